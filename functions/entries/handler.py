@@ -1,0 +1,174 @@
+"""entries: a cadre's own log — daily entries, monthly plans, half-year summaries, leave, GET /me."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from worklog import http, idempotency
+from worklog.journal.repository import JournalRepository
+from worklog.journal.service import JournalService
+from worklog.models.entries import (
+    EntryIn,
+    EntryList,
+    EntryOut,
+    HalfLabel,
+    LeaveIn,
+    LeaveList,
+    LeaveOut,
+    MeOut,
+    MonthLabel,
+    PlanIn,
+    PlanOut,
+    RevisionList,
+    SavedEntry,
+    SavedPlan,
+    SavedSummary,
+    SummaryIn,
+    SummaryOut,
+)
+from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
+from worklog.periods import day_period, half_period, month_period
+from worklog.roster.repository import RosterRepository
+from worklog.schedules import current_calendar
+from worklog.settings import get_settings
+
+app = http.create_app()
+ERRORS = http.error_responses(400, 401, 403, 404, 409, 413, 422)
+
+
+@lru_cache(maxsize=1)
+def _journal() -> JournalRepository:
+    return JournalRepository()
+
+
+def service() -> JournalService:
+    return JournalService(_journal(), current_calendar(), get_settings().rules)
+
+
+def _status(created: bool) -> int:
+    return 201 if created else 200
+
+
+@app.put("/entries/<date>", summary="Save the daily entry of a date (a new revision)", responses=ERRORS, tags=["entries"])
+def put_entry(date: Annotated[date, Path()], body: EntryIn) -> Response[SavedEntry]:
+    who = http.principal(app)
+
+    def run() -> tuple[int, SavedEntry]:
+        saved = service().save_entry(who, date, body)
+        metrics.add_metric(name="EntrySaved", unit="Count", value=1)
+        return _status(saved.created), SavedEntry(date=date, **_chain_fields(saved.record))
+
+    return idempotency.respond(app, who.cadre_id, run, SavedEntry)
+
+
+@app.get("/entries/<date>", summary="The current entry of a date", responses=ERRORS, tags=["entries"])
+def get_entry(date: Annotated[date, Path()]) -> EntryOut:
+    return service().get_entry(http.principal(app).cadre_id, date)
+
+
+@app.get("/entries/<date>/revisions", summary="Every revision of a date's entry, oldest first", responses=ERRORS, tags=["entries"])
+def get_entry_revisions(date: Annotated[date, Path()]) -> RevisionList:
+    return RevisionList(revisions=service().revisions(http.principal(app).cadre_id, day_period(date)))
+
+
+@app.get("/entries", summary="Own entries in a date range (at most 92 days)", responses=ERRORS, tags=["entries"])
+def list_entries(
+    first: Annotated[date, Query(alias="from")], last: Annotated[date, Query(alias="to")]
+) -> EntryList:
+    return EntryList(entries=service().list_entries(http.principal(app).cadre_id, first, last))
+
+
+@app.put("/plans/<month>", summary="Save the monthly plan (每月一谋划)", responses=ERRORS, tags=["plans"])
+def put_plan(month: Annotated[MonthLabel, Path()], body: PlanIn) -> Response[SavedPlan]:
+    who = http.principal(app)
+
+    def run() -> tuple[int, SavedPlan]:
+        saved = service().save_plan(who, month, body)
+        metrics.add_metric(name="PlanSaved", unit="Count", value=1)
+        ids = [i["id"] for i in saved.record["body"]["items"]]
+        return _status(saved.created), SavedPlan(month=month, item_ids=ids, **_chain_fields(saved.record))
+
+    return idempotency.respond(app, who.cadre_id, run, SavedPlan)
+
+
+@app.get("/plans/<month>", summary="The current monthly plan", responses=ERRORS, tags=["plans"])
+def get_plan(month: Annotated[MonthLabel, Path()]) -> PlanOut:
+    return service().get_plan(http.principal(app).cadre_id, month)
+
+
+@app.get("/plans/<month>/revisions", summary="Every revision of a monthly plan", responses=ERRORS, tags=["plans"])
+def get_plan_revisions(month: Annotated[MonthLabel, Path()]) -> RevisionList:
+    return RevisionList(revisions=service().revisions(http.principal(app).cadre_id, month_period(month)))
+
+
+@app.put("/summaries/<half>", summary="Save the half-year summary (半年一总结)", responses=ERRORS, tags=["summaries"])
+def put_summary(half: Annotated[HalfLabel, Path()], body: SummaryIn) -> Response[SavedSummary]:
+    who = http.principal(app)
+
+    def run() -> tuple[int, SavedSummary]:
+        saved = service().save_summary(who, half, body)
+        metrics.add_metric(name="SummarySaved", unit="Count", value=1)
+        return _status(saved.created), SavedSummary(half=half, **_chain_fields(saved.record))
+
+    return idempotency.respond(app, who.cadre_id, run, SavedSummary)
+
+
+@app.get("/summaries/<half>", summary="The current half-year summary", responses=ERRORS, tags=["summaries"])
+def get_summary(half: Annotated[HalfLabel, Path()]) -> SummaryOut:
+    return service().get_summary(http.principal(app).cadre_id, half)
+
+
+@app.get("/summaries/<half>/revisions", summary="Every revision of a half-year summary", responses=ERRORS, tags=["summaries"])
+def get_summary_revisions(half: Annotated[HalfLabel, Path()]) -> RevisionList:
+    return RevisionList(revisions=service().revisions(http.principal(app).cadre_id, half_period(half)))
+
+
+@app.post("/leaves", summary="Record leave (exempts those days from being owed)", responses=ERRORS, tags=["leave"])
+def post_leave(body: LeaveIn) -> Response[LeaveOut]:
+    who = http.principal(app)
+
+    def run() -> tuple[int, LeaveOut]:
+        return 201, service().record_leave(who, body)
+
+    return idempotency.respond(app, who.cadre_id, run, LeaveOut)
+
+
+@app.get("/leaves", summary="Own leave overlapping a date range", responses=ERRORS, tags=["leave"])
+def list_leaves(first: Annotated[date, Query(alias="from")], last: Annotated[date, Query(alias="to")]) -> LeaveList:
+    return LeaveList(leaves=service().list_leaves(http.principal(app).cadre_id, first, last))
+
+
+@app.get("/me", summary="Who I am and what I owe now", responses=ERRORS, tags=["me"])
+def get_me() -> MeOut:
+    who = http.principal(app)
+    on, working, on_leave, owes = service().owed(who)
+    unit = RosterRepository().get_unit(who.unit_id)
+    return MeOut(
+        cadre_id=who.cadre_id,
+        name=who.name,
+        unit_id=who.unit_id,
+        unit_name=unit.name if unit else None,
+        title=who.title,
+        roles=sorted(who.roles),
+        today=on,
+        working_day=working,
+        on_leave=on_leave,
+        owes=owes,
+    )
+
+
+def _chain_fields(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: record[k] for k in ("revision", "hash", "previous_hash", "late", "saved_at")}
+
+
+@logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return http.handle(app, event, context)

@@ -1,0 +1,488 @@
+"""EventBridge Scheduler, locally: the template's schedule expressions fired on the runtime's clock.
+
+Expressions follow EventBridge Scheduler:
+
+* ``cron(minutes hours day-of-month month day-of-week year)`` with ``* ? , - /`` everywhere they are
+  allowed, names (JAN-DEC, SUN-SAT; day-of-week 1 is Sunday), ``L`` and ``W`` in day-of-month
+  (``L``, ``L-3``, ``15W``, ``LW``) and ``L`` and ``#`` in day-of-week (``L``, ``6L``, ``MON#1``).
+  Exactly one of day-of-month and day-of-week must be ``?``.
+* ``rate(value unit)`` with ``minute``/``hour``/``day`` (singular for 1, plural otherwise); like a
+  schedule without a StartDate it first fires when it is created (the runtime's start).
+* ``at(yyyy-mm-ddThh:mm:ss)``: once.
+
+Wall-clock times are read in the schedule's time zone. As on AWS, a local time that does not exist
+(spring forward) is skipped and one that occurs twice (fall back) fires once.
+
+The ``Scheduler`` polls a ``Clock`` (the runtime passes ``worklog.clock.system_clock``), so moving
+the clock past a fire time fires that schedule once, however many occurrences were jumped over.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+log = logging.getLogger("infra.local.scheduler")
+
+MIN_YEAR, MAX_YEAR = 1970, 2199
+_MONTHS = {name: i for i, name in enumerate(calendar.month_abbr) if name}  # JAN=1 .. DEC=12
+_MONTHS = {k.upper(): v for k, v in _MONTHS.items()}
+_DAYS = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
+
+
+class ScheduleExpressionError(ValueError):
+    """A schedule expression this runtime (and EventBridge Scheduler) cannot read."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+def aws_weekday(day: date) -> int:
+    """Day of week as EventBridge numbers it: 1 = Sunday … 7 = Saturday."""
+    return (day.weekday() + 1) % 7 + 1
+
+
+# --- cron fields ---------------------------------------------------------------------------------
+
+
+def _number(token: str, low: int, high: int, names: dict[str, int], what: str) -> int:
+    token = token.strip().upper()
+    if token in names:
+        return names[token]
+    if not token.isdigit():
+        raise ScheduleExpressionError(f"{what}: {token!r} is not a number" + (" or a name" if names else ""))
+    value = int(token)
+    if not low <= value <= high:
+        raise ScheduleExpressionError(f"{what}: {value} is outside {low}-{high}")
+    return value
+
+
+def _span(start: int, end: int, low: int, high: int) -> list[int]:
+    """Values from start to end inclusive; a range that runs past ``high`` wraps to ``low``."""
+    if start <= end:
+        return list(range(start, end + 1))
+    return list(range(start, high + 1)) + list(range(low, end + 1))
+
+
+def _parse_values(
+    text: str, low: int, high: int, what: str, names: dict[str, int] | None = None
+) -> frozenset[int]:
+    """One numeric field with ``*``, lists, ranges and steps."""
+    names = names or {}
+    values: set[int] = set()
+    for token in text.split(","):
+        token = token.strip()
+        if not token:
+            raise ScheduleExpressionError(f"{what}: empty list element in {text!r}")
+        base, _, step_text = token.partition("/")
+        if "/" in token:
+            step = _number(step_text, 1, high - low + 1 if high > low else 1, {}, f"{what} step")
+        else:
+            step = 1
+        if base == "*":
+            span = list(range(low, high + 1))
+        elif "-" in base:
+            first, _, last = base.partition("-")
+            span = _span(_number(first, low, high, names, what), _number(last, low, high, names, what), low, high)
+        else:
+            start = _number(base, low, high, names, what)
+            # "5/15" means from 5 to the end of the field in steps of 15; a bare "5" is just 5.
+            span = list(range(start, high + 1)) if "/" in token else [start]
+        values.update(span[::step])
+    return frozenset(values)
+
+
+DayRule = Callable[[date], bool]
+
+
+def _last_day(day: date) -> int:
+    return calendar.monthrange(day.year, day.month)[1]
+
+
+def _nearest_weekday(year: int, month: int, target: int) -> int:
+    """The weekday (Mon-Fri) nearest to ``target`` without leaving the month (the ``W`` rule)."""
+    last = calendar.monthrange(year, month)[1]
+    target = min(target, last)
+    wd = date(year, month, target).weekday()
+    if wd == 5:  # Saturday -> Friday before, or Monday after when the 1st is a Saturday
+        return target - 1 if target > 1 else target + 2
+    if wd == 6:  # Sunday -> Monday after, or Friday before when it is the month's last day
+        return target + 1 if target < last else target - 2
+    return target
+
+
+def _parse_day_of_month(text: str) -> list[DayRule]:
+    rules: list[DayRule] = []
+    plain: list[str] = []
+    for token in (t.strip().upper() for t in text.split(",")):
+        if token == "L":
+            rules.append(lambda d: d.day == _last_day(d))
+        elif re.fullmatch(r"L-\d{1,2}", token):
+            offset = int(token[2:])
+            if offset > 30:
+                raise ScheduleExpressionError(f"day-of-month: offset in {token!r} is too large")
+            rules.append(lambda d, o=offset: d.day == _last_day(d) - o)
+        elif token == "LW":
+            rules.append(lambda d: d.day == _nearest_weekday(d.year, d.month, _last_day(d)))
+        elif re.fullmatch(r"\d{1,2}W", token):
+            target = _number(token[:-1], 1, 31, {}, "day-of-month")
+            rules.append(lambda d, t=target: d.day == _nearest_weekday(d.year, d.month, t))
+        elif "L" in token or "W" in token or "#" in token:
+            raise ScheduleExpressionError(f"day-of-month: cannot read {token!r}")
+        else:
+            plain.append(token)
+    if plain:
+        days = _parse_values(",".join(plain), 1, 31, "day-of-month")
+        rules.append(lambda d: d.day in days)
+    return rules
+
+
+def _parse_day_of_week(text: str) -> list[DayRule]:
+    rules: list[DayRule] = []
+    plain: list[str] = []
+    for token in (t.strip().upper() for t in text.split(",")):
+        if token == "L":  # "L" alone is the last day of the week: Saturday
+            rules.append(lambda d: aws_weekday(d) == 7)
+        elif match := re.fullmatch(r"([A-Z]{3}|\d)L", token):
+            wd = _number(match.group(1), 1, 7, _DAYS, "day-of-week")
+            rules.append(lambda d, w=wd: aws_weekday(d) == w and d.day + 7 > _last_day(d))
+        elif match := re.fullmatch(r"([A-Z]{3}|\d)#(\d)", token):
+            wd = _number(match.group(1), 1, 7, _DAYS, "day-of-week")
+            nth = _number(match.group(2), 1, 5, {}, "day-of-week #")
+            rules.append(lambda d, w=wd, n=nth: aws_weekday(d) == w and (d.day - 1) // 7 + 1 == n)
+        elif "L" in token.replace("SAT", "").replace("SUN", "").replace("MON", "").replace("TUE", "").replace(
+            "WED", ""
+        ).replace("THU", "").replace("FRI", "") or "#" in token or "W" in token.replace("WED", ""):
+            raise ScheduleExpressionError(f"day-of-week: cannot read {token!r}")
+        else:
+            plain.append(token)
+    if plain:
+        days = _parse_values(",".join(plain), 1, 7, "day-of-week", _DAYS)
+        rules.append(lambda d: aws_weekday(d) in days)
+    return rules
+
+
+# --- expressions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CronExpression:
+    text: str
+    minutes: tuple[int, ...]
+    hours: tuple[int, ...]
+    months: frozenset[int]
+    years: frozenset[int]
+    day_rules: tuple[DayRule, ...] = field(repr=False)
+
+    def matches_day(self, day: date) -> bool:
+        return (
+            day.year in self.years
+            and day.month in self.months
+            and any(rule(day) for rule in self.day_rules)
+        )
+
+    def next_after(self, moment: datetime, tz: ZoneInfo) -> datetime | None:
+        """The first fire time strictly after ``moment`` (aware), or None if there is none."""
+        local = moment.astimezone(tz)
+        day = local.date()
+        while day.year <= MAX_YEAR:
+            if day.year not in self.years:
+                day = date(day.year + 1, 1, 1)
+                continue
+            if day.month not in self.months:
+                day = date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+                continue
+            if self.matches_day(day):
+                for hour in self.hours:
+                    for minute in self.minutes:
+                        candidate = _existing_local(day, hour, minute, tz)
+                        if candidate is not None and candidate > moment:
+                            return candidate
+            day += timedelta(days=1)
+        return None
+
+
+@dataclass(frozen=True)
+class RateExpression:
+    text: str
+    interval: timedelta
+
+    def next_after(self, moment: datetime, anchor: datetime) -> datetime:
+        """The first of ``anchor + k * interval`` (k >= 0) strictly after ``moment``."""
+        if moment < anchor:
+            return anchor
+        steps = (moment - anchor) // self.interval + 1
+        return anchor + steps * self.interval
+
+
+@dataclass(frozen=True)
+class AtExpression:
+    text: str
+    local: datetime  # naive wall-clock time in the schedule's zone
+
+    def moment(self, tz: ZoneInfo) -> datetime:
+        return self.local.replace(tzinfo=tz)
+
+
+Expression = CronExpression | RateExpression | AtExpression
+
+
+def _existing_local(day: date, hour: int, minute: int, tz: ZoneInfo) -> datetime | None:
+    """The aware local time, or None when the wall-clock time does not exist (DST gap)."""
+    candidate = datetime.combine(day, time(hour, minute), tzinfo=tz)  # fold=0: first of a repeat
+    round_trip = candidate.astimezone(UTC).astimezone(tz)
+    if (round_trip.hour, round_trip.minute) != (hour, minute):
+        return None
+    return candidate
+
+
+_UNITS = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
+
+
+def parse_expression(text: str) -> Expression:
+    """Parse an EventBridge Scheduler expression; raise ScheduleExpressionError with the reason."""
+    expression = text.strip()
+    match = re.fullmatch(r"(cron|rate|at)\((.*)\)", expression, flags=re.DOTALL)
+    if not match:
+        raise ScheduleExpressionError(f"{text!r}: expected cron(...), rate(...) or at(...)")
+    kind, body = match.group(1), match.group(2).strip()
+    try:
+        if kind == "cron":
+            return _parse_cron(expression, body)
+        if kind == "rate":
+            return _parse_rate(expression, body)
+        return _parse_at(expression, body)
+    except ScheduleExpressionError as err:
+        raise ScheduleExpressionError(f"{text!r}: {err}") from None
+
+
+def _parse_cron(text: str, body: str) -> CronExpression:
+    fields = body.split()
+    if len(fields) != 6:
+        raise ScheduleExpressionError(
+            f"cron needs 6 fields (minutes hours day-of-month month day-of-week year), got {len(fields)}"
+        )
+    minute_f, hour_f, dom_f, month_f, dow_f, year_f = fields
+    if (dom_f == "?") == (dow_f == "?"):
+        raise ScheduleExpressionError("exactly one of day-of-month and day-of-week must be '?'")
+    day_rules = _parse_day_of_week(dow_f) if dom_f == "?" else _parse_day_of_month(dom_f)
+    for name, value in (("minutes", minute_f), ("hours", hour_f), ("month", month_f), ("year", year_f)):
+        if "?" in value or "L" in value.upper().replace("JUL", "") or "#" in value:
+            raise ScheduleExpressionError(f"{name}: {value!r} uses a wildcard that field does not allow")
+    return CronExpression(
+        text=text,
+        minutes=tuple(sorted(_parse_values(minute_f, 0, 59, "minutes"))),
+        hours=tuple(sorted(_parse_values(hour_f, 0, 23, "hours"))),
+        months=_parse_values(month_f, 1, 12, "month", _MONTHS),
+        years=_parse_values(year_f, MIN_YEAR, MAX_YEAR, "year"),
+        day_rules=tuple(day_rules),
+    )
+
+
+def _parse_rate(text: str, body: str) -> RateExpression:
+    match = re.fullmatch(r"(\d+)\s+(minute|minutes|hour|hours|day|days)", body)
+    if not match:
+        raise ScheduleExpressionError("rate needs 'value unit' with unit minute(s), hour(s) or day(s)")
+    value, unit = int(match.group(1)), match.group(2)
+    if value < 1:
+        raise ScheduleExpressionError("rate value must be a positive whole number")
+    singular = unit.rstrip("s")
+    if (value == 1) != (unit == singular):
+        raise ScheduleExpressionError(f"use '{singular}' for a value of 1 and '{singular}s' otherwise")
+    return RateExpression(text=text, interval=value * _UNITS[singular])
+
+
+def _parse_at(text: str, body: str) -> AtExpression:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", body):
+        raise ScheduleExpressionError("at needs yyyy-mm-ddThh:mm:ss")
+    try:
+        return AtExpression(text=text, local=datetime.fromisoformat(body))
+    except ValueError as err:
+        raise ScheduleExpressionError(f"at: {err}") from None
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The schedule's time zone (EventBridge Scheduler's default is UTC)."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ScheduleExpressionError(f"unknown time zone {name!r}") from err
+
+
+# --- the scheduler -------------------------------------------------------------------------------
+
+
+@dataclass
+class ScheduledJob:
+    """One schedule of one function, with its state in the local scheduler."""
+
+    function: str
+    name: str
+    expression: Expression
+    tz: ZoneInfo
+    input: dict[str, Any] = field(default_factory=dict)
+    enabled: bool = True
+    anchor: datetime | None = None  # rate schedules: when the schedule was created
+    next_fire: datetime | None = None
+    fired: int = 0
+    last_fired_at: datetime | None = None
+    last_error: str | None = None
+
+    @classmethod
+    def build(
+        cls,
+        function: str,
+        name: str,
+        expression: str,
+        timezone: str | None = None,
+        input: dict[str, Any] | None = None,
+        enabled: bool = True,
+    ) -> ScheduledJob:
+        return cls(function, name, parse_expression(expression), zone(timezone), dict(input or {}), enabled)
+
+    def plan(self, now: datetime) -> None:
+        """Set the first fire time after ``now`` (used at start and when the clock goes back)."""
+        expr = self.expression
+        if isinstance(expr, CronExpression):
+            self.next_fire = expr.next_after(now, self.tz)
+        elif isinstance(expr, RateExpression):
+            if self.anchor is None:
+                self.anchor = now  # no StartDate: the first invocation is at creation
+                self.next_fire = now
+            else:
+                self.next_fire = expr.next_after(now, self.anchor)
+        else:
+            moment = expr.moment(self.tz)
+            self.next_fire = moment if self.fired == 0 and moment > now else None
+
+    def advance(self, now: datetime) -> None:
+        """After a firing at ``now``: the next occurrence strictly after it (missed ones collapse)."""
+        expr = self.expression
+        if isinstance(expr, CronExpression):
+            self.next_fire = expr.next_after(now, self.tz)
+        elif isinstance(expr, RateExpression):
+            assert self.anchor is not None
+            self.next_fire = expr.next_after(now, self.anchor)
+        else:
+            self.next_fire = None
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "function": self.function,
+            "schedule": self.name,
+            "expression": self.expression.text,
+            "timezone": self.tz.key,
+            "enabled": self.enabled,
+            "next_fire": self.next_fire.astimezone(self.tz).isoformat() if self.next_fire else None,
+            "fired": self.fired,
+            "last_fired_at": self.last_fired_at.astimezone(self.tz).isoformat() if self.last_fired_at else None,
+            "last_error": self.last_error,
+        }
+
+
+Invoke = Callable[[ScheduledJob, dict[str, Any]], Any]
+
+# A clock moved back by more than this re-plans every schedule from the new "now".
+_BACKWARDS_TOLERANCE = timedelta(seconds=1)
+
+
+class Scheduler:
+    """Fires due jobs by calling ``invoke(job, event)``; one firing per due job per tick."""
+
+    def __init__(self, jobs: Sequence[ScheduledJob], clock: Clock, invoke: Invoke, tick_seconds: float = 1.0):
+        self.jobs = list(jobs)
+        self.clock = clock
+        self.invoke = invoke
+        self.tick_seconds = tick_seconds
+        self._last_now: datetime | None = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def plan(self) -> None:
+        now = self.clock.now()
+        with self._lock:
+            for job in self.jobs:
+                job.plan(now)
+            self._last_now = now
+
+    def tick(self) -> list[ScheduledJob]:
+        """Fire every enabled job whose time has come; returns the jobs fired."""
+        with self._lock:
+            now = self.clock.now()
+            if self._last_now is None:
+                for job in self.jobs:
+                    job.plan(now)
+            elif now < self._last_now - _BACKWARDS_TOLERANCE:
+                log.info("clock moved back to %s: re-planning schedules", now.isoformat())
+                for job in self.jobs:
+                    job.plan(now)
+            self._last_now = now
+            due = [j for j in self.jobs if j.enabled and j.next_fire is not None and j.next_fire <= now]
+            for job in due:
+                self._fire(job, now)
+            return due
+
+    def _fire(self, job: ScheduledJob, now: datetime) -> None:
+        scheduled_for = job.next_fire
+        job.fired += 1
+        job.last_fired_at = now
+        job.advance(now)
+        log.info(
+            "schedule %s/%s (%s %s) fired at %s for %s",
+            job.function,
+            job.name,
+            job.expression.text,
+            job.tz.key,
+            now.astimezone(job.tz).isoformat(timespec="seconds"),
+            scheduled_for.astimezone(job.tz).isoformat(timespec="seconds") if scheduled_for else "-",
+        )
+        try:
+            self.invoke(job, dict(job.input))
+            job.last_error = None
+        except Exception as err:  # a failed run must not stop the scheduler
+            job.last_error = f"{type(err).__name__}: {err}"
+            log.exception("schedule %s/%s failed", job.function, job.name)
+
+    def describe(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [job.describe() for job in self.jobs]
+
+    # --- thread ----------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self.plan()
+        self._thread = threading.Thread(target=self._run, name="local-scheduler", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Check now rather than at the next tick (after the clock was moved)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(self.tick_seconds)
+            self._wake.clear()
+            if self._stopping.is_set():
+                break
+            try:
+                self.tick()
+            except Exception:
+                log.exception("scheduler tick failed")

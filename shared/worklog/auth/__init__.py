@@ -1,0 +1,1 @@
+"""Authentication (JWT against a JWKS) and authorization (roles from the roster)."""

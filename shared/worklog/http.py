@@ -1,0 +1,157 @@
+"""The HTTP edge shared by every function-URL function.
+
+``create_app`` builds a Powertools resolver with OpenAPI validation and maps every error once, to
+``{"code", "message"}`` with the status of API.md. ``handle`` runs what must happen before routing:
+the body-size limit (413) and authentication (401), so that neither depends on a route matching.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
+from worklog.auth.principals import Principal, PrincipalResolver
+from worklog.auth.tokens import TokenVerifier
+from worklog.clock import system_clock, today
+from worklog.errors import PayloadTooLarge, WorklogError
+from worklog.messages import MSG
+from worklog.models.common import ErrorBody
+from worklog.observability import logger
+from worklog.roster.repository import RosterRepository
+from worklog.settings import get_settings
+
+_ERROR_TEXT = {
+    400: "请求体不是合法的 JSON",
+    401: "未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中",
+    403: "无权访问",
+    404: "资源不存在",
+    409: "冲突（如 period_locked）",
+    413: "请求体过大",
+    422: "校验失败（code 为 validation_error 等，details 列出字段）",
+    429: "请求过于频繁",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
+    """OpenAPI documentation of the error statuses a route can return."""
+    return {
+        s: {"description": _ERROR_TEXT[s], "content": {content_types.APPLICATION_JSON: {"model": ErrorBody}}}
+        for s in statuses
+    }
+
+
+def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response:
+    body = ErrorBody(code=code, message=message, details=details).model_dump(exclude_none=True)
+    return Response(status, content_types.APPLICATION_JSON, _dumps(body))
+
+
+def _details(errors: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for e in errors:
+        loc = [p for p in e.get("loc", ()) if not isinstance(p, int) or p]  # keep list indexes, drop pos 0
+        out.append({"loc": list(loc), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))})
+    return out
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def create_app() -> LambdaFunctionUrlResolver:
+    app = LambdaFunctionUrlResolver(enable_validation=True, serializer=_dumps)
+
+    @app.exception_handler(WorklogError)
+    def _domain(err: WorklogError) -> Response:
+        if err.status >= 500:  # pragma: no cover - domain errors are client errors
+            logger.error("domain error with server status", code=err.code)
+        return error_response(err.status, err.code, err.message, err.details)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _content_type(err: RequestUnsupportedContentType) -> Response:
+        return error_response(400, "unsupported_content_type", MSG["unsupported_content_type"])
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(err: RequestValidationError) -> Response:
+        errors = list(err.errors())
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return error_response(400, "invalid_json", MSG["invalid_json"])
+        return error_response(422, "validation_error", MSG["validation_error"], _details(errors))
+
+    @app.not_found
+    def _not_found(err: NotFoundError) -> Response:
+        return error_response(404, "not_found", MSG["not_found"])
+
+    @app.exception_handler(Exception)
+    def _unexpected(err: Exception) -> Response:
+        logger.exception("unhandled error")
+        return error_response(500, "internal_error", MSG["internal_error"])
+
+    return app
+
+
+@lru_cache(maxsize=1)
+def _verifier() -> TokenVerifier:
+    return TokenVerifier(get_settings())
+
+
+@lru_cache(maxsize=1)
+def _principals() -> PrincipalResolver:
+    return PrincipalResolver(RosterRepository(), ttl_seconds=get_settings().principal_cache_seconds)
+
+
+def authenticate(headers: dict[str, str]) -> Principal:
+    subject = _verifier().subject(headers.get("authorization"))
+    principal = _principals().resolve(subject, today(system_clock))
+    logger.append_keys(cadre_id=principal.cadre_id)
+    return principal
+
+
+def body_size(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return len(base64.b64decode(body, validate=False))
+    return len(body.encode("utf-8"))
+
+
+def handle(
+    app: LambdaFunctionUrlResolver,
+    event: dict[str, Any],
+    context: Any,
+    *,
+    limit: Callable[[str], int] | None = None,
+    public: bool = False,
+) -> dict[str, Any]:
+    """Size limit and authentication, then route. ``limit(path)`` may raise a route's body limit."""
+    method = (event.get("requestContext", {}).get("http", {}).get("method") or "GET").upper()
+    path = event.get("rawPath", "/")
+    try:
+        max_bytes = limit(path) if limit else get_settings().rules.max_body_bytes
+        size = body_size(event)
+        if size > max_bytes:
+            raise PayloadTooLarge(MSG["payload_too_large"].format(limit=max_bytes))
+        if not public and method != "OPTIONS":
+            headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+            app.append_context(principal=authenticate(headers))
+    except WorklogError as err:
+        app.clear_context()
+        resp = error_response(err.status, err.code, err.message, err.details)
+        return {"statusCode": resp.status_code, "headers": {"Content-Type": "application/json"}, "body": resp.body}
+    return app.resolve(event, context)
+
+
+def principal(app: LambdaFunctionUrlResolver) -> Principal:
+    who = app.context.get("principal")
+    if not isinstance(who, Principal):  # pragma: no cover - handle() always sets it
+        raise RuntimeError("route reached without authentication")
+    return who

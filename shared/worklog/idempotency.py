@@ -1,0 +1,77 @@
+"""Client retries through Powertools Idempotency, keyed by the ``Idempotency-Key`` header.
+
+The key is scoped to the caller, the method and the path; the body is the payload validated on a
+replay: the same key and body return the first response and write nothing, the same key with a
+different body is refused. Without the header a save simply runs (it is still safe: the chain
+append is conditional).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from pydantic import BaseModel
+
+from worklog import aws
+from worklog.errors import Conflict, ValidationFailed
+from worklog.messages import MSG
+from worklog.settings import get_settings
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_CONFIG = IdempotencyConfig(
+    event_key_jmespath="[cadre_id, method, path, key]",
+    payload_validation_jmespath="body",
+    expires_after_seconds=24 * 3600,
+)
+
+
+@lru_cache(maxsize=1)
+def _store() -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table, boto3_client=aws.client("dynamodb"))
+
+
+def respond(
+    app: LambdaFunctionUrlResolver,
+    cadre_id: str,
+    run: Callable[[], tuple[int, BaseModel]],
+    model: type[BaseModel],
+) -> Response[Any]:
+    """Run ``run`` once per Idempotency-Key (when one is sent) and shape its result."""
+    event = app.current_event
+    key = event.headers.get("idempotency-key") or event.headers.get("Idempotency-Key")
+    if not key:
+        status, result = run()
+        return Response(status, content_types.APPLICATION_JSON, result)
+    if not KEY_PATTERN.match(key):
+        raise ValidationFailed(
+            MSG["validation_error"],
+            details=[{"loc": ["header", "Idempotency-Key"], "msg": "1–128 letters, digits or ._:-", "type": "pattern"}],
+        )
+
+    def once(request: dict[str, Any]) -> dict[str, Any]:
+        status, result = run()
+        return {"status": status, "body": result.model_dump(mode="json", by_alias=True)}
+
+    _CONFIG.register_lambda_context(app.lambda_context)
+    guarded = idempotent_function(data_keyword_argument="request", persistence_store=_store(), config=_CONFIG)(once)
+    request = {"cadre_id": cadre_id, "method": event.http_method, "path": event.path, "key": key, "body": event.json_body}
+    try:
+        outcome = guarded(request=request)
+    except IdempotencyValidationError as err:
+        raise Conflict(MSG["idempotency_mismatch"], code="idempotency_key_reused") from err
+    except IdempotencyAlreadyInProgressError as err:
+        raise Conflict(MSG["idempotency_in_progress"], code="request_in_progress") from err
+    return Response(int(outcome["status"]), content_types.APPLICATION_JSON, model.model_validate(outcome["body"]))

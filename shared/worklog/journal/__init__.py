@@ -1,0 +1,1 @@
+"""The journal: entries, plans, summaries and leave as revisions on a per-cadre hash chain."""

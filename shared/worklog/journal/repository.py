@@ -1,0 +1,142 @@
+"""JournalRepository: the only code that reads and writes the journal table.
+
+The chain append is one TransactWriteItems: the revision (must be new), the current view, and the
+head (conditional on the seq this append was computed from). The head is the per-cadre
+serialisation point: two concurrent saves cannot both succeed against the same seq, so no
+revision is lost and the chain never forks. Warm containers keep the last head they wrote or read;
+a stale one only costs a failed condition and one re-read.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from worklog import aws
+from worklog.dynamo import from_item, key, query_all, to_item
+from worklog.journal.records import Head, head_from_item, head_item, revision_item
+from worklog.settings import get_settings
+
+
+class StaleHead(Exception):
+    """The head moved since it was read: recompute and retry."""
+
+
+class JournalRepository:
+    def __init__(self, table: str | None = None, client: Any = None) -> None:
+        self.table = table or get_settings().journal_table
+        self._client = client
+        self._heads: dict[str, Head] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> Any:
+        return self._client or aws.client("dynamodb")
+
+    # --- chain head ---------------------------------------------------------------------------
+    def load_head(self, cadre_id: str, *, fresh: bool = False) -> Head:
+        if not fresh:
+            with self._lock:
+                cached = self._heads.get(cadre_id)
+            if cached is not None:
+                return cached
+        item = self.client.get_item(
+            TableName=self.table, Key=key(f"CADRE#{cadre_id}", "HEAD"), ConsistentRead=True
+        ).get("Item")
+        head = head_from_item(from_item(item)) if item else Head(cadre_id)
+        self._remember(head)
+        return head
+
+    def forget_heads(self) -> None:
+        with self._lock:
+            self._heads.clear()
+
+    def _remember(self, head: Head) -> None:
+        with self._lock:
+            self._heads[head.cadre_id] = head
+
+    def append(self, before: Head, after: Head, record: dict[str, Any], view: dict[str, Any]) -> None:
+        if before.seq == 0:
+            head_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+        else:
+            head_condition = {
+                "ConditionExpression": "head_seq = :seq",
+                "ExpressionAttributeValues": {":seq": {"N": str(before.seq)}},
+            }
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": to_item(revision_item(record)),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {"Put": {"TableName": self.table, "Item": to_item(view)}},
+                    {"Put": {"TableName": self.table, "Item": to_item(head_item(after)), **head_condition}},
+                ]
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] in {"TransactionCanceledException", "ConditionalCheckFailedException"}:
+                with self._lock:
+                    self._heads.pop(before.cadre_id, None)
+                raise StaleHead(before.cadre_id) from err
+            raise
+        self._remember(after)
+
+    # --- reads --------------------------------------------------------------------------------
+    def get_view(self, cadre_id: str, period_key: str) -> dict[str, Any] | None:
+        item = self.client.get_item(TableName=self.table, Key=key(f"CADRE#{cadre_id}", period_key)).get("Item")
+        return from_item(item) if item else None
+
+    def get_views(self, cadre_id: str, period_keys: list[str]) -> dict[str, dict[str, Any]]:
+        if not period_keys:
+            return {}
+        keys = [key(f"CADRE#{cadre_id}", k) for k in period_keys]
+        request: dict[str, Any] = {self.table: {"Keys": keys}}
+        found: dict[str, dict[str, Any]] = {}
+        while request:
+            resp = self.client.batch_get_item(RequestItems=request)
+            for item in resp.get("Responses", {}).get(self.table, []):
+                values = from_item(item)
+                found[values["sk"]] = values
+            request = resp.get("UnprocessedKeys") or {}
+        return found
+
+    def views_between(self, cadre_id: str, prefix: str, first: str, last: str) -> Iterator[dict[str, Any]]:
+        """Current views with sort keys in [prefix#first, prefix#last], in key order."""
+        return query_all(
+            self.client,
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+            ExpressionAttributeValues={
+                ":p": {"S": f"CADRE#{cadre_id}"},
+                ":a": {"S": f"{prefix}#{first}"},
+                ":b": {"S": f"{prefix}#{last}"},
+            },
+        )
+
+    def revisions(self, cadre_id: str, period_key: str) -> list[dict[str, Any]]:
+        """Every revision of one period, oldest first."""
+        return list(
+            query_all(
+                self.client,
+                TableName=self.table,
+                KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+                ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}, ":s": {"S": f"REV#{period_key}#"}},
+            )
+        )
+
+    def chain(self, cadre_id: str) -> Iterator[dict[str, Any]]:
+        """All of a cadre's revisions in chain order (by_seq holds revisions only)."""
+        return query_all(
+            self.client,
+            TableName=self.table,
+            IndexName="by_seq",
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}},
+        )

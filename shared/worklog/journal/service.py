@@ -1,0 +1,337 @@
+"""Journal use cases: save entries, plans and summaries as chain revisions; record leave; read
+one's own log; say what a cadre owes now.
+
+Every save follows one path (``_append``): the lockdown policy decides whether the period is open,
+the head says whether this is the first save (a reason is required afterwards) and whether the
+first save was late; the revision, the new current view and the new head are written in one
+transaction; a moved head means a concurrent save won, so the save is recomputed on the new head.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from worklog.auth.principals import Principal
+from worklog.calendar import WorkingCalendar
+from worklog.clock import Clock, iso_now, system_clock, today
+from worklog.errors import Conflict, NotFound, PeriodLocked, ValidationFailed
+from worklog.journal.records import Head, advance, build_revision, view_item
+from worklog.journal.repository import JournalRepository, StaleHead
+from worklog.messages import MSG
+from worklog.models.entries import (
+    EntryIn,
+    EntryItem,
+    EntryOut,
+    LeaveIn,
+    LeaveOut,
+    Owed,
+    PlanIn,
+    PlanItem,
+    PlanOut,
+    RevisionOut,
+    SummaryIn,
+    SummaryOut,
+)
+from worklog.periods import (
+    Kind,
+    LockdownPolicy,
+    Period,
+    day_period,
+    half_label,
+    half_period,
+    month_label,
+    month_period,
+)
+from worklog.settings import Rules
+
+MAX_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class Saved:
+    created: bool
+    record: dict[str, Any]
+
+
+def _invalid(message: str, loc: list[Any], type_: str) -> ValidationFailed:
+    return ValidationFailed(message, details=[{"loc": loc, "msg": message, "type": type_}])
+
+
+class JournalService:
+    def __init__(
+        self,
+        repo: JournalRepository,
+        calendar: WorkingCalendar,
+        rules: Rules,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.repo = repo
+        self.calendar = calendar
+        self.rules = rules
+        self.clock = clock
+        self.policy = LockdownPolicy(rules, calendar)
+
+    # --- saves --------------------------------------------------------------------------------
+    def save_entry(self, who: Principal, day: date, data: EntryIn) -> Saved:
+        body = data.model_dump(mode="json", exclude={"reason"}, exclude_none=True)
+        for item in body["items"]:
+            if not item.get("internal"):
+                item.pop("internal", None)
+        refs = sorted({i.plan_item_id for i in data.items if i.plan_item_id})
+
+        def check_refs(head: Head) -> None:
+            if not refs:
+                return
+            plan = head.periods.get(f"PLAN#{month_label(day)}") or {}
+            unknown = [r for r in refs if r not in set(plan.get("items", []))]
+            if unknown:
+                raise _invalid(
+                    MSG["unknown_plan_item"].format(ids="、".join(unknown)), ["body", "items"], "unknown_plan_item"
+                )
+
+        return self._append(who, day_period(day), body, data.reason, check=check_refs)
+
+    def save_plan(self, who: Principal, month: str, data: PlanIn) -> Saved:
+        period = month_period(month)
+        given = [i.id for i in data.items if i.id]
+        duplicates = sorted({i for i in given if given.count(i) > 1})
+        if duplicates:
+            raise _invalid(
+                MSG["duplicate_plan_item"].format(ids="、".join(duplicates)), ["body", "items"], "duplicate_id"
+            )
+
+        def with_ids(head: Head) -> dict[str, Any]:
+            # Items without an id get the next free "p<n>", never reusing an id of the plan.
+            known = list((head.state(period) or {}).get("items", [])) + given
+            numbers = [int(i[1:]) for i in known if i[:1] == "p" and i[1:].isdigit()]
+            next_number = max(numbers, default=0) + 1
+            items = []
+            for item in data.items:
+                values = item.model_dump(mode="json", exclude_none=True)
+                if not item.id:
+                    values["id"] = f"p{next_number}"
+                    next_number += 1
+                items.append(values)
+            return {"items": items}
+
+        return self._append(who, period, with_ids, data.reason)
+
+    def save_summary(self, who: Principal, half: str, data: SummaryIn) -> Saved:
+        body = data.model_dump(mode="json", exclude={"reason"})
+        return self._append(who, half_period(half), body, data.reason)
+
+    def _append(
+        self,
+        who: Principal,
+        period: Period,
+        body: dict[str, Any] | Callable[[Head], dict[str, Any]],
+        reason: str | None,
+        *,
+        check: Callable[[Head], None] | None = None,
+    ) -> Saved:
+        on = today(self.clock)
+        window = self.policy.check_writable(period, on)
+        existed_at_first_look: bool | None = None
+        for attempt in range(MAX_ATTEMPTS):
+            head = self.repo.load_head(who.cadre_id, fresh=attempt > 0)
+            state = head.state(period)
+            if existed_at_first_look is None:
+                existed_at_first_look = state is not None
+            if state is not None and not reason:
+                if existed_at_first_look:
+                    raise _invalid(MSG["reason_required"], ["body", "reason"], "reason_required")
+                raise Conflict(MSG["concurrent_update"], code="concurrent_update")
+            if check:
+                check(head)
+            content = body(head) if callable(body) else body
+            saved_at = iso_now(self.clock)
+            late = bool(state["late"]) if state else self.policy.is_late(period, on)
+            first = str(state["first"]) if state else saved_at
+            record = build_revision(
+                head,
+                period=period,
+                revision=int(state["rev"]) + 1 if state else 1,
+                body=content,
+                reason=reason,
+                saved_at=saved_at,
+                author=who.cadre_id,
+                late=late,
+            )
+            new_state: dict[str, Any] = {
+                "rev": record["revision"],
+                "late": late,
+                "first": first,
+                "locks": window.locks_after.isoformat(),
+            }
+            if period.kind is Kind.PLAN:
+                new_state["items"] = [i["id"] for i in content["items"]]
+            after = advance(head, record, period, new_state, on)
+            try:
+                self.repo.append(head, after, record, view_item(record, first_saved_at=first, unit_id=who.unit_id))
+            except StaleHead:
+                continue
+            return Saved(created=state is None, record=record)
+        raise Conflict(MSG["busy"], code="busy")
+
+    # --- leave --------------------------------------------------------------------------------
+    def record_leave(self, who: Principal, data: LeaveIn) -> LeaveOut:
+        on = today(self.clock)
+        if data.to < data.from_:
+            raise _invalid(MSG["leave_reversed"], ["body", "to"], "leave_reversed")
+        days = (data.to - data.from_).days + 1
+        if days > self.rules.max_leave_days:
+            raise _invalid(MSG["leave_too_long"].format(days=self.rules.max_leave_days), ["body", "to"], "too_long")
+        if data.to > on + timedelta(days=366):
+            raise _invalid(MSG["leave_too_far"], ["body", "to"], "too_far")
+        earliest = on - timedelta(days=self.rules.correction_window_days)
+        if data.from_ < earliest:
+            raise PeriodLocked(MSG["leave_locked"].format(first=earliest.isoformat()))
+        period = Period(Kind.LEAVE, data.from_.isoformat(), data.from_, data.to)
+        body = data.model_dump(mode="json", by_alias=True, exclude_none=True)
+        for attempt in range(MAX_ATTEMPTS):
+            head = self.repo.load_head(who.cadre_id, fresh=attempt > 0)
+            overlapping = self._leaves_overlapping(who.cadre_id, data.from_, data.to)
+            if overlapping:
+                span = f"{overlapping[0]['body']['from']} 至 {overlapping[0]['body']['to']}"
+                raise Conflict(MSG["leave_overlap"].format(span=span), code="leave_overlap")
+            saved_at = iso_now(self.clock)
+            record = build_revision(
+                head, period=period, revision=1, body=body, reason=None, saved_at=saved_at,
+                author=who.cadre_id, late=False,
+            )
+            after = advance(head, record, period, None, on)
+            try:
+                self.repo.append(head, after, record, view_item(record, first_saved_at=saved_at, unit_id=who.unit_id))
+            except StaleHead:
+                continue
+            return _leave_out(record)
+        raise Conflict(MSG["busy"], code="busy")
+
+    def _leaves_overlapping(self, cadre_id: str, first: date, last: date) -> list[dict[str, Any]]:
+        # A leave starting more than max_leave_days before ``first`` cannot reach it.
+        earliest_start = first - timedelta(days=self.rules.max_leave_days)
+        views = self.repo.views_between(cadre_id, "LEAVE", earliest_start.isoformat(), last.isoformat())
+        return [v for v in views if date.fromisoformat(v["body"]["to"]) >= first]
+
+    def list_leaves(self, cadre_id: str, first: date, last: date) -> list[LeaveOut]:
+        return [_leave_out_view(v) for v in self._leaves_overlapping(cadre_id, first, last)]
+
+    # --- reads --------------------------------------------------------------------------------
+    def get_entry(self, cadre_id: str, day: date) -> EntryOut:
+        view = self.repo.get_view(cadre_id, day_period(day).key)
+        if view is None:
+            raise NotFound(MSG["entry_not_found"], code="entry_not_found")
+        return _entry_out(view)
+
+    def list_entries(self, cadre_id: str, first: date, last: date) -> list[EntryOut]:
+        if last < first:
+            raise _invalid(MSG["range_reversed"], ["query", "from"], "range_reversed")
+        if (last - first).days + 1 > self.rules.max_range_days:
+            raise _invalid(
+                MSG["range_too_wide"].format(days=self.rules.max_range_days), ["query", "to"], "range_too_wide"
+            )
+        views = self.repo.views_between(cadre_id, "ENTRY", first.isoformat(), last.isoformat())
+        return [_entry_out(v) for v in views]
+
+    def get_plan(self, cadre_id: str, month: str) -> PlanOut:
+        view = self.repo.get_view(cadre_id, month_period(month).key)
+        if view is None:
+            raise NotFound(MSG["plan_not_found"], code="plan_not_found")
+        return PlanOut(
+            month=view["period"], items=[PlanItem(**i) for i in view["body"]["items"]], **_view_meta(view)
+        )
+
+    def get_summary(self, cadre_id: str, half: str) -> SummaryOut:
+        view = self.repo.get_view(cadre_id, half_period(half).key)
+        if view is None:
+            raise NotFound(MSG["summary_not_found"], code="summary_not_found")
+        return SummaryOut(half=view["period"], **view["body"], **_view_meta(view))
+
+    def revisions(self, cadre_id: str, period: Period) -> list[RevisionOut]:
+        records = self.repo.revisions(cadre_id, period.key)
+        if not records:
+            raise NotFound(MSG[f"{period.kind}_not_found"], code=f"{period.kind}_not_found")
+        return [_revision_out(r) for r in records]
+
+    # --- what is owed now ---------------------------------------------------------------------
+    def owed(self, who: Principal) -> tuple[date, bool, bool, list[Owed]]:
+        """(today, today is a working day, on leave today, what is owed) for GET /me."""
+        on = today(self.clock)
+        grace = timedelta(days=self.rules.correction_window_days)
+        first = on - grace
+        leave_days = set()
+        for leave in self._leaves_overlapping(who.cadre_id, first, on):
+            d, end = date.fromisoformat(leave["body"]["from"]), date.fromisoformat(leave["body"]["to"])
+            while d <= end:
+                leave_days.add(d)
+                d += timedelta(days=1)
+        saved = {v["period"] for v in self.repo.views_between(who.cadre_id, "ENTRY", first.isoformat(), on.isoformat())}
+        owes: list[Owed] = []
+        for d in self.calendar.working_days(first, on):
+            if d in leave_days or d.isoformat() in saved or not who.cadre.active_on(d):
+                continue
+            owes.append(
+                Owed(kind="entry", period=d.isoformat(), due=d, overdue=d < on, last_day=d + grace,
+                     provisional=self.calendar.day(d).provisional)
+            )
+        candidates: list[Period] = [month_period(month_label(on))]
+        previous_half_end = date(on.year, 6, 30) if on.month > 6 else date(on.year - 1, 12, 31)
+        candidates += [half_period(half_label(on)), half_period(half_label(previous_half_end))]
+        views = self.repo.get_views(who.cadre_id, [p.key for p in candidates])
+        for period in candidates:
+            window = self.policy.window(period)
+            if period.key in views or not (window.opens <= on <= window.locks_after):
+                continue
+            owes.append(
+                Owed(kind=str(period.kind), period=period.label, due=window.due, overdue=on > window.due,  # type: ignore[arg-type]
+                     last_day=window.locks_after, provisional=self.calendar.day(window.due).provisional)
+            )
+        return on, self.calendar.is_working(on), on in leave_days, owes
+
+
+# --- output shaping ---------------------------------------------------------------------------
+def _view_meta(view: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "revision": view["revision"],
+        "late": view["late"],
+        "amended": view["revision"] > 1,
+        "first_saved_at": view["first_saved_at"],
+        "saved_at": view["saved_at"],
+    }
+
+
+def _entry_out(view: dict[str, Any]) -> EntryOut:
+    body = view["body"]
+    return EntryOut(
+        date=date.fromisoformat(view["period"]),
+        items=[EntryItem(**i) for i in body["items"]],
+        mistakes=body.get("mistakes"),
+        reflections=body.get("reflections"),
+        **_view_meta(view),
+    )
+
+
+def _revision_out(record: dict[str, Any]) -> RevisionOut:
+    body = {k: v for k, v in record["body"].items() if k not in RevisionOut.model_fields}
+    return RevisionOut(
+        revision=record["revision"],
+        seq=record["seq"],
+        saved_at=record["saved_at"],
+        reason=record.get("reason"),
+        author=record["author"],
+        late=record["late"],
+        hash=record["hash"],
+        previous_hash=record.get("previous_hash"),
+        **body,
+    )
+
+
+def _leave_out(record: dict[str, Any]) -> LeaveOut:
+    return LeaveOut.model_validate({**record["body"], "recorded_at": record["saved_at"], "hash": record["hash"]})
+
+
+def _leave_out_view(view: dict[str, Any]) -> LeaveOut:
+    return LeaveOut.model_validate({**view["body"], "recorded_at": view["saved_at"], "hash": view["hash"]})

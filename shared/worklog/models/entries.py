@@ -1,0 +1,202 @@
+"""Journal models: daily entries, monthly plans, half-year summaries, leave.
+
+Inputs forbid unknown fields; outputs are what the API returns; stored revisions live in
+worklog.journal.records. Size limits here are the defaults of worklog.settings.Rules.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+ItemStatus = Literal["done", "in_progress", "not_done"]
+LeaveKind = Literal["annual", "sick", "business_trip", "training", "other"]
+
+PlanItemId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Section = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+MonthLabel = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+HalfLabel = Annotated[str, StringConstraints(pattern=r"^\d{4}-H[12]$")]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- daily entry ----------------------------------------------------------------------------
+class EntryItem(Input):
+    content: ItemText
+    status: ItemStatus
+    plan_item_id: PlanItemId | None = None
+    internal: bool = False
+
+
+class EntryIn(Input):
+    items: list[EntryItem] = Field(min_length=1, max_length=30)
+    mistakes: LongText | None = None
+    reflections: LongText | None = None
+    reason: Reason | None = None
+
+
+class SavedEntry(BaseModel):
+    date: date
+    revision: int
+    hash: str
+    previous_hash: str | None
+    late: bool
+    saved_at: str
+
+
+class EntryOut(BaseModel):
+    date: date
+    items: list[EntryItem]
+    mistakes: str | None = None
+    reflections: str | None = None
+    revision: int
+    late: bool
+    amended: bool = Field(description="true once the entry has more than one revision (修订)")
+    first_saved_at: str
+    saved_at: str
+
+
+class EntryList(BaseModel):
+    entries: list[EntryOut]
+
+
+# --- monthly plan ---------------------------------------------------------------------------
+class PlanItemIn(Input):
+    id: PlanItemId | None = None
+    content: ItemText
+    target: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class PlanIn(Input):
+    items: list[PlanItemIn] = Field(min_length=1, max_length=30)
+    reason: Reason | None = None
+
+
+class PlanItem(BaseModel):
+    id: str
+    content: str
+    target: str | None = None
+
+
+class SavedPlan(BaseModel):
+    month: str
+    revision: int
+    hash: str
+    previous_hash: str | None
+    late: bool
+    saved_at: str
+    item_ids: list[str] = Field(description="ids of the plan's items, as assigned")
+
+
+class PlanOut(BaseModel):
+    month: str
+    items: list[PlanItem]
+    revision: int
+    late: bool
+    amended: bool
+    first_saved_at: str
+    saved_at: str
+
+
+# --- half-year summary ----------------------------------------------------------------------
+class SummaryIn(Input):
+    achievements: Section
+    problems: Section
+    next_steps: Section
+    reason: Reason | None = None
+
+
+class SavedSummary(BaseModel):
+    half: str
+    revision: int
+    hash: str
+    previous_hash: str | None
+    late: bool
+    saved_at: str
+
+
+class SummaryOut(BaseModel):
+    half: str
+    achievements: str
+    problems: str
+    next_steps: str
+    revision: int
+    late: bool
+    amended: bool
+    first_saved_at: str
+    saved_at: str
+
+
+# --- leave ----------------------------------------------------------------------------------
+class LeaveIn(Input):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: date = Field(alias="from")
+    to: date
+    kind: LeaveKind
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class LeaveOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    from_: date = Field(alias="from")
+    to: date
+    kind: LeaveKind
+    note: str | None = None
+    recorded_at: str
+    hash: str
+
+
+class LeaveList(BaseModel):
+    leaves: list[LeaveOut]
+
+
+# --- revisions ------------------------------------------------------------------------------
+class RevisionOut(BaseModel):
+    """One stored revision: chain fields plus the saved body's fields."""
+
+    model_config = ConfigDict(extra="allow")
+
+    revision: int
+    seq: int
+    saved_at: str
+    reason: str | None
+    author: str
+    late: bool
+    hash: str
+    previous_hash: str | None
+
+
+class RevisionList(BaseModel):
+    revisions: list[RevisionOut]
+
+
+# --- what the cadre owes --------------------------------------------------------------------
+class Owed(BaseModel):
+    kind: Literal["entry", "plan", "summary"]
+    period: str = Field(description="date, month or half-year")
+    due: date
+    overdue: bool = Field(description="past its due date: saving it now marks it late")
+    last_day: date = Field(description="last day it can still be saved")
+    provisional: bool = Field(description="the working-day calendar for this date is provisional (Mon–Fri)")
+
+
+class MeOut(BaseModel):
+    cadre_id: str
+    name: str
+    unit_id: str
+    unit_name: str | None = None
+    title: str
+    roles: list[str]
+    today: date
+    working_day: bool
+    on_leave: bool
+    owes: list[Owed]

@@ -1,0 +1,76 @@
+"""Roster and organisation: units, cadres, roles."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Role = Literal[
+    "cadre",
+    "unit_head",
+    "district_leader",
+    "org_inspector",
+    "discipline_inspector",
+    "hr_evaluator",
+    "admin",
+]
+ROLES: tuple[Role, ...] = (
+    "cadre",
+    "unit_head",
+    "district_leader",
+    "org_inspector",
+    "discipline_inspector",
+    "hr_evaluator",
+    "admin",
+)
+
+CadreId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
+UnitId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+
+
+class Unit(BaseModel):
+    """A unit (单位): a bureau, an office, a street, or the district leadership."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: UnitId
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    category: Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)] = ""
+    head_id: CadreId | None = None
+
+
+class Cadre(BaseModel):
+    """A cadre on the roster. Roles come from here, never from the token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cadre_id: CadreId
+    name: PersonName
+    unit_id: UnitId
+    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
+    rank: Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)] = ""
+    roles: list[Role] = Field(default_factory=lambda: ["cadre"])
+    joined_on: date | None = None
+    left_on: date | None = None
+
+    def active_on(self, day: date) -> bool:
+        if self.joined_on and day < self.joined_on:
+            return False
+        return not (self.left_on and day > self.left_on)
+
+
+class RejectedRow(BaseModel):
+    row: int = Field(description="1-based row number in the file (the header row of CSV/XLSX is row 1)")
+    cadre_id: str | None = None
+    errors: list[str]
+
+
+class ImportReport(BaseModel):
+    dry_run: bool
+    received: int
+    imported: int
+    units: int
+    rejected: list[RejectedRow]

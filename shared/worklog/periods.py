@@ -1,0 +1,130 @@
+"""Periods a cadre writes for — a day, a month, a half-year — and when each opens, is due, locks.
+
+``LockdownPolicy`` owns the one rule about time windows: what may be written today. A day's entry
+is due by the end of the day and accepted late up to ``correction_window_days`` after it; a plan
+is due by the n-th working day of its month and may be amended until the window after the month
+ends; a half-year summary is due by the n-th working day of July/January and locks the window
+after that. Nothing may be written for the future.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from worklog.calendar import WorkingCalendar
+from worklog.errors import PeriodLocked, ValidationFailed
+from worklog.messages import MSG
+from worklog.settings import Rules
+
+
+class Kind(StrEnum):
+    ENTRY = "entry"
+    PLAN = "plan"
+    SUMMARY = "summary"
+    LEAVE = "leave"
+
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+HALF_RE = re.compile(r"^(\d{4})-H([12])$")
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: Kind
+    label: str  # "2026-11-20" | "2026-11" | "2026-H1"
+    first_day: date
+    last_day: date
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.upper()}#{self.label}"
+
+
+def day_period(d: date) -> Period:
+    return Period(Kind.ENTRY, d.isoformat(), d, d)
+
+
+def month_period(label: str) -> Period:
+    m = MONTH_RE.match(label)
+    if not m:
+        raise ValidationFailed(MSG["bad_month"], code="validation_error")
+    year, month = int(m[1]), int(m[2])
+    first = date(year, month, 1)
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return Period(Kind.PLAN, label, first, nxt - timedelta(days=1))
+
+
+def half_period(label: str) -> Period:
+    m = HALF_RE.match(label)
+    if not m:
+        raise ValidationFailed(MSG["bad_half"], code="validation_error")
+    year, half = int(m[1]), int(m[2])
+    if half == 1:
+        return Period(Kind.SUMMARY, label, date(year, 1, 1), date(year, 6, 30))
+    return Period(Kind.SUMMARY, label, date(year, 7, 1), date(year, 12, 31))
+
+
+def month_label(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def half_label(d: date) -> str:
+    return f"{d.year:04d}-H{1 if d.month <= 6 else 2}"
+
+
+def _add_months(d: date, months: int) -> date:
+    index = d.year * 12 + (d.month - 1) + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Window:
+    opens: date  # first day it may be written
+    due: date  # written after this day → late
+    locks_after: date  # last day it may be written or amended
+
+
+class LockdownPolicy:
+    """What may be written on a given day, and whether a first save is late."""
+
+    def __init__(self, rules: Rules, calendar: WorkingCalendar) -> None:
+        self.rules = rules
+        self.calendar = calendar
+
+    def window(self, period: Period) -> Window:
+        grace = timedelta(days=self.rules.correction_window_days)
+        if period.kind is Kind.ENTRY:
+            return Window(period.first_day, period.first_day, period.first_day + grace)
+        if period.kind is Kind.PLAN:
+            opens = _add_months(period.first_day, -self.rules.plan_months_ahead)
+            due = self.calendar.nth_working_day(
+                period.first_day.year, period.first_day.month, self.rules.plan_due_working_day
+            )
+            return Window(opens, due, max(period.last_day, due) + grace)
+        if period.kind is Kind.SUMMARY:
+            due_month = _add_months(period.last_day, 1)
+            due = self.calendar.nth_working_day(due_month.year, due_month.month, self.rules.summary_due_working_day)
+            opens = date(period.last_day.year, period.last_day.month, 1)
+            return Window(opens, due, due + grace)
+        raise ValueError(f"no window for {period.kind}")
+
+    def check_writable(self, period: Period, today: date) -> Window:
+        window = self.window(period)
+        if today < window.opens:
+            raise ValidationFailed(
+                MSG[f"future_{period.kind}"],
+                code="future_period",
+                details=[{"loc": ["path", period.kind], "msg": "future period", "type": "future_period"}],
+            )
+        if today > window.locks_after:
+            raise PeriodLocked(MSG["period_locked"].format(label=period.label, last=window.locks_after.isoformat()))
+        return window
+
+    def is_late(self, period: Period, first_saved_on: date) -> bool:
+        """Saved after its due date. A day that is not a working day is never owed, so never late."""
+        if period.kind is Kind.ENTRY and not self.calendar.is_working(period.first_day):
+            return False
+        return first_saved_on > self.window(period).due

@@ -1,0 +1,1 @@
+"""The roster: units, cadres and their roles; import and the demo district."""

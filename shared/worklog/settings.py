@@ -1,0 +1,55 @@
+"""Typed configuration: one settings object read from the environment through a cached getter.
+
+Resource names come from template.yaml (``!Ref`` into each function's environment); the domain
+rules (DESIGN.md §4) are one nested model with defaults, overridable by ``WORKLOG_RULES__*``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Rules(BaseModel):
+    """The domain's defaults, in one place."""
+
+    correction_window_days: int = Field(7, ge=0, le=60, description="late entries and revisions accepted this many days after D")
+    plan_due_working_day: int = Field(3, ge=1, le=20, description="monthly plan due by this working day of the month")
+    summary_due_working_day: int = Field(10, ge=1, le=30, description="half-year summary due by this working day of Jul/Jan")
+    plan_months_ahead: int = Field(1, ge=0, le=3, description="how many months ahead a plan may be written")
+    max_items: int = Field(30, ge=1, le=100)
+    max_item_chars: int = Field(2000, ge=1)
+    max_text_chars: int = Field(5000, ge=1, description="mistakes, reflections and summary sections")
+    max_reason_chars: int = Field(500, ge=1)
+    max_leave_days: int = Field(366, ge=1)
+    max_range_days: int = Field(92, ge=1, description="widest range one GET /entries call may ask for")
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    max_import_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
+
+    roster_table: str = Field("worklog-roster", validation_alias="ROSTER_TABLE")
+    journal_table: str = Field("worklog-journal", validation_alias="JOURNAL_TABLE")
+    compliance_table: str = Field("worklog-compliance", validation_alias="COMPLIANCE_TABLE")
+    idempotency_table: str = Field("worklog-idempotency", validation_alias="IDEMPOTENCY_TABLE")
+    site_bucket: str = Field("worklog-site", validation_alias="SITE_BUCKET")
+    ledger_bucket: str = Field("worklog-ledger", validation_alias="LEDGER_BUCKET")
+
+    token_issuer: str = Field("", validation_alias="TOKEN_ISSUER")
+    token_audience: str = Field("", validation_alias="TOKEN_AUDIENCE")
+    jwks_url: str = Field("", validation_alias="JWKS_URL")
+    # Cognito puts the user name in "cognito:username"; the local issuer uses "sub".
+    subject_claim: str = Field("sub", validation_alias="TOKEN_SUBJECT_CLAIM")
+    # How long a warm container may reuse a roster profile it has read (seconds).
+    principal_cache_seconds: int = Field(60, ge=0, validation_alias="PRINCIPAL_CACHE_SECONDS")
+
+    rules: Rules = Field(default_factory=Rules, validation_alias="WORKLOG_RULES")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

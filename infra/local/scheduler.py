@@ -32,8 +32,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 log = logging.getLogger("infra.local.scheduler")
 
 MIN_YEAR, MAX_YEAR = 1970, 2199
-_MONTHS = {name: i for i, name in enumerate(calendar.month_abbr) if name}  # JAN=1 .. DEC=12
-_MONTHS = {k.upper(): v for k, v in _MONTHS.items()}
+_MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, 1)}
 _DAYS = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
 
 
@@ -91,7 +91,8 @@ def _parse_values(
             span = list(range(low, high + 1))
         elif "-" in base:
             first, _, last = base.partition("-")
-            span = _span(_number(first, low, high, names, what), _number(last, low, high, names, what), low, high)
+            start, end = _number(first, low, high, names, what), _number(last, low, high, names, what)
+            span = _span(start, end, low, high)
         else:
             start = _number(base, low, high, names, what)
             # "5/15" means from 5 to the end of the field in steps of 15; a bare "5" is just 5.
@@ -135,10 +136,8 @@ def _parse_day_of_month(text: str) -> list[DayRule]:
         elif re.fullmatch(r"\d{1,2}W", token):
             target = _number(token[:-1], 1, 31, {}, "day-of-month")
             rules.append(lambda d, t=target: d.day == _nearest_weekday(d.year, d.month, t))
-        elif "L" in token or "W" in token or "#" in token:
-            raise ScheduleExpressionError(f"day-of-month: cannot read {token!r}")
         else:
-            plain.append(token)
+            plain.append(token)  # anything else must be numeric; _parse_values says why not
     if plain:
         days = _parse_values(",".join(plain), 1, 31, "day-of-month")
         rules.append(lambda d: d.day in days)
@@ -158,10 +157,6 @@ def _parse_day_of_week(text: str) -> list[DayRule]:
             wd = _number(match.group(1), 1, 7, _DAYS, "day-of-week")
             nth = _number(match.group(2), 1, 5, {}, "day-of-week #")
             rules.append(lambda d, w=wd, n=nth: aws_weekday(d) == w and (d.day - 1) // 7 + 1 == n)
-        elif "L" in token.replace("SAT", "").replace("SUN", "").replace("MON", "").replace("TUE", "").replace(
-            "WED", ""
-        ).replace("THU", "").replace("FRI", "") or "#" in token or "W" in token.replace("WED", ""):
-            raise ScheduleExpressionError(f"day-of-week: cannot read {token!r}")
         else:
             plain.append(token)
     if plain:
@@ -191,8 +186,8 @@ class CronExpression:
 
     def next_after(self, moment: datetime, tz: ZoneInfo) -> datetime | None:
         """The first fire time strictly after ``moment`` (aware), or None if there is none."""
-        local = moment.astimezone(tz)
-        day = local.date()
+        after_utc = moment.astimezone(UTC)
+        day = moment.astimezone(tz).date()
         while day.year <= MAX_YEAR:
             if day.year not in self.years:
                 day = date(day.year + 1, 1, 1)
@@ -204,7 +199,8 @@ class CronExpression:
                 for hour in self.hours:
                     for minute in self.minutes:
                         candidate = _existing_local(day, hour, minute, tz)
-                        if candidate is not None and candidate > moment:
+                        # compare instants: aware datetimes sharing a tzinfo compare by wall time
+                        if candidate is not None and candidate.astimezone(UTC) > after_utc:
                             return candidate
             day += timedelta(days=1)
         return None
@@ -216,7 +212,11 @@ class RateExpression:
     interval: timedelta
 
     def next_after(self, moment: datetime, anchor: datetime) -> datetime:
-        """The first of ``anchor + k * interval`` (k >= 0) strictly after ``moment``."""
+        """The first of ``anchor + k * interval`` (k >= 0) strictly after ``moment``.
+
+        Durations are exact (in UTC): as on AWS, a day is 24 hours even across a DST change.
+        """
+        moment, anchor = moment.astimezone(UTC), anchor.astimezone(UTC)
         if moment < anchor:
             return anchor
         steps = (moment - anchor) // self.interval + 1
@@ -275,8 +275,8 @@ def _parse_cron(text: str, body: str) -> CronExpression:
         raise ScheduleExpressionError("exactly one of day-of-month and day-of-week must be '?'")
     day_rules = _parse_day_of_week(dow_f) if dom_f == "?" else _parse_day_of_month(dom_f)
     for name, value in (("minutes", minute_f), ("hours", hour_f), ("month", month_f), ("year", year_f)):
-        if "?" in value or "L" in value.upper().replace("JUL", "") or "#" in value:
-            raise ScheduleExpressionError(f"{name}: {value!r} uses a wildcard that field does not allow")
+        if "?" in value:
+            raise ScheduleExpressionError(f"{name}: '?' is only allowed in day-of-month or day-of-week")
     return CronExpression(
         text=text,
         minutes=tuple(sorted(_parse_values(minute_f, 0, 59, "minutes"))),
@@ -351,8 +351,9 @@ class ScheduledJob:
     def plan(self, now: datetime) -> None:
         """Set the first fire time after ``now`` (used at start and when the clock goes back)."""
         expr = self.expression
+        now = now.astimezone(UTC)  # fire times are kept in UTC so comparisons are between instants
         if isinstance(expr, CronExpression):
-            self.next_fire = expr.next_after(now, self.tz)
+            self.next_fire = _utc(expr.next_after(now, self.tz))
         elif isinstance(expr, RateExpression):
             if self.anchor is None:
                 self.anchor = now  # no StartDate: the first invocation is at creation
@@ -360,14 +361,14 @@ class ScheduledJob:
             else:
                 self.next_fire = expr.next_after(now, self.anchor)
         else:
-            moment = expr.moment(self.tz)
+            moment = expr.moment(self.tz).astimezone(UTC)
             self.next_fire = moment if self.fired == 0 and moment > now else None
 
     def advance(self, now: datetime) -> None:
         """After a firing at ``now``: the next occurrence strictly after it (missed ones collapse)."""
         expr = self.expression
         if isinstance(expr, CronExpression):
-            self.next_fire = expr.next_after(now, self.tz)
+            self.next_fire = _utc(expr.next_after(now, self.tz))
         elif isinstance(expr, RateExpression):
             assert self.anchor is not None
             self.next_fire = expr.next_after(now, self.anchor)
@@ -381,11 +382,19 @@ class ScheduledJob:
             "expression": self.expression.text,
             "timezone": self.tz.key,
             "enabled": self.enabled,
-            "next_fire": self.next_fire.astimezone(self.tz).isoformat() if self.next_fire else None,
+            "next_fire": _local_iso(self.next_fire, self.tz),
             "fired": self.fired,
-            "last_fired_at": self.last_fired_at.astimezone(self.tz).isoformat() if self.last_fired_at else None,
+            "last_fired_at": _local_iso(self.last_fired_at, self.tz),
             "last_error": self.last_error,
         }
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC) if moment is not None else None
+
+
+def _local_iso(moment: datetime | None, tz: ZoneInfo) -> str | None:
+    return moment.astimezone(tz).isoformat(timespec="seconds") if moment is not None else None
 
 
 Invoke = Callable[[ScheduledJob, dict[str, Any]], Any]
@@ -427,7 +436,8 @@ class Scheduler:
                 for job in self.jobs:
                     job.plan(now)
             self._last_now = now
-            due = [j for j in self.jobs if j.enabled and j.next_fire is not None and j.next_fire <= now]
+            now_utc = now.astimezone(UTC)
+            due = [j for j in self.jobs if j.enabled and j.next_fire is not None and j.next_fire <= now_utc]
             for job in due:
                 self._fire(job, now)
             return due

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from worklog.chain import revision_hash
-from worklog.periods import Kind, Period
+from worklog.periods import Kind, LockdownPolicy, Period
 
 
 @dataclass
@@ -107,3 +107,57 @@ def advance(head: Head, record: dict[str, Any], period: Period, state: dict[str,
     if state is not None:
         periods[period.key] = state
     return Head(head.cadre_id, int(record["seq"]), str(record["hash"]), periods)
+
+
+@dataclass(frozen=True)
+class Appended:
+    """One save, computed on a head: what to write and the head it leads to."""
+
+    record: dict[str, Any]
+    view: dict[str, Any]
+    after: Head
+    created: bool
+
+
+def append(
+    head: Head,
+    *,
+    period: Period,
+    body: dict[str, Any],
+    reason: str | None,
+    saved_at: str,
+    author: str,
+    unit_id: str,
+    policy: LockdownPolicy,
+) -> Appended:
+    """The next revision of ``period`` on ``head``'s chain (pure: nothing is written).
+
+    The first save of a period decides whether it is late, and when; later revisions carry that
+    over. The head keeps the state of periods that can still be written (leave is never revised).
+    """
+    saved_on = date.fromisoformat(saved_at[:10])
+    state = head.state(period)
+    late = bool(state["late"]) if state else (period.kind is not Kind.LEAVE and policy.is_late(period, saved_on))
+    first = str(state["first"]) if state else saved_at
+    record = build_revision(
+        head,
+        period=period,
+        revision=int(state["rev"]) + 1 if state else 1,
+        body=body,
+        reason=reason,
+        saved_at=saved_at,
+        author=author,
+        late=late,
+    )
+    new_state: dict[str, Any] | None = None
+    if period.kind is not Kind.LEAVE:
+        new_state = {"rev": record["revision"], "late": late, "first": first,
+                     "locks": policy.window(period).locks_after.isoformat()}
+        if period.kind is Kind.PLAN:
+            new_state["items"] = [i["id"] for i in body["items"]]
+    return Appended(
+        record=record,
+        view=view_item(record, first_saved_at=first, unit_id=unit_id),
+        after=advance(head, record, period, new_state, saved_on),
+        created=state is None,
+    )

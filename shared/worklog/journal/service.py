@@ -18,7 +18,7 @@ from worklog.auth.principals import Principal
 from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.errors import Conflict, NotFound, PeriodLocked, ValidationFailed
-from worklog.journal.records import Head, advance, build_revision, view_item
+from worklog.journal.records import Head, append
 from worklog.journal.repository import JournalRepository, StaleHead
 from worklog.messages import MSG
 from worklog.models.entries import (
@@ -92,10 +92,13 @@ class JournalService:
                     MSG["unknown_plan_item"].format(ids="、".join(unknown)), ["body", "items"], "unknown_plan_item"
                 )
 
-        return self._append(who, day_period(day), body, data.reason, check=check_refs)
+        period = day_period(day)
+        self.policy.check_writable(period, today(self.clock))
+        return self._append(who, period, body, data.reason, check=check_refs)
 
     def save_plan(self, who: Principal, month: str, data: PlanIn) -> Saved:
         period = month_period(month)
+        self.policy.check_writable(period, today(self.clock))
         given = [i.id for i in data.items if i.id]
         duplicates = sorted({i for i in given if given.count(i) > 1})
         if duplicates:
@@ -120,8 +123,9 @@ class JournalService:
         return self._append(who, period, with_ids, data.reason)
 
     def save_summary(self, who: Principal, half: str, data: SummaryIn) -> Saved:
-        body = data.model_dump(mode="json", exclude={"reason"})
-        return self._append(who, half_period(half), body, data.reason)
+        period = half_period(half)
+        self.policy.check_writable(period, today(self.clock))
+        return self._append(who, period, data.model_dump(mode="json", exclude={"reason"}), data.reason)
 
     def _append(
         self,
@@ -132,8 +136,6 @@ class JournalService:
         *,
         check: Callable[[Head], None] | None = None,
     ) -> Saved:
-        on = today(self.clock)
-        window = self.policy.check_writable(period, on)
         existed_at_first_look: bool | None = None
         for attempt in range(MAX_ATTEMPTS):
             head = self.repo.load_head(who.cadre_id, fresh=attempt > 0)
@@ -147,33 +149,15 @@ class JournalService:
             if check:
                 check(head)
             content = body(head) if callable(body) else body
-            saved_at = iso_now(self.clock)
-            late = bool(state["late"]) if state else self.policy.is_late(period, on)
-            first = str(state["first"]) if state else saved_at
-            record = build_revision(
-                head,
-                period=period,
-                revision=int(state["rev"]) + 1 if state else 1,
-                body=content,
-                reason=reason,
-                saved_at=saved_at,
-                author=who.cadre_id,
-                late=late,
+            step = append(
+                head, period=period, body=content, reason=reason, saved_at=iso_now(self.clock),
+                author=who.cadre_id, unit_id=who.unit_id, policy=self.policy,
             )
-            new_state: dict[str, Any] = {
-                "rev": record["revision"],
-                "late": late,
-                "first": first,
-                "locks": window.locks_after.isoformat(),
-            }
-            if period.kind is Kind.PLAN:
-                new_state["items"] = [i["id"] for i in content["items"]]
-            after = advance(head, record, period, new_state, on)
             try:
-                self.repo.append(head, after, record, view_item(record, first_saved_at=first, unit_id=who.unit_id))
+                self.repo.append(head, step.after, step.record, step.view)
             except StaleHead:
                 continue
-            return Saved(created=state is None, record=record)
+            return Saved(created=step.created, record=step.record)
         raise Conflict(MSG["busy"], code="busy")
 
     # --- leave --------------------------------------------------------------------------------
@@ -191,24 +175,14 @@ class JournalService:
             raise PeriodLocked(MSG["leave_locked"].format(first=earliest.isoformat()))
         period = Period(Kind.LEAVE, data.from_.isoformat(), data.from_, data.to)
         body = data.model_dump(mode="json", by_alias=True, exclude_none=True)
-        for attempt in range(MAX_ATTEMPTS):
-            head = self.repo.load_head(who.cadre_id, fresh=attempt > 0)
+
+        def no_overlap(head: Head) -> None:
             overlapping = self._leaves_overlapping(who.cadre_id, data.from_, data.to)
             if overlapping:
                 span = f"{overlapping[0]['body']['from']} 至 {overlapping[0]['body']['to']}"
                 raise Conflict(MSG["leave_overlap"].format(span=span), code="leave_overlap")
-            saved_at = iso_now(self.clock)
-            record = build_revision(
-                head, period=period, revision=1, body=body, reason=None, saved_at=saved_at,
-                author=who.cadre_id, late=False,
-            )
-            after = advance(head, record, period, None, on)
-            try:
-                self.repo.append(head, after, record, view_item(record, first_saved_at=saved_at, unit_id=who.unit_id))
-            except StaleHead:
-                continue
-            return _leave_out(record)
-        raise Conflict(MSG["busy"], code="busy")
+
+        return _leave_out(self._append(who, period, body, None, check=no_overlap).record)
 
     def _leaves_overlapping(self, cadre_id: str, first: date, last: date) -> list[dict[str, Any]]:
         # A leave starting more than max_leave_days before ``first`` cannot reach it.

@@ -36,3 +36,14 @@ class OfficialSchedule(BaseModel):
     source: str = ""
     loaded_at: str
     loaded_by: str
+
+
+class CalendarYearOut(BaseModel):
+    year: int
+    source: str = Field(description="official (loaded by an admin) | library (chinese-calendar) | provisional (Mon–Fri)")
+    holidays: list[date] = Field(description="non-working weekdays")
+    workdays: list[date] = Field(description="working weekend days (调休)")
+    working_days: int
+    loaded_at: str | None = None
+    loaded_by: str | None = None
+    note: str | None = None

@@ -74,3 +74,22 @@ class ImportReport(BaseModel):
     imported: int
     units: int
     rejected: list[RejectedRow]
+
+
+class RosterImportIn(BaseModel):
+    """Body of POST /admin/roster/imports. XLSX content is always base64."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["json", "csv", "xlsx"]
+    content: str = Field(min_length=1, description="the file: text for json/csv, base64 for xlsx (or when encoding=base64)")
+    encoding: Literal["text", "base64"] = "text"
+    dry_run: bool = Field(False, description="validate and report without writing")
+
+
+class UnitList(BaseModel):
+    units: list[Unit]
+
+
+class CadreList(BaseModel):
+    cadres: list[Cadre]

@@ -1,0 +1,101 @@
+"""admin: roster import and browsing, and the yearly official working-day schedule."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from worklog import http
+from worklog.errors import NotFound, ValidationFailed
+from worklog.messages import MSG
+from worklog.models.calendar import CalendarYearOut, ScheduleIn
+from worklog.models.roster import Cadre, CadreList, CadreId, ImportReport, RosterImportIn, UnitId, UnitList
+from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
+from worklog.roster.calendar_admin import describe_year, load_schedule
+from worklog.roster.importer import import_roster
+from worklog.roster.repository import RosterRepository
+from worklog.schedules import current_calendar
+from worklog.settings import get_settings
+
+app = http.create_app()
+ERRORS = http.error_responses(400, 401, 403, 404, 413, 422)
+IMPORT_PATH = "/admin/roster/imports"
+
+
+def _admin() -> str:
+    who = http.principal(app)
+    who.require("admin")
+    return who.cadre_id
+
+
+@app.post(IMPORT_PATH, summary="Import roster rows (JSON, CSV or XLSX); bad rows are rejected whole", responses=ERRORS, tags=["admin"])
+def post_import(body: RosterImportIn) -> ImportReport:
+    author = _admin()
+    if body.encoding == "base64" or body.format == "xlsx":
+        try:
+            content = base64.b64decode(body.content, validate=True)
+        except (binascii.Error, ValueError) as err:
+            raise ValidationFailed(
+                MSG["bad_base64"], details=[{"loc": ["body", "content"], "msg": "not base64", "type": "base64"}]
+            ) from err
+    else:
+        content = body.content.encode("utf-8")
+    report = import_roster(content, body.format, RosterRepository(), dry_run=body.dry_run)
+    logger.info("roster import", author=author, imported=report.imported, rejected=len(report.rejected))
+    metrics.add_metric(name="RosterRowsImported", unit="Count", value=report.imported)
+    return report
+
+
+@app.get("/admin/roster/units", summary="All units", responses=ERRORS, tags=["admin"])
+def get_units() -> UnitList:
+    _admin()
+    return UnitList(units=list(RosterRepository().list_units()))
+
+
+@app.get("/admin/roster/units/<unit_id>/cadres", summary="Members of a unit", responses=ERRORS, tags=["admin"])
+def get_unit_cadres(unit_id: Annotated[UnitId, Path()]) -> CadreList:
+    _admin()
+    repo = RosterRepository()
+    if repo.get_unit(unit_id) is None:
+        raise NotFound(MSG["unknown_unit"], code="unknown_unit")
+    return CadreList(cadres=list(repo.list_unit_members(unit_id)))
+
+
+@app.get("/admin/roster/cadres/<cadre_id>", summary="One cadre's roster record", responses=ERRORS, tags=["admin"])
+def get_cadre(cadre_id: Annotated[CadreId, Path()]) -> Cadre:
+    _admin()
+    cadre = RosterRepository().get_cadre(cadre_id)
+    if cadre is None:
+        raise NotFound(MSG["unknown_cadre"], code="unknown_cadre")
+    return cadre
+
+
+@app.put("/admin/calendar/<year>", summary="Load a year's official holiday schedule", responses=ERRORS, tags=["admin"])
+def put_calendar(year: Annotated[int, Path()], body: ScheduleIn) -> Response[CalendarYearOut]:
+    author = _admin()
+    created, described = load_schedule(year, body, author, RosterRepository())
+    return Response(201 if created else 200, content_types.APPLICATION_JSON, described)
+
+
+@app.get("/admin/calendar/<year>", summary="A year's working days as the system sees them", responses=ERRORS, tags=["admin"])
+def get_calendar(year: Annotated[int, Path()]) -> CalendarYearOut:
+    _admin()
+    schedules = RosterRepository().list_schedules()
+    return describe_year(year, current_calendar(), schedules.get(year))
+
+
+def _body_limit(path: str) -> int:
+    rules = get_settings().rules
+    return rules.max_import_body_bytes if path == IMPORT_PATH else rules.max_body_bytes
+
+
+@logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return http.handle(app, event, context, limit=_body_limit)

@@ -1,0 +1,1 @@
+"""How template.yaml becomes running resources: locally (embedded AWS) and on AWS."""

@@ -1,0 +1,552 @@
+"""Roster import: read an uploaded roster (JSON, CSV or XLSX), check it row by row, write it.
+
+Three steps, each usable on its own:
+
+* ``parse_roster`` turns the file into raw rows whose column names are normalised (English or
+  Chinese headers both work). Only an unreadable file fails as a whole.
+* ``plan_import`` checks every row and decides what to write. A bad row is rejected whole, with
+  every problem it has listed, and the other rows go on: an admin fixes the rejected rows and
+  uploads them again instead of hunting one error per upload.
+* ``import_roster`` writes the plan, one transaction per row (cadre plus, when the row defines it,
+  its unit), so a half-written row cannot exist.
+
+Pure: no boto3 here; the repository is passed in.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal, Protocol
+
+import openpyxl
+from pydantic import ValidationError
+
+from worklog.errors import ValidationFailed
+from worklog.models.roster import ROLES, Cadre, ImportReport, RejectedRow, Role, Unit
+
+# --- user-facing text (Simplified Chinese), kept together so it can be reviewed as a whole ----------
+MESSAGES: dict[str, str] = {
+    "unreadable": "无法读取上传的 {fmt} 文件，请确认文件格式与内容是否一致",
+    "unknown_format": "不支持的文件格式：{fmt}（仅支持 JSON、CSV、XLSX）",
+    "empty": "上传的文件为空：没有表头，也没有数据",
+    "json_shape": 'JSON 文件应为由行对象组成的数组，或形如 {"rows": [...]} 的对象',
+    "json_row": "JSON 第 {row} 条记录不是对象",
+    "missing_columns": "文件缺少必需的列：{columns}",
+    "required": "缺少{label}",
+    "bad_id": "{label}格式不正确（应为 1–40 位字母、数字、下划线或连字符，并以字母或数字开头）",
+    "too_long": "{label}过长（最多 {max} 个字符）",
+    "not_text": "{label}应为文本",
+    "bad_date": "{label}格式不正确（应为 YYYY-MM-DD）",
+    "unknown_role": "未知角色：{role}",
+    "left_before_joined": "离任日期早于任职日期",
+    "duplicate_cadre": "工号 {cadre_id} 与第 {first} 行重复",
+    "duplicate_head": "单位 {unit_id} 的一把手已由第 {first} 行指定，同一单位只能有一名一把手",
+    "unit_name_conflict": "单位 {unit_id} 的名称与第 {first} 行不一致",
+    "unit_category_conflict": "单位 {unit_id} 的类别与第 {first} 行不一致",
+    "unknown_unit": "单位编码 {unit_id} 不存在，文件中也没有可导入的行给出该单位的名称",
+    "invalid_value": "{label}不符合要求",
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "cadre_id": "工号",
+    "name": "姓名",
+    "unit_id": "单位编码",
+    "unit_name": "单位名称",
+    "unit_category": "单位类别",
+    "title": "职务",
+    "rank": "职级",
+    "roles": "角色",
+    "joined_on": "任职日期",
+    "left_on": "离任日期",
+}
+
+# --- column and role vocabularies ------------------------------------------------------------------
+# Keys are normalised headers (see _column_name); values are the canonical column names.
+COLUMN_ALIASES: dict[str, str] = {
+    **{name: name for name in FIELD_LABELS},
+    "cadreid": "cadre_id",
+    "工号": "cadre_id",
+    "人员编号": "cadre_id",
+    "姓名": "name",
+    "unitid": "unit_id",
+    "单位编码": "unit_id",
+    "unit": "unit_name",
+    "unitname": "unit_name",
+    "单位": "unit_name",
+    "单位名称": "unit_name",
+    "category": "unit_category",
+    "unitcategory": "unit_category",
+    "单位类别": "unit_category",
+    "职务": "title",
+    "职级": "rank",
+    "role": "roles",
+    "角色": "roles",
+    "joined": "joined_on",
+    "任职日期": "joined_on",
+    "left": "left_on",
+    "离任日期": "left_on",
+}
+REQUIRED_COLUMNS: tuple[str, ...] = ("cadre_id", "name", "unit_id")
+
+ROLE_ALIASES: dict[str, Role] = {
+    **{role: role for role in ROLES},
+    "干部": "cadre",
+    "一把手": "unit_head",
+    "单位主要负责人": "unit_head",
+    "区领导": "district_leader",
+    "组织部检查员": "org_inspector",
+    "组织部": "org_inspector",
+    "纪委检查员": "discipline_inspector",
+    "纪委监委": "discipline_inspector",
+    "人社评价员": "hr_evaluator",
+    "人社局": "hr_evaluator",
+    "管理员": "admin",
+}
+_ROLE_SEPARATORS = re.compile(r"[;,，、；\s]+")
+
+# Column holding each raw row's position in the file (1-based; the header of CSV/XLSX is row 1).
+ROW_KEY = "_row"
+
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+_DATE_PATTERN = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+_HEADER_SEARCH_ROWS = 10
+_MAX_LENGTHS: dict[str, int] = {"name": 30, "unit_name": 60, "unit_category": 30, "title": 60, "rank": 30}
+
+RosterFormat = Literal["json", "csv", "xlsx"]
+
+
+class RosterStore(Protocol):
+    """What the importer needs from the roster repository (RosterRepository satisfies it)."""
+
+    def list_units(self) -> Iterable[Unit]: ...
+
+    def put_row(self, cadre: Cadre, unit: Unit | None = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import would write: each valid row's cadre and unit, and the rejected rows."""
+
+    rows: list[tuple[Cadre, Unit | None]]
+    rejected: list[RejectedRow]
+
+    @property
+    def units(self) -> list[Unit]:
+        """The distinct units the plan upserts, in first-seen order."""
+        seen: dict[str, Unit] = {}
+        for _, unit in self.rows:
+            if unit is not None:
+                seen.setdefault(unit.unit_id, unit)
+        return list(seen.values())
+
+
+# === parse ===========================================================================================
+def parse_roster(content: bytes, fmt: RosterFormat) -> list[dict[str, Any]]:
+    """Raw rows with canonical column names, blank rows dropped, each with its file row in ROW_KEY.
+
+    Empty cells are left out. Values are normalised so that every format yields the same rows: text
+    stripped,
+    numbers as text (Excel stores 工号 12345 as a number), dates as ``YYYY-MM-DD`` text.
+    """
+    if fmt == "json":
+        return _parse_json(content)
+    if fmt == "csv":
+        return _rows_from_table(_csv_records(content))
+    if fmt == "xlsx":
+        return _rows_from_table(_xlsx_records(content))
+    raise ValidationFailed(MESSAGES["unknown_format"].format(fmt=fmt))
+
+
+def _parse_json(content: bytes) -> list[dict[str, Any]]:
+    if not content.strip():
+        raise ValidationFailed(MESSAGES["empty"])
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValidationFailed(MESSAGES["unreadable"].format(fmt="JSON")) from exc
+    if isinstance(data, dict) and isinstance(data.get("rows"), list):
+        data = data["rows"]
+    if not isinstance(data, list):
+        raise ValidationFailed(MESSAGES["json_shape"])
+    rows: list[dict[str, Any]] = []
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise ValidationFailed(MESSAGES["json_row"].format(row=number))
+        row = {ROW_KEY: number}
+        for header, value in item.items():
+            column = _column_name(header)
+            cell = _cell_value(value)
+            if column is not None and cell is not None:
+                row.setdefault(column, cell)
+        rows.append(row)
+    return rows
+
+
+def _csv_records(content: bytes) -> Iterator[list[Any]]:
+    text = _decode_text(content)
+    if "\x00" in text:  # a binary file uploaded as CSV
+        raise ValidationFailed(MESSAGES["unreadable"].format(fmt="CSV"))
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";"), key=first_line.count) if first_line else ","
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as exc:
+        raise ValidationFailed(MESSAGES["unreadable"].format(fmt="CSV")) from exc
+
+
+def _decode_text(content: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (what Chinese office PCs export)."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationFailed(MESSAGES["unreadable"].format(fmt="CSV"))
+
+
+def _xlsx_records(content: bytes) -> Iterator[list[Any]]:
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds (zip, xml, key errors) on a bad file
+        raise ValidationFailed(MESSAGES["unreadable"].format(fmt="XLSX")) from exc
+    try:
+        if not workbook.worksheets:
+            raise ValidationFailed(MESSAGES["unreadable"].format(fmt="XLSX"))
+        try:
+            records = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
+        except Exception as exc:
+            raise ValidationFailed(MESSAGES["unreadable"].format(fmt="XLSX")) from exc
+    finally:
+        workbook.close()
+    yield from records
+
+
+def _rows_from_table(records: Iterator[list[Any]]) -> list[dict[str, Any]]:
+    """The header is the first row naming the required columns; rows above it (a title such as
+    "锦江区区管干部名册", blank lines) are skipped, as offices often put a title above the table."""
+    header: list[str | None] | None = None
+    first_seen: list[str | None] | None = None
+    rows: list[dict[str, Any]] = []
+    for number, record in enumerate(records, start=1):
+        if header is None:
+            if all(_cell_value(v) is None for v in record):
+                continue
+            columns = [_column_name(v) for v in record]
+            first_seen = first_seen or columns
+            if all(c in columns for c in REQUIRED_COLUMNS):
+                header = columns
+            elif number >= _HEADER_SEARCH_ROWS:
+                break
+            continue
+        row: dict[str, Any] = {ROW_KEY: number}
+        for column, value in zip(header, record, strict=False):
+            # Two headers may map to one column (单位 and 单位名称): the first non-empty one wins.
+            cell = _cell_value(value)
+            if column is not None and cell is not None:
+                row.setdefault(column, cell)
+        if len(row) > 1:
+            rows.append(row)
+    if header is None:
+        if first_seen is None:
+            raise ValidationFailed(MESSAGES["empty"])
+        missing = [c for c in REQUIRED_COLUMNS if c not in first_seen]
+        raise ValidationFailed(
+            MESSAGES["missing_columns"].format(columns="、".join(FIELD_LABELS[c] for c in missing)),
+            details=[
+                {"field": c, "message": MESSAGES["required"].format(label=FIELD_LABELS[c])} for c in missing
+            ],
+        )
+    return rows
+
+
+def _column_name(header: Any) -> str | None:
+    if header is None:
+        return None
+    text = str(header).replace("\ufeff", "").strip().strip("*＊").strip()
+    if not text:
+        return None
+    key = re.sub(r"[\s\-]+", "_", text.lower())
+    return COLUMN_ALIASES.get(key, COLUMN_ALIASES.get(key.replace("_", ""), key))
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return text or None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, list):
+        return [_cell_value(v) for v in value]
+    return value
+
+
+# === plan ============================================================================================
+@dataclass
+class _RowCheck:
+    """One row while it is being checked; ``errors`` collects every problem before the verdict."""
+
+    row: int
+    raw_id: str | None
+    errors: list[str] = field(default_factory=list)
+    cadre_id: str | None = None
+    unit_id: str | None = None
+    unit_name: str | None = None
+    unit_category: str | None = None
+    roles: list[Role] = field(default_factory=list)
+    cadre: Cadre | None = None
+
+    @property
+    def claims_head(self) -> bool:
+        return "unit_head" in self.roles
+
+    @property
+    def defines_unit(self) -> bool:
+        return bool(self.unit_name or self.unit_category or self.claims_head)
+
+
+def plan_import(rows: list[dict[str, Any]], existing_units: Mapping[str, Unit]) -> ImportPlan:
+    """Check every row; return the rows to write and the rejected ones.
+
+    Rules across rows (file order decides who was first): a cadre id or a unit's head claimed twice
+    rejects the later rows, as do conflicting names or categories for one unit. A unit must exist
+    already or be named (单位名称) by an accepted row of the file.
+    """
+    checks = [_check_fields(row, row.get(ROW_KEY, number)) for number, row in enumerate(rows, start=1)]
+    _check_across_rows(checks)
+
+    named = {c.unit_id for c in checks if not c.errors and c.unit_name}
+    for check in checks:
+        if check.unit_id and check.unit_id not in existing_units and check.unit_id not in named:
+            check.errors.append(MESSAGES["unknown_unit"].format(unit_id=check.unit_id))
+
+    accepted = [c for c in checks if not c.errors]
+    units = _final_units(accepted, existing_units)
+    plan_rows: list[tuple[Cadre, Unit | None]] = []
+    for check in accepted:
+        assert check.cadre is not None and check.unit_id is not None  # set whenever errors is empty
+        plan_rows.append((check.cadre, units[check.unit_id] if check.defines_unit else None))
+    rejected = [RejectedRow(row=c.row, cadre_id=c.raw_id, errors=c.errors) for c in checks if c.errors]
+    return ImportPlan(rows=plan_rows, rejected=rejected)
+
+
+def _check_fields(raw: Mapping[str, Any], number: int) -> _RowCheck:
+    raw_id = raw.get("cadre_id")
+    check = _RowCheck(row=number, raw_id=None if raw_id is None else str(raw_id))
+    errors = check.errors
+
+    check.cadre_id = _identifier(raw.get("cadre_id"), "cadre_id", errors)
+    name = _text(raw.get("name"), "name", errors, required=True)
+    check.unit_id = _identifier(raw.get("unit_id"), "unit_id", errors)
+    check.unit_name = _text(raw.get("unit_name"), "unit_name", errors)
+    check.unit_category = _text(raw.get("unit_category"), "unit_category", errors)
+    title = _text(raw.get("title"), "title", errors) or ""
+    rank = _text(raw.get("rank"), "rank", errors) or ""
+    check.roles = _roles(raw.get("roles"), errors)
+    joined_on = _date(raw.get("joined_on"), "joined_on", errors)
+    left_on = _date(raw.get("left_on"), "left_on", errors)
+    if joined_on and left_on and left_on < joined_on:
+        errors.append(MESSAGES["left_before_joined"])
+
+    if not errors:
+        try:
+            check.cadre = Cadre(
+                cadre_id=check.cadre_id or "",
+                name=name or "",
+                unit_id=check.unit_id or "",
+                title=title,
+                rank=rank,
+                roles=check.roles,
+                joined_on=joined_on,
+                left_on=left_on,
+            )
+        except ValidationError as exc:  # a model rule the checks above do not mirror
+            for problem in exc.errors():
+                column = str(problem["loc"][0]) if problem["loc"] else ""
+                errors.append(MESSAGES["invalid_value"].format(label=FIELD_LABELS.get(column, column)))
+    return check
+
+
+def _check_across_rows(checks: list[_RowCheck]) -> None:
+    first_id: dict[str, int] = {}
+    first_head: dict[str, int] = {}
+    unit_names: dict[str, tuple[str, int]] = {}
+    unit_categories: dict[str, tuple[str, int]] = {}
+    for check in checks:
+        if check.cadre_id is not None:
+            if check.cadre_id in first_id:
+                check.errors.append(
+                    MESSAGES["duplicate_cadre"].format(
+                        cadre_id=check.cadre_id, first=first_id[check.cadre_id]
+                    )
+                )
+            else:
+                first_id[check.cadre_id] = check.row
+        unit_id = check.unit_id
+        if unit_id is None:
+            continue
+        if check.claims_head:
+            if unit_id in first_head:
+                check.errors.append(
+                    MESSAGES["duplicate_head"].format(unit_id=unit_id, first=first_head[unit_id])
+                )
+            else:
+                first_head[unit_id] = check.row
+        for value, seen, key in (
+            (check.unit_name, unit_names, "unit_name_conflict"),
+            (check.unit_category, unit_categories, "unit_category_conflict"),
+        ):
+            if not value:
+                continue
+            if unit_id not in seen:
+                seen[unit_id] = (value, check.row)
+            elif seen[unit_id][0] != value:
+                check.errors.append(MESSAGES[key].format(unit_id=unit_id, first=seen[unit_id][1]))
+
+
+def _final_units(accepted: list[_RowCheck], existing: Mapping[str, Unit]) -> dict[str, Unit]:
+    """Each touched unit's state after the import: one object shared by all rows that write it,
+    so writing the rows in any order leaves the same unit (a later row never drops the head)."""
+    names: dict[str, str] = {}
+    categories: dict[str, str] = {}
+    heads: dict[str, str] = {}
+    touched: list[str] = []
+    for check in accepted:
+        if not check.defines_unit or check.unit_id is None:
+            continue
+        unit_id = check.unit_id
+        if unit_id not in touched:
+            touched.append(unit_id)
+        if check.unit_name:
+            names.setdefault(unit_id, check.unit_name)
+        if check.unit_category:
+            categories.setdefault(unit_id, check.unit_category)
+        if check.claims_head and check.cadre_id:
+            heads.setdefault(unit_id, check.cadre_id)
+    units: dict[str, Unit] = {}
+    for unit_id in touched:
+        before = existing.get(unit_id)
+        units[unit_id] = Unit(
+            unit_id=unit_id,
+            name=names.get(unit_id) or (before.name if before else unit_id),
+            category=categories.get(unit_id, before.category if before else ""),
+            head_id=heads.get(unit_id, before.head_id if before else None),
+        )
+    return units
+
+
+def _text(value: Any, column: str, errors: list[str], *, required: bool = False) -> str | None:
+    label = FIELD_LABELS[column]
+    if value is None or value == "":
+        if required:
+            errors.append(MESSAGES["required"].format(label=label))
+        return None
+    if isinstance(value, bool | list | dict):
+        errors.append(MESSAGES["not_text"].format(label=label))
+        return None
+    text = str(value).strip()
+    if not text:
+        if required:
+            errors.append(MESSAGES["required"].format(label=label))
+        return None
+    limit = _MAX_LENGTHS.get(column)
+    if limit is not None and len(text) > limit:
+        errors.append(MESSAGES["too_long"].format(label=label, max=limit))
+        return None
+    return text
+
+
+def _identifier(value: Any, column: str, errors: list[str]) -> str | None:
+    text = _text(_cell_value(value), column, errors, required=True)
+    if text is None:
+        return None
+    if not _ID_PATTERN.fullmatch(text):
+        errors.append(MESSAGES["bad_id"].format(label=FIELD_LABELS[column]))
+        return None
+    return text
+
+
+def _roles(value: Any, errors: list[str]) -> list[Role]:
+    """Always includes "cadre"; returned in the canonical ROLES order, without duplicates."""
+    tokens: list[str] = []
+    values = value if isinstance(value, list) else [value]
+    for item in values:
+        if item is None:
+            continue
+        tokens.extend(t for t in _ROLE_SEPARATORS.split(str(item)) if t)
+    found: set[Role] = {"cadre"}
+    for token in tokens:
+        role = ROLE_ALIASES.get(token) or ROLE_ALIASES.get(token.lower())
+        if role is None:
+            errors.append(MESSAGES["unknown_role"].format(role=token))
+        else:
+            found.add(role)
+    return [r for r in ROLES if r in found]
+
+
+def _date(value: Any, column: str, errors: list[str]) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    parsed: date | None = None
+    match = _DATE_PATTERN.fullmatch(text)
+    try:
+        if match:
+            parsed = date(int(match[1]), int(match[2]), int(match[3]))
+        elif re.fullmatch(r"\d{8}", text):
+            parsed = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        elif re.fullmatch(r"\d{5}", text) and 20000 <= int(text) <= 80000:
+            parsed = _EXCEL_EPOCH + timedelta(days=int(text))  # an Excel serial day number
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        errors.append(MESSAGES["bad_date"].format(label=FIELD_LABELS[column]))
+    return parsed
+
+
+# === import ==========================================================================================
+def import_roster(
+    content: bytes, fmt: RosterFormat, repo: RosterStore, *, dry_run: bool = False
+) -> ImportReport:
+    """Parse, plan against the units already stored, and (unless ``dry_run``) write row by row.
+
+    ``imported`` counts the rows that are (or, in a dry run, would be) written; ``units`` the
+    distinct units created or updated.
+    """
+    rows = parse_roster(content, fmt)
+    plan = plan_import(rows, {unit.unit_id: unit for unit in repo.list_units()})
+    if not dry_run:
+        for cadre, unit in plan.rows:
+            repo.put_row(cadre, unit)
+    return ImportReport(
+        dry_run=dry_run,
+        received=len(rows),
+        imported=len(plan.rows),
+        units=len(plan.units),
+        rejected=plan.rejected,
+    )

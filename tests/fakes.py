@@ -1,0 +1,60 @@
+"""In-memory stand-ins for the repositories (unit tests: no AWS, no sockets)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+from worklog.journal.records import Head, head_from_item, head_item, revision_item
+from worklog.journal.repository import StaleHead
+
+
+class FakeJournal:
+    """Same contract as JournalRepository, including the conditional head."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], dict[str, Any]] = {}
+        self.cached: dict[str, Head] = {}
+        self.appends = 0
+
+    def load_head(self, cadre_id: str, *, fresh: bool = False) -> Head:
+        if not fresh and cadre_id in self.cached:
+            return self.cached[cadre_id]
+        item = self.items.get((f"CADRE#{cadre_id}", "HEAD"))
+        head = head_from_item(copy.deepcopy(item)) if item else Head(cadre_id)
+        self.cached[cadre_id] = head
+        return head
+
+    def append(self, before: Head, after: Head, record: dict[str, Any], view: dict[str, Any]) -> None:
+        stored = self.items.get((f"CADRE#{before.cadre_id}", "HEAD"))
+        if (stored["head_seq"] if stored else 0) != before.seq:
+            self.cached.pop(before.cadre_id, None)
+            raise StaleHead(before.cadre_id)
+        rev = revision_item(record)
+        assert (rev["pk"], rev["sk"]) not in self.items
+        for item in (rev, view, head_item(after)):
+            self.items[(item["pk"], item["sk"])] = copy.deepcopy(item)
+        self.cached[after.cadre_id] = after
+        self.appends += 1
+
+    def get_view(self, cadre_id: str, period_key: str) -> dict[str, Any] | None:
+        return copy.deepcopy(self.items.get((f"CADRE#{cadre_id}", period_key)))
+
+    def get_views(self, cadre_id: str, period_keys: list[str]) -> dict[str, dict[str, Any]]:
+        return {k: v for k in period_keys if (v := self.get_view(cadre_id, k)) is not None}
+
+    def views_between(self, cadre_id: str, prefix: str, first: str, last: str) -> Iterator[dict[str, Any]]:
+        pk = f"CADRE#{cadre_id}"
+        keys = sorted(sk for (p, sk) in self.items if p == pk and f"{prefix}#{first}" <= sk <= f"{prefix}#{last}")
+        return iter([copy.deepcopy(self.items[(pk, sk)]) for sk in keys])
+
+    def revisions(self, cadre_id: str, period_key: str) -> list[dict[str, Any]]:
+        pk = f"CADRE#{cadre_id}"
+        keys = sorted(sk for (p, sk) in self.items if p == pk and sk.startswith(f"REV#{period_key}#"))
+        return [copy.deepcopy(self.items[(pk, sk)]) for sk in keys]
+
+    def chain(self, cadre_id: str) -> Iterator[dict[str, Any]]:
+        pk = f"CADRE#{cadre_id}"
+        revs = [v for (p, _), v in self.items.items() if p == pk and "seq" in v]
+        return iter(sorted(copy.deepcopy(revs), key=lambda r: r["seq"]))

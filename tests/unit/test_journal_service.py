@@ -1,0 +1,232 @@
+"""Journal use cases on an in-memory repository: revisions, reasons, late and locked days, plans,
+summaries, leave, concurrency and what a cadre owes."""
+
+from datetime import date, datetime
+
+import pytest
+
+from tests.fakes import FakeJournal
+from worklog.auth.principals import Principal
+from worklog.calendar import WorkingCalendar
+from worklog.chain import verify_chain
+from worklog.clock import SHANGHAI, FixedClock
+from worklog.errors import Conflict, NotFound, PeriodLocked, ValidationFailed
+from worklog.journal.records import Head
+from worklog.journal.service import JournalService
+from worklog.models.entries import EntryIn, LeaveIn, PlanIn, SummaryIn
+from worklog.models.roster import Cadre
+from worklog.periods import day_period
+from worklog.settings import Rules
+
+CADRE = Cadre(cadre_id="c0001", name="李明", unit_id="jyj", title="副局长", roles=["cadre"])
+WHO = Principal("c0001", "李明", "jyj", "副局长", frozenset({"cadre"}), CADRE)
+
+
+def at(y: int, m: int, d: int, hh: int = 18) -> FixedClock:
+    return FixedClock(datetime(y, m, d, hh, 0, tzinfo=SHANGHAI))
+
+
+def service(repo: FakeJournal, clock: FixedClock) -> JournalService:
+    return JournalService(repo, WorkingCalendar(), Rules(), clock)
+
+
+def entry(text: str = "召开教育系统安全生产会议", reason: str | None = None, **item: object) -> EntryIn:
+    return EntryIn.model_validate({"items": [{"content": text, "status": "done", **item}], "reason": reason})
+
+
+def test_first_save_creates_revision_one_linked_to_nothing() -> None:
+    repo = FakeJournal()
+    saved = service(repo, at(2026, 11, 20)).save_entry(WHO, date(2026, 11, 20), entry())
+    assert saved.created and saved.record["revision"] == 1 and saved.record["previous_hash"] is None
+    assert not saved.record["late"]
+
+
+def test_a_second_save_without_a_reason_is_rejected_and_changes_nothing() -> None:
+    repo = FakeJournal()
+    svc = service(repo, at(2026, 11, 20))
+    svc.save_entry(WHO, date(2026, 11, 20), entry())
+    before = dict(repo.items)
+    with pytest.raises(ValidationFailed) as err:
+        svc.save_entry(WHO, date(2026, 11, 20), entry("改写"))
+    assert err.value.details and err.value.details[0]["type"] == "reason_required"
+    assert repo.items == before
+
+
+def test_a_revision_with_a_reason_appends_and_keeps_the_first_one() -> None:
+    repo = FakeJournal()
+    svc = service(repo, at(2026, 11, 20))
+    first = svc.save_entry(WHO, date(2026, 11, 20), entry())
+    second = svc.save_entry(WHO, date(2026, 11, 20), entry("补充了进度", reason="补充工作进度"))
+    assert not second.created and second.record["revision"] == 2
+    assert second.record["previous_hash"] == first.record["hash"]
+    revisions = svc.revisions("c0001", day_period(date(2026, 11, 20)))
+    assert [r.revision for r in revisions] == [1, 2]
+    assert revisions[1].reason == "补充工作进度"
+    current = svc.get_entry("c0001", date(2026, 11, 20))
+    assert current.items[0].content == "补充了进度" and current.amended
+
+
+def test_a_late_first_save_is_late_and_its_revisions_stay_late() -> None:
+    repo = FakeJournal()
+    svc = service(repo, at(2026, 11, 20))
+    assert svc.save_entry(WHO, date(2026, 11, 17), entry()).record["late"]
+    assert svc.save_entry(WHO, date(2026, 11, 17), entry("x", reason="更正")).record["late"]
+
+
+def test_a_revision_of_an_on_time_entry_is_not_late() -> None:
+    repo = FakeJournal()
+    service(repo, at(2026, 11, 17)).save_entry(WHO, date(2026, 11, 17), entry())
+    later = service(repo, at(2026, 11, 19)).save_entry(WHO, date(2026, 11, 17), entry("x", reason="更正"))
+    assert not later.record["late"]
+
+
+def test_saving_a_locked_day_is_refused_and_writes_nothing() -> None:
+    repo = FakeJournal()
+    with pytest.raises(PeriodLocked):
+        service(repo, at(2026, 11, 20)).save_entry(WHO, date(2026, 11, 12), entry())
+    assert repo.items == {}
+
+
+def test_saving_a_future_day_is_invalid() -> None:
+    with pytest.raises(ValidationFailed):
+        service(FakeJournal(), at(2026, 11, 20)).save_entry(WHO, date(2026, 11, 21), entry())
+
+
+def test_every_kind_of_save_extends_one_chain_that_verifies() -> None:
+    repo = FakeJournal()
+    svc = service(repo, at(2026, 11, 20))
+    svc.save_plan(WHO, "2026-11", PlanIn.model_validate({"items": [{"content": "推进学校建设"}]}))
+    svc.save_entry(WHO, date(2026, 11, 20), entry(plan_item_id="p1"))
+    svc.record_leave(WHO, LeaveIn.model_validate({"from": "2026-11-23", "to": "2026-11-24", "kind": "training"}))
+    chain = list(repo.chain("c0001"))
+    assert [r["kind"] for r in chain] == ["plan", "entry", "leave"]
+    assert verify_chain(chain).ok
+
+
+def test_entry_items_may_only_reference_items_of_that_months_plan() -> None:
+    repo = FakeJournal()
+    svc = service(repo, at(2026, 11, 20))
+    svc.save_plan(WHO, "2026-11", PlanIn.model_validate({"items": [{"content": "a"}, {"content": "b"}]}))
+    svc.save_entry(WHO, date(2026, 11, 20), entry(plan_item_id="p2"))
+    with pytest.raises(ValidationFailed) as err:
+        svc.save_entry(WHO, date(2026, 11, 19), entry(plan_item_id="p3"))
+    assert err.value.details and err.value.details[0]["type"] == "unknown_plan_item"
+
+
+def test_plan_items_keep_their_ids_and_new_ones_never_reuse_an_old_id() -> None:
+    repo = FakeJournal()
+    svc = service(repo, at(2026, 11, 2))
+    first = svc.save_plan(WHO, "2026-11", PlanIn.model_validate({"items": [{"content": "a"}, {"content": "b"}]}))
+    assert [i["id"] for i in first.record["body"]["items"]] == ["p1", "p2"]
+    second = svc.save_plan(
+        WHO, "2026-11", PlanIn.model_validate({"items": [{"id": "p1", "content": "a2"}, {"content": "c"}], "reason": "调整"})
+    )
+    assert [i["id"] for i in second.record["body"]["items"]] == ["p1", "p3"]
+
+
+def test_duplicate_plan_item_ids_are_invalid() -> None:
+    with pytest.raises(ValidationFailed):
+        service(FakeJournal(), at(2026, 11, 2)).save_plan(
+            WHO, "2026-11", PlanIn.model_validate({"items": [{"id": "x", "content": "a"}, {"id": "x", "content": "b"}]})
+        )
+
+
+def test_a_plan_saved_after_the_third_working_day_is_late() -> None:
+    saved = service(FakeJournal(), at(2026, 11, 20)).save_plan(WHO, "2026-11", PlanIn.model_validate({"items": [{"content": "a"}]}))
+    assert saved.record["late"]
+
+
+def test_the_h1_summary_can_be_written_in_june_and_july() -> None:
+    body = SummaryIn(achievements="完成", problems="不足", next_steps="计划")
+    assert not service(FakeJournal(), at(2026, 7, 1)).save_summary(WHO, "2026-H1", body).record["late"]
+    assert service(FakeJournal(), at(2026, 7, 16)).save_summary(WHO, "2026-H1", body).record["late"]
+    with pytest.raises(PeriodLocked):
+        service(FakeJournal(), at(2026, 7, 22)).save_summary(WHO, "2026-H1", body)
+
+
+def test_overlapping_leave_is_refused() -> None:
+    svc = service(FakeJournal(), at(2026, 11, 20))
+    svc.record_leave(WHO, LeaveIn.model_validate({"from": "2026-11-23", "to": "2026-11-25", "kind": "annual"}))
+    with pytest.raises(Conflict) as err:
+        svc.record_leave(WHO, LeaveIn.model_validate({"from": "2026-11-25", "to": "2026-11-26", "kind": "sick"}))
+    assert err.value.code == "leave_overlap"
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "error"),
+    [("2026-11-25", "2026-11-23", ValidationFailed), ("2026-11-01", "2026-11-02", PeriodLocked), ("2027-12-01", "2027-12-02", ValidationFailed)],
+)
+def test_bad_leave_is_refused(first: str, last: str, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        service(FakeJournal(), at(2026, 11, 20)).record_leave(WHO, LeaveIn.model_validate({"from": first, "to": last, "kind": "other"}))
+
+
+def test_a_concurrent_save_is_recomputed_on_the_new_head_and_nothing_is_lost() -> None:
+    repo = FakeJournal()
+    svc = service(repo, at(2026, 11, 20))
+    svc.save_entry(WHO, date(2026, 11, 19), entry())
+    stale = repo.load_head("c0001")
+    # Another container saves in between; this one still holds the old head in its cache.
+    other = FakeJournal()
+    other.items = repo.items
+    service(other, at(2026, 11, 20)).save_entry(WHO, date(2026, 11, 18), entry())
+    repo.cached["c0001"] = stale
+    svc.save_entry(WHO, date(2026, 11, 17), entry())
+    chain = list(repo.chain("c0001"))
+    assert [r["seq"] for r in chain] == [1, 2, 3] and verify_chain(chain).ok
+
+
+def test_a_concurrent_first_save_of_the_same_day_without_reason_is_a_conflict() -> None:
+    repo = FakeJournal()
+    svc = service(repo, at(2026, 11, 20))
+    repo.cached["c0001"] = Head("c0001")
+    other = FakeJournal()
+    other.items = repo.items
+    service(other, at(2026, 11, 20)).save_entry(WHO, date(2026, 11, 20), entry("另一台设备"))
+    with pytest.raises(Conflict) as err:
+        svc.save_entry(WHO, date(2026, 11, 20), entry())
+    assert err.value.code == "concurrent_update"
+    assert len(list(repo.chain("c0001"))) == 1
+
+
+def test_list_entries_refuses_more_than_92_days_and_reversed_ranges() -> None:
+    svc = service(FakeJournal(), at(2026, 11, 20))
+    with pytest.raises(ValidationFailed):
+        svc.list_entries("c0001", date(2026, 1, 1), date(2026, 4, 30))
+    with pytest.raises(ValidationFailed):
+        svc.list_entries("c0001", date(2026, 11, 20), date(2026, 11, 1))
+    assert svc.list_entries("c0001", date(2026, 8, 21), date(2026, 11, 20)) == []
+
+
+def test_reading_a_missing_entry_is_not_found() -> None:
+    with pytest.raises(NotFound):
+        service(FakeJournal(), at(2026, 11, 20)).get_entry("c0001", date(2026, 11, 20))
+
+
+def test_owed_lists_missing_working_days_of_the_window_and_the_months_plan() -> None:
+    repo = FakeJournal()
+    svc = service(repo, at(2026, 11, 20, 9))
+    svc.save_entry(WHO, date(2026, 11, 19), entry())
+    svc.record_leave(WHO, LeaveIn.model_validate({"from": "2026-11-16", "to": "2026-11-17", "kind": "sick"}))
+    today, working, on_leave, owes = svc.owed(WHO)
+    assert today == date(2026, 11, 20) and working and not on_leave
+    entries = {o.period: o for o in owes if o.kind == "entry"}
+    # 13 (Fri), 18 (Wed), 20 (today): 14/15 weekend, 16/17 leave, 19 saved
+    assert sorted(entries) == ["2026-11-13", "2026-11-18", "2026-11-20"]
+    assert entries["2026-11-18"].overdue and not entries["2026-11-20"].overdue
+    plan = [o for o in owes if o.kind == "plan"]
+    assert plan and plan[0].period == "2026-11" and plan[0].overdue
+    assert not [o for o in owes if o.kind == "summary"]
+
+
+def test_owed_includes_the_half_year_summary_in_its_window() -> None:
+    _, _, _, owes = service(FakeJournal(), at(2026, 7, 2)).owed(WHO)
+    summary = [o for o in owes if o.kind == "summary"]
+    assert summary and summary[0].period == "2026-H1" and not summary[0].overdue
+
+
+def test_a_cadre_who_joined_recently_owes_nothing_from_before() -> None:
+    newcomer = Cadre(cadre_id="c0002", name="王芳", unit_id="jyj", roles=["cadre"], joined_on=date(2026, 11, 19))
+    who = Principal("c0002", "王芳", "jyj", "", frozenset({"cadre"}), newcomer)
+    _, _, _, owes = service(FakeJournal(), at(2026, 11, 20)).owed(who)
+    assert sorted(o.period for o in owes if o.kind == "entry") == ["2026-11-19", "2026-11-20"]

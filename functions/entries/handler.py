@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -11,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
-from worklog.journal.repository import JournalRepository
+from worklog.journal.repository import container_repository
 from worklog.journal.service import JournalService
 from worklog.models.entries import (
     EntryIn,
@@ -42,13 +41,8 @@ app = http.create_app()
 ERRORS = http.error_responses(400, 401, 403, 404, 409, 413, 422)
 
 
-@lru_cache(maxsize=1)
-def _journal() -> JournalRepository:
-    return JournalRepository()
-
-
 def service() -> JournalService:
-    return JournalService(_journal(), current_calendar(), get_settings().rules)
+    return JournalService(container_repository(), current_calendar(), get_settings().rules)
 
 
 def _status(created: bool) -> int:

@@ -10,6 +10,7 @@ a stale one only costs a failed condition and one re-read.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from collections.abc import Iterator
 from typing import Any
 
@@ -140,3 +141,9 @@ class JournalRepository:
             KeyConditionExpression="pk = :p",
             ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}},
         )
+
+
+@lru_cache(maxsize=1)
+def container_repository() -> JournalRepository:
+    """The repository a warm container keeps (and with it the chain heads it has seen)."""
+    return JournalRepository()

@@ -336,10 +336,12 @@ def plan_import(rows: list[dict[str, Any]], existing_units: Mapping[str, Unit]) 
     checks = [_check_fields(row, row.get(ROW_KEY, number)) for number, row in enumerate(rows, start=1)]
     _check_across_rows(checks)
 
+    # A row that names its unit never refers to an unknown one, even when it is rejected itself.
     named = {c.unit_id for c in checks if not c.errors and c.unit_name}
     for check in checks:
-        if check.unit_id and check.unit_id not in existing_units and check.unit_id not in named:
-            check.errors.append(MESSAGES["unknown_unit"].format(unit_id=check.unit_id))
+        unit_id = check.unit_id
+        if unit_id and not check.unit_name and unit_id not in existing_units and unit_id not in named:
+            check.errors.append(MESSAGES["unknown_unit"].format(unit_id=unit_id))
 
     accepted = [c for c in checks if not c.errors]
     units = _final_units(accepted, existing_units)

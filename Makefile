@@ -1,0 +1,53 @@
+# One command per habit. Every target bootstraps the virtual environment it needs.
+#   make run      the whole system on this machine (embedded AWS, demo district, function URLs, schedules, site)
+#   make test     infra checks, unit, integration and e2e tests, OpenAPI staleness check
+#   make lint     ruff + mypy
+#   make bench    request counts and timings (docs/benchmarks.md explains them)
+#   make build    sam build (python3.13, arm64, no Docker)
+#   make deploy   sam deploy --guided
+#   make openapi  regenerate docs/openapi.json
+
+SHELL := /bin/bash
+PY313 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) $(shell command -v python3.13) $(shell command -v python3))
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: venv run test test-fast lint bench openapi deploy clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PYTHON) || $(PY313) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+run: venv
+	$(PYTHON) -m infra.local
+
+test: venv
+	$(PYTHON) -m infra.openapi --check
+	$(PYTHON) -m pytest
+
+test-fast: venv
+	$(PYTHON) -m pytest tests/unit -q
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check shared functions infra
+	$(VENV)/bin/mypy
+
+bench: venv
+	$(PYTHON) -m infra.bench
+
+openapi: venv
+	$(PYTHON) -m infra.openapi
+
+include infra/build.mk
+
+deploy: build
+	PATH="$(SAM_RUNTIME_BIN):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM) deploy --guided
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .local

@@ -1,0 +1,74 @@
+"""``python -m infra.local [--port N] [--no-demo]``: start the local runtime until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.local",
+        description="Run the whole work-log system locally: embedded AWS (moto), every function URL, "
+        "the schedules and the public site, on one port.",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("WORKLOG_PORT", "8080")),
+        help="port to listen on (default: $WORKLOG_PORT or 8080; 0 picks a free one)",
+    )
+    parser.add_argument("--no-demo", action="store_true", help="start with empty tables (no demo district)")
+    parser.add_argument(
+        "--host",
+        choices=["127.0.0.1"],
+        default="127.0.0.1",
+        help="address to listen on: only 127.0.0.1 (the runtime has no real authentication)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="log warnings only (no per-request lines)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    from infra.local.runtime import LocalRuntime, StartupError
+
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    runtime = LocalRuntime(port=args.port, host=args.host, demo=not args.no_demo)
+    try:
+        runtime.start()
+    except KeyboardInterrupt:
+        print("interrupted while starting; stopped", file=sys.stderr)
+        return 0
+    except StartupError as err:
+        print(f"cannot start the local runtime: {err}", file=sys.stderr)
+        return 1
+    # From here on Ctrl-C (and SIGTERM) only asks the main thread to stop cleanly.
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    print(runtime.banner(), flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        print("stopping…", file=sys.stderr, flush=True)
+        runtime.stop()
+    print("stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

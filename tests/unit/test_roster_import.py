@@ -1,0 +1,406 @@
+"""Roster import: parsing JSON/CSV/XLSX, row-by-row checks, and writing one transaction per row."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import openpyxl
+import pytest
+
+from worklog.errors import ValidationFailed
+from worklog.models.roster import Cadre, Unit
+from worklog.roster.importer import ROW_KEY, import_roster, parse_roster, plan_import
+
+HEADER_ZH = "工号 姓名 单位编码 单位名称 单位类别 职务 职级 角色 任职日期 离任日期".split()
+ROWS_ZH: list[list[Any]] = [
+    ("c0001|张晓明|fgj|区发展和改革局|区政府工作部门|党组书记、局长|正处级|一把手|2015-03-01|").split("|"),
+    "c0002|李秀兰|fgj|||副局长|副处级|干部|2016-01-15|".split("|"),
+    ("c0003|王建国|zzb|区委组织部|区委工作机关|副部长|副处级|组织部；管理员|2014-07-01|").split("|"),
+]
+EXPECTED_ROWS: list[dict[str, Any]] = [
+    {
+        "cadre_id": "c0001",
+        "name": "张晓明",
+        "unit_id": "fgj",
+        "unit_name": "区发展和改革局",
+        "unit_category": "区政府工作部门",
+        "title": "党组书记、局长",
+        "rank": "正处级",
+        "roles": "一把手",
+        "joined_on": "2015-03-01",
+    },
+    {
+        "cadre_id": "c0002",
+        "name": "李秀兰",
+        "unit_id": "fgj",
+        "title": "副局长",
+        "rank": "副处级",
+        "roles": "干部",
+        "joined_on": "2016-01-15",
+    },
+    {
+        "cadre_id": "c0003",
+        "name": "王建国",
+        "unit_id": "zzb",
+        "unit_name": "区委组织部",
+        "unit_category": "区委工作机关",
+        "title": "副部长",
+        "rank": "副处级",
+        "roles": "组织部；管理员",
+        "joined_on": "2014-07-01",
+    },
+]
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+def csv_text(header: list[str], rows: list[list[Any]]) -> str:
+    lines = [",".join(header)] + [",".join(f'"{v}"' if "," in str(v) else str(v) for v in r) for r in rows]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def xlsx_bytes(header: list[Any], rows: list[list[Any]], *, title_row: str | None = None) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    if title_row:
+        sheet.append([title_row])
+    sheet.append(header)
+    for row in rows:
+        sheet.append([None if v == "" else v for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def without_row_numbers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in row.items() if k != ROW_KEY} for row in rows]
+
+
+def row(cadre_id: str, unit_id: str = "fgj", **fields: Any) -> dict[str, Any]:
+    return {
+        "cadre_id": cadre_id,
+        "name": fields.pop("name", "测试干部" + cadre_id[-2:]),
+        "unit_id": unit_id,
+        **fields,
+    }
+
+
+FGJ = Unit(unit_id="fgj", name="区发展和改革局", category="区政府工作部门", head_id="c0900")
+EXISTING = {"fgj": FGJ}
+
+
+class FakeRoster:
+    """In-memory roster with the two calls the importer makes."""
+
+    def __init__(self, units: Iterable[Unit] = ()) -> None:
+        self.units = {u.unit_id: u for u in units}
+        self.cadres: dict[str, Cadre] = {}
+        self.transactions: list[tuple[Cadre, Unit | None]] = []
+
+    def list_units(self) -> list[Unit]:
+        return list(self.units.values())
+
+    def put_row(self, cadre: Cadre, unit: Unit | None = None) -> None:
+        self.transactions.append((cadre, unit))
+        self.cadres[cadre.cadre_id] = cadre
+        if unit is not None:
+            self.units[unit.unit_id] = unit
+
+
+# --- parsing ---------------------------------------------------------------------------------------
+def test_json_csv_and_xlsx_with_chinese_headers_parse_to_the_same_rows() -> None:
+    # Given the same roster as JSON, CSV and XLSX (dates as real date cells in the workbook)
+    as_json = json.dumps([dict(zip(HEADER_ZH, r, strict=True)) for r in ROWS_ZH], ensure_ascii=False).encode()
+    as_csv = csv_text(HEADER_ZH, ROWS_ZH).encode()
+    xlsx_rows = [[date.fromisoformat(v) if i == 8 else v for i, v in enumerate(r)] for r in ROWS_ZH]
+    as_xlsx = xlsx_bytes(HEADER_ZH, xlsx_rows)
+
+    # When each is parsed
+    parsed = [parse_roster(as_json, "json"), parse_roster(as_csv, "csv"), parse_roster(as_xlsx, "xlsx")]
+
+    # Then all three give the same rows, with canonical column names
+    for rows in parsed:
+        assert without_row_numbers(rows) == EXPECTED_ROWS
+
+
+def test_json_roster_may_be_wrapped_in_an_object_with_rows() -> None:
+    body = json.dumps({"rows": [{"cadre_id": "c1", "name": "张三", "unit_id": "fgj"}]}).encode()
+    assert without_row_numbers(parse_roster(body, "json")) == [
+        {"cadre_id": "c1", "name": "张三", "unit_id": "fgj"}
+    ]
+
+
+def test_csv_with_a_utf8_bom_parses_like_plain_utf8() -> None:
+    text = csv_text(HEADER_ZH, ROWS_ZH)
+    assert parse_roster(b"\xef\xbb\xbf" + text.encode("utf-8"), "csv") == parse_roster(
+        text.encode("utf-8"), "csv"
+    )
+
+
+def test_csv_exported_in_gb18030_is_decoded() -> None:
+    # Given a CSV saved by a Chinese-locale office PC (not valid UTF-8)
+    content = csv_text(HEADER_ZH, ROWS_ZH).encode("gb18030")
+    with pytest.raises(UnicodeDecodeError):
+        content.decode("utf-8")
+    # Then it parses to the same rows as the UTF-8 file
+    assert without_row_numbers(parse_roster(content, "csv")) == EXPECTED_ROWS
+
+
+def test_english_headers_are_accepted_in_any_case() -> None:
+    content = b"Cadre ID,Name,Unit ID,Unit Name,Roles\nc1,Zhang San,fgj,District DRC,unit_head\n"
+    assert without_row_numbers(parse_roster(content, "csv")) == [
+        {
+            "cadre_id": "c1",
+            "name": "Zhang San",
+            "unit_id": "fgj",
+            "unit_name": "District DRC",
+            "roles": "unit_head",
+        }
+    ]
+
+
+def test_csv_row_numbers_count_the_header_as_row_one_and_blank_lines_are_skipped() -> None:
+    content = "工号,姓名,单位编码\nc1,张三,fgj\n,,\nc2,李四,fgj\n".encode()
+    assert [r[ROW_KEY] for r in parse_roster(content, "csv")] == [2, 4]
+
+
+def test_xlsx_title_row_above_the_header_is_skipped() -> None:
+    content = xlsx_bytes(HEADER_ZH, ROWS_ZH, title_row="锦江区区管干部名册")
+    rows = parse_roster(content, "xlsx")
+    assert without_row_numbers(rows) == EXPECTED_ROWS
+    assert rows[0][ROW_KEY] == 3
+
+
+def test_xlsx_numbers_and_datetimes_become_text_ids_and_iso_dates() -> None:
+    content = xlsx_bytes(
+        ["工号", "姓名", "单位编码", "任职日期"], [[10086, "张三", "fgj", datetime(2016, 3, 1)]]
+    )
+    assert without_row_numbers(parse_roster(content, "xlsx")) == [
+        {"cadre_id": "10086", "name": "张三", "unit_id": "fgj", "joined_on": "2016-03-01"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt", "message"),
+    [
+        (b"PK\x03\x04 not really a workbook", "xlsx", "无法读取上传的 XLSX 文件"),
+        (b"{not json", "json", "无法读取上传的 JSON 文件"),
+        (b"\xff\xfe\x00\x00\x00", "csv", "无法读取上传的 CSV 文件"),
+        (b"", "csv", "文件为空"),
+        (b'{"people": []}', "json", "JSON 文件应为"),
+    ],
+)
+def test_an_unreadable_file_is_refused_as_a_whole_with_a_chinese_message(
+    content: bytes, fmt: Any, message: str
+) -> None:
+    with pytest.raises(ValidationFailed) as err:
+        parse_roster(content, fmt)
+    assert message in err.value.message
+    assert err.value.status == 422
+
+
+def test_a_table_without_the_required_columns_is_refused_naming_them() -> None:
+    with pytest.raises(ValidationFailed) as err:
+        parse_roster("姓名,职务\n张三,局长\n".encode(), "csv")
+    assert "工号" in err.value.message and "单位编码" in err.value.message
+    assert [d["field"] for d in err.value.details or []] == ["cadre_id", "unit_id"]
+
+
+# --- roles -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "role"),
+    [
+        ("干部", "cadre"),
+        ("一把手", "unit_head"),
+        ("单位主要负责人", "unit_head"),
+        ("区领导", "district_leader"),
+        ("组织部检查员", "org_inspector"),
+        ("组织部", "org_inspector"),
+        ("纪委检查员", "discipline_inspector"),
+        ("纪委监委", "discipline_inspector"),
+        ("人社评价员", "hr_evaluator"),
+        ("人社局", "hr_evaluator"),
+        ("管理员", "admin"),
+        ("Admin", "admin"),
+    ],
+)
+def test_chinese_and_english_role_names_map_to_roles(written: str, role: str) -> None:
+    plan = plan_import([row("c1", roles=written)], EXISTING)
+    assert not plan.rejected
+    assert role in plan.rows[0][0].roles
+
+
+@pytest.mark.parametrize(
+    "written", ["组织部;管理员", "组织部,管理员", "组织部，管理员", "组织部、管理员", "组织部 管理员"]
+)
+def test_roles_may_be_separated_by_any_usual_separator(written: str) -> None:
+    plan = plan_import([row("c1", roles=written)], EXISTING)
+    assert plan.rows[0][0].roles == ["cadre", "org_inspector", "admin"]
+
+
+def test_the_cadre_role_is_always_added() -> None:
+    plan = plan_import([row("c1", roles=["纪委监委"]), row("c2")], EXISTING)
+    assert [c.roles for c, _ in plan.rows] == [["cadre", "discipline_inspector"], ["cadre"]]
+
+
+# --- rejection rules (a bad row is rejected whole; the others go on) -----------------------------
+def test_a_row_missing_fields_is_rejected_listing_every_problem() -> None:
+    plan = plan_import([{ROW_KEY: 2, "cadre_id": "c1"}, {ROW_KEY: 3, **row("c2")}], EXISTING)
+    assert [c.cadre_id for c, _ in plan.rows] == ["c2"]
+    [rejected] = plan.rejected
+    assert rejected.row == 2 and rejected.cadre_id == "c1"
+    assert rejected.errors == ["缺少姓名", "缺少单位编码"]
+
+
+def test_a_malformed_cadre_id_is_rejected() -> None:
+    plan = plan_import([row("c 1/x"), row("c2")], EXISTING)
+    assert [c.cadre_id for c, _ in plan.rows] == ["c2"]
+    assert plan.rejected[0].errors[0].startswith("工号格式不正确")
+
+
+def test_an_unknown_role_is_rejected_and_named() -> None:
+    plan = plan_import([row("c1", roles="干部;局长")], EXISTING)
+    assert plan.rows == []
+    assert plan.rejected[0].errors == ["未知角色：局长"]
+
+
+def test_an_invalid_date_is_rejected() -> None:
+    plan = plan_import([row("c1", joined_on="2016-02-30")], EXISTING)
+    assert plan.rejected[0].errors == ["任职日期格式不正确（应为 YYYY-MM-DD）"]
+
+
+@pytest.mark.parametrize(
+    "written", ["2016-03-01", "2016/3/1", "2016.03.01", "2016年3月1日", "20160301", "42430"]
+)
+def test_usual_date_spellings_are_accepted(written: str) -> None:
+    plan = plan_import([row("c1", joined_on=written)], EXISTING)
+    assert plan.rows[0][0].joined_on == date(2016, 3, 1)
+
+
+def test_left_on_before_joined_on_is_rejected() -> None:
+    plan = plan_import([row("c1", joined_on="2016-03-01", left_on="2016-02-01")], EXISTING)
+    assert plan.rejected[0].errors == ["离任日期早于任职日期"]
+
+
+def test_a_unit_neither_existing_nor_named_in_the_file_is_rejected() -> None:
+    plan = plan_import([row("c1", unit_id="nowhere"), row("c2")], EXISTING)
+    assert [c.cadre_id for c, _ in plan.rows] == ["c2"]
+    assert plan.rejected[0].errors == ["单位编码 nowhere 不存在，文件中也没有可导入的行给出该单位的名称"]
+
+
+def test_a_duplicate_cadre_id_rejects_the_later_row_only() -> None:
+    rows = [{ROW_KEY: 2, **row("c1", name="张三")}, {ROW_KEY: 3, **row("c1", name="李四")}]
+    plan = plan_import(rows, EXISTING)
+    assert [c.name for c, _ in plan.rows] == ["张三"]
+    assert plan.rejected[0].row == 3
+    assert plan.rejected[0].errors == ["工号 c1 与第 2 行重复"]
+
+
+def test_two_rows_claiming_the_head_of_one_unit_reject_the_later_one() -> None:
+    rows = [{ROW_KEY: 2, **row("c1", roles="一把手")}, {ROW_KEY: 3, **row("c2", roles="一把手")}]
+    plan = plan_import(rows, EXISTING)
+    assert [c.cadre_id for c, _ in plan.rows] == ["c1"]
+    assert plan.rejected[0].cadre_id == "c2"
+    assert "第 2 行" in plan.rejected[0].errors[0]
+
+
+def test_conflicting_names_for_one_unit_reject_the_later_row() -> None:
+    rows = [row("c1", unit_id="jyj", unit_name="区教育局"), row("c2", unit_id="jyj", unit_name="区教委")]
+    plan = plan_import(rows, {})
+    assert [c.cadre_id for c, _ in plan.rows] == ["c1"]
+    assert plan.rejected[0].errors == ["单位 jyj 的名称与第 1 行不一致"]
+
+
+def test_a_unit_named_only_by_a_rejected_row_is_unknown_to_the_other_rows() -> None:
+    rows = [row("c1", unit_id="jyj", unit_name="区教育局", roles="局长"), row("c2", unit_id="jyj")]
+    plan = plan_import(rows, {})
+    assert plan.rows == []
+    assert [r.errors for r in plan.rejected] == [
+        ["未知角色：局长"],
+        ["单位编码 jyj 不存在，文件中也没有可导入的行给出该单位的名称"],
+    ]
+
+
+def test_a_row_with_several_problems_lists_all_of_them() -> None:
+    plan = plan_import([row("c1", unit_id="nowhere", roles="局长", joined_on="soon")], EXISTING)
+    assert plan.rejected[0].errors == [
+        "未知角色：局长",
+        "任职日期格式不正确（应为 YYYY-MM-DD）",
+        "单位编码 nowhere 不存在，文件中也没有可导入的行给出该单位的名称",
+    ]
+
+
+# --- units -----------------------------------------------------------------------------------------
+def test_a_head_row_makes_the_cadre_head_of_the_existing_unit() -> None:
+    plan = plan_import([row("c1", roles="一把手")], EXISTING)
+    [(cadre, unit)] = plan.rows
+    assert cadre.roles == ["cadre", "unit_head"]
+    assert unit == FGJ.model_copy(update={"head_id": "c1"})
+
+
+def test_a_plain_row_of_an_existing_unit_writes_no_unit() -> None:
+    plan = plan_import([row("c1")], EXISTING)
+    assert plan.rows[0][1] is None
+
+
+def test_every_row_writing_a_unit_writes_its_final_state() -> None:
+    # Given a new unit whose name row comes before its head row
+    rows = [
+        row("c1", unit_id="jyj", unit_name="区教育局", unit_category="区政府工作部门"),
+        row("c2", unit_id="jyj", roles="一把手"),
+        row("c3", unit_id="jyj"),
+    ]
+    # When planned
+    plan = plan_import(rows, {})
+    # Then both unit-writing rows carry the named unit with its head, and the plain row none
+    final = Unit(unit_id="jyj", name="区教育局", category="区政府工作部门", head_id="c2")
+    assert [u for _, u in plan.rows] == [final, final, None]
+    assert plan.units == [final]
+
+
+# --- import ----------------------------------------------------------------------------------------
+def roster_csv() -> bytes:
+    return csv_text(
+        ["工号", "姓名", "单位编码", "单位名称", "角色"],
+        [
+            ["c1", "张三", "jyj", "区教育局", "一把手"],
+            ["c2", "李四", "jyj", "", ""],
+            ["c3", "王五", "fgj", "", "局长"],
+            ["c1", "赵六", "fgj", "", ""],
+        ],
+    ).encode()
+
+
+def test_import_writes_each_valid_row_in_its_own_transaction_and_creates_new_units() -> None:
+    # Given a store that knows only fgj
+    store = FakeRoster([FGJ])
+    # When a roster with two good rows and two bad ones is imported
+    report = import_roster(roster_csv(), "csv", store)
+    # Then the good rows are written one per transaction and the new unit is created with its head
+    assert [c.cadre_id for c, _ in store.transactions] == ["c1", "c2"]
+    assert store.units["jyj"] == Unit(unit_id="jyj", name="区教育局", head_id="c1")
+    assert store.cadres["c1"].name == "张三"
+    assert report.dry_run is False
+    assert (report.received, report.imported, report.units) == (4, 2, 1)
+    assert [(r.row, r.cadre_id) for r in report.rejected] == [(4, "c3"), (5, "c1")]
+
+
+def test_a_dry_run_reports_the_same_but_writes_nothing() -> None:
+    store = FakeRoster([FGJ])
+    report = import_roster(roster_csv(), "csv", store, dry_run=True)
+    assert store.transactions == []
+    assert report.dry_run is True
+    assert (report.received, report.imported, report.units, len(report.rejected)) == (4, 2, 1, 2)
+
+
+def test_importing_an_xlsx_roster_end_to_end() -> None:
+    store = FakeRoster()
+    report = import_roster(xlsx_bytes(HEADER_ZH, ROWS_ZH), "xlsx", store)
+    assert report.rejected == []
+    assert set(store.cadres) == {"c0001", "c0002", "c0003"}
+    assert store.units["fgj"].head_id == "c0001"
+    assert store.cadres["c0003"].roles == ["cadre", "org_inspector", "admin"]

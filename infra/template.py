@@ -142,7 +142,9 @@ class FunctionSpec:
 
 _NO_VALUE = object()  # Ref AWS::NoValue: the enclosing key or list element disappears
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
-_NAMED_TYPES = frozenset({"AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::Events::EventBus"})
+_NAMED_TYPES = frozenset(
+    {"AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::Events::EventBus"}
+)
 _FUNCTION_TYPES = frozenset({"AWS::Serverless::Function", "AWS::Lambda::Function"})
 _LAYER_TYPES = frozenset({"AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"})
 _NAME_PROPERTY = {
@@ -280,7 +282,9 @@ class Stack:
         if resource is None:
             raise TemplateError(f"unknown resource {logical_id}")
         if not self._active(logical_id):
-            raise TemplateError(f"resource {logical_id} is not created (condition {resource['Condition']} is false)")
+            raise TemplateError(
+                f"resource {logical_id} is not created (condition {resource['Condition']} is false)"
+            )
         return resource
 
     def _properties(self, logical_id: str) -> dict[str, Any]:
@@ -369,11 +373,16 @@ class Stack:
         elif rtype == "AWS::Cognito::UserPoolClient":
             values = {"ClientId": self._ref_resource(logical_id), "Name": name}
         elif rtype == "AWS::IAM::Role":
-            values = {"Arn": self._arn("iam", f"role/{name}", region=False), "RoleId": _digest(name, size=21).upper()}
+            values = {
+                "Arn": self._arn("iam", f"role/{name}", region=False),
+                "RoleId": _digest(name, size=21).upper(),
+            }
         else:
             values = {}
         if attribute not in values:
-            raise TemplateError(f"Fn::GetAtt {logical_id}.{attribute} ({rtype or 'unknown type'}) is not supported")
+            raise TemplateError(
+                f"Fn::GetAtt {logical_id}.{attribute} ({rtype or 'unknown type'}) is not supported"
+            )
         return values[attribute]
 
     def _sam_generated_att(self, logical_id: str, attribute: str) -> str | None:
@@ -382,7 +391,10 @@ class Stack:
             return None
         for suffix in ("Url", "Role"):
             owner = logical_id.removesuffix(suffix)
-            if owner == logical_id or self.resources.get(owner, {}).get("Type") != "AWS::Serverless::Function":
+            if (
+                owner == logical_id
+                or self.resources.get(owner, {}).get("Type") != "AWS::Serverless::Function"
+            ):
                 continue
             self._resource(owner)
             function = self._name_of(owner)
@@ -408,7 +420,7 @@ class Stack:
     def _resolve(self, value: Any) -> Any:
         if isinstance(value, dict):
             if len(value) == 1:
-                (key, argument), = value.items()
+                ((key, argument),) = value.items()
                 if key == "Ref" or key.startswith("Fn::"):
                     return self._intrinsic(key, argument)
             return {k: r for k, v in value.items() if (r := self._resolve(v)) is not _NO_VALUE}
@@ -452,7 +464,9 @@ class Stack:
             "AWS::StackName": self.stack_name,
             "AWS::Partition": self.partition,
             "AWS::URLSuffix": self.url_suffix,
-            "AWS::StackId": self._arn("cloudformation", f"stack/{self.stack_name}/{_digest(self.stack_name, size=36)}"),
+            "AWS::StackId": self._arn(
+                "cloudformation", f"stack/{self.stack_name}/{_digest(self.stack_name, size=36)}"
+            ),
         }
         if name in pseudo:
             return pseudo[name]
@@ -600,7 +614,10 @@ class Stack:
                 kwargs["LocalSecondaryIndexes"] = lsis
             stream = props.get("StreamSpecification")
             if stream:
-                kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+                kwargs["StreamSpecification"] = {
+                    "StreamEnabled": True,
+                    "StreamViewType": stream["StreamViewType"],
+                }
             if "TableClass" in props:
                 kwargs["TableClass"] = props["TableClass"]
             tables[logical_id] = kwargs
@@ -631,7 +648,9 @@ class Stack:
                 "ObjectLockEnabledForBucket": lock,
                 "Versioning": versioning or lock,
                 "Website": _website(props.get("WebsiteConfiguration")),
-                "ObjectLockConfiguration": _object_lock(props.get("ObjectLockConfiguration")) if lock else None,
+                "ObjectLockConfiguration": _object_lock(props.get("ObjectLockConfiguration"))
+                if lock
+                else None,
             }
         return buckets
 
@@ -674,7 +693,8 @@ class Stack:
                     url=url_config is not None,
                     cors=(url_config or {}).get("Cors"),
                     schedules=tuple(
-                        _schedule(name, event) for name, event in events.items()
+                        _schedule(name, event)
+                        for name, event in events.items()
                         if event.get("Type") in {"Schedule", "ScheduleV2"}
                     ),
                     sqs_events=tuple(
@@ -802,7 +822,9 @@ def create_resources(
     tables = stack.tables()
     if tables:
         dynamodb = client(dynamodb, "dynamodb")
-        existing = {name for page in dynamodb.get_paginator("list_tables").paginate() for name in page["TableNames"]}
+        existing = {
+            name for page in dynamodb.get_paginator("list_tables").paginate() for name in page["TableNames"]
+        }
         for kwargs in tables.values():
             if kwargs["TableName"] not in existing:
                 dynamodb.create_table(**kwargs)
@@ -834,7 +856,9 @@ def create_resources(
             if spec["Versioning"]:
                 s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
             if spec["ObjectLockConfiguration"] and "Rule" in spec["ObjectLockConfiguration"]:
-                s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration=spec["ObjectLockConfiguration"])
+                s3.put_object_lock_configuration(
+                    Bucket=name, ObjectLockConfiguration=spec["ObjectLockConfiguration"]
+                )
             if spec["Website"]:
                 s3.put_bucket_website(Bucket=name, WebsiteConfiguration=spec["Website"])
 

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -40,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Powertools warns on every request that a handler published no metric; metrics are off here.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     from infra.local.runtime import LocalRuntime, StartupError
 
     stop = threading.Event()

@@ -49,12 +49,7 @@ def is_text_content_type(content_type: str | None) -> bool:
     if not content_type:
         return True
     mime = content_type.split(";", 1)[0].strip().lower()
-    return (
-        mime.startswith("text/")
-        or mime in _TEXT_TYPES
-        or mime.endswith("+json")
-        or mime.endswith("+xml")
-    )
+    return mime.startswith("text/") or mime in _TEXT_TYPES or mime.endswith("+json") or mime.endswith("+xml")
 
 
 def url_id(function_name: str) -> str:

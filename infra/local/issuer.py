@@ -73,7 +73,8 @@ def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
 
 def _thumbprint(public_jwk: dict[str, Any]) -> str:
     """RFC 7638 JWK thumbprint: a kid that is stable for the key."""
-    canonical = json.dumps({k: public_jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":"), sort_keys=True)
+    required = {k: public_jwk[k] for k in ("e", "kty", "n")}
+    canonical = json.dumps(required, separators=(",", ":"), sort_keys=True)
     return _b64url(hashlib.sha256(canonical.encode("ascii")).digest())
 
 

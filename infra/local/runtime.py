@@ -46,7 +46,7 @@ from infra.local.scheduler import ScheduledJob, Scheduler
 if str(REPO_ROOT / "shared") not in sys.path:
     sys.path.insert(0, str(REPO_ROOT / "shared"))
 
-from worklog.clock import SHANGHAI, system_clock  # noqa: E402  (needs the path above)
+from worklog.clock import SHANGHAI, system_clock
 
 log = logging.getLogger("infra.local")
 access_log = logging.getLogger("infra.local.http")
@@ -145,7 +145,12 @@ class LocalFunction:
             result = self.handler(event, context)
         elapsed = time.monotonic() - started
         if elapsed > self.timeout_s:
-            log.warning("%s ran %.1f s, past its %.0f s timeout: AWS would have stopped it", self.name, elapsed, self.timeout_s)
+            log.warning(
+                "%s ran %.1f s, past its %.0f s timeout: AWS would have stopped it",
+                self.name,
+                elapsed,
+                self.timeout_s,
+            )
         return result
 
 
@@ -159,7 +164,7 @@ def path_pattern(template: str) -> re.Pattern[str]:
 def routes_of(function: LocalFunction) -> list[Route]:
     app = getattr(function.module, "app", None)
     if app is None or not hasattr(app, "get_openapi_schema"):
-        raise StartupError(f"function {function.name!r} has a URL but its handler module exposes no resolver `app`")
+        raise StartupError(f"function {function.name!r} has a URL but its handler has no resolver `app`")
     routes = []
     for template, item in (app.get_openapi_schema().paths or {}).items():
         declared = item.model_dump(exclude_none=True, by_alias=True)
@@ -405,7 +410,8 @@ class LocalRuntime:
         try:
             httpd = _Server((self.host, self.requested_port), Handler)
         except OSError as err:
-            raise StartupError(f"cannot listen on {self.host}:{self.requested_port}: {err.strerror or err}") from err
+            where = f"{self.host}:{self.requested_port}"
+            raise StartupError(f"cannot listen on {where}: {err.strerror or err}") from err
         self._httpd = httpd
         self.port = httpd.server_address[1]
         self._http_thread = threading.Thread(target=httpd.serve_forever, name="local-http", daemon=True)
@@ -472,20 +478,17 @@ class LocalRuntime:
     def _load_functions(self) -> None:
         from infra.template import load_handler
 
-        names = getattr(self.stack, "names", None) or {}
         routes: list[Route] = []
         for spec in self.stack.functions():
             handler = load_handler(spec)
-            module = sys.modules.get(getattr(handler, "__module__", "") or "")
-            physical = names.get(spec.logical_id) if isinstance(names, Mapping) else None
             function = LocalFunction(
                 name=spec.name,
-                physical_name=str(physical or f"{STACK_NAME}-{spec.logical_id}"),
+                physical_name=f"{STACK_NAME}-{spec.name}",
                 spec=spec,
                 handler=handler,
-                module=module,
-                memory_mb=int(getattr(spec, "memory_size", None) or getattr(spec, "memory", None) or 512),
-                timeout_s=float(getattr(spec, "timeout", None) or 15),
+                module=sys.modules.get(getattr(handler, "__module__", "") or ""),
+                memory_mb=int(self._function_property(spec.logical_id, "MemorySize", 128)),
+                timeout_s=float(self._function_property(spec.logical_id, "Timeout", 3)),
             )
             self.functions[spec.name] = function
             if getattr(spec, "url", False):
@@ -493,21 +496,35 @@ class LocalRuntime:
         self.routes = order_routes(routes)
         self._warn_route_clashes()
 
+    def _function_property(self, logical_id: str, name: str, default: Any) -> Any:
+        """A scalar property of a function, with SAM's Globals applied (Lambda's default otherwise)."""
+        template = self.stack.template
+        own = (template["Resources"][logical_id].get("Properties") or {}).get(name)
+        shared = ((template.get("Globals") or {}).get("Function") or {}).get(name)
+        value = self.stack.resolve(own if own is not None else shared)
+        return default if value is None else value
+
     def _warn_route_clashes(self) -> None:
         seen: dict[tuple[str, str], str] = {}
         for route in self.routes:
             for method in route.methods:
-                other = seen.setdefault((method, route.template), route.function.name)
-                if other != route.function.name:
-                    log.warning("%s %s is served by both %s and %s; %s wins", method, route.template, other, route.function.name, other)
+                first = seen.setdefault((method, route.template), route.function.name)
+                if first != route.function.name:
+                    log.warning(
+                        "%s %s is served by both %s and %s; %s wins",
+                        method,
+                        route.template,
+                        first,
+                        route.function.name,
+                        first,
+                    )
 
     def _seed(self) -> None:
         try:
             from infra.seed import seed_demo
-        except ModuleNotFoundError as err:
-            if err.name not in {"infra.seed"}:
-                raise
-            log.warning("infra/seed.py is missing: starting without demo data")
+        except ImportError as err:
+            # The demo is a convenience: the runtime is still useful (import a roster) without it.
+            log.warning("no demo data: cannot import infra.seed (%s); continuing with empty tables", err)
             return
         self.seed_summary = dict(seed_demo())
         log.info("demo data loaded: %s", self.seed_summary)
@@ -531,8 +548,12 @@ class LocalRuntime:
         for job in self.scheduler.describe():
             log.info(
                 "schedule %s/%s %s (%s)%s next %s",
-                job["function"], job["schedule"], job["expression"], job["timezone"],
-                "" if job["enabled"] else " [disabled]", job["next_fire"],
+                job["function"],
+                job["schedule"],
+                job["expression"],
+                job["timezone"],
+                "" if job["enabled"] else " [disabled]",
+                job["next_fire"],
             )
 
     def _fire(self, job: ScheduledJob, event: dict[str, Any]) -> Any:
@@ -572,7 +593,7 @@ class LocalRuntime:
         for cadre in RosterRepository().list_cadres():
             if role and role not in cadre.roles:
                 continue
-            out.append({"cadre_id": cadre.cadre_id, "name": cadre.name, "unit_id": cadre.unit_id, "roles": list(cadre.roles)})
+            out.append(cadre.model_dump(mode="json", include={"cadre_id", "name", "unit_id", "roles"}))
         return out
 
     def banner(self) -> str:
@@ -587,16 +608,21 @@ class LocalRuntime:
             lines.append("  Demo data   " + ", ".join(f"{k} {v}" for k, v in self.seed_summary.items()))
         accounts = self.demo_accounts()
         if accounts:
-            lines.append("Demo accounts (token: POST /_local/token {\"cadre_id\": ...}):")
+            lines.append(f'Demo accounts (a token: POST {self.url}/_local/token {{"cadre_id": "…"}}):')
             for a in accounts:
-                lines.append(f"  {a['kind']:<10} {a['cadre_id']:<14} {a['name']}  unit {a['unit_id']}  roles {','.join(a['roles'])}")
+                roles = ",".join(a["roles"])
+                who = f"{a['kind']:<10} {a['cadre_id']:<14} {a['name']}"
+                lines.append(f"  {who}  unit {a['unit_id']}  roles {roles}")
         elif not self.demo:
             lines.append("No demo data (--no-demo): import a roster through the admin API.")
         lines.append("Press Ctrl-C to stop.")
         return "\n".join(lines)
 
     # --- request handling -----------------------------------------------------------------------
-    def handle(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, client_ip: str) -> HttpResponse:
+    def handle(
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, client_ip: str
+    ) -> HttpResponse:
+        """One HTTP request → one response (no sockets here: the server class below does the I/O)."""
         path = urlsplit(target).path or "/"
         lower = {k.lower(): v for k, v in headers}
         if path == LOCAL_PREFIX or path.startswith(LOCAL_PREFIX + "/"):
@@ -609,7 +635,13 @@ class LocalRuntime:
         return self._dispatch(method, target, headers, lower, body, client_ip)
 
     def _dispatch(
-        self, method: str, target: str, headers: list[tuple[str, str]], lower: dict[str, str], body: bytes, client_ip: str
+        self,
+        method: str,
+        target: str,
+        headers: list[tuple[str, str]],
+        lower: dict[str, str],
+        body: bytes,
+        client_ip: str,
     ) -> HttpResponse:
         path = urlsplit(target).path or "/"
         matches = [r for r in self.routes if r.pattern.match(path)]
@@ -624,7 +656,13 @@ class LocalRuntime:
         if len(body) > MAX_PAYLOAD_BYTES:
             return error_response(413, "payload_too_large", TEXT["payload_too_large"])
         event = to_function_url_event(
-            method, target, headers, body, source_ip=client_ip, function_name=function.physical_name, now=system_clock.now()
+            method,
+            target,
+            headers,
+            body,
+            source_ip=client_ip,
+            function_name=function.physical_name,
+            now=system_clock.now(),
         )
         try:
             result = function.invoke(event)
@@ -633,7 +671,7 @@ class LocalRuntime:
             log.exception("%s failed on %s %s", function.name, method, path)
             return error_response(502, "function_error", TEXT["function_error"])
         if len(response.body) > MAX_PAYLOAD_BYTES:
-            log.error("%s returned %d bytes: over the 6 MB function URL limit", function.name, len(response.body))
+            log.error("%s returned %d bytes: over the function URL's 6 MB", function.name, len(response.body))
             return error_response(502, "function_error", TEXT["function_error"])
         return with_cors(response, cors, lower.get("origin")) if cors else response
 
@@ -685,7 +723,7 @@ class LocalRuntime:
             from worklog.models.roster import ROLES
 
             if role not in ROLES:
-                return error_response(422, "validation_error", TEXT["unknown_role"], details=[{"loc": ["query", "role"], "msg": f"one of {', '.join(ROLES)}"}])
+                return _invalid(TEXT["unknown_role"], ["query", "role"], f"one of {', '.join(ROLES)}")
         return json_response(200, self.users(role))
 
     def _token(self, body: bytes) -> HttpResponse:
@@ -712,23 +750,25 @@ class LocalRuntime:
         return json_response(200, {"token": token, "token_type": "Bearer", "expires_in": ttl})
 
     def _clock_now(self) -> HttpResponse:
-        return json_response(200, {"now": system_clock.now().isoformat(timespec="seconds"), "overridden": system_clock.overridden})
+        now = system_clock.now().isoformat(timespec="seconds")
+        return json_response(200, {"now": now, "overridden": system_clock.overridden})
 
     def _set_clock(self, body: bytes) -> HttpResponse:
         payload, problem = _json_object(body)
         if problem:
             return problem
         if set(payload) != {"now"}:
-            return error_response(422, "validation_error", TEXT["bad_now"], details=[{"loc": ["body", "now"], "msg": "required"}])
+            return _invalid(TEXT["bad_now"], ["body", "now"], "required, and the only field")
         value = payload["now"]
         if value is None:
             system_clock.set(None)
         else:
             moment = _aware(value)
             if moment is None:
-                return error_response(422, "validation_error", TEXT["bad_now"], details=[{"loc": ["body", "now"], "msg": "ISO 8601 with offset"}])
+                return _invalid(TEXT["bad_now"], ["body", "now"], "ISO 8601 timestamp with offset, or null")
             system_clock.set(moment)
-        log.info("clock %s: now %s", "reset to real time" if value is None else "set", system_clock.now().isoformat(timespec="seconds"))
+        what = "reset to real time" if value is None else "set"
+        log.info("clock %s: now %s", what, system_clock.now().isoformat(timespec="seconds"))
         if self.scheduler is not None:
             self.scheduler.wake()  # fire what the move made due, now
         return self._clock_now()
@@ -744,19 +784,20 @@ class LocalRuntime:
                 return problem
         unknown = sorted(set(payload) - {"date"})
         if unknown:
-            return error_response(422, "validation_error", TEXT["validation_error"], details=[{"loc": ["body", k], "msg": "unknown field"} for k in unknown])
+            return _invalid(TEXT["validation_error"], ["body", unknown[0]], "unknown field")
         event = _schedule_input(function.schedules[0].input)
         if "date" in payload and payload["date"] is not None:
             day = payload["date"]
             if not isinstance(day, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) or _date(day) is None:
-                return error_response(422, "validation_error", TEXT["bad_date"], details=[{"loc": ["body", "date"], "msg": "YYYY-MM-DD"}])
+                return _invalid(TEXT["bad_date"], ["body", "date"], "YYYY-MM-DD")
             event["date"] = day
         log.info("running %s now with %s", name, json.dumps(event, ensure_ascii=False))
         try:
             result = function.invoke(event)
         except Exception as err:
             log.exception("%s failed", name)
-            return error_response(500, "function_error", TEXT["function_error"], error=f"{type(err).__name__}: {err}")
+            detail = f"{type(err).__name__}: {err}"
+            return error_response(500, "function_error", TEXT["function_error"], error=detail)
         return json_response(200, result)
 
     def openapi(self) -> dict[str, Any]:
@@ -766,12 +807,21 @@ class LocalRuntime:
             if committed.exists():
                 self._openapi = json.loads(committed.read_text(encoding="utf-8"))
             else:
-                self._openapi = merge_openapi(
-                    json.loads(f.module.app.get_openapi_json_schema())
-                    for f in self.functions.values()
-                    if getattr(f.spec, "url", False) and f.module is not None and hasattr(f.module, "app")
-                )
+                self._openapi = self._generated_openapi()
         return {**self._openapi, "servers": [{"url": self.url, "description": "local runtime"}]}
+
+    def _generated_openapi(self) -> dict[str, Any]:
+        try:
+            from infra.openapi import build_spec
+
+            return build_spec()
+        except (Exception, SystemExit) as err:  # build_spec exits on inconsistent schemas
+            log.warning("infra.openapi cannot build the spec (%s): merging the apps' own schemas", err)
+        return merge_openapi(
+            json.loads(f.module.app.get_openapi_json_schema())
+            for f in self.functions.values()
+            if getattr(f.spec, "url", False) and f.module is not None and hasattr(f.module, "app")
+        )
 
     # --- /site ----------------------------------------------------------------------------------
     def _site(self, method: str, path: str) -> HttpResponse:
@@ -790,7 +840,7 @@ class LocalRuntime:
         missing = self._site_object("404.html")
         if missing is not None:
             return HttpResponse(404, missing.headers, missing.body)
-        body = f"<!doctype html><meta charset=utf-8><title>404</title><p>{TEXT['page_not_found']}</p>".encode()
+        body = f"<!doctype html><meta charset=utf-8><title>404</title><p>{TEXT['page_not_found']}".encode()
         return HttpResponse(404, [("Content-Type", "text/html; charset=utf-8")], body)
 
     def _site_object(self, key: str) -> HttpResponse | None:
@@ -803,7 +853,7 @@ class LocalRuntime:
         try:
             obj = aws.client("s3").get_object(Bucket=self.site_bucket, Key=key)
         except botocore.exceptions.ClientError as err:
-            if err.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "NoSuchBucket", "AccessDenied"}:
+            if err.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "NoSuchBucket"}:
                 return None
             raise
         body = obj["Body"].read()
@@ -857,8 +907,12 @@ def _json_object(body: bytes) -> tuple[dict[str, Any], HttpResponse | None]:
     except (UnicodeDecodeError, ValueError):
         return {}, error_response(400, "invalid_json", TEXT["invalid_json"])
     if not isinstance(payload, dict):
-        return {}, error_response(422, "validation_error", TEXT["validation_error"], details=[{"loc": ["body"], "msg": "a JSON object is required"}])
+        return {}, _invalid(TEXT["validation_error"], ["body"], "a JSON object is required")
     return payload, None
+
+
+def _invalid(message: str, loc: list[str], msg: str) -> HttpResponse:
+    return error_response(422, "validation_error", message, details=[{"loc": loc, "msg": msg}])
 
 
 def _aware(value: Any) -> datetime | None:
@@ -885,7 +939,7 @@ def _not_allowed() -> HttpResponse:
 def _guess_type(key: str) -> str:
     guessed, _ = mimetypes.guess_type(key)
     guessed = guessed or "application/octet-stream"
-    if guessed.startswith("text/") or guessed in {"application/json", "application/javascript", "image/svg+xml"}:
+    if guessed.startswith("text/") or guessed in {"application/json", "application/javascript"}:
         guessed += "; charset=utf-8"
     return guessed
 
@@ -921,7 +975,8 @@ _SWAGGER_PAGE = """<!doctype html>
 
 def _swagger_file(name: str) -> HttpResponse:
     if name in {"", "index.html"}:
-        return HttpResponse(200, [("Content-Type", "text/html; charset=utf-8")], _SWAGGER_PAGE.encode("utf-8"))
+        page = _SWAGGER_PAGE.encode("utf-8")
+        return HttpResponse(200, [("Content-Type", "text/html; charset=utf-8")], page)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
         return error_response(404, "not_found", TEXT["not_found"])
     from swagger_ui_bundle import swagger_ui_path
@@ -929,7 +984,8 @@ def _swagger_file(name: str) -> HttpResponse:
     file = Path(str(swagger_ui_path)) / name
     if not file.is_file():
         return error_response(404, "not_found", TEXT["not_found"])
-    return HttpResponse(200, [("Content-Type", _guess_type(name)), ("Cache-Control", "max-age=3600")], file.read_bytes())
+    headers = [("Content-Type", _guess_type(name)), ("Cache-Control", "max-age=3600")]
+    return HttpResponse(200, headers, file.read_bytes())
 
 
 # --- the HTTP server -----------------------------------------------------------------------------
@@ -997,7 +1053,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._log(method, target, response.status, started)
             return
         try:
-            response = self.runtime.handle(method, target, list(self.headers.items()), body, self.client_address[0])
+            headers = list(self.headers.items())
+            response = self.runtime.handle(method, target, headers, body, self.client_address[0])
         except Exception:
             log.exception("runtime error on %s %s", method, target)
             response = error_response(500, "internal_error", "本地运行时内部错误")
@@ -1020,7 +1077,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
 
     def _log(self, method: str, target: str, status: int, started: float) -> None:
-        access_log.info("%s %s %d %.0fms", method, urlsplit(target).path, status, (time.monotonic() - started) * 1000)
+        elapsed_ms = (time.monotonic() - started) * 1000
+        access_log.info("%s %s %d %.0fms", method, urlsplit(target).path, status, elapsed_ms)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # one line per request is written by _log instead

@@ -179,9 +179,7 @@ class CronExpression:
 
     def matches_day(self, day: date) -> bool:
         return (
-            day.year in self.years
-            and day.month in self.months
-            and any(rule(day) for rule in self.day_rules)
+            day.year in self.years and day.month in self.months and any(rule(day) for rule in self.day_rules)
         )
 
     def next_after(self, moment: datetime, tz: ZoneInfo) -> datetime | None:

@@ -15,12 +15,43 @@ from worklog.errors import ValidationFailed
 from worklog.models.roster import Cadre, Unit
 from worklog.roster.importer import ROW_KEY, import_roster, parse_roster, plan_import
 
-HEADER_ZH = "工号 姓名 单位编码 单位名称 单位类别 职务 职级 角色 任职日期 离任日期".split()
-ROWS_ZH: list[list[Any]] = [
-    ("c0001|张晓明|fgj|区发展和改革局|区政府工作部门|党组书记、局长|正处级|一把手|2015-03-01|").split("|"),
-    "c0002|李秀兰|fgj|||副局长|副处级|干部|2016-01-15|".split("|"),
-    ("c0003|王建国|zzb|区委组织部|区委工作机关|副部长|副处级|组织部；管理员|2014-07-01|").split("|"),
+# The same three-row roster, as a spreadsheet with Chinese headers would hold it.
+ROSTER_ZH: list[dict[str, str]] = [
+    {
+        "工号": "c0001",
+        "姓名": "张晓明",
+        "单位编码": "fgj",
+        "单位名称": "区发展和改革局",
+        "单位类别": "区政府工作部门",
+        "职务": "党组书记、局长",
+        "职级": "正处级",
+        "角色": "一把手",
+        "任职日期": "2015-03-01",
+        "离任日期": "",
+    },
+    {
+        "工号": "c0002",
+        "姓名": "李秀兰",
+        "单位编码": "fgj",
+        "职务": "副局长",
+        "职级": "副处级",
+        "角色": "干部",
+        "任职日期": "2016-01-15",
+    },
+    {
+        "工号": "c0003",
+        "姓名": "王建国",
+        "单位编码": "zzb",
+        "单位名称": "区委组织部",
+        "单位类别": "区委工作机关",
+        "职务": "副部长",
+        "职级": "副处级",
+        "角色": "组织部；管理员",
+        "任职日期": "2014-07-01",
+    },
 ]
+HEADER_ZH = list(ROSTER_ZH[0])
+ROWS_ZH: list[list[Any]] = [[r.get(h, "") for h in HEADER_ZH] for r in ROSTER_ZH]
 EXPECTED_ROWS: list[dict[str, Any]] = [
     {
         "cadre_id": "c0001",
@@ -114,7 +145,7 @@ class FakeRoster:
 # --- parsing ---------------------------------------------------------------------------------------
 def test_json_csv_and_xlsx_with_chinese_headers_parse_to_the_same_rows() -> None:
     # Given the same roster as JSON, CSV and XLSX (dates as real date cells in the workbook)
-    as_json = json.dumps([dict(zip(HEADER_ZH, r, strict=True)) for r in ROWS_ZH], ensure_ascii=False).encode()
+    as_json = json.dumps(ROSTER_ZH, ensure_ascii=False).encode()
     as_csv = csv_text(HEADER_ZH, ROWS_ZH).encode()
     xlsx_rows = [[date.fromisoformat(v) if i == 8 else v for i, v in enumerate(r)] for r in ROWS_ZH]
     as_xlsx = xlsx_bytes(HEADER_ZH, xlsx_rows)

@@ -1000,6 +1000,9 @@ class _TooLarge(Exception):
     pass
 
 
+_DRAIN_LIMIT = 64 * 1024 * 1024
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     runtime: LocalRuntime
     protocol_version = "HTTP/1.1"
@@ -1038,6 +1041,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
             raise _TooLarge
         return self.rfile.read(length) if length > 0 else b""
 
+    def _drain(self) -> None:
+        """Read and drop a refused body (up to a bound) so the client gets to read the 413."""
+        remaining = self._declared_length()
+        if remaining > _DRAIN_LIMIT:
+            return
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 1 << 16))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+
     def _serve(self) -> None:
         started = time.monotonic()
         method = self.command
@@ -1048,6 +1062,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         try:
             body = self._read_body()
         except _TooLarge:
+            self._drain()
             response = error_response(413, "payload_too_large", TEXT["payload_too_large"])
             self._send(response, close=True)
             self._log(method, target, response.status, started)

@@ -1,0 +1,183 @@
+"""`make bench`: counts and ratios, never timed assertions (docs/benchmarks.md).
+
+1. AWS requests per entry submission, counted from botocore's before-send events, for a cold
+   container, a warm one, a warm one with an Idempotency-Key, and a retried (replayed) key.
+2. The entries handler's p50 time per submission beside a bare TransactWriteItems of the same
+   three items, in the same run (moto in-process, so both pay the same emulator cost).
+3. Cold import of each function's handler module beside `import boto3` alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from infra.inprocess import InProcessStack, in_process, reset_caches
+from infra.template import ROOT
+
+BUDGET_REQUESTS_PER_SAVE = 3
+
+
+@contextmanager
+def counting() -> Iterator[Counter[str]]:
+    from worklog import aws
+
+    seen: Counter[str] = Counter()
+
+    def hook(event_name: str = "", **_: Any) -> None:
+        seen[event_name.rsplit(".", 1)[-1]] += 1
+
+    remove = aws.on_request(hook)
+    try:
+        yield seen
+    finally:
+        remove()
+
+
+def _roster(n: int) -> None:
+    from worklog.models.roster import Cadre, Unit
+    from worklog.roster.repository import RosterRepository
+
+    unit = Unit(unit_id="bench", name="基准测试单位", head_id=None)
+    cadres = [Cadre(cadre_id=f"b{i:05d}", name=f"测试{i}", unit_id="bench", roles=["cadre"]) for i in range(n)]
+    RosterRepository().bulk_put([unit], cadres)
+
+
+def _entry(i: int) -> dict[str, Any]:
+    return {"items": [{"content": f"第{i}项工作：召开专题会议，研究部署重点任务推进", "status": "done"}]}
+
+
+def request_counts(stack: InProcessStack) -> list[tuple[str, Counter[str]]]:
+    rows = []
+    day = "2026-11-20"
+    reset_caches()  # a cold container: no cached principal, head or calendar
+    with counting() as seen:
+        assert stack.call("entries", "PUT", f"/entries/{day}", _entry(0), as_="b00000").status == 201
+    rows.append(("cold container, no Idempotency-Key", seen))
+    with counting() as seen:
+        assert stack.call("entries", "PUT", "/entries/2026-11-19", _entry(1), as_="b00000").status == 201
+    rows.append(("warm container, no Idempotency-Key", seen))
+    with counting() as seen:
+        resp = stack.call("entries", "PUT", "/entries/2026-11-18", _entry(2), as_="b00000", headers={"Idempotency-Key": "bench-1"})
+        assert resp.status == 201
+    rows.append(("warm container, with Idempotency-Key", seen))
+    with counting() as seen:
+        resp = stack.call("entries", "PUT", "/entries/2026-11-18", _entry(2), as_="b00000", headers={"Idempotency-Key": "bench-1"})
+        assert resp.status == 201
+    rows.append(("retry of the same key (replayed)", seen))
+    return rows
+
+
+def _p50(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def handler_vs_bare(stack: InProcessStack, n: int) -> tuple[float, float]:
+    """Interleaved, so both see the same table size (moto's transactions copy the table state)."""
+    import boto3
+
+    from worklog.calendar import WorkingCalendar
+    from worklog.clock import SHANGHAI, system_clock
+    from worklog.dynamo import to_item
+    from worklog.journal.records import Head, append, head_item, revision_item
+    from worklog.periods import LockdownPolicy, day_period
+    from worklog.settings import Rules
+
+    system_clock.set(datetime(2026, 11, 20, 18, tzinfo=SHANGHAI))
+    client = boto3.client("dynamodb")
+    table = stack.stack.names["JournalTable"]
+    policy = LockdownPolicy(Rules(), WorkingCalendar())
+    handler_times, bare_times = [], []
+    for i in range(n):
+        who = f"b{i % 50:05d}"
+        day = (date(2026, 11, 20) - timedelta(days=i // 50)).isoformat()
+        start = time.perf_counter()
+        resp = stack.call("entries", "PUT", f"/entries/{day}", {**_entry(i), "reason": "基准测试"}, as_=who)
+        handler_times.append(time.perf_counter() - start)
+        assert resp.status in (200, 201), resp.body
+        # The same three items the handler writes (revision, view, head), built by the same code.
+        step = append(
+            Head(f"bare{i:05d}"), period=day_period(date(2026, 11, 20)), body=_entry(i), reason=None,
+            saved_at="2026-11-20T18:00:00.000+08:00", author=f"bare{i:05d}", unit_id="bench", policy=policy,
+        )
+        items = [
+            {"Put": {"TableName": table, "Item": to_item(revision_item(step.record)),
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"TableName": table, "Item": to_item(step.view)}},
+            {"Put": {"TableName": table, "Item": to_item(head_item(step.after)),
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+        ]
+        start = time.perf_counter()
+        client.transact_write_items(TransactItems=items)
+        bare_times.append(time.perf_counter() - start)
+    return _p50(handler_times), _p50(bare_times)
+
+
+def cold_imports(repeat: int = 3) -> list[tuple[str, float]]:
+    from infra.template import Stack, load_template
+
+    def timed(code: str, cwd: Path) -> float:
+        samples = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], cwd=cwd, check=True, capture_output=True,
+                           env={"PYTHONPATH": f"{ROOT / 'shared'}", "AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin"})
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples) * 1000
+
+    rows = [("import boto3 (reference)", timed("import boto3", ROOT))]
+    for spec in Stack(load_template()).functions():
+        rows.append((f"import {spec.name} handler", timed("import handler", spec.code_dir)))
+    return rows
+
+
+def report(sections: list[tuple[str, Callable[[], None]]]) -> None:
+    for title, body in sections:
+        print(f"\n## {title}")
+        body()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--saves", type=int, default=200, help="submissions timed for the p50")
+    args = parser.parse_args(argv)
+    print("# worklog benchmark (moto in-process; counts are exact, times are this machine's)")
+    with in_process(Path(tempfile.mkdtemp(prefix="worklog-bench-"))) as stack:
+        from worklog.clock import SHANGHAI, system_clock
+
+        _roster(50)
+        system_clock.set(datetime(2026, 11, 20, 18, tzinfo=SHANGHAI))
+        rows = request_counts(stack)
+        print("\n## AWS requests per entry submission (budget: at most 3 on the hot path, idempotency included)")
+        print(f"{'scenario':42} {'requests':>8}  by operation")
+        for name, seen in rows:
+            ops = ", ".join(f"{op}×{n}" for op, n in sorted(seen.items()))
+            print(f"{name:42} {sum(seen.values()):>8}  {ops}")
+        hot = sum(rows[2][1].values())
+        print(f"hot path with Idempotency-Key: {hot} requests; budget {BUDGET_REQUESTS_PER_SAVE}; "
+              f"ratio {hot / BUDGET_REQUESTS_PER_SAVE:.2f}")
+        handler_p50, bare_p50 = handler_vs_bare(stack, args.saves)
+        print(f"\n## Submission time, p50 over {args.saves} saves (same run, same emulator)")
+        print(f"entries handler (auth, validation, chain append): {handler_p50:7.2f} ms")
+        print(f"bare TransactWriteItems of 3 items:               {bare_p50:7.2f} ms")
+        print(f"ratio handler / bare transaction:                 {handler_p50 / bare_p50:7.2f}")
+    print("\n## Cold import (median of 3 fresh interpreters)")
+    rows_imp = cold_imports()
+    base = rows_imp[0][1]
+    for name, ms in rows_imp:
+        print(f"{name:34} {ms:8.1f} ms  ×{ms / base:.2f} of boto3")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

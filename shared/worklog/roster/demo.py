@@ -1,0 +1,512 @@
+"""A deterministic demo district and a few weeks of realistic log records for it.
+
+``generate_district`` builds about 60 units and 800 fictional cadres in the style of Jinjiang
+District, Chengdu: every unit has one head, and the district leaders, inspectors, evaluators and
+admins the other functions need. ``generate_journal`` writes what those cadres would have logged
+in the weeks before a day: mostly on time, some late, a few missed days, a handful of leaves and
+corrections, so that the compliance sweeps, reviews and the public site have something real to do.
+
+Both are pure and deterministic: the same inputs give the same output. Randomness comes from
+``random.Random`` instances seeded from the inputs (never the global generator, never the clock);
+each cadre's day draws from its own generator, so a day's entry does not change when the window
+moves or the roster grows.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+import random
+import string
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, Generic, Literal, TypeVar
+
+from worklog.clock import SHANGHAI
+from worklog.models.roster import Cadre, Role, Unit
+from worklog.roster import demo_data as data
+from worklog.roster.demo_data import ContentFamily, UnitSpec
+
+T = TypeVar("T")
+RecordKind = Literal["entry", "plan", "summary", "leave"]
+LeaveKind = Literal["annual", "sick", "business_trip", "training"]
+
+# With no ``today``, the district is drawn as of this day (the reference case's year).
+REFERENCE_DAY = date(2016, 11, 30)
+
+
+def _pick(rng: random.Random, options: Sequence[T]) -> T:
+    return options[int(rng.random() * len(options))]
+
+
+class _Weighted(Generic[T]):
+    def __init__(self, *options: tuple[T, float]) -> None:
+        self.values = [value for value, _ in options]
+        self.bounds = list(itertools.accumulate(weight for _, weight in options))
+
+    def draw(self, rng: random.Random) -> T:
+        index = bisect.bisect_right(self.bounds, rng.random() * self.bounds[-1])
+        return self.values[min(index, len(self.values) - 1)]
+
+
+# Cadre habits and their shares: most log every working day on time.
+HABITS = _Weighted(("punctual", 0.85), ("late", 0.07), ("misses", 0.05), ("leave", 0.03))
+NEWCOMER_SHARE = 0.04  # cadres appointed to their post this year
+ITEM_COUNTS = _Weighted((1, 0.10), (2, 0.25), (3, 0.35), (4, 0.20), (5, 0.10))
+STATUSES = _Weighted(("done", 0.72), ("in_progress", 0.23), ("not_done", 0.05))
+PLAN_DAY = _Weighted((1, 0.55), (2, 0.28), (3, 0.12), (5, 0.05))  # n-th working day; the 5th is late
+
+
+@dataclass(frozen=True)
+class DemoDistrict:
+    units: list[Unit]
+    cadres: list[Cadre]
+
+    def unit(self, unit_id: str) -> Unit | None:
+        return next((u for u in self.units if u.unit_id == unit_id), None)
+
+
+@dataclass(frozen=True)
+class DemoRecord:
+    """One save of a cadre's journal, as the entries service would have stored it."""
+
+    cadre_id: str
+    kind: RecordKind
+    period: str  # "2026-11-20" | "2026-11" | "2026-H1" | leave: "2026-11-02..2026-11-04"
+    body: dict[str, Any]
+    saved_at: datetime  # aware, Asia/Shanghai
+    reason: str | None
+    author: str
+
+
+# === the district ===================================================================================
+def generate_district(seed: int = 2016, *, today: date | None = None) -> DemoDistrict:
+    """About 60 units and 800 cadres; ids ``c0001``… in unit order, each unit's head first.
+
+    ``today`` only places the newcomers' appointment dates (this year, not after ``today``); pass
+    the day the demo is for, or the district is drawn as of REFERENCE_DAY.
+    """
+    rng = random.Random(seed)
+    as_of = today or REFERENCE_DAY
+    sizes = _unit_sizes(rng)
+    names = _NameDrawer(rng)
+    units: list[Unit] = []
+    cadres: list[Cadre] = []
+    plain: list[int] = []  # positions of cadres with no special role: candidates for newcomers
+    for spec in data.UNITS:
+        posts = _posts(spec, sizes[spec.unit_id], rng)
+        head_id = f"c{len(cadres) + 1:04d}"
+        for index, ((title, rank), roles) in enumerate(posts):
+            if index and not roles:
+                plain.append(len(cadres))
+            cadres.append(
+                Cadre(
+                    cadre_id=f"c{len(cadres) + 1:04d}",
+                    name=names.draw(),
+                    unit_id=spec.unit_id,
+                    title=title,
+                    rank=rank,
+                    roles=["cadre", *roles],
+                    joined_on=_random_day(rng, date(as_of.year - 9, 1, 1), date(as_of.year - 1, 12, 31)),
+                )
+            )
+        units.append(Unit(unit_id=spec.unit_id, name=spec.name, category=spec.category, head_id=head_id))
+
+    newcomers = rng.sample(plain, round(len(cadres) * NEWCOMER_SHARE))
+    for rank_in_draw, position in enumerate(newcomers):
+        # A few joined in the last fortnight, so the journal shows a log starting mid-window.
+        earliest = max(date(as_of.year, 1, 1), as_of - timedelta(days=14)) if rank_in_draw < 3 else None
+        joined = _random_day(rng, earliest or date(as_of.year, 1, 1), as_of)
+        cadres[position] = cadres[position].model_copy(update={"joined_on": joined})
+    return DemoDistrict(units=units, cadres=cadres)
+
+
+def _unit_sizes(rng: random.Random) -> dict[str, int]:
+    sizes = {}
+    for spec in data.UNITS:
+        low, high = data.SIZE_RANGE[spec.kind]
+        sizes[spec.unit_id] = data.FIXED_SIZE.get(spec.unit_id) or rng.randint(low, high)
+    # Trim or pad ordinary units one cadre at a time until the district has its size.
+    adjustable = [
+        s.unit_id
+        for s in data.UNITS
+        if s.kind in ("street", "bureau", "office") and s.unit_id not in data.FIXED_SIZE
+    ]
+    while (gap := data.DISTRICT_SIZE - sum(sizes.values())) != 0:
+        unit_id = rng.choice(adjustable)
+        step = 1 if gap > 0 else -1
+        if 7 <= sizes[unit_id] + step <= 22:
+            sizes[unit_id] += step
+    return sizes
+
+
+def _posts(spec: UnitSpec, size: int, rng: random.Random) -> list[tuple[data.Post, list[Role]]]:
+    """The unit's posts in order (head first), each with its roles beyond "cadre"."""
+    if spec.kind == "leaders":
+        first: list[Role] = ["unit_head", "district_leader"]
+        return [
+            (post, first if i == 0 else ["district_leader"])
+            for i, post in enumerate(data.LEADER_POSTS[:size])
+        ]
+    head, fixed, deputy = data.STAFFING[spec.kind]
+    titles: list[data.Post] = [head, *fixed]
+    if deputy:
+        titles += [(deputy, "副处级")] * (1 + size // 6)
+    while len(titles) < size:
+        titles.append(("调研员", "调研员") if rng.random() < 0.35 else ("副调研员", "副调研员"))
+    roles: list[list[Role]] = [["unit_head"], *([] for _ in titles[1:size])]
+    position = 1
+    for role, count in data.SPECIAL_ROLES.get(spec.unit_id, ()):
+        for _ in range(count):
+            roles[position].append(role)
+            position += 1
+    return list(zip(titles[:size], roles, strict=True))
+
+
+class _NameDrawer:
+    """Chinese names, unique within the district."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.surnames = data.SURNAMES_FREQUENT * 2 + data.SURNAMES_OTHER
+        self.used: set[str] = set()
+
+    def draw(self) -> str:
+        while True:
+            given_length = 1 if self.rng.random() < 0.2 else 2
+            name = self.rng.choice(self.surnames) + "".join(
+                self.rng.choices(data.GIVEN_CHARS, k=given_length)
+            )
+            if name not in self.used and name[1:2] != name[2:3]:
+                self.used.add(name)
+                return name
+
+
+def _random_day(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
+
+
+# === the journal ====================================================================================
+def generate_journal(
+    district: DemoDistrict,
+    today: date,
+    *,
+    weeks: int = 3,
+    seed: int = 2016,
+    is_working: Callable[[date], bool],
+) -> list[DemoRecord]:
+    """Every cadre's saves for the ``weeks`` weeks before ``today`` (today excluded).
+
+    Daily entries on working days, the monthly plan of each month the window touches and of
+    today's month, a half-year summary when the window reaches into January or July, leaves, and
+    a few second revisions. Records are grouped by cadre (roster order) and each cadre's are in
+    strictly increasing ``saved_at``, all before the start of ``today``.
+    """
+    calendar = _Calendar(is_working)
+    first = today - timedelta(days=7 * weeks)
+    window = [first + timedelta(days=i) for i in range((today - first).days)]
+    months = sorted({(d.year, d.month) for d in window} | {(today.year, today.month)})
+    writer = _Writer(district)
+    records: list[DemoRecord] = []
+    for cadre in district.cadres:
+        journal = _CadreJournal(cadre, writer, calendar, today, seed)
+        records.extend(journal.build([d for d in window if calendar.working(d)], months))
+    return records
+
+
+class _Calendar:
+    """is_working, remembered (chinese-calendar lookups are not free and every cadre asks)."""
+
+    def __init__(self, is_working: Callable[[date], bool]) -> None:
+        self._is_working = is_working
+        self._days: dict[date, bool] = {}
+        self._months: dict[tuple[int, int], list[date]] = {}
+
+    def working(self, day: date) -> bool:
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = bool(self._is_working(day))
+        return known
+
+    def working_days_of(self, year: int, month: int) -> list[date]:
+        days = self._months.get((year, month))
+        if days is None:
+            day, days = date(year, month, 1), []
+            while day.month == month:
+                if self.working(day):
+                    days.append(day)
+                day += timedelta(days=1)
+            self._months[(year, month)] = days
+        return days
+
+    def previous_working_day(self, day: date) -> date:
+        for back in range(1, 15):
+            if self.working(day - timedelta(days=back)):
+                return day - timedelta(days=back)
+        return day - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    saved_at: datetime
+    subjects: dict[str, str]  # plan item id -> subject, for entries that reference the plan
+
+
+class _Writer:
+    """Turns templates into text for one district: knows its streets, units and communities."""
+
+    def __init__(self, district: DemoDistrict) -> None:
+        specs = {s.unit_id: s for s in data.UNITS}
+        self.specs = {
+            u.unit_id: specs.get(u.unit_id)
+            or UnitSpec(u.unit_id, u.name, u.category, "office", ("重点工作",))
+            for u in district.units
+        }
+        self.streets = [
+            u.name.removesuffix("办事处") for u in district.units if self.specs[u.unit_id].kind == "street"
+        ]
+        self.streets = self.streets or ["春熙路街道"]
+        self.unit_names = [u.name for u in district.units if self.specs[u.unit_id].kind != "leaders"]
+        self.pools: dict[str, Sequence[Any]] = {
+            "money": (35, 48, 60, 85, 120, 150, 230, 380, 500),
+            "pct": (80, 90, 95, 100),
+            "place": data.PLACES,
+            "street": self.streets,
+            "unit": self.unit_names,
+            "meeting": data.MEETINGS,
+            "issue": data.ISSUES,
+            "company": data.COMPANIES,
+        }
+        self.communities: dict[str, list[str]] = {}
+        for unit in district.units:
+            local = random.Random(f"communities:{unit.unit_id}")
+            self.communities[unit.unit_id] = [w + "社区" for w in local.sample(data.COMMUNITY_WORDS, 4)]
+
+    def family(self, unit_id: str) -> ContentFamily:
+        return data.CONTENT_FAMILY[self.specs[unit_id].kind]
+
+    def subjects(self, unit_id: str) -> tuple[str, ...]:
+        return self.specs[unit_id].subjects
+
+    def fill(self, template: str, rng: random.Random, unit_id: str, subject: str, day: date) -> str:
+        """The template with its placeholders drawn (only those it uses: this runs ~50k times)."""
+        values: dict[str, Any] = {}
+        for name in _placeholders(template):
+            if name == "subject":
+                values[name] = subject
+            elif name == "month":
+                values[name] = day.month
+            elif name == "community":
+                values[name] = _pick(rng, self.communities.get(unit_id) or ["红星社区"])
+            elif name in self.pools:
+                values[name] = _pick(rng, self.pools[name])
+            else:
+                low, high = NUMBER_RANGES[name]
+                values[name] = low + int(rng.random() * (high - low + 1))
+        # Subjects may end in 工作 and templates say "{subject}工作": say it once.
+        return template.format(**values).replace("工作工作", "工作")
+
+
+NUMBER_RANGES: dict[str, tuple[int, int]] = {"n": (3, 12), "m": (12, 60), "k": (2, 6), "day": (15, 28)}
+
+
+@functools.cache
+def _placeholders(template: str) -> tuple[str, ...]:
+    # Ordered and de-duplicated, so that the draws happen in the same order in every process.
+    return tuple(dict.fromkeys(name for _, name, _, _ in string.Formatter().parse(template) if name))
+
+
+def _at(day: date, rng: random.Random, earliest: time, latest: time) -> datetime:
+    start = earliest.hour * 3600 + earliest.minute * 60
+    end = latest.hour * 3600 + latest.minute * 60
+    seconds = rng.randint(start, end)
+    return datetime.combine(day, time(seconds // 3600, seconds // 60 % 60, seconds % 60), tzinfo=SHANGHAI)
+
+
+EVENING = (time(17, 5), time(22, 45))
+OFFICE_HOURS = (time(8, 40), time(17, 50))
+MORNING = (time(8, 30), time(11, 55))
+
+
+class _CadreJournal:
+    def __init__(self, cadre: Cadre, writer: _Writer, calendar: _Calendar, today: date, seed: int) -> None:
+        self.cadre = cadre
+        self.writer = writer
+        self.calendar = calendar
+        self.today = today
+        self.seed = seed
+        self.rng = random.Random(f"{seed}:{cadre.cadre_id}")
+        self.habit = HABITS.draw(self.rng)
+        self.records: list[DemoRecord] = []
+
+    def _record(
+        self,
+        kind: RecordKind,
+        period: str,
+        body: dict[str, Any],
+        saved_at: datetime,
+        reason: str | None = None,
+    ) -> None:
+        cid = self.cadre.cadre_id
+        self.records.append(DemoRecord(cid, kind, period, body, saved_at, reason, cid))
+
+    def build(self, working_days: list[date], months: list[tuple[int, int]]) -> list[DemoRecord]:
+        days = [d for d in working_days if self.cadre.active_on(d)]
+        on_leave = self._leave(days) if self.habit == "leave" else set()
+        plans = {m: p for m in months if (p := self._plan(*m)) is not None}
+        for year, month in months:
+            if month in (1, 7):
+                self._summary(year, month)
+        forced_miss = self.rng.choice(days) if self.habit == "misses" and days else None
+        for day in days:
+            if day not in on_leave:
+                self._entry(day, plans.get((day.year, day.month)), missed=day == forced_miss)
+        return _strictly_increasing(sorted(self.records, key=lambda r: r.saved_at))
+
+    # --- periods --------------------------------------------------------------------------------
+    def _plan(self, year: int, month: int) -> _Plan | None:
+        rng = random.Random(f"{self.seed}:{self.cadre.cadre_id}:{year}-{month:02d}")
+        working = [d for d in self.calendar.working_days_of(year, month) if self.cadre.active_on(d)]
+        if not working:
+            return None
+        nth = PLAN_DAY.draw(rng)
+        saved_on = working[min(nth, len(working)) - 1]
+        if saved_on >= self.today:
+            return None  # not written yet
+        saved_at = _at(saved_on, rng, *OFFICE_HOURS)
+        unit_id = self.cadre.unit_id
+        subjects = list(self.writer.subjects(unit_id))
+        rng.shuffle(subjects)
+        templates = rng.sample(data.PLAN_TEMPLATES, rng.randint(3, 5))
+        items, refs = [], {}
+        for number, (content, target) in enumerate(templates, start=1):
+            subject = subjects[(number - 1) % len(subjects)]
+            item_id = f"p{number}"
+            refs[item_id] = subject
+            items.append(
+                {
+                    "id": item_id,
+                    "content": self.writer.fill(content, rng, unit_id, subject, saved_on.replace(day=1)),
+                    "target": self.writer.fill(target, rng, unit_id, subject, saved_on.replace(day=1)),
+                }
+            )
+        self._record("plan", f"{year:04d}-{month:02d}", {"items": items}, saved_at)
+        return _Plan(saved_at, refs)
+
+    def _summary(self, year: int, month: int) -> None:
+        rng = random.Random(f"{self.seed}:{self.cadre.cadre_id}:summary:{year}-{month:02d}")
+        working = self.calendar.working_days_of(year, month)
+        if len(working) < 9 or rng.random() < 0.05:
+            return
+        saved_on = working[rng.randint(1, 8)]
+        if saved_on >= self.today or not self.cadre.active_on(saved_on):
+            return
+        half = f"{year}-H1" if month == 7 else f"{year - 1}-H2"
+        s1, s2, s3 = rng.sample(list(self.writer.subjects(self.cadre.unit_id)) * 3, 3)
+        body = {
+            part: template.format(s1=s1, s2=s2, s3=s3, n=rng.randint(6, 18))
+            for part, template in data.SUMMARY_TEMPLATES.items()
+        }
+        self._record("summary", half, body, _at(saved_on, rng, *OFFICE_HOURS))
+
+    def _leave(self, days: list[date]) -> set[date]:
+        if len(days) < 4:
+            return set()
+        length = self.rng.choice((2, 3))
+        start = self.rng.randrange(0, len(days) - length + 1)
+        block = days[start : start + length]
+        kind: LeaveKind = self.rng.choice(("annual", "sick", "business_trip", "training"))
+        body = {
+            "from": block[0].isoformat(),
+            "to": block[-1].isoformat(),
+            "kind": kind,
+            "note": self.rng.choice(data.LEAVE_NOTES[kind]),
+        }
+        if kind == "sick":  # reported on the morning it starts
+            saved_at = _at(block[0], self.rng, time(7, 30), time(8, 50))
+        else:  # filed before leaving the office
+            saved_at = _at(self.calendar.previous_working_day(block[0]), self.rng, time(15, 0), time(17, 50))
+        self._record("leave", f"{block[0].isoformat()}..{block[-1].isoformat()}", body, saved_at)
+        return set(block)
+
+    def _entry(self, day: date, plan: _Plan | None, *, missed: bool) -> None:
+        rng = random.Random(f"{self.seed}:{self.cadre.cadre_id}:{day.isoformat()}")
+        if missed or (self.habit == "misses" and rng.random() < 0.08):
+            return
+        delay = rng.randint(1, 5) if self.habit == "late" and rng.random() < 0.45 else 0
+        saved_on = day + timedelta(days=delay)
+        if saved_on >= self.today:
+            return  # will be written late, but not yet
+        saved_at = _at(saved_on, rng, *(EVENING if delay == 0 else OFFICE_HOURS))
+        usable_plan = plan if plan is not None and plan.saved_at < saved_at else None
+        body = self._entry_body(day, rng, usable_plan)
+        period = day.isoformat()
+        self._record("entry", period, body, saved_at)
+        if rng.random() < 0.025 and saved_on + timedelta(days=1) < self.today:
+            reason = rng.choice(data.REVISION_REASONS)
+            revised = _revise(body, reason, self.writer, rng, self.cadre.unit_id, day)
+            self._record("entry", period, revised, _at(saved_on + timedelta(days=1), rng, *MORNING), reason)
+
+    def _entry_body(self, day: date, rng: random.Random, plan: _Plan | None) -> dict[str, Any]:
+        unit_id = self.cadre.unit_id
+        family = self.writer.family(unit_id)
+        subjects = self.writer.subjects(unit_id)
+        count = ITEM_COUNTS.draw(rng)
+        templates = rng.sample(data.ITEM_TEMPLATES[family], min(count, len(data.ITEM_TEMPLATES[family])))
+        plan_ids = sorted(plan.subjects) if plan is not None else []
+        items: list[dict[str, Any]] = []
+        for template in templates:
+            item: dict[str, Any] = {}
+            subject = _pick(rng, subjects)
+            if rng.random() < 0.04:
+                template = _pick(rng, data.INTERNAL_TEMPLATES.get(family, data.INTERNAL_DEFAULT))
+                item["internal"] = True
+            elif plan is not None and "{subject}" in template and rng.random() < 0.4:
+                # Work on a plan item says so, and is about that item's subject.
+                item_id = _pick(rng, plan_ids)
+                subject = plan.subjects[item_id]
+                item["plan_item_id"] = item_id
+            content = self.writer.fill(template, rng, unit_id, subject, day)
+            items.append({"content": content, "status": STATUSES.draw(rng), **item})
+        body: dict[str, Any] = {"items": items}
+        if rng.random() < 0.06:
+            body["mistakes"] = self.writer.fill(
+                _pick(rng, data.MISTAKES), rng, unit_id, _pick(rng, subjects), day
+            )
+        if rng.random() < 0.18:
+            body["reflections"] = self.writer.fill(
+                _pick(rng, data.REFLECTIONS), rng, unit_id, _pick(rng, subjects), day
+            )
+        return body
+
+
+def _revise(
+    body: dict[str, Any], reason: str, writer: _Writer, rng: random.Random, unit_id: str, day: date
+) -> dict[str, Any]:
+    """The body of a next-day correction: the whole entry again, with the change the reason names."""
+    items = [dict(i) for i in body["items"]]
+    if reason == "补充遗漏事项" or not items:
+        template = rng.choice(data.ITEM_TEMPLATES[writer.family(unit_id)])
+        subject = rng.choice(writer.subjects(unit_id))
+        items.append({"content": writer.fill(template, rng, unit_id, subject, day), "status": "done"})
+    elif reason == "补充工作进度":
+        pending = [i for i in items if i["status"] != "done"] or items
+        pending[0]["status"] = "done"
+        pending[0]["content"] += data.REVISION_PROGRESS_SUFFIX
+    else:
+        done = [i for i in items if i["status"] == "done"] or items
+        done[0]["status"] = "in_progress"
+        done[0]["content"] += data.REVISION_CORRECTED_SUFFIX
+    return {**body, "items": items}
+
+
+def _strictly_increasing(records: list[DemoRecord]) -> list[DemoRecord]:
+    """Chains need a strict order; two saves drawn in the same second are set a second apart."""
+    for index in range(1, len(records)):
+        if records[index].saved_at <= records[index - 1].saved_at:
+            records[index] = replace(
+                records[index], saved_at=records[index - 1].saved_at + timedelta(seconds=1)
+            )
+    return records

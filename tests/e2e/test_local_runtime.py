@@ -1,0 +1,445 @@
+"""`python -m infra.local` as a developer runs it: a real process, real HTTP, Ctrl-C to stop.
+
+The runtime is started once per module on a free port. Tests that need demo users or a scheduled
+function skip themselves while those parts of the system do not exist yet.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 60  # generous for a loaded CI machine; the budget (< 30 s) is reported, not timed here
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+@dataclass
+class Runtime:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def start_runtime(tmp: Path, *args: str) -> Runtime:
+    port = free_port()
+    log = tmp / f"runtime-{port}.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("WORKLOG_PORT", None)
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "infra.local", "--port", str(port), *args],
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    runtime = Runtime(process, port, log)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the runtime exited with {process.returncode}:\n{runtime.output()}")
+        try:
+            if requests.get(f"{runtime.url}/_local/health", timeout=2).status_code == 200:
+                return runtime
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    stop_runtime(runtime)
+    pytest.fail(f"the runtime was not healthy within {START_TIMEOUT_S} s:\n{runtime.output()}")
+
+
+def stop_runtime(runtime: Runtime) -> int:
+    if runtime.process.poll() is None:
+        runtime.process.send_signal(signal.SIGINT)
+        try:
+            return runtime.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            runtime.process.kill()
+            runtime.process.wait()
+    return runtime.process.returncode
+
+
+@pytest.fixture(scope="module")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    rt = start_runtime(tmp_path_factory.mktemp("local-runtime"))
+    yield rt
+    stop_runtime(rt)
+
+
+@pytest.fixture(scope="module")
+def users(runtime: Runtime) -> list[dict]:
+    return requests.get(f"{runtime.url}/_local/users", timeout=10).json()
+
+
+def demo_user(users: list[dict], role: str = "cadre") -> dict:
+    found = next((u for u in users if role in u["roles"]), None)
+    if found is None:
+        pytest.skip(f"no demo user with role {role} (is infra.seed available?)")
+    return found
+
+
+def token_for(runtime: Runtime, cadre_id: str) -> str:
+    resp = requests.post(f"{runtime.url}/_local/token", json={"cadre_id": cadre_id}, timeout=10)
+    assert resp.status_code == 200, resp.text
+    return resp.json()["token"]
+
+
+# --- start-up -------------------------------------------------------------------------------------
+
+
+def test_health_is_ok_once_started(runtime):
+    resp = requests.get(f"{runtime.url}/_local/health", timeout=5)
+
+    assert resp.status_code == 200
+    assert resp.json() == {"status": "ok"}
+
+
+def test_banner_names_the_url_and_the_swagger_ui(runtime):
+    deadline = time.monotonic() + 5
+    while "Press Ctrl-C" not in runtime.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    output = runtime.output()
+    assert f"{runtime.url}/_local/docs" in output
+    assert "ready in" in output
+
+
+def test_each_request_is_logged_with_method_path_status_and_time(runtime):
+    requests.get(f"{runtime.url}/_local/health?probe=1", timeout=5)
+    time.sleep(0.2)
+
+    assert any(
+        "GET /_local/health 200" in line and line.rstrip().endswith("ms") for line in runtime.output().splitlines()
+    )
+
+
+# --- /_local/users and /_local/token --------------------------------------------------------------
+
+
+def test_users_lists_the_roster_with_ids_names_units_and_roles(runtime, users):
+    assert isinstance(users, list)
+    for user in users:
+        assert set(user) == {"cadre_id", "name", "unit_id", "roles"}
+
+
+def test_users_can_be_filtered_by_role(runtime, users):
+    admins = requests.get(f"{runtime.url}/_local/users", params={"role": "admin"}, timeout=10).json()
+
+    assert all("admin" in u["roles"] for u in admins)
+    assert len(admins) == sum("admin" in u["roles"] for u in users)
+
+
+def test_unknown_role_filter_is_a_validation_error(runtime):
+    resp = requests.get(f"{runtime.url}/_local/users", params={"role": "emperor"}, timeout=5)
+
+    assert resp.status_code == 422
+    assert resp.json()["code"] == "validation_error"
+
+
+def test_token_for_someone_not_on_the_roster_is_refused(runtime):
+    resp = requests.post(f"{runtime.url}/_local/token", json={"cadre_id": "nobody-here"}, timeout=5)
+
+    assert resp.status_code == 404
+    assert resp.json()["code"] == "unknown_cadre"
+
+
+def test_token_request_without_a_cadre_id_is_a_validation_error(runtime):
+    resp = requests.post(f"{runtime.url}/_local/token", json={"id": "x"}, timeout=5)
+
+    assert resp.status_code == 422
+    assert resp.json()["code"] == "validation_error"
+
+
+def test_token_request_that_is_not_json_is_rejected(runtime):
+    resp = requests.post(f"{runtime.url}/_local/token", data="cadre_id=x", timeout=5)
+
+    assert resp.status_code == 400
+    assert resp.json()["code"] == "invalid_json"
+
+
+def test_token_is_an_rs256_jwt_the_local_jwks_verifies(runtime, users):
+    user = demo_user(users)
+
+    token = token_for(runtime, user["cadre_id"])
+
+    header = jwt.get_unverified_header(token)
+    assert header["alg"] == "RS256" and header["kid"]
+    jwks = jwt.PyJWKClient((ROOT / ".local" / "jwks.json").as_uri())
+    claims = jwt.decode(
+        token,
+        jwks.get_signing_key_from_jwt(token).key,
+        algorithms=["RS256"],
+        audience="worklog-local",
+        issuer=f"{runtime.url}/_local",
+    )
+    assert claims["sub"] == user["cadre_id"]
+    assert claims["exp"] - claims["iat"] == 8 * 3600
+
+
+# --- function URLs --------------------------------------------------------------------------------
+
+
+def test_unmatched_route_is_404_not_found(runtime):
+    resp = requests.get(f"{runtime.url}/no/such/route", timeout=5)
+
+    assert resp.status_code == 404
+    assert resp.json() == {"code": "not_found", "message": "未找到该接口"}
+
+
+def test_function_route_answers_with_the_token_holder_profile(runtime, users):
+    paths = requests.get(f"{runtime.url}/_local/openapi.json", timeout=10).json()["paths"]
+    if "/me" not in paths:
+        pytest.skip("no /me route yet")
+    user = demo_user(users)
+
+    resp = requests.get(
+        f"{runtime.url}/me", headers={"Authorization": f"Bearer {token_for(runtime, user['cadre_id'])}"}, timeout=10
+    )
+
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["cadre_id"] == user["cadre_id"]
+
+
+def test_function_route_without_a_token_is_401_from_the_handler(runtime):
+    paths = requests.get(f"{runtime.url}/_local/openapi.json", timeout=10).json()["paths"]
+    if "/me" not in paths:
+        pytest.skip("no /me route yet")
+
+    resp = requests.get(f"{runtime.url}/me", timeout=10)
+
+    assert resp.status_code == 401
+    assert set(resp.json()) >= {"code", "message"}
+
+
+def test_cors_preflight_is_answered_by_the_runtime(runtime):
+    paths = requests.get(f"{runtime.url}/_local/openapi.json", timeout=10).json()["paths"]
+    if "/me" not in paths:
+        pytest.skip("no /me route yet")
+
+    resp = requests.options(
+        f"{runtime.url}/me",
+        headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "GET"},
+        timeout=5,
+    )
+
+    assert resp.status_code == 200
+    assert resp.headers.get("Access-Control-Allow-Origin") in {"*", "http://localhost:3000"}
+    assert "GET" in resp.headers.get("Access-Control-Allow-Methods", "")
+
+
+def test_body_over_six_megabytes_is_refused_before_it_is_sent(runtime):
+    conn = http.client.HTTPConnection("127.0.0.1", runtime.port, timeout=10)
+    try:
+        conn.putrequest("PUT", "/entries/2024-05-06")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(6 * 1024 * 1024 + 1))
+        conn.putheader("Expect", "100-continue")
+        conn.endheaders()
+        resp = conn.getresponse()
+        body = json.loads(resp.read())
+    finally:
+        conn.close()
+
+    assert resp.status == 413
+    assert body["code"] == "payload_too_large"
+
+
+def test_body_over_six_megabytes_sent_anyway_gets_413(runtime):
+    resp = requests.post(f"{runtime.url}/leaves", data=b"x" * (6 * 1024 * 1024 + 1), timeout=30)
+
+    assert resp.status_code == 413
+
+
+# --- clock, runs, events --------------------------------------------------------------------------
+
+
+def test_clock_can_be_set_read_and_returned_to_real_time(runtime):
+    url = f"{runtime.url}/_local/clock"
+    try:
+        set_resp = requests.post(url, json={"now": "2024-05-06T09:00:00+08:00"}, timeout=5)
+        read = requests.get(url, timeout=5).json()
+    finally:
+        reset = requests.post(url, json={"now": None}, timeout=5)
+
+    assert set_resp.status_code == 200
+    assert set_resp.json()["now"].startswith("2024-05-06T09:00")
+    assert read["now"].startswith("2024-05-06T09:0") and read["overridden"] is True
+    assert reset.json()["overridden"] is False
+    assert not reset.json()["now"].startswith("2024-05-06")
+
+
+def test_clock_takes_the_other_time_zone_offsets_too(runtime):
+    url = f"{runtime.url}/_local/clock"
+    try:
+        resp = requests.post(url, json={"now": "2024-05-06T01:00:00+00:00"}, timeout=5)
+    finally:
+        requests.post(url, json={"now": None}, timeout=5)
+
+    assert resp.json()["now"].startswith("2024-05-06T09:00")  # shown in Asia/Shanghai
+
+
+@pytest.mark.parametrize("now", ["2024-05-06T09:00:00", "yesterday", 12])
+def test_clock_needs_a_timestamp_with_an_offset(runtime, now):
+    resp = requests.post(f"{runtime.url}/_local/clock", json={"now": now}, timeout=5)
+
+    assert resp.status_code == 422
+    assert resp.json()["code"] == "validation_error"
+
+
+def test_running_an_unknown_function_is_404(runtime):
+    resp = requests.post(f"{runtime.url}/_local/run/no-such-function", json={}, timeout=5)
+
+    assert resp.status_code == 404
+
+
+def test_running_a_function_without_schedules_is_404(runtime):
+    resp = requests.post(f"{runtime.url}/_local/run/entries", json={}, timeout=5)
+
+    assert resp.status_code == 404
+
+
+def scheduled_function(runtime: Runtime) -> str:
+    schedules = requests.get(f"{runtime.url}/_local/schedules", timeout=5).json()
+    if not schedules:
+        pytest.skip("no scheduled function in the template yet")
+    return schedules[0]["function"]
+
+
+def test_a_scheduled_function_runs_on_demand_for_a_date(runtime):
+    name = scheduled_function(runtime)
+
+    resp = requests.post(f"{runtime.url}/_local/run/{name}", json={"date": "2024-05-06"}, timeout=120)
+
+    assert resp.status_code == 200, resp.text
+
+
+@pytest.mark.parametrize("day", ["2024-02-30", "06/05/2024", 20240506])
+def test_running_with_a_bad_date_is_422(runtime, day):
+    name = scheduled_function(runtime)
+
+    resp = requests.post(f"{runtime.url}/_local/run/{name}", json={"date": day}, timeout=10)
+
+    assert resp.status_code == 422
+
+
+def test_schedules_come_from_the_template_with_their_zone(runtime):
+    schedules = requests.get(f"{runtime.url}/_local/schedules", timeout=5).json()
+
+    assert isinstance(schedules, list)
+    for schedule in schedules:
+        assert schedule["expression"].startswith(("cron(", "rate(", "at("))
+        assert schedule["timezone"]
+
+
+def test_events_start_as_a_list(runtime):
+    resp = requests.get(f"{runtime.url}/_local/events", timeout=5)
+
+    assert resp.status_code == 200
+    assert isinstance(resp.json(), list)
+
+
+# --- docs and site --------------------------------------------------------------------------------
+
+
+def test_openapi_lists_the_function_routes_and_points_at_this_runtime(runtime):
+    spec = requests.get(f"{runtime.url}/_local/openapi.json", timeout=10).json()
+
+    assert spec["openapi"].startswith("3.")
+    assert spec["paths"]
+    assert spec["servers"][0]["url"] == runtime.url
+
+
+def test_swagger_ui_is_served_from_local_files_only(runtime):
+    page = requests.get(f"{runtime.url}/_local/docs", timeout=5)
+    script = requests.get(f"{runtime.url}/_local/docs/swagger-ui-bundle.js", timeout=10)
+
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+    assert "/_local/openapi.json" in page.text
+    assert "https://" not in page.text and "http://" not in page.text
+    assert script.status_code == 200 and "javascript" in script.headers["Content-Type"]
+
+
+def test_site_root_redirects_to_its_index(runtime):
+    resp = requests.get(f"{runtime.url}/site", allow_redirects=False, timeout=5)
+
+    assert resp.status_code == 301
+    assert resp.headers["Location"] == "/site/"
+
+
+def test_missing_site_page_is_404_html(runtime):
+    resp = requests.get(f"{runtime.url}/site/no/such/page.html", timeout=5)
+
+    assert resp.status_code == 404
+    assert "text/html" in resp.headers["Content-Type"]
+
+
+def test_writing_to_the_site_is_not_allowed(runtime):
+    resp = requests.put(f"{runtime.url}/site/index.html", data=b"<h1>defaced</h1>", timeout=5)
+
+    assert resp.status_code == 405
+
+
+# --- shutdown -------------------------------------------------------------------------------------
+
+
+def test_ctrl_c_stops_cleanly_and_frees_the_port(tmp_path):
+    rt = start_runtime(tmp_path, "--no-demo")
+
+    code = stop_runtime(rt)
+
+    assert code == 0, rt.output()
+    assert "Traceback" not in rt.output()
+    assert port_is_free(rt.port)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{rt.url}/_local/health", timeout=2)
+
+
+def test_a_taken_port_is_a_clear_error(runtime):
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.local", "--port", str(runtime.port), "--no-demo"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{runtime.port}" in result.stderr

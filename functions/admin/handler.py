@@ -23,7 +23,7 @@ from worklog.schedules import current_calendar
 from worklog.settings import get_settings
 
 app = http.create_app()
-ERRORS = http.error_responses(400, 401, 403, 404, 413, 422)
+ERRORS = (400, 401, 403, 404, 413, 422)
 IMPORT_PATH = "/admin/roster/imports"
 
 
@@ -33,7 +33,7 @@ def _admin() -> str:
     return who.cadre_id
 
 
-@app.post(IMPORT_PATH, summary="Import roster rows (JSON, CSV or XLSX); bad rows are rejected whole", responses=ERRORS, tags=["admin"])
+@app.post(IMPORT_PATH, summary="Import roster rows (JSON, CSV or XLSX); bad rows are rejected whole", responses=http.responses(ImportReport, ERRORS), tags=["admin"])
 def post_import(body: RosterImportIn) -> ImportReport:
     author = _admin()
     if body.encoding == "base64" or body.format == "xlsx":
@@ -51,13 +51,13 @@ def post_import(body: RosterImportIn) -> ImportReport:
     return report
 
 
-@app.get("/admin/roster/units", summary="All units", responses=ERRORS, tags=["admin"])
+@app.get("/admin/roster/units", summary="All units", responses=http.responses(UnitList, ERRORS), tags=["admin"])
 def get_units() -> UnitList:
     _admin()
     return UnitList(units=list(RosterRepository().list_units()))
 
 
-@app.get("/admin/roster/units/<unit_id>/cadres", summary="Members of a unit", responses=ERRORS, tags=["admin"])
+@app.get("/admin/roster/units/<unit_id>/cadres", summary="Members of a unit", responses=http.responses(CadreList, ERRORS), tags=["admin"])
 def get_unit_cadres(unit_id: Annotated[UnitId, Path()]) -> CadreList:
     _admin()
     repo = RosterRepository()
@@ -66,7 +66,7 @@ def get_unit_cadres(unit_id: Annotated[UnitId, Path()]) -> CadreList:
     return CadreList(cadres=list(repo.list_unit_members(unit_id)))
 
 
-@app.get("/admin/roster/cadres/<cadre_id>", summary="One cadre's roster record", responses=ERRORS, tags=["admin"])
+@app.get("/admin/roster/cadres/<cadre_id>", summary="One cadre's roster record", responses=http.responses(Cadre, ERRORS), tags=["admin"])
 def get_cadre(cadre_id: Annotated[CadreId, Path()]) -> Cadre:
     _admin()
     cadre = RosterRepository().get_cadre(cadre_id)
@@ -75,14 +75,14 @@ def get_cadre(cadre_id: Annotated[CadreId, Path()]) -> Cadre:
     return cadre
 
 
-@app.put("/admin/calendar/<year>", summary="Load a year's official holiday schedule", responses=ERRORS, tags=["admin"])
+@app.put("/admin/calendar/<year>", summary="Load a year's official holiday schedule", responses=http.responses(CalendarYearOut, ERRORS, created="首次载入该年度", ok="已替换该年度安排"), tags=["admin"])
 def put_calendar(year: Annotated[int, Path()], body: ScheduleIn) -> Response[CalendarYearOut]:
     author = _admin()
     created, described = load_schedule(year, body, author, RosterRepository())
     return Response(201 if created else 200, content_types.APPLICATION_JSON, described)
 
 
-@app.get("/admin/calendar/<year>", summary="A year's working days as the system sees them", responses=ERRORS, tags=["admin"])
+@app.get("/admin/calendar/<year>", summary="A year's working days as the system sees them", responses=http.responses(CalendarYearOut, ERRORS), tags=["admin"])
 def get_calendar(year: Annotated[int, Path()]) -> CalendarYearOut:
     _admin()
     schedules = RosterRepository().list_schedules()

@@ -21,6 +21,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
+from pydantic import BaseModel
+
 from worklog.auth.principals import Principal, PrincipalResolver
 from worklog.auth.tokens import TokenVerifier
 from worklog.clock import system_clock, today
@@ -43,12 +45,21 @@ _ERROR_TEXT = {
 }
 
 
-def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
-    """OpenAPI documentation of the error statuses a route can return."""
-    return {
-        s: {"description": _ERROR_TEXT[s], "content": {content_types.APPLICATION_JSON: {"model": ErrorBody}}}
-        for s in statuses
+def responses(
+    model: type[BaseModel], errors: tuple[int, ...], *, created: str | None = None, ok: str = "成功"
+) -> dict[int, OpenAPIResponse]:
+    """OpenAPI documentation of a route's responses: 200 (and 201 when it creates), and its errors."""
+    documented: dict[int, OpenAPIResponse] = {
+        200: {"description": ok, "content": {content_types.APPLICATION_JSON: {"model": model}}}
     }
+    if created:
+        documented[201] = {"description": created, "content": {content_types.APPLICATION_JSON: {"model": model}}}
+    for status in errors:
+        documented[status] = {
+            "description": _ERROR_TEXT[status],
+            "content": {content_types.APPLICATION_JSON: {"model": ErrorBody}},
+        }
+    return documented
 
 
 def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response:

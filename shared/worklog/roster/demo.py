@@ -41,6 +41,16 @@ def _pick(rng: random.Random, options: Sequence[T]) -> T:
     return options[int(rng.random() * len(options))]
 
 
+def _pick_distinct(rng: random.Random, options: Sequence[T], count: int) -> list[T]:
+    """``count`` different options (a partial shuffle; rng.sample costs more, and runs per entry)."""
+    pool = list(options)
+    count = min(count, len(pool))
+    for i in range(count):
+        j = i + int(rng.random() * (len(pool) - i))
+        pool[i], pool[j] = pool[j], pool[i]
+    return pool[:count]
+
+
 class _Weighted(Generic[T]):
     def __init__(self, *options: tuple[T, float]) -> None:
         self.values = [value for value, _ in options]
@@ -454,7 +464,7 @@ class _CadreJournal:
         family = self.writer.family(unit_id)
         subjects = self.writer.subjects(unit_id)
         count = ITEM_COUNTS.draw(rng)
-        templates = rng.sample(data.ITEM_TEMPLATES[family], min(count, len(data.ITEM_TEMPLATES[family])))
+        templates = _pick_distinct(rng, data.ITEM_TEMPLATES[family], count)
         plan_ids = sorted(plan.subjects) if plan is not None else []
         items: list[dict[str, Any]] = []
         for template in templates:

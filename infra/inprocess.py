@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -122,6 +123,27 @@ class InProcessStack:
 
 
 @contextmanager
+def _serialised_emulator() -> Iterator[None]:
+    """moto's in-process backends are not thread-safe (a transaction deep-copies the table while
+    another thread writes it). Real DynamoDB serialises per item; here each emulated request runs
+    alone, while the application code around the requests still interleaves freely."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    original = BotocoreStubber.process_request
+    lock = threading.Lock()
+
+    def process_request(self: BotocoreStubber, request: Any) -> Any:
+        with lock:
+            return original(self, request)
+
+    BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BotocoreStubber.process_request = original  # type: ignore[method-assign]
+
+
+@contextmanager
 def in_process(state_dir: Path, *, stack_name: str = "worklog-test") -> Iterator[InProcessStack]:
     """Moto, the template's resources, the functions' environment; restores os.environ after."""
     from moto import mock_aws
@@ -135,7 +157,7 @@ def in_process(state_dir: Path, *, stack_name: str = "worklog-test") -> Iterator
     os.environ.update({**BASE_ENV, **function_environment(stack)})
     reset_caches()
     try:
-        with mock_aws():
+        with _serialised_emulator(), mock_aws():
             create_resources(
                 stack,
                 dynamodb=boto3.client("dynamodb"),

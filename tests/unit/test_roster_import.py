@@ -181,6 +181,12 @@ def test_csv_exported_in_gb18030_is_decoded() -> None:
     assert without_row_numbers(parse_roster(content, "csv")) == EXPECTED_ROWS
 
 
+def test_csv_saved_by_excel_as_unicode_text_is_read() -> None:
+    # Given Excel's "Unicode text" export: UTF-16 with a byte-order mark, tab-separated
+    text = csv_text(HEADER_ZH, ROWS_ZH).replace(",", "\t")
+    assert without_row_numbers(parse_roster(text.encode("utf-16"), "csv")) == EXPECTED_ROWS
+
+
 def test_english_headers_are_accepted_in_any_case() -> None:
     content = b"Cadre ID,Name,Unit ID,Unit Name,Roles\nc1,Zhang San,fgj,District DRC,unit_head\n"
     assert without_row_numbers(parse_roster(content, "csv")) == [

@@ -7,9 +7,9 @@ in the weeks before a day: mostly on time, some late, a few missed days, a handf
 corrections, so that the compliance sweeps, reviews and the public site have something real to do.
 
 Both are pure and deterministic: the same inputs give the same output. Randomness comes from
-``random.Random`` instances seeded from the inputs (never the global generator, never the clock);
-each cadre's day draws from its own generator, so a day's entry does not change when the window
-moves or the roster grows.
+``random.Random`` instances seeded from the inputs (never the global generator, never the clock):
+one per cadre, and one per cadre and day or month, so a cadre's journal does not depend on the
+rest of the roster and the text of a day's entry does not change when the window moves.
 """
 
 from __future__ import annotations
@@ -276,8 +276,7 @@ class _Writer:
         }
         self.streets = [
             u.name.removesuffix("办事处") for u in district.units if self.specs[u.unit_id].kind == "street"
-        ]
-        self.streets = self.streets or ["春熙路街道"]
+        ] or ["春熙路街道"]
         self.unit_names = [u.name for u in district.units if self.specs[u.unit_id].kind != "leaders"]
         self.pools: dict[str, Sequence[Any]] = {
             "money": (35, 48, 60, 85, 120, 150, 230, 380, 500),
@@ -288,6 +287,7 @@ class _Writer:
             "meeting": data.MEETINGS,
             "issue": data.ISSUES,
             "company": data.COMPANIES,
+            "when": data.WHEN,
         }
         self.communities: dict[str, list[str]] = {}
         for unit in district.units:
@@ -308,6 +308,8 @@ class _Writer:
                 values[name] = subject
             elif name == "month":
                 values[name] = day.month
+            elif name == "phone":  # fictional, in the 139 range
+                values[name] = f"139{int(rng.random() * 1e8):08d}"
             elif name == "community":
                 values[name] = _pick(rng, self.communities.get(unit_id) or ["红星社区"])
             elif name in self.pools:
@@ -414,7 +416,8 @@ class _CadreJournal:
         if saved_on >= self.today or not self.cadre.active_on(saved_on):
             return
         half = f"{year}-H1" if month == 7 else f"{year - 1}-H2"
-        s1, s2, s3 = rng.sample(list(self.writer.subjects(self.cadre.unit_id)) * 3, 3)
+        subjects = self.writer.subjects(self.cadre.unit_id)
+        s1, s2, s3 = (_pick_distinct(rng, subjects, 3) * 3)[:3]
         body = {
             part: template.format(s1=s1, s2=s2, s3=s3, n=rng.randint(6, 18))
             for part, template in data.SUMMARY_TEMPLATES.items()
@@ -473,6 +476,8 @@ class _CadreJournal:
             if rng.random() < 0.04:
                 template = _pick(rng, data.INTERNAL_TEMPLATES.get(family, data.INTERNAL_DEFAULT))
                 item["internal"] = True
+            elif family == "street" and rng.random() < data.CONTACT_SHARE:
+                template = data.CONTACT_TEMPLATE
             elif plan is not None and "{subject}" in template and rng.random() < 0.4:
                 # Work on a plan item says so, and is about that item's subject.
                 item_id = _pick(rng, plan_ids)

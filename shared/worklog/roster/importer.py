@@ -152,15 +152,15 @@ class ImportPlan:
 def parse_roster(content: bytes, fmt: RosterFormat) -> list[dict[str, Any]]:
     """Raw rows with canonical column names, blank rows dropped, each with its file row in ROW_KEY.
 
-    Empty cells are left out. Values are normalised so that every format yields the same rows: text
-    stripped,
-    numbers as text (Excel stores 工号 12345 as a number), dates as ``YYYY-MM-DD`` text.
+    Empty cells are left out. Values are normalised so that every format yields the same rows:
+    text stripped, numbers as text (Excel stores 工号 12345 as a number), dates as ``YYYY-MM-DD``.
     """
-    if fmt == "json":
+    kind = str(fmt).lower()
+    if kind == "json":
         return _parse_json(content)
-    if fmt == "csv":
+    if kind == "csv":
         return _rows_from_table(_csv_records(content))
-    if fmt == "xlsx":
+    if kind == "xlsx":
         return _rows_from_table(_xlsx_records(content))
     raise ValidationFailed(MESSAGES["unknown_format"].format(fmt=fmt))
 
@@ -180,7 +180,7 @@ def _parse_json(content: bytes) -> list[dict[str, Any]]:
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
             raise ValidationFailed(MESSAGES["json_row"].format(row=number))
-        row = {ROW_KEY: number}
+        row: dict[str, Any] = {ROW_KEY: number}
         for header, value in item.items():
             column = _column_name(header)
             cell = _cell_value(value)
@@ -216,7 +216,7 @@ def _decode_text(content: bytes) -> str:
     raise ValidationFailed(MESSAGES["unreadable"].format(fmt="CSV"))
 
 
-def _xlsx_records(content: bytes) -> Iterator[list[Any]]:
+def _xlsx_records(content: bytes) -> list[list[Any]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds (zip, xml, key errors) on a bad file
@@ -230,10 +230,10 @@ def _xlsx_records(content: bytes) -> Iterator[list[Any]]:
             raise ValidationFailed(MESSAGES["unreadable"].format(fmt="XLSX")) from exc
     finally:
         workbook.close()
-    yield from records
+    return records
 
 
-def _rows_from_table(records: Iterator[list[Any]]) -> list[dict[str, Any]]:
+def _rows_from_table(records: Iterable[list[Any]]) -> list[dict[str, Any]]:
     """The header is the first row naming the required columns; rows above it (a title such as
     "锦江区区管干部名册", blank lines) are skipped, as offices often put a title above the table."""
     header: list[str | None] | None = None
@@ -347,8 +347,10 @@ def plan_import(rows: list[dict[str, Any]], existing_units: Mapping[str, Unit]) 
     units = _final_units(accepted, existing_units)
     plan_rows: list[tuple[Cadre, Unit | None]] = []
     for check in accepted:
-        assert check.cadre is not None and check.unit_id is not None  # set whenever errors is empty
-        plan_rows.append((check.cadre, units[check.unit_id] if check.defines_unit else None))
+        cadre = check.cadre
+        if cadre is None:  # cannot happen: a row without errors always has its cadre
+            continue
+        plan_rows.append((cadre, units.get(cadre.unit_id) if check.defines_unit else None))
     rejected = [RejectedRow(row=c.row, cadre_id=c.raw_id, errors=c.errors) for c in checks if c.errors]
     return ImportPlan(rows=plan_rows, rejected=rejected)
 

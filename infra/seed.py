@@ -56,10 +56,10 @@ def journal_items(
 
 def seed_demo(on: date | None = None, *, seed: int = 2016, weeks: int = 3) -> dict[str, int]:
     roster, journal = RosterRepository(), JournalRepository()
-    district = generate_district(seed)
+    on = on or today(system_clock)
+    district = generate_district(seed, today=on)
     requests = roster.bulk_put(district.units, district.cadres)
     calendar = current_calendar(roster)
-    on = on or today(system_clock)
     records = generate_journal(district, on, weeks=weeks, seed=seed, is_working=calendar.is_working)
     units = {c.cadre_id: c.unit_id for c in district.cadres}
     items = journal_items(records, units, calendar)

@@ -1,0 +1,78 @@
+"""events/ holds a fixture for every route, and each one runs through its real handler.
+
+The fixtures are function-URL events (payload 2.0) for `sam local invoke -e` and for these tests;
+their bearer token is a placeholder that the test replaces with one from the local issuer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from infra.inprocess import InProcessStack
+from infra.template import ROOT
+
+EVENTS = ROOT / "events"
+SPEC = json.loads((ROOT / "docs" / "openapi.json").read_text("utf-8"))
+
+# Run in file order on the test district at 2026-11-20 18:00 (Shanghai); the status each gets.
+EXPECTED = {
+    "entries/01-put-entry.json": 201,
+    "entries/02-put-entry-revision.json": 200,
+    "entries/03-get-entry.json": 200,
+    "entries/04-get-entry-revisions.json": 200,
+    "entries/05-list-entries.json": 200,
+    "entries/06-put-plan.json": 201,
+    "entries/07-get-plan.json": 200,
+    "entries/08-get-plan-revisions.json": 200,
+    "entries/09-put-summary.json": 409,  # 2026-H1 locked on 2026-07-21
+    "entries/10-get-summary.json": 404,
+    "entries/11-get-summary-revisions.json": 404,
+    "entries/12-post-leave.json": 201,
+    "entries/13-list-leaves.json": 200,
+    "entries/14-get-me.json": 200,
+    "admin/01-post-roster-import.json": 200,
+    "admin/02-get-units.json": 200,
+    "admin/03-get-unit-cadres.json": 200,
+    "admin/04-get-cadre.json": 200,
+    "admin/05-put-calendar.json": 201,
+    "admin/06-get-calendar.json": 200,
+}
+CALLER = {"entries": "c0001", "admin": "c0003"}
+
+
+def fixtures() -> list[Path]:
+    return sorted(EVENTS.glob("*/*.json"))
+
+
+def route_of(path_template: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path_template) + "$")
+
+
+def test_every_route_in_the_spec_has_a_fixture() -> None:
+    covered = {(json.loads(f.read_text("utf-8"))["requestContext"]["http"]["method"], json.loads(f.read_text("utf-8"))["rawPath"]) for f in fixtures()}
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in SPEC["paths"].items()
+        for method in operations
+        if not any(m == method.upper() and route_of(path).match(p) for m, p in covered)
+    ]
+    assert not missing, f"routes without a fixture in events/: {missing}"
+
+
+def test_every_fixture_is_listed_with_its_expected_status() -> None:
+    assert sorted(str(f.relative_to(EVENTS)) for f in fixtures()) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("function", ["entries", "admin"])
+def test_fixtures_run_through_their_handlers(stack: InProcessStack, function: str) -> None:
+    for path in sorted((EVENTS / function).glob("*.json")):
+        event = json.loads(path.read_text("utf-8"))
+        event["headers"]["authorization"] = f"Bearer {stack.token(CALLER[function])}"
+        result = stack.invoke(function, event)
+        name = f"{function}/{path.name}"
+        assert result["statusCode"] == EXPECTED[name], (name, result.get("body"))
+        assert set(json.loads(result["body"])) >= ({"code", "message"} if result["statusCode"] >= 400 else set())

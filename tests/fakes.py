@@ -6,7 +6,7 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
-from worklog.journal.records import Head, head_from_item, head_item, revision_item
+from worklog.journal.records import Head, decode, head_from_item, head_item, revision_item
 from worklog.journal.repository import StaleHead
 
 
@@ -39,7 +39,8 @@ class FakeJournal:
         self.appends += 1
 
     def get_view(self, cadre_id: str, period_key: str) -> dict[str, Any] | None:
-        return copy.deepcopy(self.items.get((f"CADRE#{cadre_id}", period_key)))
+        item = self.items.get((f"CADRE#{cadre_id}", period_key))
+        return decode(copy.deepcopy(item)) if item else None
 
     def get_views(self, cadre_id: str, period_keys: list[str]) -> dict[str, dict[str, Any]]:
         return {k: v for k in period_keys if (v := self.get_view(cadre_id, k)) is not None}
@@ -47,14 +48,14 @@ class FakeJournal:
     def views_between(self, cadre_id: str, prefix: str, first: str, last: str) -> Iterator[dict[str, Any]]:
         pk = f"CADRE#{cadre_id}"
         keys = sorted(sk for (p, sk) in self.items if p == pk and f"{prefix}#{first}" <= sk <= f"{prefix}#{last}")
-        return iter([copy.deepcopy(self.items[(pk, sk)]) for sk in keys])
+        return iter([decode(copy.deepcopy(self.items[(pk, sk)])) for sk in keys])
 
     def revisions(self, cadre_id: str, period_key: str) -> list[dict[str, Any]]:
         pk = f"CADRE#{cadre_id}"
         keys = sorted(sk for (p, sk) in self.items if p == pk and sk.startswith(f"REV#{period_key}#"))
-        return [copy.deepcopy(self.items[(pk, sk)]) for sk in keys]
+        return [decode(copy.deepcopy(self.items[(pk, sk)])) for sk in keys]
 
     def chain(self, cadre_id: str) -> Iterator[dict[str, Any]]:
         pk = f"CADRE#{cadre_id}"
         revs = [v for (p, _), v in self.items.items() if p == pk and "seq" in v]
-        return iter(sorted(copy.deepcopy(revs), key=lambda r: r["seq"]))
+        return iter(sorted((decode(r) for r in copy.deepcopy(revs)), key=lambda r: r["seq"]))

@@ -2,7 +2,8 @@
 
 One RSA key is generated on first use and kept in ``.local/issuer-key.pem`` (gitignored) so tokens
 survive restarts; its public half is written as a JWKS to ``.local/jwks.json``. The handlers get
-``JWKS_URL=file://…/jwks.json``: PyJWT's PyJWKClient opens it with urllib, so no socket is needed.
+``JWKS_URL=file://…/jwks.json`` and read the key set from the file (worklog.auth.tokens), so no
+socket is needed. (PyJWT's own PyJWKClient accepts only http(s) URLs.)
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ runtime only") mint tokens, move the clock and run sweeps on demand.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import mimetypes
@@ -20,8 +21,9 @@ import re
 import sys
 import threading
 import time
+import urllib.request
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +31,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from botocore.awsrequest import AWSResponse
 
 from infra.local.events import (
     ACCOUNT_ID,
@@ -384,6 +388,7 @@ class LocalRuntime:
             self.scheduler.stop()
             self.scheduler = None
         if self._moto is not None:
+            self._reset_moto()  # its state lives in this process: free it for the next runtime
             self._moto.stop()
             # ThreadedMotoServer.stop() shuts the loop down but leaves the socket open.
             server = getattr(self._moto, "_server", None)
@@ -393,11 +398,6 @@ class LocalRuntime:
         system_clock.set(None)
         self._env.restore()
         self._reset_caches()
-
-    def wait(self) -> None:
-        """Block until stop() is called from another thread (the CLI waits for a signal instead)."""
-        while self._httpd is not None:
-            time.sleep(0.2)
 
     # --- start-up steps -------------------------------------------------------------------------
     def _serve_http(self) -> None:
@@ -425,6 +425,17 @@ class LocalRuntime:
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.moto_endpoint = f"http://{host}:{port}"
+        self._reset_moto()  # moto keeps its backends in module globals: start from an empty AWS
+
+    def _reset_moto(self) -> None:
+        if self.moto_endpoint is None:
+            return
+        request = urllib.request.Request(f"{self.moto_endpoint}/moto-api/reset", method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10):
+                pass
+        except OSError as err:
+            log.warning("could not reset the embedded AWS: %s", err)
 
     def _load_stack(self) -> None:
         from infra.template import Stack, load_template
@@ -526,8 +537,10 @@ class LocalRuntime:
             # The demo is a convenience: the runtime is still useful (import a roster) without it.
             log.warning("no demo data: cannot import infra.seed (%s); continuing with empty tables", err)
             return
-        self.seed_summary = dict(seed_demo())
-        log.info("demo data loaded: %s", self.seed_summary)
+        started = time.monotonic()
+        with bulk_loading():
+            self.seed_summary = dict(seed_demo())
+        log.info("demo data loaded in %.1f s: %s", time.monotonic() - started, self.seed_summary)
 
     def _start_scheduler(self) -> None:
         jobs = []
@@ -556,34 +569,49 @@ class LocalRuntime:
                 job["next_fire"],
             )
 
+    def record_event(self, event: dict[str, Any]) -> None:
+        """Keep an EventBridge event a function put (shown by GET /_local/events)."""
+        with self.events_lock:
+            self.events.append(event)
+
     def _fire(self, job: ScheduledJob, event: dict[str, Any]) -> Any:
         return self.functions[job.function].invoke(event)
 
     @staticmethod
     def _reset_caches() -> None:
-        """Forget settings and clients read under another environment (tests run several runtimes)."""
-        settings = sys.modules.get("worklog.settings")
-        if settings is not None:
-            settings.get_settings.cache_clear()
-        aws = sys.modules.get("worklog.aws")
-        if aws is not None:
-            aws.reset_clients()
+        """Forget what the shared package and handlers cached under another environment.
+
+        Settings, boto3 clients, token verifiers and repositories are cached with lru_cache at
+        module level; a second runtime in the same process (tests) must not inherit them.
+        """
+        for name, module in list(sys.modules.items()):
+            if not (name == "worklog" or name.startswith(("worklog.", "worklog_fn_"))) or module is None:
+                continue
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)) and hasattr(value, "__wrapped__"):
+                    value.cache_clear()
+        schedules = sys.modules.get("worklog.schedules")
+        if schedules is not None and hasattr(schedules, "invalidate"):
+            schedules.invalidate()
 
     # --- what the demo banner shows -------------------------------------------------------------
     def demo_accounts(self) -> list[dict[str, Any]]:
-        """One account per kind of user: cadre, unit head, admin, inspector."""
-        picks: list[dict[str, Any]] = []
-        wanted = [
-            ("cadre", lambda roles: set(roles) == {"cadre"}),
-            ("unit head", lambda roles: "unit_head" in roles),
-            ("admin", lambda roles: "admin" in roles),
-            ("inspector", lambda roles: bool({"org_inspector", "discipline_inspector"} & set(roles))),
+        """One account per kind of user, preferring people who hold just that role (and cadre)."""
+        kinds = [
+            ("cadre", "cadre"),
+            ("unit head", "unit_head"),
+            ("leader", "district_leader"),
+            ("admin", "admin"),
+            ("org insp.", "org_inspector"),
+            ("discipline", "discipline_inspector"),
         ]
         users = self.users()
-        for label, test in wanted:
-            match = next((u for u in users if test(u["roles"])), None)
-            if match:
-                picks.append({"kind": label, **match})
+        picks: list[dict[str, Any]] = []
+        for label, role in kinds:
+            holders = [u for u in users if role in u["roles"]]
+            if holders:
+                best = min(holders, key=lambda u: len(set(u["roles"]) - {"cadre", role}))
+                picks.append({"kind": label, **best})
         return picks
 
     def users(self, role: str | None = None) -> list[dict[str, Any]]:
@@ -866,6 +894,45 @@ class LocalRuntime:
         if obj.get("ETag"):
             headers.append(("ETag", obj["ETag"]))
         return HttpResponse(200, headers, body)
+
+
+@contextlib.contextmanager
+def bulk_loading() -> Iterator[None]:
+    """While loading the demo, BatchWriteItem goes straight to the embedded DynamoDB.
+
+    moto's server runs in this process, so the seed's batches can be handed to its backend
+    directly, skipping HTTP and moto's request parsing: the same items end up in the same tables,
+    about 2.5 times faster (the demo district is ~26,000 items, the start-up budget 30 s). Requests
+    keep their normal path if this moto has no such backend API; nothing else is served meanwhile.
+    """
+    from worklog import aws
+
+    try:
+        from moto.dynamodb.models import dynamodb_backends
+
+        backend = dynamodb_backends[ACCOUNT_ID][REGION]
+        put_item = backend.put_item
+    except (ImportError, AttributeError, KeyError) as err:
+        log.info("no direct bulk path into moto (%s): loading over HTTP", err)
+        yield
+        return
+
+    def direct(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
+        request = json.loads(params["body"])
+        batches = request.get("RequestItems", {})
+        if any("PutRequest" not in r for requests in batches.values() for r in requests):
+            return None  # deletes take the normal path
+        for table, requests in batches.items():
+            for r in requests:
+                put_item(table, r["PutRequest"]["Item"])
+        return AWSResponse(params.get("url", ""), 200, {}, None), {"UnprocessedItems": {}}
+
+    events = aws.client("dynamodb").meta.events
+    events.register("before-call.dynamodb.BatchWriteItem", direct, unique_id="worklog-local-bulk")
+    try:
+        yield
+    finally:
+        events.unregister("before-call.dynamodb.BatchWriteItem", unique_id="worklog-local-bulk")
 
 
 def merge_openapi(documents: Iterable[dict[str, Any]]) -> dict[str, Any]:

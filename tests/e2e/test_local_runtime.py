@@ -25,7 +25,7 @@ import requests
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = 60  # generous for a loaded CI machine; the budget (< 30 s) is reported, not timed here
+START_TIMEOUT_S = 90  # generous for a loaded machine; the budget (< 30 s) is reported, not timed here
 
 
 def free_port() -> int:
@@ -146,9 +146,8 @@ def test_each_request_is_logged_with_method_path_status_and_time(runtime):
     requests.get(f"{runtime.url}/_local/health?probe=1", timeout=5)
     time.sleep(0.2)
 
-    assert any(
-        "GET /_local/health 200" in line and line.rstrip().endswith("ms") for line in runtime.output().splitlines()
-    )
+    lines = runtime.output().splitlines()
+    assert any("GET /_local/health 200" in line and line.rstrip().endswith("ms") for line in lines)
 
 
 # --- /_local/users and /_local/token --------------------------------------------------------------
@@ -202,10 +201,11 @@ def test_token_is_an_rs256_jwt_the_local_jwks_verifies(runtime, users):
 
     header = jwt.get_unverified_header(token)
     assert header["alg"] == "RS256" and header["kid"]
-    jwks = jwt.PyJWKClient((ROOT / ".local" / "jwks.json").as_uri())
+    jwks = jwt.PyJWKSet.from_json((ROOT / ".local" / "jwks.json").read_text(encoding="utf-8"))
+    key = next(k for k in jwks.keys if k.key_id == header["kid"])
     claims = jwt.decode(
         token,
-        jwks.get_signing_key_from_jwt(token).key,
+        key.key,
         algorithms=["RS256"],
         audience="worklog-local",
         issuer=f"{runtime.url}/_local",
@@ -230,9 +230,9 @@ def test_function_route_answers_with_the_token_holder_profile(runtime, users):
         pytest.skip("no /me route yet")
     user = demo_user(users)
 
-    resp = requests.get(
-        f"{runtime.url}/me", headers={"Authorization": f"Bearer {token_for(runtime, user['cadre_id'])}"}, timeout=10
-    )
+    token = token_for(runtime, user["cadre_id"])
+
+    resp = requests.get(f"{runtime.url}/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
 
     assert resp.status_code == 200, resp.text
     assert resp.json()["cadre_id"] == user["cadre_id"]

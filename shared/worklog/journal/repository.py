@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from worklog import aws
 from worklog.dynamo import from_item, key, query_all, to_item
-from worklog.journal.records import Head, head_from_item, head_item, revision_item
+from worklog.journal.records import Head, decode, head_from_item, head_item, revision_item
 from worklog.settings import get_settings
 
 
@@ -92,7 +92,7 @@ class JournalRepository:
     # --- reads --------------------------------------------------------------------------------
     def get_view(self, cadre_id: str, period_key: str) -> dict[str, Any] | None:
         item = self.client.get_item(TableName=self.table, Key=key(f"CADRE#{cadre_id}", period_key)).get("Item")
-        return from_item(item) if item else None
+        return decode(from_item(item)) if item else None
 
     def get_views(self, cadre_id: str, period_keys: list[str]) -> dict[str, dict[str, Any]]:
         if not period_keys:
@@ -103,16 +103,17 @@ class JournalRepository:
         while request:
             resp = self.client.batch_get_item(RequestItems=request)
             for item in resp.get("Responses", {}).get(self.table, []):
-                values = from_item(item)
+                values = decode(from_item(item))
                 found[values["sk"]] = values
             request = resp.get("UnprocessedKeys") or {}
         return found
 
+    def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        return map(decode, query_all(self.client, TableName=self.table, **kwargs))
+
     def views_between(self, cadre_id: str, prefix: str, first: str, last: str) -> Iterator[dict[str, Any]]:
         """Current views with sort keys in [prefix#first, prefix#last], in key order."""
-        return query_all(
-            self.client,
-            TableName=self.table,
+        return self._query(
             KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
             ExpressionAttributeValues={
                 ":p": {"S": f"CADRE#{cadre_id}"},
@@ -124,9 +125,7 @@ class JournalRepository:
     def revisions(self, cadre_id: str, period_key: str) -> list[dict[str, Any]]:
         """Every revision of one period, oldest first."""
         return list(
-            query_all(
-                self.client,
-                TableName=self.table,
+            self._query(
                 KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
                 ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}, ":s": {"S": f"REV#{period_key}#"}},
             )
@@ -134,9 +133,7 @@ class JournalRepository:
 
     def chain(self, cadre_id: str) -> Iterator[dict[str, Any]]:
         """All of a cadre's revisions in chain order (by_seq holds revisions only)."""
-        return query_all(
-            self.client,
-            TableName=self.table,
+        return self._query(
             IndexName="by_seq",
             KeyConditionExpression="pk = :p",
             ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}},

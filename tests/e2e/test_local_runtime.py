@@ -21,6 +21,7 @@ from pathlib import Path
 import jwt
 import pytest
 import requests
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 
 pytestmark = pytest.mark.e2e
 
@@ -443,3 +444,259 @@ def test_a_taken_port_is_a_clear_error(runtime):
 
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{runtime.port}" in result.stderr
+
+
+# --- in process: the dispatcher and the scheduler with stand-in functions -------------------------
+# The template has no scheduled function yet and its URL functions need AWS; these stand-ins pin
+# what the runtime itself does around a function, without sockets.
+
+
+@dataclass(frozen=True)
+class StandInSpec:
+    name: str
+    url: bool = False
+    cors: dict | None = None
+    schedules: tuple = ()
+    environment: dict | None = None
+
+
+class Sweep:
+    def __init__(self, fail: bool = False) -> None:
+        self.events: list[dict] = []
+        self.fail = fail
+
+    def __call__(self, event: dict, context: object) -> dict:
+        self.events.append(dict(event))
+        if self.fail:
+            raise RuntimeError("table missing")
+        return {"reminded": 2, "date": event.get("date")}
+
+
+def nightly_spec(enabled: bool = True) -> StandInSpec:
+    from infra.template import ScheduleSpec
+
+    schedule = ScheduleSpec("Nightly", "cron(30 1 * * ? *)", "Asia/Shanghai", {"mode": "sweep"}, enabled)
+    return StandInSpec(name="missing-entry-check", schedules=(schedule,))
+
+
+@pytest.fixture
+def bare_runtime() -> Iterator:
+    from infra.local.runtime import LocalRuntime
+
+    rt = LocalRuntime(port=0, demo=False, scheduler_tick_seconds=60)
+    yield rt
+    rt.stop()
+
+
+def add_function(rt, spec: StandInSpec, handler, module=None) -> None:
+    from infra.local.runtime import LocalFunction, order_routes, routes_of
+
+    function = LocalFunction(spec.name, f"worklog-local-{spec.name}", spec, handler, module)
+    rt.functions[spec.name] = function
+    if spec.url:
+        rt.routes = order_routes([*rt.routes, *routes_of(function)])
+
+
+def go_live(rt) -> None:
+    rt._start_scheduler()
+    rt.ready.set()
+
+
+def call(rt, method: str, target: str, body: dict | None = None, headers: list | None = None):
+    raw = json.dumps(body).encode() if body is not None else b""
+    response = rt.handle(method, target, headers or [("Content-Type", "application/json")], raw, "127.0.0.1")
+    payload = json.loads(response.body) if response.body else None
+    return response, payload
+
+
+def test_run_merges_the_date_into_the_schedule_input_and_returns_the_result(bare_runtime):
+    sweep = Sweep()
+    add_function(bare_runtime, nightly_spec(), sweep)
+    go_live(bare_runtime)
+
+    response, payload = call(bare_runtime, "POST", "/_local/run/missing-entry-check", {"date": "2024-05-06"})
+
+    assert response.status == 200
+    assert payload == {"reminded": 2, "date": "2024-05-06"}
+    assert sweep.events == [{"mode": "sweep", "date": "2024-05-06"}]
+
+
+def test_run_without_a_body_uses_the_schedule_input(bare_runtime):
+    sweep = Sweep()
+    add_function(bare_runtime, nightly_spec(), sweep)
+    go_live(bare_runtime)
+
+    response = bare_runtime.handle("POST", "/_local/run/missing-entry-check", [], b"", "127.0.0.1")
+
+    assert response.status == 200
+    assert sweep.events == [{"mode": "sweep"}]
+
+
+def test_run_works_for_a_disabled_schedule_too(bare_runtime):
+    sweep = Sweep()
+    add_function(bare_runtime, nightly_spec(enabled=False), sweep)
+    go_live(bare_runtime)
+
+    response, _ = call(bare_runtime, "POST", "/_local/run/missing-entry-check", {})
+
+    assert response.status == 200
+
+
+@pytest.mark.parametrize("body", [{"date": "2024-13-01"}, {"date": "yesterday"}, {"day": "2024-05-06"}, [1]])
+def test_run_with_a_bad_body_is_422(bare_runtime, body):
+    add_function(bare_runtime, nightly_spec(), Sweep())
+    go_live(bare_runtime)
+
+    response, payload = call(bare_runtime, "POST", "/_local/run/missing-entry-check", body)
+
+    assert response.status == 422
+    assert payload["code"] == "validation_error"
+
+
+def test_a_failing_run_reports_the_error(bare_runtime):
+    add_function(bare_runtime, nightly_spec(), Sweep(fail=True))
+    go_live(bare_runtime)
+
+    response, payload = call(bare_runtime, "POST", "/_local/run/missing-entry-check", {})
+
+    assert response.status == 500
+    assert payload["code"] == "function_error"
+    assert "table missing" in payload["error"]
+
+
+def test_moving_the_clock_past_the_fire_time_fires_the_schedule_once(bare_runtime):
+    sweep = Sweep()
+    add_function(bare_runtime, nightly_spec(), sweep)
+    bare_runtime.ready.set()
+    call(bare_runtime, "POST", "/_local/clock", {"now": "2024-05-06T01:00:00+08:00"})
+    go_live(bare_runtime)  # plans the nightly run for 2024-05-06 01:30
+
+    call(bare_runtime, "POST", "/_local/clock", {"now": "2024-05-09T12:00:00+08:00"})
+    deadline = time.monotonic() + 10
+    while not sweep.events and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)
+
+    assert sweep.events == [{"mode": "sweep"}]
+    (schedule,) = call(bare_runtime, "GET", "/_local/schedules")[1]
+    assert schedule["fired"] == 1
+    assert schedule["next_fire"] == "2024-05-10T01:30:00+08:00"
+
+
+def url_function():
+    app = LambdaFunctionUrlResolver(enable_validation=True)
+
+    @app.get("/things/<thing_id>")
+    def get_thing(thing_id: str) -> dict:
+        return {"thing_id": thing_id, "q": app.current_event.query_string_parameters}
+
+    @app.get("/things/mine")
+    def my_things() -> dict:
+        return {"mine": True}
+
+    @app.post("/things")
+    def boom():
+        raise RuntimeError("bug")
+
+    @app.get("/cookies")
+    def cookies():
+        return Response(200, content_types.TEXT_PLAIN, "ok", cookies=["seen=1"], headers={"X-Thing": "1"})
+
+    cors = {"AllowOrigins": ["https://app.example"], "AllowMethods": ["GET", "POST"], "MaxAge": 600}
+    spec = StandInSpec(name="things", url=True, cors=cors)
+
+    def handler(event: dict, context: object) -> dict:
+        return app.resolve(event, context)
+
+    return spec, handler, type("Module", (), {"app": app})
+
+
+def test_routes_come_from_the_app_and_literal_paths_win(bare_runtime):
+    spec, handler, module = url_function()
+    add_function(bare_runtime, spec, handler, module)
+    go_live(bare_runtime)
+
+    mine = call(bare_runtime, "GET", "/things/mine")[1]
+    one = call(bare_runtime, "GET", "/things/42?x=1&x=2")[1]
+
+    assert mine == {"mine": True}
+    assert one == {"thing_id": "42", "q": {"x": "1,2"}}
+
+
+def test_a_path_no_function_serves_is_404(bare_runtime):
+    spec, handler, module = url_function()
+    add_function(bare_runtime, spec, handler, module)
+    go_live(bare_runtime)
+
+    response, payload = call(bare_runtime, "GET", "/things/42/parts")
+
+    assert response.status == 404
+    assert payload == {"code": "not_found", "message": "未找到该接口"}
+
+
+def test_preflight_is_answered_from_the_function_url_cors(bare_runtime):
+    spec, handler, module = url_function()
+    add_function(bare_runtime, spec, handler, module)
+    go_live(bare_runtime)
+
+    response = bare_runtime.handle(
+        "OPTIONS",
+        "/things/42",
+        [("Origin", "https://app.example"), ("Access-Control-Request-Method", "GET")],
+        b"",
+        "127.0.0.1",
+    )
+
+    assert response.status == 200
+    assert response.header("Access-Control-Allow-Origin") == "https://app.example"
+    assert response.header("Access-Control-Allow-Methods") == "GET,POST"
+    assert response.header("Access-Control-Max-Age") == "600"
+
+
+def test_responses_to_an_allowed_origin_carry_cors_headers_and_others_do_not(bare_runtime):
+    spec, handler, module = url_function()
+    add_function(bare_runtime, spec, handler, module)
+    go_live(bare_runtime)
+
+    allowed = bare_runtime.handle("GET", "/cookies", [("Origin", "https://app.example")], b"", "127.0.0.1")
+    other = bare_runtime.handle("GET", "/cookies", [("Origin", "https://evil.example")], b"", "127.0.0.1")
+
+    assert allowed.header("Access-Control-Allow-Origin") == "https://app.example"
+    assert other.header("Access-Control-Allow-Origin") is None
+    assert ("Set-Cookie", "seen=1") in allowed.headers
+    assert allowed.header("X-Thing") == "1"
+
+
+def test_an_exception_that_escapes_the_handler_is_a_502(bare_runtime):
+    spec, _, module = url_function()
+
+    def crashing(event: dict, context: object) -> dict:
+        raise RuntimeError("import-time bug")
+
+    add_function(bare_runtime, spec, crashing, module)
+    go_live(bare_runtime)
+
+    response, payload = call(bare_runtime, "GET", "/things/42")
+
+    assert response.status == 502
+    assert payload["code"] == "function_error"
+
+
+def test_function_routes_wait_for_readiness(bare_runtime):
+    spec, handler, module = url_function()
+    add_function(bare_runtime, spec, handler, module)
+
+    response, payload = call(bare_runtime, "GET", "/things/42")
+
+    assert response.status == 503
+    assert payload["code"] == "starting"
+    assert call(bare_runtime, "GET", "/_local/health")[0].status == 503
+
+
+def test_events_put_by_functions_are_listed(bare_runtime):
+    go_live(bare_runtime)
+    bare_runtime.record_event({"source": "worklog.compliance", "detail-type": "EntryMissing"})
+
+    assert call(bare_runtime, "GET", "/_local/events")[1] == [
+        {"source": "worklog.compliance", "detail-type": "EntryMissing"}
+    ]

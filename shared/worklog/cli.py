@@ -1,0 +1,85 @@
+"""Command line for administrators: `python -m worklog.cli <command>`.
+
+It talks to the tables named by the environment (ROSTER_TABLE, JOURNAL_TABLE, …) with the usual
+AWS credentials; against the local runtime, load `.local/env` first (the runtime writes it).
+
+  import-roster FILE [--format json|csv|xlsx] [--dry-run]   validate and import a roster file
+  load-calendar YEAR FILE.json                               load a year's official schedule
+  verify-chain CADRE_ID                                      recompute a cadre's hash chain
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from worklog.chain import verify_chain
+from worklog.errors import WorklogError
+from worklog.journal.repository import JournalRepository
+from worklog.models.calendar import ScheduleIn
+from worklog.roster.calendar_admin import load_schedule
+from worklog.roster.importer import import_roster
+from worklog.roster.repository import RosterRepository
+
+FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+
+
+def _import_roster(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    fmt = args.format or FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        print(f"cannot tell the format of {path}; pass --format", file=sys.stderr)
+        return 2
+    report = import_roster(path.read_bytes(), fmt, RosterRepository(), dry_run=args.dry_run)
+    print(report.model_dump_json(indent=2))
+    return 1 if report.rejected else 0
+
+
+def _load_calendar(args: argparse.Namespace) -> int:
+    data = ScheduleIn.model_validate_json(Path(args.file).read_text("utf-8"))
+    created, described = load_schedule(args.year, data, "cli", RosterRepository())
+    print(("loaded " if created else "replaced ") + described.model_dump_json(indent=2))
+    return 0
+
+
+def _verify_chain(args: argparse.Namespace) -> int:
+    verdict = verify_chain(JournalRepository().chain(args.cadre_id))
+    print(json.dumps(verdict.__dict__, ensure_ascii=False, indent=2))
+    return 0 if verdict.ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m worklog.cli", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    roster = commands.add_parser("import-roster", help="validate and import a roster file")
+    roster.add_argument("file")
+    roster.add_argument("--format", choices=sorted(set(FORMATS.values())))
+    roster.add_argument("--dry-run", action="store_true")
+    roster.set_defaults(run=_import_roster)
+    calendar = commands.add_parser("load-calendar", help="load a year's official schedule (JSON: holidays, workdays)")
+    calendar.add_argument("year", type=int)
+    calendar.add_argument("file")
+    calendar.set_defaults(run=_load_calendar)
+    chain = commands.add_parser("verify-chain", help="recompute a cadre's hash chain")
+    chain.add_argument("cadre_id")
+    chain.set_defaults(run=_verify_chain)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ValidationError as err:
+        print(f"validation_error: {err}", file=sys.stderr)
+        return 2
+    except WorklogError as err:
+        print(f"{err.code}: {err.message}", file=sys.stderr)
+        for detail in err.details or []:
+            print(f"  {detail}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -49,7 +49,9 @@ def _roster(n: int) -> None:
     from worklog.roster.repository import RosterRepository
 
     unit = Unit(unit_id="bench", name="基准测试单位", head_id=None)
-    cadres = [Cadre(cadre_id=f"b{i:05d}", name=f"测试{i}", unit_id="bench", roles=["cadre"]) for i in range(n)]
+    cadres = [
+        Cadre(cadre_id=f"b{i:05d}", name=f"测试{i}", unit_id="bench", roles=["cadre"]) for i in range(n)
+    ]
     RosterRepository().bulk_put([unit], cadres)
 
 
@@ -68,11 +70,25 @@ def request_counts(stack: InProcessStack) -> list[tuple[str, Counter[str]]]:
         assert stack.call("entries", "PUT", "/entries/2026-11-19", _entry(1), as_="b00000").status == 201
     rows.append(("warm container, no Idempotency-Key", seen))
     with counting() as seen:
-        resp = stack.call("entries", "PUT", "/entries/2026-11-18", _entry(2), as_="b00000", headers={"Idempotency-Key": "bench-1"})
+        resp = stack.call(
+            "entries",
+            "PUT",
+            "/entries/2026-11-18",
+            _entry(2),
+            as_="b00000",
+            headers={"Idempotency-Key": "bench-1"},
+        )
         assert resp.status == 201
     rows.append(("warm container, with Idempotency-Key", seen))
     with counting() as seen:
-        resp = stack.call("entries", "PUT", "/entries/2026-11-18", _entry(2), as_="b00000", headers={"Idempotency-Key": "bench-1"})
+        resp = stack.call(
+            "entries",
+            "PUT",
+            "/entries/2026-11-18",
+            _entry(2),
+            as_="b00000",
+            headers={"Idempotency-Key": "bench-1"},
+        )
         assert resp.status == 201
     rows.append(("retry of the same key (replayed)", seen))
     return rows
@@ -107,15 +123,31 @@ def handler_vs_bare(stack: InProcessStack, n: int) -> tuple[float, float]:
         assert resp.status in (200, 201), resp.body
         # The same three items the handler writes (revision, view, head), built by the same code.
         step = append(
-            Head(f"bare{i:05d}"), period=day_period(date(2026, 11, 20)), body=_entry(i), reason=None,
-            saved_at="2026-11-20T18:00:00.000+08:00", author=f"bare{i:05d}", unit_id="bench", policy=policy,
+            Head(f"bare{i:05d}"),
+            period=day_period(date(2026, 11, 20)),
+            body=_entry(i),
+            reason=None,
+            saved_at="2026-11-20T18:00:00.000+08:00",
+            author=f"bare{i:05d}",
+            unit_id="bench",
+            policy=policy,
         )
-        items = [
-            {"Put": {"TableName": table, "Item": to_item(revision_item(step.record)),
-                     "ConditionExpression": "attribute_not_exists(pk)"}},
+        items: list[Any] = [
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": to_item(revision_item(step.record)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
             {"Put": {"TableName": table, "Item": to_item(step.view)}},
-            {"Put": {"TableName": table, "Item": to_item(head_item(step.after)),
-                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": to_item(head_item(step.after)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
         ]
         start = time.perf_counter()
         client.transact_write_items(TransactItems=items)
@@ -130,8 +162,17 @@ def cold_imports(repeat: int = 3) -> list[tuple[str, float]]:
         samples = []
         for _ in range(repeat):
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], cwd=cwd, check=True, capture_output=True,
-                           env={"PYTHONPATH": f"{ROOT / 'shared'}", "AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin"})
+            subprocess.run(
+                [sys.executable, "-c", code],
+                cwd=cwd,
+                check=True,
+                capture_output=True,
+                env={
+                    "PYTHONPATH": f"{ROOT / 'shared'}",
+                    "AWS_DEFAULT_REGION": "us-east-1",
+                    "PATH": "/usr/bin:/bin",
+                },
+            )
             samples.append(time.perf_counter() - start)
         return statistics.median(samples) * 1000
 
@@ -158,14 +199,18 @@ def main(argv: list[str] | None = None) -> int:
         _roster(50)
         system_clock.set(datetime(2026, 11, 20, 18, tzinfo=SHANGHAI))
         rows = request_counts(stack)
-        print("\n## AWS requests per entry submission (budget: at most 3 on the hot path, idempotency included)")
+        print(
+            "\n## AWS requests per entry submission (budget: at most 3 on the hot path, idempotency included)"
+        )
         print(f"{'scenario':42} {'requests':>8}  by operation")
         for name, seen in rows:
             ops = ", ".join(f"{op}×{n}" for op, n in sorted(seen.items()))
             print(f"{name:42} {sum(seen.values()):>8}  {ops}")
         hot = sum(rows[2][1].values())
-        print(f"hot path with Idempotency-Key: {hot} requests; budget {BUDGET_REQUESTS_PER_SAVE}; "
-              f"ratio {hot / BUDGET_REQUESTS_PER_SAVE:.2f}")
+        print(
+            f"hot path with Idempotency-Key: {hot} requests; budget {BUDGET_REQUESTS_PER_SAVE}; "
+            f"ratio {hot / BUDGET_REQUESTS_PER_SAVE:.2f}"
+        )
         handler_p50, bare_p50 = handler_vs_bare(stack, args.saves)
         print(f"\n## Submission time, p50 over {args.saves} saves (same run, same emulator)")
         print(f"entries handler (auth, validation, chain append): {handler_p50:7.2f} ms")

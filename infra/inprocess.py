@@ -117,7 +117,11 @@ class InProcessStack:
         if as_:
             sent["authorization"] = f"Bearer {self.token(as_)}"
         sent.update({k.lower(): v for k, v in (headers or {}).items()})
-        data = raw if raw is not None else (b"" if body is None else json.dumps(body, ensure_ascii=False).encode())
+        data = (
+            raw
+            if raw is not None
+            else (b"" if body is None else json.dumps(body, ensure_ascii=False).encode())
+        )
         event = to_function_url_event(method, target, sent.items(), data, function_name=function)
         return to_http_response(self.invoke(function, event))
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from infra.template import ROOT, Stack, load_template, load_handler
+from infra.template import ROOT, Stack, load_handler, load_template
 
 SPEC_PATH = ROOT / "docs" / "openapi.json"
 TITLE = "Cadre work logs (干部工作日志) API"
@@ -33,7 +33,7 @@ def build_spec() -> dict[str, Any]:
     for spec in sorted(stack.functions(), key=lambda s: s.name):
         if not spec.url:
             continue
-        app = getattr(sys.modules[load_handler(spec).__module__], "app")
+        app = sys.modules[load_handler(spec).__module__].app
         doc = json.loads(app.get_openapi_json_schema(title=TITLE, version=__version__))
         for path, operations in doc.get("paths", {}).items():
             if path in paths:
@@ -59,7 +59,11 @@ def build_spec() -> dict[str, Any]:
 
 def _offline_parameters() -> dict[str, str]:
     # Only the routes matter here; these keep the Cognito branch out of resolution.
-    return {"TokenIssuer": "https://issuer.invalid", "TokenAudience": "worklog", "JwksUrl": "https://issuer.invalid/jwks"}
+    return {
+        "TokenIssuer": "https://issuer.invalid",
+        "TokenAudience": "worklog",
+        "JwksUrl": "https://issuer.invalid/jwks",
+    }
 
 
 def render(spec: dict[str, Any]) -> str:

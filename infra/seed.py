@@ -14,11 +14,11 @@ from typing import Any
 
 from worklog.calendar import WorkingCalendar
 from worklog.clock import SHANGHAI, system_clock, today
+from worklog.dynamo import to_item
 from worklog.journal.records import Head, append, head_item, revision_item
 from worklog.journal.repository import JournalRepository
 from worklog.periods import Kind, LockdownPolicy, Period, day_period, half_period, month_period
 from worklog.roster.demo import DemoRecord, generate_district, generate_journal
-from worklog.dynamo import to_item
 from worklog.roster.repository import RosterRepository, batch_write, cadre_item, unit_item
 from worklog.schedules import current_calendar
 from worklog.settings import get_settings
@@ -47,8 +47,14 @@ def journal_items(
         head = heads.get(record.cadre_id) or Head(record.cadre_id)
         saved_at = record.saved_at.astimezone(SHANGHAI).isoformat(timespec="milliseconds")
         step = append(
-            head, period=_period(record), body=record.body, reason=record.reason, saved_at=saved_at,
-            author=record.author, unit_id=units[record.cadre_id], policy=policy,
+            head,
+            period=_period(record),
+            body=record.body,
+            reason=record.reason,
+            saved_at=saved_at,
+            author=record.author,
+            unit_id=units[record.cadre_id],
+            policy=policy,
         )
         items.append(revision_item(step.record))
         views[(record.cadre_id, step.view["sk"])] = step.view
@@ -90,7 +96,9 @@ def seed_demo(on: date | None = None, *, seed: int = 2016, weeks: int = 3) -> di
 
     on = on or today(system_clock)
     district = generate_district(seed, today=on)
-    requests = write(roster.table, [unit_item(u) for u in district.units] + [cadre_item(c) for c in district.cadres])
+    requests = write(
+        roster.table, [unit_item(u) for u in district.units] + [cadre_item(c) for c in district.cadres]
+    )
     calendar = current_calendar(roster)
     records = generate_journal(district, on, weeks=weeks, seed=seed, is_working=calendar.is_working)
     units = {c.cadre_id: c.unit_id for c in district.cadres}

@@ -20,10 +20,30 @@ UNITS = [
 ]
 CADRES = [
     Cadre(cadre_id="c0001", name="李明", unit_id="jyj", title="副局长", rank="副处级", roles=["cadre"]),
-    Cadre(cadre_id="c0002", name="王强", unit_id="jyj", title="局长", rank="正处级", roles=["cadre", "unit_head"]),
+    Cadre(
+        cadre_id="c0002",
+        name="王强",
+        unit_id="jyj",
+        title="局长",
+        rank="正处级",
+        roles=["cadre", "unit_head"],
+    ),
     Cadre(cadre_id="c0003", name="赵敏", unit_id="zzb", title="干部科科长", roles=["cadre", "admin"]),
-    Cadre(cadre_id="c0004", name="孙涛", unit_id="jyj", title="调研员", roles=["cadre"], left_on=date(2026, 10, 31)),
-    Cadre(cadre_id="c0010", name="周静", unit_id="zzb", title="部长", roles=["cadre", "unit_head", "org_inspector"]),
+    Cadre(
+        cadre_id="c0004",
+        name="孙涛",
+        unit_id="jyj",
+        title="调研员",
+        roles=["cadre"],
+        left_on=date(2026, 10, 31),
+    ),
+    Cadre(
+        cadre_id="c0010",
+        name="周静",
+        unit_id="zzb",
+        title="部长",
+        roles=["cadre", "unit_head", "org_inspector"],
+    ),
 ]
 
 

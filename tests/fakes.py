@@ -47,7 +47,9 @@ class FakeJournal:
 
     def views_between(self, cadre_id: str, prefix: str, first: str, last: str) -> Iterator[dict[str, Any]]:
         pk = f"CADRE#{cadre_id}"
-        keys = sorted(sk for (p, sk) in self.items if p == pk and f"{prefix}#{first}" <= sk <= f"{prefix}#{last}")
+        keys = sorted(
+            sk for (p, sk) in self.items if p == pk and f"{prefix}#{first}" <= sk <= f"{prefix}#{last}"
+        )
         return iter([decode(copy.deepcopy(self.items[(pk, sk)])) for sk in keys])
 
     def revisions(self, cadre_id: str, period_key: str) -> list[dict[str, Any]]:

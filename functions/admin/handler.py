@@ -14,7 +14,7 @@ from worklog import http
 from worklog.errors import NotFound, ValidationFailed
 from worklog.messages import MSG
 from worklog.models.calendar import CalendarYearOut, ScheduleIn
-from worklog.models.roster import Cadre, CadreList, CadreId, ImportReport, RosterImportIn, UnitId, UnitList
+from worklog.models.roster import Cadre, CadreId, CadreList, ImportReport, RosterImportIn, UnitId, UnitList
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 from worklog.roster.calendar_admin import describe_year, load_schedule
 from worklog.roster.importer import import_roster
@@ -33,7 +33,12 @@ def _admin() -> str:
     return who.cadre_id
 
 
-@app.post(IMPORT_PATH, summary="Import roster rows (JSON, CSV or XLSX); bad rows are rejected whole", responses=http.responses(ImportReport, ERRORS), tags=["admin"])
+@app.post(
+    IMPORT_PATH,
+    summary="Import roster rows (JSON, CSV or XLSX); bad rows are rejected whole",
+    responses=http.responses(ImportReport, ERRORS),
+    tags=["admin"],
+)
 def post_import(body: RosterImportIn) -> ImportReport:
     author = _admin()
     if body.encoding == "base64" or body.format == "xlsx":
@@ -41,7 +46,8 @@ def post_import(body: RosterImportIn) -> ImportReport:
             content = base64.b64decode(body.content, validate=True)
         except (binascii.Error, ValueError) as err:
             raise ValidationFailed(
-                MSG["bad_base64"], details=[{"loc": ["body", "content"], "msg": "not base64", "type": "base64"}]
+                MSG["bad_base64"],
+                details=[{"loc": ["body", "content"], "msg": "not base64", "type": "base64"}],
             ) from err
     else:
         content = body.content.encode("utf-8")
@@ -51,13 +57,20 @@ def post_import(body: RosterImportIn) -> ImportReport:
     return report
 
 
-@app.get("/admin/roster/units", summary="All units", responses=http.responses(UnitList, ERRORS), tags=["admin"])
+@app.get(
+    "/admin/roster/units", summary="All units", responses=http.responses(UnitList, ERRORS), tags=["admin"]
+)
 def get_units() -> UnitList:
     _admin()
     return UnitList(units=list(RosterRepository().list_units()))
 
 
-@app.get("/admin/roster/units/<unit_id>/cadres", summary="Members of a unit", responses=http.responses(CadreList, ERRORS), tags=["admin"])
+@app.get(
+    "/admin/roster/units/<unit_id>/cadres",
+    summary="Members of a unit",
+    responses=http.responses(CadreList, ERRORS),
+    tags=["admin"],
+)
 def get_unit_cadres(unit_id: Annotated[UnitId, Path()]) -> CadreList:
     _admin()
     repo = RosterRepository()
@@ -66,7 +79,12 @@ def get_unit_cadres(unit_id: Annotated[UnitId, Path()]) -> CadreList:
     return CadreList(cadres=list(repo.list_unit_members(unit_id)))
 
 
-@app.get("/admin/roster/cadres/<cadre_id>", summary="One cadre's roster record", responses=http.responses(Cadre, ERRORS), tags=["admin"])
+@app.get(
+    "/admin/roster/cadres/<cadre_id>",
+    summary="One cadre's roster record",
+    responses=http.responses(Cadre, ERRORS),
+    tags=["admin"],
+)
 def get_cadre(cadre_id: Annotated[CadreId, Path()]) -> Cadre:
     _admin()
     cadre = RosterRepository().get_cadre(cadre_id)
@@ -75,14 +93,24 @@ def get_cadre(cadre_id: Annotated[CadreId, Path()]) -> Cadre:
     return cadre
 
 
-@app.put("/admin/calendar/<year>", summary="Load a year's official holiday schedule", responses=http.responses(CalendarYearOut, ERRORS, created="首次载入该年度", ok="已替换该年度安排"), tags=["admin"])
+@app.put(
+    "/admin/calendar/<year>",
+    summary="Load a year's official holiday schedule",
+    responses=http.responses(CalendarYearOut, ERRORS, created="首次载入该年度", ok="已替换该年度安排"),
+    tags=["admin"],
+)
 def put_calendar(year: Annotated[int, Path()], body: ScheduleIn) -> Response[CalendarYearOut]:
     author = _admin()
     created, described = load_schedule(year, body, author, RosterRepository())
     return Response(201 if created else 200, content_types.APPLICATION_JSON, described)
 
 
-@app.get("/admin/calendar/<year>", summary="A year's working days as the system sees them", responses=http.responses(CalendarYearOut, ERRORS), tags=["admin"])
+@app.get(
+    "/admin/calendar/<year>",
+    summary="A year's working days as the system sees them",
+    responses=http.responses(CalendarYearOut, ERRORS),
+    tags=["admin"],
+)
 def get_calendar(year: Annotated[int, Path()]) -> CalendarYearOut:
     _admin()
     schedules = RosterRepository().list_schedules()

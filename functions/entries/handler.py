@@ -50,7 +50,12 @@ def _status(created: bool) -> int:
     return 201 if created else 200
 
 
-@app.put("/entries/<date>", summary="Save the daily entry of a date (a new revision)", responses=http.responses(SavedEntry, ERRORS, created=SAVED, ok="新的修订已保存"), tags=["entries"])
+@app.put(
+    "/entries/<date>",
+    summary="Save the daily entry of a date (a new revision)",
+    responses=http.responses(SavedEntry, ERRORS, created=SAVED, ok="新的修订已保存"),
+    tags=["entries"],
+)
 def put_entry(date: Annotated[date, Path()], body: EntryIn) -> Response[SavedEntry]:
     who = http.principal(app)
 
@@ -62,24 +67,44 @@ def put_entry(date: Annotated[date, Path()], body: EntryIn) -> Response[SavedEnt
     return idempotency.respond(app, who.cadre_id, run, SavedEntry)
 
 
-@app.get("/entries/<date>", summary="The current entry of a date", responses=http.responses(EntryOut, ERRORS), tags=["entries"])
+@app.get(
+    "/entries/<date>",
+    summary="The current entry of a date",
+    responses=http.responses(EntryOut, ERRORS),
+    tags=["entries"],
+)
 def get_entry(date: Annotated[date, Path()]) -> EntryOut:
     return service().get_entry(http.principal(app).cadre_id, date)
 
 
-@app.get("/entries/<date>/revisions", summary="Every revision of a date's entry, oldest first", responses=http.responses(RevisionList, ERRORS), tags=["entries"])
+@app.get(
+    "/entries/<date>/revisions",
+    summary="Every revision of a date's entry, oldest first",
+    responses=http.responses(RevisionList, ERRORS),
+    tags=["entries"],
+)
 def get_entry_revisions(date: Annotated[date, Path()]) -> RevisionList:
     return RevisionList(revisions=service().revisions(http.principal(app).cadre_id, day_period(date)))
 
 
-@app.get("/entries", summary="Own entries in a date range (at most 92 days)", responses=http.responses(EntryList, ERRORS), tags=["entries"])
+@app.get(
+    "/entries",
+    summary="Own entries in a date range (at most 92 days)",
+    responses=http.responses(EntryList, ERRORS),
+    tags=["entries"],
+)
 def list_entries(
     first: Annotated[date, Query(alias="from")], last: Annotated[date, Query(alias="to")]
 ) -> EntryList:
     return EntryList(entries=service().list_entries(http.principal(app).cadre_id, first, last))
 
 
-@app.put("/plans/<month>", summary="Save the monthly plan (每月一谋划)", responses=http.responses(SavedPlan, ERRORS, created=SAVED, ok="新的修订已保存"), tags=["plans"])
+@app.put(
+    "/plans/<month>",
+    summary="Save the monthly plan (每月一谋划)",
+    responses=http.responses(SavedPlan, ERRORS, created=SAVED, ok="新的修订已保存"),
+    tags=["plans"],
+)
 def put_plan(month: Annotated[MonthLabel, Path()], body: PlanIn) -> Response[SavedPlan]:
     who = http.principal(app)
 
@@ -92,17 +117,32 @@ def put_plan(month: Annotated[MonthLabel, Path()], body: PlanIn) -> Response[Sav
     return idempotency.respond(app, who.cadre_id, run, SavedPlan)
 
 
-@app.get("/plans/<month>", summary="The current monthly plan", responses=http.responses(PlanOut, ERRORS), tags=["plans"])
+@app.get(
+    "/plans/<month>",
+    summary="The current monthly plan",
+    responses=http.responses(PlanOut, ERRORS),
+    tags=["plans"],
+)
 def get_plan(month: Annotated[MonthLabel, Path()]) -> PlanOut:
     return service().get_plan(http.principal(app).cadre_id, month)
 
 
-@app.get("/plans/<month>/revisions", summary="Every revision of a monthly plan", responses=http.responses(RevisionList, ERRORS), tags=["plans"])
+@app.get(
+    "/plans/<month>/revisions",
+    summary="Every revision of a monthly plan",
+    responses=http.responses(RevisionList, ERRORS),
+    tags=["plans"],
+)
 def get_plan_revisions(month: Annotated[MonthLabel, Path()]) -> RevisionList:
     return RevisionList(revisions=service().revisions(http.principal(app).cadre_id, month_period(month)))
 
 
-@app.put("/summaries/<half>", summary="Save the half-year summary (半年一总结)", responses=http.responses(SavedSummary, ERRORS, created=SAVED, ok="新的修订已保存"), tags=["summaries"])
+@app.put(
+    "/summaries/<half>",
+    summary="Save the half-year summary (半年一总结)",
+    responses=http.responses(SavedSummary, ERRORS, created=SAVED, ok="新的修订已保存"),
+    tags=["summaries"],
+)
 def put_summary(half: Annotated[HalfLabel, Path()], body: SummaryIn) -> Response[SavedSummary]:
     who = http.principal(app)
 
@@ -114,17 +154,32 @@ def put_summary(half: Annotated[HalfLabel, Path()], body: SummaryIn) -> Response
     return idempotency.respond(app, who.cadre_id, run, SavedSummary)
 
 
-@app.get("/summaries/<half>", summary="The current half-year summary", responses=http.responses(SummaryOut, ERRORS), tags=["summaries"])
+@app.get(
+    "/summaries/<half>",
+    summary="The current half-year summary",
+    responses=http.responses(SummaryOut, ERRORS),
+    tags=["summaries"],
+)
 def get_summary(half: Annotated[HalfLabel, Path()]) -> SummaryOut:
     return service().get_summary(http.principal(app).cadre_id, half)
 
 
-@app.get("/summaries/<half>/revisions", summary="Every revision of a half-year summary", responses=http.responses(RevisionList, ERRORS), tags=["summaries"])
+@app.get(
+    "/summaries/<half>/revisions",
+    summary="Every revision of a half-year summary",
+    responses=http.responses(RevisionList, ERRORS),
+    tags=["summaries"],
+)
 def get_summary_revisions(half: Annotated[HalfLabel, Path()]) -> RevisionList:
     return RevisionList(revisions=service().revisions(http.principal(app).cadre_id, half_period(half)))
 
 
-@app.post("/leaves", summary="Record leave (exempts those days from being owed)", responses=http.responses(LeaveOut, ERRORS, created="已登记", ok="已登记（重试时返回首次结果）"), tags=["leave"])
+@app.post(
+    "/leaves",
+    summary="Record leave (exempts those days from being owed)",
+    responses=http.responses(LeaveOut, ERRORS, created="已登记", ok="已登记（重试时返回首次结果）"),
+    tags=["leave"],
+)
 def post_leave(body: LeaveIn) -> Response[LeaveOut]:
     who = http.principal(app)
 
@@ -134,8 +189,15 @@ def post_leave(body: LeaveIn) -> Response[LeaveOut]:
     return idempotency.respond(app, who.cadre_id, run, LeaveOut)
 
 
-@app.get("/leaves", summary="Own leave overlapping a date range", responses=http.responses(LeaveList, ERRORS), tags=["leave"])
-def list_leaves(first: Annotated[date, Query(alias="from")], last: Annotated[date, Query(alias="to")]) -> LeaveList:
+@app.get(
+    "/leaves",
+    summary="Own leave overlapping a date range",
+    responses=http.responses(LeaveList, ERRORS),
+    tags=["leave"],
+)
+def list_leaves(
+    first: Annotated[date, Query(alias="from")], last: Annotated[date, Query(alias="to")]
+) -> LeaveList:
     return LeaveList(leaves=service().list_leaves(http.principal(app).cadre_id, first, last))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import boto3
@@ -25,7 +25,7 @@ def _dispatch(**kwargs: Any) -> None:
         hook(**kwargs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> Any:
     with _lock:
         c = boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]

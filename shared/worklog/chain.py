@@ -16,7 +16,18 @@ from dataclasses import dataclass
 from typing import Any
 
 # The fields of a revision that the hash covers, in the stored record.
-HASHED_FIELDS = ("cadre_id", "seq", "kind", "period", "revision", "body", "reason", "saved_at", "author", "late")
+HASHED_FIELDS = (
+    "cadre_id",
+    "seq",
+    "kind",
+    "period",
+    "revision",
+    "body",
+    "reason",
+    "saved_at",
+    "author",
+    "late",
+)
 
 
 def _check(value: Any, path: str = "$") -> Any:
@@ -39,7 +50,9 @@ def _check(value: Any, path: str = "$") -> Any:
 
 def canonical_bytes(value: Any) -> bytes:
     """Sorted keys, no insignificant whitespace, UTF-8, NFC strings, integers only."""
-    return json.dumps(_check(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json.dumps(_check(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def hashed_part(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,9 +80,13 @@ def verify_chain(records: Iterable[Mapping[str, Any]]) -> ChainVerdict:
     for expected_seq, record in enumerate(records, start=1):
         seq = record.get("seq")
         if seq != expected_seq:
-            return ChainVerdict(False, count, previous, f"expected seq {expected_seq}, found {seq}", expected_seq)
+            return ChainVerdict(
+                False, count, previous, f"expected seq {expected_seq}, found {seq}", expected_seq
+            )
         if record.get("previous_hash") != previous:
-            return ChainVerdict(False, count, previous, "previous_hash does not link to the revision before", seq)
+            return ChainVerdict(
+                False, count, previous, "previous_hash does not link to the revision before", seq
+            )
         if revision_hash(record, previous) != record.get("hash"):
             return ChainVerdict(False, count, previous, "hash does not match the revision's content", seq)
         previous = str(record["hash"])

@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Literal
 
 from pydantic import ValidationError
 
@@ -25,7 +26,7 @@ from worklog.roster.calendar_admin import load_schedule
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import RosterRepository
 
-FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+FORMATS: dict[str, Literal["json", "csv", "xlsx"]] = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 
 
 def _import_roster(args: argparse.Namespace) -> int:
@@ -53,15 +54,20 @@ def _verify_chain(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m worklog.cli", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m worklog.cli",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     roster = commands.add_parser("import-roster", help="validate and import a roster file")
     roster.add_argument("file")
     roster.add_argument("--format", choices=sorted(set(FORMATS.values())))
     roster.add_argument("--dry-run", action="store_true")
     roster.set_defaults(run=_import_roster)
-    calendar = commands.add_parser("load-calendar", help="load a year's official schedule (JSON: holidays, workdays)")
+    calendar = commands.add_parser(
+        "load-calendar", help="load a year's official schedule (JSON: holidays, workdays)"
+    )
     calendar.add_argument("year", type=int)
     calendar.add_argument("file")
     calendar.set_defaults(run=_load_calendar)

@@ -20,7 +20,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-
 from pydantic import BaseModel
 
 from worklog.auth.principals import Principal, PrincipalResolver
@@ -53,7 +52,10 @@ def responses(
         200: {"description": ok, "content": {content_types.APPLICATION_JSON: {"model": model}}}
     }
     if created:
-        documented[201] = {"description": created, "content": {content_types.APPLICATION_JSON: {"model": model}}}
+        documented[201] = {
+            "description": created,
+            "content": {content_types.APPLICATION_JSON: {"model": model}},
+        }
     for status in errors:
         documented[status] = {
             "description": _ERROR_TEXT[status],
@@ -62,7 +64,9 @@ def responses(
     return documented
 
 
-def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> Response:
     body = ErrorBody(code=code, message=message, details=details).model_dump(exclude_none=True)
     return Response(status, content_types.APPLICATION_JSON, _dumps(body))
 
@@ -157,7 +161,11 @@ def handle(
     except WorklogError as err:
         app.clear_context()
         resp = error_response(err.status, err.code, err.message, err.details)
-        return {"statusCode": resp.status_code, "headers": {"Content-Type": "application/json"}, "body": resp.body}
+        return {
+            "statusCode": resp.status_code,
+            "headers": {"Content-Type": "application/json"},
+            "body": resp.body,
+        }
     return app.resolve(event, context)
 
 

@@ -40,7 +40,9 @@ _CONFIG = IdempotencyConfig(
 
 @lru_cache(maxsize=1)
 def _store() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table, boto3_client=aws.client("dynamodb"))
+    return DynamoDBPersistenceLayer(
+        table_name=get_settings().idempotency_table, boto3_client=aws.client("dynamodb")
+    )
 
 
 def respond(
@@ -58,7 +60,13 @@ def respond(
     if not KEY_PATTERN.match(key):
         raise ValidationFailed(
             MSG["validation_error"],
-            details=[{"loc": ["header", "Idempotency-Key"], "msg": "1–128 letters, digits or ._:-", "type": "pattern"}],
+            details=[
+                {
+                    "loc": ["header", "Idempotency-Key"],
+                    "msg": "1–128 letters, digits or ._:-",
+                    "type": "pattern",
+                }
+            ],
         )
 
     def once(request: dict[str, Any]) -> dict[str, Any]:
@@ -66,12 +74,22 @@ def respond(
         return {"status": status, "body": result.model_dump(mode="json", by_alias=True)}
 
     _CONFIG.register_lambda_context(app.lambda_context)
-    guarded = idempotent_function(data_keyword_argument="request", persistence_store=_store(), config=_CONFIG)(once)
-    request = {"cadre_id": cadre_id, "method": event.http_method, "path": event.path, "key": key, "body": event.json_body}
+    guarded = idempotent_function(
+        data_keyword_argument="request", persistence_store=_store(), config=_CONFIG
+    )(once)
+    request = {
+        "cadre_id": cadre_id,
+        "method": event.http_method,
+        "path": event.path,
+        "key": key,
+        "body": event.json_body,
+    }
     try:
         outcome = guarded(request=request)
     except IdempotencyValidationError as err:
         raise Conflict(MSG["idempotency_mismatch"], code="idempotency_key_reused") from err
     except IdempotencyAlreadyInProgressError as err:
         raise Conflict(MSG["idempotency_in_progress"], code="request_in_progress") from err
-    return Response(int(outcome["status"]), content_types.APPLICATION_JSON, model.model_validate(outcome["body"]))
+    return Response(
+        int(outcome["status"]), content_types.APPLICATION_JSON, model.model_validate(outcome["body"])
+    )

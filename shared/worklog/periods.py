@@ -106,7 +106,9 @@ class LockdownPolicy:
             return Window(opens, due, max(period.last_day, due) + grace)
         if period.kind is Kind.SUMMARY:
             due_month = _add_months(period.last_day, 1)
-            due = self.calendar.nth_working_day(due_month.year, due_month.month, self.rules.summary_due_working_day)
+            due = self.calendar.nth_working_day(
+                due_month.year, due_month.month, self.rules.summary_due_working_day
+            )
             opens = date(period.last_day.year, period.last_day.month, 1)
             return Window(opens, due, due + grace)
         raise ValueError(f"no window for {period.kind}")
@@ -120,7 +122,9 @@ class LockdownPolicy:
                 details=[{"loc": ["path", period.kind], "msg": "future period", "type": "future_period"}],
             )
         if today > window.locks_after:
-            raise PeriodLocked(MSG["period_locked"].format(label=period.label, last=window.locks_after.isoformat()))
+            raise PeriodLocked(
+                MSG["period_locked"].format(label=period.label, last=window.locks_after.isoformat())
+            )
         return window
 
     def is_late(self, period: Period, first_saved_on: date) -> bool:

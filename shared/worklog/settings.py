@@ -15,9 +15,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Rules(BaseModel):
     """The domain's defaults, in one place."""
 
-    correction_window_days: int = Field(7, ge=0, le=60, description="late entries and revisions accepted this many days after D")
-    plan_due_working_day: int = Field(3, ge=1, le=20, description="monthly plan due by this working day of the month")
-    summary_due_working_day: int = Field(10, ge=1, le=30, description="half-year summary due by this working day of Jul/Jan")
+    correction_window_days: int = Field(
+        7, ge=0, le=60, description="late entries and revisions accepted this many days after D"
+    )
+    plan_due_working_day: int = Field(
+        3, ge=1, le=20, description="monthly plan due by this working day of the month"
+    )
+    summary_due_working_day: int = Field(
+        10, ge=1, le=30, description="half-year summary due by this working day of Jul/Jan"
+    )
     plan_months_ahead: int = Field(1, ge=0, le=3, description="how many months ahead a plan may be written")
     max_items: int = Field(30, ge=1, le=100)
     max_item_chars: int = Field(2000, ge=1)

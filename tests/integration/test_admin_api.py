@@ -13,7 +13,12 @@ from infra.inprocess import InProcessStack
 from worklog.roster.repository import RosterRepository
 
 ADMIN = "c0003"
-CSV = "工号,姓名,单位编码,单位名称,职务,角色\nc0101,陈晓东,cgj,区城市管理局,局长,一把手\nc0102,刘雨桐,cgj,区城市管理局,副局长,干部\nbad id!,某人,cgj,区城市管理局,科员,干部\n"
+CSV = (
+    "工号,姓名,单位编码,单位名称,职务,角色\n"
+    "c0101,陈晓东,cgj,区城市管理局,局长,一把手\n"
+    "c0102,刘雨桐,cgj,区城市管理局,副局长,干部\n"
+    "bad id!,某人,cgj,区城市管理局,科员,干部\n"
+)
 
 
 def body(resp: Any) -> Any:
@@ -86,9 +91,17 @@ def test_units_and_members_can_be_browsed(stack: InProcessStack) -> None:
 def test_loading_a_years_schedule_makes_it_official_for_everyone(stack: InProcessStack) -> None:
     before = body(stack.call("admin", "GET", "/admin/calendar/2027", as_=ADMIN))
     assert before["source"] == "provisional" and before["note"]
-    loaded = stack.call("admin", "PUT", "/admin/calendar/2027", {"holidays": ["2027-01-01"], "workdays": ["2027-02-06"]}, as_=ADMIN)
+    loaded = stack.call(
+        "admin",
+        "PUT",
+        "/admin/calendar/2027",
+        {"holidays": ["2027-01-01"], "workdays": ["2027-02-06"]},
+        as_=ADMIN,
+    )
     assert loaded.status == 201 and body(loaded)["source"] == "official"
-    again = stack.call("admin", "PUT", "/admin/calendar/2027", {"holidays": ["2027-01-01"], "workdays": []}, as_=ADMIN)
+    again = stack.call(
+        "admin", "PUT", "/admin/calendar/2027", {"holidays": ["2027-01-01"], "workdays": []}, as_=ADMIN
+    )
     assert again.status == 200
     after = body(stack.call("admin", "GET", "/admin/calendar/2027", as_=ADMIN))
     assert after["source"] == "official" and after["workdays"] == [] and after["loaded_by"] == ADMIN
@@ -104,4 +117,6 @@ def test_bad_schedules_are_422(stack: InProcessStack) -> None:
 
 def test_the_library_year_2026_is_described(stack: InProcessStack) -> None:
     year = body(stack.call("admin", "GET", "/admin/calendar/2026", as_=ADMIN))
-    assert year["source"] == "library" and "2026-02-14" in year["workdays"] and "2026-02-16" in year["holidays"]
+    assert (
+        year["source"] == "library" and "2026-02-14" in year["workdays"] and "2026-02-16" in year["holidays"]
+    )

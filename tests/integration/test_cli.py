@@ -12,7 +12,9 @@ from worklog import cli
 from worklog.roster.repository import RosterRepository
 
 
-def test_import_roster_from_a_csv_file(stack: InProcessStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_roster_from_a_csv_file(
+    stack: InProcessStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "roster.csv"
     path.write_text("工号,姓名,单位编码,单位名称,角色\nc0401,郑海燕,tyj,区文化体育和旅游局,一把手\n", "utf-8")
     assert cli.main(["import-roster", str(path)]) == 0
@@ -20,7 +22,9 @@ def test_import_roster_from_a_csv_file(stack: InProcessStack, tmp_path: Path, ca
     assert RosterRepository().get_unit("tyj").head_id == "c0401"
 
 
-def test_import_roster_reports_rejected_rows_with_a_nonzero_exit(stack: InProcessStack, tmp_path: Path) -> None:
+def test_import_roster_reports_rejected_rows_with_a_nonzero_exit(
+    stack: InProcessStack, tmp_path: Path
+) -> None:
     path = tmp_path / "roster.csv"
     path.write_text("工号,姓名,单位编码\nc0402,,jyj\n", "utf-8")
     assert cli.main(["import-roster", str(path), "--dry-run"]) == 1
@@ -31,7 +35,13 @@ def test_load_calendar_and_verify_chain(stack: InProcessStack, tmp_path: Path) -
     path.write_text(json.dumps({"holidays": ["2027-01-01"], "workdays": []}), "utf-8")
     assert cli.main(["load-calendar", "2027", str(path)]) == 0
     assert 2027 in RosterRepository().list_schedules()
-    stack.call("entries", "PUT", "/entries/2026-11-20", {"items": [{"content": "会议", "status": "done"}]}, as_="c0001")
+    stack.call(
+        "entries",
+        "PUT",
+        "/entries/2026-11-20",
+        {"items": [{"content": "会议", "status": "done"}]},
+        as_="c0001",
+    )
     assert cli.main(["verify-chain", "c0001"]) == 0
 
 

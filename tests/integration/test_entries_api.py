@@ -43,7 +43,11 @@ def test_first_save_is_201_and_a_revision_is_200(stack: InProcessStack) -> None:
 
 def test_get_returns_the_current_view_and_revisions_oldest_first(stack: InProcessStack) -> None:
     put(stack, "/entries/2026-11-20", ENTRY)
-    put(stack, "/entries/2026-11-20", {"items": [{"content": "改", "status": "in_progress"}], "reason": "更正进度"})
+    put(
+        stack,
+        "/entries/2026-11-20",
+        {"items": [{"content": "改", "status": "in_progress"}], "reason": "更正进度"},
+    )
     current = body(stack.call("entries", "GET", "/entries/2026-11-20", as_="c0001"))
     assert current["revision"] == 2 and current["items"][0]["status"] == "in_progress" and current["amended"]
     revisions = body(stack.call("entries", "GET", "/entries/2026-11-20/revisions", as_="c0001"))["revisions"]
@@ -79,7 +83,12 @@ def test_idempotent_retry_returns_the_first_response_and_writes_nothing(stack: I
     again = put(stack, "/entries/2026-11-20", ENTRY, **{"Idempotency-Key": "retry-1"})
     assert again.status == 201 and body(again) == body(first)
     assert stored_items(stack) == before
-    other = put(stack, "/entries/2026-11-20", {"items": [{"content": "别的", "status": "done"}]}, **{"Idempotency-Key": "retry-1"})
+    other = put(
+        stack,
+        "/entries/2026-11-20",
+        {"items": [{"content": "别的", "status": "done"}]},
+        **{"Idempotency-Key": "retry-1"},
+    )
     assert other.status == 409 and body(other)["code"] == "idempotency_key_reused"
 
 
@@ -92,35 +101,65 @@ def test_list_entries_returns_own_entries_in_range(stack: InProcessStack) -> Non
     for day in ("2026-11-16", "2026-11-18", "2026-11-20"):
         put(stack, f"/entries/{day}", ENTRY)
     put(stack, "/entries/2026-11-19", ENTRY, who="c0002")
-    listed = body(stack.call("entries", "GET", "/entries?from=2026-11-17&to=2026-11-20", as_="c0001"))["entries"]
+    listed = body(stack.call("entries", "GET", "/entries?from=2026-11-17&to=2026-11-20", as_="c0001"))[
+        "entries"
+    ]
     assert [e["date"] for e in listed] == ["2026-11-18", "2026-11-20"]
     too_wide = stack.call("entries", "GET", "/entries?from=2026-01-01&to=2026-11-20", as_="c0001")
     assert too_wide.status == 422
 
 
 def test_plans_summaries_and_leave(stack: InProcessStack) -> None:
-    plan = put(stack, "/plans/2026-11", {"items": [{"content": "完成校舍安全排查", "target": "100所"}, {"content": "起草教育资源布局方案"}]})
+    plan = put(
+        stack,
+        "/plans/2026-11",
+        {"items": [{"content": "完成校舍安全排查", "target": "100所"}, {"content": "起草教育资源布局方案"}]},
+    )
     assert plan.status == 201 and body(plan)["item_ids"] == ["p1", "p2"] and body(plan)["late"]
-    ref = put(stack, "/entries/2026-11-20", {"items": [{"content": "排查12所学校", "status": "in_progress", "plan_item_id": "p1"}]})
+    ref = put(
+        stack,
+        "/entries/2026-11-20",
+        {"items": [{"content": "排查12所学校", "status": "in_progress", "plan_item_id": "p1"}]},
+    )
     assert ref.status == 201
-    bad_ref = put(stack, "/entries/2026-11-19", {"items": [{"content": "x", "status": "done", "plan_item_id": "p7"}]})
+    bad_ref = put(
+        stack, "/entries/2026-11-19", {"items": [{"content": "x", "status": "done", "plan_item_id": "p7"}]}
+    )
     assert bad_ref.status == 422
     assert body(stack.call("entries", "GET", "/plans/2026-11", as_="c0001"))["items"][0]["target"] == "100所"
-    assert put(stack, "/summaries/2026-H2", {"achievements": "a", "problems": "b", "next_steps": "c"}).status == 422
-    leave = put(stack, "/leaves", {"from": "2026-11-23", "to": "2026-11-24", "kind": "business_trip", "note": "赴省厅培训"})
+    assert (
+        put(stack, "/summaries/2026-H2", {"achievements": "a", "problems": "b", "next_steps": "c"}).status
+        == 422
+    )
+    leave = put(
+        stack,
+        "/leaves",
+        {"from": "2026-11-23", "to": "2026-11-24", "kind": "business_trip", "note": "赴省厅培训"},
+    )
     assert leave.status == 201 and body(leave)["from"] == "2026-11-23"
     overlap = put(stack, "/leaves", {"from": "2026-11-24", "to": "2026-11-24", "kind": "sick"})
     assert overlap.status == 409
-    listed = body(stack.call("entries", "GET", "/leaves?from=2026-11-01&to=2026-11-30", as_="c0001"))["leaves"]
+    listed = body(stack.call("entries", "GET", "/leaves?from=2026-11-01&to=2026-11-30", as_="c0001"))[
+        "leaves"
+    ]
     assert [(x["from"], x["kind"]) for x in listed] == [("2026-11-23", "business_trip")]
 
 
 def test_me_says_who_i_am_and_what_i_owe(stack: InProcessStack) -> None:
     put(stack, "/entries/2026-11-19", ENTRY)
     me = body(stack.call("entries", "GET", "/me", as_="c0001"))
-    assert me["cadre_id"] == "c0001" and me["name"] == "李明" and me["unit_name"] == "区教育局" and me["roles"] == ["cadre"]
+    assert (
+        me["cadre_id"] == "c0001"
+        and me["name"] == "李明"
+        and me["unit_name"] == "区教育局"
+        and me["roles"] == ["cadre"]
+    )
     owed = {(o["kind"], o["period"]) for o in me["owes"]}
-    assert ("entry", "2026-11-20") in owed and ("entry", "2026-11-19") not in owed and ("plan", "2026-11") in owed
+    assert (
+        ("entry", "2026-11-20") in owed
+        and ("entry", "2026-11-19") not in owed
+        and ("plan", "2026-11") in owed
+    )
     put(stack, "/entries/2026-11-20", ENTRY)
     put(stack, "/plans/2026-11", {"items": [{"content": "x"}]})
     owed = {(o["kind"], o["period"]) for o in body(stack.call("entries", "GET", "/me", as_="c0001"))["owes"]}
@@ -137,12 +176,18 @@ def test_the_stored_chain_verifies_after_every_kind_of_save(stack: InProcessStac
     assert verify_chain(chain).ok
 
 
-def test_concurrent_saves_of_the_same_day_never_lose_a_revision_or_fork_the_chain(stack: InProcessStack) -> None:
+def test_concurrent_saves_of_the_same_day_never_lose_a_revision_or_fork_the_chain(
+    stack: InProcessStack,
+) -> None:
     put(stack, "/entries/2026-11-20", ENTRY)
     results: list[int] = []
 
     def save(i: int) -> None:
-        resp = put(stack, "/entries/2026-11-20", {"items": [{"content": f"第{i}次修改", "status": "done"}], "reason": f"修改{i}"})
+        resp = put(
+            stack,
+            "/entries/2026-11-20",
+            {"items": [{"content": f"第{i}次修改", "status": "done"}], "reason": f"修改{i}"},
+        )
         results.append(resp.status)
 
     threads = [threading.Thread(target=save, args=(i,)) for i in range(6)]

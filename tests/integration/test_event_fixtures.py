@@ -53,7 +53,13 @@ def route_of(path_template: str) -> re.Pattern[str]:
 
 
 def test_every_route_in_the_spec_has_a_fixture() -> None:
-    covered = {(json.loads(f.read_text("utf-8"))["requestContext"]["http"]["method"], json.loads(f.read_text("utf-8"))["rawPath"]) for f in fixtures()}
+    covered = {
+        (
+            json.loads(f.read_text("utf-8"))["requestContext"]["http"]["method"],
+            json.loads(f.read_text("utf-8"))["rawPath"],
+        )
+        for f in fixtures()
+    }
     missing = [
         f"{method.upper()} {path}"
         for path, operations in SPEC["paths"].items()
@@ -75,4 +81,6 @@ def test_fixtures_run_through_their_handlers(stack: InProcessStack, function: st
         result = stack.invoke(function, event)
         name = f"{function}/{path.name}"
         assert result["statusCode"] == EXPECTED[name], (name, result.get("body"))
-        assert set(json.loads(result["body"])) >= ({"code", "message"} if result["statusCode"] >= 400 else set())
+        assert set(json.loads(result["body"])) >= (
+            {"code", "message"} if result["statusCode"] >= 400 else set()
+        )

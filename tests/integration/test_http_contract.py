@@ -27,7 +27,13 @@ def test_no_token_is_401(stack: InProcessStack) -> None:
 @pytest.mark.parametrize("claims", [{"exp": -10}, {"iss": "https://evil.example"}, {"aud": "other"}])
 def test_expired_or_foreign_tokens_are_401(stack: InProcessStack, claims: dict[str, object]) -> None:
     now = int(time.time())
-    base = {"iss": stack.issuer.issuer, "aud": stack.issuer.audience, "sub": "c0001", "iat": now, "exp": now + 600}
+    base = {
+        "iss": stack.issuer.issuer,
+        "aud": stack.issuer.audience,
+        "sub": "c0001",
+        "iat": now,
+        "exp": now + 600,
+    }
     if "exp" in claims:
         base["exp"] = now - 3600
     else:
@@ -43,8 +49,16 @@ def test_a_token_signed_by_another_key_is_401(stack: InProcessStack) -> None:
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = int(time.time())
     token = jwt.encode(
-        {"iss": stack.issuer.issuer, "aud": stack.issuer.audience, "sub": "c0001", "iat": now, "exp": now + 600},
-        other, algorithm="RS256", headers={"kid": stack.issuer.kid},
+        {
+            "iss": stack.issuer.issuer,
+            "aud": stack.issuer.audience,
+            "sub": "c0001",
+            "iat": now,
+            "exp": now + 600,
+        },
+        other,
+        algorithm="RS256",
+        headers={"kid": stack.issuer.kid},
     )
     assert stack.call("entries", "GET", "/me", headers={"authorization": f"Bearer {token}"}).status == 401
 
@@ -81,13 +95,21 @@ def test_malformed_entries_are_422_with_details(stack: InProcessStack, payload: 
     assert data["code"] == "validation_error" and data["details"]
 
 
-@pytest.mark.parametrize("path", ["/entries/2026-13-01", "/entries/yesterday", "/plans/2026-13", "/summaries/2026-H3"])
+@pytest.mark.parametrize(
+    "path", ["/entries/2026-13-01", "/entries/yesterday", "/plans/2026-13", "/summaries/2026-H3"]
+)
 def test_malformed_path_parameters_are_422(stack: InProcessStack, path: str) -> None:
     assert stack.call("entries", "PUT", path, ENTRY, as_="c0001").status == 422
 
 
 def test_body_over_64_kib_is_413(stack: InProcessStack) -> None:
-    resp = stack.call("entries", "PUT", "/entries/2026-11-20", {"items": [{"content": "x" * 70000, "status": "done"}]}, as_="c0001")
+    resp = stack.call(
+        "entries",
+        "PUT",
+        "/entries/2026-11-20",
+        {"items": [{"content": "x" * 70000, "status": "done"}]},
+        as_="c0001",
+    )
     assert resp.status == 413 and error(resp)["code"] == "payload_too_large"
 
 
@@ -97,7 +119,14 @@ def test_unknown_route_is_404(stack: InProcessStack) -> None:
 
 
 def test_a_bad_idempotency_key_is_422(stack: InProcessStack) -> None:
-    resp = stack.call("entries", "PUT", "/entries/2026-11-20", ENTRY, as_="c0001", headers={"Idempotency-Key": "no spaces allowed"})
+    resp = stack.call(
+        "entries",
+        "PUT",
+        "/entries/2026-11-20",
+        ENTRY,
+        as_="c0001",
+        headers={"Idempotency-Key": "no spaces allowed"},
+    )
     assert resp.status == 422
 
 

@@ -13,7 +13,13 @@ CAL = WorkingCalendar()
 
 
 def schedule(year: int, holidays: list[date], workdays: list[date]) -> OfficialSchedule:
-    return OfficialSchedule(year=year, holidays=holidays, workdays=workdays, loaded_at="2026-11-01T09:00:00+08:00", loaded_by="admin")
+    return OfficialSchedule(
+        year=year,
+        holidays=holidays,
+        workdays=workdays,
+        loaded_at="2026-11-01T09:00:00+08:00",
+        loaded_by="admin",
+    )
 
 
 @given(st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31)))
@@ -28,7 +34,14 @@ def test_makeup_saturday_2026_02_14_is_a_working_day() -> None:
 
 
 def test_spring_festival_weekdays_are_not_working_days() -> None:
-    for d in [date(2026, 2, 16), date(2026, 2, 17), date(2026, 2, 18), date(2026, 2, 19), date(2026, 2, 20), date(2026, 2, 23)]:
+    for d in [
+        date(2026, 2, 16),
+        date(2026, 2, 17),
+        date(2026, 2, 18),
+        date(2026, 2, 19),
+        date(2026, 2, 20),
+        date(2026, 2, 23),
+    ]:
         assert not CAL.is_working(d), d
 
 
@@ -68,7 +81,9 @@ def test_add_working_days_counts_only_working_days() -> None:
 def test_working_days_lists_exactly_the_working_days_in_range(start: date, span: int) -> None:
     end = start + timedelta(days=span)
     listed = list(CAL.working_days(start, end))
-    assert listed == [start + timedelta(days=i) for i in range(span + 1) if CAL.is_working(start + timedelta(days=i))]
+    assert listed == [
+        start + timedelta(days=i) for i in range(span + 1) if CAL.is_working(start + timedelta(days=i))
+    ]
 
 
 def test_official_test_data_is_consistent() -> None:

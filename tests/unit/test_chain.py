@@ -1,6 +1,7 @@
 """The per-cadre hash chain: canonical encoding, and detection of any rewrite of history."""
 
 import copy
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,11 +12,17 @@ from worklog.chain import canonical_bytes, revision_hash, verify_chain
 from worklog.journal.records import Head, build_revision
 from worklog.periods import day_period
 
-from datetime import date
-
 texts = st.text(min_size=1, max_size=30)
 bodies = st.fixed_dictionaries(
-    {"items": st.lists(st.fixed_dictionaries({"content": texts, "status": st.sampled_from(["done", "in_progress", "not_done"])}), min_size=1, max_size=3)}
+    {
+        "items": st.lists(
+            st.fixed_dictionaries(
+                {"content": texts, "status": st.sampled_from(["done", "in_progress", "not_done"])}
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    }
 )
 
 
@@ -57,12 +64,29 @@ def test_canonical_encoding_refuses_floats() -> None:
         canonical_bytes({"x": 1.5})
 
 
-mutations = st.sampled_from(["body", "reason", "saved_at", "author", "late", "period", "revision", "hash", "previous_hash", "delete", "swap", "insert"])
+mutations = st.sampled_from(
+    [
+        "body",
+        "reason",
+        "saved_at",
+        "author",
+        "late",
+        "period",
+        "revision",
+        "hash",
+        "previous_hash",
+        "delete",
+        "swap",
+        "insert",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(bodies, min_size=2, max_size=8), st.data(), mutations)
-def test_any_change_to_any_stored_revision_is_detected(bodies_: list[dict[str, Any]], data: st.DataObject, how: str) -> None:
+def test_any_change_to_any_stored_revision_is_detected(
+    bodies_: list[dict[str, Any]], data: st.DataObject, how: str
+) -> None:
     chain = build_chain(bodies_)
     assert verify_chain(chain).ok
     tampered = copy.deepcopy(chain)

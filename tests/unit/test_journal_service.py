@@ -97,7 +97,9 @@ def test_every_kind_of_save_extends_one_chain_that_verifies() -> None:
     svc = service(repo, at(2026, 11, 20))
     svc.save_plan(WHO, "2026-11", PlanIn.model_validate({"items": [{"content": "推进学校建设"}]}))
     svc.save_entry(WHO, date(2026, 11, 20), entry(plan_item_id="p1"))
-    svc.record_leave(WHO, LeaveIn.model_validate({"from": "2026-11-23", "to": "2026-11-24", "kind": "training"}))
+    svc.record_leave(
+        WHO, LeaveIn.model_validate({"from": "2026-11-23", "to": "2026-11-24", "kind": "training"})
+    )
     chain = list(repo.chain("c0001"))
     assert [r["kind"] for r in chain] == ["plan", "entry", "leave"]
     assert verify_chain(chain).ok
@@ -116,10 +118,14 @@ def test_entry_items_may_only_reference_items_of_that_months_plan() -> None:
 def test_plan_items_keep_their_ids_and_new_ones_never_reuse_an_old_id() -> None:
     repo = FakeJournal()
     svc = service(repo, at(2026, 11, 2))
-    first = svc.save_plan(WHO, "2026-11", PlanIn.model_validate({"items": [{"content": "a"}, {"content": "b"}]}))
+    first = svc.save_plan(
+        WHO, "2026-11", PlanIn.model_validate({"items": [{"content": "a"}, {"content": "b"}]})
+    )
     assert [i["id"] for i in first.record["body"]["items"]] == ["p1", "p2"]
     second = svc.save_plan(
-        WHO, "2026-11", PlanIn.model_validate({"items": [{"id": "p1", "content": "a2"}, {"content": "c"}], "reason": "调整"})
+        WHO,
+        "2026-11",
+        PlanIn.model_validate({"items": [{"id": "p1", "content": "a2"}, {"content": "c"}], "reason": "调整"}),
     )
     assert [i["id"] for i in second.record["body"]["items"]] == ["p1", "p3"]
 
@@ -127,12 +133,16 @@ def test_plan_items_keep_their_ids_and_new_ones_never_reuse_an_old_id() -> None:
 def test_duplicate_plan_item_ids_are_invalid() -> None:
     with pytest.raises(ValidationFailed):
         service(FakeJournal(), at(2026, 11, 2)).save_plan(
-            WHO, "2026-11", PlanIn.model_validate({"items": [{"id": "x", "content": "a"}, {"id": "x", "content": "b"}]})
+            WHO,
+            "2026-11",
+            PlanIn.model_validate({"items": [{"id": "x", "content": "a"}, {"id": "x", "content": "b"}]}),
         )
 
 
 def test_a_plan_saved_after_the_third_working_day_is_late() -> None:
-    saved = service(FakeJournal(), at(2026, 11, 20)).save_plan(WHO, "2026-11", PlanIn.model_validate({"items": [{"content": "a"}]}))
+    saved = service(FakeJournal(), at(2026, 11, 20)).save_plan(
+        WHO, "2026-11", PlanIn.model_validate({"items": [{"content": "a"}]})
+    )
     assert saved.record["late"]
 
 
@@ -146,19 +156,29 @@ def test_the_h1_summary_can_be_written_in_june_and_july() -> None:
 
 def test_overlapping_leave_is_refused() -> None:
     svc = service(FakeJournal(), at(2026, 11, 20))
-    svc.record_leave(WHO, LeaveIn.model_validate({"from": "2026-11-23", "to": "2026-11-25", "kind": "annual"}))
+    svc.record_leave(
+        WHO, LeaveIn.model_validate({"from": "2026-11-23", "to": "2026-11-25", "kind": "annual"})
+    )
     with pytest.raises(Conflict) as err:
-        svc.record_leave(WHO, LeaveIn.model_validate({"from": "2026-11-25", "to": "2026-11-26", "kind": "sick"}))
+        svc.record_leave(
+            WHO, LeaveIn.model_validate({"from": "2026-11-25", "to": "2026-11-26", "kind": "sick"})
+        )
     assert err.value.code == "leave_overlap"
 
 
 @pytest.mark.parametrize(
     ("first", "last", "error"),
-    [("2026-11-25", "2026-11-23", ValidationFailed), ("2026-11-01", "2026-11-02", PeriodLocked), ("2027-12-01", "2027-12-02", ValidationFailed)],
+    [
+        ("2026-11-25", "2026-11-23", ValidationFailed),
+        ("2026-11-01", "2026-11-02", PeriodLocked),
+        ("2027-12-01", "2027-12-02", ValidationFailed),
+    ],
 )
 def test_bad_leave_is_refused(first: str, last: str, error: type[Exception]) -> None:
     with pytest.raises(error):
-        service(FakeJournal(), at(2026, 11, 20)).record_leave(WHO, LeaveIn.model_validate({"from": first, "to": last, "kind": "other"}))
+        service(FakeJournal(), at(2026, 11, 20)).record_leave(
+            WHO, LeaveIn.model_validate({"from": first, "to": last, "kind": "other"})
+        )
 
 
 def test_a_concurrent_save_is_recomputed_on_the_new_head_and_nothing_is_lost() -> None:
@@ -226,7 +246,9 @@ def test_owed_includes_the_half_year_summary_in_its_window() -> None:
 
 
 def test_a_cadre_who_joined_recently_owes_nothing_from_before() -> None:
-    newcomer = Cadre(cadre_id="c0002", name="王芳", unit_id="jyj", roles=["cadre"], joined_on=date(2026, 11, 19))
+    newcomer = Cadre(
+        cadre_id="c0002", name="王芳", unit_id="jyj", roles=["cadre"], joined_on=date(2026, 11, 19)
+    )
     who = Principal("c0002", "王芳", "jyj", "", frozenset({"cadre"}), newcomer)
     _, _, _, owes = service(FakeJournal(), at(2026, 11, 20)).owed(who)
     assert sorted(o.period for o in owes if o.kind == "entry") == ["2026-11-19", "2026-11-20"]

@@ -47,7 +47,9 @@ class PrincipalResolver:
             raise Unauthenticated(MSG["unknown_subject"], code="unknown_subject")
         if cadre.left_on is not None and today > cadre.left_on:
             raise Unauthenticated(MSG["inactive_cadre"], code="inactive_cadre")
-        return Principal(cadre.cadre_id, cadre.name, cadre.unit_id, cadre.title, frozenset(cadre.roles), cadre)
+        return Principal(
+            cadre.cadre_id, cadre.name, cadre.unit_id, cadre.title, frozenset(cadre.roles), cadre
+        )
 
     def _lookup(self, subject: str) -> Cadre | None:
         now = time.monotonic()

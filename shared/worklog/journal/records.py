@@ -41,7 +41,9 @@ def head_item(head: Head) -> dict[str, Any]:
 
 
 def head_from_item(item: dict[str, Any]) -> Head:
-    return Head(item["cadre_id"], int(item["head_seq"]), item.get("head_hash"), dict(item.get("periods") or {}))
+    return Head(
+        item["cadre_id"], int(item["head_seq"]), item.get("head_hash"), dict(item.get("periods") or {})
+    )
 
 
 def build_revision(
@@ -115,7 +117,9 @@ def view_item(record: dict[str, Any], *, first_saved_at: str, unit_id: str) -> d
     return item
 
 
-def advance(head: Head, record: dict[str, Any], period: Period, state: dict[str, Any] | None, today: date) -> Head:
+def advance(
+    head: Head, record: dict[str, Any], period: Period, state: dict[str, Any] | None, today: date
+) -> Head:
     """The head after ``record``, with locked periods pruned (they can never be written again)."""
     periods = {k: v for k, v in head.periods.items() if date.fromisoformat(v["locks"]) >= today}
     if state is not None:
@@ -151,7 +155,9 @@ def append(
     """
     saved_on = date.fromisoformat(saved_at[:10])
     state = head.state(period)
-    late = bool(state["late"]) if state else (period.kind is not Kind.LEAVE and policy.is_late(period, saved_on))
+    late = (
+        bool(state["late"]) if state else (period.kind is not Kind.LEAVE and policy.is_late(period, saved_on))
+    )
     first = str(state["first"]) if state else saved_at
     record = build_revision(
         head,
@@ -165,8 +171,12 @@ def append(
     )
     new_state: dict[str, Any] | None = None
     if period.kind is not Kind.LEAVE:
-        new_state = {"rev": record["revision"], "late": late, "first": first,
-                     "locks": policy.window(period).locks_after.isoformat()}
+        new_state = {
+            "rev": record["revision"],
+            "late": late,
+            "first": first,
+            "locks": policy.window(period).locks_after.isoformat(),
+        }
         if period.kind is Kind.PLAN:
             new_state["items"] = [i["id"] for i in body["items"]]
     return Appended(

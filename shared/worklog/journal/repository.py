@@ -10,8 +10,8 @@ a stale one only costs a failed condition and one re-read.
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -82,7 +82,10 @@ class JournalRepository:
                 ]
             )
         except ClientError as err:
-            if err.response["Error"]["Code"] in {"TransactionCanceledException", "ConditionalCheckFailedException"}:
+            if err.response["Error"]["Code"] in {
+                "TransactionCanceledException",
+                "ConditionalCheckFailedException",
+            }:
                 with self._lock:
                     self._heads.pop(before.cadre_id, None)
                 raise StaleHead(before.cadre_id) from err
@@ -91,7 +94,9 @@ class JournalRepository:
 
     # --- reads --------------------------------------------------------------------------------
     def get_view(self, cadre_id: str, period_key: str) -> dict[str, Any] | None:
-        item = self.client.get_item(TableName=self.table, Key=key(f"CADRE#{cadre_id}", period_key)).get("Item")
+        item = self.client.get_item(TableName=self.table, Key=key(f"CADRE#{cadre_id}", period_key)).get(
+            "Item"
+        )
         return decode(from_item(item)) if item else None
 
     def get_views(self, cadre_id: str, period_keys: list[str]) -> dict[str, dict[str, Any]]:
@@ -127,7 +132,10 @@ class JournalRepository:
         return list(
             self._query(
                 KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
-                ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}, ":s": {"S": f"REV#{period_key}#"}},
+                ExpressionAttributeValues={
+                    ":p": {"S": f"CADRE#{cadre_id}"},
+                    ":s": {"S": f"REV#{period_key}#"},
+                },
             )
         )
 

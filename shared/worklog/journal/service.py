@@ -89,7 +89,9 @@ class JournalService:
             unknown = [r for r in refs if r not in set(plan.get("items", []))]
             if unknown:
                 raise _invalid(
-                    MSG["unknown_plan_item"].format(ids="、".join(unknown)), ["body", "items"], "unknown_plan_item"
+                    MSG["unknown_plan_item"].format(ids="、".join(unknown)),
+                    ["body", "items"],
+                    "unknown_plan_item",
                 )
 
         period = day_period(day)
@@ -103,7 +105,9 @@ class JournalService:
         duplicates = sorted({i for i in given if given.count(i) > 1})
         if duplicates:
             raise _invalid(
-                MSG["duplicate_plan_item"].format(ids="、".join(duplicates)), ["body", "items"], "duplicate_id"
+                MSG["duplicate_plan_item"].format(ids="、".join(duplicates)),
+                ["body", "items"],
+                "duplicate_id",
             )
 
         def with_ids(head: Head) -> dict[str, Any]:
@@ -150,8 +154,14 @@ class JournalService:
                 check(head)
             content = body(head) if callable(body) else body
             step = append(
-                head, period=period, body=content, reason=reason, saved_at=iso_now(self.clock),
-                author=who.cadre_id, unit_id=who.unit_id, policy=self.policy,
+                head,
+                period=period,
+                body=content,
+                reason=reason,
+                saved_at=iso_now(self.clock),
+                author=who.cadre_id,
+                unit_id=who.unit_id,
+                policy=self.policy,
             )
             try:
                 self.repo.append(head, step.after, step.record, step.view)
@@ -167,7 +177,9 @@ class JournalService:
             raise _invalid(MSG["leave_reversed"], ["body", "to"], "leave_reversed")
         days = (data.to - data.from_).days + 1
         if days > self.rules.max_leave_days:
-            raise _invalid(MSG["leave_too_long"].format(days=self.rules.max_leave_days), ["body", "to"], "too_long")
+            raise _invalid(
+                MSG["leave_too_long"].format(days=self.rules.max_leave_days), ["body", "to"], "too_long"
+            )
         if data.to > on + timedelta(days=366):
             raise _invalid(MSG["leave_too_far"], ["body", "to"], "too_far")
         earliest = on - timedelta(days=self.rules.correction_window_days)
@@ -205,7 +217,9 @@ class JournalService:
             raise _invalid(MSG["range_reversed"], ["query", "from"], "range_reversed")
         if (last - first).days + 1 > self.rules.max_range_days:
             raise _invalid(
-                MSG["range_too_wide"].format(days=self.rules.max_range_days), ["query", "to"], "range_too_wide"
+                MSG["range_too_wide"].format(days=self.rules.max_range_days),
+                ["query", "to"],
+                "range_too_wide",
             )
         views = self.repo.views_between(cadre_id, "ENTRY", first.isoformat(), last.isoformat())
         return [_entry_out(v) for v in views]
@@ -242,14 +256,23 @@ class JournalService:
             while d <= end:
                 leave_days.add(d)
                 d += timedelta(days=1)
-        saved = {v["period"] for v in self.repo.views_between(who.cadre_id, "ENTRY", first.isoformat(), on.isoformat())}
+        saved = {
+            v["period"]
+            for v in self.repo.views_between(who.cadre_id, "ENTRY", first.isoformat(), on.isoformat())
+        }
         owes: list[Owed] = []
         for d in self.calendar.working_days(first, on):
             if d in leave_days or d.isoformat() in saved or not who.cadre.active_on(d):
                 continue
             owes.append(
-                Owed(kind="entry", period=d.isoformat(), due=d, overdue=d < on, last_day=d + grace,
-                     provisional=self.calendar.day(d).provisional)
+                Owed(
+                    kind="entry",
+                    period=d.isoformat(),
+                    due=d,
+                    overdue=d < on,
+                    last_day=d + grace,
+                    provisional=self.calendar.day(d).provisional,
+                )
             )
         candidates: list[Period] = [month_period(month_label(on))]
         previous_half_end = date(on.year, 6, 30) if on.month > 6 else date(on.year - 1, 12, 31)
@@ -260,8 +283,14 @@ class JournalService:
             if period.key in views or not (window.opens <= on <= window.locks_after):
                 continue
             owes.append(
-                Owed(kind=str(period.kind), period=period.label, due=window.due, overdue=on > window.due,  # type: ignore[arg-type]
-                     last_day=window.locks_after, provisional=self.calendar.day(window.due).provisional)
+                Owed(
+                    kind=str(period.kind),
+                    period=period.label,
+                    due=window.due,
+                    overdue=on > window.due,
+                    last_day=window.locks_after,
+                    provisional=self.calendar.day(window.due).provisional,
+                )
             )
         return on, self.calendar.is_working(on), on in leave_days, owes
 
@@ -304,7 +333,9 @@ def _revision_out(record: dict[str, Any]) -> RevisionOut:
 
 
 def _leave_out(record: dict[str, Any]) -> LeaveOut:
-    return LeaveOut.model_validate({**record["body"], "recorded_at": record["saved_at"], "hash": record["hash"]})
+    return LeaveOut.model_validate(
+        {**record["body"], "recorded_at": record["saved_at"], "hash": record["hash"]}
+    )
 
 
 def _leave_out_view(view: dict[str, Any]) -> LeaveOut:

@@ -40,7 +40,9 @@ class OfficialSchedule(BaseModel):
 
 class CalendarYearOut(BaseModel):
     year: int
-    source: str = Field(description="official (loaded by an admin) | library (chinese-calendar) | provisional (Mon–Fri)")
+    source: str = Field(
+        description="official (loaded by an admin) | library (chinese-calendar) | provisional (Mon–Fri)"
+    )
     holidays: list[date] = Field(description="non-working weekdays")
     workdays: list[date] = Field(description="working weekend days (调休)")
     working_days: int

@@ -26,7 +26,9 @@ ROLES: tuple[Role, ...] = (
     "admin",
 )
 
-CadreId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
+CadreId = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+]
 UnitId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
 
@@ -52,7 +54,7 @@ class Cadre(BaseModel):
     unit_id: UnitId
     title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
     rank: Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)] = ""
-    roles: list[Role] = Field(default_factory=lambda: ["cadre"])
+    roles: list[Role] = Field(default_factory=lambda: list[Role](["cadre"]))
     joined_on: date | None = None
     left_on: date | None = None
 
@@ -82,7 +84,9 @@ class RosterImportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     format: Literal["json", "csv", "xlsx"]
-    content: str = Field(min_length=1, description="the file: text for json/csv, base64 for xlsx (or when encoding=base64)")
+    content: str = Field(
+        min_length=1, description="the file: text for json/csv, base64 for xlsx (or when encoding=base64)"
+    )
     encoding: Literal["text", "base64"] = "text"
     dry_run: bool = Field(False, description="validate and report without writing")
 

@@ -47,7 +47,9 @@ def load_schedule(
     return created, describe_year(year, WorkingCalendar({year: schedule}), schedule)
 
 
-def describe_year(year: int, calendar: WorkingCalendar, schedule: OfficialSchedule | None = None) -> CalendarYearOut:
+def describe_year(
+    year: int, calendar: WorkingCalendar, schedule: OfficialSchedule | None = None
+) -> CalendarYearOut:
     check_year(year)
     holidays, workdays, working = [], [], 0
     d = date(year, 1, 1)

@@ -44,7 +44,11 @@ def unit_item(unit: Unit) -> dict[str, Any]:
 
 
 def _strip_keys(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k not in {"pk", "sk", "unit_pk", "unit_sk", "roster_pk", "roster_sk"}}
+    return {
+        k: v
+        for k, v in values.items()
+        if k not in {"pk", "sk", "unit_pk", "unit_sk", "roster_pk", "roster_sk"}
+    }
 
 
 class RosterRepository:

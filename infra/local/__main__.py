@@ -20,7 +20,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--port",
         type=int,
-        default=int(os.environ.get("WORKLOG_PORT", "8080")),
+        default=os.environ.get("WORKLOG_PORT", "8080"),  # argparse applies type=int to it
         help="port to listen on (default: $WORKLOG_PORT or 8080; 0 picks a free one)",
     )
     parser.add_argument("--no-demo", action="store_true", help="start with empty tables (no demo district)")

@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 
 from infra.local.events import (
     ACCOUNT_ID,
@@ -143,11 +144,11 @@ class LocalFunction:
         return tuple(getattr(self.spec, "schedules", ()) or ())
 
     def invoke(self, event: Any) -> Any:
-        context = LocalLambdaContext(self.physical_name, self.memory_mb, self.timeout_s)
-        started = time.monotonic()
         with self.lock:
+            context = LocalLambdaContext(self.physical_name, self.memory_mb, self.timeout_s)
+            started = time.monotonic()
             result = self.handler(event, context)
-        elapsed = time.monotonic() - started
+            elapsed = time.monotonic() - started
         if elapsed > self.timeout_s:
             log.warning(
                 "%s ran %.1f s, past its %.0f s timeout: AWS would have stopped it",
@@ -460,17 +461,11 @@ class LocalRuntime:
         self.site_bucket = self._site_bucket_name()
 
     def _site_bucket_name(self) -> str | None:
-        names = getattr(self.stack, "names", None) or {}
-        if isinstance(names, Mapping) and names.get("SiteBucket"):
-            return str(names["SiteBucket"])
-        buckets = self.stack.buckets()
-        if isinstance(buckets, Mapping):
-            value = buckets.get("SiteBucket")
-            return str(getattr(value, "name", value)) if value else None
-        for bucket in buckets:
-            if getattr(bucket, "logical_id", None) == "SiteBucket":
-                return str(getattr(bucket, "name", None) or getattr(bucket, "bucket_name", ""))
-        return os.environ.get("SITE_BUCKET")
+        site = self.stack.buckets().get("SiteBucket")
+        if site is None:
+            log.warning("the template has no SiteBucket: /site/ will answer 404")
+            return None
+        return str(site["Bucket"])
 
     def _create_resources(self) -> None:
         import boto3
@@ -746,7 +741,7 @@ class LocalRuntime:
             return list(self.events)
 
     def _users(self, query: str) -> HttpResponse:
-        role = (parse_qs(query).get("role") or [None])[0]
+        role = next(iter(parse_qs(query).get("role", [])), None)
         if role:
             from worklog.models.roster import ROLES
 
@@ -925,7 +920,7 @@ def bulk_loading() -> Iterator[None]:
         for table, requests in batches.items():
             for r in requests:
                 put_item(table, r["PutRequest"]["Item"])
-        return AWSResponse(params.get("url", ""), 200, {}, None), {"UnprocessedItems": {}}
+        return AWSResponse(params.get("url", ""), 200, HTTPHeaders(), None), {"UnprocessedItems": {}}
 
     events = aws.client("dynamodb").meta.events
     events.register("before-call.dynamodb.BatchWriteItem", direct, unique_id="worklog-local-bulk")
@@ -1090,7 +1085,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks, size = [], 0
+            chunks: list[bytes] = []
+            size = 0
             while True:
                 line = self.rfile.readline(65537).split(b";", 1)[0].strip()
                 length = int(line or b"0", 16)

@@ -26,6 +26,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -120,27 +121,54 @@ def _nearest_weekday(year: int, month: int, target: int) -> int:
     return target
 
 
+# Day rules: one predicate per list element of the day-of-month or day-of-week field.
+def _days_before_last(offset: int, day: date) -> bool:
+    return day.day == _last_day(day) - offset
+
+
+def _last_weekday(day: date) -> bool:
+    return day.day == _nearest_weekday(day.year, day.month, _last_day(day))
+
+
+def _nearest_weekday_to(target: int, day: date) -> bool:
+    return day.day == _nearest_weekday(day.year, day.month, target)
+
+
+def _day_in(days: frozenset[int], day: date) -> bool:
+    return day.day in days
+
+
+def _weekday_in(weekdays: frozenset[int], day: date) -> bool:
+    return aws_weekday(day) in weekdays
+
+
+def _last_of_weekday(weekday: int, day: date) -> bool:
+    return aws_weekday(day) == weekday and day.day + 7 > _last_day(day)
+
+
+def _nth_weekday(weekday: int, nth: int, day: date) -> bool:
+    return aws_weekday(day) == weekday and (day.day - 1) // 7 + 1 == nth
+
+
 def _parse_day_of_month(text: str) -> list[DayRule]:
     rules: list[DayRule] = []
     plain: list[str] = []
     for token in (t.strip().upper() for t in text.split(",")):
         if token == "L":
-            rules.append(lambda d: d.day == _last_day(d))
+            rules.append(partial(_days_before_last, 0))
         elif re.fullmatch(r"L-\d{1,2}", token):
             offset = int(token[2:])
             if offset > 30:
                 raise ScheduleExpressionError(f"day-of-month: offset in {token!r} is too large")
-            rules.append(lambda d, o=offset: d.day == _last_day(d) - o)
+            rules.append(partial(_days_before_last, offset))
         elif token == "LW":
-            rules.append(lambda d: d.day == _nearest_weekday(d.year, d.month, _last_day(d)))
+            rules.append(_last_weekday)
         elif re.fullmatch(r"\d{1,2}W", token):
-            target = _number(token[:-1], 1, 31, {}, "day-of-month")
-            rules.append(lambda d, t=target: d.day == _nearest_weekday(d.year, d.month, t))
+            rules.append(partial(_nearest_weekday_to, _number(token[:-1], 1, 31, {}, "day-of-month")))
         else:
             plain.append(token)  # anything else must be numeric; _parse_values says why not
     if plain:
-        days = _parse_values(",".join(plain), 1, 31, "day-of-month")
-        rules.append(lambda d: d.day in days)
+        rules.append(partial(_day_in, _parse_values(",".join(plain), 1, 31, "day-of-month")))
     return rules
 
 
@@ -149,19 +177,16 @@ def _parse_day_of_week(text: str) -> list[DayRule]:
     plain: list[str] = []
     for token in (t.strip().upper() for t in text.split(",")):
         if token == "L":  # "L" alone is the last day of the week: Saturday
-            rules.append(lambda d: aws_weekday(d) == 7)
+            rules.append(partial(_weekday_in, frozenset({7})))
         elif match := re.fullmatch(r"([A-Z]{3}|\d)L", token):
-            wd = _number(match.group(1), 1, 7, _DAYS, "day-of-week")
-            rules.append(lambda d, w=wd: aws_weekday(d) == w and d.day + 7 > _last_day(d))
+            rules.append(partial(_last_of_weekday, _number(match.group(1), 1, 7, _DAYS, "day-of-week")))
         elif match := re.fullmatch(r"([A-Z]{3}|\d)#(\d)", token):
-            wd = _number(match.group(1), 1, 7, _DAYS, "day-of-week")
-            nth = _number(match.group(2), 1, 5, {}, "day-of-week #")
-            rules.append(lambda d, w=wd, n=nth: aws_weekday(d) == w and (d.day - 1) // 7 + 1 == n)
+            weekday = _number(match.group(1), 1, 7, _DAYS, "day-of-week")
+            rules.append(partial(_nth_weekday, weekday, _number(match.group(2), 1, 5, {}, "day-of-week #")))
         else:
             plain.append(token)
     if plain:
-        days = _parse_values(",".join(plain), 1, 7, "day-of-week", _DAYS)
-        rules.append(lambda d: aws_weekday(d) in days)
+        rules.append(partial(_weekday_in, _parse_values(",".join(plain), 1, 7, "day-of-week", _DAYS)))
     return rules
 
 

@@ -49,3 +49,19 @@ def test_a_bad_schedule_file_is_refused(stack: InProcessStack, tmp_path: Path) -
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({"holidays": ["2028-01-01"]}), "utf-8")
     assert cli.main(["load-calendar", "2027", str(path)]) == 2
+
+
+def test_verify_chain_detects_a_revision_rewritten_in_the_table(stack: InProcessStack) -> None:
+    import boto3
+
+    for day in ("2026-11-18", "2026-11-19", "2026-11-20"):
+        stack.call("entries", "PUT", f"/entries/{day}", {"items": [{"content": "会议", "status": "done"}]}, as_="c0001")
+    assert cli.main(["verify-chain", "c0001"]) == 0
+    table = stack.stack.names["JournalTable"]
+    boto3.client("dynamodb").update_item(
+        TableName=table,
+        Key={"pk": {"S": "CADRE#c0001"}, "sk": {"S": "REV#ENTRY#2026-11-19#0001"}},
+        UpdateExpression="SET body = :b",
+        ExpressionAttributeValues={":b": {"S": '{"items":[{"content":"改写过的记录","status":"done"}]}'}},
+    )
+    assert cli.main(["verify-chain", "c0001"]) == 1

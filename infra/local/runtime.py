@@ -12,18 +12,18 @@ runtime only") mint tokens, move the clock and run sweeps on demand.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import mimetypes
 import os
 import re
+import shlex
 import sys
 import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,9 +31,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
-
-from botocore.awsrequest import AWSResponse
-from botocore.compat import HTTPHeaders
 
 from infra.local.events import (
     ACCOUNT_ID,
@@ -419,10 +416,8 @@ class LocalRuntime:
         self._http_thread.start()
 
     def _start_moto(self) -> None:
-        from moto.server import ThreadedMotoServer
-
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto = _serial_moto_server()
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.moto_endpoint = f"http://{host}:{port}"
@@ -457,8 +452,24 @@ class LocalRuntime:
             self._env.set(name, None)  # a developer's profile must not leak into the embedded AWS
         for name, value in env.items():
             self._env.set(name, value)
+        self._write_env_file(env)
         self._reset_caches()
         self.site_bucket = self._site_bucket_name()
+
+    def _write_env_file(self, env: dict[str, str]) -> None:
+        """`.local/env`: the environment that points `python -m worklog.cli` at this runtime."""
+        assert self.issuer is not None
+        path = self.issuer.jwks_path.parent / "env"
+        lines = [
+            f"{name}={shlex.quote(value)}"
+            for name, value in sorted(env.items())
+            if name != "POWERTOOLS_SERVICE_NAME"
+        ]
+        path.write_text(
+            "# written by the local runtime; load with: set -a; . .local/env; set +a\n"
+            + "\n".join(lines)
+            + "\n"
+        )
 
     def _site_bucket_name(self) -> str | None:
         site = self.stack.buckets().get("SiteBucket")
@@ -533,8 +544,7 @@ class LocalRuntime:
             log.warning("no demo data: cannot import infra.seed (%s); continuing with empty tables", err)
             return
         started = time.monotonic()
-        with bulk_loading():
-            self.seed_summary = dict(seed_demo())
+        self.seed_summary = dict(seed_demo())  # loads straight into the in-process moto backend
         log.info("demo data loaded in %.1f s: %s", time.monotonic() - started, self.seed_summary)
 
     def _start_scheduler(self) -> None:
@@ -891,45 +901,6 @@ class LocalRuntime:
         return HttpResponse(200, headers, body)
 
 
-@contextlib.contextmanager
-def bulk_loading() -> Iterator[None]:
-    """While loading the demo, BatchWriteItem goes straight to the embedded DynamoDB.
-
-    moto's server runs in this process, so the seed's batches can be handed to its backend
-    directly, skipping HTTP and moto's request parsing: the same items end up in the same tables,
-    about 2.5 times faster (the demo district is ~26,000 items, the start-up budget 30 s). Requests
-    keep their normal path if this moto has no such backend API; nothing else is served meanwhile.
-    """
-    from worklog import aws
-
-    try:
-        from moto.dynamodb.models import dynamodb_backends
-
-        backend = dynamodb_backends[ACCOUNT_ID][REGION]
-        put_item = backend.put_item
-    except (ImportError, AttributeError, KeyError) as err:
-        log.info("no direct bulk path into moto (%s): loading over HTTP", err)
-        yield
-        return
-
-    def direct(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
-        request = json.loads(params["body"])
-        batches = request.get("RequestItems", {})
-        if any("PutRequest" not in r for requests in batches.values() for r in requests):
-            return None  # deletes take the normal path
-        for table, requests in batches.items():
-            for r in requests:
-                put_item(table, r["PutRequest"]["Item"])
-        return AWSResponse(params.get("url", ""), 200, HTTPHeaders(), None), {"UnprocessedItems": {}}
-
-    events = aws.client("dynamodb").meta.events
-    events.register("before-call.dynamodb.BatchWriteItem", direct, unique_id="worklog-local-bulk")
-    try:
-        yield
-    finally:
-        events.unregister("before-call.dynamodb.BatchWriteItem", unique_id="worklog-local-bulk")
-
-
 def merge_openapi(documents: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """One OpenAPI document for every function URL (the clients see one API)."""
     merged: dict[str, Any] = {
@@ -1160,3 +1131,36 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # one line per request is written by _log instead
+
+
+def _serial_moto_server() -> Any:
+    """moto's server, answering one request at a time.
+
+    moto's backends are not thread-safe (a DynamoDB transaction deep-copies the table while
+    another request writes it), so concurrent client requests are queued at the WSGI layer; the
+    handlers around them still run concurrently.
+    """
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from moto.server import ThreadedMotoServer
+    from werkzeug.serving import make_server
+
+    class SerialMotoServer(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            app = DomainDispatcherApplication(create_backend_app)
+            lock = threading.Lock()
+
+            def serial(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+                with lock:
+                    return list(app(environ, start_response))
+
+            self._server = make_server(
+                self._ip_address, self._port, serial, True, request_handler=MotoRequestHandler
+            )
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return SerialMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

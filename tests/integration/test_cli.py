@@ -55,7 +55,13 @@ def test_verify_chain_detects_a_revision_rewritten_in_the_table(stack: InProcess
     import boto3
 
     for day in ("2026-11-18", "2026-11-19", "2026-11-20"):
-        stack.call("entries", "PUT", f"/entries/{day}", {"items": [{"content": "会议", "status": "done"}]}, as_="c0001")
+        stack.call(
+            "entries",
+            "PUT",
+            f"/entries/{day}",
+            {"items": [{"content": "会议", "status": "done"}]},
+            as_="c0001",
+        )
     assert cli.main(["verify-chain", "c0001"]) == 0
     table = stack.stack.names["JournalTable"]
     boto3.client("dynamodb").update_item(

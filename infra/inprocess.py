@@ -152,7 +152,10 @@ def in_process(state_dir: Path, *, stack_name: str = "worklog-test") -> Iterator
     """Moto, the template's resources, the functions' environment; restores os.environ after."""
     from moto import mock_aws
 
+    from infra import emulator
     from worklog.clock import system_clock
+
+    emulator.install()
 
     issuer = LocalIssuer(port=0, state_dir=state_dir)
     stack = Stack(load_template(), stack_name=stack_name, parameters=stack_parameters(issuer))

@@ -416,6 +416,9 @@ class LocalRuntime:
         self._http_thread.start()
 
     def _start_moto(self) -> None:
+        from infra import emulator
+
+        emulator.install()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines
         self._moto = _serial_moto_server()
         self._moto.start()

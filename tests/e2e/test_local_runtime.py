@@ -8,118 +8,20 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import jwt
 import pytest
 import requests
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 
+from tests.e2e.conftest import ROOT, demo_user, port_is_free, start_runtime, stop_runtime, token_for
+
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = 90  # generous for a loaded machine; the budget (< 30 s) is reported, not timed here
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-@dataclass
-class Runtime:
-    process: subprocess.Popen[bytes]
-    port: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-def start_runtime(tmp: Path, *args: str) -> Runtime:
-    port = free_port()
-    log = tmp / f"runtime-{port}.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    env.pop("WORKLOG_PORT", None)
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local", "--port", str(port), *args],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    runtime = Runtime(process, port, log)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the runtime exited with {process.returncode}:\n{runtime.output()}")
-        try:
-            if requests.get(f"{runtime.url}/_local/health", timeout=2).status_code == 200:
-                return runtime
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    stop_runtime(runtime)
-    pytest.fail(f"the runtime was not healthy within {START_TIMEOUT_S} s:\n{runtime.output()}")
-
-
-def stop_runtime(runtime: Runtime) -> int:
-    if runtime.process.poll() is None:
-        runtime.process.send_signal(signal.SIGINT)
-        try:
-            return runtime.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            runtime.process.kill()
-            runtime.process.wait()
-    return runtime.process.returncode
-
-
-@pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    rt = start_runtime(tmp_path_factory.mktemp("local-runtime"))
-    yield rt
-    stop_runtime(rt)
-
-
-@pytest.fixture(scope="module")
-def users(runtime: Runtime) -> list[dict]:
-    return requests.get(f"{runtime.url}/_local/users", timeout=10).json()
-
-
-def demo_user(users: list[dict], role: str = "cadre") -> dict:
-    found = next((u for u in users if role in u["roles"]), None)
-    assert found is not None, f"the demo district has no user with role {role}"
-    return found
-
-
-def token_for(runtime: Runtime, cadre_id: str) -> str:
-    resp = requests.post(f"{runtime.url}/_local/token", json={"cadre_id": cadre_id}, timeout=10)
-    assert resp.status_code == 200, resp.text
-    return resp.json()["token"]
 
 
 # --- start-up -------------------------------------------------------------------------------------

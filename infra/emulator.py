@@ -68,7 +68,10 @@ def install() -> None:
         if any(code is not None for code, _, _ in errors):
             raise TransactionCanceledException(errors)
         for op_type, op, key in plan:
-            names, values = op.get("ExpressionAttributeNames") or {}, op.get("ExpressionAttributeValues") or {}
+            names, values = (
+                op.get("ExpressionAttributeNames") or {},
+                op.get("ExpressionAttributeValues") or {},
+            )
             if op_type == "Put":
                 self.put_item(
                     op["TableName"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -16,15 +16,7 @@ Role = Literal[
     "hr_evaluator",
     "admin",
 ]
-ROLES: tuple[Role, ...] = (
-    "cadre",
-    "unit_head",
-    "district_leader",
-    "org_inspector",
-    "discipline_inspector",
-    "hr_evaluator",
-    "admin",
-)
+ROLES: tuple[Role, ...] = get_args(Role)
 
 CadreId = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")

@@ -206,3 +206,18 @@ def test_concurrent_saves_of_the_same_day_never_lose_a_revision_or_fork_the_chai
 def test_saving_on_a_new_day_uses_the_servers_clock(stack: InProcessStack) -> None:
     set_clock(2026, 11, 23, 9)
     assert body(put(stack, "/entries/2026-11-20", ENTRY))["late"]
+
+
+def test_the_sweep_sees_a_days_submissions_and_who_is_on_leave(stack: InProcessStack) -> None:
+    from datetime import date
+
+    put(stack, "/entries/2026-11-19", ENTRY, who="c0001")
+    put(stack, "/entries/2026-11-19", ENTRY, who="c0002")
+    put(stack, "/entries/2026-11-18", ENTRY, who="c0002")
+    put(stack, "/leaves", {"from": "2026-11-23", "to": "2026-11-25", "kind": "annual"}, who="c0001")
+    put(stack, "/leaves", {"from": "2026-12-28", "to": "2027-01-04", "kind": "annual"}, who="c0002")
+    repo = JournalRepository()
+    assert sorted(i["cadre_id"] for i in repo.submissions_on(date(2026, 11, 19))) == ["c0001", "c0002"]
+    assert set(repo.on_leave(date(2026, 11, 24))) == {"c0001"}
+    assert repo.on_leave(date(2026, 11, 26)) == {}
+    assert set(repo.on_leave(date(2026, 12, 31))) == {"c0002"}

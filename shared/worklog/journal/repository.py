@@ -10,6 +10,7 @@ a stale one only costs a failed condition and one re-read.
 from __future__ import annotations
 
 import threading
+from datetime import date
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -146,6 +147,34 @@ class JournalRepository:
             KeyConditionExpression="pk = :p",
             ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}},
         )
+
+    # --- across the roster (sweeps) -------------------------------------------------------------
+    def submissions_on(self, day: date) -> Iterator[dict[str, Any]]:
+        """Every entry saved for ``day``, across the roster: pages of the by_day index."""
+        return query_all(
+            self.client,
+            TableName=self.table,
+            IndexName="by_day",
+            KeyConditionExpression="day_pk = :p",
+            ExpressionAttributeValues={":p": {"S": f"DAY#{day.isoformat()}"}},
+        )
+
+    def on_leave(self, day: date) -> dict[str, list[tuple[date, date]]]:
+        """Who is on leave on ``day``: leave ending on or after it (by_day, by end year), kept
+        when it started on or before it."""
+        found: dict[str, list[tuple[date, date]]] = {}
+        for year in (day.year, day.year + 1):
+            for item in query_all(
+                self.client,
+                TableName=self.table,
+                IndexName="by_day",
+                KeyConditionExpression="day_pk = :p AND day_sk >= :d",
+                ExpressionAttributeValues={":p": {"S": f"LEAVEEND#{year}"}, ":d": {"S": day.isoformat()}},
+            ):
+                last, first, cadre_id = item["day_sk"].split("#", 2)
+                if date.fromisoformat(first) <= day:
+                    found.setdefault(cadre_id, []).append((date.fromisoformat(first), date.fromisoformat(last)))
+        return found
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -12,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from worklog import http, idempotency
 from worklog.journal.repository import container_repository
 from worklog.journal.service import JournalService
+from worklog.models.common import Day
 from worklog.models.entries import (
     EntryIn,
     EntryList,
@@ -56,7 +56,7 @@ def _status(created: bool) -> int:
     responses=http.responses(SavedEntry, ERRORS, created=SAVED, ok="新的修订已保存"),
     tags=["entries"],
 )
-def put_entry(date: Annotated[date, Path()], body: EntryIn) -> Response[SavedEntry]:
+def put_entry(date: Annotated[Day, Path()], body: EntryIn) -> Response[SavedEntry]:
     who = http.principal(app)
 
     def run() -> tuple[int, SavedEntry]:
@@ -73,7 +73,7 @@ def put_entry(date: Annotated[date, Path()], body: EntryIn) -> Response[SavedEnt
     responses=http.responses(EntryOut, ERRORS),
     tags=["entries"],
 )
-def get_entry(date: Annotated[date, Path()]) -> EntryOut:
+def get_entry(date: Annotated[Day, Path()]) -> EntryOut:
     return service().get_entry(http.principal(app).cadre_id, date)
 
 
@@ -83,7 +83,7 @@ def get_entry(date: Annotated[date, Path()]) -> EntryOut:
     responses=http.responses(RevisionList, ERRORS),
     tags=["entries"],
 )
-def get_entry_revisions(date: Annotated[date, Path()]) -> RevisionList:
+def get_entry_revisions(date: Annotated[Day, Path()]) -> RevisionList:
     return RevisionList(revisions=service().revisions(http.principal(app).cadre_id, day_period(date)))
 
 
@@ -94,7 +94,7 @@ def get_entry_revisions(date: Annotated[date, Path()]) -> RevisionList:
     tags=["entries"],
 )
 def list_entries(
-    first: Annotated[date, Query(alias="from")], last: Annotated[date, Query(alias="to")]
+    first: Annotated[Day, Query(alias="from")], last: Annotated[Day, Query(alias="to")]
 ) -> EntryList:
     return EntryList(entries=service().list_entries(http.principal(app).cadre_id, first, last))
 
@@ -196,7 +196,7 @@ def post_leave(body: LeaveIn) -> Response[LeaveOut]:
     tags=["leave"],
 )
 def list_leaves(
-    first: Annotated[date, Query(alias="from")], last: Annotated[date, Query(alias="to")]
+    first: Annotated[Day, Query(alias="from")], last: Annotated[Day, Query(alias="to")]
 ) -> LeaveList:
     return LeaveList(leaves=service().list_leaves(http.principal(app).cadre_id, first, last))
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from worklog.calendar import WorkingCalendar
 from worklog.errors import PeriodLocked, ValidationFailed
 from worklog.messages import MSG
+from worklog.models.common import YEARS
 from worklog.settings import Rules
 
 
@@ -27,8 +28,8 @@ class Kind(StrEnum):
     LEAVE = "leave"
 
 
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-HALF_RE = re.compile(r"^(\d{4})-H([12])$")
+MONTH_RE = re.compile(rf"^({YEARS})-(0[1-9]|1[0-2])$")
+HALF_RE = re.compile(rf"^({YEARS})-H([12])$")
 
 
 @dataclass(frozen=True)

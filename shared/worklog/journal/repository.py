@@ -10,8 +10,8 @@ a stale one only costs a failed condition and one re-read.
 from __future__ import annotations
 
 import threading
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -173,7 +173,9 @@ class JournalRepository:
             ):
                 last, first, cadre_id = item["day_sk"].split("#", 2)
                 if date.fromisoformat(first) <= day:
-                    found.setdefault(cadre_id, []).append((date.fromisoformat(first), date.fromisoformat(last)))
+                    found.setdefault(cadre_id, []).append(
+                        (date.fromisoformat(first), date.fromisoformat(last))
+                    )
         return found
 
 

@@ -7,14 +7,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from worklog.models.common import Day
+
 
 class ScheduleIn(BaseModel):
     """Body of PUT /admin/calendar/{year}."""
 
     model_config = ConfigDict(extra="forbid")
 
-    holidays: list[date] = Field(max_length=60, description="statutory holiday dates (non-working)")
-    workdays: list[date] = Field(
+    holidays: list[Day] = Field(max_length=60, description="statutory holiday dates (non-working)")
+    workdays: list[Day] = Field(
         default_factory=list, max_length=30, description="make-up working days (调休上班), usually weekends"
     )
     source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""

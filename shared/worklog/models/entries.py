@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+
+from worklog.models.common import YEARS, Day
 
 ItemStatus = Literal["done", "in_progress", "not_done"]
 LeaveKind = Literal["annual", "sick", "business_trip", "training", "other"]
@@ -19,8 +21,8 @@ ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 Section = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-MonthLabel = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-HalfLabel = Annotated[str, StringConstraints(pattern=r"^\d{4}-H[12]$")]
+MonthLabel = Annotated[str, StringConstraints(pattern=rf"^{YEARS}-(0[1-9]|1[0-2])$")]
+HalfLabel = Annotated[str, StringConstraints(pattern=rf"^{YEARS}-H[12]$")]
 
 
 class Input(BaseModel):
@@ -32,7 +34,7 @@ class EntryItem(Input):
     content: ItemText
     status: ItemStatus
     plan_item_id: PlanItemId | None = None
-    internal: bool = False
+    internal: StrictBool = False
 
 
 class EntryIn(Input):
@@ -138,8 +140,8 @@ class SummaryOut(BaseModel):
 class LeaveIn(Input):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: date = Field(alias="from")
-    to: date
+    from_: Day = Field(alias="from")
+    to: Day
     kind: LeaveKind
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 

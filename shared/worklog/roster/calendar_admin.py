@@ -12,7 +12,7 @@ from worklog.messages import MSG
 from worklog.models.calendar import CalendarYearOut, OfficialSchedule, ScheduleIn
 from worklog.roster.repository import RosterRepository
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
+MIN_YEAR, MAX_YEAR = 2000, 2099
 
 
 def check_year(year: int) -> None:

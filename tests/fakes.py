@@ -32,7 +32,9 @@ class FakeJournal:
             self.cached.pop(before.cadre_id, None)
             raise StaleHead(before.cadre_id)
         rev = revision_item(record)
-        assert (rev["pk"], rev["sk"]) not in self.items
+        if (rev["pk"], rev["sk"]) in self.items:  # the revision's own condition, as in DynamoDB
+            self.cached.pop(before.cadre_id, None)
+            raise StaleHead(before.cadre_id)
         for item in (rev, view, head_item(after)):
             self.items[(item["pk"], item["sk"])] = copy.deepcopy(item)
         self.cached[after.cadre_id] = after

@@ -31,28 +31,37 @@ HASHED_FIELDS = (
 
 
 def _check(value: Any, path: str = "$") -> Any:
-    """Only JSON types with exact representations: no floats, NFC-normalised strings."""
-    if value is None or isinstance(value, bool | int):
+    """Only JSON types with exact representations: no floats."""
+    if value is None or isinstance(value, bool | int | str):
         return value
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
     if isinstance(value, list | tuple):
         return [_check(v, f"{path}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, Mapping):
-        out = {}
-        for k, v in value.items():
+        for k in value:
             if not isinstance(k, str):
                 raise TypeError(f"{path}: keys must be strings")
-            out[unicodedata.normalize("NFC", k)] = _check(v, f"{path}.{k}")
-        return out
+        return {k: _check(v, f"{path}.{k}") for k, v in value.items()}
     raise TypeError(f"{path}: {type(value).__name__} cannot be encoded canonically")
 
 
 def canonical_bytes(value: Any) -> bytes:
-    """Sorted keys, no insignificant whitespace, UTF-8, NFC strings, integers only."""
+    """Sorted keys, no insignificant whitespace, UTF-8, integers only. Strings are hashed exactly
+    as stored: two spellings of the same text (NFC/NFD) are two different revisions, which is why
+    text is normalised once, at input (``normalise_text``), before it is hashed and stored."""
     return json.dumps(_check(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
         "utf-8"
     )
+
+
+def normalise_text(value: Any) -> Any:
+    """Every string in a value, NFC-normalised (what the journal stores and hashes)."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list | tuple):
+        return [normalise_text(v) for v in value]
+    if isinstance(value, Mapping):
+        return {normalise_text(k): normalise_text(v) for k, v in value.items()}
+    return value
 
 
 def hashed_part(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from worklog.auth.principals import Principal, PrincipalResolver
 from worklog.auth.tokens import TokenVerifier
 from worklog.clock import system_clock, today
-from worklog.errors import PayloadTooLarge, WorklogError
+from worklog.errors import InvalidJson, PayloadTooLarge, WorklogError
 from worklog.messages import MSG
 from worklog.models.common import ErrorBody
 from worklog.observability import logger
@@ -132,11 +132,30 @@ def authenticate(headers: dict[str, str]) -> Principal:
     return principal
 
 
-def body_size(event: dict[str, Any]) -> int:
+def raw_body(event: dict[str, Any]) -> bytes:
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
-        return len(base64.b64decode(body, validate=False))
-    return len(body.encode("utf-8"))
+        return base64.b64decode(body, validate=False)
+    return body.encode("utf-8", errors="surrogatepass")
+
+
+def check_json(event: dict[str, Any], raw: bytes) -> None:
+    """A JSON body must be UTF-8 JSON that Python can hold; otherwise 400, before routing.
+
+    Powertools would raise on invalid UTF-8 or on integers longer than Python's digit limit with
+    errors that are not JSON errors (they would surface as 500s). The checked text replaces the
+    body so that the resolver decodes exactly what was checked.
+    """
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    content_type = headers.get("content-type", "").strip()
+    if not raw or (content_type and not content_type.startswith(content_types.APPLICATION_JSON)):
+        return
+    try:
+        text = raw.decode("utf-8")
+        json.loads(text)
+    except (ValueError, RecursionError) as err:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise InvalidJson(MSG["invalid_json"]) from err
+    event["body"], event["isBase64Encoded"] = text, False
 
 
 def handle(
@@ -152,9 +171,10 @@ def handle(
     path = event.get("rawPath", "/")
     try:
         max_bytes = limit(path) if limit else get_settings().rules.max_body_bytes
-        size = body_size(event)
-        if size > max_bytes:
+        raw = raw_body(event)
+        if len(raw) > max_bytes:
             raise PayloadTooLarge(MSG["payload_too_large"].format(limit=max_bytes))
+        check_json(event, raw)
         if not public and method != "OPTIONS":
             headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
             app.append_context(principal=authenticate(headers))

@@ -119,8 +119,9 @@ class LockdownPolicy:
         if today < window.opens:
             raise ValidationFailed(
                 MSG[f"future_{period.kind}"],
-                code="future_period",
-                details=[{"loc": ["path", period.kind], "msg": "future period", "type": "future_period"}],
+                details=[
+                    {"loc": ["path", str(period.kind)], "msg": "future period", "type": "future_period"}
+                ],
             )
         if today > window.locks_after:
             raise PeriodLocked(

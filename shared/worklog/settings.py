@@ -25,10 +25,11 @@ class Rules(BaseModel):
         10, ge=1, le=30, description="half-year summary due by this working day of Jul/Jan"
     )
     plan_months_ahead: int = Field(1, ge=0, le=3, description="how many months ahead a plan may be written")
-    max_items: int = Field(30, ge=1, le=100)
-    max_item_chars: int = Field(2000, ge=1)
-    max_text_chars: int = Field(5000, ge=1, description="mistakes, reflections and summary sections")
-    max_reason_chars: int = Field(500, ge=1)
+    # The API's maxima (API.md) are fixed in the models; these may only tighten them.
+    max_items: int = Field(30, ge=1, le=30)
+    max_item_chars: int = Field(2000, ge=1, le=2000)
+    max_text_chars: int = Field(5000, ge=1, le=5000, description="mistakes, reflections and summary sections")
+    max_reason_chars: int = Field(500, ge=1, le=500)
     max_leave_days: int = Field(366, ge=1)
     max_range_days: int = Field(92, ge=1, description="widest range one GET /entries call may ask for")
     max_body_bytes: int = Field(64 * 1024, ge=1024)

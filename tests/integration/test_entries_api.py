@@ -74,7 +74,8 @@ def test_late_entry_is_marked_late_and_locked_day_is_409(stack: InProcessStack) 
 
 def test_future_date_is_422(stack: InProcessStack) -> None:
     resp = put(stack, "/entries/2026-11-21", ENTRY)
-    assert resp.status == 422 and body(resp)["code"] == "future_period"
+    assert resp.status == 422 and body(resp)["code"] == "validation_error"
+    assert body(resp)["details"][0]["type"] == "future_period"
 
 
 def test_idempotent_retry_returns_the_first_response_and_writes_nothing(stack: InProcessStack) -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worklog.chain import canonical_bytes, revision_hash, verify_chain
+from worklog.chain import canonical_bytes, normalise_text, revision_hash, verify_chain
 from worklog.journal.records import Head, build_revision
 from worklog.periods import day_period
 
@@ -55,8 +55,16 @@ def test_the_first_revision_links_to_null() -> None:
     assert build_chain([{"items": []}])[0]["previous_hash"] is None
 
 
-def test_canonical_encoding_ignores_key_order_and_unicode_normalisation() -> None:
-    assert canonical_bytes({"b": 1, "a": "é"}) == canonical_bytes({"a": "e\u0301", "b": 1})
+def test_canonical_encoding_ignores_key_order() -> None:
+    assert canonical_bytes({"b": 1, "a": "é"}) == canonical_bytes({"a": "é", "b": 1})
+
+
+def test_two_spellings_of_the_same_text_hash_differently_so_a_silent_respelling_is_detected() -> None:
+    assert canonical_bytes({"a": "é"}) != canonical_bytes({"a": "e\u0301"})
+
+
+def test_text_is_normalised_to_nfc_before_it_is_hashed_and_stored() -> None:
+    assert normalise_text({"items": [{"content": "Cafe\u0301"}]}) == {"items": [{"content": "Café"}]}
 
 
 def test_canonical_encoding_refuses_floats() -> None:
@@ -67,6 +75,10 @@ def test_canonical_encoding_refuses_floats() -> None:
 mutations = st.sampled_from(
     [
         "body",
+        "respelling",
+        "kind",
+        "cadre_id",
+        "seq",
         "reason",
         "saved_at",
         "author",
@@ -94,6 +106,19 @@ def test_any_change_to_any_stored_revision_is_detected(
     record = tampered[i]
     if how == "body":
         record["body"]["items"][0]["content"] += "改"
+    elif how == "respelling":
+        record["body"]["items"][0]["content"] = "e\u0301" + record["body"]["items"][0]["content"]
+        tampered_nfc = copy.deepcopy(record)
+        tampered_nfc["body"]["items"][0]["content"] = "é" + tampered_nfc["body"]["items"][0]["content"][2:]
+        assert revision_hash(record, record["previous_hash"]) != revision_hash(
+            tampered_nfc, record["previous_hash"]
+        )
+    elif how == "kind":
+        record["kind"] = "plan" if record["kind"] != "plan" else "entry"
+    elif how == "cadre_id":
+        record["cadre_id"] = "c9999"
+    elif how == "seq":
+        record["seq"] += 100
     elif how == "reason":
         record["reason"] = (record["reason"] or "") + "x"
     elif how == "saved_at":

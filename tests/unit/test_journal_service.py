@@ -196,17 +196,68 @@ def test_a_concurrent_save_is_recomputed_on_the_new_head_and_nothing_is_lost() -
     assert [r["seq"] for r in chain] == [1, 2, 3] and verify_chain(chain).ok
 
 
-def test_a_concurrent_first_save_of_the_same_day_without_reason_is_a_conflict() -> None:
+def test_a_first_save_that_loses_to_a_concurrent_first_save_of_the_same_day_is_a_conflict() -> None:
     repo = FakeJournal()
-    svc = service(repo, at(2026, 11, 20))
+    svc = service(repo, at(2026, 11, 20))  # this request starts at 18:00:00
     repo.cached["c0001"] = Head("c0001")
     other = FakeJournal()
     other.items = repo.items
-    service(other, at(2026, 11, 20)).save_entry(WHO, date(2026, 11, 20), entry("另一台设备"))
+    later = FixedClock(datetime(2026, 11, 20, 18, 0, 1, tzinfo=SHANGHAI))
+    JournalService(other, WorkingCalendar(), Rules(), later).save_entry(
+        WHO, date(2026, 11, 20), entry("另一台设备")
+    )
     with pytest.raises(Conflict) as err:
         svc.save_entry(WHO, date(2026, 11, 20), entry())
     assert err.value.code == "concurrent_update"
     assert len(list(repo.chain("c0001"))) == 1
+
+
+def test_a_stale_cache_never_turns_a_missing_reason_into_a_conflict() -> None:
+    repo = FakeJournal()
+    service(repo, at(2026, 11, 20, 9)).save_entry(WHO, date(2026, 11, 20), entry())
+    repo.cached["c0001"] = Head("c0001")  # this container last saw the cadre before the morning save
+    with pytest.raises(ValidationFailed) as err:
+        service(repo, at(2026, 11, 20, 18)).save_entry(WHO, date(2026, 11, 20), entry("改写"))
+    assert err.value.details and err.value.details[0]["type"] == "reason_required"
+
+
+def test_a_stale_cache_never_refuses_a_valid_plan_item_reference() -> None:
+    repo = FakeJournal()
+    repo.cached["c0001"] = Head("c0001")
+    other = FakeJournal()
+    other.items = repo.items
+    service(other, at(2026, 11, 20)).save_plan(
+        WHO, "2026-11", PlanIn.model_validate({"items": [{"content": "a"}]})
+    )
+    saved = service(repo, at(2026, 11, 20)).save_entry(WHO, date(2026, 11, 20), entry(plan_item_id="p1"))
+    assert saved.created
+
+
+def test_a_period_reopened_by_a_longer_window_can_still_be_revised() -> None:
+    repo = FakeJournal()
+    service(repo, at(2026, 11, 10)).save_entry(WHO, date(2026, 11, 10), entry())
+    service(repo, at(2026, 11, 20)).save_entry(WHO, date(2026, 11, 20), entry())  # prunes 11-10 from the head
+    longer = JournalService(repo, WorkingCalendar(), Rules(correction_window_days=14), at(2026, 11, 20))
+    revised = longer.save_entry(WHO, date(2026, 11, 10), entry("补充", reason="补充说明"))
+    assert revised.record["revision"] == 2 and not revised.created
+    assert verify_chain(list(repo.chain("c0001"))).ok
+
+
+def test_configured_limits_can_tighten_the_api_maxima() -> None:
+    strict = JournalService(
+        FakeJournal(), WorkingCalendar(), Rules(max_items=2, max_item_chars=10), at(2026, 11, 20)
+    )
+    too_many = EntryIn.model_validate({"items": [{"content": "会议", "status": "done"}] * 3})
+    with pytest.raises(ValidationFailed):
+        strict.save_entry(WHO, date(2026, 11, 20), too_many)
+    with pytest.raises(ValidationFailed):
+        strict.save_entry(WHO, date(2026, 11, 20), entry("这是一条超过十个字的工作记录内容"))
+
+
+def test_text_is_stored_in_nfc() -> None:
+    repo = FakeJournal()
+    saved = service(repo, at(2026, 11, 20)).save_entry(WHO, date(2026, 11, 20), entry("Cafe\u0301会议"))
+    assert saved.record["body"]["items"][0]["content"] == "Café会议"
 
 
 def test_list_entries_refuses_more_than_92_days_and_reversed_ranges() -> None:

@@ -20,7 +20,7 @@ def test_an_entry_for_today_is_writable_and_not_late() -> None:
 def test_an_entry_for_a_future_date_is_refused_as_invalid() -> None:
     with pytest.raises(ValidationFailed) as err:
         POLICY.check_writable(day_period(date(2026, 11, 21)), date(2026, 11, 20))
-    assert err.value.code == "future_period"
+    assert err.value.code == "validation_error" and err.value.details[0]["type"] == "future_period"
 
 
 def test_an_entry_seven_days_late_is_accepted_and_marked_late() -> None:

@@ -9,6 +9,8 @@ transaction; a moved head means a concurrent save won, so the save is recomputed
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,8 +18,9 @@ from typing import Any
 
 from worklog.auth.principals import Principal
 from worklog.calendar import WorkingCalendar
+from worklog.chain import normalise_text
 from worklog.clock import Clock, iso_now, system_clock, today
-from worklog.errors import Conflict, NotFound, PeriodLocked, ValidationFailed
+from worklog.errors import Conflict, NotFound, PeriodLocked, ValidationFailed, WorklogError
 from worklog.journal.records import Head, append
 from worklog.journal.repository import JournalRepository, StaleHead
 from worklog.messages import MSG
@@ -47,7 +50,7 @@ from worklog.periods import (
 )
 from worklog.settings import Rules
 
-MAX_ATTEMPTS = 4
+MAX_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -140,19 +143,24 @@ class JournalService:
         *,
         check: Callable[[Head], None] | None = None,
     ) -> Saved:
-        existed_at_first_look: bool | None = None
+        """Append one revision. A head read from this container's cache may be stale, so any
+        refusal decided on it is confirmed on a fresh read before it reaches the client."""
+        started = iso_now(self.clock)
+        reason = normalise_text(reason) if reason else None
         for attempt in range(MAX_ATTEMPTS):
+            if attempt > 1:
+                time.sleep(random.uniform(0, 0.02 * attempt))  # jittered backoff under contention
             head = self.repo.load_head(who.cadre_id, fresh=attempt > 0)
-            state = head.state(period)
-            if existed_at_first_look is None:
-                existed_at_first_look = state is not None
-            if state is not None and not reason:
-                if existed_at_first_look:
-                    raise _invalid(MSG["reason_required"], ["body", "reason"], "reason_required")
-                raise Conflict(MSG["concurrent_update"], code="concurrent_update")
-            if check:
-                check(head)
-            content = body(head) if callable(body) else body
+            if attempt > 0 and period.kind is not Kind.LEAVE and head.state(period) is None:
+                head = self._with_recovered_state(head, period)
+            try:
+                self._admit(head, period, reason, started, check)
+            except WorklogError:
+                if attempt == 0:
+                    continue
+                raise
+            content = normalise_text(body(head) if callable(body) else body)
+            self._within_limits(content, reason)
             step = append(
                 head,
                 period=period,
@@ -169,6 +177,60 @@ class JournalService:
                 continue
             return Saved(created=step.created, record=step.record)
         raise Conflict(MSG["busy"], code="busy")
+
+    @staticmethod
+    def _admit(
+        head: Head, period: Period, reason: str | None, started: str, check: Callable[[Head], None] | None
+    ) -> None:
+        state = head.state(period)
+        if state is not None and not reason:
+            if str(state["first"]) <= started:
+                raise _invalid(MSG["reason_required"], ["body", "reason"], "reason_required")
+            # Saved for the first time by another request while this one was running.
+            raise Conflict(MSG["concurrent_update"], code="concurrent_update")
+        if check:
+            check(head)
+
+    def _with_recovered_state(self, head: Head, period: Period) -> Head:
+        """The head forgets periods it believes locked; if the rules have since reopened one (a
+        longer window, a newly loaded schedule), rebuild its state from the current view."""
+        view = self.repo.get_view(head.cadre_id, period.key)
+        if view is None:
+            return head
+        state: dict[str, Any] = {
+            "rev": int(view["revision"]),
+            "late": bool(view["late"]),
+            "first": view["first_saved_at"],
+            "locks": self.policy.window(period).locks_after.isoformat(),
+        }
+        if period.kind is Kind.PLAN:
+            state["items"] = [i["id"] for i in view["body"]["items"]]
+        return Head(head.cadre_id, head.seq, head.hash, {**head.periods, period.key: state})
+
+    def _within_limits(self, content: dict[str, Any], reason: str | None) -> None:
+        """The configured limits (Rules), which may be tighter than the API's fixed maxima."""
+        r = self.rules
+        problems: list[dict[str, Any]] = []
+        items = content.get("items", [])
+        if len(items) > r.max_items:
+            problems.append(
+                {"loc": ["body", "items"], "msg": f"at most {r.max_items} items", "type": "too_long"}
+            )
+        for i, item in enumerate(items):
+            if len(item.get("content", "")) > r.max_item_chars:
+                msg = f"at most {r.max_item_chars} characters"
+                problems.append(
+                    {"loc": ["body", "items", i, "content"], "msg": msg, "type": "string_too_long"}
+                )
+        for field in ("mistakes", "reflections", "achievements", "problems", "next_steps"):
+            if len(content.get(field) or "") > r.max_text_chars:
+                msg = f"at most {r.max_text_chars} characters"
+                problems.append({"loc": ["body", field], "msg": msg, "type": "string_too_long"})
+        if reason and len(reason) > r.max_reason_chars:
+            msg = f"at most {r.max_reason_chars} characters"
+            problems.append({"loc": ["body", "reason"], "msg": msg, "type": "string_too_long"})
+        if problems:
+            raise ValidationFailed(MSG["validation_error"], details=problems)
 
     # --- leave --------------------------------------------------------------------------------
     def record_leave(self, who: Principal, data: LeaveIn) -> LeaveOut:

@@ -23,7 +23,7 @@ from worklog.schedules import current_calendar
 from worklog.settings import get_settings
 
 app = http.create_app()
-ERRORS = (400, 401, 403, 404, 413, 422)
+ERRORS = (400, 401, 403, 404, 413, 422, 503)
 IMPORT_PATH = "/admin/roster/imports"
 
 

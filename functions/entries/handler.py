@@ -38,7 +38,7 @@ from worklog.schedules import current_calendar
 from worklog.settings import get_settings
 
 app = http.create_app()
-ERRORS = (400, 401, 403, 404, 409, 413, 422)
+ERRORS = (400, 401, 403, 404, 409, 413, 422, 503)
 SAVED = "首次保存（201）"
 
 

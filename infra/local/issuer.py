@@ -24,7 +24,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-STATE_DIR = REPO_ROOT / ".local"
+# Where the key, the JWKS and the CLI environment file live; tests point it elsewhere.
+STATE_DIR = Path(os.environ.get("WORKLOG_STATE_DIR") or REPO_ROOT / ".local")
 AUDIENCE = "worklog-local"
 DEFAULT_TTL_SECONDS = 8 * 3600
 

@@ -5,7 +5,7 @@ AWS credentials; against the local runtime, load `.local/env` first (the runtime
 
   import-roster FILE [--format json|csv|xlsx] [--dry-run]   validate and import a roster file
   load-calendar YEAR FILE.json                               load a year's official schedule
-  verify-chain CADRE_ID                                      recompute a cadre's hash chain
+  verify-chain CADRE_ID                                      recompute a cadre's chain, head and views
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from worklog.chain import verify_chain
 from worklog.errors import WorklogError
 from worklog.journal.repository import JournalRepository
+from worklog.journal.verification import verify_journal
 from worklog.models.calendar import ScheduleIn
 from worklog.roster.calendar_admin import load_schedule
 from worklog.roster.importer import import_roster
@@ -48,9 +48,10 @@ def _load_calendar(args: argparse.Namespace) -> int:
 
 
 def _verify_chain(args: argparse.Namespace) -> int:
-    verdict = verify_chain(JournalRepository().chain(args.cadre_id))
-    print(json.dumps(verdict.__dict__, ensure_ascii=False, indent=2))
-    return 0 if verdict.ok else 1
+    report = verify_journal(JournalRepository(), args.cadre_id)
+    out = {"ok": report.ok, "chain": report.chain.__dict__, "problems": report.problems}
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+    return 0 if report.ok else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,3 +60,10 @@ class ValidationFailed(WorklogError):
 class RateLimited(WorklogError):
     status = 429
     code = "rate_limited"
+
+
+class ServiceUnavailable(WorklogError):
+    """A dependency of the service is down (never the client's fault)."""
+
+    status = 503
+    code = "service_unavailable"

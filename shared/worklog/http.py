@@ -39,6 +39,7 @@ _ERROR_TEXT = {
     404: "资源不存在",
     409: "冲突（如 period_locked）",
     413: "请求体过大",
+    503: "依赖的服务暂时不可用（如身份提供方），请稍后重试",
     422: "校验失败（code 为 validation_error 等，details 列出字段）",
     429: "请求过于频繁",
 }
@@ -88,8 +89,8 @@ def create_app() -> LambdaFunctionUrlResolver:
 
     @app.exception_handler(WorklogError)
     def _domain(err: WorklogError) -> Response:
-        if err.status >= 500:  # pragma: no cover - domain errors are client errors
-            logger.error("domain error with server status", code=err.code)
+        if err.status >= 500:  # an outage of a dependency, not the client's doing
+            logger.error("service unavailable", code=err.code)
         return error_response(err.status, err.code, err.message, err.details)
 
     @app.exception_handler(RequestUnsupportedContentType)

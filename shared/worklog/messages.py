@@ -13,6 +13,7 @@ MSG: dict[str, str] = {
     "invalid_token": "身份令牌无效",
     "token_expired": "身份令牌已过期，请重新登录",
     "unknown_subject": "令牌对应的人员不在干部花名册中",
+    "auth_unavailable": "暂时无法验证身份令牌，请稍后重试",
     "inactive_cadre": "该人员已不在岗，不能使用本系统",
     "forbidden_role": "当前角色无权执行此操作",
     # periods

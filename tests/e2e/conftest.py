@@ -52,7 +52,8 @@ class Runtime:
 def start_runtime(tmp: Path, *args: str) -> Runtime:
     port = free_port()
     log = tmp / f"runtime-{port}.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # Its own state directory: never the developer's .local/ (key, JWKS, env file of `make run`).
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "WORKLOG_STATE_DIR": str(tmp / "state")}
     env.pop("WORKLOG_PORT", None)
     with log.open("wb") as sink:
         process = subprocess.Popen(

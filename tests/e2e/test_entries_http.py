@@ -90,16 +90,19 @@ def test_late_locked_and_future_days(cadre: Client, day: date) -> None:
     assert future.status_code == 422
 
 
-def test_me_lists_what_is_owed_and_drops_it_once_saved(cadre: Client, day: date) -> None:
-    before = cadre.send("GET", "/me").json()
+def test_me_lists_what_is_owed_and_drops_it_once_saved(
+    runtime: Runtime, users: list[dict[str, Any]], day: date
+) -> None:
+    plain = [u for u in users if u["roles"] == ["cadre"]]
+    someone = Client(runtime, plain[-2]["cadre_id"])
+    before = someone.send("GET", "/me").json()
     assert before["today"] == day.isoformat() and before["working_day"]
-    owed = {(o["kind"], o["period"]) for o in before["owes"]}
-    target = day - timedelta(days=3)
-    if ("entry", target.isoformat()) in owed:
-        cadre.send("PUT", f"/entries/{target}", ENTRY)
-        after = {(o["kind"], o["period"]) for o in cadre.send("GET", "/me").json()["owes"]}
-        assert ("entry", target.isoformat()) not in after
-    assert all(o["kind"] in {"entry", "plan", "summary"} for o in before["owes"])
+    owed = {(o["kind"], o["period"]): o for o in before["owes"]}
+    assert ("entry", day.isoformat()) in owed and not owed[("entry", day.isoformat())]["overdue"]
+    assert ("entry", (day - timedelta(days=1)).isoformat()) in owed  # yesterday: late but still open
+    assert someone.send("PUT", f"/entries/{day}", ENTRY).status_code == 201
+    after = {(o["kind"], o["period"]) for o in someone.send("GET", "/me").json()["owes"]}
+    assert ("entry", day.isoformat()) not in after
 
 
 def test_bad_requests_get_the_error_contract(cadre: Client, runtime: Runtime, day: date) -> None:

@@ -71,3 +71,38 @@ def test_verify_chain_detects_a_revision_rewritten_in_the_table(stack: InProcess
         ExpressionAttributeValues={":b": {"S": '{"items":[{"content":"改写过的记录","status":"done"}]}'}},
     )
     assert cli.main(["verify-chain", "c0001"]) == 1
+
+
+def test_verify_chain_detects_a_dropped_newest_revision_and_an_edited_view(stack: InProcessStack) -> None:
+    import boto3
+
+    for day in ("2026-11-19", "2026-11-20"):
+        stack.call(
+            "entries",
+            "PUT",
+            f"/entries/{day}",
+            {"items": [{"content": "会议", "status": "done"}]},
+            as_="c0001",
+        )
+    client, table = boto3.client("dynamodb"), stack.stack.names["JournalTable"]
+    client.update_item(
+        TableName=table,
+        Key={"pk": {"S": "CADRE#c0001"}, "sk": {"S": "ENTRY#2026-11-19"}},
+        UpdateExpression="SET body = :b",
+        ExpressionAttributeValues={":b": {"S": '{"items":[{"content":"改过的当前内容","status":"done"}]}'}},
+    )
+    assert cli.main(["verify-chain", "c0001"]) == 1
+    client.delete_item(
+        TableName=table, Key={"pk": {"S": "CADRE#c0002"}, "sk": {"S": "REV#ENTRY#2026-11-20#0001"}}
+    )
+    stack.call(
+        "entries",
+        "PUT",
+        "/entries/2026-11-20",
+        {"items": [{"content": "会议", "status": "done"}]},
+        as_="c0002",
+    )
+    client.delete_item(
+        TableName=table, Key={"pk": {"S": "CADRE#c0002"}, "sk": {"S": "REV#ENTRY#2026-11-20#0001"}}
+    )
+    assert cli.main(["verify-chain", "c0002"]) == 1

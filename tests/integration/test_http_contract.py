@@ -133,3 +133,69 @@ def test_a_bad_idempotency_key_is_422(stack: InProcessStack) -> None:
 def test_admin_routes_need_the_admin_role(stack: InProcessStack) -> None:
     resp = stack.call("admin", "GET", "/admin/roster/units", as_="c0001")
     assert resp.status == 403 and error(resp)["code"] == "forbidden"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PUT", "/entries/9999-12-31"),
+        ("PUT", "/entries/0001-01-01"),
+        ("PUT", "/entries/2026-02-30"),
+        ("PUT", "/entries/2026-11-20T00:00:00"),
+        ("PUT", "/entries/0"),
+        ("GET", "/plans/0000-01"),
+        ("PUT", "/plans/9999-12"),
+        ("GET", "/summaries/0000-H1"),
+        ("PUT", "/summaries/9999-H2"),
+        ("GET", "/leaves?from=0001-01-01&to=0001-01-02"),
+        ("GET", "/entries?from=2026-11-20"),
+        ("GET", "/entries?from=2026-11-20&to=2026-11-01"),
+        ("GET", "/leaves?from=2026-11-20&to=2026-11-01"),
+        ("GET", "/leaves?from=2025-01-01&to=2026-11-01"),
+    ],
+)
+def test_out_of_range_or_malformed_dates_are_422_not_5xx(
+    stack: InProcessStack, method: str, path: str
+) -> None:
+    resp = stack.call("entries", method, path, ENTRY if method == "PUT" else None, as_="c0001")
+    assert resp.status == 422, resp.body
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"\xff\xfe{}", b'{"items": [], "reason": ' + b"1" * 5001 + b"}"],
+)
+def test_bodies_python_cannot_read_are_400_not_5xx(stack: InProcessStack, raw: bytes) -> None:
+    resp = stack.call("entries", "PUT", "/entries/2026-11-20", raw=raw, as_="c0001")
+    assert resp.status == 400 and error(resp)["code"] == "invalid_json"
+
+
+def test_a_non_boolean_internal_flag_is_422(stack: InProcessStack) -> None:
+    payload = {"items": [{"content": "x", "status": "done", "internal": "yes"}]}
+    assert stack.call("entries", "PUT", "/entries/2026-11-20", payload, as_="c0001").status == 422
+
+
+def test_no_bad_request_changes_what_is_stored(stack: InProcessStack) -> None:
+    import boto3
+
+    assert stack.call("entries", "PUT", "/entries/2026-11-20", ENTRY, as_="c0001").status == 201
+    table = stack.stack.names["JournalTable"]
+    before = boto3.client("dynamodb").scan(TableName=table)["Items"]  # test-only inspection
+    for payload in ({}, {"items": []}, ENTRY, {**ENTRY, "reason": ""}, {**ENTRY, "extra": 1}):
+        stack.call("entries", "PUT", "/entries/2026-11-20", payload, as_="c0001")
+    stack.call("entries", "PUT", "/entries/2026-11-12", ENTRY, as_="c0001")
+    stack.call("entries", "PUT", "/entries/2026-11-21", ENTRY, as_="c0001")
+    stack.call("entries", "PUT", "/entries/2026-11-20", raw=b"{nope", as_="c0001")
+    stack.call("entries", "PUT", "/entries/2026-11-20", ENTRY, as_="c9999")
+    assert boto3.client("dynamodb").scan(TableName=table)["Items"] == before
+
+
+def test_a_half_year_summary_is_saved_in_its_window(stack: InProcessStack) -> None:
+    from tests.conftest import set_clock
+
+    set_clock(2026, 7, 3)
+    body = {"achievements": "新建学校3所", "problems": "学位供给不足", "next_steps": "推进集团化办学"}
+    saved = stack.call("entries", "PUT", "/summaries/2026-H1", body, as_="c0001")
+    assert saved.status == 201 and not json.loads(saved.body)["late"]
+    again = stack.call("entries", "GET", "/summaries/2026-H1", as_="c0001")
+    assert json.loads(again.body)["achievements"] == "新建学校3所"

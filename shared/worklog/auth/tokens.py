@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 import jwt
 
-from worklog.errors import Unauthenticated
+from worklog.errors import ServiceUnavailable, Unauthenticated
 from worklog.messages import MSG
 from worklog.settings import Settings
 
@@ -43,6 +43,9 @@ class TokenVerifier:
                 options={"require": ["exp", "iat", "iss"], "verify_aud": bool(self.audience)},
                 leeway=30,
             )
+        except jwt.PyJWKClientConnectionError as err:
+            # The issuer's key set could not be fetched: an outage, not a bad token.
+            raise ServiceUnavailable(MSG["auth_unavailable"], code="auth_unavailable") from err
         except jwt.ExpiredSignatureError as err:
             raise Unauthenticated(MSG["token_expired"], code="token_expired") from err
         except (jwt.PyJWTError, ValueError) as err:

@@ -95,16 +95,17 @@ class JournalRepository:
 
     # --- reads --------------------------------------------------------------------------------
     def get_view(self, cadre_id: str, period_key: str) -> dict[str, Any] | None:
-        item = self.client.get_item(TableName=self.table, Key=key(f"CADRE#{cadre_id}", period_key)).get(
-            "Item"
+        resp = self.client.get_item(
+            TableName=self.table, Key=key(f"CADRE#{cadre_id}", period_key), ConsistentRead=True
         )
+        item = resp.get("Item")
         return decode(from_item(item)) if item else None
 
     def get_views(self, cadre_id: str, period_keys: list[str]) -> dict[str, dict[str, Any]]:
         if not period_keys:
             return {}
         keys = [key(f"CADRE#{cadre_id}", k) for k in period_keys]
-        request: dict[str, Any] = {self.table: {"Keys": keys}}
+        request: dict[str, Any] = {self.table: {"Keys": keys, "ConsistentRead": True}}
         found: dict[str, dict[str, Any]] = {}
         while request:
             resp = self.client.batch_get_item(RequestItems=request)
@@ -115,7 +116,8 @@ class JournalRepository:
         return found
 
     def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        return map(decode, query_all(self.client, TableName=self.table, **kwargs))
+        """A cadre's own partition, read consistently: a client reads its own writes."""
+        return map(decode, query_all(self.client, TableName=self.table, ConsistentRead=True, **kwargs))
 
     def views_between(self, cadre_id: str, prefix: str, first: str, last: str) -> Iterator[dict[str, Any]]:
         """Current views with sort keys in [prefix#first, prefix#last], in key order."""
@@ -138,6 +140,12 @@ class JournalRepository:
                     ":s": {"S": f"REV#{period_key}#"},
                 },
             )
+        )
+
+    def partition(self, cadre_id: str) -> Iterator[dict[str, Any]]:
+        """Everything stored for a cadre: head, revisions and views (verification)."""
+        return self._query(
+            KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}}
         )
 
     def chain(self, cadre_id: str) -> Iterator[dict[str, Any]]:

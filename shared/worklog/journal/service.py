@@ -26,7 +26,7 @@ from worklog.journal.repository import JournalRepository, StaleHead
 from worklog.messages import MSG
 from worklog.models.entries import (
     EntryIn,
-    EntryItem,
+    EntryItemOut,
     EntryOut,
     LeaveIn,
     LeaveOut,
@@ -265,7 +265,18 @@ class JournalService:
         return [v for v in views if date.fromisoformat(v["body"]["to"]) >= first]
 
     def list_leaves(self, cadre_id: str, first: date, last: date) -> list[LeaveOut]:
+        self._check_range(first, last)
         return [_leave_out_view(v) for v in self._leaves_overlapping(cadre_id, first, last)]
+
+    def _check_range(self, first: date, last: date) -> None:
+        if last < first:
+            raise _invalid(MSG["range_reversed"], ["query", "from"], "range_reversed")
+        if (last - first).days + 1 > self.rules.max_range_days:
+            raise _invalid(
+                MSG["range_too_wide"].format(days=self.rules.max_range_days),
+                ["query", "to"],
+                "range_too_wide",
+            )
 
     # --- reads --------------------------------------------------------------------------------
     def get_entry(self, cadre_id: str, day: date) -> EntryOut:
@@ -275,14 +286,7 @@ class JournalService:
         return _entry_out(view)
 
     def list_entries(self, cadre_id: str, first: date, last: date) -> list[EntryOut]:
-        if last < first:
-            raise _invalid(MSG["range_reversed"], ["query", "from"], "range_reversed")
-        if (last - first).days + 1 > self.rules.max_range_days:
-            raise _invalid(
-                MSG["range_too_wide"].format(days=self.rules.max_range_days),
-                ["query", "to"],
-                "range_too_wide",
-            )
+        self._check_range(first, last)
         views = self.repo.views_between(cadre_id, "ENTRY", first.isoformat(), last.isoformat())
         return [_entry_out(v) for v in views]
 
@@ -372,7 +376,7 @@ def _entry_out(view: dict[str, Any]) -> EntryOut:
     body = view["body"]
     return EntryOut(
         date=date.fromisoformat(view["period"]),
-        items=[EntryItem(**i) for i in body["items"]],
+        items=[EntryItemOut(**i) for i in body["items"]],
         mistakes=body.get("mistakes"),
         reflections=body.get("reflections"),
         **_view_meta(view),

@@ -53,9 +53,18 @@ class SavedEntry(BaseModel):
     saved_at: str
 
 
+class EntryItemOut(BaseModel):
+    """An item as stored (output: never re-validated against today's input limits)."""
+
+    content: str
+    status: ItemStatus
+    plan_item_id: str | None = None
+    internal: bool = False
+
+
 class EntryOut(BaseModel):
     date: date
-    items: list[EntryItem]
+    items: list[EntryItemOut]
     mistakes: str | None = None
     reflections: str | None = None
     revision: int

@@ -48,7 +48,7 @@ def verify_journal(repo: JournalRepository, cadre_id: str) -> JournalReport:
     for record in revisions:
         latest[(str(record["kind"]), str(record["period"]))] = record
     for view in views:
-        record = latest.pop((str(view["kind"]), str(view["period"])), None)
+        record: dict[str, Any] | None = latest.pop((str(view["kind"]), str(view["period"])), None)
         if record is None:
             report.problems.append(f"view {view['sk']} has no revision")
         elif (view["hash"], view["body"], view["revision"]) != (

@@ -103,7 +103,7 @@ def test_token_is_an_rs256_jwt_the_local_jwks_verifies(runtime, users):
 
     header = jwt.get_unverified_header(token)
     assert header["alg"] == "RS256" and header["kid"]
-    jwks = jwt.PyJWKSet.from_json((ROOT / ".local" / "jwks.json").read_text(encoding="utf-8"))
+    jwks = jwt.PyJWKSet.from_json((runtime.log.parent / "state" / "jwks.json").read_text(encoding="utf-8"))
     key = next(k for k in jwks.keys if k.key_id == header["kid"])
     claims = jwt.decode(
         token,

@@ -45,10 +45,10 @@ def verify_journal(repo: JournalRepository, cadre_id: str) -> JournalReport:
     elif revisions:
         report.problems.append("revisions without a head")
     latest: dict[tuple[str, str], dict[str, Any]] = {}
-    for record in revisions:
-        latest[(str(record["kind"]), str(record["period"]))] = record
+    for revision in revisions:
+        latest[(str(revision["kind"]), str(revision["period"]))] = revision
     for view in views:
-        record: dict[str, Any] | None = latest.pop((str(view["kind"]), str(view["period"])), None)
+        record = latest.pop((str(view["kind"]), str(view["period"])), None)
         if record is None:
             report.problems.append(f"view {view['sk']} has no revision")
         elif (view["hash"], view["body"], view["revision"]) != (

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     idempotency_table: str = Field("worklog-idempotency", validation_alias="IDEMPOTENCY_TABLE")
     site_bucket: str = Field("worklog-site", validation_alias="SITE_BUCKET")
     ledger_bucket: str = Field("worklog-ledger", validation_alias="LEDGER_BUCKET")
+    event_bus: str = Field("worklog", validation_alias="EVENT_BUS")
+    sweep_queue_url: str = Field("", validation_alias="SWEEP_QUEUE_URL")
 
     token_issuer: str = Field("", validation_alias="TOKEN_ISSUER")
     token_audience: str = Field("", validation_alias="TOKEN_AUDIENCE")

@@ -26,7 +26,7 @@ from infra.template import (
 )
 
 TABLES = {"RosterTable", "JournalTable", "ComplianceTable", "IdempotencyTable"}
-URL_FUNCTIONS = {"EntriesFunction", "AdminFunction"}
+URL_FUNCTIONS = {"EntriesFunction", "AdminFunction", "ReviewsFunction", "CasesFunction"}
 EXTERNAL_ISSUER = {
     "TokenIssuer": "https://id.example.org/realms/worklog",
     "TokenAudience": "worklog-app",
@@ -618,7 +618,8 @@ def test_physical_names_are_valid_bucket_names_even_for_long_stack_names(templat
         stack = Stack(template, stack_name=stack_name)
         names = list(stack.names.values())
         assert len(set(names)) == len(names)
-        for name in names:
+        for logical_id in stack.buckets():
+            name = stack.names[logical_id]
             assert re.fullmatch(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]", name), name
     assert (
         Stack(template, stack_name="a").names["RosterTable"]
@@ -850,7 +851,7 @@ def test_create_resources_makes_event_buses_and_redrive_targets_first(template: 
 
     create_resources(stack)
 
-    assert stack.event_buses() == {"DomainEvents": "worklog-events"}
+    assert stack.event_buses()["DomainEvents"] == "worklog-events"
     assert boto3.client("events").describe_event_bus(Name="worklog-events")["Name"] == "worklog-events"
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName=stack.names["WorkQueue"])["QueueUrl"]

@@ -1,0 +1,201 @@
+"""ComplianceRepository: missing records and cases in the compliance table.
+
+Key design (docs/access-patterns.md):
+  missing record  pk=CADRE#<id>  sk=MISS#<due>#<kind>#<period>
+                  gsi1: MISSDAY#<due> / UNIT#<unit>#CADRE#<id>#<kind>
+  case            pk=CASE#<id>   sk=CASE
+                  gsi1: CASEOWNER#<role>#<unit|*> / <opened_on>#<id>
+                  gsi2: CADRE#<id> / CASE#<opened_on>#<id>
+Keys are deterministic, so a sweep that runs twice for one date finds what the first run wrote.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from worklog import aws
+from worklog.compliance.ladder import Case
+from worklog.dynamo import from_item, key, query_all, to_item
+from worklog.errors import Conflict
+from worklog.roster.repository import batch_write
+from worklog.settings import get_settings
+
+
+class MissingRecord(BaseModel):
+    """Something a cadre owed and had not saved when the nightly check ran."""
+
+    cadre_id: str
+    unit_id: str
+    kind: Literal["entry", "plan", "summary"]
+    period: str
+    due: date
+    provisional: bool
+    status: Literal["missing", "late_submitted"] = "missing"
+    detected_at: str
+    submitted_at: str | None = None
+
+    @property
+    def sort_key(self) -> str:
+        return f"MISS#{self.due.isoformat()}#{self.kind}#{self.period}"
+
+    @property
+    def record_id(self) -> str:
+        return f"{self.cadre_id}/{self.kind}/{self.period}"
+
+
+def missing_item(record: MissingRecord) -> dict[str, Any]:
+    return {
+        "pk": f"CADRE#{record.cadre_id}",
+        "sk": record.sort_key,
+        "gsi1pk": f"MISSDAY#{record.due.isoformat()}",
+        "gsi1sk": f"UNIT#{record.unit_id}#CADRE#{record.cadre_id}#{record.kind}",
+        **record.model_dump(mode="json", exclude_none=True),
+    }
+
+
+def _missing(item: dict[str, Any]) -> MissingRecord:
+    return MissingRecord.model_validate({k: v for k, v in item.items() if k in MissingRecord.model_fields})
+
+
+def case_item(case: Case) -> dict[str, Any]:
+    unit = case.owner_unit_id or "*"
+    return {
+        "pk": f"CASE#{case.case_id}",
+        "sk": "CASE",
+        "gsi1pk": f"CASEOWNER#{case.owner_role}#{unit}",
+        "gsi1sk": f"{case.opened_on.isoformat()}#{case.case_id}",
+        "gsi2pk": f"CADRE#{case.cadre_id}",
+        "gsi2sk": f"CASE#{case.opened_on.isoformat()}#{case.case_id}",
+        "state": str(case.state),
+        "kind": str(case.kind),
+        "version": len(case.history),
+        "data": case.model_dump_json(),
+    }
+
+
+def _case(item: dict[str, Any]) -> Case:
+    return Case.model_validate(json.loads(item["data"]))
+
+
+class ComplianceRepository:
+    def __init__(self, table: str | None = None, client: Any = None) -> None:
+        self.table = table or get_settings().compliance_table
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        return self._client or aws.client("dynamodb")
+
+    # --- missing records ----------------------------------------------------------------------
+    def missing_due_on(self, day: date, unit_id: str | None = None) -> list[MissingRecord]:
+        condition, values = "gsi1pk = :p", {":p": {"S": f"MISSDAY#{day.isoformat()}"}}
+        if unit_id:
+            condition += " AND begins_with(gsi1sk, :u)"
+            values[":u"] = {"S": f"UNIT#{unit_id}#"}
+        items = query_all(
+            self.client,
+            TableName=self.table,
+            IndexName="gsi1",
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+        )
+        return [_missing(i) for i in items]
+
+    def put_missing(self, records: Iterable[MissingRecord]) -> int:
+        """Write new missing records (the caller has left out those already stored)."""
+        return batch_write(self.client, self.table, [missing_item(r) for r in records])
+
+    def misses_of(self, cadre_id: str, first: date, last: date) -> list[MissingRecord]:
+        items = query_all(
+            self.client,
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+            ExpressionAttributeValues={
+                ":p": {"S": f"CADRE#{cadre_id}"},
+                ":a": {"S": f"MISS#{first.isoformat()}"},
+                ":b": {"S": f"MISS#{last.isoformat()}#~"},
+            },
+        )
+        return [_missing(i) for i in items]
+
+    def mark_late_submitted(self, record: MissingRecord, at: str) -> bool:
+        """Missing → late_submitted, once; returns False if it was already marked."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=key(f"CADRE#{record.cadre_id}", record.sort_key),
+                UpdateExpression="SET #s = :late, submitted_at = :at",
+                ConditionExpression="#s = :missing",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":late": {"S": "late_submitted"},
+                    ":missing": {"S": "missing"},
+                    ":at": {"S": at},
+                },
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    # --- cases --------------------------------------------------------------------------------
+    def open_case(self, case: Case) -> bool:
+        """Store a new case; False if a case with that (deterministic) id already exists."""
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item=to_item(case_item(case)),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def get_case(self, case_id: str) -> Case | None:
+        item = self.client.get_item(
+            TableName=self.table, Key=key(f"CASE#{case_id}", "CASE"), ConsistentRead=True
+        ).get("Item")
+        return _case(from_item(item)) if item else None
+
+    def save_case(self, case: Case, *, previous_version: int) -> None:
+        """Replace a case after a transition; refused if someone else moved it in between."""
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item=to_item(case_item(case)),
+                ConditionExpression="version = :v",
+                ExpressionAttributeValues={":v": {"N": str(previous_version)}},
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict("该案件刚被他人更新，请刷新后重试", code="concurrent_update") from err
+            raise
+
+    def cases_owned_by(self, role: str, unit_id: str | None = None) -> list[Case]:
+        items = query_all(
+            self.client,
+            TableName=self.table,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues={":p": {"S": f"CASEOWNER#{role}#{unit_id or '*'}"}},
+        )
+        return [_case(i) for i in items]
+
+    def cases_of(self, cadre_id: str) -> list[Case]:
+        items = query_all(
+            self.client,
+            TableName=self.table,
+            IndexName="gsi2",
+            KeyConditionExpression="gsi2pk = :p AND begins_with(gsi2sk, :c)",
+            ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}, ":c": {"S": "CASE#"}},
+        )
+        return [_case(i) for i in items]

@@ -1,16 +1,67 @@
-"""missing-entry-check: nightly, what is owed and missing; reminders; the escalation ladder."""
+"""missing-entry-check: nightly, what is owed and missing; reminders; the escalation ladder.
+
+Scheduled at 01:30 Shanghai time for the day before (or for ``{"date": "YYYY-MM-DD"}``); SQS
+messages ``{"date": ...}`` re-run dates (retries and back-fills) with partial-batch responses.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from typing import Any
 
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict
 
+from worklog.bus import EventBus
+from worklog.clock import system_clock, today
+from worklog.compliance.repository import ComplianceRepository
+from worklog.compliance.sweep import MissingEntryCheck
+from worklog.journal.repository import JournalRepository
+from worklog.models.common import Day
 from worklog.observability import logger, metrics, tracer
+from worklog.roster.repository import RosterRepository
+from worklog.schedules import current_calendar
+from worklog.settings import get_settings
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    date: Day | None = None
+
+
+def check(request: CheckRequest) -> dict[str, Any]:
+    day = request.date or today(system_clock) - timedelta(days=1)
+    roster = RosterRepository()
+    sweep = MissingEntryCheck(
+        roster,
+        JournalRepository(),
+        ComplianceRepository(),
+        EventBus(),
+        current_calendar(roster),
+        get_settings().rules,
+    )
+    summary = sweep.run(day)
+    metrics.add_metric(name="EntryMissing", unit="Count", value=summary.new_missing)
+    logger.info("missing-entry check", **summary.as_dict())
+    return summary.as_dict()
+
+
+def _record(record: SQSRecord) -> None:
+    check(CheckRequest.model_validate(json.loads(record.body)))
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return {"status": "not implemented yet"}
+    if "Records" in event:
+        return process_partial_response(
+            event=event, record_handler=_record, processor=processor, context=context
+        )
+    return check(CheckRequest.model_validate(event))

@@ -157,6 +157,22 @@ class JournalRepository:
         )
 
     # --- across the roster (sweeps) -------------------------------------------------------------
+    def views_of(self, wanted: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of (cadre_id, period_key) have a current view: BatchGetItem, 100 keys a request,
+        keys only."""
+        found: set[tuple[str, str]] = set()
+        keys = [key(f"CADRE#{cadre_id}", period_key) for cadre_id, period_key in wanted]
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {
+                self.table: {"Keys": keys[start : start + 100], "ProjectionExpression": "pk, sk"}
+            }
+            while request:
+                resp = self.client.batch_get_item(RequestItems=request)
+                for item in resp.get("Responses", {}).get(self.table, []):
+                    found.add((item["pk"]["S"].removeprefix("CADRE#"), item["sk"]["S"]))
+                request = resp.get("UnprocessedKeys") or {}
+        return found
+
     def submissions_on(self, day: date) -> Iterator[dict[str, Any]]:
         """Every entry saved for ``day``, across the roster: pages of the by_day index."""
         return query_all(

@@ -326,6 +326,8 @@ class LocalRuntime:
         self.seed_summary: dict[str, Any] | None = None
         self.events: list[dict[str, Any]] = []  # EventBridge events put by functions (later issues)
         self.events_lock = threading.Lock()
+        self._tap_stop = threading.Event()
+        self._tap_thread: threading.Thread | None = None
         self.functions: dict[str, LocalFunction] = {}
         self.routes: list[Route] = []
         self.scheduler: Scheduler | None = None
@@ -359,6 +361,7 @@ class LocalRuntime:
             self.issuer = LocalIssuer(self.port)
             self._load_stack()
             self._create_resources()
+            self._tap_event_buses()
             self._load_functions()
             if self.demo:
                 self._seed()
@@ -385,6 +388,10 @@ class LocalRuntime:
         if self.scheduler is not None:
             self.scheduler.stop()
             self.scheduler = None
+        self._tap_stop.set()
+        if self._tap_thread is not None:
+            self._tap_thread.join(5)
+            self._tap_thread = None
         if self._moto is not None:
             self._reset_moto()  # its state lives in this process: free it for the next runtime
             self._moto.stop()
@@ -494,6 +501,58 @@ class LocalRuntime:
             sqs=session.client("sqs"),
             events=session.client("events"),
         )
+
+    def _tap_event_buses(self) -> None:
+        """Listen on every event bus of the template: a rule per bus sends everything to a queue of
+        the runtime's own (not in the template: on AWS, gateways subscribe instead), which a thread
+        drains into /_local/events."""
+        import boto3
+
+        buses = self.stack.event_buses()
+        if not buses:
+            return
+        session = boto3.session.Session()
+        sqs, events = session.client("sqs"), session.client("events")
+        queue_url = sqs.create_queue(QueueName=f"{STACK_NAME}-local-event-tap")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        for bus in buses.values():
+            events.put_rule(
+                Name="local-event-tap",
+                EventBusName=bus,
+                EventPattern=json.dumps({"source": [{"prefix": ""}]}),
+            )
+            events.put_targets(
+                Rule="local-event-tap", EventBusName=bus, Targets=[{"Id": "tap", "Arn": queue_arn}]
+            )
+        self._tap_stop.clear()
+        self._tap_thread = threading.Thread(
+            target=self._drain_tap, args=(sqs, queue_url), name="local-event-tap", daemon=True
+        )
+        self._tap_thread.start()
+
+    def _drain_tap(self, sqs: Any, queue_url: str) -> None:
+        while not self._tap_stop.is_set():
+            try:
+                messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+            except Exception as err:  # the embedded AWS is stopping
+                log.debug("event tap: %s", err)
+                messages = []
+            for message in messages:
+                try:
+                    event = json.loads(message["Body"])
+                except ValueError:
+                    event = {"body": message["Body"]}
+                self.record_event(event)
+                log.info(
+                    "event %s %s",
+                    event.get("detail-type"),
+                    json.dumps(event.get("detail"), ensure_ascii=False)[:200],
+                )
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            if not messages:
+                self._tap_stop.wait(0.5)
 
     def _load_functions(self) -> None:
         from infra.template import load_handler

@@ -461,15 +461,21 @@ class Scheduler:
             self._last_now = now
             now_utc = now.astimezone(UTC)
             due = [j for j in self.jobs if j.enabled and j.next_fire is not None and j.next_fire <= now_utc]
-            for job in due:
-                self._fire(job, now)
-            return due
+            planned = [(job, self._advance(job, now)) for job in due]
+        # Run outside the lock: a long run must not block /_local/schedules or a clock change.
+        for job, scheduled_for in planned:
+            self._fire(job, now, scheduled_for)
+        return due
 
-    def _fire(self, job: ScheduledJob, now: datetime) -> None:
+    @staticmethod
+    def _advance(job: ScheduledJob, now: datetime) -> datetime | None:
         scheduled_for = job.next_fire
         job.fired += 1
         job.last_fired_at = now
         job.advance(now)
+        return scheduled_for
+
+    def _fire(self, job: ScheduledJob, now: datetime, scheduled_for: datetime | None) -> None:
         log.info(
             "schedule %s/%s (%s %s) fired at %s for %s",
             job.function,

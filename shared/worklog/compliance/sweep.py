@@ -93,17 +93,37 @@ class MissingEntryCheck:
         summary.owed = len(obligations)
         missing = self._missing(day, obligations)
         summary.missing = len(missing)
-        known = {r.record_id for r in self.compliance.missing_due_on(day)}
+        # The ladder's window of missing records, one Query per working day: also holds this
+        # date's records of an earlier run (so a re-run writes nothing) and the correction window.
+        recent = self._recent_records(day)
+        known = {r.record_id for r in recent.get(day, [])}
         now = iso_now(self.clock)
         new = [self._record(o, now) for o in missing if f"{o.cadre_id}/{o.kind}/{o.period}" not in known]
         summary.new_missing = len(new)
         self.compliance.put_missing(new)
         self.bus.publish(ENTRY_MISSING, [self._reminder(r) for r in new])
-        summary.late_submitted = self._mark_late(day, now)
+        summary.late_submitted = self._mark_late(day, recent, now)
         if not provisional and new:
-            units = {c.cadre_id: c for c in cadres}
-            self._climb(day, {r.cadre_id for r in new}, units, now, summary)
+            recent[day] = recent.get(day, []) + new
+            self._climb(day, {r.cadre_id for r in new}, {c.cadre_id: c for c in cadres}, recent, now, summary)
         return summary
+
+    def _recent_records(self, day: date) -> dict[date, list[MissingRecord]]:
+        window = max(
+            self.ladder.talk_window_working_days,
+            self.ladder.after_talk_window_working_days,
+        )
+        first = min(
+            window_start(day, window, self.calendar), day - timedelta(days=self.rules.correction_window_days)
+        )
+        found: dict[date, list[MissingRecord]] = {}
+        d = first
+        while d <= day:
+            # Records fall due on working days only, and on the checked date itself.
+            if d == day or self.calendar.is_working(d):
+                found[d] = self.compliance.missing_due_on(d)
+            d += timedelta(days=1)
+        return found
 
     # --- what is missing ----------------------------------------------------------------------
     def _leave_lookup(self) -> Callable[[str, date], bool]:
@@ -151,13 +171,12 @@ class MissingEntryCheck:
             "provisional": record.provisional,
         }
 
-    def _mark_late(self, day: date, now: str) -> int:
+    def _mark_late(self, day: date, recent: dict[date, list[MissingRecord]], now: str) -> int:
         """Missing records of the correction window whose entry has been saved since."""
-        open_records: list[MissingRecord] = []
-        for back in range(1, self.rules.correction_window_days + 1):
-            open_records += [
-                r for r in self.compliance.missing_due_on(day - timedelta(days=back)) if r.status == "missing"
-            ]
+        first = day - timedelta(days=self.rules.correction_window_days)
+        open_records = [
+            r for d, records in recent.items() if first <= d < day for r in records if r.status == "missing"
+        ]
         if not open_records:
             return 0
         saved = self.journal.views_of([(r.cadre_id, f"{r.kind.upper()}#{r.period}") for r in open_records])
@@ -171,12 +190,24 @@ class MissingEntryCheck:
 
     # --- the ladder ---------------------------------------------------------------------------
     def _climb(
-        self, day: date, cadre_ids: set[str], cadres: dict[str, Cadre], now: str, summary: CheckSummary
+        self,
+        day: date,
+        cadre_ids: set[str],
+        cadres: dict[str, Cadre],
+        recent: dict[date, list[MissingRecord]],
+        now: str,
+        summary: CheckSummary,
     ) -> None:
-        window = max(self.ladder.talk_window_working_days, self.ladder.after_talk_window_working_days)
-        first = window_start(day, window, self.calendar)
-        for cadre_id in sorted(cadre_ids):
-            misses = [m for m in self.compliance.misses_of(cadre_id, first, day) if not m.provisional]
+        """Only cadres with enough countable misses in the window can reach a rung: their cases
+        are read (one Query each); everyone else costs nothing more."""
+        by_cadre: dict[str, list[MissingRecord]] = {}
+        for records in recent.values():
+            for r in records:
+                if r.cadre_id in cadre_ids and not r.provisional:
+                    by_cadre.setdefault(r.cadre_id, []).append(r)
+        threshold = min(self.ladder.misses_for_talk, self.ladder.misses_after_talk)
+        for cadre_id in sorted(c for c, misses in by_cadre.items() if len(misses) >= threshold):
+            misses = sorted(by_cadre[cadre_id], key=lambda m: m.due)
             cases = self.compliance.cases_of(cadre_id)
             used = {e for c in cases for e in c.evidence}
             talk = next(

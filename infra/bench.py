@@ -179,6 +179,9 @@ def report(sections: list[tuple[str, Callable[[], None]]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--saves", type=int, default=200, help="submissions timed for the p50")
+    parser.add_argument(
+        "--sweep-sizes", default="800,8000,80000", help="roster sizes for the nightly sweep (comma-separated)"
+    )
     args = parser.parse_args(argv)
     print("# worklog benchmark (moto in-process; counts are exact, times are this machine's)")
     with in_process(Path(tempfile.mkdtemp(prefix="worklog-bench-"))) as stack:
@@ -204,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"entries handler (auth, validation, chain append): {handler_p50:7.2f} ms")
         print(f"bare TransactWriteItems of 3 items:               {bare_p50:7.2f} ms")
         print(f"ratio handler / bare transaction:                 {handler_p50 / bare_p50:7.2f}")
+    from infra import bench_sweeps
+
+    bench_sweeps.run([int(n) for n in args.sweep_sizes.split(",") if n])
     print("\n## Cold import (median of 3 fresh interpreters)")
     rows_imp = cold_imports()
     base = rows_imp[0][1]

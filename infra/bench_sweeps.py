@@ -1,0 +1,149 @@
+"""Sweep benchmark (part of `make bench`): the nightly missing-entry check at 800, 8,000 and
+80,000 cadres — requests against the lower bound, and time.
+
+The lower bound is what any correct sweep must read: the pages of the roster plus the pages of the
+day's submissions (measured here by reading them alone, with the same page limit). Writes and
+events are proportional to what is missing and are reported beside it, with their own floor
+(⌈new records / 25⌉ BatchWriteItem, ⌈reminders / 10⌉ PutEvents).
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from collections import Counter
+from datetime import date, datetime
+from math import ceil
+from pathlib import Path
+from typing import Any
+
+from infra.bench import counting
+from infra.inprocess import in_process
+
+DAY = date(2026, 11, 19)  # a Thursday, a working day
+MISS_RATE = 0.05
+LEAVE_RATE = 0.01
+
+
+def _load(n: int) -> None:
+    """n cadres in units of ~13, entries for DAY from all but ~5%, ~1% on leave; straight into the
+    in-process emulator (the benchmark measures the sweep, not the loading)."""
+    from infra.seed import _in_process_moto
+    from worklog.calendar import WorkingCalendar
+    from worklog.dynamo import to_item
+    from worklog.journal.records import Head, append, view_item
+    from worklog.journal.repository import JournalRepository
+    from worklog.models.roster import Cadre, Unit
+    from worklog.periods import Kind, LockdownPolicy, Period, day_period
+    from worklog.roster.repository import RosterRepository, cadre_item, unit_item
+    from worklog.settings import Rules
+
+    rng = random.Random(n)
+    roster, journal = RosterRepository(), JournalRepository()
+    write = _in_process_moto(journal.table)
+    assert write is not None
+    units = [Unit(unit_id=f"u{i:05d}", name=f"单位{i}") for i in range(ceil(n / 13))]
+    cadres = [
+        Cadre(
+            cadre_id=f"c{i:06d}",
+            name=f"干部{i}",
+            unit_id=units[i // 13].unit_id,
+            title="科员",
+            roles=["cadre"],
+        )
+        for i in range(n)
+    ]
+    write(roster.table, [unit_item(u) for u in units] + [cadre_item(c) for c in cadres])
+    policy = LockdownPolicy(Rules(), WorkingCalendar())
+    items = []
+    for c in cadres:
+        roll = rng.random()
+        if roll < MISS_RATE:
+            continue
+        if roll < MISS_RATE + LEAVE_RATE:
+            period = Period(Kind.LEAVE, DAY.isoformat(), DAY, DAY)
+            body: dict[str, Any] = {"from": DAY.isoformat(), "to": DAY.isoformat(), "kind": "annual"}
+        else:
+            period = day_period(DAY)
+            body = {"items": [{"content": "召开专题会议，研究部署重点工作", "status": "done"}]}
+        step = append(
+            Head(c.cadre_id),
+            period=period,
+            body=body,
+            reason=None,
+            saved_at=f"{DAY.isoformat()}T18:00:00.000+08:00",
+            author=c.cadre_id,
+            unit_id=c.unit_id,
+            policy=policy,
+        )
+        items.append(view_item(step.record, first_saved_at=step.record["saved_at"], unit_id=c.unit_id))
+    write(journal.table, items)
+    _ = to_item
+
+
+def lower_bound() -> int:
+    """Pages of the roster plus pages of the day's submissions, read alone."""
+    from worklog.journal.repository import JournalRepository
+    from worklog.roster.repository import RosterRepository
+
+    with counting() as seen:
+        sum(1 for _ in RosterRepository().list_cadres())
+        sum(1 for _ in JournalRepository().submissions_on(DAY))
+    return sum(seen.values())
+
+
+def sweep_once() -> tuple[dict[str, Any], Counter[str], float]:
+    from worklog.bus import EventBus
+    from worklog.compliance.repository import ComplianceRepository
+    from worklog.compliance.sweep import MissingEntryCheck
+    from worklog.journal.repository import JournalRepository
+    from worklog.roster.repository import RosterRepository
+    from worklog.schedules import current_calendar
+    from worklog.settings import get_settings
+
+    roster = RosterRepository()
+    check = MissingEntryCheck(
+        roster,
+        JournalRepository(),
+        ComplianceRepository(),
+        EventBus(),
+        current_calendar(roster),
+        get_settings().rules,
+    )
+    with counting() as seen:
+        start = time.perf_counter()
+        summary = check.run(DAY).as_dict()
+        elapsed = time.perf_counter() - start
+    return summary, seen, elapsed
+
+
+def run(sizes: list[int]) -> None:
+    from worklog.clock import SHANGHAI, system_clock
+
+    print("\n## Nightly missing-entry check (moto in-process; reads vs the lower bound)")
+    print(
+        f"{'cadres':>7} {'LB':>5} {'reads':>6} {'ratio':>6} {'writes':>7} {'events':>7} {'missing':>8} "
+        f"{'time s':>7} {'2nd run':>8}  by operation"
+    )
+    for n in sizes:
+        with in_process(Path(tempfile.mkdtemp(prefix=f"worklog-sweep-{n}-"))):
+            system_clock.set(datetime(2026, 11, 20, 1, 30, tzinfo=SHANGHAI))
+            _load(n)
+            bound = lower_bound()
+            summary, seen, elapsed = sweep_once()
+            writes = seen["BatchWriteItem"] + seen["PutItem"] + seen["UpdateItem"]
+            events = seen["PutEvents"]
+            reads = sum(seen.values()) - writes - events
+            _, seen2, _ = sweep_once()
+            ops = ", ".join(f"{op}×{k}" for op, k in sorted(seen.items()))
+            print(
+                f"{n:>7} {bound:>5} {reads:>6} {reads / bound:>6.2f} {writes:>7} {events:>7} "
+                f"{summary['new_missing']:>8} {elapsed:>7.2f} {sum(seen2.values()):>8}  {ops}"
+            )
+            floor_w, floor_e = ceil(summary["new_missing"] / 25), ceil(summary["new_missing"] / 10)
+            rerun_writes = seen2["BatchWriteItem"] + seen2["PutItem"]
+            print(
+                f"{'':>7} writes floor {floor_w}, events floor {floor_e}; "
+                f"second run writes {rerun_writes} and sends {seen2['PutEvents']} events"
+            )

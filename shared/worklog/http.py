@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from worklog.auth.principals import Principal, PrincipalResolver
 from worklog.auth.tokens import TokenVerifier
 from worklog.clock import system_clock, today
-from worklog.errors import InvalidJson, PayloadTooLarge, WorklogError
+from worklog.errors import InvalidJson, PayloadTooLarge, ValidationFailed, WorklogError
 from worklog.messages import MSG
 from worklog.models.common import ErrorBody
 from worklog.observability import logger
@@ -153,9 +153,13 @@ def check_json(event: dict[str, Any], raw: bytes) -> None:
         return
     try:
         text = raw.decode("utf-8")
-        json.loads(text)
+        data = json.loads(text)
     except (ValueError, RecursionError) as err:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise InvalidJson(MSG["invalid_json"]) from err
+    if not isinstance(data, dict):
+        # Every body of this API is an object; Powertools would read a list as its first element.
+        detail = {"loc": ["body"], "msg": "the body must be a JSON object", "type": "model_type"}
+        raise ValidationFailed(MSG["validation_error"], details=[detail])
     event["body"], event["isBase64Encoded"] = text, False
 
 

@@ -78,6 +78,8 @@ def test_non_json_body_is_400(stack: InProcessStack) -> None:
     [
         {},
         [],
+        [{"items": [{"content": "x", "status": "done"}]}],
+        "just a string",
         {"items": []},
         {"items": [{"content": "   ", "status": "done"}]},
         {"items": [{"content": "x" * 2001, "status": "done"}]},

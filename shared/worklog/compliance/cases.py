@@ -1,0 +1,271 @@
+"""Cases at work: who may see and act on a case, and the moves the case owners make.
+
+The rules of who holds what (DESIGN.md §4, ladder.owner_role_for):
+
+- a reminder-talk case held by ``unit_head`` is acted on by the head of its ``owner_unit_id``;
+- one held by ``district_leader`` by any district leader (the leadership holds it as a whole);
+- an accountability case by the Discipline Commission and the Org Dept (``discipline_inspector``,
+  ``org_inspector``), district-wide;
+- the cadre a case is about may read it but never act on it, even when they hold the owner role
+  (an org inspector never closes their own accountability case);
+- anyone else gets 403.
+
+Every move reads the case, applies a ladder transition stamped with the server clock, and saves it
+on the condition that nobody moved it in between (409 otherwise). Nothing is deleted. Pure: the
+case store, the event bus and the clock are passed in; the handler passes the real ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from worklog.auth.principals import Principal
+from worklog.clock import Clock, iso_now, system_clock, today
+from worklog.compliance import ladder
+from worklog.compliance.ladder import Case, CaseKind, CaseState
+from worklog.errors import Forbidden, NotFound
+from worklog.models.cases import TalkIn
+from worklog.models.roster import Role
+from worklog.observability import logger
+
+ACCOUNTABILITY_OPENED = "AccountabilityCaseOpened"
+INSPECTORS: tuple[Role, ...] = ("discipline_inspector", "org_inspector")
+
+# User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
+TEXT: dict[str, str] = {
+    "case_not_found": "没有该案件：{case_id}",
+    "case_forbidden": "无权查看该案件",
+    "own_case": "案件当事人只能查看关于本人的案件，不能办理",
+    "escalated_from": "由{kind}案件 {case_id} 升级：{reason}",
+}
+
+
+class CaseStore(Protocol):
+    """What the use cases need of worklog.compliance.repository.ComplianceRepository."""
+
+    def open_case(self, case: Case) -> bool: ...
+
+    def get_case(self, case_id: str) -> Case | None: ...
+
+    def save_case(self, case: Case, *, previous_version: int) -> None: ...
+
+    def cases_owned_by(self, role: str, unit_id: str | None = None) -> list[Case]: ...
+
+    def cases_of(self, cadre_id: str) -> list[Case]: ...
+
+
+class Publisher(Protocol):
+    """What the use cases need of worklog.bus.EventBus."""
+
+    def publish(self, detail_type: str, details: Iterable[Mapping[str, Any]]) -> int: ...
+
+
+@dataclass(frozen=True)
+class Escalation:
+    case: Case  # the reminder-talk case, escalated
+    opened: Case  # the accountability case it opened or joined
+    published: bool  # whether AccountabilityCaseOpened reached the bus
+
+
+# --- who may do what ---------------------------------------------------------------------------
+
+
+def holds(who: Principal, case: Case) -> bool:
+    """Whether the caller is on the owner side of the case, whoever the case is about."""
+    if case.kind is CaseKind.ACCOUNTABILITY or case.owner_role in INSPECTORS:
+        return who.has(*INSPECTORS)
+    if case.owner_role == "district_leader":
+        return who.has("district_leader")
+    if case.owner_role == "unit_head":
+        return who.has("unit_head") and case.owner_unit_id == who.unit_id
+    return who.has(case.owner_role) and case.owner_unit_id in (None, who.unit_id)
+
+
+def is_subject(who: Principal, case: Case) -> bool:
+    return case.cadre_id == who.cadre_id
+
+
+def may_act(who: Principal, case: Case) -> bool:
+    """Record a talk, escalate, close: the owner side, never the cadre the case is about."""
+    return holds(who, case) and not is_subject(who, case)
+
+
+def may_see(who: Principal, case: Case) -> bool:
+    return holds(who, case) or is_subject(who, case)
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+
+def list_cases(
+    store: CaseStore,
+    who: Principal,
+    *,
+    state: CaseState | None = None,
+    role: Role | None = None,
+) -> list[Case]:
+    """The cases the caller may act on, and the cases about the caller; newest first.
+
+    ``role`` narrows the list to one perspective: ``cadre`` for the cases about oneself, an owner
+    role for the cases one holds in that role (403 if the caller does not have it).
+    """
+    if role is not None and role != "cadre":
+        who.require(role)
+    found: dict[str, Case] = {}
+    if role in (None, "cadre"):
+        for case in store.cases_of(who.cadre_id):
+            found[case.case_id] = case
+    perspectives = [role] if role is not None else sorted(who.roles)
+    for owner_role, unit_id in _queues(who, perspectives):
+        for case in store.cases_owned_by(owner_role, unit_id):
+            if may_act(who, case):
+                found.setdefault(case.case_id, case)
+    listed = [c for c in found.values() if state is None or c.state is state]
+    return sorted(listed, key=_newest_first, reverse=True)
+
+
+def _queues(who: Principal, perspectives: Iterable[str]) -> list[tuple[str, str | None]]:
+    """The owner queues (owner_role, owner_unit_id; None when district-wide) the caller works from
+    in these roles; an inspector of both kinds reads the accountability queue once."""
+    queues: set[tuple[str, str | None]] = set()
+    for perspective in perspectives:
+        if perspective == "unit_head":
+            queues.add(("unit_head", who.unit_id))
+        elif perspective == "district_leader":
+            queues.add(("district_leader", None))
+        elif perspective in INSPECTORS:
+            queues.add(("discipline_inspector", None))
+    return sorted(queues, key=lambda q: (q[0], q[1] or ""))
+
+
+def _newest_first(case: Case) -> tuple[str, str, str]:
+    opened_at = case.history[0].at if case.history else ""
+    return case.opened_on.isoformat(), opened_at, case.case_id
+
+
+def get_case(store: CaseStore, who: Principal, case_id: str) -> Case:
+    """A case with its whole history: 404 if unknown, 403 unless the caller holds it or is its subject."""
+    case = store.get_case(case_id)
+    if case is None:
+        raise NotFound(TEXT["case_not_found"].format(case_id=case_id), code="case_not_found")
+    if not may_see(who, case):
+        raise Forbidden(TEXT["case_forbidden"], code="case_forbidden")
+    return case
+
+
+def _to_act_on(store: CaseStore, who: Principal, case_id: str) -> Case:
+    case = get_case(store, who, case_id)
+    if not may_act(who, case):  # may see it but not act: the caller is the cadre it is about
+        raise Forbidden(TEXT["own_case"], code="own_case")
+    return case
+
+
+# --- moves -------------------------------------------------------------------------------------
+
+
+def record_talk(
+    store: CaseStore, who: Principal, case_id: str, talk: TalkIn, clock: Clock = system_clock
+) -> Case:
+    """OPEN → TALK_RECORDED: the date of the talk, what was said and the cadre's response."""
+    case = _to_act_on(store, who, case_id)
+    talked = ladder.record_talk(
+        case,
+        at=iso_now(clock),
+        by=who.cadre_id,
+        talk_date=talk.talk_date,
+        said=talk.said,
+        response=talk.response,
+    )
+    store.save_case(talked, previous_version=len(case.history))
+    return talked
+
+
+def close_case(
+    store: CaseStore, who: Principal, case_id: str, reason: str, clock: Clock = system_clock
+) -> Case:
+    """Any state but CLOSED → CLOSED, with the owner's reason."""
+    case = _to_act_on(store, who, case_id)
+    closed = ladder.close(case, at=iso_now(clock), by=who.cadre_id, reason=reason)
+    store.save_case(closed, previous_version=len(case.history))
+    return closed
+
+
+def escalate_case(
+    store: CaseStore,
+    bus: Publisher,
+    who: Principal,
+    case_id: str,
+    reason: str,
+    clock: Clock = system_clock,
+) -> Escalation:
+    """A reminder-talk case → ESCALATED, and an accountability case for the Discipline Commission
+    and the Org Dept, carrying the evidence over; then ``AccountabilityCaseOpened`` on the bus.
+
+    The accountability case is written before the escalation is saved: its id is deterministic
+    (cadre, subject, day), so a retry after a failure in between finds it and saves the escalation,
+    whereas the other order could leave an escalated case with nothing opened and no way to retry.
+    If an accountability case about the same cadre was opened today already, the evidence joins it.
+    """
+    case = _to_act_on(store, who, case_id)
+    at = iso_now(clock)
+    escalated = ladder.escalate(case, at=at, by=who.cadre_id, reason=reason)
+    opened = _open_accountability(store, escalated, at=at, by=who.cadre_id, reason=reason, clock=clock)
+    store.save_case(escalated, previous_version=len(case.history))
+    published = _announce(bus, opened, escalated, by=who.cadre_id, at=at)
+    return Escalation(escalated, opened, published)
+
+
+def _open_accountability(
+    store: CaseStore, source: Case, *, at: str, by: str, reason: str, clock: Clock
+) -> Case:
+    evidence = [*source.evidence, f"CASE#{source.case_id}"]
+    fresh = ladder.open_case(
+        CaseKind.ACCOUNTABILITY,
+        source.subject,
+        source.cadre_id,
+        opened_on=today(clock),
+        at=at,
+        reason=TEXT["escalated_from"].format(
+            kind=ladder.KIND_TEXT[source.kind], case_id=source.case_id, reason=reason.strip()
+        ),
+        evidence=evidence,
+        by=by,
+    )
+    if store.open_case(fresh):
+        return fresh
+    existing = store.get_case(fresh.case_id)
+    if existing is None:  # pragma: no cover - open_case just found it
+        raise RuntimeError(f"case {fresh.case_id} vanished")
+    joined = ladder.add_evidence(existing, at=at, by=by, evidence=evidence, note=fresh.reason)
+    if joined is not existing:
+        store.save_case(joined, previous_version=len(existing.history))
+    return joined
+
+
+def _announce(bus: Publisher, opened: Case, source: Case, *, by: str, at: str) -> bool:
+    """Tell the gateways. The escalation is already stored and stays valid if the bus is down, so
+    a failure here is logged for operators instead of failing the request (the case still shows
+    in the inspectors' lists). Consumers dedupe on case_id: EventBridge delivers at least once."""
+    detail = {  # the fields the sweeps announce a case with, plus where the escalation came from
+        "case_id": opened.case_id,
+        "kind": str(opened.kind),
+        "subject": str(opened.subject),
+        "cadre_id": opened.cadre_id,
+        "owner_role": opened.owner_role,
+        "owner_unit_id": opened.owner_unit_id,
+        "opened_on": opened.opened_on.isoformat(),
+        "due": opened.due.isoformat() if opened.due else None,
+        "reason": opened.reason,
+        "evidence": list(opened.evidence),
+        "escalated_from": source.case_id,
+        "escalated_by": by,
+        "at": at,
+    }
+    try:
+        bus.publish(ACCOUNTABILITY_OPENED, [detail])
+    except Exception:
+        logger.exception("event not published", detail_type=ACCOUNTABILITY_OPENED, case_id=opened.case_id)
+        return False
+    return True

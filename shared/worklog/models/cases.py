@@ -1,0 +1,120 @@
+"""Case models: what case owners send (a reminder talk, a reason) and what the cases API returns.
+
+Inputs forbid unknown fields. The stored model is ``worklog.compliance.ladder.Case``; outputs add
+the Chinese labels a client shows, taken from the ladder's text tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from worklog.compliance.ladder import (
+    ACTION_TEXT,
+    KIND_TEXT,
+    STATE_TEXT,
+    TEXT,
+    Case,
+    CaseAction,
+    CaseEvent,
+    CaseKind,
+    CaseState,
+    Subject,
+)
+from worklog.models.common import Day
+from worklog.models.roster import Role
+
+CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$")]
+TalkText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+TalkResponse = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+CaseReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+# The ladder labels the moves; opening is not a move but the first event of every case.
+_ACTION_TEXT = {"opened": TEXT["note_opened"], **ACTION_TEXT}
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TalkIn(Input):
+    """Body of POST /cases/{case_id}/talks: the reminder talk as it took place."""
+
+    talk_date: Day = Field(description="the day of the talk: not before the case opened, not in the future")
+    said: TalkText = Field(description="what was said to the cadre")
+    response: TalkResponse = Field(default="", description="the cadre's response")
+
+
+class ReasonIn(Input):
+    """Body of POST /cases/{case_id}/escalation and /closure: why."""
+
+    reason: CaseReason
+
+
+class CaseEventOut(BaseModel):
+    at: str = Field(description="server time, ISO 8601 with +08:00")
+    by: str = Field(description='the cadre id who acted, or "system" for the sweeps')
+    action: CaseAction
+    action_text: str = Field(description="the action in Chinese")
+    note: str
+    details: dict[str, str] = Field(description="for a talk: talk_date, said, response")
+
+    @classmethod
+    def of(cls, event: CaseEvent) -> CaseEventOut:
+        return cls(
+            at=event.at,
+            by=event.by,
+            action=event.action,
+            action_text=_ACTION_TEXT[event.action],
+            note=event.note,
+            details=dict(event.details),
+        )
+
+
+class CaseOut(BaseModel):
+    """A case with its whole history, oldest event first."""
+
+    case_id: str
+    kind: CaseKind
+    kind_text: str = Field(description="提醒谈话 | 问责")
+    subject: Subject = Field(description="logging: the cadre's own log; reviewing: the cadre's reviews")
+    cadre_id: str = Field(description="whose conduct the case is about")
+    owner_role: Role = Field(description="who holds the case")
+    owner_unit_id: str | None = Field(description="the unit whose head holds it; null when district-wide")
+    state: CaseState
+    state_text: str = Field(description="待办理 | 已谈话 | 已升级 | 已办结")
+    opened_on: date
+    due: date | None
+    reason: str
+    evidence: list[str] = Field(description="keys of missing records, verdicts, findings, source cases")
+    history: list[CaseEventOut]
+
+    @classmethod
+    def of(cls, case: Case) -> CaseOut:
+        return cls(
+            case_id=case.case_id,
+            kind=case.kind,
+            kind_text=KIND_TEXT[case.kind],
+            subject=case.subject,
+            cadre_id=case.cadre_id,
+            owner_role=case.owner_role,
+            owner_unit_id=case.owner_unit_id,
+            state=case.state,
+            state_text=STATE_TEXT[case.state],
+            opened_on=case.opened_on,
+            due=case.due,
+            reason=case.reason,
+            evidence=list(case.evidence),
+            history=[CaseEventOut.of(e) for e in case.history],
+        )
+
+
+class CaseList(BaseModel):
+    cases: list[CaseOut] = Field(description="newest first")
+
+
+class EscalationOut(BaseModel):
+    case: CaseOut = Field(description="the reminder-talk case, now escalated")
+    opened: CaseOut = Field(description="the accountability case it opened (or joined, if one was open)")

@@ -122,7 +122,7 @@ def _body_limit(path: str) -> int:
     return rules.max_import_body_bytes if path == IMPORT_PATH else rules.max_body_bytes
 
 
-@logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION)
+@logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION, clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -91,7 +91,7 @@ def post_closure(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> CaseOut:
     return CaseOut.of(case)
 
 
-@logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION)
+@logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION, clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

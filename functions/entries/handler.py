@@ -224,7 +224,7 @@ def _chain_fields(record: dict[str, Any]) -> dict[str, Any]:
     return {k: record[k] for k in ("revision", "hash", "previous_hash", "late", "saved_at")}
 
 
-@logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION)
+@logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION, clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -56,7 +56,7 @@ def _record(record: SQSRecord) -> None:
     check(CheckRequest.model_validate(json.loads(record.body)))
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

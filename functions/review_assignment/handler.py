@@ -6,11 +6,28 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from worklog.compliance.reviews import run_weekly_assignment
+from worklog.models.reviews import WeeklyRunIn
 from worklog.observability import logger, metrics, tracer
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return {"status": "not implemented yet"}
+    run = WeeklyRunIn.model_validate(event or {})
+    summary = run_weekly_assignment(run.date)
+    metrics.add_metric(name="ReviewAssigned", unit="Count", value=summary.new_assignments)
+    metrics.add_metric(name="ReviewOverdue", unit="Count", value=summary.marked_overdue)
+    metrics.add_metric(name="ReminderTalkOpened", unit="Count", value=len(summary.reminder_talks_opened))
+    logger.info(
+        "weekly review assignment",
+        week_start=summary.week_start.isoformat(),
+        new_assignments=summary.new_assignments,
+        marked_overdue=summary.marked_overdue,
+        reminder_talks=summary.reminder_talks_opened,
+        problems=len(summary.problems),
+    )
+    for problem in summary.problems:
+        logger.warning("no reviewer", problem=problem)
+    return summary.model_dump(mode="json")

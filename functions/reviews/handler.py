@@ -2,17 +2,91 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http
+from worklog.compliance.reviews import ReviewService
+from worklog.models.common import Day
+from worklog.models.reviews import CadreEntries, ReadList, ReviewDetail, ReviewList, VerdictIn, VerdictOut
+from worklog.models.roster import CadreId
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 
 app = http.create_app()
+ERRORS = (400, 401, 403, 404, 413, 422, 503)
 
 
-@logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION)
+def service() -> ReviewService:
+    return ReviewService()
+
+
+@app.get(
+    "/reviews",
+    summary="My review assignments: of one week, or every unfinished one and the last four weeks",
+    responses=http.responses(ReviewList, ERRORS),
+    tags=["reviews"],
+)
+def list_reviews(
+    week: Annotated[Day | None, Query(description="any day of the week (its Monday is used)")] = None,
+) -> ReviewList:
+    return ReviewList(reviews=service().my_reviews(http.principal(app), week))
+
+
+@app.get(
+    "/reviews/<week_start>/<cadre_id>",
+    summary="One assignment with the reviewee's week: entries, plan items, signals (recorded as a read)",
+    responses=http.responses(ReviewDetail, ERRORS),
+    tags=["reviews"],
+)
+def get_review(week_start: Annotated[Day, Path()], cadre_id: Annotated[CadreId, Path()]) -> ReviewDetail:
+    return service().review_detail(http.principal(app), week_start, cadre_id)
+
+
+@app.put(
+    "/reviews/<week_start>/<cadre_id>",
+    summary="Record the verdict, once (a late one on an overdue review is accepted and marked late)",
+    responses=http.responses(VerdictOut, (400, 401, 403, 404, 409, 413, 422, 503)),
+    tags=["reviews"],
+)
+def put_verdict(
+    week_start: Annotated[Day, Path()], cadre_id: Annotated[CadreId, Path()], body: VerdictIn
+) -> VerdictOut:
+    out = service().record_verdict(http.principal(app), week_start, cadre_id, body)
+    metrics.add_metric(name="ReviewVerdictRecorded", unit="Count", value=1)
+    logger.info("verdict", week_start=week_start.isoformat(), reviewee=cadre_id, verdict=out.verdict)
+    return out
+
+
+@app.get(
+    "/cadres/<cadre_id>/entries",
+    summary="Another cadre's entries (at most 92 days), for authorized readers; every read is recorded",
+    responses=http.responses(CadreEntries, ERRORS),
+    tags=["reviews"],
+)
+def get_cadre_entries(
+    cadre_id: Annotated[CadreId, Path()],
+    first: Annotated[Day, Query(alias="from")],
+    last: Annotated[Day, Query(alias="to")],
+) -> CadreEntries:
+    return service().cadre_entries(http.principal(app), cadre_id, first, last)
+
+
+@app.get(
+    "/me/reads",
+    summary="Who read my log (reader, when, purpose, range), newest first; default the last 92 days",
+    responses=http.responses(ReadList, ERRORS),
+    tags=["reviews"],
+)
+def get_my_reads(
+    first: Annotated[Day | None, Query(alias="from")] = None,
+    last: Annotated[Day | None, Query(alias="to")] = None,
+) -> ReadList:
+    return ReadList(reads=service().reads_of_mine(http.principal(app), first, last))
+
+
+@logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION, clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

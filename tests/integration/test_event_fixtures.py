@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from infra.inprocess import InProcessStack
 from infra.template import ROOT
+from worklog.compliance.ladder import CaseKind, Subject, open_case
+from worklog.compliance.repository import ComplianceRepository
 
 EVENTS = ROOT / "events"
 SPEC = json.loads((ROOT / "docs" / "openapi.json").read_text("utf-8"))
@@ -40,8 +43,38 @@ EXPECTED = {
     "admin/04-get-cadre.json": 200,
     "admin/05-put-calendar.json": 201,
     "admin/06-get-calendar.json": 200,
+    "review-assignment/weekly.json": 200,  # scheduled: assigns the week of 2026-11-09 (setup for reviews/)
+    "reviews/01-list-reviews.json": 200,
+    "reviews/02-get-review.json": 200,
+    "reviews/03-put-verdict.json": 200,
+    "reviews/04-get-cadre-entries.json": 200,
+    "reviews/05-get-my-reads.json": 200,
+    "cases/01-list-cases.json": 200,
+    "cases/02-get-case.json": 200,
+    "cases/03-post-talk.json": 200,
+    "cases/04-post-escalation.json": 200,
+    "cases/05-post-closure.json": 200,  # the escalated reminder-talk case
 }
-CALLER = {"entries": "c0001", "admin": "c0003"}
+CALLER = {"entries": "c0001", "admin": "c0003", "reviews": "c0002", "cases": "c0002"}
+
+
+def seed_case() -> None:
+    """The cases fixtures act on RT-LOG-c0001-2026-11-18: about c0001, held by jyj's head (c0002)."""
+    ComplianceRepository().open_case(
+        open_case(
+            CaseKind.REMINDER_TALK,
+            Subject.LOGGING,
+            "c0001",
+            opened_on=date(2026, 11, 18),
+            at="2026-11-18T02:00:00.000+08:00",
+            reason="近10个工作日内3次未按时填写（2026-11-12、2026-11-16、2026-11-17）",
+            evidence=["c0001/entry/2026-11-12", "c0001/entry/2026-11-16", "c0001/entry/2026-11-17"],
+            owner_unit_id="jyj",
+        )
+    )
+
+
+SETUP = {"cases": seed_case}  # what a function's fixtures need to exist first
 
 
 def fixtures() -> list[Path]:
@@ -53,12 +86,11 @@ def route_of(path_template: str) -> re.Pattern[str]:
 
 
 def test_every_route_in_the_spec_has_a_fixture() -> None:
+    events = [json.loads(f.read_text("utf-8")) for f in fixtures()]
     covered = {
-        (
-            json.loads(f.read_text("utf-8"))["requestContext"]["http"]["method"],
-            json.loads(f.read_text("utf-8"))["rawPath"],
-        )
-        for f in fixtures()
+        (e["requestContext"]["http"]["method"], e["rawPath"])
+        for e in events
+        if "requestContext" in e  # scheduled events (review-assignment/weekly.json) serve no route
     }
     missing = [
         f"{method.upper()} {path}"
@@ -73,8 +105,9 @@ def test_every_fixture_is_listed_with_its_expected_status() -> None:
     assert sorted(str(f.relative_to(EVENTS)) for f in fixtures()) == sorted(EXPECTED)
 
 
-@pytest.mark.parametrize("function", ["entries", "admin"])
+@pytest.mark.parametrize("function", ["entries", "admin", "cases"])
 def test_fixtures_run_through_their_handlers(stack: InProcessStack, function: str) -> None:
+    SETUP.get(function, lambda: None)()
     for path in sorted((EVENTS / function).glob("*.json")):
         event = json.loads(path.read_text("utf-8"))
         event["headers"]["authorization"] = f"Bearer {stack.token(CALLER[function])}"
@@ -84,3 +117,15 @@ def test_fixtures_run_through_their_handlers(stack: InProcessStack, function: st
         assert set(json.loads(result["body"])) >= (
             {"code", "message"} if result["statusCode"] >= 400 else set()
         )
+
+
+def test_review_fixtures_run_after_the_weekly_assignment(stack: InProcessStack) -> None:
+    weekly = json.loads((EVENTS / "review-assignment" / "weekly.json").read_text("utf-8"))
+    summary = stack.invoke("review-assignment", weekly)
+    assert summary["week_start"] == "2026-11-09" and summary["new_assignments"] > 0
+    for path in sorted((EVENTS / "reviews").glob("*.json")):
+        event = json.loads(path.read_text("utf-8"))
+        event["headers"]["authorization"] = f"Bearer {stack.token(CALLER['reviews'])}"
+        result = stack.invoke("reviews", event)
+        name = f"reviews/{path.name}"
+        assert result["statusCode"] == EXPECTED[name], (name, result.get("body"))

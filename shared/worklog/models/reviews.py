@@ -1,0 +1,168 @@
+"""Review models: weekly assignments and verdicts, another cadre's log read by an authorized reader,
+and the read log that tells a cadre who read theirs.
+
+Inputs forbid unknown fields; ``StoredReview`` and ``ReadRecord`` are what the compliance table
+holds (worklog.compliance.review_repository); the rest is what the API returns.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from worklog.compliance.signals import Signal
+from worklog.models.common import Day
+from worklog.models.entries import EntryOut
+
+Verdict = Literal["adequate", "perfunctory", "suspected_falsification"]
+ReviewStatus = Literal["open", "done", "overdue"]
+ReadPurpose = Literal["review", "unit_head", "district_leader", "inspector"]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+# --- stored ---------------------------------------------------------------------------------
+class StoredReview(BaseModel):
+    """One weekly assignment as the compliance table holds it."""
+
+    assignment_id: str = Field(description="<week_start>#<cadre_id>: deterministic, one per cadre and week")
+    reviewer_id: str
+    cadre_id: str
+    cadre_name: str = Field("", description="the reviewee's name when the week was assigned")
+    unit_id: str
+    week_start: date = Field(description="Monday of the reviewed week")
+    week_end: date = Field(description="Sunday of the reviewed week")
+    due: date = Field(description="the review is due by the end of this day (the following Sunday)")
+    assigned_at: str
+    status: ReviewStatus = "open"
+    verdict: Verdict | None = None
+    comment: str | None = None
+    reviewed_at: str | None = None
+    late: bool = Field(False, description="the verdict was recorded after the due date")
+    overdue_marked_at: str | None = Field(
+        None, description="when the weekly run found it unfinished past its due date (kept once done)"
+    )
+
+    @property
+    def was_overdue(self) -> bool:
+        """Overdue now, or overdue once and reviewed late: either way a week the reviewer missed."""
+        return self.status == "overdue" or self.overdue_marked_at is not None
+
+
+class ReadRecord(BaseModel):
+    """One read of a cadre's log by someone else."""
+
+    owner_cadre_id: str = Field(description="whose log was read")
+    reader_id: str
+    reader_name: str
+    reader_roles: list[str]
+    purpose: ReadPurpose
+    first: date = Field(description="first day of the range read")
+    last: date = Field(description="last day of the range read")
+    read_at: str = Field(description="server time, ISO 8601")
+
+
+# --- inputs ---------------------------------------------------------------------------------
+class VerdictIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Verdict = Field(
+        description="adequate（认真）| perfunctory（敷衍应付）| suspected_falsification（涉嫌造假）"
+    )
+    comment: Comment = Field(description="the reviewer's comment, 1–2000 characters")
+
+
+# --- outputs --------------------------------------------------------------------------------
+class ReviewOut(BaseModel):
+    assignment_id: str
+    week_start: date
+    week_end: date
+    due: date
+    cadre_id: str = Field(description="the reviewee")
+    cadre_name: str
+    unit_id: str
+    reviewer_id: str
+    status: ReviewStatus = Field(
+        description="open → done; open past its due date → overdue (a late verdict → done)"
+    )
+    verdict: Verdict | None = None
+    comment: str | None = None
+    reviewed_at: str | None = None
+    late: bool = Field(description="the verdict was recorded after the due date")
+    overdue_marked_at: str | None = None
+
+
+class ReviewList(BaseModel):
+    reviews: list[ReviewOut]
+
+
+class ReviewPlanItem(BaseModel):
+    month: str = Field(description="YYYY-MM of the plan the item belongs to")
+    id: str
+    content: str
+    target: str | None = None
+    referenced_on: list[date] = Field(description="days of the reviewed week whose entries cite this item")
+
+
+class ReviewDetail(BaseModel):
+    review: ReviewOut
+    entries: list[EntryOut] = Field(description="the reviewee's entries of the week (current views)")
+    plan_items: list[ReviewPlanItem] = Field(description="items of the monthly plans the week falls in")
+    signals: list[Signal] = Field(description="hints for the reviewer, never a verdict")
+
+
+class VerdictOut(ReviewOut):
+    cases: list[str] = Field(
+        default_factory=list, description="ids of cases this verdict opened or was added to as evidence"
+    )
+
+
+class CadreEntries(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    cadre_id: str
+    from_: date = Field(alias="from")
+    to: date
+    purpose: ReadPurpose | Literal["own"] = Field(description="why the caller may read it (own: not logged)")
+    entries: list[EntryOut]
+
+
+class ReadOut(BaseModel):
+    reader_id: str
+    reader_name: str
+    reader_roles: list[str]
+    purpose: ReadPurpose
+    first: date
+    last: date
+    read_at: str
+
+
+class ReadList(BaseModel):
+    reads: list[ReadOut] = Field(description="newest first")
+
+
+# --- the weekly run -------------------------------------------------------------------------
+class WeeklyRunIn(BaseModel):
+    """The scheduled event: empty from the scheduler; ``date`` picks the Monday to run for
+    (/_local/run, tests, a manual re-run). Other fields the scheduler may add are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    date: Day | None = Field(None, description="the Monday the run is for (any day stands for its week)")
+
+
+class WeeklyRunSummary(BaseModel):
+    """What one run of review-assignment did (its return value, and /_local/run's answer)."""
+
+    run_date: date = Field(description="the Monday the run is for")
+    week_start: date = Field(description="the week assigned (the one before run_date)")
+    week_end: date
+    due: date
+    assignments: int = Field(description="assignments the roster calls for")
+    new_assignments: int = Field(description="written by this run (0 on a re-run)")
+    reviewers_notified: int = Field(description="ReviewAssigned events published")
+    overdue_week_start: date = Field(description="the week whose unfinished reviews became overdue")
+    marked_overdue: int = Field(description="assignments this run marked overdue")
+    reminder_talks_opened: list[str] = Field(description="reviewers' reminder-talk cases opened")
+    problems: list[str] = Field(description="cadres left without a reviewer, in Chinese")

@@ -43,14 +43,19 @@ def _load(n: int) -> None:
     roster, journal = RosterRepository(), JournalRepository()
     write = _in_process_moto(journal.table)
     assert write is not None
-    units = [Unit(unit_id=f"u{i:05d}", name=f"单位{i}") for i in range(ceil(n / 13))]
+    # Units of 13, the first member of each its head; the first unit is the district leadership.
+    units = [
+        Unit(unit_id=f"u{i:05d}", name=f"单位{i}", head_id=f"c{i * 13:06d}") for i in range(ceil(n / 13))
+    ]
     cadres = [
         Cadre(
             cadre_id=f"c{i:06d}",
             name=f"干部{i}",
             unit_id=units[i // 13].unit_id,
             title="科员",
-            roles=["cadre"],
+            roles=["cadre"]
+            + (["unit_head"] if i % 13 == 0 else [])
+            + (["district_leader"] if i < 13 else []),
         )
         for i in range(n)
     ]
@@ -118,6 +123,20 @@ def sweep_once() -> tuple[dict[str, Any], Counter[str], float]:
     return summary, seen, elapsed
 
 
+def weekly_once() -> tuple[dict[str, Any], Counter[str], float, int]:
+    from worklog.compliance.reviews import run_weekly_assignment
+    from worklog.roster.repository import RosterRepository
+
+    with counting() as bound:
+        sum(1 for _ in RosterRepository().list_cadres())
+        sum(1 for _ in RosterRepository().list_units())
+    with counting() as seen:
+        start = time.perf_counter()
+        summary = run_weekly_assignment(date(2026, 11, 23)).model_dump(mode="json")
+        elapsed = time.perf_counter() - start
+    return summary, seen, elapsed, sum(bound.values())
+
+
 def run(sizes: list[int]) -> None:
     from worklog.clock import SHANGHAI, system_clock
 
@@ -126,6 +145,7 @@ def run(sizes: list[int]) -> None:
         f"{'cadres':>7} {'LB':>5} {'reads':>6} {'ratio':>6} {'writes':>7} {'events':>7} {'missing':>8} "
         f"{'time s':>7} {'2nd run':>8}  by operation"
     )
+    weekly_rows: list[tuple[int, dict[str, Any], Counter[str], float, int]] = []
     for n in sizes:
         with in_process(Path(tempfile.mkdtemp(prefix=f"worklog-sweep-{n}-"))):
             system_clock.set(datetime(2026, 11, 20, 1, 30, tzinfo=SHANGHAI))
@@ -141,9 +161,28 @@ def run(sizes: list[int]) -> None:
                 f"{n:>7} {bound:>5} {reads:>6} {reads / bound:>6.2f} {writes:>7} {events:>7} "
                 f"{summary['new_missing']:>8} {elapsed:>7.2f} {sum(seen2.values()):>8}  {ops}"
             )
+            weekly, seen_w, elapsed_w, bound_w = weekly_once()
+            weekly_rows.append((n, weekly, seen_w, elapsed_w, bound_w))
             floor_w, floor_e = ceil(summary["new_missing"] / 25), ceil(summary["new_missing"] / 10)
             rerun_writes = seen2["BatchWriteItem"] + seen2["PutItem"]
             print(
                 f"{'':>7} writes floor {floor_w}, events floor {floor_e}; "
                 f"second run writes {rerun_writes} and sends {seen2['PutEvents']} events"
             )
+    print("\n## Weekly review assignment (reads vs roster + unit pages; writes vs ⌈assignments / 100⌉)")
+    print(
+        f"{'cadres':>7} {'LB':>5} {'reads':>6} {'ratio':>6} {'writes':>7} {'floor':>6} "
+        f"{'assigned':>9} {'time s':>7}"
+    )
+    for n, weekly, seen_w, elapsed_w, bound_w in weekly_rows:
+        writes = (
+            seen_w["TransactWriteItems"] + seen_w["BatchWriteItem"] + seen_w["PutItem"] + seen_w["UpdateItem"]
+        )
+        events = seen_w["PutEvents"]
+        reads = sum(seen_w.values()) - writes - events
+        ops = ", ".join(f"{op}×{k}" for op, k in sorted(seen_w.items()))
+        assigned = weekly["new_assignments"]
+        print(
+            f"{n:>7} {bound_w:>5} {reads:>6} {reads / bound_w:>6.2f} {writes:>7} {ceil(assigned / 100):>6} "
+            f"{assigned:>9} {elapsed_w:>7.2f}  {ops}"
+        )

@@ -46,3 +46,57 @@ def test_the_nightly_check_reminds_exactly_those_who_owe(runtime: Runtime) -> No
         f"{runtime.url}/_local/run/missing-entry-check", json={"date": day}, timeout=120
     ).json()
     assert again["new_missing"] == 0 and again["missing"] == summary["missing"]
+
+
+def token(runtime: Runtime, cadre_id: str) -> dict[str, str]:
+    resp = requests.post(f"{runtime.url}/_local/token", json={"cadre_id": cadre_id}, timeout=10)
+    return {"Authorization": f"Bearer {resp.json()['token']}"}
+
+
+def test_a_unit_head_reviews_last_weeks_logs_and_the_cadre_sees_who_read(
+    runtime: Runtime, users: list[dict[str, Any]]
+) -> None:
+    run = requests.post(f"{runtime.url}/_local/run/review-assignment", json={}, timeout=120)
+    assert run.status_code == 200, run.text
+    assert run.json()["new_assignments"] > 700  # the demo district's 800 cadres, less leavers
+    head = next(u for u in users if "unit_head" in u["roles"] and "district_leader" not in u["roles"])
+    mine = requests.get(f"{runtime.url}/reviews", headers=token(runtime, head["cadre_id"]), timeout=30)
+    assert mine.status_code == 200, mine.text
+    reviews = mine.json()["reviews"]
+    assert reviews and all(r["reviewer_id"] == head["cadre_id"] for r in reviews)
+    review = reviews[0]
+    path = f"/reviews/{review['week_start']}/{review['cadre_id']}"
+    detail = requests.get(f"{runtime.url}{path}", headers=token(runtime, head["cadre_id"]), timeout=30)
+    assert detail.status_code == 200 and "signals" in detail.json()
+    someone_else = requests.get(
+        f"{runtime.url}{path}", headers=token(runtime, review["cadre_id"]), timeout=30
+    )
+    assert someone_else.status_code == 403
+    verdict = requests.put(
+        f"{runtime.url}{path}",
+        json={"verdict": "adequate", "comment": "记录具体，进度清楚"},
+        headers=token(runtime, head["cadre_id"]),
+        timeout=30,
+    )
+    assert verdict.status_code == 200, verdict.text
+    reads = requests.get(f"{runtime.url}/me/reads", headers=token(runtime, review["cadre_id"]), timeout=30)
+    assert reads.status_code == 200
+    assert any(r["reader_id"] == head["cadre_id"] for r in reads.json()["reads"])
+
+
+def test_cases_are_listed_for_their_holders_only(runtime: Runtime, users: list[dict[str, Any]]) -> None:
+    inspector = next(u for u in users if "discipline_inspector" in u["roles"])
+    listed = requests.get(f"{runtime.url}/cases", headers=token(runtime, inspector["cadre_id"]), timeout=30)
+    assert listed.status_code == 200
+    assert all(
+        c["kind"] == "accountability" or c["cadre_id"] == inspector["cadre_id"]
+        for c in listed.json()["cases"]
+    )
+    assert (
+        requests.get(
+            f"{runtime.url}/cases/RT-LOG-nobody-2026-01-05",
+            headers=token(runtime, inspector["cadre_id"]),
+            timeout=30,
+        ).status_code
+        == 404
+    )

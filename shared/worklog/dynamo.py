@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from worklog import aws
+from worklog.settings import get_settings
 
 _ser = TypeSerializer()
 _de = TypeDeserializer()
@@ -50,3 +53,18 @@ def query_all(client: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
         if not last:
             return
         kwargs["ExclusiveStartKey"] = last
+
+
+class TableRepository:
+    """Base of the repositories: the one table each owns (named by a setting unless given) and
+    the DynamoDB client it talks through, created lazily on first use."""
+
+    table_setting: ClassVar[str]
+
+    def __init__(self, table: str | None = None, client: Any = None) -> None:
+        self.table: str = table or getattr(get_settings(), self.table_setting)
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        return self._client or aws.client("dynamodb")

@@ -24,13 +24,12 @@ from typing import Any, Protocol
 from worklog.auth.principals import Principal
 from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance import ladder
-from worklog.compliance.ladder import Case, CaseKind, CaseState
+from worklog.compliance.ladder import ACCOUNTABILITY_OPENED, Case, CaseKind, CaseState, opened_event
 from worklog.errors import Forbidden, NotFound
 from worklog.models.cases import TalkIn
 from worklog.models.roster import Role
 from worklog.observability import logger
 
-ACCOUNTABILITY_OPENED = "AccountabilityCaseOpened"
 INSPECTORS: tuple[Role, ...] = ("discipline_inspector", "org_inspector")
 
 # User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
@@ -248,21 +247,8 @@ def _announce(bus: Publisher, opened: Case, source: Case, *, by: str, at: str) -
     """Tell the gateways. The escalation is already stored and stays valid if the bus is down, so
     a failure here is logged for operators instead of failing the request (the case still shows
     in the inspectors' lists). Consumers dedupe on case_id: EventBridge delivers at least once."""
-    detail = {  # the fields the sweeps announce a case with, plus where the escalation came from
-        "case_id": opened.case_id,
-        "kind": str(opened.kind),
-        "subject": str(opened.subject),
-        "cadre_id": opened.cadre_id,
-        "owner_role": opened.owner_role,
-        "owner_unit_id": opened.owner_unit_id,
-        "opened_on": opened.opened_on.isoformat(),
-        "due": opened.due.isoformat() if opened.due else None,
-        "reason": opened.reason,
-        "evidence": list(opened.evidence),
-        "escalated_from": source.case_id,
-        "escalated_by": by,
-        "at": at,
-    }
+    # The fields every case announcement carries, plus where the escalation came from.
+    detail = {**opened_event(opened), "escalated_from": source.case_id, "escalated_by": by, "at": at}
     try:
         bus.publish(ACCOUNTABILITY_OPENED, [detail])
     except Exception:

@@ -456,3 +456,28 @@ def _append(
     if state is not None:
         update["state"] = state
     return case.model_copy(update=update)
+
+
+# --- announcing cases -----------------------------------------------------------------------
+TALK_OPENED = "ReminderTalkOpened"
+ACCOUNTABILITY_OPENED = "AccountabilityCaseOpened"
+OPENED_EVENT: dict[CaseKind, str] = {
+    CaseKind.REMINDER_TALK: TALK_OPENED,
+    CaseKind.ACCOUNTABILITY: ACCOUNTABILITY_OPENED,
+}
+
+
+def opened_event(case: Case) -> dict[str, object]:
+    """The detail every ReminderTalkOpened / AccountabilityCaseOpened event carries."""
+    return {
+        "case_id": case.case_id,
+        "kind": str(case.kind),
+        "subject": str(case.subject),
+        "cadre_id": case.cadre_id,
+        "owner_role": case.owner_role,
+        "owner_unit_id": case.owner_unit_id,
+        "opened_on": case.opened_on.isoformat(),
+        "due": case.due.isoformat() if case.due else None,
+        "reason": case.reason,
+        "evidence": list(case.evidence),
+    }

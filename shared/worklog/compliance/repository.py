@@ -19,12 +19,10 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from worklog import aws
 from worklog.compliance.ladder import Case
-from worklog.dynamo import from_item, key, query_all, to_item
+from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
 from worklog.errors import Conflict
 from worklog.roster.repository import batch_write
-from worklog.settings import get_settings
 
 
 class MissingRecord(BaseModel):
@@ -83,14 +81,8 @@ def _case(item: dict[str, Any]) -> Case:
     return Case.model_validate(json.loads(item["data"]))
 
 
-class ComplianceRepository:
-    def __init__(self, table: str | None = None, client: Any = None) -> None:
-        self.table = table or get_settings().compliance_table
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.client("dynamodb")
+class ComplianceRepository(TableRepository):
+    table_setting = "compliance_table"
 
     # --- missing records ----------------------------------------------------------------------
     def missing_due_on(self, day: date, unit_id: str | None = None) -> list[MissingRecord]:

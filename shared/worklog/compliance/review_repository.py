@@ -22,10 +22,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklog import aws
-from worklog.dynamo import from_item, key, query_all, to_item
+from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
 from worklog.models.reviews import ReadRecord, StoredReview, Verdict
-from worklog.settings import get_settings
 
 TRANSACTION_LIMIT = 100  # items per TransactWriteItems
 _CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -64,14 +62,8 @@ def _read(item: dict[str, Any]) -> ReadRecord:
     return ReadRecord.model_validate({k: v for k, v in item.items() if k in ReadRecord.model_fields})
 
 
-class ReviewRepository:
-    def __init__(self, table: str | None = None, client: Any = None) -> None:
-        self.table = table or get_settings().compliance_table
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.client("dynamodb")
+class ReviewRepository(TableRepository):
+    table_setting = "compliance_table"
 
     # --- assignments: reads -------------------------------------------------------------------
     def week(self, week_start: date) -> list[StoredReview]:

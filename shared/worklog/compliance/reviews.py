@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from worklog.auth.principals import Principal
 from worklog.bus import EventBus
@@ -30,6 +30,7 @@ from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance.assignment import Assignment, assign_week, week_of
 from worklog.compliance.ladder import (
+    OPENED_EVENT,
     Case,
     CaseKind,
     CaseState,
@@ -39,6 +40,7 @@ from worklog.compliance.ladder import (
     needs_accountability,
     needs_reminder_talk,
     open_case,
+    opened_event,
     owner_role_for,
     reviewer_needs_talk,
     talk_due,
@@ -192,28 +194,6 @@ def logged_day(cadre_id: str, entry: EntryOut) -> LoggedDay:
     )
 
 
-def case_event(case: Case) -> dict[str, Any]:
-    """The detail of ReminderTalkOpened / AccountabilityCaseOpened."""
-    return {
-        "case_id": case.case_id,
-        "kind": str(case.kind),
-        "subject": str(case.subject),
-        "cadre_id": case.cadre_id,
-        "owner_role": case.owner_role,
-        "owner_unit_id": case.owner_unit_id,
-        "opened_on": case.opened_on.isoformat(),
-        "due": case.due.isoformat() if case.due else None,
-        "reason": case.reason,
-        "evidence": case.evidence,
-    }
-
-
-_CASE_EVENT = {
-    CaseKind.REMINDER_TALK: "ReminderTalkOpened",
-    CaseKind.ACCOUNTABILITY: "AccountabilityCaseOpened",
-}
-
-
 class CaseDesk:
     """Opens ladder cases once, one talk at a time.
 
@@ -247,7 +227,7 @@ class CaseDesk:
         if active is not None:
             return self.attach(active.case_id, case.evidence, at), False
         if self.cases.open_case(case):
-            self.bus.publish(_CASE_EVENT[case.kind], [case_event(case)])
+            self.bus.publish(OPENED_EVENT[case.kind], [opened_event(case)])
             return case.case_id, True
         return self.attach(case.case_id, case.evidence, at), False
 

@@ -20,7 +20,9 @@ from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock
 from worklog.compliance.ladder import (
+    ACCOUNTABILITY_OPENED,
     DEFAULT_LADDER,
+    TALK_OPENED,
     Case,
     CaseKind,
     CaseState,
@@ -30,6 +32,7 @@ from worklog.compliance.ladder import (
     needs_accountability,
     needs_reminder_talk,
     open_case,
+    opened_event,
     talk_date_of,
     talk_due,
     window_start,
@@ -42,8 +45,6 @@ from worklog.roster.repository import RosterRepository
 from worklog.settings import Rules
 
 ENTRY_MISSING = "EntryMissing"
-TALK_OPENED = "ReminderTalkOpened"
-ACCOUNTABILITY_OPENED = "AccountabilityCaseOpened"
 
 
 @dataclass
@@ -252,7 +253,7 @@ class MissingEntryCheck:
         )
         if self.compliance.open_case(case):
             summary.talks_opened.append(case.case_id)
-            self.bus.publish(TALK_OPENED, [_case_event(case)])
+            self.bus.publish(TALK_OPENED, [opened_event(case)])
 
     def _maybe_accountability(
         self, day: date, talk: Case, misses: list[MissingRecord], now: str, summary: CheckSummary
@@ -278,21 +279,8 @@ class MissingEntryCheck:
                 escalate(talk, at=now, by="system", reason=reason), previous_version=len(talk.history)
             )
             summary.accountability_opened.append(case.case_id)
-            self.bus.publish(ACCOUNTABILITY_OPENED, [_case_event(case)])
+            self.bus.publish(ACCOUNTABILITY_OPENED, [opened_event(case)])
 
 
 def _evidence(record: MissingRecord) -> str:
     return f"miss:{record.record_id}"
-
-
-def _case_event(case: Case) -> dict[str, Any]:
-    return {
-        "case_id": case.case_id,
-        "kind": str(case.kind),
-        "cadre_id": case.cadre_id,
-        "owner_role": case.owner_role,
-        "owner_unit_id": case.owner_unit_id,
-        "opened_on": case.opened_on.isoformat(),
-        "due": case.due.isoformat() if case.due else None,
-        "reason": case.reason,
-    }

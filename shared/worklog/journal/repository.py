@@ -17,26 +17,21 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklog import aws
-from worklog.dynamo import from_item, key, query_all, to_item
+from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
 from worklog.journal.records import Head, decode, head_from_item, head_item, revision_item
-from worklog.settings import get_settings
 
 
 class StaleHead(Exception):
     """The head moved since it was read: recompute and retry."""
 
 
-class JournalRepository:
+class JournalRepository(TableRepository):
+    table_setting = "journal_table"
+
     def __init__(self, table: str | None = None, client: Any = None) -> None:
-        self.table = table or get_settings().journal_table
-        self._client = client
+        super().__init__(table, client)
         self._heads: dict[str, Head] = {}
         self._lock = threading.Lock()
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.client("dynamodb")
 
     # --- chain head ---------------------------------------------------------------------------
     def load_head(self, cadre_id: str, *, fresh: bool = False) -> Head:

@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from worklog import aws
-from worklog.dynamo import from_item, key, query_all, to_item
+from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
 from worklog.models.calendar import OfficialSchedule
 from worklog.models.roster import Cadre, Unit
-from worklog.settings import get_settings
 
 ROSTER_PK = "ROSTER"
 UNITS_PK = "UNITS"
@@ -51,14 +49,8 @@ def _strip_keys(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class RosterRepository:
-    def __init__(self, table: str | None = None, client: Any = None) -> None:
-        self.table = table or get_settings().roster_table
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.client("dynamodb")
+class RosterRepository(TableRepository):
+    table_setting = "roster_table"
 
     # --- cadres -------------------------------------------------------------------------------
     def get_cadre(self, cadre_id: str) -> Cadre | None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 
 from infra.inprocess import InProcessStack, in_process
+from worklog.bus import EventBus
 from worklog.clock import SHANGHAI, system_clock
 from worklog.models.roster import Cadre, Unit
 from worklog.roster.repository import RosterRepository
@@ -61,3 +64,27 @@ def stack(tmp_path: Path) -> Iterator[InProcessStack]:
             roster.put_row(cadre, heads.get(cadre.cadre_id))
         set_clock(2026, 11, 20)
         yield s
+
+
+Published = list[tuple[str, dict[str, Any]]]
+
+
+@pytest.fixture
+def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Published]:
+    """Every event the functions publish, as (detail-type, detail); the bus itself is exercised
+    end to end by the local runtime's tap (tests/e2e)."""
+    published: Published = []
+
+    def spy(self: EventBus, detail_type: str, details: Any) -> int:
+        published.extend((detail_type, dict(d)) for d in details)
+        return 1
+
+    monkeypatch.setattr(EventBus, "publish", spy)
+    yield published
+
+
+def compliance_items(stack: InProcessStack) -> list[dict[str, Any]]:
+    """Everything in the compliance table, sorted (test-only inspection)."""
+    table = stack.stack.names["ComplianceTable"]
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))

@@ -5,29 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import boto3
 import pytest
 
 from infra.inprocess import InProcessStack
-from tests.conftest import set_clock
-from worklog.bus import EventBus
+from tests.conftest import Published, compliance_items, set_clock
 from worklog.compliance.ladder import CaseKind, CaseState, record_talk
 from worklog.compliance.repository import ComplianceRepository
 
 ENTRY = {"items": [{"content": "召开专题会议，研究部署冬季安全生产工作", "status": "done"}]}
-
-
-@pytest.fixture
-def published(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
-    """Every event the functions publish (the real bus is exercised by the local runtime's tap)."""
-    seen: list[tuple[str, dict[str, Any]]] = []
-
-    def publish(self: EventBus, detail_type: str, details: Any) -> int:
-        seen.extend((detail_type, dict(d)) for d in details)
-        return 0
-
-    monkeypatch.setattr(EventBus, "publish", publish)
-    return seen
 
 
 def check(stack: InProcessStack, day: str) -> dict[str, Any]:
@@ -35,37 +20,32 @@ def check(stack: InProcessStack, day: str) -> dict[str, Any]:
     return result
 
 
-def compliance_items(stack: InProcessStack) -> list[dict[str, Any]]:
-    table = stack.stack.names["ComplianceTable"]
-    return boto3.client("dynamodb").scan(TableName=table)["Items"]  # test-only inspection
-
-
-def test_only_those_who_owe_are_recorded_and_reminded(stack: InProcessStack, published: list[Any]) -> None:
+def test_only_those_who_owe_are_recorded_and_reminded(stack: InProcessStack, events: Published) -> None:
     stack.call("entries", "PUT", "/entries/2026-11-19", ENTRY, as_="c0001")
     summary = check(stack, "2026-11-19")
     # c0004 left on 2026-10-31: owes nothing; c0001 saved.
     assert summary["owed"] == 4 and summary["new_missing"] == 3 and not summary["provisional"]
-    reminded = sorted(d["cadre_id"] for kind, d in published if kind == "EntryMissing")
+    reminded = sorted(d["cadre_id"] for kind, d in events if kind == "EntryMissing")
     assert reminded == ["c0002", "c0003", "c0010"]
     assert {r.cadre_id for r in ComplianceRepository().missing_due_on(date(2026, 11, 19))} == set(reminded)
 
 
 def test_running_the_check_twice_writes_and_reminds_nothing_new(
-    stack: InProcessStack, published: list[Any]
+    stack: InProcessStack, events: Published
 ) -> None:
     check(stack, "2026-11-19")
-    before, sent = compliance_items(stack), len(published)
+    before, sent = compliance_items(stack), len(events)
     again = check(stack, "2026-11-19")
     assert again["new_missing"] == 0 and again["missing"] == 4
-    assert compliance_items(stack) == before and len(published) == sent
+    assert compliance_items(stack) == before and len(events) == sent
 
 
-def test_non_working_days_owe_nothing(stack: InProcessStack, published: list[Any]) -> None:
+def test_non_working_days_owe_nothing(stack: InProcessStack, events: Published) -> None:
     assert check(stack, "2026-11-21")["owed"] == 0  # a Saturday
     assert check(stack, "2026-10-02")["owed"] == 0  # National Day
 
 
-def test_leave_exempts_the_day(stack: InProcessStack, published: list[Any]) -> None:
+def test_leave_exempts_the_day(stack: InProcessStack, events: Published) -> None:
     set_clock(2026, 11, 16, 9)
     assert (
         stack.call(
@@ -78,11 +58,11 @@ def test_leave_exempts_the_day(stack: InProcessStack, published: list[Any]) -> N
         == 201
     )
     summary = check(stack, "2026-11-16")
-    assert "c0003" not in {d["cadre_id"] for _, d in published} and summary["owed"] == 3
+    assert "c0003" not in {d["cadre_id"] for _, d in events} and summary["owed"] == 3
 
 
 def test_a_late_entry_marks_its_missing_record_late_submitted(
-    stack: InProcessStack, published: list[Any]
+    stack: InProcessStack, events: Published
 ) -> None:
     check(stack, "2026-11-18")
     stack.call("entries", "PUT", "/entries/2026-11-18", ENTRY, as_="c0002")  # late, on the 20th
@@ -94,7 +74,7 @@ def test_a_late_entry_marks_its_missing_record_late_submitted(
 
 
 def test_three_misses_in_ten_working_days_open_one_reminder_talk(
-    stack: InProcessStack, published: list[Any]
+    stack: InProcessStack, events: Published
 ) -> None:
     for day in ("2026-11-16", "2026-11-17", "2026-11-18"):
         stack.call("entries", "PUT", f"/entries/{day}", ENTRY, as_="c0001")
@@ -108,11 +88,11 @@ def test_three_misses_in_ten_working_days_open_one_reminder_talk(
     assert cases["c0003"].state is CaseState.OPEN and len(cases["c0003"].evidence) == 3
     # c0002 heads jyj: their reminder talk is held by the district leaders.
     assert [c.cadre_id for c in ComplianceRepository().cases_owned_by("district_leader")] == ["c0002"]
-    assert {d["case_id"] for kind, d in published if kind == "ReminderTalkOpened"} == set(opened)
+    assert {d["case_id"] for kind, d in events if kind == "ReminderTalkOpened"} == set(opened)
 
 
 def test_three_misses_after_a_recorded_talk_open_an_accountability_case(
-    stack: InProcessStack, published: list[Any]
+    stack: InProcessStack, events: Published
 ) -> None:
     for day in ("2026-11-16", "2026-11-17", "2026-11-18"):
         check(stack, day)
@@ -133,10 +113,10 @@ def test_three_misses_after_a_recorded_talk_open_an_accountability_case(
     accountability = repo.get_case("AC-LOG-c0003-2026-11-24")
     assert accountability is not None and accountability.owner_role == "discipline_inspector"
     assert repo.get_case(talk.case_id).state is CaseState.ESCALATED  # type: ignore[union-attr]
-    assert any(kind == "AccountabilityCaseOpened" for kind, _ in published)
+    assert any(kind == "AccountabilityCaseOpened" for kind, _ in events)
 
 
-def test_provisional_dates_remind_but_never_escalate(stack: InProcessStack, published: list[Any]) -> None:
+def test_provisional_dates_remind_but_never_escalate(stack: InProcessStack, events: Published) -> None:
     results = [check(stack, day) for day in ("2027-01-04", "2027-01-05", "2027-01-06")]
     assert all(r["provisional"] for r in results)
     # 4 cadres × 3 days, plus the January plan, due on 2027-01-05 (Mon–Fri: Jan 1, 4, 5).
@@ -144,13 +124,13 @@ def test_provisional_dates_remind_but_never_escalate(stack: InProcessStack, publ
     assert not any(r["talks_opened"] for r in results)
 
 
-def test_the_monthly_plan_is_checked_on_its_due_date(stack: InProcessStack, published: list[Any]) -> None:
+def test_the_monthly_plan_is_checked_on_its_due_date(stack: InProcessStack, events: Published) -> None:
     stack.call("entries", "PUT", "/plans/2026-12", {"items": [{"content": "完成年度总结"}]}, as_="c0001")
     for who in ("c0001", "c0002", "c0003", "c0010"):
         set_clock(2026, 12, 3, 18)
         stack.call("entries", "PUT", "/entries/2026-12-03", ENTRY, as_=who)
     summary = check(stack, "2026-12-03")  # the 3rd working day of December 2026
-    plans = sorted(d["cadre_id"] for kind, d in published if kind == "EntryMissing" and d["kind"] == "plan")
+    plans = sorted(d["cadre_id"] for kind, d in events if kind == "EntryMissing" and d["kind"] == "plan")
     assert plans == ["c0002", "c0003", "c0010"] and summary["new_missing"] == 3
 
 

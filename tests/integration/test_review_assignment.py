@@ -7,17 +7,14 @@ week's logs, marks the week before's unfinished reviews overdue and holds review
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import boto3
 import pytest
 
 from infra.inprocess import InProcessStack
 from infra.template import ROOT
-from tests.conftest import set_clock
-from worklog.bus import EventBus
+from tests.conftest import Published, compliance_items, set_clock
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.models.roster import Cadre, Unit
@@ -44,8 +41,6 @@ ACTIVE = {"c0001", "c0002", "c0003", "c0010", "d0001", "d0002", "d0003", "h0001"
 UNIT_HEADS = {"c0002", "c0010", "d0001", "h0001"}
 LEADER_IDS = {"d0001", "d0002", "d0003"}
 
-Published = list[tuple[str, dict[str, Any]]]
-
 
 @pytest.fixture
 def district(stack: InProcessStack) -> InProcessStack:
@@ -55,27 +50,9 @@ def district(stack: InProcessStack) -> InProcessStack:
     return stack
 
 
-@pytest.fixture
-def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Published]:
-    published: Published = []
-
-    def spy(self: EventBus, detail_type: str, details: Any) -> int:
-        published.extend((detail_type, dict(d)) for d in details)
-        return 1
-
-    monkeypatch.setattr(EventBus, "publish", spy)
-    yield published
-
-
 def run(stack: InProcessStack, day: str) -> dict[str, Any]:
     result: dict[str, Any] = stack.invoke("review-assignment", {"date": day})
     return result
-
-
-def compliance_items(stack: InProcessStack) -> list[dict[str, Any]]:
-    table = stack.stack.names["ComplianceTable"]
-    items = boto3.client("dynamodb").scan(TableName=table)["Items"]  # test-only inspection
-    return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
 
 
 def of_type(published: Published, detail_type: str) -> list[dict[str, Any]]:

@@ -7,15 +7,13 @@ c0003), a colleague of c0001, district leaders and a discipline inspector.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 
 from infra.inprocess import InProcessStack
-from tests.conftest import set_clock
-from worklog.bus import EventBus
+from tests.conftest import Published, set_clock
 from worklog.compliance.ladder import CaseKind, Subject, open_case
 from worklog.compliance.repository import ComplianceRepository
 from worklog.models.roster import Cadre, Unit
@@ -45,7 +43,6 @@ EXTRA = [
 
 WEEK = "2026-11-16"
 ENTRY_TEXT = "召开全区教育系统冬季安全工作会议，部署校园消防排查和食堂检查"
-Published = list[tuple[str, dict[str, Any]]]
 
 
 @pytest.fixture
@@ -54,18 +51,6 @@ def district(stack: InProcessStack) -> InProcessStack:
     for cadre, unit in EXTRA:
         roster.put_row(cadre, unit)
     return stack
-
-
-@pytest.fixture
-def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Published]:
-    published: Published = []
-
-    def spy(self: EventBus, detail_type: str, details: Any) -> int:
-        published.extend((detail_type, dict(d)) for d in details)
-        return 1
-
-    monkeypatch.setattr(EventBus, "publish", spy)
-    yield published
 
 
 @pytest.fixture

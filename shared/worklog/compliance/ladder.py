@@ -458,6 +458,34 @@ def _append(
     return case.model_copy(update=update)
 
 
+def logging_talk(
+    cadre_id: str,
+    unit_id: str,
+    *,
+    of_unit_head: bool,
+    opened_on: date,
+    at: str,
+    reason: str,
+    evidence: Iterable[str],
+    calendar: WorkingCalendar,
+    settings: LadderSettings = DEFAULT_LADDER,
+) -> Case:
+    """A reminder-talk case about a cadre's own log: held by the head of the cadre's unit, or by
+    the district leaders when the cadre is a unit head; due ``talk_due_working_days`` later."""
+    return open_case(
+        CaseKind.REMINDER_TALK,
+        Subject.LOGGING,
+        cadre_id,
+        opened_on=opened_on,
+        at=at,
+        reason=reason,
+        evidence=evidence,
+        due=talk_due(opened_on, calendar, settings),
+        owner_role=owner_role_for(CaseKind.REMINDER_TALK, Subject.LOGGING, of_unit_head=of_unit_head),
+        owner_unit_id=None if of_unit_head else unit_id,
+    )
+
+
 # --- announcing cases -----------------------------------------------------------------------
 TALK_OPENED = "ReminderTalkOpened"
 ACCOUNTABILITY_OPENED = "AccountabilityCaseOpened"

@@ -37,11 +37,11 @@ from worklog.compliance.ladder import (
     Quarter,
     Subject,
     add_evidence,
+    logging_talk,
     needs_accountability,
     needs_reminder_talk,
     open_case,
     opened_event,
-    owner_role_for,
     reviewer_needs_talk,
     talk_due,
 )
@@ -585,17 +585,15 @@ class ReviewService:
         cadre = self.roster.get_cadre(review.cadre_id)
         unit_id = cadre.unit_id if cadre else review.unit_id
         head = cadre is not None and is_unit_head(cadre, self.roster.get_unit(unit_id))
-        case = open_case(
-            CaseKind.REMINDER_TALK,
-            Subject.LOGGING,
+        case = logging_talk(
             review.cadre_id,
+            unit_id,
+            of_unit_head=head,
             opened_on=on,
             at=at,
             reason=reason,
             evidence=[evidence_key(r) for r in fresh],
-            due=talk_due(on, self.calendar),
-            owner_role=owner_role_for(CaseKind.REMINDER_TALK, Subject.LOGGING, of_unit_head=head),
-            owner_unit_id=None if head else unit_id,
+            calendar=self.calendar,
         )
         return self.desk.open(case, at, known)[0]
 

@@ -29,12 +29,12 @@ from worklog.compliance.ladder import (
     LadderSettings,
     Subject,
     escalate,
+    logging_talk,
     needs_accountability,
     needs_reminder_talk,
     open_case,
     opened_event,
     talk_date_of,
-    talk_due,
     window_start,
 )
 from worklog.compliance.owed import Obligation, OwedKind, obligations_due_on
@@ -238,18 +238,16 @@ class MissingEntryCheck:
         now: str,
         summary: CheckSummary,
     ) -> None:
-        of_unit_head = "unit_head" in cadre.roles
-        case = open_case(
-            CaseKind.REMINDER_TALK,
-            Subject.LOGGING,
+        case = logging_talk(
             cadre.cadre_id,
+            cadre.unit_id,
+            of_unit_head="unit_head" in cadre.roles,
             opened_on=day,
             at=now,
             reason=reason,
             evidence=[_evidence(m) for m in misses],
-            due=talk_due(day, self.calendar, self.ladder),
-            owner_role="district_leader" if of_unit_head else "unit_head",
-            owner_unit_id=None if of_unit_head else cadre.unit_id,
+            calendar=self.calendar,
+            settings=self.ladder,
         )
         if self.compliance.open_case(case):
             summary.talks_opened.append(case.case_id)

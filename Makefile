@@ -2,7 +2,7 @@
 #   make run      the whole system on this machine (embedded AWS, demo district, function URLs, schedules, site)
 #   make test     infra checks, unit, integration and e2e tests, OpenAPI staleness check
 #   make lint     ruff + mypy
-#   make bench    request counts and timings (docs/benchmarks.md explains them)
+#   make bench    request counts and timings (docs/benchmarks.md); BENCH_ARGS="--sweep-sizes 800,8000,80000"
 #   make build    sam build (python3.13, arm64, no Docker)
 #   make deploy   sam deploy --guided
 #   make openapi  regenerate docs/openapi.json
@@ -39,7 +39,7 @@ lint: venv
 	$(VENV)/bin/mypy
 
 bench: venv
-	$(PYTHON) -m infra.bench
+	$(PYTHON) -m infra.bench $(BENCH_ARGS)
 
 openapi: venv
 	$(PYTHON) -m infra.openapi

@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sweep-sizes",
         default="800,8000",
-        help="roster sizes for the sweeps, comma-separated (80000 takes the emulator most of an hour)",
+        help="roster sizes for the sweeps, comma-separated (80000 takes the emulator about twenty minutes)",
     )
     args = parser.parse_args(argv)
     print("# worklog benchmark (moto in-process; counts are exact, times are this machine's)")

@@ -6,11 +6,12 @@ forbids them), so stored records round-trip exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
 
 from worklog import aws
 from worklog.settings import get_settings
@@ -68,3 +69,15 @@ class TableRepository:
     @property
     def client(self) -> Any:
         return self._client or aws.client("dynamodb")
+
+
+def conditional(write: Callable[[], Any]) -> bool:
+    """Run a conditional write; False when its condition failed (the item already exists, or
+    was moved by someone else), any other error raised as it is."""
+    try:
+        write()
+    except ClientError as err:
+        if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

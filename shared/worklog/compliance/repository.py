@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from worklog.compliance.ladder import Case
-from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
+from worklog.dynamo import TableRepository, conditional, from_item, key, query_all, to_item
 from worklog.errors import Conflict
 from worklog.roster.repository import batch_write
 
@@ -118,8 +118,8 @@ class ComplianceRepository(TableRepository):
 
     def mark_late_submitted(self, record: MissingRecord, at: str) -> bool:
         """Missing → late_submitted, once; returns False if it was already marked."""
-        try:
-            self.client.update_item(
+        return conditional(
+            lambda: self.client.update_item(
                 TableName=self.table,
                 Key=key(f"CADRE#{record.cadre_id}", record.sort_key),
                 UpdateExpression="SET #s = :late, submitted_at = :at",
@@ -131,26 +131,18 @@ class ComplianceRepository(TableRepository):
                     ":at": {"S": at},
                 },
             )
-        except ClientError as err:
-            if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     # --- cases --------------------------------------------------------------------------------
     def open_case(self, case: Case) -> bool:
         """Store a new case; False if a case with that (deterministic) id already exists."""
-        try:
-            self.client.put_item(
+        return conditional(
+            lambda: self.client.put_item(
                 TableName=self.table,
                 Item=to_item(case_item(case)),
                 ConditionExpression="attribute_not_exists(pk)",
             )
-        except ClientError as err:
-            if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def get_case(self, case_id: str) -> Case | None:
         item = self.client.get_item(

@@ -22,7 +22,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
+from worklog.dynamo import TableRepository, conditional, from_item, key, query_all, to_item
 from worklog.models.reviews import ReadRecord, StoredReview, Verdict
 
 TRANSACTION_LIMIT = 100  # items per TransactWriteItems
@@ -210,15 +210,13 @@ class ReviewRepository(TableRepository):
     def log_read(self, record: ReadRecord) -> None:
         """Append a read. The same reader reading the same log twice within one millisecond is
         one record (the key is the timestamp and the reader)."""
-        try:
-            self.client.put_item(
+        conditional(
+            lambda: self.client.put_item(
                 TableName=self.table,
                 Item=to_item(read_item(record)),
                 ConditionExpression="attribute_not_exists(pk)",
             )
-        except ClientError as err:
-            if err.response["Error"]["Code"] != _CONDITION_FAILED:
-                raise
+        )
 
     def reads_of(self, owner_cadre_id: str, first: date, last: date) -> list[ReadRecord]:
         """Reads of a cadre's log made on days [first, last] (Shanghai time), newest first."""
@@ -256,10 +254,4 @@ class ReviewRepository(TableRepository):
     def _write_one(self, request: dict[str, Any]) -> bool:
         ((operation, params),) = request.items()
         call = self.client.put_item if operation == "Put" else self.client.update_item
-        try:
-            call(**params)
-        except ClientError as err:
-            if err.response["Error"]["Code"] == _CONDITION_FAILED:
-                return False
-            raise
-        return True
+        return conditional(lambda: call(**params))

@@ -4,7 +4,8 @@
 The lower bound is what any correct sweep must read: the pages of the roster plus the pages of the
 day's submissions (measured here by reading them alone, with the same page limit). Writes and
 events are proportional to what is missing and are reported beside it, with their own floor
-(⌈new records / 25⌉ BatchWriteItem, ⌈reminders / 10⌉ PutEvents).
+(⌈2 × new records / 100⌉ TransactWriteItems: each record with its standing; ⌈reminders / 10⌉
+PutEvents).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from infra.bench import counting
 from infra.inprocess import in_process
 
 DAY = date(2026, 11, 19)  # a Thursday, a working day
+WRITES = ("TransactWriteItems", "BatchWriteItem", "PutItem", "UpdateItem")
 MISS_RATE = 0.05
 LEAVE_RATE = 0.01
 
@@ -37,6 +39,7 @@ def _load(n: int) -> None:
     from worklog.models.roster import Cadre, Unit
     from worklog.periods import Kind, LockdownPolicy, Period, day_period
     from worklog.roster.repository import RosterRepository, cadre_item, unit_item
+    from worklog.roster.standing import standing_items
     from worklog.settings import Rules
 
     rng = random.Random(n)
@@ -61,7 +64,7 @@ def _load(n: int) -> None:
     ]
     write(roster.table, [unit_item(u) for u in units] + [cadre_item(c) for c in cadres])
     policy = LockdownPolicy(Rules(), WorkingCalendar())
-    items = []
+    items, revisions = [], []
     for c in cadres:
         roll = rng.random()
         if roll < MISS_RATE:
@@ -83,7 +86,9 @@ def _load(n: int) -> None:
             policy=policy,
         )
         items.append(view_item(step.record, first_saved_at=step.record["saved_at"], unit_id=c.unit_id))
+        revisions.append(step.record)
     write(journal.table, items)
+    write(roster.table, standing_items(revisions))
     _ = to_item
 
 
@@ -98,7 +103,8 @@ def lower_bound() -> int:
     return sum(seen.values())
 
 
-def sweep_once() -> tuple[dict[str, Any], Counter[str], float]:
+def sweep_once() -> tuple[dict[str, Any], Counter[str], float, int]:
+    """One night's check, slice after slice as the sweep queue would hand them on."""
     from worklog.bus import EventBus
     from worklog.compliance.repository import ComplianceRepository
     from worklog.compliance.sweep import MissingEntryCheck
@@ -107,20 +113,33 @@ def sweep_once() -> tuple[dict[str, Any], Counter[str], float]:
     from worklog.schedules import current_calendar
     from worklog.settings import get_settings
 
-    roster = RosterRepository()
+    roster, settings = RosterRepository(), get_settings()
     check = MissingEntryCheck(
         roster,
         JournalRepository(),
         ComplianceRepository(),
         EventBus(),
         current_calendar(roster),
-        get_settings().rules,
+        settings.rules,
+        slice_pages=settings.sweep_slice_pages or None,
+        page_items=settings.sweep_page_items or None,
     )
+    totals: Counter[str] = Counter()
+    start: str | None = None
+    slices = 0
     with counting() as seen:
-        start = time.perf_counter()
-        summary = check.run(DAY).as_dict()
-        elapsed = time.perf_counter() - start
-    return summary, seen, elapsed
+        began = time.perf_counter()
+        while True:
+            summary = check.run(DAY, start).as_dict()
+            slices += 1
+            totals.update(
+                {k: v for k, v in summary.items() if isinstance(v, int) and not isinstance(v, bool)}
+            )
+            start = summary["next_from"]
+            if start is None:
+                break
+        elapsed = time.perf_counter() - began
+    return dict(totals), seen, elapsed, slices
 
 
 def weekly_once() -> tuple[dict[str, Any], Counter[str], float, int]:
@@ -143,7 +162,7 @@ def run(sizes: list[int]) -> None:
     print("\n## Nightly missing-entry check (moto in-process; reads vs the lower bound)")
     print(
         f"{'cadres':>7} {'LB':>5} {'reads':>6} {'ratio':>6} {'writes':>7} {'events':>7} {'missing':>8} "
-        f"{'time s':>7} {'2nd run':>8}  by operation"
+        f"{'slices':>6} {'time s':>7} {'2nd run':>8}  by operation"
     )
     weekly_rows: list[tuple[int, dict[str, Any], Counter[str], float, int]] = []
     for n in sizes:
@@ -151,20 +170,22 @@ def run(sizes: list[int]) -> None:
             system_clock.set(datetime(2026, 11, 20, 1, 30, tzinfo=SHANGHAI))
             _load(n)
             bound = lower_bound()
-            summary, seen, elapsed = sweep_once()
-            writes = seen["BatchWriteItem"] + seen["PutItem"] + seen["UpdateItem"]
+            summary, seen, elapsed, slices = sweep_once()
+            writes = (
+                seen["TransactWriteItems"] + seen["BatchWriteItem"] + seen["PutItem"] + seen["UpdateItem"]
+            )
             events = seen["PutEvents"]
             reads = sum(seen.values()) - writes - events
-            _, seen2, _ = sweep_once()
+            _, seen2, _, _ = sweep_once()
             ops = ", ".join(f"{op}×{k}" for op, k in sorted(seen.items()))
             print(
                 f"{n:>7} {bound:>5} {reads:>6} {reads / bound:>6.2f} {writes:>7} {events:>7} "
-                f"{summary['new_missing']:>8} {elapsed:>7.2f} {sum(seen2.values()):>8}  {ops}"
+                f"{summary['new_missing']:>8} {slices:>6} {elapsed:>7.2f} {sum(seen2.values()):>8}  {ops}"
             )
             weekly, seen_w, elapsed_w, bound_w = weekly_once()
             weekly_rows.append((n, weekly, seen_w, elapsed_w, bound_w))
-            floor_w, floor_e = ceil(summary["new_missing"] / 25), ceil(summary["new_missing"] / 10)
-            rerun_writes = seen2["BatchWriteItem"] + seen2["PutItem"]
+            floor_w, floor_e = ceil(2 * summary["new_missing"] / 100), ceil(summary["new_missing"] / 10)
+            rerun_writes = seen2["TransactWriteItems"] + seen2["BatchWriteItem"] + seen2["PutItem"]
             print(
                 f"{'':>7} writes floor {floor_w}, events floor {floor_e}; "
                 f"second run writes {rerun_writes} and sends {seen2['PutEvents']} events"

@@ -20,6 +20,7 @@ from worklog.journal.repository import JournalRepository
 from worklog.periods import Kind, LockdownPolicy, Period, day_period, half_period, month_period
 from worklog.roster.demo import DemoRecord, generate_district, generate_journal
 from worklog.roster.repository import RosterRepository, batch_write, cadre_item, unit_item
+from worklog.roster.standing import standing_items
 from worklog.schedules import current_calendar
 from worklog.settings import get_settings
 
@@ -37,12 +38,14 @@ def _period(record: DemoRecord) -> Period:
 
 def journal_items(
     records: Iterable[DemoRecord], units: dict[str, str], calendar: WorkingCalendar
-) -> list[dict[str, Any]]:
-    """Every item (revisions, current views, heads) of the given records' chains."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every item (revisions, current views, heads) of the given records' chains, and the
+    roster standings they leave behind (leave, late saves)."""
     policy = LockdownPolicy(get_settings().rules, calendar)
     heads: dict[str, Head] = {}
     views: dict[tuple[str, str], dict[str, Any]] = {}
     items: list[dict[str, Any]] = []
+    revisions: list[dict[str, Any]] = []
     for record in records:
         head = heads.get(record.cadre_id) or Head(record.cadre_id)
         saved_at = record.saved_at.astimezone(SHANGHAI).isoformat(timespec="milliseconds")
@@ -57,9 +60,11 @@ def journal_items(
             policy=policy,
         )
         items.append(revision_item(step.record))
+        revisions.append(step.record)
         views[(record.cadre_id, step.view["sk"])] = step.view
         heads[record.cadre_id] = step.after
-    return items + list(views.values()) + [head_item(h) for h in heads.values()]
+    journal = items + list(views.values()) + [head_item(h) for h in heads.values()]
+    return journal, standing_items(revisions)
 
 
 Writer = Callable[[str, list[dict[str, Any]]], int]
@@ -102,8 +107,9 @@ def seed_demo(on: date | None = None, *, seed: int = 2016, weeks: int = 3) -> di
     calendar = current_calendar(roster)
     records = generate_journal(district, on, weeks=weeks, seed=seed, is_working=calendar.is_working)
     units = {c.cadre_id: c.unit_id for c in district.cadres}
-    items = journal_items(records, units, calendar)
+    items, standings = journal_items(records, units, calendar)
     requests += write(journal.table, items)
+    requests += write(roster.table, standings)
     journal.forget_heads()
     return {
         "units": len(district.units),

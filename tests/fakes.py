@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from worklog.journal.records import Head, decode, head_from_item, head_item, revision_item
@@ -17,6 +17,7 @@ class FakeJournal:
         self.items: dict[tuple[str, str], dict[str, Any]] = {}
         self.cached: dict[str, Head] = {}
         self.appends = 0
+        self.also: list[dict[str, Any]] = []  # the other tables' actions of each transaction
 
     def load_head(self, cadre_id: str, *, fresh: bool = False) -> Head:
         if not fresh and cadre_id in self.cached:
@@ -26,7 +27,14 @@ class FakeJournal:
         self.cached[cadre_id] = head
         return head
 
-    def append(self, before: Head, after: Head, record: dict[str, Any], view: dict[str, Any]) -> None:
+    def append(
+        self,
+        before: Head,
+        after: Head,
+        record: dict[str, Any],
+        view: dict[str, Any],
+        also: Sequence[dict[str, Any]] = (),
+    ) -> None:
         stored = self.items.get((f"CADRE#{before.cadre_id}", "HEAD"))
         if (stored["head_seq"] if stored else 0) != before.seq:
             self.cached.pop(before.cadre_id, None)
@@ -39,6 +47,7 @@ class FakeJournal:
             self.items[(item["pk"], item["sk"])] = copy.deepcopy(item)
         self.cached[after.cadre_id] = after
         self.appends += 1
+        self.also.extend(also)
 
     def get_view(self, cadre_id: str, period_key: str) -> dict[str, Any] | None:
         item = self.items.get((f"CADRE#{cadre_id}", period_key))

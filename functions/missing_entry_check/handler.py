@@ -1,7 +1,10 @@
 """missing-entry-check: nightly, what is owed and missing; reminders; the escalation ladder.
 
-Scheduled at 01:30 Shanghai time for the day before (or for ``{"date": "YYYY-MM-DD"}``); SQS
-messages ``{"date": ...}`` re-run dates (retries and back-fills) with partial-batch responses.
+Scheduled at 01:30 Shanghai time for the day before (or for ``{"date": "YYYY-MM-DD"}``). One run
+reads at most SWEEP_SLICE_PAGES pages of the roster; if there is more, it sends
+``{"date": ..., "from": "<cadre id>"}`` to the sweep queue and the next run goes on from there.
+SQS messages (those, and ``{"date": ...}`` re-runs of whole dates) are handled with partial-batch
+responses.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from worklog.bus import EventBus
 from worklog.clock import system_clock, today
@@ -22,6 +25,7 @@ from worklog.compliance.sweep import MissingEntryCheck
 from worklog.journal.repository import JournalRepository
 from worklog.models.common import Day
 from worklog.observability import logger, metrics, tracer
+from worklog.queue import SweepQueue
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import get_settings
@@ -30,23 +34,28 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 class CheckRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     date: Day | None = None
+    start: str | None = Field(None, alias="from", min_length=1, max_length=40)
 
 
 def check(request: CheckRequest) -> dict[str, Any]:
     day = request.date or today(system_clock) - timedelta(days=1)
-    roster = RosterRepository()
+    roster, settings = RosterRepository(), get_settings()
     sweep = MissingEntryCheck(
         roster,
         JournalRepository(),
         ComplianceRepository(),
         EventBus(),
         current_calendar(roster),
-        get_settings().rules,
+        settings.rules,
+        slice_pages=settings.sweep_slice_pages or None,
+        page_items=settings.sweep_page_items or None,
     )
-    summary = sweep.run(day)
+    summary = sweep.run(day, request.start)
+    if summary.next_from is not None:
+        SweepQueue().send({"date": day.isoformat(), "from": summary.next_from})
     metrics.add_metric(name="EntryMissing", unit="Count", value=summary.new_missing)
     logger.info("missing-entry check", **summary.as_dict())
     return summary.as_dict()

@@ -328,6 +328,7 @@ class LocalRuntime:
         self.events_lock = threading.Lock()
         self._tap_stop = threading.Event()
         self._tap_thread: threading.Thread | None = None
+        self._source_threads: list[threading.Thread] = []
         self.functions: dict[str, LocalFunction] = {}
         self.routes: list[Route] = []
         self.scheduler: Scheduler | None = None
@@ -366,6 +367,7 @@ class LocalRuntime:
             if self.demo:
                 self._seed()
             self._start_scheduler()
+            self._poll_event_sources()
         except BaseException:
             self.stop()
             raise
@@ -392,6 +394,9 @@ class LocalRuntime:
         if self._tap_thread is not None:
             self._tap_thread.join(5)
             self._tap_thread = None
+        for thread in self._source_threads:
+            thread.join(5)
+        self._source_threads = []
         if self._moto is not None:
             self._reset_moto()  # its state lives in this process: free it for the next runtime
             self._moto.stop()
@@ -553,6 +558,48 @@ class LocalRuntime:
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
             if not messages:
                 self._tap_stop.wait(0.5)
+
+    def _poll_event_sources(self) -> None:
+        """SQS event sources of the template (e.g. the nightly check's slices): a thread per queue
+        receives messages and invokes the function with an SQS event, deleting what it handled
+        and leaving the items the function reported as failed for redelivery, as Lambda does."""
+        import boto3
+
+        sqs = boto3.session.Session().client("sqs")
+        for function in self.functions.values():
+            for _, queue_id in getattr(function.spec, "sqs_events", ()):
+                url = str(self.stack.resolve({"Ref": queue_id}))
+                thread = threading.Thread(
+                    target=self._drain_source,
+                    args=(sqs, url, function),
+                    name=f"local-sqs-{function.name}",
+                    daemon=True,
+                )
+                thread.start()
+                self._source_threads.append(thread)
+                log.info("event source %s → %s", queue_id, function.name)
+
+    def _drain_source(self, sqs: Any, url: str, function: LocalFunction) -> None:
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        while not self._tap_stop.is_set():
+            try:
+                messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=5).get("Messages", [])
+            except Exception as err:  # the embedded AWS is stopping
+                log.debug("event source %s: %s", url, err)
+                messages = []
+            if not messages:
+                self._tap_stop.wait(0.5)
+                continue
+            event = {"Records": [_sqs_record(m, arn) for m in messages]}
+            try:
+                result = function.invoke(event) or {}
+                failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+            except Exception:
+                log.exception("%s failed on an SQS batch; the messages will be redelivered", function.name)
+                continue
+            for message in messages:
+                if message["MessageId"] not in failed:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
     def _load_functions(self) -> None:
         from infra.template import load_handler
@@ -984,6 +1031,21 @@ def merge_openapi(documents: Iterable[dict[str, Any]]) -> dict[str, Any]:
     if not merged["components"]:
         del merged["components"]
     return merged
+
+
+def _sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """An SQS message as Lambda's event source mapping hands it to a function."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": message.get("MessageAttributes", {}),
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": queue_arn.split(":")[3],
+    }
 
 
 def _schedule_input(value: Any) -> dict[str, Any]:

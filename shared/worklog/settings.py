@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     ledger_bucket: str = Field("worklog-ledger", validation_alias="LEDGER_BUCKET")
     event_bus: str = Field("worklog", validation_alias="EVENT_BUS")
     sweep_queue_url: str = Field("", validation_alias="SWEEP_QUEUE_URL")
+    # One run of the nightly check reads at most this many pages of the roster (1 MB each on
+    # DynamoDB) and hands the rest on through the sweep queue; 0 reads it all in one run.
+    sweep_slice_pages: int = Field(16, ge=0, validation_alias="SWEEP_SLICE_PAGES")
+    # Items per page (Query Limit); 0 leaves pages at DynamoDB's 1 MB. Tests use it to make slices.
+    sweep_page_items: int = Field(0, ge=0, validation_alias="SWEEP_PAGE_ITEMS")
 
     token_issuer: str = Field("", validation_alias="TOKEN_ISSUER")
     token_audience: str = Field("", validation_alias="TOKEN_AUDIENCE")

@@ -10,6 +10,7 @@ from infra.inprocess import InProcessStack
 from tests.conftest import set_clock
 from worklog.chain import verify_chain
 from worklog.journal.repository import JournalRepository
+from worklog.roster.repository import RosterRepository
 
 ENTRY = {"items": [{"content": "召开全区教育系统安全工作会议，部署冬季校园安全检查", "status": "done"}]}
 
@@ -219,6 +220,8 @@ def test_the_sweep_sees_a_days_submissions_and_who_is_on_leave(stack: InProcessS
     put(stack, "/leaves", {"from": "2026-12-28", "to": "2027-01-04", "kind": "annual"}, who="c0002")
     repo = JournalRepository()
     assert sorted(i["cadre_id"] for i in repo.submissions_on(date(2026, 11, 19))) == ["c0001", "c0002"]
-    assert set(repo.on_leave(date(2026, 11, 24))) == {"c0001"}
-    assert repo.on_leave(date(2026, 11, 26)) == {}
-    assert set(repo.on_leave(date(2026, 12, 31))) == {"c0002"}
+    assert [i["cadre_id"] for i in repo.submissions_on(date(2026, 11, 19), "c0002", "c0003")] == ["c0002"]
+    standings = RosterRepository().roster_slice().standings
+    assert {c for c, s in standings.items() if s.on_leave(date(2026, 11, 24))} == {"c0001"}
+    assert {c for c, s in standings.items() if s.on_leave(date(2026, 11, 26))} == set()
+    assert {c for c, s in standings.items() if s.on_leave(date(2026, 12, 31))} == {"c0002"}

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import date
 from typing import Any
 
+import boto3
 import pytest
 
 from infra.inprocess import InProcessStack
 from tests.conftest import Published, compliance_items, set_clock
 from worklog.compliance.ladder import CaseKind, CaseState, record_talk
 from worklog.compliance.repository import ComplianceRepository
+from worklog.roster.repository import RosterRepository
+from worklog.settings import get_settings
 
 ENTRY = {"items": [{"content": "召开专题会议，研究部署冬季安全生产工作", "status": "done"}]}
 
@@ -139,3 +144,126 @@ def test_a_bad_date_is_refused(stack: InProcessStack) -> None:
 
     with pytest.raises(ValidationError):
         check(stack, "2026-02-30")
+
+
+# --- standing, slices, interruptions ------------------------------------------------------------
+def test_leave_and_late_saves_reach_the_standing_in_the_same_transaction(stack: InProcessStack) -> None:
+    set_clock(2026, 11, 16, 9)
+    stack.call(
+        "entries", "POST", "/leaves", {"from": "2026-11-16", "to": "2026-11-17", "kind": "sick"}, as_="c0003"
+    )
+    set_clock(2026, 11, 20, 9)
+    stack.call("entries", "PUT", "/entries/2026-11-18", ENTRY, as_="c0002")  # late
+    stack.call("entries", "PUT", "/entries/2026-11-20", ENTRY, as_="c0001")  # on time
+    part = RosterRepository().roster_slice()
+    assert [c.cadre_id for c in part.cadres] == ["c0001", "c0002", "c0003", "c0004", "c0010"]
+    assert part.standings["c0003"].leave == {date(2026, 11, 16): date(2026, 11, 17)}
+    assert list(part.standings["c0002"].late) == ["ENTRY#2026-11-18"]
+    assert "c0001" not in part.standings and part.next_from is None
+
+
+@pytest.mark.parametrize("page_items", [1, 2, 3])
+def test_slices_cover_the_roster_once_whatever_the_page_boundaries(
+    stack: InProcessStack, page_items: int
+) -> None:
+    set_clock(2026, 11, 16, 9)
+    for who in ("c0001", "c0002", "c0010"):  # standings interleaved with profiles
+        leave = {"from": "2026-11-16", "to": "2026-11-16", "kind": "annual"}
+        assert stack.call("entries", "POST", "/leaves", leave, as_=who).status == 201
+    repo, seen, standings, start = RosterRepository(), [], set(), None
+    while True:
+        part = repo.roster_slice(start, max_pages=1, page_items=page_items)
+        seen += [c.cadre_id for c in part.cadres]
+        standings |= set(part.standings)
+        if part.next_from is None:
+            break
+        start = part.next_from
+    assert seen == ["c0001", "c0002", "c0003", "c0004", "c0010"]
+    assert standings == {"c0001", "c0002", "c0010"}
+
+
+def _drain_sweep_queue(stack: InProcessStack) -> list[dict[str, Any]]:
+    """Hand every message on the sweep queue to the function, as the SQS event source would."""
+    sqs, url = boto3.client("sqs"), os.environ["SWEEP_QUEUE_URL"]
+    results = []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=5).get("Messages", []):
+        event = {
+            "Records": [
+                {
+                    "messageId": m["MessageId"],
+                    "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"],
+                    "attributes": {},
+                    "messageAttributes": {},
+                    "md5OfBody": m["MD5OfBody"],
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:sweep",
+                    "awsRegion": "us-east-1",
+                }
+                for m in messages
+            ]
+        }
+        result = stack.invoke("missing-entry-check", event)
+        assert result == {"batchItemFailures": []}
+        for m in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        results.extend(json.loads(m["Body"]) for m in messages)
+    return results
+
+
+def test_a_big_roster_is_checked_in_slices_handed_on_through_the_queue(
+    stack: InProcessStack, events: Published, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SWEEP_SLICE_PAGES", "1")
+    monkeypatch.setenv("SWEEP_PAGE_ITEMS", "2")
+    get_settings.cache_clear()
+    stack.call("entries", "PUT", "/entries/2026-11-19", ENTRY, as_="c0002")
+
+    first = check(stack, "2026-11-19")
+    handed_on = _drain_sweep_queue(stack)
+
+    assert first["next_from"] is not None and len(handed_on) >= 2
+    assert all(m["date"] == "2026-11-19" for m in handed_on)
+    reminded = sorted(d["cadre_id"] for kind, d in events if kind == "EntryMissing")
+    assert reminded == ["c0001", "c0003", "c0010"]  # each once; c0002 saved, c0004 has left
+    stored = ComplianceRepository().missing_due_on(date(2026, 11, 19))
+    assert sorted(r.cadre_id for r in stored) == reminded
+
+
+def test_a_check_interrupted_after_its_writes_climbs_the_ladder_on_rerun(
+    stack: InProcessStack, events: Published, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check(stack, "2026-11-16")
+    check(stack, "2026-11-17")
+
+    def outage(self: ComplianceRepository, case: Any) -> bool:
+        raise RuntimeError("compliance table unavailable")
+
+    with monkeypatch.context() as broken:
+        broken.setattr(ComplianceRepository, "open_case", outage)
+        with pytest.raises(RuntimeError):
+            check(stack, "2026-11-18")  # records written and reminded, then failed
+    rerun = check(stack, "2026-11-18")
+
+    assert rerun["new_missing"] == 0 and "RT-LOG-c0003-2026-11-18" in rerun["talks_opened"]
+    reminders = [d["reminder_id"] for kind, d in events if kind == "EntryMissing"]
+    assert len(reminders) == len(set(reminders)) == 12
+
+
+def test_a_check_interrupted_before_its_writes_completes_them_on_rerun(
+    stack: InProcessStack, events: Published, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def outage(self: ComplianceRepository, groups: Any) -> set[str]:
+        raise RuntimeError("throttled")
+
+    with monkeypatch.context() as broken:
+        broken.setattr(ComplianceRepository, "write_sweep", outage)
+        with pytest.raises(RuntimeError):
+            check(stack, "2026-11-19")
+    assert compliance_items(stack) == []
+    rerun = check(stack, "2026-11-19")
+    assert rerun["new_missing"] == 4
+    # The reminders went out before the failure and again on the re-run, with the same ids.
+    reminders = [d["reminder_id"] for kind, d in events if kind == "EntryMissing"]
+    assert len(reminders) == 8 and len(set(reminders)) == 4
+    assert check(stack, "2026-11-19")["new_missing"] == 0

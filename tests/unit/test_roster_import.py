@@ -135,11 +135,18 @@ class FakeRoster:
     def list_units(self) -> list[Unit]:
         return list(self.units.values())
 
-    def put_row(self, cadre: Cadre, unit: Unit | None = None) -> None:
+    def get_cadre(self, cadre_id: str) -> Cadre | None:
+        return self.cadres.get(cadre_id)
+
+    def put_row(self, cadre: Cadre, unit: Unit | None = None, others: Iterable[Cadre] = ()) -> None:
         self.transactions.append((cadre, unit))
-        self.cadres[cadre.cadre_id] = cadre
+        for c in (cadre, *others):
+            self.cadres[c.cadre_id] = c
         if unit is not None:
             self.units[unit.unit_id] = unit
+
+    def put_unit(self, unit: Unit) -> None:
+        self.units[unit.unit_id] = unit
 
 
 # --- parsing ---------------------------------------------------------------------------------------
@@ -441,3 +448,28 @@ def test_importing_an_xlsx_roster_end_to_end() -> None:
     assert set(store.cadres) == {"c0001", "c0002", "c0003"}
     assert store.units["fgj"].head_id == "c0001"
     assert store.cadres["c0003"].roles == ["cadre", "org_inspector", "admin"]
+
+
+# --- one head per unit: the unit_head role and the unit's named head agree --------------------------
+def _row(cadre_id: str, unit_id: str, roles: str) -> dict[str, Any]:
+    return {"cadre_id": cadre_id, "name": "王五", "unit_id": unit_id, "roles": roles}
+
+
+def test_a_new_head_takes_the_role_from_the_old_head_not_in_the_file() -> None:
+    roster = FakeRoster([FGJ])
+    roster.cadres["c0900"] = Cadre(cadre_id="c0900", name="赵六", unit_id="fgj", roles=["cadre", "unit_head"])
+    import_roster(json.dumps([_row("c1", "fgj", "unit_head")]).encode(), "json", roster)
+    assert roster.units["fgj"].head_id == "c1"
+    assert roster.cadres["c0900"].roles == ["cadre"] and "unit_head" in roster.cadres["c1"].roles
+
+
+def test_the_old_heads_own_row_without_the_role_leaves_the_unit_headless() -> None:
+    roster = FakeRoster([FGJ])
+    import_roster(json.dumps([_row("c0900", "fgj", "cadre")]).encode(), "json", roster)
+    assert roster.units["fgj"].head_id is None
+
+
+def test_the_old_head_moving_to_another_unit_leaves_the_unit_headless() -> None:
+    roster = FakeRoster([FGJ, Unit(unit_id="jyj", name="区教育局")])
+    import_roster(json.dumps([_row("c0900", "jyj", "unit_head")]).encode(), "json", roster)
+    assert roster.units["fgj"].head_id is None and roster.units["jyj"].head_id == "c0900"

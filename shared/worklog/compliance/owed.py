@@ -52,6 +52,11 @@ class Obligation:
         """The period's key as the journal writes it (``ENTRY#2026-11-20``, ``PLAN#2026-11`` …)."""
         return f"{self.kind.upper()}#{self.period}"
 
+    @property
+    def partition(self) -> str:
+        """The journal's by_day partition that holds what was saved for it."""
+        return f"DAY#{self.period}" if self.kind is OwedKind.ENTRY else self.period_key
+
 
 @dataclass(frozen=True)
 class _Deadline:

@@ -22,7 +22,6 @@ from pydantic import BaseModel
 from worklog.compliance.ladder import Case
 from worklog.dynamo import TableRepository, conditional, from_item, key, query_all, to_item
 from worklog.errors import Conflict
-from worklog.roster.repository import batch_write
 
 
 class MissingRecord(BaseModel):
@@ -99,39 +98,69 @@ class ComplianceRepository(TableRepository):
         )
         return [_missing(i) for i in items]
 
-    def put_missing(self, records: Iterable[MissingRecord]) -> int:
-        """Write new missing records (the caller has left out those already stored)."""
-        return batch_write(self.client, self.table, [missing_item(r) for r in records])
+    def write_sweep(self, groups: Iterable[list[dict[str, Any]]]) -> set[str]:
+        """The nightly check's writes, in transactions of at most 100 actions, each cadre's group
+        (its new missing records, late-submitted marks and standing update) kept whole.
 
-    def misses_of(self, cadre_id: str, first: date, last: date) -> list[MissingRecord]:
-        items = query_all(
-            self.client,
-            TableName=self.table,
-            KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
-            ExpressionAttributeValues={
-                ":p": {"S": f"CADRE#{cadre_id}"},
-                ":a": {"S": f"MISS#{first.isoformat()}"},
-                ":b": {"S": f"MISS#{last.isoformat()}#~"},
-            },
-        )
-        return [_missing(i) for i in items]
+        Missing records are Puts on condition they are new, marks are conditional on the record
+        still being missing: a condition that fails means an earlier run did it, so that action is
+        dropped and the rest retried. Returns the sort keys (``CADRE#id|MISS#...``) of the missing
+        records written by this call."""
+        written: set[str] = set()
+        batch: list[dict[str, Any]] = []
+        for group in groups:
+            if len(batch) + len(group) > 100:
+                written |= self._transact(batch)
+                batch = []
+            batch.extend(group)
+        if batch:
+            written |= self._transact(batch)
+        return written
 
-    def mark_late_submitted(self, record: MissingRecord, at: str) -> bool:
-        """Missing → late_submitted, once; returns False if it was already marked."""
-        return conditional(
-            lambda: self.client.update_item(
-                TableName=self.table,
-                Key=key(f"CADRE#{record.cadre_id}", record.sort_key),
-                UpdateExpression="SET #s = :late, submitted_at = :at",
-                ConditionExpression="#s = :missing",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={
+    def _transact(self, actions: list[dict[str, Any]]) -> set[str]:
+        while actions:
+            try:
+                self.client.transact_write_items(TransactItems=actions)
+            except ClientError as err:
+                reasons = err.response.get("CancellationReasons") or []
+                failed = {i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"}
+                if err.response["Error"]["Code"] != "TransactionCanceledException" or not failed:
+                    raise
+                if any(r.get("Code") not in (None, "None", "ConditionalCheckFailed") for r in reasons):
+                    raise
+                actions = [a for i, a in enumerate(actions) if i not in failed]
+                continue
+            break
+        return {
+            f"{a['Put']['Item']['pk']['S']}|{a['Put']['Item']['sk']['S']}"
+            for a in actions
+            if "Put" in a and a["Put"]["TableName"] == self.table
+        }
+
+    def new_missing_action(self, record: MissingRecord) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": to_item(missing_item(record)),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def late_action(self, cadre_id: str, sort_key: str, at: str) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": key(f"CADRE#{cadre_id}", sort_key),
+                "UpdateExpression": "SET #s = :late, submitted_at = :at",
+                "ConditionExpression": "#s = :missing",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {
                     ":late": {"S": "late_submitted"},
                     ":missing": {"S": "missing"},
                     ":at": {"S": at},
                 },
-            )
-        )
+            }
+        }
 
     # --- cases --------------------------------------------------------------------------------
     def open_case(self, case: Case) -> bool:

@@ -93,7 +93,8 @@ ReadAccess = ReadPurpose | Literal["own"]
 
 # --- rules ------------------------------------------------------------------------------------
 def is_unit_head(cadre: Cadre, unit: Unit | None) -> bool:
-    """Heads their unit: named as its head, or holds the unit_head role."""
+    """Heads their unit: holds the unit_head role (the importer keeps the unit's named head the
+    same cadre, so the nightly check, which reads no units, decides the same way)."""
     return "unit_head" in cadre.roles or (unit is not None and unit.head_id == cadre.cadre_id)
 
 

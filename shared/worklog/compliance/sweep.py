@@ -11,8 +11,7 @@ calendar is provisional remind but never escalate.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,14 +36,18 @@ from worklog.compliance.ladder import (
     talk_date_of,
     window_start,
 )
-from worklog.compliance.owed import Obligation, OwedKind, obligations_due_on
+from worklog.compliance.owed import Obligation, obligations_due_on
 from worklog.compliance.repository import ComplianceRepository, MissingRecord
 from worklog.journal.repository import JournalRepository
 from worklog.models.roster import Cadre
 from worklog.roster.repository import RosterRepository
-from worklog.settings import Rules
+from worklog.roster.standing import LATE, MISS, Miss, Standing, sweep_update
+from worklog.settings import Rules, get_settings
 
 ENTRY_MISSING = "EntryMissing"
+# Leave is kept in a cadre's standing this long after it ended: a plan or summary due on the n-th
+# working day looks back over every working day since the 1st of its month.
+LEAVE_KEPT_DAYS = 62
 
 
 @dataclass
@@ -56,6 +59,8 @@ class CheckSummary:
     missing: int = 0
     new_missing: int = 0
     late_submitted: int = 0
+    start: str | None = None
+    next_from: str | None = None
     talks_opened: list[str] = field(default_factory=list)
     accountability_opened: list[str] = field(default_factory=list)
 
@@ -64,6 +69,9 @@ class CheckSummary:
 
 
 class MissingEntryCheck:
+    """One run of the check: one slice of the roster (all of it unless ``slice_pages`` stops it
+    early; the summary's ``next_from`` then says where the next slice starts)."""
+
     def __init__(
         self,
         roster: RosterRepository,
@@ -74,79 +82,64 @@ class MissingEntryCheck:
         rules: Rules,
         clock: Clock = system_clock,
         ladder: LadderSettings = DEFAULT_LADDER,
+        *,
+        slice_pages: int | None = None,
+        page_items: int | None = None,
     ) -> None:
         self.roster, self.journal, self.compliance, self.bus = roster, journal, compliance, bus
         self.calendar, self.rules, self.clock, self.ladder = calendar, rules, clock, ladder
+        self.slice_pages, self.page_items = slice_pages, page_items
 
-    def run(self, day: date) -> CheckSummary:
+    def run(self, day: date, start: str | None = None) -> CheckSummary:
         provisional = self.calendar.day(day).provisional
-        summary = CheckSummary(day, provisional)
-        cadres = list(self.roster.list_cadres())
-        summary.cadres = len(cadres)
+        summary = CheckSummary(day, provisional, start=start)
+        part = self.roster.roster_slice(start, max_pages=self.slice_pages, page_items=self.page_items)
+        summary.cadres, summary.next_from = len(part.cadres), part.next_from
+        standings = part.standings
+
+        def on_leave(cadre_id: str, d: date) -> bool:
+            standing = standings.get(cadre_id)
+            return standing is not None and standing.on_leave(d)
+
         obligations = obligations_due_on(
             day,
-            cadres,
+            part.cadres,
             self.calendar,
-            self._leave_lookup(),
+            on_leave,
             plan_due_working_day=self.rules.plan_due_working_day,
             summary_due_working_day=self.rules.summary_due_working_day,
         )
         summary.owed = len(obligations)
-        missing = self._missing(day, obligations)
+        ranged = start is not None or part.next_from is not None
+        missing = self._missing(day, obligations, (part.first_id, part.last_id) if ranged else None)
         summary.missing = len(missing)
-        # The ladder's window of missing records, one Query per working day: also holds this
-        # date's records of an earlier run (so a re-run writes nothing) and the correction window.
-        recent = self._recent_records(day)
-        known = {r.record_id for r in recent.get(day, [])}
+        known = {cid: set(s.misses) for cid, s in standings.items()}
+        new = [o for o in missing if f"{o.kind}/{o.period}" not in known.get(o.cadre_id, set())]
         now = iso_now(self.clock)
-        new = [self._record(o, now) for o in missing if f"{o.cadre_id}/{o.kind}/{o.period}" not in known]
-        summary.new_missing = len(new)
-        self.compliance.put_missing(new)
-        self.bus.publish(ENTRY_MISSING, [self._reminder(r) for r in new])
-        summary.late_submitted = self._mark_late(day, recent, now)
-        if not provisional and new:
-            recent[day] = recent.get(day, []) + new
-            self._climb(day, {r.cadre_id for r in new}, {c.cadre_id: c for c in cadres}, recent, now, summary)
+        records = [self._record(o, now) for o in new]
+        # Everyone missing something today climbs, not only those first found tonight: a run that
+        # stopped after its writes and before the ladder finishes the climb when re-run.
+        climbing = [self._record(o, now) for o in missing]
+        # Reminders first, then the records: a run interrupted in between sends a reminder twice
+        # (same reminder_id, for gateways to drop) rather than never.
+        self.bus.publish(ENTRY_MISSING, [self._reminder(r) for r in records])
+        groups, marked = self._writes(day, records, standings, now)
+        written = self.compliance.write_sweep(groups)
+        summary.new_missing = sum(1 for r in records if f"CADRE#{r.cadre_id}|{r.sort_key}" in written)
+        summary.late_submitted = marked
+        if not provisional and climbing:
+            self._climb(day, climbing, standings, {c.cadre_id: c for c in part.cadres}, now, summary)
         return summary
 
-    def _recent_records(self, day: date) -> dict[date, list[MissingRecord]]:
-        window = max(
-            self.ladder.talk_window_working_days,
-            self.ladder.after_talk_window_working_days,
-        )
-        first = min(
-            window_start(day, window, self.calendar), day - timedelta(days=self.rules.correction_window_days)
-        )
-        found: dict[date, list[MissingRecord]] = {}
-        d = first
-        while d <= day:
-            # Records fall due on working days only, and on the checked date itself.
-            if d == day or self.calendar.is_working(d):
-                found[d] = self.compliance.missing_due_on(d)
-            d += timedelta(days=1)
-        return found
-
     # --- what is missing ----------------------------------------------------------------------
-    def _leave_lookup(self) -> Callable[[str, date], bool]:
-        by_day: dict[date, dict[str, list[tuple[date, date]]]] = {}
-
-        def on_leave(cadre_id: str, d: date) -> bool:
-            if d not in by_day:
-                by_day[d] = self.journal.on_leave(d)
-            return any(first <= d <= last for first, last in by_day[d].get(cadre_id, []))
-
-        return on_leave
-
-    def _missing(self, day: date, obligations: list[Obligation]) -> list[Obligation]:
-        entries = [o for o in obligations if o.kind is OwedKind.ENTRY]
-        others = [o for o in obligations if o.kind is not OwedKind.ENTRY]
-        saved_entries = {item["cadre_id"] for item in self.journal.submissions_on(day)} if entries else set()
-        saved_others = (
-            self.journal.views_of([(o.cadre_id, o.period_key) for o in others]) if others else set()
-        )
-        return [o for o in entries if o.cadre_id not in saved_entries] + [
-            o for o in others if (o.cadre_id, o.period_key) not in saved_others
-        ]
+    def _missing(
+        self, day: date, obligations: list[Obligation], ids: tuple[str | None, str | None] | None
+    ) -> list[Obligation]:
+        first, last = ids or (None, None)
+        saved: dict[str, set[str]] = {}
+        for partition in sorted({o.partition for o in obligations}):
+            saved[partition] = {i["cadre_id"] for i in self.journal.submissions(partition, first, last)}
+        return [o for o in obligations if o.cadre_id not in saved[o.partition]]
 
     @staticmethod
     def _record(o: Obligation, now: str) -> MissingRecord:
@@ -163,6 +156,7 @@ class MissingEntryCheck:
     def _reminder(self, record: MissingRecord) -> dict[str, Any]:
         last_day = record.due + timedelta(days=self.rules.correction_window_days)
         return {
+            "reminder_id": record.record_id,
             "cadre_id": record.cadre_id,
             "unit_id": record.unit_id,
             "kind": record.kind,
@@ -172,43 +166,77 @@ class MissingEntryCheck:
             "provisional": record.provisional,
         }
 
-    def _mark_late(self, day: date, recent: dict[date, list[MissingRecord]], now: str) -> int:
-        """Missing records of the correction window whose entry has been saved since."""
-        first = day - timedelta(days=self.rules.correction_window_days)
-        open_records = [
-            r for d, records in recent.items() if first <= d < day for r in records if r.status == "missing"
-        ]
-        if not open_records:
-            return 0
-        saved = self.journal.views_of([(r.cadre_id, f"{r.kind.upper()}#{r.period}") for r in open_records])
+    def _horizon(self, day: date) -> date:
+        """The oldest due date any rule still looks at: the ladder's windows and the correction
+        window."""
+        window = max(self.ladder.talk_window_working_days, self.ladder.after_talk_window_working_days)
+        return min(
+            window_start(day, window, self.calendar), day - timedelta(days=self.rules.correction_window_days)
+        )
+
+    def _writes(
+        self, day: date, records: list[MissingRecord], standings: dict[str, Standing], now: str
+    ) -> tuple[list[list[dict[str, Any]]], int]:
+        """Per cadre: new missing records, late-submitted marks (a late save the standing has
+        learned of, for a record still missing) and the standing's update — new misses in, marks
+        applied, what has aged out removed. Cadres with nothing to change cost nothing."""
+        table = get_settings().roster_table
+        new_by_cadre: dict[str, list[MissingRecord]] = {}
+        for r in records:
+            new_by_cadre.setdefault(r.cadre_id, []).append(r)
+        groups: list[list[dict[str, Any]]] = []
         marked = 0
-        for r in open_records:
-            if (r.cadre_id, f"{r.kind.upper()}#{r.period}") in saved and self.compliance.mark_late_submitted(
-                r, now
-            ):
-                marked += 1
-        return marked
+        for cadre_id in sorted(set(new_by_cadre) | set(standings)):
+            standing = standings.get(cadre_id) or Standing(cadre_id)
+            actions = [self.compliance.new_missing_action(r) for r in new_by_cadre.get(cadre_id, [])]
+            changed = [Miss(r.kind, r.period, r.due, r.provisional) for r in new_by_cadre.get(cadre_id, [])]
+            consumed = []
+            for miss in standing.misses.values():
+                if miss.status == "missing" and miss.period_key in standing.late:
+                    sort_key = f"MISS#{miss.due.isoformat()}#{miss.kind}#{miss.period}"
+                    actions.append(
+                        self.compliance.late_action(cadre_id, sort_key, standing.late[miss.period_key])
+                    )
+                    changed.append(replace(miss, status="late_submitted"))
+                    consumed.append(f"{LATE}{miss.period_key}")
+            marked += len(consumed)
+            stale = standing.stale(
+                leave_before=day - timedelta(days=LEAVE_KEPT_DAYS),
+                misses_before=self._horizon(day),
+                late_until=day,
+            )
+            removes = [n for n in stale + consumed if n not in {f"{MISS}{m.key}" for m in changed}]
+            if changed or removes:
+                groups.append([*actions, {"Update": sweep_update(table, cadre_id, changed, removes)}])
+        return groups, marked
 
     # --- the ladder ---------------------------------------------------------------------------
     def _climb(
         self,
         day: date,
-        cadre_ids: set[str],
+        records: list[MissingRecord],
+        standings: dict[str, Standing],
         cadres: dict[str, Cadre],
-        recent: dict[date, list[MissingRecord]],
         now: str,
         summary: CheckSummary,
     ) -> None:
-        """Only cadres with enough countable misses in the window can reach a rung: their cases
-        are read (one Query each); everyone else costs nothing more."""
-        by_cadre: dict[str, list[MissingRecord]] = {}
-        for records in recent.values():
-            for r in records:
-                if r.cadre_id in cadre_ids and not r.provisional:
-                    by_cadre.setdefault(r.cadre_id, []).append(r)
+        """Cadres missing something today climb when the ladder's window holds enough countable
+        misses (from their standing, plus today's): only they have their cases read (one Query
+        each); everyone else costs nothing more."""
+        horizon = self._horizon(day)
+        by_cadre: dict[str, dict[str, _Counted]] = {}
+        for r in records:
+            if r.provisional:
+                continue
+            standing = standings.get(r.cadre_id)
+            window = by_cadre.setdefault(r.cadre_id, {})
+            for m in standing.misses.values() if standing else ():
+                if not m.provisional and m.due >= horizon:
+                    window[m.key] = _Counted(f"{r.cadre_id}/{m.key}", m.due)
+            window[f"{r.kind}/{r.period}"] = _Counted(r.record_id, r.due)
         threshold = min(self.ladder.misses_for_talk, self.ladder.misses_after_talk)
-        for cadre_id in sorted(c for c, misses in by_cadre.items() if len(misses) >= threshold):
-            misses = sorted(by_cadre[cadre_id], key=lambda m: m.due)
+        for cadre_id in sorted(c for c, counted in by_cadre.items() if len(counted) >= threshold):
+            misses = sorted(by_cadre[cadre_id].values(), key=lambda m: m.due)
             cases = self.compliance.cases_of(cadre_id)
             used = {e for c in cases for e in c.evidence}
             talk = next(
@@ -224,7 +252,7 @@ class MissingEntryCheck:
             if talk is not None and talk.state is CaseState.TALK_RECORDED:
                 self._maybe_accountability(day, talk, misses, now, summary)
             elif talk is None:
-                fresh = [m for m in misses if _evidence(m) not in used]
+                fresh = [m for m in misses if m.evidence not in used]
                 reason = needs_reminder_talk([m.due for m in fresh], [], day, self.calendar, self.ladder)
                 if reason:
                     self._open_talk(day, cadres[cadre_id], reason, fresh, now, summary)
@@ -234,7 +262,7 @@ class MissingEntryCheck:
         day: date,
         cadre: Cadre,
         reason: str,
-        misses: list[MissingRecord],
+        misses: list[_Counted],
         now: str,
         summary: CheckSummary,
     ) -> None:
@@ -245,7 +273,7 @@ class MissingEntryCheck:
             opened_on=day,
             at=now,
             reason=reason,
-            evidence=[_evidence(m) for m in misses],
+            evidence=[m.evidence for m in misses],
             calendar=self.calendar,
             settings=self.ladder,
         )
@@ -254,7 +282,7 @@ class MissingEntryCheck:
             self.bus.publish(TALK_OPENED, [opened_event(case)])
 
     def _maybe_accountability(
-        self, day: date, talk: Case, misses: list[MissingRecord], now: str, summary: CheckSummary
+        self, day: date, talk: Case, misses: list[_Counted], now: str, summary: CheckSummary
     ) -> None:
         reason = needs_accountability(
             [m.due for m in misses], talk_date_of(talk), day, self.calendar, self.ladder, falsification=False
@@ -262,7 +290,7 @@ class MissingEntryCheck:
         if not reason:
             return
         talk_day = talk_date_of(talk)
-        evidence = [talk.case_id] + [_evidence(m) for m in misses if talk_day and m.due > talk_day]
+        evidence = [talk.case_id] + [m.evidence for m in misses if talk_day and m.due > talk_day]
         case = open_case(
             CaseKind.ACCOUNTABILITY,
             Subject.LOGGING,
@@ -280,5 +308,13 @@ class MissingEntryCheck:
             self.bus.publish(ACCOUNTABILITY_OPENED, [opened_event(case)])
 
 
-def _evidence(record: MissingRecord) -> str:
-    return f"miss:{record.record_id}"
+@dataclass(frozen=True)
+class _Counted:
+    """A miss the ladder counts: its record id and due date."""
+
+    record_id: str
+    due: date
+
+    @property
+    def evidence(self) -> str:
+        return f"miss:{self.record_id}"

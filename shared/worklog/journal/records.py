@@ -114,12 +114,11 @@ def view_item(record: dict[str, Any], *, first_saved_at: str, unit_id: str) -> d
         # by_day: a day's submissions across the roster (the nightly sweep reads these pages).
         item["day_pk"] = f"DAY#{record['period']}"
         item["day_sk"] = f"CADRE#{record['cadre_id']}"
-    elif kind == Kind.LEAVE:
-        # by_day, overloaded: leave by the year it ends, sorted by end date, so the sweep finds
-        # everyone on leave on a day with one Query (end >= day) instead of reading every cadre.
-        first, last = record["body"]["from"], record["body"]["to"]
-        item["day_pk"] = f"LEAVEEND#{last[:4]}"
-        item["day_sk"] = f"{last}#{first}#{record['cadre_id']}"
+    elif kind in (Kind.PLAN, Kind.SUMMARY):
+        # by_day, overloaded: a month's plans (a half-year's summaries) across the roster, read
+        # by the nightly check on their due date.
+        item["day_pk"] = f"{kind.upper()}#{record['period']}"
+        item["day_sk"] = f"CADRE#{record['cadre_id']}"
     return item
 
 

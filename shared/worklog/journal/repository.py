@@ -10,7 +10,7 @@ a stale one only costs a failed condition and one re-read.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -55,7 +55,16 @@ class JournalRepository(TableRepository):
         with self._lock:
             self._heads[head.cadre_id] = head
 
-    def append(self, before: Head, after: Head, record: dict[str, Any], view: dict[str, Any]) -> None:
+    def append(
+        self,
+        before: Head,
+        after: Head,
+        record: dict[str, Any],
+        view: dict[str, Any],
+        also: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """The chain append, plus ``also`` (Update actions on other tables, e.g. the cadre's
+        standing) in the same transaction."""
         if before.seq == 0:
             head_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:
@@ -75,6 +84,7 @@ class JournalRepository(TableRepository):
                     },
                     {"Put": {"TableName": self.table, "Item": to_item(view)}},
                     {"Put": {"TableName": self.table, "Item": to_item(head_item(after)), **head_condition}},
+                    *({"Update": update} for update in also),
                 ]
             )
         except ClientError as err:
@@ -152,50 +162,29 @@ class JournalRepository(TableRepository):
         )
 
     # --- across the roster (sweeps) -------------------------------------------------------------
-    def views_of(self, wanted: list[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Which of (cadre_id, period_key) have a current view: BatchGetItem, 100 keys a request,
-        keys only."""
-        found: set[tuple[str, str]] = set()
-        keys = [key(f"CADRE#{cadre_id}", period_key) for cadre_id, period_key in wanted]
-        for start in range(0, len(keys), 100):
-            request: dict[str, Any] = {
-                self.table: {"Keys": keys[start : start + 100], "ProjectionExpression": "pk, sk"}
-            }
-            while request:
-                resp = self.client.batch_get_item(RequestItems=request)
-                for item in resp.get("Responses", {}).get(self.table, []):
-                    found.add((item["pk"]["S"].removeprefix("CADRE#"), item["sk"]["S"]))
-                request = resp.get("UnprocessedKeys") or {}
-        return found
+    def submissions_on(
+        self, day: date, first_id: str | None = None, last_id: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every entry saved for ``day`` across the roster (or cadre ids first..last): pages of
+        the by_day index."""
+        return self.submissions(f"DAY#{day.isoformat()}", first_id, last_id)
 
-    def submissions_on(self, day: date) -> Iterator[dict[str, Any]]:
-        """Every entry saved for ``day``, across the roster: pages of the by_day index."""
+    def submissions(
+        self, partition: str, first_id: str | None = None, last_id: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """A by_day partition (``DAY#<date>``, ``PLAN#<month>``, ``SUMMARY#<half>``), optionally
+        only cadre ids first..last (inclusive)."""
+        condition, values = "day_pk = :p", {":p": {"S": partition}}
+        if first_id is not None and last_id is not None:
+            condition += " AND day_sk BETWEEN :a AND :b"
+            values.update({":a": {"S": f"CADRE#{first_id}"}, ":b": {"S": f"CADRE#{last_id}"}})
         return query_all(
             self.client,
             TableName=self.table,
             IndexName="by_day",
-            KeyConditionExpression="day_pk = :p",
-            ExpressionAttributeValues={":p": {"S": f"DAY#{day.isoformat()}"}},
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
         )
-
-    def on_leave(self, day: date) -> dict[str, list[tuple[date, date]]]:
-        """Who is on leave on ``day``: leave ending on or after it (by_day, by end year), kept
-        when it started on or before it."""
-        found: dict[str, list[tuple[date, date]]] = {}
-        for year in (day.year, day.year + 1):
-            for item in query_all(
-                self.client,
-                TableName=self.table,
-                IndexName="by_day",
-                KeyConditionExpression="day_pk = :p AND day_sk >= :d",
-                ExpressionAttributeValues={":p": {"S": f"LEAVEEND#{year}"}, ":d": {"S": day.isoformat()}},
-            ):
-                last, first, cadre_id = item["day_sk"].split("#", 2)
-                if date.fromisoformat(first) <= day:
-                    found.setdefault(cadre_id, []).append(
-                        (date.fromisoformat(first), date.fromisoformat(last))
-                    )
-        return found
 
 
 @lru_cache(maxsize=1)

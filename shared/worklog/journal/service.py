@@ -48,7 +48,8 @@ from worklog.periods import (
     month_label,
     month_period,
 )
-from worklog.settings import Rules
+from worklog.roster.standing import revision_update
+from worklog.settings import Rules, get_settings
 
 MAX_ATTEMPTS = 5
 
@@ -172,11 +173,17 @@ class JournalService:
                 policy=self.policy,
             )
             try:
-                self.repo.append(head, step.after, step.record, step.view)
+                self.repo.append(head, step.after, step.record, step.view, self._standing(step.record))
             except StaleHead:
                 continue
             return Saved(created=step.created, record=step.record)
         raise Conflict(MSG["busy"], code="busy")
+
+    @staticmethod
+    def _standing(record: dict[str, Any]) -> list[dict[str, Any]]:
+        """The cadre's standing learns of leave and late saves in the same transaction."""
+        update = revision_update(get_settings().roster_table, record)
+        return [update] if update else []
 
     @staticmethod
     def _admit(

@@ -128,7 +128,11 @@ class RosterStore(Protocol):
 
     def list_units(self) -> Iterable[Unit]: ...
 
-    def put_row(self, cadre: Cadre, unit: Unit | None = None) -> None: ...
+    def get_cadre(self, cadre_id: str) -> Cadre | None: ...
+
+    def put_row(self, cadre: Cadre, unit: Unit | None = None, others: Iterable[Cadre] = ()) -> None: ...
+
+    def put_unit(self, unit: Unit) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,11 @@ class ImportPlan:
 
     rows: list[tuple[Cadre, Unit | None]]
     rejected: list[RejectedRow]
+    # Units whose stored head is replaced by a row of this file while the old head has no row in
+    # it: unit id → the old head, who loses the unit_head role in the same transaction.
+    replaced_heads: dict[str, str] = field(default_factory=dict)
+    # Units whose stored head's row takes them elsewhere or drops the role: written without a head.
+    headless: list[Unit] = field(default_factory=list)
 
     @property
     def units(self) -> list[Unit]:
@@ -345,14 +354,32 @@ def plan_import(rows: list[dict[str, Any]], existing_units: Mapping[str, Unit]) 
 
     accepted = [c for c in checks if not c.errors]
     units = _final_units(accepted, existing_units)
+    in_file = {c.cadre_id for c in accepted}
     plan_rows: list[tuple[Cadre, Unit | None]] = []
     for check in accepted:
         cadre = check.cadre
         if cadre is None:  # cannot happen: a row without errors always has its cadre
             continue
         plan_rows.append((cadre, units.get(cadre.unit_id) if check.defines_unit else None))
+    # A stored head whose own row moves them or drops the role leaves the unit without a head
+    # (unless another row of the file claims it).
+    headless = [
+        before.model_copy(update={"head_id": None})
+        for unit_id, before in existing_units.items()
+        if before.head_id in in_file
+        and unit_id not in units
+        and not any(c.cadre_id == before.head_id and c.claims_head and c.unit_id == unit_id for c in accepted)
+    ]
+    replaced = {
+        unit_id: before.head_id
+        for unit_id, before in existing_units.items()
+        if before.head_id
+        and unit_id in units
+        and units[unit_id].head_id not in (None, before.head_id)
+        and before.head_id not in in_file
+    }
     rejected = [RejectedRow(row=c.row, cadre_id=c.raw_id, errors=c.errors) for c in checks if c.errors]
-    return ImportPlan(rows=plan_rows, rejected=rejected)
+    return ImportPlan(rows=plan_rows, rejected=rejected, replaced_heads=replaced, headless=headless)
 
 
 def _check_fields(raw: Mapping[str, Any], number: int) -> _RowCheck:
@@ -546,7 +573,15 @@ def import_roster(
     plan = plan_import(rows, {unit.unit_id: unit for unit in repo.list_units()})
     if not dry_run:
         for cadre, unit in plan.rows:
-            repo.put_row(cadre, unit)
+            replaced = plan.replaced_heads.get(unit.unit_id) if unit is not None else None
+            demoted = repo.get_cadre(replaced) if replaced else None
+            others = []
+            if demoted is not None and "unit_head" in demoted.roles:
+                roles = [r for r in demoted.roles if r != "unit_head"]
+                others.append(demoted.model_copy(update={"roles": roles}))
+            repo.put_row(cadre, unit, others)
+        for unit in plan.headless:
+            repo.put_unit(unit)
     return ImportReport(
         dry_run=dry_run,
         received=len(rows),

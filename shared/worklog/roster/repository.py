@@ -3,17 +3,20 @@
 Key design (docs/access-patterns.md):
   cadre     pk=CADRE#<id>  sk=PROFILE      by_unit: UNIT#<unit>/CADRE#<id>   by_roster: ROSTER/CADRE#<id>
   unit      pk=UNIT#<id>   sk=PROFILE      by_roster: UNITS/UNIT#<id>
+  standing  pk=CADRE#<id>  sk=STANDING                                   by_roster: ROSTER/CADRE#<id>#STANDING
   calendar  pk=CALENDAR    sk=YEAR#<yyyy>
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
 from worklog.models.calendar import OfficialSchedule
 from worklog.models.roster import Cadre, Unit
+from worklog.roster.standing import STANDING_SK, Standing
 
 ROSTER_PK = "ROSTER"
 UNITS_PK = "UNITS"
@@ -41,6 +44,25 @@ def unit_item(unit: Unit) -> dict[str, Any]:
     }
 
 
+@dataclass
+class RosterSlice:
+    """Cadres of one id range of the roster with their standings, in id order; ``next_from`` is
+    where the next slice starts (None: this slice reached the end), ``pages`` what it read."""
+
+    cadres: list[Cadre] = field(default_factory=list)
+    standings: dict[str, Standing] = field(default_factory=dict)
+    next_from: str | None = None
+    pages: int = 0
+
+    @property
+    def first_id(self) -> str | None:
+        return self.cadres[0].cadre_id if self.cadres else None
+
+    @property
+    def last_id(self) -> str | None:
+        return self.cadres[-1].cadre_id if self.cadres else None
+
+
 def _strip_keys(values: dict[str, Any]) -> dict[str, Any]:
     return {
         k: v
@@ -65,7 +87,48 @@ class RosterRepository(TableRepository):
             KeyConditionExpression="roster_pk = :p",
             ExpressionAttributeValues={":p": {"S": ROSTER_PK}},
         ):
-            yield Cadre.model_validate(_strip_keys(item))
+            if item["sk"] == "PROFILE":
+                yield Cadre.model_validate(_strip_keys(item))
+
+    def roster_slice(
+        self, start: str | None = None, *, max_pages: int | None = None, page_items: int | None = None
+    ) -> RosterSlice:
+        """Cadres from id ``start`` on, with their standings, reading at most ``max_pages`` pages of
+        the by_roster index (None: to the end). A slice that stops early leaves out the last cadre
+        it saw (its standing may be on the next page): the next slice starts at that cadre."""
+        condition, values = "roster_pk = :p", {":p": {"S": ROSTER_PK}}
+        if start is not None:
+            condition += " AND roster_sk >= :s"
+            values[":s"] = {"S": f"CADRE#{start}"}
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "by_roster",
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+        if page_items:
+            request["Limit"] = page_items
+        result, items = RosterSlice(), list[dict[str, Any]]()
+        while True:
+            page = self.client.query(**request)
+            result.pages += 1
+            items.extend(from_item(i) for i in page.get("Items", []))
+            last = page.get("LastEvaluatedKey")
+            if not last:
+                break
+            request["ExclusiveStartKey"] = last
+            ids = {i["pk"] for i in items}
+            if max_pages is not None and result.pages >= max_pages and len(ids) > 1:
+                result.next_from = items[-1]["pk"].removeprefix("CADRE#")
+                items = [i for i in items if i["pk"] != items[-1]["pk"]]
+                break
+        for item in items:
+            cadre_id = item["pk"].removeprefix("CADRE#")
+            if item["sk"] == STANDING_SK:
+                result.standings[cadre_id] = Standing.from_item(cadre_id, item)
+            else:
+                result.cadres.append(Cadre.model_validate(_strip_keys(item)))
+        return result
 
     def list_unit_members(self, unit_id: str) -> Iterator[Cadre]:
         for item in query_all(
@@ -93,9 +156,10 @@ class RosterRepository(TableRepository):
             yield Unit.model_validate(_strip_keys(item))
 
     # --- writes -------------------------------------------------------------------------------
-    def put_row(self, cadre: Cadre, unit: Unit | None = None) -> None:
-        """One roster row, atomically: the cadre and (when the row defines it) its unit."""
-        puts = [{"Put": {"TableName": self.table, "Item": to_item(cadre_item(cadre))}}]
+    def put_row(self, cadre: Cadre, unit: Unit | None = None, others: Iterable[Cadre] = ()) -> None:
+        """One roster row, atomically: the cadre, (when the row defines it) its unit, and
+        ``others`` (a replaced head losing the unit_head role)."""
+        puts = [{"Put": {"TableName": self.table, "Item": to_item(cadre_item(c))}} for c in (cadre, *others)]
         if unit is not None:
             puts.append({"Put": {"TableName": self.table, "Item": to_item(unit_item(unit))}})
         self.client.transact_write_items(TransactItems=puts)

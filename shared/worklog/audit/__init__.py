@@ -1,0 +1,1 @@
+"""Audits: the quarterly random, verifiable sample (双随机) of cadres, their entries and inspectors."""

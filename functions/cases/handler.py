@@ -1,18 +1,40 @@
-"""cases: reminder-talk and accountability cases — list, record a talk, escalate, close."""
+"""cases: reminder-talk and accountability cases (list, record a talk, escalate, close); random
+audits (spot-checks, inspectors' assignments, sampled logs, findings); quarterly evaluations and the
+per-unit evaluation sheet (XLSX)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http
+from worklog.audit.repository import AuditRepository
+from worklog.audit.service import audit_desk
 from worklog.bus import EventBus
 from worklog.compliance import cases
 from worklog.compliance.ladder import CaseState
 from worklog.compliance.repository import ComplianceRepository
+from worklog.errors import NotFound
+from worklog.models.audits import (
+    AssignmentList,
+    AssignmentOut,
+    AuditRequestIn,
+    AuditRoundList,
+    AuditRoundOut,
+    CadreRef,
+    EvaluationIn,
+    EvaluationOut,
+    FindingIn,
+    FindingOut,
+    Quarter,
+    RoundId,
+)
 from worklog.models.cases import CaseId, CaseList, CaseOut, EscalationOut, ReasonIn, TalkIn
+from worklog.models.common import Day
+from worklog.models.reviews import CadreEntries
 from worklog.models.roster import Role
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 
@@ -89,6 +111,140 @@ def post_closure(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> CaseOut:
     metrics.add_metric(name="CaseClosed", unit="Count", value=1)
     logger.info("case closed", case_id=case.case_id)
     return CaseOut.of(case)
+
+
+# --- random audits (双随机) -------------------------------------------------------------------
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@app.post(
+    "/audits",
+    summary="Draw a round now: an Org Dept spot-check (size, optionally one unit), or a quarter's "
+    "round on demand. The seed's hash is published before the draw, the seed after it",
+    responses=http.responses(AuditRoundOut, ERRORS, created="已抽取"),
+    tags=["audits"],
+)
+def post_audit(body: AuditRequestIn) -> Response[AuditRoundOut]:
+    r = audit_desk().request(http.principal(app), body)
+    metrics.add_metric(name="AuditDrawn", unit="Count", value=1)
+    logger.info("audit drawn", round_id=r.round_id, sampled=r.sampled)
+    return Response(201, content_types.APPLICATION_JSON, AuditRoundOut.of(r))
+
+
+@app.get(
+    "/audits",
+    summary="Every audit round, newest first (seeds only once drawn)",
+    responses=http.responses(AuditRoundList, LIST_ERRORS),
+    tags=["audits"],
+)
+def list_audits() -> AuditRoundList:
+    http.principal(app)
+    return AuditRoundList(rounds=[AuditRoundOut.of(r) for r in AuditRepository().rounds()])
+
+
+@app.get(
+    "/audits/<round_id>",
+    summary="One audit round",
+    responses=http.responses(AuditRoundOut, READ_ERRORS),
+    tags=["audits"],
+)
+def get_audit(round_id: Annotated[RoundId, Path()]) -> AuditRoundOut:
+    http.principal(app)
+    r = AuditRepository().get_round(round_id)
+    if r is None:
+        raise NotFound("没有这一轮抽查", code="not_found")
+    return AuditRoundOut.of(r)
+
+
+@app.get(
+    "/me/audits",
+    summary="My audit assignments as an inspector: the sampled cadres and days, with my findings",
+    responses=http.responses(AssignmentList, LIST_ERRORS),
+    tags=["audits"],
+)
+def my_audits() -> AssignmentList:
+    found = audit_desk().my_assignments(http.principal(app))
+    return AssignmentList(
+        assignments=[
+            AssignmentOut(
+                round_id=a.round_id,
+                quarter=a.quarter,
+                cadre_id=a.cadre_id,
+                unit_id=a.unit_id,
+                entries=a.entries,
+                findings=[FindingOut.of(f) for f in mine],
+            )
+            for a, mine in found
+        ]
+    )
+
+
+@app.get(
+    "/audits/<round_id>/cadres/<cadre_id>/entries",
+    summary="The sampled days of a cadre's log, for an inspector assigned to them (recorded as a read)",
+    responses=http.responses(CadreEntries, READ_ERRORS),
+    tags=["audits"],
+)
+def get_sampled_entries(
+    round_id: Annotated[RoundId, Path()], cadre_id: Annotated[CadreRef, Path()]
+) -> CadreEntries:
+    return audit_desk().sampled_entries(http.principal(app), round_id, cadre_id)
+
+
+@app.put(
+    "/audits/<round_id>/findings/<cadre_id>/<day>",
+    summary="Record my finding on a sampled entry (verified | discrepancy | falsified); falsified opens "
+    "an accountability case",
+    responses=http.responses(FindingOut, ERRORS, created="已记录"),
+    tags=["audits"],
+)
+def put_finding(
+    round_id: Annotated[RoundId, Path()],
+    cadre_id: Annotated[CadreRef, Path()],
+    day: Annotated[Day, Path()],
+    body: FindingIn,
+) -> Response[FindingOut]:
+    finding = audit_desk().record_finding(http.principal(app), round_id, cadre_id, day, body)
+    metrics.add_metric(name="AuditFinding", unit="Count", value=1)
+    logger.info("finding recorded", round_id=round_id, cadre_id=cadre_id, result=finding.result)
+    return Response(201, content_types.APPLICATION_JSON, FindingOut.of(finding))
+
+
+# --- quarterly evaluations ---------------------------------------------------------------------
+@app.put(
+    "/evaluations/<quarter>/<cadre_id>",
+    summary="Grade a cadre for a quarter (优秀/良好/一般/较差 as stable codes), Org Dept or HR",
+    responses=http.responses(EvaluationOut, ERRORS),
+    tags=["evaluations"],
+)
+def put_evaluation(
+    quarter: Annotated[Quarter, Path()], cadre_id: Annotated[CadreRef, Path()], body: EvaluationIn
+) -> EvaluationOut:
+    return EvaluationOut.of(audit_desk().evaluate(http.principal(app), quarter, cadre_id, body))
+
+
+@app.get(
+    "/evaluations/<quarter>/units/<unit_id>/sheet",
+    summary="A unit's evaluation sheet for a quarter as XLSX, ready to print",
+    responses={
+        200: {
+            "description": "考评表（XLSX）",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **{k: v for k, v in http.responses(EvaluationOut, READ_ERRORS).items() if k != 200},
+    },
+    tags=["evaluations"],
+)
+def get_evaluation_sheet(
+    quarter: Annotated[Quarter, Path()], unit_id: Annotated[CadreRef, Path()]
+):  # no return annotation: Powertools would validate the workbook's bytes as a model
+    sheet = audit_desk().unit_sheet(http.principal(app), quarter, unit_id)
+    return Response(
+        200,
+        XLSX,
+        sheet,
+        headers={"Content-Disposition": f'attachment; filename="evaluation-{unit_id}-{quarter}.xlsx"'},
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION, clear_state=True)

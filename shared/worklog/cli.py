@@ -6,6 +6,8 @@ AWS credentials; against the local runtime, load `.local/env` first (the runtime
   import-roster FILE [--format json|csv|xlsx] [--dry-run]   validate and import a roster file
   load-calendar YEAR FILE.json                               load a year's official schedule
   verify-chain CADRE_ID                                      recompute a cadre's chain, head and views
+  verify-audit ROUND_ID [--folder DIR | --url URL]           recompute a published audit draw
+                                                             (default: from the ledger bucket)
 """
 
 from __future__ import annotations
@@ -54,6 +56,23 @@ def _verify_chain(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _verify_audit(args: argparse.Namespace) -> int:
+    from worklog.audit.verify import from_folder, from_ledger, from_web, verify_round
+
+    fetch = (
+        from_folder(Path(args.folder)) if args.folder else from_web(args.url) if args.url else from_ledger()
+    )
+    problems = verify_round(args.round_id, fetch)
+    print(
+        json.dumps(
+            {"round_id": args.round_id, "ok": not problems, "problems": problems},
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+    return 0 if not problems else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m worklog.cli",
@@ -75,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     chain = commands.add_parser("verify-chain", help="recompute a cadre's hash chain")
     chain.add_argument("cadre_id")
     chain.set_defaults(run=_verify_chain)
+    audit = commands.add_parser("verify-audit", help="recompute a published audit draw")
+    audit.add_argument("round_id")
+    source = audit.add_mutually_exclusive_group()
+    source.add_argument("--folder", help="a folder holding audits/<round>/*.json")
+    source.add_argument("--url", help="a web address serving audits/<round>/*.json")
+    audit.set_defaults(run=_verify_audit)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

@@ -17,6 +17,8 @@ from infra.inprocess import InProcessStack
 from infra.template import ROOT
 from worklog.compliance.ladder import CaseKind, Subject, open_case
 from worklog.compliance.repository import ComplianceRepository
+from worklog.models.roster import Cadre, Unit
+from worklog.roster.repository import RosterRepository
 
 EVENTS = ROOT / "events"
 SPEC = json.loads((ROOT / "docs" / "openapi.json").read_text("utf-8"))
@@ -54,8 +56,18 @@ EXPECTED = {
     "cases/03-post-talk.json": 200,
     "cases/04-post-escalation.json": 200,
     "cases/05-post-closure.json": 200,  # the escalated reminder-talk case
+    # The cases function's audit and evaluation routes, as the Org Dept (c0010).
+    "audits/01-post-audit.json": 201,
+    "audits/02-list-audits.json": 200,
+    "audits/03-get-audit.json": 200,
+    "audits/04-get-my-audits.json": 200,
+    "audits/05-get-sampled-entries.json": 403,  # the Org Dept is not one of the drawn inspectors
+    "audits/06-put-finding.json": 403,
+    "audits/07-put-evaluation.json": 200,
+    "audits/08-get-evaluation-sheet.json": 200,
 }
-CALLER = {"entries": "c0001", "admin": "c0003", "reviews": "c0002", "cases": "c0002"}
+CALLER = {"entries": "c0001", "admin": "c0003", "reviews": "c0002", "cases": "c0002", "audits": "c0010"}
+FUNCTION = {"audits": "cases"}  # folder → function, where they differ
 
 
 def seed_case() -> None:
@@ -74,7 +86,17 @@ def seed_case() -> None:
     )
 
 
-SETUP = {"cases": seed_case}  # what a function's fixtures need to exist first
+def seed_inspectors() -> None:
+    """The audit fixtures draw from a pool of discipline inspectors (区纪委监委 and one stationed)."""
+    roster = RosterRepository()
+    roster.put_unit(Unit(unit_id="jw", name="区纪委监委"))
+    for cadre_id, unit in (("d0001", "jw"), ("d0002", "jw"), ("d0003", "zzb")):
+        roster.put_row(
+            Cadre(cadre_id=cadre_id, name="纪检监察员", unit_id=unit, roles=["cadre", "discipline_inspector"])
+        )
+
+
+SETUP = {"cases": seed_case, "audits": seed_inspectors}  # what a folder's fixtures need first
 
 
 def fixtures() -> list[Path]:
@@ -105,15 +127,17 @@ def test_every_fixture_is_listed_with_its_expected_status() -> None:
     assert sorted(str(f.relative_to(EVENTS)) for f in fixtures()) == sorted(EXPECTED)
 
 
-@pytest.mark.parametrize("function", ["entries", "admin", "cases"])
-def test_fixtures_run_through_their_handlers(stack: InProcessStack, function: str) -> None:
-    SETUP.get(function, lambda: None)()
-    for path in sorted((EVENTS / function).glob("*.json")):
+@pytest.mark.parametrize("folder", ["entries", "admin", "cases", "audits"])
+def test_fixtures_run_through_their_handlers(stack: InProcessStack, folder: str) -> None:
+    SETUP.get(folder, lambda: None)()
+    for path in sorted((EVENTS / folder).glob("*.json")):
         event = json.loads(path.read_text("utf-8"))
-        event["headers"]["authorization"] = f"Bearer {stack.token(CALLER[function])}"
-        result = stack.invoke(function, event)
-        name = f"{function}/{path.name}"
+        event["headers"]["authorization"] = f"Bearer {stack.token(CALLER[folder])}"
+        result = stack.invoke(FUNCTION.get(folder, folder), event)
+        name = f"{folder}/{path.name}"
         assert result["statusCode"] == EXPECTED[name], (name, result.get("body"))
+        if result.get("isBase64Encoded"):
+            continue  # the evaluation sheet (XLSX)
         assert set(json.loads(result["body"])) >= (
             {"code", "message"} if result["statusCode"] >= 400 else set()
         )

@@ -122,7 +122,7 @@ def test_oversight_roles_sit_in_their_units(district: DemoDistrict) -> None:
             holders[role].append(cadre.unit_id)
     assert Counter(holders["district_leader"]) == {"leaders": 8}
     assert Counter(holders["org_inspector"]) == {"zzb": 6}
-    assert Counter(holders["discipline_inspector"]) == {"jw": 10}
+    assert Counter(holders["discipline_inspector"]) == {"jw": 10, "zfb": 1, "fgj": 1}
     assert Counter(holders["hr_evaluator"]) == {"rsj": 4}
     assert Counter(holders["admin"]) == {"zzb": 2}
 

@@ -260,6 +260,10 @@ FIXED_SIZE: dict[str, int] = {"rsj": 12}
 SPECIAL_ROLES: dict[str, tuple[tuple[Role, int], ...]] = {
     "zzb": (("org_inspector", 6), ("admin", 2)),
     "jw": (("discipline_inspector", 10),),
+    # Stationed discipline inspection groups (派驻纪检监察组): the Commission's own cadres are
+    # audited by inspectors from outside it.
+    "zfb": (("discipline_inspector", 1),),
+    "fgj": (("discipline_inspector", 1),),
     "rsj": (("hr_evaluator", 4),),
 }
 

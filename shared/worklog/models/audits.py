@@ -1,0 +1,201 @@
+"""Audit models (双随机): rounds, inspectors' assignments, findings, quarterly evaluations.
+
+Stored models carry what the repository writes; ``…In`` models are request bodies (unknown fields
+forbidden); ``…Out`` models are what the API returns. A round's seed is never returned before its
+draw has been published.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from worklog.audit.evaluation import GRADE_LABELS, Grade
+from worklog.models.common import YEARS
+
+Quarter = Annotated[str, StringConstraints(pattern=rf"^{YEARS}-Q[1-4]$")]
+RoundId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")]
+FindingResult = Literal["verified", "discrepancy", "falsified"]
+RoundKind = Literal["quarterly", "spot"]
+RoundState = Literal["committed", "drawn"]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+EvidenceRef = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+CadreRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
+
+SPOT_MAX = 200
+FINDING_TEXT: dict[str, str] = {"verified": "属实", "discrepancy": "不符", "falsified": "造假"}
+
+
+class AuditRound(BaseModel):
+    """A round as stored (the seed stays private until ``state`` is drawn)."""
+
+    round_id: str
+    kind: RoundKind
+    quarter: str
+    first: date
+    last: date
+    state: RoundState = "committed"
+    seed: str
+    seed_hash: str
+    committed_at: str
+    requested_by: str
+    reason: str = ""
+    size: int | None = None
+    unit_id: str | None = None
+    drawn_at: str | None = None
+    snapshot_hash: str | None = None
+    algorithm: str | None = None
+    version: str | None = None
+    sampled: int | None = None
+
+
+class AuditAssignment(BaseModel):
+    """One inspector's part of a round: one sampled cadre and the entries to check."""
+
+    round_id: str
+    inspector_id: str
+    cadre_id: str
+    unit_id: str
+    quarter: str
+    entries: list[date]
+    assigned_at: str
+
+
+class Finding(BaseModel):
+    round_id: str
+    cadre_id: str
+    day: date
+    inspector_id: str
+    result: FindingResult
+    note: str
+    evidence_ref: str = ""
+    recorded_at: str
+    case_id: str | None = None
+
+
+class Evaluation(BaseModel):
+    quarter: str
+    cadre_id: str
+    unit_id: str
+    grade: Grade
+    comment: str = ""
+    by: str
+    at: str
+
+
+# --- inputs ---------------------------------------------------------------------------------
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AuditRequestIn(Input):
+    """Body of POST /audits: a spot-check now (``size``, optionally one unit), or the quarterly round
+    of ``quarter`` drawn on demand."""
+
+    quarter: Quarter | None = Field(None, description="draw this quarter's round now (after it ended)")
+    size: int | None = Field(None, ge=1, le=SPOT_MAX, strict=True, description="spot-check: how many cadres")
+    unit_id: CadreRef | None = Field(None, description="spot-check: only this unit")
+    reason: Reason = Field(description="why (recorded and published)")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> AuditRequestIn:
+        if (self.quarter is None) == (self.size is None):
+            raise ValueError("give either quarter or size")
+        if self.quarter is not None and self.unit_id is not None:
+            raise ValueError("unit_id is for spot-checks only")
+        return self
+
+
+class FindingIn(Input):
+    result: FindingResult = Field(description="verified 属实 | discrepancy 不符 | falsified 造假")
+    note: Note = Field(description="what the inspector found")
+    evidence_ref: EvidenceRef = Field("", description="where the evidence is kept (file no., archive ref)")
+
+
+class EvaluationIn(Input):
+    grade: Grade = Field(description="excellent 优秀 | good 良好 | fair 一般 | poor 较差")
+    comment: Comment = ""
+
+
+# --- outputs --------------------------------------------------------------------------------
+class AuditRoundOut(BaseModel):
+    round_id: str
+    kind: RoundKind
+    quarter: str
+    first: date
+    last: date
+    state: RoundState
+    seed_hash: str = Field(description="SHA-256 of the seed, published before the draw")
+    seed: str | None = Field(description="revealed with the draw; null before")
+    committed_at: str
+    drawn_at: str | None
+    snapshot_hash: str | None
+    algorithm: str | None
+    version: str | None
+    sampled: int | None
+    reason: str
+    ledger_prefix: str = Field(description="where the round's files are in the ledger bucket")
+
+    @classmethod
+    def of(cls, r: AuditRound) -> AuditRoundOut:
+        return cls(
+            **r.model_dump(exclude={"seed", "requested_by", "size", "unit_id"}),
+            seed=r.seed if r.state == "drawn" else None,
+            ledger_prefix=f"audits/{r.round_id}/",
+        )
+
+
+class AuditRoundList(BaseModel):
+    rounds: list[AuditRoundOut]
+
+
+class AssignmentOut(BaseModel):
+    round_id: str
+    quarter: str
+    cadre_id: str
+    unit_id: str
+    entries: list[date]
+    findings: list[FindingOut]
+
+
+class FindingOut(BaseModel):
+    round_id: str
+    cadre_id: str
+    day: date
+    inspector_id: str
+    result: FindingResult
+    result_text: str
+    note: str
+    evidence_ref: str
+    recorded_at: str
+    case_id: str | None
+
+    @classmethod
+    def of(cls, f: Finding) -> FindingOut:
+        return cls(**f.model_dump(), result_text=FINDING_TEXT[f.result])
+
+
+class AssignmentList(BaseModel):
+    assignments: list[AssignmentOut]
+
+
+class EvaluationOut(BaseModel):
+    quarter: str
+    cadre_id: str
+    unit_id: str
+    grade: Grade
+    grade_text: str
+    comment: str
+    by: str
+    at: str
+
+    @classmethod
+    def of(cls, e: Evaluation) -> EvaluationOut:
+        return cls(**e.model_dump(), grade_text=GRADE_LABELS[e.grade])
+
+
+AssignmentOut.model_rebuild()

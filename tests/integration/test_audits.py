@@ -1,0 +1,225 @@
+"""Random audits (双随机) under moto: the quarterly run's commit and draw, verification of the
+published files, spot-checks, inspectors' reads and findings, and quarterly evaluations."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import boto3
+import pytest
+from openpyxl import load_workbook
+
+from infra.inprocess import InProcessStack
+from tests.conftest import Published, set_clock
+from worklog.audit.repository import AuditRepository
+from worklog.audit.verify import from_ledger, verify_round
+from worklog.cli import main as cli
+from worklog.compliance.repository import ComplianceRepository
+from worklog.models.roster import Cadre, Unit
+from worklog.roster.repository import RosterRepository
+
+ENTRY = {"items": [{"content": "督导检查校园安全工作", "status": "done"}]}
+INSPECTORS = [
+    Cadre(
+        cadre_id="d0001",
+        name="钱峰",
+        unit_id="jw",
+        title="纪检监察员",
+        roles=["cadre", "discipline_inspector"],
+    ),
+    Cadre(
+        cadre_id="d0002",
+        name="吴敏",
+        unit_id="jw",
+        title="纪检监察员",
+        roles=["cadre", "discipline_inspector"],
+    ),
+    Cadre(
+        cadre_id="d0003",
+        name="郑洁",
+        unit_id="jw",
+        title="纪检监察员",
+        roles=["cadre", "discipline_inspector"],
+    ),
+    # Stationed in the education bureau and the Org Dept (派驻纪检组): never inspect their own unit.
+    Cadre(
+        cadre_id="d0004",
+        name="冯立",
+        unit_id="jyj",
+        title="派驻纪检组长",
+        roles=["cadre", "discipline_inspector"],
+    ),
+    Cadre(
+        cadre_id="d0005",
+        name="蒋华",
+        unit_id="zzb",
+        title="派驻纪检组长",
+        roles=["cadre", "discipline_inspector"],
+    ),
+]
+
+
+def body(response: Any) -> Any:
+    return json.loads(response.body)
+
+
+@pytest.fixture
+def audited(stack: InProcessStack) -> InProcessStack:
+    """The small roster plus four discipline inspectors, and a few entries in 2026-Q3."""
+    roster = RosterRepository()
+    roster.put_unit(Unit(unit_id="jw", name="区纪委监委", category="党委工作机关"))
+    for inspector in INSPECTORS:
+        roster.put_row(inspector)
+    for day in ("2026-09-09", "2026-09-10", "2026-09-11"):
+        set_clock(2026, 9, int(day[-2:]), 18)
+        for who in ("c0001", "c0002", "c0003", "c0010"):
+            assert stack.call("entries", "PUT", f"/entries/{day}", ENTRY, as_=who).status in (200, 201)
+    set_clock(2026, 10, 8, 9)  # the first working day of 2026-Q4
+    return stack
+
+
+def run(stack: InProcessStack, day: str) -> dict[str, Any]:
+    result: dict[str, Any] = stack.invoke("audit-sampling", {"date": day})
+    return result
+
+
+def test_only_the_first_working_day_of_a_quarter_runs(audited: InProcessStack, events: Published) -> None:
+    assert run(audited, "2026-10-07")["ran"] is False  # National Day holiday
+    assert run(audited, "2026-10-09")["ran"] is False
+    assert events == []
+
+
+def test_the_quarterly_run_commits_then_draws_and_commits_the_next_quarter(
+    audited: InProcessStack, events: Published
+) -> None:
+    result = run(audited, "2026-10-08")
+    assert result["drawn"] == "2026-Q3" and result["committed"] == "2026-Q4"
+    kinds = [kind for kind, _ in events]
+    # The commitment of the drawn quarter is published before its draw.
+    assert kinds == ["AuditCommitted", "AuditDrawn", "AuditCommitted"]
+    drawn = AuditRepository().get_round("2026-Q3")
+    assert drawn is not None and drawn.state == "drawn" and drawn.sampled
+    assignments = AuditRepository().round_assignments("2026-Q3")
+    by_cadre: dict[str, list[str]] = {}
+    for a in assignments:
+        by_cadre.setdefault(a.cadre_id, []).append(a.inspector_id)
+        inspector = next(i for i in INSPECTORS if i.cadre_id == a.inspector_id)
+        assert inspector.unit_id != a.unit_id and a.inspector_id != a.cadre_id
+    assert all(len(set(v)) >= 2 for v in by_cadre.values())
+    # Every unit with cadres in post is in the sample (jyj, zzb, jw).
+    assert {a.unit_id for a in assignments} == {"jyj", "zzb", "jw"}
+    assert verify_round("2026-Q3", from_ledger()) == []
+
+    again = run(audited, "2026-10-08")
+    assert again["already_drawn"] is True and again["drawn"] is None
+    assert [kind for kind, _ in events].count("AuditDrawn") == 1
+
+
+def test_the_verify_command_detects_a_tampered_sample_or_snapshot(
+    audited: InProcessStack, events: Published, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(audited, "2026-10-08")
+    assert cli(["verify-audit", "2026-Q3"]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+
+    s3, bucket = boto3.client("s3"), audited.stack.names["LedgerBucket"]
+    for name, tamper in (
+        ("sample", lambda v: {**v, "cadres": v["cadres"][1:]}),
+        ("snapshot", lambda v: {**v, "rate_percent": 50}),
+    ):
+        key = f"audits/2026-Q3/{name}.json"
+        original = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(tamper(json.loads(original))).encode())
+        assert cli(["verify-audit", "2026-Q3"]) == 1
+        assert json.loads(capsys.readouterr().out)["problems"]
+        s3.put_object(Bucket=bucket, Key=key, Body=original)
+    assert cli(["verify-audit", "2026-Q3"]) == 0
+
+
+def test_a_spot_check_is_the_org_depts_and_its_size_is_bounded(
+    audited: InProcessStack, events: Published
+) -> None:
+    set_clock(2026, 11, 20, 10)
+    request = {"size": 2, "reason": "年底前随机抽查"}
+    created = audited.call("cases", "POST", "/audits", request, as_="c0010")
+    assert created.status == 201
+    spot = body(created)
+    assert spot["round_id"] == "SPOT-2026-11-20-01" and spot["state"] == "drawn" and spot["seed"]
+    assert spot["sampled"] == 2 and spot["quarter"] == "2026-Q4"
+    assert verify_round(spot["round_id"], from_ledger()) == []
+    assert audited.call("cases", "POST", "/audits", request, as_="c0001").status == 403
+    for size in (0, 201, "3"):
+        bad = audited.call("cases", "POST", "/audits", {"size": size, "reason": "抽查"}, as_="c0010")
+        assert bad.status == 422, size
+    assert audited.call("cases", "POST", "/audits", {"reason": "抽查"}, as_="c0010").status == 422
+    listed = body(audited.call("cases", "GET", "/audits", as_="c0001"))["rounds"]
+    assert [r["round_id"] for r in listed] == ["SPOT-2026-11-20-01"]
+
+
+def test_a_quarter_already_drawn_cannot_be_drawn_again(audited: InProcessStack, events: Published) -> None:
+    run(audited, "2026-10-08")
+    again = audited.call("cases", "POST", "/audits", {"quarter": "2026-Q3", "reason": "重抽"}, as_="c0010")
+    assert again.status == 409 and body(again)["code"] == "already_drawn"
+    not_over = audited.call("cases", "POST", "/audits", {"quarter": "2026-Q4", "reason": "抽"}, as_="c0010")
+    assert not_over.status == 422
+
+
+def test_inspectors_read_their_sample_and_record_findings(audited: InProcessStack, events: Published) -> None:
+    set_clock(2026, 11, 20, 10)
+    for day in ("2026-11-18", "2026-11-19"):
+        audited.call("entries", "PUT", f"/entries/{day}", ENTRY, as_="c0001")
+    # A spot-check of everyone in post: c0001 is certainly in it, with both entries.
+    spot = body(audited.call("cases", "POST", "/audits", {"size": 200, "reason": "全员抽查"}, as_="c0010"))
+    round_id = spot["round_id"]
+    assignment = next(a for a in AuditRepository().round_assignments(round_id) if a.cadre_id == "c0001")
+    inspector, cadre = assignment.inspector_id, assignment.cadre_id
+    assert [d.isoformat() for d in assignment.entries] == ["2026-11-18", "2026-11-19"]
+    mine = body(audited.call("cases", "GET", "/me/audits", as_=inspector))["assignments"]
+    assert {(a["round_id"], a["cadre_id"]) for a in mine} >= {(round_id, cadre)}
+
+    read = audited.call("cases", "GET", f"/audits/{round_id}/cadres/{cadre}/entries", as_=inspector)
+    assert read.status == 200
+    assert [e["date"] for e in body(read)["entries"]] == ["2026-11-18", "2026-11-19"]
+    reads = audited.call("reviews", "GET", "/me/reads?from=2026-11-01&to=2026-11-30", as_=cadre)
+    assert any(r["reader_id"] == inspector and r["purpose"] == "inspector" for r in body(reads)["reads"])
+    refused = audited.call("cases", "GET", f"/audits/{round_id}/cadres/{cadre}/entries", as_="c0002")
+    assert refused.status == 403
+
+    target = f"/audits/{round_id}/findings/{cadre}/2026-11-19"
+    finding = {"result": "falsified", "note": "会议记录显示当天未召开该会议", "evidence_ref": "JW-2026-017"}
+    assert audited.call("cases", "PUT", target, finding, as_="c0001").status == 403
+    outside = f"/audits/{round_id}/findings/{cadre}/2026-11-17"
+    assert audited.call("cases", "PUT", outside, finding, as_=inspector).status == 403
+    assert audited.call("cases", "PUT", target, {**finding, "result": "fake"}, as_=inspector).status == 422
+
+    recorded = audited.call("cases", "PUT", target, finding, as_=inspector)
+    assert recorded.status == 201
+    case_id = body(recorded)["case_id"]
+    case = ComplianceRepository().get_case(case_id)
+    assert case is not None and case.kind == "accountability" and case.owner_role == "discipline_inspector"
+    assert any(kind == "AccountabilityCaseOpened" for kind, _ in events)
+    assert audited.call("cases", "PUT", target, finding, as_=inspector).status == 409
+
+
+def test_evaluations_and_the_unit_sheet(audited: InProcessStack, events: Published) -> None:
+    set_clock(2026, 10, 15, 10)
+    grade = {"grade": "good", "comment": "日志记录及时完整"}
+    assert audited.call("cases", "PUT", "/evaluations/2026-Q3/c0001", grade, as_="c0001").status == 403
+    assert (
+        audited.call("cases", "PUT", "/evaluations/2026-Q3/c0001", {"grade": "A"}, as_="c0010").status == 422
+    )
+    assert audited.call("cases", "PUT", "/evaluations/2026-Q3/nobody", grade, as_="c0010").status == 404
+    saved = audited.call("cases", "PUT", "/evaluations/2026-Q3/c0001", grade, as_="c0010")
+    assert saved.status == 200 and body(saved)["grade_text"] == "良好"
+
+    sheet = audited.call("cases", "GET", "/evaluations/2026-Q3/units/jyj/sheet", as_="c0010")
+    assert sheet.status == 200 and sheet.header(
+        "content-type",
+    ).startswith("application/vnd.openxml")
+    book = load_workbook(io.BytesIO(sheet.body))
+    rows = [[c.value for c in row] for row in book.active.iter_rows(min_row=4)]
+    first = next(r for r in rows if r[1] == "李明")
+    assert first[3] > 60 and first[4] == 3 and first[10] == "良好"
+    assert audited.call("cases", "GET", "/evaluations/2026-Q3/units/jyj/sheet", as_="c0001").status == 403

@@ -15,8 +15,10 @@ from worklog.audit.repository import AuditRepository
 from worklog.audit.service import audit_desk
 from worklog.bus import EventBus
 from worklog.compliance import cases
+from worklog.compliance.dossier import Dossier
 from worklog.compliance.ladder import CaseState
 from worklog.compliance.repository import ComplianceRepository
+from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import NotFound
 from worklog.models.audits import (
     AssignmentList,
@@ -32,13 +34,15 @@ from worklog.models.audits import (
     Quarter,
     RoundId,
 )
-from worklog.models.cases import CaseId, CaseList, CaseOut, EscalationOut, ReasonIn, TalkIn
+from worklog.models.cases import CaseDossier, CaseId, CaseList, CaseOut, EscalationOut, ReasonIn, TalkIn
 from worklog.models.common import Day
 from worklog.models.reviews import CadreEntries
 from worklog.models.roster import Role
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 
 app = http.create_app()
+
+
 ERRORS = (400, 401, 403, 404, 409, 413, 422, 503)
 READ_ERRORS = (400, 401, 403, 404, 413, 422, 503)
 LIST_ERRORS = (400, 401, 403, 413, 422, 503)
@@ -69,6 +73,20 @@ def list_cases(
 )
 def get_case(case_id: Annotated[CaseId, Path()]) -> CaseOut:
     return CaseOut.of(cases.get_case(ComplianceRepository(), http.principal(app), case_id))
+
+
+@app.get(
+    "/cases/<case_id>/dossier",
+    summary="A case with every piece of its evidence looked up and described: missing records, "
+    "review verdicts, audit findings, earlier talks (one page to act on)",
+    responses=http.responses(CaseDossier, READ_ERRORS),
+    tags=["cases"],
+)
+def get_dossier(case_id: Annotated[CaseId, Path()]) -> CaseDossier:
+    compliance = ComplianceRepository()
+    case = cases.get_case(compliance, http.principal(app), case_id)
+    evidence = Dossier(compliance, ReviewRepository(), AuditRepository()).evidence(case)
+    return CaseDossier(case=CaseOut.of(case), evidence=evidence)
 
 
 @app.post(

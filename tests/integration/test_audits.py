@@ -200,6 +200,10 @@ def test_inspectors_read_their_sample_and_record_findings(audited: InProcessStac
     case = ComplianceRepository().get_case(case_id)
     assert case is not None and case.kind == "accountability" and case.owner_role == "discipline_inspector"
     assert any(kind == "AccountabilityCaseOpened" for kind, _ in events)
+    dossier = body(audited.call("cases", "GET", f"/cases/{case_id}/dossier", as_=inspector))
+    assert dossier["case"]["case_id"] == case_id
+    [evidence] = dossier["evidence"]
+    assert evidence["kind"] == "finding" and "造假" in evidence["summary"] and evidence["date"] == "2026-11-19"
     assert audited.call("cases", "PUT", target, finding, as_=inspector).status == 409
 
 

@@ -56,6 +56,7 @@ EXPECTED = {
     "cases/03-post-talk.json": 200,
     "cases/04-post-escalation.json": 200,
     "cases/05-post-closure.json": 200,  # the escalated reminder-talk case
+    "cases/06-get-dossier.json": 200,
     # The cases function's audit and evaluation routes, as the Org Dept (c0010).
     "audits/01-post-audit.json": 201,
     "audits/02-list-audits.json": 200,

@@ -112,6 +112,10 @@ def test_three_misses_after_a_recorded_talk_open_an_accountability_case(
         response="接受",
     )
     repo.save_case(talked, previous_version=len(talk.history))
+    dossier = json.loads(stack.call("cases", "GET", f"/cases/{talk.case_id}/dossier", as_="c0010").body)
+    assert [e["kind"] for e in dossier["evidence"]] == ["miss", "miss", "miss"]
+    assert [e["date"] for e in dossier["evidence"]] == ["2026-11-16", "2026-11-17", "2026-11-18"]
+    assert all("未按时填写" in e["summary"] for e in dossier["evidence"])
     set_clock(2026, 11, 26)
     results = [check(stack, day) for day in ("2026-11-20", "2026-11-23", "2026-11-24")]
     assert results[-1]["accountability_opened"] == ["AC-LOG-c0003-2026-11-24"]

@@ -98,6 +98,17 @@ class ComplianceRepository(TableRepository):
         )
         return [_missing(i) for i in items]
 
+    def missing_of(self, cadre_id: str, kind: str | None = None) -> list[MissingRecord]:
+        """A cadre's missing records, oldest first (optionally of one kind)."""
+        items = query_all(
+            self.client,
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :m)",
+            ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}, ":m": {"S": "MISS#"}},
+        )
+        records = [_missing(i) for i in items]
+        return [r for r in records if kind is None or r.kind == kind]
+
     def write_sweep(self, groups: Iterable[list[dict[str, Any]]]) -> set[str]:
         """The nightly check's writes, in transactions of at most 100 actions, each cadre's group
         (its new missing records, late-submitted marks and standing update) kept whole.

@@ -6,8 +6,9 @@ the Chinese labels a client shows, taken from the ladder's text tables.
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -118,3 +119,23 @@ class CaseList(BaseModel):
 class EscalationOut(BaseModel):
     case: CaseOut = Field(description="the reminder-talk case, now escalated")
     opened: CaseOut = Field(description="the accountability case it opened (or joined, if one was open)")
+
+
+EvidenceKind = Literal["miss", "review", "finding", "case", "unknown"]
+
+
+class EvidenceOut(BaseModel):
+    key: str
+    kind: EvidenceKind
+    date: datetime.date | None = Field(
+        description="when it happened (due date, reviewed week, sampled day, talk)"
+    )
+    summary: str = Field(description="one line in Chinese")
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class CaseDossier(BaseModel):
+    """GET /cases/{case_id}/dossier: the case and its evidence, looked up."""
+
+    case: CaseOut
+    evidence: list[EvidenceOut]

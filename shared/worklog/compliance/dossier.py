@@ -1,0 +1,119 @@
+"""A case's dossier: every piece of evidence it cites, looked up and described on one page, so the
+Discipline Commission and the Org Dept can act without chasing keys.
+
+Evidence keys (worklog.compliance.ladder, reviews, audit):
+  ``miss:<cadre>/<kind>/<period>``                  a missing record (and whether it was late-submitted)
+  ``review:<week_start>#<cadre>``                   a weekly review and its verdict
+  ``finding:<round>/<cadre>/<day>/<inspector>``     an audit finding
+  ``RT-…`` / ``AC-…``                               another case (the reminder talk before it)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from worklog.audit.repository import AuditRepository
+from worklog.compliance.ladder import STATE_TEXT, Case
+from worklog.compliance.repository import ComplianceRepository
+from worklog.compliance.review_repository import ReviewRepository
+from worklog.models.audits import FINDING_TEXT
+from worklog.models.cases import EvidenceOut
+
+KIND_LABEL = {"entry": "工作日志", "plan": "月度计划", "summary": "半年总结"}
+VERDICT_LABEL = {"adequate": "合格", "perfunctory": "敷衍", "suspected_falsification": "涉嫌造假"}
+
+
+class Dossier:
+    def __init__(
+        self, compliance: ComplianceRepository, reviews: ReviewRepository, audits: AuditRepository
+    ) -> None:
+        self.compliance, self.reviews, self.audits = compliance, reviews, audits
+
+    def evidence(self, case: Case) -> list[EvidenceOut]:
+        return [self._one(key) for key in case.evidence]
+
+    def _one(self, key: str) -> EvidenceOut:
+        try:
+            if key.startswith("miss:"):
+                return self._miss(key)
+            if key.startswith("review:"):
+                return self._review(key)
+            if key.startswith("finding:"):
+                return self._finding(key)
+            if key.startswith(("RT-", "AC-")):
+                return self._case(key)
+        except (ValueError, IndexError):
+            pass
+        return EvidenceOut(key=key, kind="unknown", date=None, summary="无法识别的证据编号")
+
+    def _miss(self, key: str) -> EvidenceOut:
+        cadre_id, kind, period = key.removeprefix("miss:").split("/", 2)
+        records = [r for r in self.compliance.missing_of(cadre_id, kind) if r.period == period]
+        if not records:
+            return EvidenceOut(key=key, kind="miss", date=None, summary="缺记记录已不存在")
+        r = records[0]
+        late = f"，已于 {r.submitted_at[:10]} 补记" if r.status == "late_submitted" and r.submitted_at else ""
+        return EvidenceOut(
+            key=key,
+            kind="miss",
+            date=r.due,
+            summary=f"{KIND_LABEL.get(r.kind, r.kind)} {r.period} 未按时填写{late}",
+            details=r.model_dump(mode="json"),
+        )
+
+    def _review(self, key: str) -> EvidenceOut:
+        week, cadre_id = key.removeprefix("review:").split("#", 1)
+        monday = date.fromisoformat(week)
+        review = next(
+            (r for r in self.reviews.of_cadre(cadre_id, monday, monday) if r.week_start == monday), None
+        )
+        if review is None:
+            return EvidenceOut(key=key, kind="review", date=monday, summary="评阅记录已不存在")
+        verdict = VERDICT_LABEL.get(review.verdict or "", "未评阅")
+        return EvidenceOut(
+            key=key,
+            kind="review",
+            date=review.week_start,
+            summary=f"{review.week_start}—{review.week_end} 周评阅：{verdict}（评阅人 {review.reviewer_id}）",
+            details=review.model_dump(mode="json"),
+        )
+
+    def _finding(self, key: str) -> EvidenceOut:
+        round_id, cadre_id, day, inspector = key.removeprefix("finding:").split("/", 3)
+        found = next(
+            (
+                f
+                for f in self.audits.findings_of_round(round_id, cadre_id)
+                if f.day.isoformat() == day and f.inspector_id == inspector
+            ),
+            None,
+        )
+        if found is None:
+            return EvidenceOut(
+                key=key, kind="finding", date=date.fromisoformat(day), summary="核查记录已不存在"
+            )
+        return EvidenceOut(
+            key=key,
+            kind="finding",
+            date=found.day,
+            summary=f"{round_id} 抽查 {day} 日志：{FINDING_TEXT[found.result]}（{found.note}）",
+            details=found.model_dump(mode="json"),
+        )
+
+    def _case(self, key: str) -> EvidenceOut:
+        case = self.compliance.get_case(key)
+        if case is None:
+            return EvidenceOut(key=key, kind="case", date=None, summary="案件已不存在")
+        talk = next((e for e in case.history if e.action == "talk_recorded"), None)
+        said = (
+            f"；谈话：{talk.details.get('said', '')}；本人表态：{talk.details.get('response', '')}"
+            if talk
+            else ""
+        )
+        return EvidenceOut(
+            key=key,
+            kind="case",
+            date=case.opened_on,
+            summary=f"{case.case_id}（{STATE_TEXT[case.state]}）{case.reason}{said}",
+            details={"history": [e.model_dump(mode="json") for e in case.history]},
+        )

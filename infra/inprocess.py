@@ -91,6 +91,9 @@ class InProcessStack:
         self.stack = stack
         self.issuer = issuer
         self.functions: dict[str, FunctionSpec] = {f.name: f for f in stack.functions()}
+        # One invocation at a time per function, like one warm Lambda container: the Powertools
+        # resolver keeps the request it is serving on the app object.
+        self._locks = {name: threading.Lock() for name in self.functions}
 
     def handler(self, function: str) -> Callable[[dict[str, Any], Any], Any]:
         return load_handler(self.functions[function])
@@ -99,7 +102,8 @@ class InProcessStack:
         return self.issuer.issue(cadre_id)
 
     def invoke(self, function: str, event: Mapping[str, Any]) -> Any:
-        return self.handler(function)(dict(event), LambdaContext(function, str(uuid.uuid4())))
+        with self._locks[function]:
+            return self.handler(function)(dict(event), LambdaContext(function, str(uuid.uuid4())))
 
     def call(
         self,
@@ -161,7 +165,15 @@ def in_process(state_dir: Path, *, stack_name: str = "worklog-test") -> Iterator
     stack = Stack(load_template(), stack_name=stack_name, parameters=stack_parameters(issuer))
     saved = dict(os.environ)
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.update({**BASE_ENV, **function_environment(stack)})
+    os.environ.update(
+        {
+            **BASE_ENV,
+            **function_environment(stack),
+            "FEEDBACK_URL": "http://127.0.0.1:8080",
+            "SIGNING_KEY_ID": "",
+            "SIGNING_KEY_FILE": str(state_dir / "signing-key.pem"),
+        }
+    )
     reset_caches()
     try:
         with _serialised_emulator(), mock_aws():

@@ -1,4 +1,5 @@
-"""admin: roster import and browsing, and the yearly official working-day schedule."""
+"""admin: roster import and browsing, the yearly official working-day schedule, and vetting notices
+(公示) with the public's feedback on them."""
 
 from __future__ import annotations
 
@@ -14,8 +15,19 @@ from worklog import http
 from worklog.errors import NotFound, ValidationFailed
 from worklog.messages import MSG
 from worklog.models.calendar import CalendarYearOut, ScheduleIn
+from worklog.models.notices import (
+    AnswerIn,
+    FeedbackId,
+    FeedbackList,
+    FeedbackOut,
+    NoticeId,
+    NoticeIn,
+    NoticeList,
+    NoticeOut,
+)
 from worklog.models.roster import Cadre, CadreId, CadreList, ImportReport, RosterImportIn, UnitId, UnitList
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
+from worklog.publish.notices import notice_desk
 from worklog.roster.calendar_admin import describe_year, load_schedule
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import RosterRepository
@@ -120,6 +132,60 @@ def get_calendar(year: Annotated[int, Path()]) -> CalendarYearOut:
 def _body_limit(path: str) -> int:
     rules = get_settings().rules
     return rules.max_import_body_bytes if path == IMPORT_PATH else rules.max_body_bytes
+
+
+# --- vetting notices (公示) -------------------------------------------------------------------
+NOTICE_ERRORS = (400, 401, 403, 404, 409, 413, 422, 503)
+
+
+@app.post(
+    "/admin/notices",
+    summary="Open a vetting notice (公示) for a candidate: at least 5 working days; publishes NoticeOpened",
+    responses=http.responses(NoticeOut, NOTICE_ERRORS, created="已发布公示"),
+    tags=["notices"],
+)
+def post_notice(body: NoticeIn) -> Response[NoticeOut]:
+    desk = notice_desk()
+    notice = desk.open(http.principal(app), body)
+    logger.info("notice opened", notice_id=notice.notice_id, end=notice.end.isoformat())
+    return Response(201, content_types.APPLICATION_JSON, desk.out(notice))
+
+
+@app.get(
+    "/admin/notices",
+    summary="Every vetting notice, newest first",
+    responses=http.responses(NoticeList, ERRORS),
+    tags=["notices"],
+)
+def list_notices() -> NoticeList:
+    who = http.principal(app)
+    who.require("admin", "org_inspector")
+    desk = notice_desk()
+    return NoticeList(notices=[desk.out(n) for n in desk.notices.all()])
+
+
+@app.get(
+    "/admin/notices/<notice_id>/feedback",
+    summary="The public's feedback on a notice, oldest first (Org Dept)",
+    responses=http.responses(FeedbackList, ERRORS),
+    tags=["notices"],
+)
+def get_feedback(notice_id: Annotated[NoticeId, Path()]) -> FeedbackList:
+    found = notice_desk().feedback(http.principal(app), notice_id)
+    return FeedbackList(notice_id=notice_id, feedback=[FeedbackOut(**f.model_dump()) for f in found])
+
+
+@app.put(
+    "/admin/notices/<notice_id>/feedback/<feedback_id>/answer",
+    summary="Answer (or revise the answer to) one piece of feedback",
+    responses=http.responses(FeedbackOut, NOTICE_ERRORS),
+    tags=["notices"],
+)
+def put_answer(
+    notice_id: Annotated[NoticeId, Path()], feedback_id: Annotated[FeedbackId, Path()], body: AnswerIn
+) -> FeedbackOut:
+    answered = notice_desk().answer(http.principal(app), notice_id, feedback_id, body)
+    return FeedbackOut(**answered.model_dump())
 
 
 @logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION, clear_state=True)

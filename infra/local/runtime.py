@@ -462,7 +462,15 @@ class LocalRuntime:
         self.stack = Stack(load_template(), stack_name=STACK_NAME, parameters=parameters)
         specs = list(self.stack.functions())
         assert self.moto_endpoint is not None
-        env = {**merged_environment(specs), **aws_environment(self.moto_endpoint)}
+        env = {
+            **merged_environment(specs),
+            **aws_environment(self.moto_endpoint),
+            # The public site's feedback form posts here, and checkpoints are signed with a local key
+            # (on AWS: the template's KMS key and the feedback function's URL).
+            "FEEDBACK_URL": self.url,
+            "SIGNING_KEY_ID": "",
+            "SIGNING_KEY_FILE": str(self.issuer.jwks_path.parent / "signing-key.pem"),
+        }
         for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "POWERTOOLS_DEV"):
             self._env.set(name, None)  # a developer's profile must not leak into the embedded AWS
         for name, value in env.items():

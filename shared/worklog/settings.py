@@ -7,9 +7,12 @@ rules (DESIGN.md §4) are one nested model with defaults, overridable by ``WORKL
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from worklog.publish.policy import PublicationPolicy
 
 
 class Rules(BaseModel):
@@ -62,6 +65,20 @@ class Settings(BaseSettings):
     principal_cache_seconds: int = Field(60, ge=0, validation_alias="PRINCIPAL_CACHE_SECONDS")
 
     rules: Rules = Field(default_factory=Rules, validation_alias="WORKLOG_RULES")
+    # What the public site shows (items, status, mistakes, reflections, masking, delay).
+    publication: PublicationPolicy = Field(
+        default_factory=PublicationPolicy, validation_alias="WORKLOG_PUBLICATION"
+    )
+
+    district_name: str = Field("锦江区", validation_alias="DISTRICT_NAME")
+    # The public feedback endpoint's base URL (the notice pages' form action).
+    feedback_url: str = Field("", validation_alias="FEEDBACK_URL")
+    # Checkpoints are signed with this KMS key when set, else with a local key file.
+    signing_key_id: str = Field("", validation_alias="SIGNING_KEY_ID")
+    signing_key_file: str = Field("", validation_alias="SIGNING_KEY_FILE")
+
+    def signing_key_path(self) -> Path:
+        return Path(self.signing_key_file or Path(".local") / "signing-key.pem")
 
 
 @lru_cache(maxsize=1)

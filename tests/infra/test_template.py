@@ -26,7 +26,7 @@ from infra.template import (
 )
 
 TABLES = {"RosterTable", "JournalTable", "ComplianceTable", "IdempotencyTable"}
-URL_FUNCTIONS = {"EntriesFunction", "AdminFunction", "ReviewsFunction", "CasesFunction"}
+URL_FUNCTIONS = {"EntriesFunction", "AdminFunction", "ReviewsFunction", "CasesFunction", "FeedbackFunction"}
 EXTERNAL_ISSUER = {
     "TokenIssuer": "https://id.example.org/realms/worklog",
     "TokenAudience": "worklog-app",

@@ -203,7 +203,9 @@ def test_inspectors_read_their_sample_and_record_findings(audited: InProcessStac
     dossier = body(audited.call("cases", "GET", f"/cases/{case_id}/dossier", as_=inspector))
     assert dossier["case"]["case_id"] == case_id
     [evidence] = dossier["evidence"]
-    assert evidence["kind"] == "finding" and "造假" in evidence["summary"] and evidence["date"] == "2026-11-19"
+    assert (
+        evidence["kind"] == "finding" and "造假" in evidence["summary"] and evidence["date"] == "2026-11-19"
+    )
     assert audited.call("cases", "PUT", target, finding, as_=inspector).status == 409
 
 

@@ -98,6 +98,22 @@ class JournalRepository(TableRepository):
             raise
         self._remember(after)
 
+    def head_seqs(self, cadre_ids: list[str]) -> dict[str, int]:
+        """Each cadre's chain length (0: no revision yet): BatchGetItem, 100 keys a request."""
+        found: dict[str, int] = {}
+        keys = [key(f"CADRE#{c}", "HEAD") for c in cadre_ids]
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {
+                self.table: {"Keys": keys[start : start + 100], "ProjectionExpression": "cadre_id, head_seq"}
+            }
+            while request:
+                resp = self.client.batch_get_item(RequestItems=request)
+                for item in resp.get("Responses", {}).get(self.table, []):
+                    values = from_item(item)
+                    found[str(values["cadre_id"])] = int(values["head_seq"])
+                request = resp.get("UnprocessedKeys") or {}
+        return found
+
     # --- reads --------------------------------------------------------------------------------
     def get_view(self, cadre_id: str, period_key: str) -> dict[str, Any] | None:
         resp = self.client.get_item(

@@ -1,0 +1,105 @@
+"""feedback: the public's feedback on an open vetting notice (公示) — no token.
+
+`POST /feedback/{notice_id}` takes JSON (`{"content", "contact"?}` → 201 JSON receipt) or a plain
+HTML form post (`application/x-www-form-urlencoded`, from the notice page, which works without
+JavaScript → a small HTML confirmation page). Validated, size-limited (16 KiB), rate-limited per
+sender address (429), `409 not_open` outside the notice period.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from worklog import http
+from worklog.errors import InvalidJson, ValidationFailed
+from worklog.models.notices import FeedbackIn, FeedbackReceipt, NoticeId
+from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
+from worklog.publish.notices import notice_desk
+from worklog.publish.pages import FeedbackResult
+from worklog.publish.render import render_feedback_result
+
+app = http.create_app()
+FORM = "application/x-www-form-urlencoded"
+MAX_BYTES = 16 * 1024
+HTML = "text/html; charset=utf-8"
+
+
+def _is_form(event: dict[str, Any]) -> bool:
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    return headers.get("content-type", "").split(";")[0].strip().lower() == FORM
+
+
+@app.post(
+    "/feedback/<notice_id>",
+    summary="Public feedback on an open vetting notice (no token). JSON {content, contact?} → 201 JSON; "
+    "an HTML form post (application/x-www-form-urlencoded) → an HTML confirmation page",
+    responses=http.responses(FeedbackReceipt, (400, 404, 409, 413, 422, 429), created="已收到反映"),
+    tags=["public"],
+)
+def post_feedback(notice_id: Annotated[NoticeId, Path()]):  # type: ignore[no-untyped-def]  # JSON or HTML: no response model to validate
+    event = app.current_event
+    raw = http.raw_body(event.raw_event)
+    form = _is_form(event.raw_event)
+    if form:
+        fields = {
+            k: v[0]
+            for k, v in parse_qs(raw.decode("utf-8", "replace")).items()
+            if k in ("content", "contact")
+        }
+    else:
+        try:
+            fields = json.loads(raw or b"{}")
+        except ValueError as err:  # neither a form nor JSON (JSON bodies were checked before routing)
+            raise InvalidJson("请求体必须是 JSON 对象或表单") from err
+    try:
+        body = FeedbackIn.model_validate(fields)
+    except ValidationError as err:
+        details = [
+            {"loc": ["body", *map(str, e["loc"])], "msg": e["msg"], "type": e["type"]} for e in err.errors()
+        ]
+        raise ValidationFailed("反映内容不符合要求（必填，不超过2000字）", details=details) from err
+    source = event.request_context.http.source_ip or "unknown"
+    feedback = notice_desk().receive(notice_id, body, source)
+    metrics.add_metric(name="FeedbackReceived", unit="Count", value=1)
+    logger.info("feedback received", notice_id=notice_id, feedback_id=feedback.feedback_id)
+    receipt = FeedbackReceipt(
+        notice_id=notice_id,
+        feedback_id=feedback.feedback_id,
+        received_at=feedback.received_at,
+        message="已收到您的反映，组织部门将依规核查处理。",
+    )
+    if form:
+        page = render_feedback_result(
+            FeedbackResult(ok=True, title="已收到您的反映", message=receipt.message, notice_id=notice_id)
+        )
+        return Response(201, HTML, page)
+    return Response(201, content_types.APPLICATION_JSON, receipt.model_dump_json())
+
+
+def _as_html(result: dict[str, Any]) -> dict[str, Any]:
+    """A form post's error as a page a browser shows (the same status and message)."""
+    try:
+        error = json.loads(result.get("body") or "{}")
+    except ValueError:
+        error = {}
+    page = render_feedback_result(
+        FeedbackResult(ok=False, title="未能提交", message=str(error.get("message") or "请求有误"))
+    )
+    return {**result, "headers": {**(result.get("headers") or {}), "Content-Type": HTML}, "body": page}
+
+
+@logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION, clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    result = http.handle(app, event, context, limit=lambda _: MAX_BYTES, public=True)
+    if _is_form(event) and int(result.get("statusCode", 200)) >= 400:
+        return _as_html(result)
+    return result

@@ -1,0 +1,1 @@
+"""The public disclosure site: policy, rendering, tamper evidence, publishing."""

@@ -1,0 +1,813 @@
+"""The public site's HTML: safe (no script, escaped, CSP), accessible, relative links, deterministic."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from datetime import date
+from html.parser import HTMLParser
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import pytest
+from pydantic import ValidationError
+
+from worklog.publish import render
+from worklog.publish.pages import (
+    AuditRoundView,
+    AuditSampleRow,
+    CadreIndexPage,
+    CadreMonthPage,
+    CadreRef,
+    CheckpointRef,
+    EntryView,
+    FeedbackResult,
+    HomePage,
+    ItemView,
+    LedgerPage,
+    MonthFigure,
+    NoticeView,
+    PlanItemView,
+    PlanView,
+    RevisionsPage,
+    RevisionView,
+    SummaryView,
+    UnitPage,
+    UnitRef,
+)
+
+DISTRICT = "示范区"
+PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+FEEDBACK = "https://feedback.example.org/notices/N-2026-001/feedback"
+FEEDBACK_ORIGIN = "https://feedback.example.org"
+
+LI = CadreRef(cadre_id="c0001", name="李明", title="副局长")
+WANG = CadreRef(cadre_id="c0002", name="王强", title="局长")
+ZHAO = CadreRef(cadre_id="c0003", name="赵敏", title="干部科科长")
+UNIT_OF = {"c0001": ("jyj", "区教育局"), "c0002": ("jyj", "区教育局"), "c0003": ("zzb", "区委组织部")}
+MONTHS = ["2026-11", "2026-10"]  # newest first
+
+
+def _rev(n: int, *, reason: str | None = None, late: bool = False, day: str = "2026-11-20") -> RevisionView:
+    return RevisionView(
+        revision=n, saved_at=f"{day}T2{n}:00:00.000+08:00", reason=reason, hash=f"{n:02d}" * 32, late=late
+    )
+
+
+def _month_page(cadre: CadreRef, month: str) -> CadreMonthPage:
+    unit_id, unit_name = UNIT_OF[cadre.cadre_id]
+    year, mm = int(month[:4]), int(month[5:])
+    entries = [
+        EntryView(date=date(year, mm, 2), state="not_owed"),
+        EntryView(
+            date=date(year, mm, 3),
+            state="saved",
+            items=[
+                ItemView(content=PAYLOAD, status="done", plan_item_id="p1"),
+                ItemView(content="（内部事项，不予公开）", status="in_progress", internal=True),
+                ItemView(content=None, status=None),
+            ],
+            mistakes="时间安排不够合理\n需改进",
+            reflections="<b>多下基层</b>",
+        ),
+        EntryView(
+            date=date(year, mm, 4),
+            state="saved",
+            items=[ItemView(content="召开项目推进会", status="not_done")],
+            late=True,
+            amended=True,
+            revisions=[
+                _rev(1, late=True, day=f"{month}-05"),
+                _rev(2, reason="补充会议<em>结论</em>", day=f"{month}-06"),
+            ],
+        ),
+        EntryView(date=date(year, mm, 5), state="missing"),
+        EntryView(date=date(year, mm, 6), state="leave"),
+    ]
+    plan = PlanView(
+        month=month,
+        items=[
+            PlanItemView(id="p1", content="推进项目建设", target="完成立项", progress="in_progress"),
+            PlanItemView(id="p2", content="调研", progress="not_started"),
+            PlanItemView(id="p3", content="整改", progress="done"),
+        ],
+        amended=True,
+        revisions=[_rev(1, day=f"{month}-01"), _rev(2, reason="调整目标", day=f"{month}-02")],
+    )
+    summaries = (
+        [
+            SummaryView(
+                half="2026-H1",
+                achievements="完成目标任务12项",
+                problems="统筹不够",
+                next_steps="加强<u>统筹</u>",
+                late=True,
+            )
+        ]
+        if month == "2026-11"
+        else []
+    )
+    return CadreMonthPage(
+        district=DISTRICT,
+        cadre=cadre,
+        unit_id=unit_id,
+        unit_name=unit_name,
+        month=month,
+        months=MONTHS,
+        entries=entries,
+        plan=plan if cadre.cadre_id != "c0003" else None,
+        summaries=summaries,
+        seq=42,
+        head="ab" * 32,
+    )
+
+
+def _revisions_page(cadre: CadreRef, period_key: str) -> RevisionsPage:
+    if period_key.startswith("PLAN-"):
+        bodies: list[dict[str, Any]] = [
+            {"items": [{"id": "p1", "content": "推进项目建设", "target": "立项"}]},
+            {"items": [{"id": "p1", "content": "推进项目建设", "target": "完成立项"}]},
+        ]
+    else:
+        bodies = [
+            {"items": [{"content": "召开会议", "status": "done"}]},
+            {
+                "items": [
+                    {"content": PAYLOAD, "status": "done"},
+                    {"content": "（内部事项）", "status": "in_progress", "internal": True},
+                ],
+                "mistakes": "无",
+                "extra_field": {"b": 1, "a": [2]},
+            },
+        ]
+    revisions = [
+        (_rev(1, late=True), bodies[0]),
+        (_rev(2, reason="补充会议结论"), bodies[1]),
+    ]
+    return RevisionsPage(
+        district=DISTRICT,
+        cadre=cadre,
+        period_key=period_key,
+        period_label="2026年11月4日日志",
+        revisions=revisions,
+    )
+
+
+def _notice(
+    notice_id: str, state: Literal["open", "closed", "upcoming"], *, months: list[str] | None = None
+) -> NoticeView:
+    return NoticeView(
+        notice_id=notice_id,
+        candidate=LI,
+        unit_name="区教育局",
+        current_post="副局长",
+        proposed_post="局长",
+        start=date(2026, 11, 16),
+        end=date(2026, 11, 20),
+        state=state,
+        feedback_url=FEEDBACK,
+        months=MONTHS if months is None else months,
+        on_time_rate="96.2%",
+        verdicts={"perfunctory": 1, "adequate": 20, "other": 2},
+        findings={"verified": 3},
+    )
+
+
+NOTICES = [_notice("N-2026-001", "open"), _notice("N-2026-002", "closed"), _notice("N-2026-003", "upcoming")]
+ROUNDS = [
+    AuditRoundView(
+        round_id="2026-Q3",
+        kind="quarterly",
+        quarter="2026-Q3",
+        state="drawn",
+        seed_hash="5e" * 32,
+        seed="seed-value",
+        committed_at="2026-07-01T08:00:00.000+08:00",
+        drawn_at="2026-10-08T08:00:00.000+08:00",
+        snapshot_hash="6f" * 32,
+        algorithm="sha256-rank",
+        version="1",
+        sample=[
+            AuditSampleRow(
+                cadre=ZHAO, unit_name="区委组织部", entries=[date(2026, 10, 3), date(2026, 11, 4)]
+            ),
+            AuditSampleRow(cadre=LI, unit_name="区教育局", entries=[date(2026, 10, 5)]),
+        ],
+    ),
+    AuditRoundView(
+        round_id="2026-Q4",
+        kind="quarterly",
+        quarter="2026-Q4",
+        state="committed",
+        seed_hash="7a" * 32,
+        seed=None,
+        committed_at="2026-10-08T08:00:00.000+08:00",
+        drawn_at=None,
+        snapshot_hash=None,
+        algorithm=None,
+        version=None,
+    ),
+]
+CHECKPOINTS = [
+    CheckpointRef(date="2026-11-22", root="9c" * 32, leaves=800, signature_algorithm="Ed25519"),
+    CheckpointRef(date="2026-11-21", root="8b" * 32, leaves=800, signature_algorithm="Ed25519"),
+]
+FIGURES = [
+    MonthFigure(month="2026-10", owed=400, on_time=380, late=15, missing=5),
+    MonthFigure(month="2026-11", owed=300, on_time=290, late=8, missing=2),
+]
+
+
+def _unit_page(unit_id: str) -> UnitPage:
+    members = [c for c in (WANG, ZHAO, LI) if UNIT_OF[c.cadre_id][0] == unit_id]  # not in id order
+    name = UNIT_OF[members[0].cadre_id][1]
+    return UnitPage(
+        district=DISTRICT,
+        unit_id=unit_id,
+        name=name,
+        category="政府工作部门",
+        members=members,
+        figures=FIGURES,
+    )
+
+
+def _home() -> HomePage:
+    return HomePage(
+        district=DISTRICT,
+        generated_on=date(2026, 11, 23),
+        units=[
+            UnitRef(unit_id="jyj", name="区教育局", category="政府工作部门", members=2),
+            UnitRef(unit_id="zzb", name="区委组织部", category="党委工作机关", members=1),
+        ],
+        notices=NOTICES,
+        rounds=ROUNDS,
+        checkpoint=CHECKPOINTS[0],
+    )
+
+
+def _site() -> dict[str, str]:
+    """A small but complete site: every page kind, all cross-linked."""
+    pages: list[tuple[str, str]] = [
+        render.render_home(_home()),
+        render.render_unit(_unit_page("jyj")),
+        render.render_unit(_unit_page("zzb")),
+        render.render_notices(NOTICES, DISTRICT),
+        *(render.render_notice(n, DISTRICT) for n in NOTICES),
+        render.render_audits(ROUNDS, DISTRICT),
+        *(render.render_audit(r, DISTRICT) for r in ROUNDS),
+        render.render_ledger(
+            LedgerPage(
+                district=DISTRICT, checkpoints=CHECKPOINTS, key_id="k-2026", signature_algorithm="Ed25519"
+            )
+        ),
+    ]
+    for cadre in (LI, WANG, ZHAO):
+        unit_id, unit_name = UNIT_OF[cadre.cadre_id]
+        pages.append(
+            render.render_cadre_index(
+                CadreIndexPage(
+                    district=DISTRICT,
+                    cadre=cadre,
+                    unit_id=unit_id,
+                    unit_name=unit_name,
+                    months=MONTHS,
+                    seq=42,
+                    head="ab" * 32,
+                )
+            )
+        )
+        for month in MONTHS:
+            page = _month_page(cadre, month)
+            pages.append(render.render_cadre_month(page))
+            pages.extend(
+                render.render_revisions(_revisions_page(cadre, key))
+                for key in render.linked_revision_keys(page)
+            )
+    site = dict(pages)
+    assert len(site) == len(pages), "two pages rendered to the same key"
+    return site
+
+
+def _data_keys() -> set[str]:
+    """Objects the publisher copies next to the pages (JSON and the public key), not rendered here."""
+    keys = {"ledger/public-key.pem"}
+    keys |= {f"ledger/checkpoints/{c.date}.json" for c in CHECKPOINTS}
+    keys |= {f"ledger/cadres/{c}.json" for c in UNIT_OF}
+    for r in ROUNDS:  # the commitment first; the rest once drawn
+        names = render.AUDIT_FILES if r.state == "drawn" else ("commitment",)
+        keys |= {f"audits/{r.round_id}/{n}.json" for n in names}
+    return keys
+
+
+@pytest.fixture(scope="module")
+def site() -> dict[str, str]:
+    return _site()
+
+
+# --- an HTML walker -------------------------------------------------------------------------
+VOID = {"meta", "link", "br", "input", "img", "hr", "rect", "area", "base", "col", "embed", "source", "wbr"}
+
+
+class Page(HTMLParser):
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.parents: list[tuple[str, ...]] = []  # the open elements around each tag
+        self.stack: list[str] = []
+        self.ids: list[str] = []
+        self.headings: list[int] = []
+        self.text: list[str] = []
+        self.texts_in: dict[str, list[str]] = {}
+        self.doctype = ""
+        self.feed(html)
+        self.close()
+        assert not self.stack, f"unclosed elements: {self.stack}"
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_startendtag(tag, attrs)
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        self.parents.append(tuple(self.stack))
+        if a.get("id"):
+            self.ids.append(str(a["id"]))
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack[-1:]}"
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        for tag in set(self.stack):
+            self.texts_in.setdefault(tag, []).append(data)
+
+    def find(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
+        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+
+    def all_text(self) -> str:
+        return "".join(self.text)
+
+
+def _check_page(key: str, html: str, *, standalone: bool = False) -> Page:
+    page = Page(html)
+    assert page.doctype.lower() == "doctype html"
+    assert page.find("html")[0].get("lang") == "zh-CN"
+    assert page.find("meta", charset="utf-8")
+    assert page.find("meta", name="viewport")
+    [policy] = page.find("meta", **{"http-equiv": "Content-Security-Policy"})
+    content = str(policy["content"])
+    assert "default-src 'none'" in content and "script-src" not in content
+    assert content.startswith(render.csp(None).rsplit("form-action", 1)[0])
+    titles = [p for (t, _), p in zip(page.tags, page.parents, strict=True) if t == "title"]
+    assert [p[-1] for p in titles if "svg" not in p] == ["head"] and "title" in page.texts_in
+    for landmark in ("header", "main", "footer"):
+        assert len(page.find(landmark)) == 1, f"{key}: one <{landmark}>"
+    assert page.find("main")[0].get("id") == "main"
+    assert page.find("a", href="#main", **{"class": "skip"}), f"{key}: no skip link"
+    # headings in order: one h1 first, never a skipped level
+    assert page.headings and page.headings[0] == 1 and page.headings.count(1) == 1, f"{key}: {page.headings}"
+    for before, after in zip(page.headings, page.headings[1:], strict=False):
+        assert after <= before + 1, f"{key}: h{before} followed by h{after}"
+    # no script in any form, no event handlers, no inline style attributes, nothing fetched from elsewhere
+    assert "<script" not in html.lower()
+    assert not page.find("script") and not page.find("iframe") and not page.find("object")
+    for tag, attrs in page.tags:
+        for name, value in attrs.items():
+            assert not name.lower().startswith("on"), f"{key}: <{tag} {name}>"
+            assert name != "style", f"{key}: style attribute on <{tag}>"
+            assert not (value or "").strip().lower().startswith(("javascript:", "vbscript:")), (
+                f"{key}: {value}"
+            )
+    assert not page.find("link", rel="stylesheet") and not page.find("img")
+    assert "@import" not in html and "url(" not in html
+    assert len(page.find("style")) == 1
+    # tables: a caption, every header cell scoped
+    assert len(page.find("caption")) == len(page.find("table")), f"{key}: a table without <caption>"
+    for th in page.find("th"):
+        assert th.get("scope") in ("col", "row"), f"{key}: <th> without scope"
+    # form controls are labelled
+    labels = {a.get("for") for a in page.find("label")}
+    for tag in ("input", "textarea"):
+        for control in page.find(tag):
+            assert control.get("id") in labels, f"{key}: unlabelled <{tag}>"
+    # ids unique
+    assert len(page.ids) == len(set(page.ids)), f"{key}: duplicate ids"
+    # the footer links home and to the verification page (relative on site pages)
+    if not standalone:
+        footer_links = [a for t, a in _tags_within(html, "footer") if t == "a"]
+        targets = {_resolve(key, str(a["href"]))[0] for a in footer_links}
+        assert {"index.html", "ledger/index.html"} <= targets, f"{key}: footer links {targets}"
+    return page
+
+
+def _tags_within(html: str, container: str) -> list[tuple[str, dict[str, str | None]]]:
+    start = html.index(f"<{container}")
+    end = html.index(f"</{container}>", start)
+    return Page(html[start : end + len(container) + 3]).tags
+
+
+def _resolve(from_key: str, href: str) -> tuple[str, str]:
+    path, _, fragment = href.partition("#")
+    if not path:
+        return from_key, fragment
+    return posixpath.normpath(posixpath.join(posixpath.dirname(from_key), path)), fragment
+
+
+def _external_urls(html: str) -> list[str]:
+    return re.findall(r"""(?i)(?:https?:)?//[^\s"'<>)]+""", html)
+
+
+# --- every page -----------------------------------------------------------------------------
+def test_every_page_is_well_formed_safe_and_accessible(site: dict[str, str]) -> None:
+    kinds = {
+        "index.html",
+        "units/jyj/index.html",
+        "cadres/c0001/index.html",
+        "cadres/c0001/2026-11.html",
+        "cadres/c0001/revisions/ENTRY-2026-11-04.html",
+        "cadres/c0001/revisions/PLAN-2026-11.html",
+        "notices/index.html",
+        "notices/N-2026-001.html",
+        "audits/index.html",
+        "audits/2026-Q3.html",
+        "ledger/index.html",
+    }
+    assert kinds <= set(site)
+    for key, html in site.items():
+        _check_page(key, html)
+
+
+def test_no_request_to_another_host(site: dict[str, str]) -> None:
+    for key, html in site.items():
+        page = Page(html)
+        allowed = set()
+        if page.find("form"):
+            allowed = {FEEDBACK, FEEDBACK_ORIGIN}
+        for url in _external_urls(html):
+            assert url.rstrip(";") in allowed, f"{key}: {url}"
+        for tag, attrs in page.tags:
+            for name in ("href", "src", "action", "srcset", "poster", "data"):
+                value = attrs.get(name)
+                if value is None:
+                    continue
+                scheme = urlsplit(value).scheme
+                favicon = tag == "link" and attrs.get("rel") == "icon" and value == "data:,"  # no request
+                assert scheme == "" or favicon or (tag == "form" and value == FEEDBACK), (
+                    f"{key}: {tag} {value}"
+                )
+
+
+def test_relative_links_resolve_to_rendered_objects(site: dict[str, str]) -> None:
+    data = _data_keys()
+    ids = {key: set(Page(html).ids) for key, html in site.items()}
+    checked = 0
+    for key, html in site.items():
+        for tag, attrs in Page(html).tags:
+            href = attrs.get("href") if tag == "a" else None
+            if href is None:
+                continue
+            assert not href.startswith("/"), f"{key}: absolute path {href}"
+            assert "://" not in href, f"{key}: {href}"
+            target, fragment = _resolve(key, href)
+            assert not target.startswith(".."), f"{key}: {href} leaves the site"
+            assert target in site or target in data, f"{key}: {href} → {target} is not published"
+            if fragment:
+                assert target in site and fragment in ids[target], f"{key}: {href} → no #{fragment}"
+            checked += 1
+    assert checked > 200
+    # every data object the pages promise is linked from somewhere
+    linked = {
+        _resolve(key, str(a["href"]))[0] for key, html in site.items() for t, a in Page(html).tags if t == "a"
+    }
+    assert data <= linked
+
+
+def test_links_from_nested_pages_are_relative_to_their_folder(site: dict[str, str]) -> None:
+    page = Page(site["cadres/c0001/2026-11.html"])
+    hrefs = {str(a["href"]) for a in page.find("a")}
+    assert {"2026-10.html", "index.html", "../../units/jyj/index.html", "../../ledger/index.html"} <= hrefs
+    assert "revisions/ENTRY-2026-11-04.html" in hrefs
+    assert "../../ledger/cadres/c0001.json" in hrefs
+    assert "2026-12.html" not in hrefs  # 2026-11 is the newest month: no "next"
+    older = Page(site["cadres/c0001/2026-10.html"])
+    assert "2026-11.html" in {str(a["href"]) for a in older.find("a")}
+    home = Page(site["index.html"])
+    assert {"units/jyj/index.html", "ledger/index.html", "notices/N-2026-001.html"} <= {
+        str(a["href"]) for a in home.find("a")
+    }
+
+
+def test_identical_inputs_give_identical_bytes(site: dict[str, str]) -> None:
+    again = _site()
+    assert again == site
+    # dict order of the notice's figures does not matter
+    a = _notice("N-2026-001", "open")
+    b = a.model_copy(update={"verdicts": dict(reversed(list(a.verdicts.items())))})
+    assert render.render_notice(a, DISTRICT) == render.render_notice(b, DISTRICT)
+    # nor does the order members arrive in
+    p = _unit_page("jyj")
+    q = p.model_copy(update={"members": list(reversed(p.members))})
+    assert render.render_unit(p) == render.render_unit(q)
+
+
+# --- the cadre's month ----------------------------------------------------------------------
+def test_stored_markup_is_shown_as_text(site: dict[str, str]) -> None:
+    html = site["cadres/c0001/2026-11.html"]
+    assert "<script>alert(1)</script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    assert PAYLOAD in Page(html).all_text()
+    assert "&lt;b&gt;多下基层&lt;/b&gt;" in html and "补充会议&lt;em&gt;结论&lt;/em&gt;" in html
+    revisions = site["cadres/c0001/revisions/ENTRY-2026-11-04.html"]
+    assert "<script>" not in revisions and PAYLOAD in Page(revisions).all_text()
+
+
+def test_month_page_shows_states_statuses_badges_plan_and_summaries(site: dict[str, str]) -> None:
+    page = Page(site["cadres/c0001/2026-11.html"])
+    text = page.all_text()
+    for label in ("已填写", "未填写", "休假", "无需填写", "已完成", "推进中", "未完成", "未开始"):
+        assert label in text
+    for label in (
+        "月度工作计划",
+        "工作成效",
+        "存在问题",
+        "下步打算",
+        "2026年上半年工作总结",
+        "加强<u>统筹</u>",
+    ):
+        assert label in text
+    assert "（内部事项，不予公开）" in text and render.WITHHELD in text
+    assert "补记" in text and "修订" in text
+    assert "补充会议<em>结论</em>" in text  # the reason of the later revision
+    assert "2026-11-03 星期二" in text
+    assert "第 42 条" in text and "ab" * 32 in text
+    day = page.find("li", id="d-2026-11-04")
+    assert day
+    assert page.find("a", href="#plan-p1") and page.find("tr", id="plan-p1")
+    # no plan: said so
+    assert "本月工作计划未填写" in Page(site["cadres/c0003/2026-11.html"]).all_text()
+
+
+def test_revision_history_lists_every_version(site: dict[str, str]) -> None:
+    page = Page(site["cadres/c0001/revisions/ENTRY-2026-11-04.html"])
+    text = page.all_text()
+    assert "第 1 版" in text and "第 2 版" in text and "补充会议结论" in text
+    assert "01" * 32 in text and "02" * 32 in text
+    assert "存在不足" in text and "extra_field" in text and '{"a": [2], "b": 1}' in text
+    assert "2026-11-20 21:00" in text  # Beijing time, minutes
+    assert page.find("a", href="../2026-11.html")
+    plan = Page(site["cadres/c0001/revisions/PLAN-2026-11.html"]).all_text()
+    assert "目标：" in plan and "完成立项" in plan
+
+
+def test_linked_revision_keys_are_the_amended_periods() -> None:
+    page = _month_page(LI, "2026-11")
+    assert render.linked_revision_keys(page) == ["ENTRY-2026-11-04", "PLAN-2026-11"]
+
+
+# --- units: figures per unit, never a ranking of people ------------------------------------
+def test_unit_page_lists_members_by_id_without_personal_figures(site: dict[str, str]) -> None:
+    html = site["units/jyj/index.html"]
+    page = Page(html)
+    member_links = [a for a in page.find("a") if str(a.get("href", "")).startswith("../../cadres/")]
+    assert [a["href"] for a in member_links] == [
+        "../../cadres/c0001/index.html",
+        "../../cadres/c0002/index.html",
+    ]
+    members = html[html.index("本单位干部") : html.index("</main>")]
+    items = re.findall(r"<li>(.*?)</li>", members, re.S)
+    assert [re.sub(r"<[^>]+>", "", i) for i in items] == ["李明（副局长）", "王强（局长）"]
+    # the figure table's rows are months, not people
+    row_headers = re.findall(r'<th scope="row">(.*?)</th>', html)
+    assert row_headers == ["2026年10月", "2026年11月"]
+    assert "95.0%" in html and "96.7%" in html
+    for key, other in site.items():
+        assert "排名" not in other and "排行" not in other, key
+
+
+def test_bar_chart_svg_is_an_accessible_image() -> None:
+    svg = str(render.bar_chart_svg(FIGURES))
+    page = Page(svg)
+    [root] = page.find("svg")
+    assert root.get("role") == "img"
+    assert page.find("title") and page.find("desc")
+    labelled = str(root.get("aria-labelledby")).split()
+    assert set(labelled) <= set(page.ids) and len(labelled) == 2
+    desc = "".join(page.texts_in["desc"])
+    assert "2026年10月" in desc and "按时填写率95.0%" in desc and "补记15" in desc and "未填5" in desc
+    assert len(page.find("rect")) == 4
+    assert "http" not in svg  # no xmlns needed inline
+    assert "暂无数据" in str(render.bar_chart_svg([]))
+    zero = str(render.bar_chart_svg([MonthFigure(month="2026-01", owed=0, on_time=0, late=0, missing=0)]))
+    assert "—" in zero
+
+
+# --- notices --------------------------------------------------------------------------------
+def test_feedback_form_only_while_open(site: dict[str, str]) -> None:
+    open_ = Page(site["notices/N-2026-001.html"])
+    [form] = open_.find("form")
+    assert form["method"] == "post" and form["action"] == FEEDBACK
+    [textarea] = open_.find("textarea")
+    assert textarea["name"] == "content" and "required" in textarea and textarea["maxlength"] == "2000"
+    [contact] = open_.find("input", name="contact")
+    assert contact["maxlength"] == "100" and "required" not in contact
+    assert {a.get("for") for a in open_.find("label")} == {textarea["id"], contact["id"]}
+    [button] = open_.find("button")
+    assert button.get("type") == "submit" and "反映问题" in "".join(open_.texts_in["button"])
+    [policy] = open_.find("meta", **{"http-equiv": "Content-Security-Policy"})
+    assert policy["content"] == render.csp(FEEDBACK_ORIGIN)
+    assert "公示中" in open_.all_text()
+
+    closed = Page(site["notices/N-2026-002.html"])
+    assert not closed.find("form") and not closed.find("textarea")
+    assert render.CLOSED_TEXT == "公示期已结束，不再受理反映。" and render.CLOSED_TEXT in closed.all_text()
+    assert "公示已结束" in closed.all_text()
+    [policy] = closed.find("meta", **{"http-equiv": "Content-Security-Policy"})
+    assert policy["content"] == render.csp(None)
+
+    upcoming = Page(site["notices/N-2026-003.html"])
+    assert not upcoming.find("form") and "即将开始" in upcoming.all_text()
+
+
+def test_notice_shows_posts_period_figures_and_monthly_pages(site: dict[str, str]) -> None:
+    page = Page(site["notices/N-2026-001.html"])
+    text = page.all_text()
+    for part in ("李明", "副局长", "局长", "2026-11-16", "2026-11-20", "96.2%", "合格", "敷衍", "属实"):
+        assert part in text
+    assert text.index("合格") < text.index("敷衍") < text.index("other")  # fixed order, not dict order
+    hrefs = {a["href"] for a in page.find("a")}
+    assert {"../cadres/c0001/2026-11.html", "../cadres/c0001/2026-10.html"} <= hrefs
+    index = Page(site["notices/index.html"]).all_text()
+    assert index.index("公示中") < index.index("即将开始") < index.index("公示已结束")
+
+
+def test_feedback_address_must_be_a_plain_web_address() -> None:
+    for bad in (
+        "javascript:alert(1)",
+        "https://x.example/a'b",
+        "ftp://x.example/",
+        "https://a b/",
+        "//x.example/",
+    ):
+        with pytest.raises(ValidationError):
+            _notice("N-1", "open").model_validate(
+                {**_notice("N-1", "open").model_dump(), "feedback_url": bad}
+            )
+    with pytest.raises(ValueError):
+        render.csp("https://x.example; script-src *")
+
+
+# --- audits, ledger, home -------------------------------------------------------------------
+def test_audit_round_pages(site: dict[str, str]) -> None:
+    drawn = Page(site["audits/2026-Q3.html"])
+    text = drawn.all_text()
+    for part in ("5e" * 32, "seed-value", "6f" * 32, "sha256-rank", "2026-10-08 08:00", "2026-07-01 08:00"):
+        assert part in text
+    assert "尚未抽取" not in text and "赵敏" in text and "2026-10-03" in text
+    hrefs = [a["href"] for a in drawn.find("a")]
+    assert "../cadres/c0003/2026-10.html#d-2026-10-03" in hrefs
+    assert [h for h in hrefs if str(h).endswith(".json")] == [
+        "2026-Q3/commitment.json",
+        "2026-Q3/snapshot.json",
+        "2026-Q3/sample.json",
+        "2026-Q3/reveal.json",
+    ]
+    # the sample keeps the draw's order (not sorted by anything about the people)
+    assert text.index("赵敏") < text.index("李明")
+    committed = Page(site["audits/2026-Q4.html"])
+    assert "尚未抽取" in committed.all_text() and "7a" * 32 in committed.all_text()
+    assert [a["href"] for a in committed.find("a") if str(a["href"]).endswith(".json")] == [
+        "2026-Q4/commitment.json"
+    ]
+    assert "2026年第三季度" in Page(site["audits/index.html"]).all_text()
+
+
+def test_ledger_page_explains_verification(site: dict[str, str]) -> None:
+    page = Page(site["ledger/index.html"])
+    text = page.all_text()
+    assert "python -m worklog.cli verify-site <网站地址> <干部编号>" in text
+    assert "k-2026" in text and "Ed25519" in text and "9c" * 32 in text
+    hrefs = {a["href"] for a in page.find("a")}
+    assert {"public-key.pem", "checkpoints/2026-11-22.json", "checkpoints/2026-11-21.json"} <= hrefs
+
+
+def test_home_page(site: dict[str, str]) -> None:
+    page = Page(site["index.html"])
+    text = page.all_text()
+    assert "2026-11-23" in text and "区教育局" in text and "如何核验" in text
+    notices = [a["href"] for a in page.find("a") if str(a["href"]).startswith("notices/N-")]
+    assert notices == ["notices/N-2026-001.html"]  # open notices only
+    assert page.find("a", href="ledger/checkpoints/2026-11-22.json")
+    assert page.find("a", href="audits/2026-Q3.html") and page.find("a", href="audits/2026-Q4.html")
+
+
+def test_style_is_small_readable_and_contrasted(site: dict[str, str]) -> None:
+    html = site["index.html"]
+    style = html[html.index("<style>") + 7 : html.index("</style>")]
+    style = re.sub(r"#([0-9a-f])([0-9a-f])([0-9a-f])\b", r"#\1\1\2\2\3\3", style)
+    assert len(style) < 8000
+    assert 'font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif' in style
+    assert "font-size:16px" in style
+    assert "overflow-x:auto" in style and "@media" in style
+    assert page_has_viewport(html)
+    colour = r"(?<![-\w])color:(#[0-9a-f]{6})"
+    background = r"background:(#[0-9a-f]{6})"
+    pairs = re.findall(rf"\{{[^}}]*?{background}[^}}]*?{colour}", style)
+    pairs += [(bg, fg) for fg, bg in re.findall(rf"\{{[^}}]*?{colour}[^}}]*?{background}", style)]
+    assert len(pairs) >= 5
+    text_colours = set(re.findall(r"(?<![-\w])color:(#[0-9a-f]{6})", style))
+    backgrounds = {"#ffffff", "#eef1f5", "#f4f6f8"}
+    for bg, fg in pairs:
+        assert _contrast(fg, bg) >= 4.5, (fg, bg)
+    for fg in text_colours - {"#ffffff"}:
+        for bg in backgrounds:
+            assert _contrast(fg, bg) >= 4.5, (fg, bg)
+
+
+def page_has_viewport(html: str) -> bool:
+    return '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+
+
+def _contrast(fg: str, bg: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+# --- the feedback endpoint's answer, keys, helpers ------------------------------------------
+def test_feedback_result_page() -> None:
+    result = FeedbackResult(
+        ok=True, title="已收到", message="感谢反映<script>x</script>", notice_id="N-2026-001"
+    )
+    html = render.render_feedback_result(result, "https://site.example.org/")
+    page = _check_page("feedback", html, standalone=True)
+    assert "<script>" not in html and "感谢反映<script>x</script>" in page.all_text()
+    hrefs = {a["href"] for a in page.find("a")} - {"#main"}
+    assert hrefs == {
+        "https://site.example.org/notices/N-2026-001.html",
+        "https://site.example.org/index.html",
+        "https://site.example.org/ledger/index.html",
+    }
+    bare = render.render_feedback_result(FeedbackResult(ok=False, title="提交失败", message="公示期已结束"))
+    page = _check_page("feedback", bare, standalone=True)
+    assert {a["href"] for a in page.find("a")} == {"#main"}
+    assert _external_urls(bare) == []
+    assert render.render_feedback_result(result, "https://site.example.org") == html
+    with pytest.raises(ValueError):
+        render.render_feedback_result(result, "javascript:alert(1)")
+
+
+def test_csp_exact() -> None:
+    assert render.csp(None) == (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+        "form-action 'self'"
+    )
+    assert render.csp("https://Feedback.example.org/path?q=1").endswith(
+        "form-action https://feedback.example.org"
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "bad"),
+    [
+        (render.cadre_index_key, "../x"),
+        (render.cadre_index_key, "a/b"),
+        (render.unit_key, ""),
+        (render.notice_key, "n?x"),
+        (render.audit_key, ".hidden"),
+        (lambda v: render.cadre_month_key("c0001", v), "2026-13"),
+        (lambda v: render.revisions_key("c0001", v), "ENTRY#2026-11-20"),
+    ],
+)
+def test_object_keys_refuse_unsafe_ids(make: Callable[[str], str], bad: str) -> None:
+    with pytest.raises(ValueError):
+        make(bad)
+
+
+def test_keys_and_labels() -> None:
+    assert render.revisions_key("c1", render.entry_period_key(date(2026, 11, 20))) == (
+        "cadres/c1/revisions/ENTRY-2026-11-20.html"
+    )
+    assert render.plan_period_key("2026-11") == "PLAN-2026-11"
+    assert render.summary_period_key("2026-H2") == "SUMMARY-2026-H2"
+    assert render.relative("cadres/c1/revisions/ENTRY-2026-11-20.html", "cadres/c1/2026-11.html#x") == (
+        "../2026-11.html#x"
+    )
+    assert render.relative("index.html", "ledger/index.html") == "ledger/index.html"
+    assert render.month_label("2026-01") == "2026年1月"
+    assert render.half_label("2026-H2") == "2026年下半年"
+    assert render.quarter_label("2026-Q4") == "2026年第四季度"
+    assert render.moment_label("2026-11-20T21:03:09.120+08:00") == "2026-11-20 21:03"
+    assert render.moment_label("2026-11-20T13:03:09Z") == "2026-11-20T13:03:09Z"

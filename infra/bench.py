@@ -212,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     from infra import bench_sweeps
 
     bench_sweeps.run([int(n) for n in args.sweep_sizes.split(",") if n])
+    from infra import bench_site
+
+    bench_site.run()
     print("\n## Cold import (median of 3 fresh interpreters)")
     rows_imp = cold_imports()
     base = rows_imp[0][1]

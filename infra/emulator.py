@@ -6,6 +6,11 @@ can roll back; with the demo district's 26,000 journal items that copy takes sec
 DynamoDB itself checks every condition first and then applies every write, all or nothing. Since
 the embedded AWS serves one request at a time, the same two phases give the same atomicity here
 without any copy.
+
+moto also answers every Query by listing and sorting the whole table, even a Query of one
+partition of the base table; the publisher reads each cadre's partition, 800 of them in a table of
+26,000 items. DynamoDB reads just the partition: so does the patched Query here (index Queries are
+left as moto does them).
 """
 
 from __future__ import annotations
@@ -93,4 +98,25 @@ def install() -> None:
                 )
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    _patch_partition_query()
     _patched = True
+
+
+def _patch_partition_query() -> None:
+    from moto.dynamodb.models.table import Table
+
+    original = Table.query
+
+    def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        if index_name is not None or hash_key is None or not self.range_key_attr:
+            return original(self, hash_key, *args, **kwargs)
+        partition = list(self.items.get(hash_key, {}).values())
+        # Requests are served one at a time (see above): the override cannot leak to another.
+        self.__dict__["all_items"] = lambda: partition
+        try:
+            return original(self, hash_key, *args, **kwargs)
+        finally:
+            del self.__dict__["all_items"]
+
+    Table.query = query  # type: ignore[method-assign]

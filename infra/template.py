@@ -136,6 +136,19 @@ class FunctionSpec:
     sqs_events: tuple[tuple[str, str], ...]
     # Source folders of the function's layers (ContentUri): on sys.path in Lambda via /opt/python.
     layer_dirs: tuple[Path, ...] = ()
+    # EventBridge rules that invoke the function: their event patterns, as JSON text.
+    event_rules: tuple[str, ...] = ()
+
+    def matches(self, event: dict[str, Any]) -> bool:
+        """Whether one of the function's rules matches the event (exact values per field, as the
+        template's patterns use them)."""
+        for text in self.event_rules:
+            pattern = json.loads(text)
+            if all(
+                event.get(field) in values for field, values in pattern.items() if isinstance(values, list)
+            ):
+                return True
+        return False
 
 
 # --------------------------------------------------------------------------- resolving
@@ -703,6 +716,11 @@ class Stack:
                         if event.get("Type") == "SQS"
                     ),
                     layer_dirs=self._layer_dirs(raw.get("Layers") or []),
+                    event_rules=tuple(
+                        json.dumps((event.get("Properties") or {}).get("Pattern") or {}, sort_keys=True)
+                        for event in events.values()
+                        if event.get("Type") in {"EventBridgeRule", "CloudWatchEvent"}
+                    ),
                 )
             )
         return specs

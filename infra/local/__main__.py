@@ -25,6 +25,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-demo", action="store_true", help="start with empty tables (no demo district)")
     parser.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="do not render the demo's public site at start-up (the nightly schedule or "
+        "POST /_local/run/disclosure-publisher does it later)",
+    )
+    parser.add_argument(
         "--host",
         choices=["127.0.0.1"],
         default="127.0.0.1",
@@ -52,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     def _on_signal(signum: int, frame: object) -> None:
         stop.set()
 
-    runtime = LocalRuntime(port=args.port, host=args.host, demo=not args.no_demo)
+    runtime = LocalRuntime(port=args.port, host=args.host, demo=not args.no_demo, publish=not args.no_publish)
     try:
         runtime.start()
     except KeyboardInterrupt:

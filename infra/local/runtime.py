@@ -314,13 +314,16 @@ class LocalRuntime:
         host: str = "127.0.0.1",
         demo: bool = True,
         scheduler_tick_seconds: float = 1.0,
+        publish: bool = True,
     ) -> None:
         self.host = host
         self.requested_port = int(os.environ.get("WORKLOG_PORT", "8080")) if port is None else port
         self.demo = demo
+        self.publish = publish
         self.scheduler_tick_seconds = scheduler_tick_seconds
         self.port = self.requested_port
         self.ready = threading.Event()
+        self.site_ready = threading.Event()
         self.stopping = False
         self.startup_seconds: float | None = None
         self.seed_summary: dict[str, Any] | None = None
@@ -368,6 +371,8 @@ class LocalRuntime:
                 self._seed()
             self._start_scheduler()
             self._poll_event_sources()
+            if self.demo and self.publish:
+                self._publish_in_background()
         except BaseException:
             self.stop()
             raise
@@ -664,6 +669,30 @@ class LocalRuntime:
         self.seed_summary = dict(seed_demo())  # loads straight into the in-process moto backend
         log.info("demo data loaded in %.1f s: %s", time.monotonic() - started, self.seed_summary)
 
+    def _publish_in_background(self) -> None:
+        """Render the demo district's public site once at start-up (the nightly schedule keeps it
+        up to date after that); /site/ answers 404 until the first page is written."""
+        function = self.functions.get("disclosure-publisher")
+        if function is None:
+            return
+
+        def publish() -> None:
+            started = time.monotonic()
+            try:
+                summary = function.invoke({"full": True})
+            except Exception:
+                log.exception("publishing the demo site failed")
+                return
+            self.site_ready.set()
+            log.info(
+                "public site published in %.1f s: %s objects at %s/site/",
+                time.monotonic() - started,
+                summary.get("objects_written") if isinstance(summary, dict) else "?",
+                self.url,
+            )
+
+        threading.Thread(target=publish, name="initial-publish", daemon=True).start()
+
     def _start_scheduler(self) -> None:
         jobs = []
         for function in self.functions.values():
@@ -692,9 +721,22 @@ class LocalRuntime:
             )
 
     def record_event(self, event: dict[str, Any]) -> None:
-        """Keep an EventBridge event a function put (shown by GET /_local/events)."""
+        """Keep an EventBridge event a function put (shown by GET /_local/events), and hand it to
+        every function with a rule of the template that matches it, as EventBridge would."""
         with self.events_lock:
             self.events.append(event)
+        for function in self.functions.values():
+            if function.spec.matches(event):
+                threading.Thread(
+                    target=self._deliver, args=(function, event), name=f"rule-{function.name}", daemon=True
+                ).start()
+
+    @staticmethod
+    def _deliver(function: LocalFunction, event: dict[str, Any]) -> None:
+        try:
+            function.invoke(event)
+        except Exception:
+            log.exception("%s failed on a %s event", function.name, event.get("detail-type"))
 
     def _fire(self, job: ScheduledJob, event: dict[str, Any]) -> Any:
         return self.functions[job.function].invoke(event)
@@ -833,7 +875,9 @@ class LocalRuntime:
         method = method.upper()
         if name == "/health":
             if self.ready.is_set():
-                return json_response(200, {"status": "ok"})
+                return json_response(
+                    200, {"status": "ok", "site": "ready" if self.site_ready.is_set() else "publishing"}
+                )
             return json_response(503, {"status": "stopping" if self.stopping else "starting"})
         if not self.ready.is_set():
             key = "stopping" if self.stopping else "starting"

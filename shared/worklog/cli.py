@@ -8,6 +8,9 @@ AWS credentials; against the local runtime, load `.local/env` first (the runtime
   verify-chain CADRE_ID                                      recompute a cadre's chain, head and views
   verify-audit ROUND_ID [--folder DIR | --url URL]           recompute a published audit draw
                                                              (default: from the ledger bucket)
+  publish-site [--full]                                      render the public site now (--full: every page)
+  verify-site SITE_URL CADRE_ID                              re-hash a cadre's published log and check it
+                                                             against the site's signed checkpoints
 """
 
 from __future__ import annotations
@@ -73,6 +76,23 @@ def _verify_audit(args: argparse.Namespace) -> int:
     return 0 if not problems else 1
 
 
+def _publish_site(args: argparse.Namespace) -> int:
+    from worklog.publish.publisher import publisher
+
+    print(json.dumps(publisher().run(full=args.full).as_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _verify_site(args: argparse.Namespace) -> int:
+    from worklog.audit.verify import from_web
+    from worklog.publish.tamper import verify_site
+
+    problems = verify_site(from_web(args.site_url, text=(".pem",)), args.cadre_id)
+    out = {"site": args.site_url, "cadre_id": args.cadre_id, "ok": not problems, "problems": problems}
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+    return 0 if not problems else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m worklog.cli",
@@ -100,6 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--folder", help="a folder holding audits/<round>/*.json")
     source.add_argument("--url", help="a web address serving audits/<round>/*.json")
     audit.set_defaults(run=_verify_audit)
+    publish = commands.add_parser("publish-site", help="render the public site into the site bucket now")
+    publish.add_argument("--full", action="store_true", help="rebuild every page, not only what changed")
+    publish.set_defaults(run=_publish_site)
+    site = commands.add_parser("verify-site", help="check a cadre's published log against the checkpoints")
+    site.add_argument("site_url", help="the public site's address, e.g. http://127.0.0.1:8080/site/")
+    site.add_argument("cadre_id")
+    site.set_defaults(run=_verify_site)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

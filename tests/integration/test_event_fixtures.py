@@ -45,6 +45,14 @@ EXPECTED = {
     "admin/04-get-cadre.json": 200,
     "admin/05-put-calendar.json": 201,
     "admin/06-get-calendar.json": 200,
+    "admin/07-post-notice.json": 201,
+    "admin/08-list-notices.json": 200,
+    "admin/09-get-notice-feedback.json": 200,
+    "admin/10-put-feedback-answer.json": 404,  # no such feedback
+    "feedback/01-post-feedback-json.json": 201,
+    "feedback/02-post-feedback-form.json": 201,  # an HTML confirmation page
+    "audit-sampling/quarterly.json": 200,  # scheduled: the first working day of 2026-Q4
+    "disclosure-publisher/nightly.json": 200,  # scheduled
     "review-assignment/weekly.json": 200,  # scheduled: assigns the week of 2026-11-09 (setup for reviews/)
     "reviews/01-list-reviews.json": 200,
     "reviews/02-get-review.json": 200,
@@ -67,7 +75,14 @@ EXPECTED = {
     "audits/07-put-evaluation.json": 200,
     "audits/08-get-evaluation-sheet.json": 200,
 }
-CALLER = {"entries": "c0001", "admin": "c0003", "reviews": "c0002", "cases": "c0002", "audits": "c0010"}
+CALLER = {
+    "entries": "c0001",
+    "admin": "c0003",
+    "reviews": "c0002",
+    "cases": "c0002",
+    "audits": "c0010",
+    "feedback": "c0001",  # ignored: public
+}
 FUNCTION = {"audits": "cases"}  # folder → function, where they differ
 
 
@@ -97,7 +112,28 @@ def seed_inspectors() -> None:
         )
 
 
-SETUP = {"cases": seed_case, "audits": seed_inspectors}  # what a folder's fixtures need first
+def seed_notice() -> None:
+    """The feedback fixtures post to N20261120-c0001, open on the test district's date."""
+    from worklog.models.notices import Notice
+    from worklog.publish.notices import NoticeRepository
+
+    NoticeRepository().create(
+        Notice(
+            notice_id="N20261120-c0001",
+            candidate_id="c0001",
+            candidate_name="李明",
+            unit_id="jyj",
+            current_post="区教育局副局长",
+            proposed_post="区教育局局长",
+            start=date(2026, 11, 20),
+            end=date(2026, 11, 26),
+            opened_by="c0003",
+            opened_at="2026-11-19T10:00:00.000+08:00",
+        )
+    )
+
+
+SETUP = {"cases": seed_case, "audits": seed_inspectors, "feedback": seed_notice}  # needed first
 
 
 def fixtures() -> list[Path]:
@@ -128,7 +164,7 @@ def test_every_fixture_is_listed_with_its_expected_status() -> None:
     assert sorted(str(f.relative_to(EVENTS)) for f in fixtures()) == sorted(EXPECTED)
 
 
-@pytest.mark.parametrize("folder", ["entries", "admin", "cases", "audits"])
+@pytest.mark.parametrize("folder", ["entries", "admin", "cases", "audits", "feedback"])
 def test_fixtures_run_through_their_handlers(stack: InProcessStack, folder: str) -> None:
     SETUP.get(folder, lambda: None)()
     for path in sorted((EVENTS / folder).glob("*.json")):
@@ -137,8 +173,8 @@ def test_fixtures_run_through_their_handlers(stack: InProcessStack, folder: str)
         result = stack.invoke(FUNCTION.get(folder, folder), event)
         name = f"{folder}/{path.name}"
         assert result["statusCode"] == EXPECTED[name], (name, result.get("body"))
-        if result.get("isBase64Encoded"):
-            continue  # the evaluation sheet (XLSX)
+        if result.get("isBase64Encoded") or "html" in str(result.get("headers", {}).get("Content-Type", "")):
+            continue  # the evaluation sheet (XLSX), the feedback form's confirmation page
         assert set(json.loads(result["body"])) >= (
             {"code", "message"} if result["statusCode"] >= 400 else set()
         )
@@ -154,3 +190,13 @@ def test_review_fixtures_run_after_the_weekly_assignment(stack: InProcessStack) 
         result = stack.invoke("reviews", event)
         name = f"reviews/{path.name}"
         assert result["statusCode"] == EXPECTED[name], (name, result.get("body"))
+
+
+@pytest.mark.parametrize("function", ["audit-sampling", "disclosure-publisher"])
+def test_scheduled_fixtures_run_through_their_handlers(stack: InProcessStack, function: str) -> None:
+    [path] = (EVENTS / function).glob("*.json")
+    summary = stack.invoke(function, json.loads(path.read_text("utf-8")))
+    if function == "audit-sampling":
+        assert summary["ran"] and summary["drawn"] == "2026-Q3"
+    else:
+        assert summary["objects_written"] > 0

@@ -35,11 +35,17 @@ def from_folder(folder: Path) -> Fetch:
     return fetch
 
 
-def from_web(base: str) -> Fetch:
+def from_web(base: str, *, text: tuple[str, ...] = ()) -> Fetch:
+    """Files under a web address; those ending in one of ``text`` come back as text, the rest
+    parsed as JSON."""
+    if not base.startswith(("http://", "https://")):
+        raise ValueError(f"not a web address: {base}")
+
     def fetch(key: str) -> Any:
         try:
             with urllib.request.urlopen(f"{base.rstrip('/')}/{key}", timeout=30) as resp:
-                return json.loads(resp.read())
+                body = resp.read()
+                return body.decode("utf-8") if key.endswith(text) else json.loads(body)
         except urllib.error.HTTPError as err:
             if err.code in (403, 404):
                 return None

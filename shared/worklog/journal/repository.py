@@ -163,6 +163,15 @@ class JournalRepository(TableRepository):
             )
         )
 
+    def all_revisions(self, cadre_id: str) -> list[dict[str, Any]]:
+        """Every revision of a cadre in chain order, from the cadre's own partition (``REV#`` keys)
+        rather than the by_seq index: one partition read either way, and cheaper to emulate."""
+        items = self._query(
+            KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+            ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}, ":s": {"S": "REV#"}},
+        )
+        return sorted(items, key=lambda r: int(r["seq"]))
+
     def partition(self, cadre_id: str) -> Iterator[dict[str, Any]]:
         """Everything stored for a cadre: head, revisions and views (verification)."""
         return self._query(

@@ -249,7 +249,7 @@ class Publisher:
 
     # --- a cadre ------------------------------------------------------------------------------
     def _cadre(self, cadre: Cadre, units: dict[str, Unit], day: date, put: Any) -> CadreState:
-        chain = list(self.journal.chain(cadre.cadre_id))
+        chain = self.journal.all_revisions(cadre.cadre_id)
         public = [r for r in chain if is_public_yet(str(r["saved_at"]), day, self.policy)]
         public = public[: next((i for i, r in enumerate(public) if r["seq"] != i + 1), len(public))]
         published = [self._published(r) for r in public]
@@ -434,9 +434,11 @@ class Publisher:
     def _figures(self, manifest: Manifest, day: date, units: dict[str, Unit]) -> None:
         """Per unit and closed month: person-days owed, on time, late, missing — computed once per
         month from the day partitions (submissions, missing records) and kept in the manifest."""
+        published = [m for state in manifest.cadres.values() for m in state.months]
+        earliest = min(published, default=day.strftime("%Y-%m"))
         for month in self._closed_months(day):
-            if month in manifest.figures:
-                continue
+            if month in manifest.figures or month < earliest:
+                continue  # computed already, or before anything was ever published
             on_time: Counter[str] = Counter()
             late: Counter[str] = Counter()
             missing: Counter[str] = Counter()

@@ -349,6 +349,10 @@ class Stack:
             return f"{self.region}_{_digest(self.stack_name, logical_id, size=9)}"
         if rtype == "AWS::Cognito::UserPoolClient":
             return _digest(self.stack_name, logical_id, size=26)
+        if rtype == "AWS::KMS::Key":
+            # A key id is a UUID; a deterministic one keeps the local environment stable.
+            h = _digest(self.stack_name, logical_id, size=32)
+            return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
         return name
 
     def _get_att(self, logical_id: str, attribute: str) -> str:
@@ -385,6 +389,9 @@ class Stack:
             }
         elif rtype == "AWS::Cognito::UserPoolClient":
             values = {"ClientId": self._ref_resource(logical_id), "Name": name}
+        elif rtype == "AWS::KMS::Key":
+            key_id = self._ref_resource(logical_id)
+            values = {"Arn": self._arn("kms", f"key/{key_id}"), "KeyId": key_id}
         elif rtype == "AWS::IAM::Role":
             values = {
                 "Arn": self._arn("iam", f"role/{name}", region=False),

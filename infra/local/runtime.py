@@ -323,7 +323,6 @@ class LocalRuntime:
         self.scheduler_tick_seconds = scheduler_tick_seconds
         self.port = self.requested_port
         self.ready = threading.Event()
-        self.site_ready = threading.Event()
         self.stopping = False
         self.startup_seconds: float | None = None
         self.seed_summary: dict[str, Any] | None = None
@@ -683,7 +682,6 @@ class LocalRuntime:
             except Exception:
                 log.exception("publishing the demo site failed")
                 return
-            self.site_ready.set()
             log.info(
                 "public site published in %.1f s: %s objects at %s/site/",
                 time.monotonic() - started,
@@ -875,9 +873,7 @@ class LocalRuntime:
         method = method.upper()
         if name == "/health":
             if self.ready.is_set():
-                return json_response(
-                    200, {"status": "ok", "site": "ready" if self.site_ready.is_set() else "publishing"}
-                )
+                return json_response(200, {"status": "ok"})
             return json_response(503, {"status": "stopping" if self.stopping else "starting"})
         if not self.ready.is_set():
             key = "stopping" if self.stopping else "starting"
@@ -887,6 +883,9 @@ class LocalRuntime:
             "/users": lambda: self._users(parts.query),
             "/clock": self._clock_now,
             "/events": lambda: json_response(200, self._events()),
+            "/site": lambda: json_response(
+                200, {"site": "ready" if self._site_object("index.html") is not None else "publishing"}
+            ),
             "/schedules": lambda: json_response(200, self.scheduler.describe() if self.scheduler else []),
             "/openapi.json": lambda: json_response(200, self.openapi()),
             "/docs": lambda: _swagger_file("index.html"),

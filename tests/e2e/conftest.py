@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -112,3 +114,27 @@ def token_for(runtime: Runtime, cadre_id: str) -> str:
     resp = requests.post(f"{runtime.url}/_local/token", json={"cadre_id": cadre_id}, timeout=10)
     assert resp.status_code == 200, resp.text
     return resp.json()["token"]
+
+
+def runtime_env(runtime: Runtime) -> dict[str, str]:
+    """The runtime's env file (what `.local/env` is for `make run`): endpoint, tables, buckets."""
+    values = {}
+    for line in (runtime.log.parent / "state" / "env").read_text("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name] = shlex.split(value)[0] if value else ""
+    return values
+
+
+def runtime_s3(runtime: Runtime) -> Any:
+    """An S3 client of the runtime's embedded AWS (tests that tamper with published files)."""
+    import boto3
+
+    env = runtime_env(runtime)
+    return boto3.client(
+        "s3",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name=env.get("AWS_DEFAULT_REGION", "us-east-1"),
+        aws_access_key_id=env.get("AWS_ACCESS_KEY_ID", "testing"),
+        aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY", "testing"),
+    )

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
-from tests.e2e.conftest import Runtime
+from tests.e2e.conftest import Runtime, runtime_env, runtime_s3
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,17 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def token(runtime: Runtime, cadre_id: str) -> dict[str, str]:
     resp = requests.post(f"{runtime.url}/_local/token", json={"cadre_id": cadre_id}, timeout=10)
     return {"Authorization": f"Bearer {resp.json()['token']}"}
-
-
-def runtime_env(runtime: Runtime) -> dict[str, str]:
-    """The runtime's env file (what `.local/env` is for `make run`), parsed."""
-    path = runtime.log.parent / "state" / "env"
-    values = {}
-    for line in path.read_text("utf-8").splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.partition("=")
-            values[name] = shlex.split(value)[0] if value else ""
-    return values
 
 
 def verify(runtime: Runtime, round_id: str) -> dict[str, Any]:
@@ -79,13 +66,7 @@ def test_a_quarter_is_committed_then_drawn_and_the_draw_verifies(
         f"{runtime.url}/me/audits", headers=token(runtime, inspector["cadre_id"]), timeout=10
     ).json()["assignments"]
     env = runtime_env(runtime)
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        region_name=env.get("AWS_DEFAULT_REGION", "us-east-1"),
-        aws_access_key_id=env.get("AWS_ACCESS_KEY_ID", "testing"),
-        aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY", "testing"),
-    )
+    s3 = runtime_s3(runtime)
     bucket = env["LEDGER_BUCKET"]
     sample = json.loads(s3.get_object(Bucket=bucket, Key="audits/2026-Q3/sample.json")["Body"].read())
     expected = {c["cadre_id"] for c in sample["cadres"] if inspector["cadre_id"] in c["inspectors"]}

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.e2e.conftest import Runtime
+from tests.e2e.conftest import Runtime, runtime_env, runtime_s3
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
@@ -60,6 +60,7 @@ def published(runtime: Runtime, users: list[dict[str, Any]]) -> Iterator[dict[st
     try:
         run = requests.post(f"{runtime.url}/_local/run/disclosure-publisher", json={}, timeout=600)
         assert run.status_code == 200, run.text
+        assert requests.get(f"{runtime.url}/_local/site", timeout=10).json() == {"site": "ready"}
         yield {"cadre": cadre, "day": day, "notice": notice.json()}
     finally:
         requests.post(f"{runtime.url}/_local/clock", json={"now": None}, timeout=10)
@@ -160,17 +161,6 @@ def test_no_serious_or_critical_accessibility_violation(
     assert problems == []
 
 
-def runtime_env(runtime: Runtime) -> dict[str, str]:
-    import shlex
-
-    values = {}
-    for line in (runtime.log.parent / "state" / "env").read_text("utf-8").splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.partition("=")
-            values[name] = shlex.split(value)[0] if value else ""
-    return values
-
-
 def verify_site(runtime: Runtime, cadre_id: str) -> dict[str, Any]:
     import json
     import os
@@ -196,18 +186,10 @@ def test_the_verify_command_passes_on_the_published_log_and_fails_after_an_alter
 ) -> None:
     import json
 
-    import boto3
-
     cadre_id = published["cadre"]["cadre_id"]
     assert verify_site(runtime, cadre_id)["ok"] is True
     env = runtime_env(runtime)
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        region_name=env.get("AWS_DEFAULT_REGION", "us-east-1"),
-        aws_access_key_id=env.get("AWS_ACCESS_KEY_ID", "testing"),
-        aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY", "testing"),
-    )
+    s3 = runtime_s3(runtime)
     bucket, key = env["SITE_BUCKET"], f"ledger/cadres/{cadre_id}.json"
     original = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     ledger = json.loads(original)

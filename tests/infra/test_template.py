@@ -212,7 +212,8 @@ def test_deletion_protection_is_on_by_default(stack: Stack) -> None:
 
 
 def test_idempotency_records_expire_on_the_expiration_attribute(stack: Stack) -> None:
-    assert stack.ttl() == {"IdempotencyTable": "expiration"}
+    # The compliance table's TTL serves only the public feedback endpoint's rate-limit counters.
+    assert stack.ttl() == {"IdempotencyTable": "expiration", "ComplianceTable": "expires_at"}
     assert stack.tables()["IdempotencyTable"]["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
 
 
@@ -390,6 +391,8 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
         by_table: dict[str, set[str]] = {}
         for statement in statements(resources[logical_id]):
             for arn in as_list(stack.resolve(statement["Resource"])):
+                if ":table/" not in arn:
+                    continue  # buckets, queues, the bus, the signing key
                 table = arn.split(":table/")[1].removesuffix("/index/*")
                 by_table.setdefault(table, set()).update(as_list(statement["Action"]))
         return by_table
@@ -413,6 +416,17 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
             "dynamodb:ConditionCheckItem",
         },
         n["IdempotencyTable"]: idempotency,
+        # Vetting notices and the answers to their feedback.
+        n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+    }
+    assert grants("FeedbackFunction") == {
+        n["RosterTable"]: {"dynamodb:GetItem", "dynamodb:Query"},
+        n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+    }
+    assert grants("DisclosurePublisherFunction") == {
+        n["RosterTable"]: common,
+        n["JournalTable"]: common,
+        n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:Query"},
     }
 
 
@@ -444,7 +458,15 @@ def test_async_failures_have_a_durable_encrypted_queue(resources: dict[str, dict
 
 
 def test_url_functions_allow_the_headers_clients_send(resources: dict[str, dict[str, Any]]) -> None:
-    for logical_id in URL_FUNCTIONS:
+    public = resources["FeedbackFunction"]["Properties"]["FunctionUrlConfig"]
+    assert public["AuthType"] == "NONE"
+    assert public["Cors"] == {
+        "AllowOrigins": ["*"],
+        "AllowMethods": ["POST"],
+        "AllowHeaders": ["content-type"],  # no token, no idempotency key: a public form
+        "MaxAge": 600,
+    }
+    for logical_id in URL_FUNCTIONS - {"FeedbackFunction"}:
         url = resources[logical_id]["Properties"]["FunctionUrlConfig"]
         assert url["AuthType"] == "NONE"
         assert url["Cors"] == {

@@ -58,7 +58,6 @@ ADVERSE = ("perfunctory", "suspected_falsification")
 INSPECTOR_ROLE: Role = "discipline_inspector"
 EVALUATOR_ROLES: tuple[Role, ...] = ("org_inspector", "hr_evaluator")
 SPOT_ROLES: tuple[Role, ...] = ("org_inspector",)
-DISTRICT = "锦城区"
 
 
 def ledger_key(round_id: str, name: str) -> str:
@@ -395,7 +394,7 @@ class AuditDesk:
         grades = {e.cadre_id: e for e in self.audits.evaluations_of_unit(quarter, unit_id)}
         rows = [self._sheet_row(c, q.first_day, last, grades.get(c.cadre_id)) for c in members]
         return evaluation_workbook(
-            district=DISTRICT,
+            district=get_settings().district_name,
             unit_name=unit.name,
             quarter=quarter,
             rows=rows,

@@ -56,8 +56,12 @@ def post_feedback(notice_id: Annotated[NoticeId, Path()]):  # type: ignore[no-un
     else:
         try:
             fields = json.loads(raw or b"{}")
-        except ValueError as err:  # neither a form nor JSON (JSON bodies were checked before routing)
+        except (ValueError, RecursionError) as err:  # neither a form nor JSON we can read
             raise InvalidJson("请求体必须是 JSON 对象或表单") from err
+    if not isinstance(fields, dict):
+        raise ValidationFailed(
+            "请求体必须是 JSON 对象", details=[{"loc": ["body"], "msg": "object", "type": "model_type"}]
+        )
     try:
         body = FeedbackIn.model_validate(fields)
     except ValidationError as err:

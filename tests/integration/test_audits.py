@@ -207,6 +207,13 @@ def test_inspectors_read_their_sample_and_record_findings(audited: InProcessStac
         evidence["kind"] == "finding" and "造假" in evidence["summary"] and evidence["date"] == "2026-11-19"
     )
     assert audited.call("cases", "PUT", target, finding, as_=inspector).status == 409
+    # A finding already recorded on a day refuses a second one before any case could open.
+    other_day = f"/audits/{round_id}/findings/{cadre}/2026-11-18"
+    verified = {"result": "verified", "note": "与会议纪要一致"}
+    assert audited.call("cases", "PUT", other_day, verified, as_=inspector).status == 201
+    opened = [kind for kind, _ in events].count("AccountabilityCaseOpened")
+    assert audited.call("cases", "PUT", other_day, finding, as_=inspector).status == 409
+    assert [kind for kind, _ in events].count("AccountabilityCaseOpened") == opened
 
 
 def test_evaluations_and_the_unit_sheet(audited: InProcessStack, events: Published) -> None:

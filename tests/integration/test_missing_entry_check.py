@@ -271,3 +271,37 @@ def test_a_check_interrupted_before_its_writes_completes_them_on_rerun(
     reminders = [d["reminder_id"] for kind, d in events if kind == "EntryMissing"]
     assert len(reminders) == 8 and len(set(reminders)) == 4
     assert check(stack, "2026-11-19")["new_missing"] == 0
+
+
+def test_a_check_stopped_between_opening_and_escalating_opens_no_second_case(
+    stack: InProcessStack, events: Published, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for day in ("2026-11-16", "2026-11-17", "2026-11-18"):
+        check(stack, day)
+    repo = ComplianceRepository()
+    talk = next(c for c in repo.cases_of("c0003") if c.kind is CaseKind.REMINDER_TALK)
+    talked = record_talk(
+        talk,
+        at="2026-11-19T10:00:00.000+08:00",
+        by="c0010",
+        talk_date=date(2026, 11, 19),
+        said="提醒",
+        response="",
+    )
+    repo.save_case(talked, previous_version=len(talk.history))
+    set_clock(2026, 11, 27)
+    check(stack, "2026-11-20")
+    check(stack, "2026-11-23")
+
+    def outage(self: ComplianceRepository, case: Any, *, previous_version: int) -> None:
+        raise RuntimeError("timed out")
+
+    with monkeypatch.context() as broken:
+        broken.setattr(ComplianceRepository, "save_case", outage)
+        with pytest.raises(RuntimeError):
+            check(stack, "2026-11-24")  # the accountability case is stored, the talk not escalated
+    assert check(stack, "2026-11-24")["accountability_opened"] == ["AC-LOG-c0003-2026-11-24"]
+    assert check(stack, "2026-11-25")["accountability_opened"] == []
+    accountability = [c for c in repo.cases_of("c0003") if c.kind is CaseKind.ACCOUNTABILITY]
+    assert [c.case_id for c in accountability] == ["AC-LOG-c0003-2026-11-24"]
+    assert repo.get_case(talk.case_id).state is CaseState.ESCALATED  # type: ignore[union-attr]

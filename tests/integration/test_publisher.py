@@ -315,3 +315,47 @@ def test_the_notice_page_has_a_working_form_while_open_and_says_closed_after(log
     publish(logged)
     page = site(logged)[f"notices/{nid}.html"].decode()
     assert "<form" not in page and "公示期已结束" in page
+
+
+def test_the_site_never_carries_the_journals_own_hashes(logged: InProcessStack) -> None:
+    """They are computed over the unmasked text: published, they would let anyone test guesses
+    of a masked phone number."""
+    from worklog.journal.repository import JournalRepository
+
+    publish(logged)
+    hashes = [r["hash"] for r in JournalRepository().all_revisions("c0001")]
+    pages = site(logged)
+    assert hashes and not any(h.encode() in body for h in hashes for body in pages.values())
+
+
+def test_a_full_rebuild_keeps_the_checkpoint_history(logged: InProcessStack) -> None:
+    publish(logged)
+    set_clock(2026, 11, 21, 2)
+    publish(logged)
+    set_clock(2026, 11, 22, 2)
+    publish(logged, full=True)
+    index = json.loads(site(logged)["ledger/checkpoints/index.json"])
+    assert index["checkpoints"] == ["2026-11-20", "2026-11-21", "2026-11-22"]
+    assert verify_site(fetch_from(logged), "c0001") == []
+
+
+def test_a_roster_change_rerenders_the_cadres_pages(logged: InProcessStack) -> None:
+    from worklog.models.roster import Cadre
+    from worklog.roster.repository import RosterRepository
+
+    publish(logged)
+    roster = RosterRepository()
+    cadre = roster.get_cadre("c0001")
+    assert cadre is not None
+    roster.put_row(Cadre.model_validate({**cadre.model_dump(), "name": "李明远"}))
+    set_clock(2026, 11, 21, 2)
+    nightly = publish(logged)
+    assert "cadres/c0001/2026-11.html" in nightly["written"]
+    assert "李明远" in site(logged)["cadres/c0001/2026-11.html"].decode()
+
+
+def test_feedback_that_is_not_an_object_gets_a_4xx(logged: InProcessStack) -> None:
+    nid = open_notice(logged)["notice_id"]
+    set_clock(2026, 11, 24, 10)
+    assert feedback(logged, nid, b"[" * 16000).status == 400
+    assert feedback(logged, nid, b"[1, 2]").status == 422

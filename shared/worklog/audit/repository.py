@@ -162,6 +162,10 @@ class AuditRepository(TableRepository):
             )
         )
 
+    def set_case(self, f: Finding) -> None:
+        """Record the case a finding opened (the finding itself was stored first)."""
+        self.client.put_item(TableName=self.table, Item=to_item(_finding_item(f)))
+
     def findings_of_round(self, round_id: str, cadre_id: str | None = None) -> list[Finding]:
         prefix = f"FINDING#{cadre_id}#" if cadre_id else "FINDING#"
         items = query_all(

@@ -343,6 +343,9 @@ class AuditDesk:
             evidence_ref=body.evidence_ref,
             recorded_at=at,
         )
+        # The finding first: a second finding on the same entry is refused before anything follows.
+        if not self.audits.put_finding(finding):
+            raise Conflict("您已记录过这篇日志的核查结果", code="already_recorded")
         if body.result == "falsified":
             case = open_case(
                 CaseKind.ACCOUNTABILITY,
@@ -356,8 +359,7 @@ class AuditDesk:
                 by=who.cadre_id,
             )
             finding.case_id = CaseDesk(self.compliance, self.bus).open(case, at)[0]
-        if not self.audits.put_finding(finding):
-            raise Conflict("您已记录过这篇日志的核查结果", code="already_recorded")
+            self.audits.set_case(finding)
         return finding
 
     # --- evaluations --------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from worklog.compliance.ladder import (
 )
 from worklog.compliance.owed import Obligation, obligations_due_on
 from worklog.compliance.repository import ComplianceRepository, MissingRecord
+from worklog.errors import Conflict
 from worklog.journal.repository import JournalRepository
 from worklog.models.roster import Cadre
 from worklog.roster.repository import RosterRepository
@@ -300,12 +301,17 @@ class MissingEntryCheck:
             reason=reason,
             evidence=evidence,
         )
-        if self.compliance.open_case(case):
+        # The case id is deterministic: a run that stopped after opening it finds it and still
+        # escalates the talk (which is what keeps another case from opening the next night).
+        self.compliance.open_case(case)
+        try:
             self.compliance.save_case(
                 escalate(talk, at=now, by="system", reason=reason), previous_version=len(talk.history)
             )
-            summary.accountability_opened.append(case.case_id)
-            self.bus.publish(ACCOUNTABILITY_OPENED, [opened_event(case)])
+        except Conflict:
+            return  # someone moved the talk meanwhile: the next night judges it afresh
+        summary.accountability_opened.append(case.case_id)
+        self.bus.publish(ACCOUNTABILITY_OPENED, [opened_event(case)])
 
 
 @dataclass(frozen=True)

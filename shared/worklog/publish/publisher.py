@@ -65,6 +65,7 @@ class CadreState(BaseModel):
     seq: int = 0  # the last published revision
     head: str = tamper.GENESIS
     months: list[str] = Field(default_factory=list)
+    profile: list[str] = Field(default_factory=list)  # name, title, unit the pages were built with
 
 
 class Manifest(BaseModel):
@@ -150,22 +151,32 @@ class Publisher:
         self.calendar, self.signer, self.policy, self.clock = calendar, signer, policy, clock
         settings = get_settings()
         self.district = settings.district_name
+        self._heads: dict[int, str] = {}
         self.feedback_url = settings.feedback_url.rstrip("/")
 
     # --- the run ------------------------------------------------------------------------------
     def run(self, *, full: bool = False) -> PublishSummary:
         day = today(self.clock)
         summary = PublishSummary(day, full)
-        stored = None if full else self.site.get_json(MANIFEST)
-        before = Manifest.model_validate(stored) if stored else Manifest()
+        stored = self.site.get_json(MANIFEST)
+        previous = Manifest.model_validate(stored) if stored else Manifest()
+        # A full rebuild ignores what was rendered (every page is rendered and compared again) but
+        # keeps the checkpoint history, and still knows which objects the bucket holds.
+        before = (
+            Manifest(
+                checkpoints=previous.checkpoints, figures=previous.figures, figure_units=previous.figure_units
+            )
+            if full
+            else previous
+        )
         manifest = before.model_copy(deep=True)
         written: dict[str, str] = {}
-        existing = set(before.objects)
+        existing = set(previous.objects)
         deferred: list[tuple[str, str]] = []
 
         def store(key: str, body: bytes, content_type: str) -> None:
             digest = hashlib.sha256(body).hexdigest()
-            if written.get(key, before.objects.get(key)) == digest:
+            if written.get(key, previous.objects.get(key)) == digest:
                 summary.unchanged += key not in written
             else:
                 self.site.put(key, body, content_type, digest)
@@ -192,10 +203,12 @@ class Publisher:
         for cadre in cadres:
             state = manifest.cadres.get(cadre.cadre_id, CadreState())
             seq = heads.get(cadre.cadre_id, 0)
-            if not full and state.seen_seq == seq and state.seq == seq:
-                continue  # nothing new, nothing waiting for the publication delay
+            profile = [cadre.name, cadre.title or "", cadre.unit_id]
+            if not full and state.seen_seq == seq and state.seq == seq and state.profile == profile:
+                continue  # nothing new, nothing waiting for the publication delay, same profile
             manifest.cadres[cadre.cadre_id] = self._cadre(cadre, units, day, put)
             manifest.cadres[cadre.cadre_id].seen_seq = seq
+            manifest.cadres[cadre.cadre_id].profile = profile
             summary.cadres_rendered += 1
         for cadre in cadres:
             rendered = manifest.cadres.get(cadre.cadre_id)
@@ -242,7 +255,7 @@ class Publisher:
         for key, text in deferred:
             store(key, prune_links(key, text, existing).encode(), HTML)
         # 5. the manifest, last
-        manifest.objects = {**before.objects, **written}
+        manifest.objects = {**previous.objects, **written}
         body = manifest.model_dump_json().encode()
         self.site.put(MANIFEST, body, JSON, hashlib.sha256(body).hexdigest())
         return summary
@@ -254,6 +267,7 @@ class Publisher:
         public = public[: next((i for i, r in enumerate(public) if r["seq"] != i + 1), len(public))]
         published = [self._published(r) for r in public]
         ledger = tamper.build_ledger(cadre.cadre_id, published)
+        self._heads = {r.seq: head for r, head in zip(ledger.revisions, ledger.heads, strict=True)}
         put(f"ledger/cadres/{cadre.cadre_id}.json", tamper.canonical(ledger.model_dump(mode="json")), JSON)
         state = CadreState(
             seq=len(published),
@@ -272,10 +286,12 @@ class Publisher:
             put(*render.render_cadre_month(self._month_page(ref, unit, month, state, by_period)))
         return state
 
-    @staticmethod
-    def _revision_view(r: tamper.PublishedRevision) -> pg.RevisionView:
+    def _revision_view(self, r: tamper.PublishedRevision) -> pg.RevisionView:
+        """A revision as pages show it, with the public chain's head after it (the journal's own
+        hash is never published: it is computed over the unmasked text, so it would let anyone
+        test guesses of what was masked)."""
         return pg.RevisionView(
-            revision=r.revision, saved_at=r.saved_at, reason=r.reason, hash=r.chain_hash, late=r.late
+            revision=r.revision, saved_at=r.saved_at, reason=r.reason, hash=self._heads[r.seq], late=r.late
         )
 
     def _published(self, record: dict[str, Any]) -> tamper.PublishedRevision:
@@ -297,7 +313,7 @@ class Publisher:
             late=bool(record.get("late")),
             reason=public_reason(record.get("reason"), self.policy),
             body=public,
-            chain_hash=str(record["hash"]),
+            chain_hash="",  # see _revision_view: the journal's hash stays private
         )
 
     def _revisions_page(
@@ -444,9 +460,9 @@ class Publisher:
             missing: Counter[str] = Counter()
             d = date.fromisoformat(f"{month}-01")
             while d.strftime("%Y-%m") == month:
-                for item in self.journal.submissions_on(d):
-                    (late if item.get("late") else on_time)[str(item.get("unit_id"))] += 1
-                if self.calendar.is_working(d):
+                if self.calendar.is_working(d):  # an entry on a rest day is welcome, not owed
+                    for item in self.journal.submissions_on(d):
+                        (late if item.get("late") else on_time)[str(item.get("unit_id"))] += 1
                     for record in self.compliance.missing_due_on(d):
                         if record.kind == "entry" and record.status == "missing":
                             missing[record.unit_id] += 1
@@ -490,22 +506,28 @@ class Publisher:
         self, n: Notice, day: date, cadres: list[Cadre], units: dict[str, Unit], manifest: Manifest
     ) -> pg.NoticeView:
         cadre = next((c for c in cadres if c.cadre_id == n.candidate_id), None)
-        first = day - timedelta(days=365)
+        # The candidate's record of the 12 months before the notice (fixed once it has started).
+        last = min(n.end, day)
+        first = n.start - timedelta(days=365)
         state = manifest.cadres.get(n.candidate_id, CadreState())
         months = [m for m in state.months if m >= first.strftime("%Y-%m")]
         on_time = late = 0
-        for view in self.journal.views_between(n.candidate_id, "ENTRY", first.isoformat(), day.isoformat()):
+        for view in self.journal.views_between(n.candidate_id, "ENTRY", first.isoformat(), last.isoformat()):
+            if not self.calendar.is_working(date.fromisoformat(str(view["period"]))):
+                continue
             late, on_time = (late + 1, on_time) if view.get("late") else (late, on_time + 1)
         missing = sum(
             1
             for r in self.compliance.missing_of(n.candidate_id, "entry")
-            if r.due >= first and r.status == "missing"
+            if first <= r.due <= last and r.status == "missing"
         )
         owed = on_time + late + missing
         verdicts = Counter(
-            r.verdict for r in self.reviews.of_cadre(n.candidate_id, first, day) if r.verdict is not None
+            r.verdict for r in self.reviews.of_cadre(n.candidate_id, first, last) if r.verdict is not None
         )
-        findings = Counter(f.result for f in self.audits.findings_of_cadre(n.candidate_id) if f.day >= first)
+        findings = Counter(
+            f.result for f in self.audits.findings_of_cadre(n.candidate_id) if first <= f.day <= last
+        )
         unit = units.get(n.unit_id)
         return pg.NoticeView(
             notice_id=n.notice_id,

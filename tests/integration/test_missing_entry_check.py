@@ -305,3 +305,23 @@ def test_a_check_stopped_between_opening_and_escalating_opens_no_second_case(
     accountability = [c for c in repo.cases_of("c0003") if c.kind is CaseKind.ACCOUNTABILITY]
     assert [c.case_id for c in accountability] == ["AC-LOG-c0003-2026-11-24"]
     assert repo.get_case(talk.case_id).state is CaseState.ESCALATED  # type: ignore[union-attr]
+
+
+def test_a_plan_saved_late_weeks_after_its_due_date_is_still_marked(
+    stack: InProcessStack, events: Published
+) -> None:
+    set_clock(2026, 12, 4, 1)
+    check(stack, "2026-12-03")  # the 3rd working day of December: the plan was due
+    plan_reminder = next(d for kind, d in events if d["kind"] == "plan" and d["cadre_id"] == "c0002")
+    assert plan_reminder["can_still_save_until"] == "2027-01-07"  # the month's end + 7 days
+    set_clock(2027, 1, 5, 1)
+    check(stack, "2027-01-04")  # a month later: the entry misses of early December have aged out
+    set_clock(2027, 1, 5, 9)
+    saved = stack.call(
+        "entries", "PUT", "/plans/2026-12", {"items": [{"content": "完成年度总结"}]}, as_="c0002"
+    )
+    assert saved.status == 201 and json.loads(saved.body)["late"]
+    set_clock(2027, 1, 6, 1)
+    assert check(stack, "2027-01-05")["late_submitted"] >= 1
+    [record] = [r for r in ComplianceRepository().missing_of("c0002", "plan") if r.period == "2026-12"]
+    assert record.status == "late_submitted"

@@ -41,6 +41,7 @@ from worklog.compliance.repository import ComplianceRepository, MissingRecord
 from worklog.errors import Conflict
 from worklog.journal.repository import JournalRepository
 from worklog.models.roster import Cadre
+from worklog.periods import LockdownPolicy, day_period, half_period, month_period
 from worklog.roster.repository import RosterRepository
 from worklog.roster.standing import LATE, MISS, Miss, Standing, sweep_update
 from worklog.settings import Rules, get_settings
@@ -155,7 +156,7 @@ class MissingEntryCheck:
         )
 
     def _reminder(self, record: MissingRecord) -> dict[str, Any]:
-        last_day = record.due + timedelta(days=self.rules.correction_window_days)
+        last_day = self._locks_after(record.kind, record.period)
         return {
             "reminder_id": record.record_id,
             "cadre_id": record.cadre_id,
@@ -166,6 +167,16 @@ class MissingEntryCheck:
             "can_still_save_until": last_day.isoformat(),
             "provisional": record.provisional,
         }
+
+    def _locks_after(self, kind: str, period: str) -> date:
+        """The last day the missing thing can still be saved (a plan: its month's end + 7 days)."""
+        if kind == "plan":
+            target = month_period(period)
+        elif kind == "summary":
+            target = half_period(period)
+        else:
+            target = day_period(date.fromisoformat(period))
+        return LockdownPolicy(self.rules, self.calendar).window(target).locks_after
 
     def _horizon(self, day: date) -> date:
         """The oldest due date any rule still looks at: the ladder's windows and the correction
@@ -205,6 +216,9 @@ class MissingEntryCheck:
                 leave_before=day - timedelta(days=LEAVE_KEPT_DAYS),
                 misses_before=self._horizon(day),
                 late_until=day,
+                # A plan or summary can still be saved (and its miss marked late) weeks after it
+                # was due: its miss is kept until its period locks.
+                locked=lambda m: self._locks_after(m.kind, m.period) < day,
             )
             removes = [n for n in stale + consumed if n not in {f"{MISS}{m.key}" for m in changed}]
             if changed or removes:

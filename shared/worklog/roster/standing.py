@@ -20,7 +20,7 @@ The nightly check removes what has aged out of every window it uses, so the item
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -98,13 +98,25 @@ class Standing:
     def on_leave(self, day: date) -> bool:
         return any(first <= day <= last for first, last in self.leave.items())
 
-    def stale(self, *, leave_before: date, misses_before: date, late_until: date) -> list[str]:
+    def stale(
+        self,
+        *,
+        leave_before: date,
+        misses_before: date,
+        late_until: date,
+        locked: Callable[[Miss], bool] = lambda _: True,
+    ) -> list[str]:
         """Attribute names nothing will read again: leave that ended before ``leave_before``,
-        misses due before ``misses_before``, late marks of periods due on or before ``late_until``
-        that no open miss is waiting for."""
+        misses due before ``misses_before`` (entries), or also ``locked`` (plans and summaries,
+        which can be saved late for longer), late marks of periods due on or before
+        ``late_until`` that no open miss is waiting for."""
         open_keys = {m.period_key for m in self.misses.values() if m.status == "missing"}
         names = [f"{LEAVE}{first.isoformat()}" for first, last in self.leave.items() if last < leave_before]
-        names += [f"{MISS}{m.key}" for m in self.misses.values() if m.due < misses_before]
+        names += [
+            f"{MISS}{m.key}"
+            for m in self.misses.values()
+            if m.due < misses_before and (m.kind == "entry" or locked(m))
+        ]
         names += [
             f"{LATE}{period_key}"
             for period_key in self.late

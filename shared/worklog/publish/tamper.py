@@ -45,7 +45,7 @@ class PublishedRevision(BaseModel):
     late: bool
     reason: str | None
     body: dict[str, Any]
-    chain_hash: str  # the journal's own hash of this revision: binds to the internal chain
+    chain_hash: str  # the journal's hash, where it may be shown; the publisher leaves it empty (masking)
 
 
 class CadreLedger(BaseModel):

@@ -12,7 +12,7 @@ import pytest
 
 from infra.inprocess import InProcessStack
 from tests.conftest import Published, compliance_items, set_clock
-from worklog.compliance.ladder import CaseKind, CaseState, record_talk
+from worklog.compliance.ladder import Case, CaseKind, CaseState, record_talk
 from worklog.compliance.repository import ComplianceRepository
 from worklog.roster.repository import RosterRepository
 from worklog.settings import get_settings
@@ -96,12 +96,10 @@ def test_three_misses_in_ten_working_days_open_one_reminder_talk(
     assert {d["case_id"] for kind, d in events if kind == "ReminderTalkOpened"} == set(opened)
 
 
-def test_three_misses_after_a_recorded_talk_open_an_accountability_case(
-    stack: InProcessStack, events: Published
-) -> None:
+def talk_recorded(stack: InProcessStack, repo: ComplianceRepository) -> Case:
+    """c0003 misses three days in a row (a reminder talk opens), and the talk is held on the 19th."""
     for day in ("2026-11-16", "2026-11-17", "2026-11-18"):
         check(stack, day)
-    repo = ComplianceRepository()
     talk = next(c for c in repo.cases_of("c0003") if c.kind is CaseKind.REMINDER_TALK)
     talked = record_talk(
         talk,
@@ -112,6 +110,14 @@ def test_three_misses_after_a_recorded_talk_open_an_accountability_case(
         response="接受",
     )
     repo.save_case(talked, previous_version=len(talk.history))
+    return talk
+
+
+def test_three_misses_after_a_recorded_talk_open_an_accountability_case(
+    stack: InProcessStack, events: Published
+) -> None:
+    repo = ComplianceRepository()
+    talk = talk_recorded(stack, repo)
     dossier = json.loads(stack.call("cases", "GET", f"/cases/{talk.case_id}/dossier", as_="c0010").body)
     assert [e["kind"] for e in dossier["evidence"]] == ["miss", "miss", "miss"]
     assert [e["date"] for e in dossier["evidence"]] == ["2026-11-16", "2026-11-17", "2026-11-18"]
@@ -276,19 +282,8 @@ def test_a_check_interrupted_before_its_writes_completes_them_on_rerun(
 def test_a_check_stopped_between_opening_and_escalating_opens_no_second_case(
     stack: InProcessStack, events: Published, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for day in ("2026-11-16", "2026-11-17", "2026-11-18"):
-        check(stack, day)
     repo = ComplianceRepository()
-    talk = next(c for c in repo.cases_of("c0003") if c.kind is CaseKind.REMINDER_TALK)
-    talked = record_talk(
-        talk,
-        at="2026-11-19T10:00:00.000+08:00",
-        by="c0010",
-        talk_date=date(2026, 11, 19),
-        said="提醒",
-        response="",
-    )
-    repo.save_case(talked, previous_version=len(talk.history))
+    talk = talk_recorded(stack, repo)
     set_clock(2026, 11, 27)
     check(stack, "2026-11-20")
     check(stack, "2026-11-23")

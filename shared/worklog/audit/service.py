@@ -34,7 +34,7 @@ from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance.ladder import CaseKind, Quarter, Subject, open_case
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
-from worklog.compliance.reviews import CaseDesk
+from worklog.compliance.reviews import CaseDesk, log_read
 from worklog.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from worklog.journal.repository import JournalRepository
 from worklog.journal.service import JournalService
@@ -47,7 +47,7 @@ from worklog.models.audits import (
     Finding,
     FindingIn,
 )
-from worklog.models.reviews import CadreEntries, ReadRecord
+from worklog.models.reviews import CadreEntries
 from worklog.models.roster import Cadre, Role
 from worklog.roster.repository import RosterRepository
 from worklog.settings import get_settings
@@ -312,18 +312,7 @@ class AuditDesk:
         journal = JournalService(self.journal, self.calendar, get_settings().rules, self.clock)
         sampled = set(a.entries)
         entries = [e for e in journal.list_entries(cadre_id, first, last) if e.date in sampled]
-        self.reviews.log_read(
-            ReadRecord(
-                owner_cadre_id=cadre_id,
-                reader_id=who.cadre_id,
-                reader_name=who.name,
-                reader_roles=sorted(who.roles),
-                purpose="inspector",
-                first=first,
-                last=last,
-                read_at=iso_now(self.clock),
-            )
-        )
+        log_read(self.reviews, who, cadre_id, "inspector", first, last, iso_now(self.clock))
         return CadreEntries(cadre_id=cadre_id, from_=first, to=last, purpose="inspector", entries=entries)
 
     def record_finding(

@@ -195,6 +195,31 @@ def logged_day(cadre_id: str, entry: EntryOut) -> LoggedDay:
     )
 
 
+def log_read(
+    reviews: ReviewRepository,
+    who: Principal,
+    owner: str,
+    purpose: ReadPurpose,
+    first: date,
+    last: date,
+    at: str,
+) -> None:
+    """Record that ``who`` read ``owner``'s log over [first, last]: done before the log is returned
+    (a read that cannot be recorded is not served), and shown to the owner at /me/reads."""
+    reviews.log_read(
+        ReadRecord(
+            owner_cadre_id=owner,
+            reader_id=who.cadre_id,
+            reader_name=who.name,
+            reader_roles=sorted(who.roles),
+            purpose=purpose,
+            first=first,
+            last=last,
+            read_at=at,
+        )
+    )
+
+
 class CaseDesk:
     """Opens ladder cases once, one talk at a time.
 
@@ -621,19 +646,7 @@ class ReviewService:
         return CadreEntries(cadre_id=cadre_id, from_=first, to=last, purpose=access, entries=entries)
 
     def _log_read(self, who: Principal, owner: str, purpose: ReadPurpose, first: date, last: date) -> None:
-        """Recorded before the log is returned: a read that cannot be recorded is not served."""
-        self.reviews.log_read(
-            ReadRecord(
-                owner_cadre_id=owner,
-                reader_id=who.cadre_id,
-                reader_name=who.name,
-                reader_roles=sorted(who.roles),
-                purpose=purpose,
-                first=first,
-                last=last,
-                read_at=iso_now(self.clock),
-            )
-        )
+        log_read(self.reviews, who, owner, purpose, first, last, iso_now(self.clock))
 
     def reads_of_mine(self, who: Principal, first: date | None, last: date | None) -> list[ReadOut]:
         """Who read the caller's log on days [first, last] (default: the last 92 days), newest first."""

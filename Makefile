@@ -1,6 +1,7 @@
 # One command per habit. Every target bootstraps the virtual environment it needs.
 #   make run      the whole system on this machine (embedded AWS, demo district, function URLs, schedules, site)
-#   make test     infra checks, unit, integration and e2e tests, OpenAPI staleness check
+#   make test     infra checks, unit, integration, e2e and browser tests, OpenAPI staleness check
+#                 (installs Chromium and CJK fonts for the browser tests when missing)
 #   make lint     ruff + mypy
 #   make bench    request counts and timings (docs/benchmarks.md); BENCH_ARGS="--sweep-sizes 800,8000,80000"
 #   make build    sam build (python3.13, arm64, no Docker)
@@ -13,7 +14,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: venv run test test-fast lint bench openapi deploy clean
+.PHONY: venv browser run test test-fast lint bench openapi deploy clean
 
 venv: $(STAMP)
 
@@ -23,10 +24,14 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
 
+# Chromium and CJK fonts from the system's packages, for the browser tests.
+browser:
+	@bash infra/scripts/ensure-browser.sh
+
 run: venv
 	$(PYTHON) -m infra.local
 
-test: venv
+test: venv browser
 	$(PYTHON) -m infra.openapi --check
 	$(PYTHON) -m pytest
 

@@ -1,6 +1,6 @@
 """Site benchmark (part of `make bench`): the disclosure publisher on the demo district — objects
-written and time for a full build, then for the nightly run after one new entry (DESIGN.md §6:
-"at most a handful of S3 writes")."""
+written and time for a full build, then for the nightly run after one new entry (the budget in
+docs/benchmarks.md: "at most a handful of S3 writes")."""
 
 from __future__ import annotations
 

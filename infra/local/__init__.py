@@ -1,7 +1,7 @@
 """The local runtime (``make run`` → ``python -m infra.local``): the whole system on this machine.
 
 See ``infra.local.runtime.LocalRuntime``; the HTTP contract of its ``/_local`` endpoints is in
-API.md ("Local runtime only") and the README.
+docs/api.md ("The local runtime only") and the README.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 ``LocalRuntime`` starts moto's server as the embedded AWS, creates the template's resources in it,
 imports the real handlers and serves every function URL on one local port by turning HTTP requests
 into function-URL events (payload 2.0). The template's schedules fire on the runtime's clock, and
-the public site bucket is served under ``/site/``. Endpoints under ``/_local/`` (API.md, "Local
-runtime only") mint tokens, move the clock and run sweeps on demand.
+the public site bucket is served under ``/site/``. Endpoints under ``/_local/`` (docs/api.md, "The
+local runtime only") mint tokens, move the clock and run sweeps on demand.
 
     with LocalRuntime(port=0) as rt:       # port 0: any free port
         requests.get(f"{rt.url}/_local/health")

@@ -1,7 +1,7 @@
 """The HTTP edge shared by every function-URL function.
 
 ``create_app`` builds a Powertools resolver with OpenAPI validation and maps every error once, to
-``{"code", "message"}`` with the status of API.md. ``handle`` runs what must happen before routing:
+``{"code", "message"}`` with the status of docs/api.md. ``handle`` runs what must happen before routing:
 the body-size limit (413) and authentication (401), so that neither depends on a route matching.
 """
 

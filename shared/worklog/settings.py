@@ -1,7 +1,7 @@
 """Typed configuration: one settings object read from the environment through a cached getter.
 
 Resource names come from template.yaml (``!Ref`` into each function's environment); the domain
-rules (DESIGN.md §4) are one nested model with defaults, overridable by ``WORKLOG_RULES__*``.
+rules (docs/rules.md) are one nested model with defaults, overridable by ``WORKLOG_RULES__*``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class Rules(BaseModel):
         10, ge=1, le=30, description="half-year summary due by this working day of Jul/Jan"
     )
     plan_months_ahead: int = Field(1, ge=0, le=3, description="how many months ahead a plan may be written")
-    # The API's maxima (API.md) are fixed in the models; these may only tighten them.
+    # The API's maxima (docs/api.md) are fixed in the models; these may only tighten them.
     max_items: int = Field(30, ge=1, le=30)
     max_item_chars: int = Field(2000, ge=1, le=2000)
     max_text_chars: int = Field(5000, ge=1, le=5000, description="mistakes, reflections and summary sections")

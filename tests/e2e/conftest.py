@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,14 @@ def demo_user(users: list[dict], role: str = "cadre") -> dict:
     found = next((u for u in users if role in u["roles"]), None)
     assert found is not None, f"the demo district has no user with role {role}"
     return found
+
+
+def runtime_today(runtime: Runtime) -> date:
+    """Today as the runtime's clock says (Asia/Shanghai), never the host's date: on a host in UTC
+    the two differ from 16:00 to 24:00."""
+    resp = requests.get(f"{runtime.url}/_local/clock", timeout=10)
+    assert resp.status_code == 200, resp.text
+    return datetime.fromisoformat(resp.json()["now"]).date()
 
 
 def token_for(runtime: Runtime, cadre_id: str) -> str:

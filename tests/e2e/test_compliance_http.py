@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import Runtime
+from tests.e2e.conftest import Runtime, runtime_today
 
 pytestmark = pytest.mark.e2e
 
 
-def last_working_day() -> date:
-    d = date.today() - timedelta(days=1)
+def last_working_day(runtime: Runtime) -> date:
+    d = runtime_today(runtime) - timedelta(days=1)
     while d.weekday() >= 5:
         d -= timedelta(days=1)
     return d
@@ -28,7 +28,7 @@ def events(runtime: Runtime, kind: str) -> list[dict[str, Any]]:
 
 
 def test_the_nightly_check_reminds_exactly_those_who_owe(runtime: Runtime) -> None:
-    day = last_working_day().isoformat()
+    day = last_working_day(runtime).isoformat()
     before = len(events(runtime, "EntryMissing"))
     first = requests.post(f"{runtime.url}/_local/run/missing-entry-check", json={"date": day}, timeout=120)
     assert first.status_code == 200, first.text

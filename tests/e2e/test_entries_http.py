@@ -1,4 +1,4 @@
-"""The Entries section of API.md over HTTP against `python -m infra.local`, as a client would.
+"""The cadre's own log (docs/api.md) over HTTP against `python -m infra.local`, as a client would.
 
 The demo district has logs up to yesterday; these tests move the runtime's clock to a working day
 more than a week ahead, where nothing is stored yet, and return it to real time afterwards.
@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import Runtime, demo_user, token_for
+from tests.e2e.conftest import Runtime, demo_user, runtime_today, token_for
 
 pytestmark = pytest.mark.e2e
 
 ENTRY = {"items": [{"content": "召开街道安全生产专题会，排查隐患8处并交办整改", "status": "done"}]}
 
 
-def working_day_ahead() -> date:
-    d = date.today() + timedelta(days=10)
+def working_day_ahead(runtime: Runtime) -> date:
+    d = runtime_today(runtime) + timedelta(days=10)
     while d.weekday() != 2:  # a Wednesday: the days around it are working days too
         d += timedelta(days=1)
     return d
@@ -29,7 +29,7 @@ def working_day_ahead() -> date:
 
 @pytest.fixture
 def day(runtime: Runtime) -> Iterator[date]:
-    d = working_day_ahead()
+    d = working_day_ahead(runtime)
     resp = requests.post(
         f"{runtime.url}/_local/clock", json={"now": f"{d.isoformat()}T18:00:00+08:00"}, timeout=10
     )

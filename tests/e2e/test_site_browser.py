@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.e2e.conftest import Runtime, runtime_env, runtime_s3
+from tests.e2e.conftest import Runtime, runtime_env, runtime_s3, runtime_today
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
@@ -32,7 +32,8 @@ def published(runtime: Runtime, users: list[dict[str, Any]]) -> Iterator[dict[st
     open vetting notice; published the night after."""
     cadre = next(u for u in users if u["roles"] == ["cadre"])
     org = next(u for u in users if "org_inspector" in u["roles"])
-    day = date.today() - timedelta(days=1)
+    today = runtime_today(runtime)
+    day = today - timedelta(days=1)
     while day.weekday() >= 5:
         day -= timedelta(days=1)
     entry = {"items": [{"content": f"接待来访群众，电话13912345678。{PAYLOAD}", "status": "done"}]}
@@ -42,7 +43,7 @@ def published(runtime: Runtime, users: list[dict[str, Any]]) -> Iterator[dict[st
         entry["reason"] = "补充接待情况"
         saved = requests.put(f"{runtime.url}/entries/{day}", json=entry, headers=headers, timeout=30)
     assert saved.status_code in (200, 201), saved.text
-    start = date.today()
+    start = today
     notice = requests.post(
         f"{runtime.url}/admin/notices",
         json={
@@ -55,7 +56,7 @@ def published(runtime: Runtime, users: list[dict[str, Any]]) -> Iterator[dict[st
         timeout=30,
     )
     assert notice.status_code == 201, notice.text
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (today + timedelta(days=1)).isoformat()
     requests.post(f"{runtime.url}/_local/clock", json={"now": f"{tomorrow}T02:00:00+08:00"}, timeout=10)
     try:
         run = requests.post(f"{runtime.url}/_local/run/disclosure-publisher", json={}, timeout=600)

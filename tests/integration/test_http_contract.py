@@ -1,4 +1,4 @@
-"""Bad input never gets a 5xx: the error contract of API.md on every kind of bad request."""
+"""Bad input never gets a 5xx: the error contract of docs/api.md on every kind of bad request."""
 
 from __future__ import annotations
 

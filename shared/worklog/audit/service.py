@@ -1,4 +1,4 @@
-"""Random audits (双随机): commit, draw, inspect, evaluate (DESIGN.md §4).
+"""Random audits (双随机): commit, draw, inspect, evaluate (docs/rules.md).
 
 A round goes through two published steps, each written to the ledger bucket before anything
 depends on it:

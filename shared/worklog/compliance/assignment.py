@@ -1,4 +1,4 @@
-"""Weekly review assignment: who reads whose logs for a Monday–Sunday week (DESIGN.md §4).
+"""Weekly review assignment: who reads whose logs for a Monday–Sunday week (docs/rules.md, Weekly reviews).
 
 Each cadre active during the week is reviewed by the head of their unit. Cadres the unit head cannot
 review go to the district leaders instead: the unit heads themselves (the head, anyone with the

@@ -1,6 +1,6 @@
 """Cases at work: who may see and act on a case, and the moves the case owners make.
 
-The rules of who holds what (DESIGN.md §4, ladder.owner_role_for):
+The rules of who holds what (docs/rules.md and docs/access.md, ladder.owner_role_for):
 
 - a reminder-talk case held by ``unit_head`` is acted on by the head of its ``owner_unit_id``;
 - one held by ``district_leader`` by any district leader (the leadership holds it as a whole);

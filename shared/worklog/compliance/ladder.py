@@ -1,4 +1,4 @@
-"""The escalation ladder (DESIGN.md §4): when a case opens, and how a case moves from state to state.
+"""The escalation ladder (docs/rules.md): when a case opens, and how a case moves from state to state.
 
 Rules, as pure functions over dates the caller has read:
 

@@ -16,7 +16,7 @@ or from the day they joined if later, to the due date). Non-working days inside 
 ignored, so a leave registered as Mon–Fri blocks around a weekend counts as unbroken.
 
 ``provisional`` copies the calendar's flag for the due date: a provisional obligation is reminded
-but never escalated (DESIGN.md §4).
+but never escalated (docs/rules.md).
 """
 
 from __future__ import annotations

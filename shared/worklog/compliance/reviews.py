@@ -1,4 +1,4 @@
-"""Weekly reviews (DESIGN.md §4): the Monday run that assigns last week's logs and holds reviewers to
+"""Weekly reviews (docs/rules.md): the Monday run that assigns last week's logs and holds reviewers to
 account, the reviewer's desk (assignments, the week's log with signals, verdicts), and reading
 another cadre's log, which is only for authorized readers and always leaves a trace.
 

@@ -1,4 +1,4 @@
-"""The nightly missing-entry check (DESIGN.md §4): who owed what on a date and did not save it.
+"""The nightly missing-entry check (docs/rules.md): who owed what on a date and did not save it.
 
 For the checked date (normally yesterday) it reads the roster, the date's submissions and who was
 on leave; writes one missing record per missed obligation (deterministic keys: a second run of the

@@ -5,7 +5,8 @@
 set -euo pipefail
 
 have_chromium() { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }
-have_cjk_fonts() { command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; }
+# (grep reads all of fc-list's output: with -q it would stop early and pipefail would see SIGPIPE)
+have_cjk_fonts() { command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; }
 
 if have_chromium && have_cjk_fonts; then
   exit 0

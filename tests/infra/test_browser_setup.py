@@ -39,7 +39,11 @@ def machine(tmp_path: Path, *, uid: int, chromium: bool, fonts: bool) -> Path:
     fake(bin_dir, "id", f"echo {uid}")
     if chromium:
         fake(bin_dir, "chromium", "exit 0")
-    fake(bin_dir, "fc-list", 'echo "/usr/share/fonts/NotoSansCJK-Regular.ttc: Noto Sans CJK SC"' if fonts else "")
+    # A real machine lists many fonts after the one looked for (a reader that stops early must not
+    # turn the rest of the listing into a failure).
+    many = 'for ((i = 0; i < 20000; i++)); do echo "/usr/share/fonts/f$i.ttf: Other Sans"; done'
+    listing = 'echo "/usr/share/fonts/NotoSansCJK-Regular.ttc: Noto Sans CJK SC"' if fonts else ""
+    fake(bin_dir, "fc-list", f"{listing}\n{many}")
     # apt-get "installs" by creating the fakes a real install would leave behind.
     log = bin_dir / "apt.log"
     fake(

@@ -9,12 +9,20 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import HealthCheck, settings
 
 from infra.inprocess import InProcessStack, in_process
 from worklog.bus import EventBus
 from worklog.clock import SHANGHAI, system_clock
 from worklog.models.roster import Cadre, Unit
 from worklog.roster.repository import RosterRepository
+
+# Time is never a test's verdict (benchmarks report it): no per-example deadline, and no failure
+# because generating inputs was slow on a loaded machine.
+settings.register_profile(
+    "worklog", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+settings.load_profile("worklog")
 
 # A small district: enough roles to exercise authorization.
 UNITS = [

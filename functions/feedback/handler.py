@@ -3,7 +3,8 @@
 `POST /feedback/{notice_id}` takes JSON (`{"content", "contact"?}` → 201 JSON receipt) or a plain
 HTML form post (`application/x-www-form-urlencoded`, from the notice page, which works without
 JavaScript → a small HTML confirmation page). Validated, size-limited (16 KiB), rate-limited per
-sender address (429), `409 not_open` outside the notice period.
+sender address (429), `409 not_open` outside the notice period. The address is used only to key the
+rate limit (an HMAC under a secret of the day); nothing stored with the feedback identifies the sender.
 """
 
 from __future__ import annotations

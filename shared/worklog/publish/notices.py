@@ -2,8 +2,9 @@
 
 Key design (compliance table; docs/access-patterns.md):
   notice    pk=NOTICE#<id>  sk=NOTICE                      gsi1: NOTICES / <start>#<id>
-  feedback  pk=NOTICE#<id>  sk=FEEDBACK#<received>#<fid>
-  rate      pk=RATE#<source hash>  sk=<hour>   hits, expires_at (TTL)
+  feedback  pk=NOTICE#<id>  sk=FEEDBACK#<received>#<fid>      (no sender field: see senders.py)
+  rate      pk=RATE#<sender key>  sk=<hour>   hits, expires_at (TTL)
+  secret    pk=SENDER-SECRET#<day>  sk=SECRET   secret (32 random bytes), expires_at (TTL)
 
 A notice is open from its start through its end date, Asia/Shanghai; it needs no job to close:
 every use of it compares the date with the clock, and the nightly publisher re-renders its page.
@@ -11,7 +12,6 @@ every use of it compares the date with the clock, and the nightly publisher re-r
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from datetime import date, datetime, timedelta
@@ -20,9 +20,9 @@ from typing import Any
 from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
-from worklog.clock import Clock, iso_now, system_clock, today
+from worklog.clock import SHANGHAI, Clock, iso_now, system_clock, today
 from worklog.dynamo import TableRepository, conditional, from_item, key, query_all, to_item
-from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
+from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, ServiceUnavailable, ValidationFailed
 from worklog.models.notices import (
     MIN_WORKING_DAYS,
     AnswerIn,
@@ -33,6 +33,7 @@ from worklog.models.notices import (
     NoticeOut,
 )
 from worklog.models.roster import Role
+from worklog.publish.senders import DaySecret, new_day_secret, normalised, sender_key
 from worklog.roster.repository import RosterRepository
 
 NOTICE_OPENED = "NoticeOpened"
@@ -97,6 +98,41 @@ class NoticeRepository(TableRepository):
         )
         return [Feedback.model_validate(_data(i)) for i in items]
 
+    def forget_senders(self) -> int:
+        """Drop the sender hash that feedback stored by earlier versions still carries (an unkeyed
+        hash of the address, reversible by trying every IPv4 address); returns how many items
+        were rewritten. Each rewrite is conditional on the item being unchanged since it was read,
+        so an answer saved meanwhile is never lost (and that answer dropped the hash already)."""
+        rewritten = 0
+        for notice in self.all():
+            items = query_all(
+                self.client,
+                TableName=self.table,
+                KeyConditionExpression="pk = :p AND begins_with(sk, :f)",
+                ExpressionAttributeValues={
+                    ":p": {"S": f"NOTICE#{notice.notice_id}"},
+                    ":f": {"S": "FEEDBACK#"},
+                },
+            )
+            for item in items:
+                data = _data(item)
+                if data.pop("source", None) is None:
+                    continue
+                rewritten += conditional(
+                    lambda item=item, data=data: self.client.update_item(
+                        TableName=self.table,
+                        Key=key(item["pk"], item["sk"]),
+                        UpdateExpression="SET #d = :new",
+                        ConditionExpression="#d = :old",
+                        ExpressionAttributeNames={"#d": "data"},
+                        ExpressionAttributeValues={
+                            ":new": {"S": json.dumps(data, ensure_ascii=False)},
+                            ":old": {"S": item["data"]},
+                        },
+                    )
+                )
+        return rewritten
+
     def save_answer(self, f: Feedback, previous_answer: str | None) -> bool:
         item = {"pk": f"NOTICE#{f.notice_id}", "sk": f"FEEDBACK#{f.received_at}#{f.feedback_id}"}
         condition = "attribute_not_exists(answered_at)" if previous_answer is None else "answered_at = :was"
@@ -107,6 +143,30 @@ class NoticeRepository(TableRepository):
                 Item=to_item({**item, "data": f.model_dump_json(), "answered_at": f.answered_at}),
                 ConditionExpression=condition,
                 **({"ExpressionAttributeValues": values} if values else {}),
+            )
+        )
+
+    def day_secret(self, day: date) -> DaySecret | None:
+        """The day's sender secret as stored (it may be past its expiry: TTL deletes eventually)."""
+        item = self.client.get_item(
+            TableName=self.table, Key=key(f"SENDER-SECRET#{day.isoformat()}", "SECRET"), ConsistentRead=True
+        ).get("Item")
+        if not item:
+            return None
+        return DaySecret(day, item["secret"]["B"], int(item["expires_at"]["N"]))
+
+    def create_day_secret(self, s: DaySecret, now: datetime) -> bool:
+        """Store the day's secret unless a live one is there already (False: another request won)."""
+        return conditional(
+            lambda: self.client.put_item(
+                TableName=self.table,
+                Item={
+                    **key(f"SENDER-SECRET#{s.day.isoformat()}", "SECRET"),
+                    "secret": {"B": s.secret},
+                    "expires_at": {"N": str(s.expires_at)},
+                },
+                ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
+                ExpressionAttributeValues={":now": {"N": str(int(now.timestamp()))}},
             )
         )
 
@@ -201,7 +261,7 @@ class NoticeDesk:
         notice = self.get(notice_id)
         if notice.state(today(self.clock)) != "open":
             raise Conflict("该公示不在公示期内，不受理反映", code="not_open")
-        source = hashlib.sha256(f"worklog-feedback|{source_ip}".encode()).hexdigest()[:24]
+        source = self.sender_key(source_ip)
         now = datetime.fromisoformat(iso_now(self.clock))
         window = now.strftime("%Y-%m-%dT%H")
         expires = int((now + timedelta(hours=2)).timestamp())
@@ -213,10 +273,26 @@ class NoticeDesk:
             content=body.content,
             contact=body.contact,
             received_at=iso_now(self.clock),
-            source=source,
         )
         self.notices.add_feedback(feedback)
         return feedback
+
+    def sender_key(self, address: str | None) -> str:
+        """The key the rate limit knows the sender by today: an HMAC of the address under today's
+        secret, which the first request of the day creates."""
+        return sender_key(self._todays_secret(), normalised(address))
+
+    def _todays_secret(self) -> bytes:
+        now = self.clock.now().astimezone(SHANGHAI)
+        for _ in range(3):
+            found = self.notices.day_secret(now.date())
+            if found is not None and found.usable(now):
+                return found.secret
+            fresh = new_day_secret(now.date())
+            if self.notices.create_day_secret(fresh, now):
+                return fresh.secret
+            # Another request created it between our read and our write: read back the winner.
+        raise ServiceUnavailable("暂时无法受理反映，请稍后再试", code="service_unavailable")
 
     def feedback(self, who: Principal, notice_id: str) -> list[Feedback]:
         if not who.has(*NOTICE_ROLES):

@@ -1,0 +1,42 @@
+"""The sender key of public feedback: an HMAC of the normalised address under the day's secret."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import date, datetime
+
+from worklog.clock import SHANGHAI
+from worklog.publish.senders import DaySecret, new_day_secret, normalised, sender_key
+
+
+def test_the_key_is_an_hmac_sha256_of_the_sender_under_the_secret() -> None:
+    secret = bytes(range(32))
+    assert sender_key(secret, "203.0.113.7") == hmac.new(secret, b"203.0.113.7", hashlib.sha256).hexdigest()
+
+
+def test_the_key_depends_on_the_secret_and_is_no_plain_hash_of_the_address() -> None:
+    a, b = new_day_secret(date(2026, 11, 24)), new_day_secret(date(2026, 11, 24))
+    assert a.secret != b.secret
+    assert sender_key(a.secret, "203.0.113.7") != sender_key(b.secret, "203.0.113.7")
+    assert sender_key(a.secret, "203.0.113.7") != hashlib.sha256(b"203.0.113.7").hexdigest()
+
+
+def test_each_days_secret_is_32_random_bytes_gone_two_days_after_the_day_began() -> None:
+    s = new_day_secret(date(2026, 11, 24))
+    assert len(s.secret) == 32 and s.day == date(2026, 11, 24)
+    assert s.expires_at == int(datetime(2026, 11, 26, tzinfo=SHANGHAI).timestamp())
+
+
+def test_a_secret_is_not_usable_from_its_expiry_on() -> None:
+    s = DaySecret(date(2026, 11, 24), b"k" * 32, int(datetime(2026, 11, 26, tzinfo=SHANGHAI).timestamp()))
+    assert s.usable(datetime(2026, 11, 25, 23, 59, 59, tzinfo=SHANGHAI))
+    assert not s.usable(datetime(2026, 11, 26, tzinfo=SHANGHAI))
+
+
+def test_spellings_of_one_address_are_one_sender_and_garbage_is_unknown() -> None:
+    assert normalised(" 203.0.113.7 ") == normalised("203.0.113.7") == "203.0.113.7"
+    assert normalised("2001:DB8:0:0::1") == normalised("2001:db8::1")
+    assert (
+        normalised("") == normalised(None) == normalised("not-an-ip") == normalised("1.2.3.4.5") == "unknown"
+    )

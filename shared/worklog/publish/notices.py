@@ -118,20 +118,23 @@ class NoticeRepository(TableRepository):
                 data = _data(item)
                 if data.pop("source", None) is None:
                     continue
-                rewritten += conditional(
-                    lambda item=item, data=data: self.client.update_item(
-                        TableName=self.table,
-                        Key=key(item["pk"], item["sk"]),
-                        UpdateExpression="SET #d = :new",
-                        ConditionExpression="#d = :old",
-                        ExpressionAttributeNames={"#d": "data"},
-                        ExpressionAttributeValues={
-                            ":new": {"S": json.dumps(data, ensure_ascii=False)},
-                            ":old": {"S": item["data"]},
-                        },
-                    )
-                )
+                rewritten += self._replace_data(item, data)
         return rewritten
+
+    def _replace_data(self, item: dict[str, Any], data: dict[str, Any]) -> bool:
+        return conditional(
+            lambda: self.client.update_item(
+                TableName=self.table,
+                Key=key(item["pk"], item["sk"]),
+                UpdateExpression="SET #d = :new",
+                ConditionExpression="#d = :old",
+                ExpressionAttributeNames={"#d": "data"},
+                ExpressionAttributeValues={
+                    ":new": {"S": json.dumps(data, ensure_ascii=False)},
+                    ":old": {"S": item["data"]},
+                },
+            )
+        )
 
     def save_answer(self, f: Feedback, previous_answer: str | None) -> bool:
         item = {"pk": f"NOTICE#{f.notice_id}", "sk": f"FEEDBACK#{f.received_at}#{f.feedback_id}"}

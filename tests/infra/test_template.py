@@ -439,7 +439,8 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
     }
     assert grants("FeedbackFunction") == {
         n["RosterTable"]: {"dynamodb:GetItem", "dynamodb:Query"},
-        n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        # Notices, the day's sender secret, and one transaction per post (ConditionCheck at midnight).
+        n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"},
     }
     assert grants("DisclosurePublisherFunction") == {
         n["RosterTable"]: common,

@@ -40,6 +40,20 @@ def at(y: int, m: int, d: int, hh: int, mm: int = 0, ss: int = 0, ms: int = 0) -
     system_clock.set(datetime(y, m, d, hh, mm, ss, ms * 1000, tzinfo=SHANGHAI))
 
 
+def stand_still(monkeypatch: Any) -> None:
+    """Make the system clock stand still between settings (it normally keeps moving from the set
+    moment), so that a test can place posts to the millisecond."""
+    real_set = system_clock.set
+    moment = [system_clock.now()]
+
+    def set_moment(value: datetime | None) -> None:
+        real_set(value)
+        moment[0] = value.astimezone(SHANGHAI) if value is not None else datetime.now(SHANGHAI)
+
+    monkeypatch.setattr(system_clock, "set", set_moment)
+    monkeypatch.setattr(system_clock, "now", lambda: moment[0])
+
+
 def post(
     stack: InProcessStack,
     notice_id: str,

@@ -34,9 +34,25 @@ def test_a_secret_is_not_usable_from_its_expiry_on() -> None:
     assert not s.usable(datetime(2026, 11, 26, tzinfo=SHANGHAI))
 
 
-def test_spellings_of_one_address_are_one_sender_and_garbage_is_unknown() -> None:
-    assert normalised(" 203.0.113.7 ") == normalised("203.0.113.7") == "203.0.113.7"
-    assert normalised("2001:DB8:0:0::1") == normalised("2001:db8::1")
+def test_an_ipv4_sender_is_its_address() -> None:
+    assert normalised(" 203.0.113.7 ") == normalised("203.0.113.7") == "203.0.113.7/32"
+    assert normalised("203.0.113.8") != normalised("203.0.113.7")
+
+
+def test_an_ipv6_sender_is_its_64_network() -> None:
+    assert (
+        normalised("2001:db8:1:2::1") == normalised("2001:DB8:1:2:ffff:ffff:ffff:ffff") == "2001:db8:1:2::/64"
+    )
+    assert normalised("2001:db8:1:3::1") == "2001:db8:1:3::/64"
+    assert normalised("fe80::1%eth0") == normalised("fe80::2") == "fe80::/64"
+
+
+def test_an_ipv4_mapped_ipv6_address_is_the_ipv4_sender() -> None:
+    assert normalised("::ffff:203.0.113.7") == normalised("::FFFF:cb00:7107") == "203.0.113.7/32"
+
+
+def test_a_missing_or_unreadable_address_is_the_one_unknown_sender() -> None:
     assert (
         normalised("") == normalised(None) == normalised("not-an-ip") == normalised("1.2.3.4.5") == "unknown"
     )
+    assert normalised("203.0.113.7/24") == "unknown"

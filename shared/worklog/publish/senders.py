@@ -41,12 +41,20 @@ def new_day_secret(day: date) -> DaySecret:
 
 
 def normalised(address: str | None) -> str:
-    """The sender as the rate limit counts it: the address in its canonical form, or one shared
-    "unknown" for a missing or unreadable address."""
+    """The sender as the rate limit counts it: an IPv4 address as ``a.b.c.d/32``; an IPv6 address
+    as its /64 (one subscriber's network: clients pick new addresses inside it at will); an
+    IPv4-mapped IPv6 address (``::ffff:a.b.c.d``) as the IPv4 address it carries; a missing or
+    unreadable address as one shared "unknown" sender."""
     try:
-        return ipaddress.ip_address((address or "").strip()).compressed
+        ip = ipaddress.ip_address((address or "").strip())
     except ValueError:
         return UNKNOWN
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv4Address):
+        return f"{ip}/32"
+    # From the integer, so that a zone (fe80::1%eth0) cannot make two spellings of one network.
+    return ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)).compressed
 
 
 def sender_key(secret: bytes, sender: str) -> str:

@@ -3,7 +3,9 @@
 `POST /feedback/{notice_id}` takes JSON (`{"content", "contact"?}` → 201 JSON receipt) or a plain
 HTML form post (`application/x-www-form-urlencoded`, from the notice page, which works without
 JavaScript → a small HTML confirmation page). Validated, size-limited (16 KiB), rate-limited per
-sender address (429), `409 not_open` outside the notice period.
+sender (IPv4 address, IPv6 /64) and per notice (429), `409 not_open` outside the notice period. The
+address is used only to key the rate limit (an HMAC under a secret of the day); nothing stored with
+the feedback identifies the sender.
 """
 
 from __future__ import annotations
@@ -69,8 +71,7 @@ def post_feedback(notice_id: Annotated[NoticeId, Path()]):  # type: ignore[no-un
             {"loc": ["body", *map(str, e["loc"])], "msg": e["msg"], "type": e["type"]} for e in err.errors()
         ]
         raise ValidationFailed("反映内容不符合要求（必填，不超过2000字）", details=details) from err
-    source = event.request_context.http.source_ip or "unknown"
-    feedback = notice_desk().receive(notice_id, body, source)
+    feedback = notice_desk().receive(notice_id, body, event.request_context.http.source_ip)
     metrics.add_metric(name="FeedbackReceived", unit="Count", value=1)
     logger.info("feedback received", notice_id=notice_id, feedback_id=feedback.feedback_id)
     receipt = FeedbackReceipt(

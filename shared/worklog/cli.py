@@ -11,6 +11,8 @@ AWS credentials; against the local runtime, load `.local/env` first (the runtime
   publish-site [--full]                                      render the public site now (--full: every page)
   verify-site SITE_URL CADRE_ID                              re-hash a cadre's published log and check it
                                                              against the site's signed checkpoints
+  forget-feedback-senders                                    drop the sender hash older versions kept on
+                                                             stored public feedback
 """
 
 from __future__ import annotations
@@ -93,6 +95,13 @@ def _verify_site(args: argparse.Namespace) -> int:
     return 0 if not problems else 1
 
 
+def _forget_feedback_senders(args: argparse.Namespace) -> int:
+    from worklog.publish.notices import NoticeRepository
+
+    print(json.dumps({"rewritten": NoticeRepository().forget_senders()}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m worklog.cli",
@@ -127,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     site.add_argument("site_url", help="the public site's address, e.g. http://127.0.0.1:8080/site/")
     site.add_argument("cadre_id")
     site.set_defaults(run=_verify_site)
+    forget = commands.add_parser(
+        "forget-feedback-senders", help="drop the sender hash older versions kept on stored feedback"
+    )
+    forget.set_defaults(run=_forget_feedback_senders)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

@@ -41,6 +41,14 @@ MSG: dict[str, str] = {
     "leave_overlap": "与已登记的请假（{span}）重叠",
     "idempotency_mismatch": "同一个 Idempotency-Key 不能用于内容不同的请求",
     "idempotency_in_progress": "相同 Idempotency-Key 的请求正在处理中，请稍后重试",
+    # public feedback on vetting notices
+    "feedback_sender_limit": "您所在的网络提交反映过于频繁：每{minutes}分钟最多{allowed}条，请于{at}后再试",
+    "feedback_notice_window_limit": (
+        "该公示近期收到的反映较多（每{minutes}分钟最多受理{allowed}条），请于{at}后再试"
+    ),
+    "feedback_notice_day_limit": "该公示今日受理的反映已达上限（{allowed}条），请明日再试",
+    "feedback_busy": "同时提交的反映较多，请稍后再试",
+    "feedback_unavailable": "暂时无法受理反映，请稍后再试",
     # admin
     "bad_year": "年份超出范围",
     "schedule_wrong_year": "日期不属于 {year} 年：{dates}",

@@ -39,6 +39,22 @@ class Rules(BaseModel):
     max_import_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
 
 
+class FeedbackLimits(BaseModel):
+    """How much public feedback on vetting notices is taken (``WORKLOG_FEEDBACK__*``).
+
+    Every limit is a sliding window (any ``window_minutes``), not a clock hour, except the daily cap
+    of a notice, which counts its Shanghai day; a sender is an IPv4 address or an IPv6 /64."""
+
+    window_minutes: int = Field(60, ge=1, le=24 * 60, description="the sliding window of the limits below")
+    per_sender: int = Field(5, ge=1, le=100, description="accepted posts per sender in any window")
+    per_notice_window: int = Field(
+        30, ge=1, le=1000, description="accepted posts per notice, all senders together, in any window"
+    )
+    per_notice_day: int = Field(
+        200, ge=1, le=100_000, description="accepted posts per notice, all senders together, per day"
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
 
@@ -69,6 +85,9 @@ class Settings(BaseSettings):
     publication: PublicationPolicy = Field(
         default_factory=PublicationPolicy, validation_alias="WORKLOG_PUBLICATION"
     )
+
+    # How much public feedback is taken per sender and per notice.
+    feedback: FeedbackLimits = Field(default_factory=FeedbackLimits, validation_alias="WORKLOG_FEEDBACK")
 
     district_name: str = Field("锦江区", validation_alias="DISTRICT_NAME")
     # The public feedback endpoint's base URL (the notice pages' form action).

@@ -207,12 +207,30 @@ def test_deletion_protection_follows_the_parameter(
         )
 
 
+def test_the_public_feedback_function_reaches_only_notices_rate_records_and_sender_secrets(
+    resources: dict[str, dict[str, Any]], stack: Stack
+) -> None:
+    # A function anyone can call must not be able to touch cases, audits or grades in the same table.
+    compliance = f"arn:aws:dynamodb:us-east-1:123456789012:table/{stack.names['ComplianceTable']}"
+    on_compliance = [
+        s
+        for s in statements(resources["FeedbackFunction"])
+        if compliance in as_list(stack.resolve(s["Resource"]))
+    ]
+    assert on_compliance
+    for statement in on_compliance:
+        assert statement["Condition"] == {
+            "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["NOTICE#*", "RATE#*", "SENDER-SECRET#*"]}
+        }
+
+
 def test_deletion_protection_is_on_by_default(stack: Stack) -> None:
     assert stack.condition("DeletionProtected") is True
 
 
 def test_idempotency_records_expire_on_the_expiration_attribute(stack: Stack) -> None:
-    # The compliance table's TTL serves only the public feedback endpoint's rate-limit counters.
+    # The compliance table's TTL serves only the public feedback endpoint's rate-limit records and
+    # its daily sender secrets.
     assert stack.ttl() == {"IdempotencyTable": "expiration", "ComplianceTable": "expires_at"}
     assert stack.tables()["IdempotencyTable"]["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
 
@@ -421,7 +439,8 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
     }
     assert grants("FeedbackFunction") == {
         n["RosterTable"]: {"dynamodb:GetItem", "dynamodb:Query"},
-        n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        # Notices, the day's sender secret, and one transaction per post (ConditionCheck at midnight).
+        n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"},
     }
     assert grants("DisclosurePublisherFunction") == {
         n["RosterTable"]: common,

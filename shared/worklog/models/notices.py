@@ -36,12 +36,15 @@ class Notice(BaseModel):
 
 
 class Feedback(BaseModel):
+    # Nothing about the sender: items stored before this carry a "source" hash, dropped on load
+    # (and from the item whenever it is rewritten).
+    model_config = ConfigDict(extra="ignore")
+
     notice_id: str
     feedback_id: str
     content: str
     contact: str = ""
     received_at: str
-    source: str = Field(description="a hash of the sender's address, for rate limiting; never the address")
     answer: str | None = None
     answered_by: str | None = None
     answered_at: str | None = None

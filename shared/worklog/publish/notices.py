@@ -24,6 +24,7 @@ from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.dynamo import TableRepository, conditional, from_item, key, query_all, to_item
 from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from worklog.models.notices import (
+    MAX_CALENDAR_DAYS,
     MIN_WORKING_DAYS,
     AnswerIn,
     Feedback,
@@ -79,6 +80,23 @@ class NoticeRepository(TableRepository):
             ScanIndexForward=False,
         )
         return [Notice.model_validate(_data(i)) for i in items]
+
+    def open_for(self, candidate_id: str, on: date) -> Notice | None:
+        """A notice naming ``candidate_id`` that is open on ``on``, if any: one Query over the notices
+        that started in the longest period before ``on`` (a notice never runs longer)."""
+        items = query_all(
+            self.client,
+            TableName=self.table,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :p AND gsi1sk BETWEEN :a AND :b",
+            ExpressionAttributeValues={
+                ":p": {"S": "NOTICES"},
+                ":a": {"S": (on - timedelta(days=MAX_CALENDAR_DAYS)).isoformat()},
+                ":b": {"S": f"{on.isoformat()}#~"},
+            },
+        )
+        found = (Notice.model_validate(_data(i)) for i in items)
+        return next((n for n in found if n.candidate_id == candidate_id and n.state(on) == "open"), None)
 
     def add_feedback(self, f: Feedback) -> None:
         item = {"pk": f"NOTICE#{f.notice_id}", "sk": f"FEEDBACK#{f.received_at}#{f.feedback_id}"}
@@ -160,8 +178,8 @@ class NoticeDesk:
                 ["body", "end"],
                 "notice_too_short",
             )
-        if (end - body.start).days > 60:
-            raise _invalid("公示期过长（超过60天）", ["body", "end"], "notice_too_long")
+        if (end - body.start).days > MAX_CALENDAR_DAYS:
+            raise _invalid(f"公示期过长（超过{MAX_CALENDAR_DAYS}天）", ["body", "end"], "notice_too_long")
         cadre = self.roster.get_cadre(body.candidate_id)
         if cadre is None or not cadre.active_on(on):
             raise _invalid("没有这名在职干部", ["body", "candidate_id"], "unknown_cadre")

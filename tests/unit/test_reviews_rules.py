@@ -51,6 +51,15 @@ def test_someone_elses_assignment_is_forbidden() -> None:
         check_verdict(review(), "head2", ADEQUATE, DUE)
 
 
+def test_a_stored_assignment_of_ones_own_log_never_takes_a_verdict() -> None:
+    # Given an assignment whose reviewer is the reviewee (bad data, or an old roster's doing)
+    own = review(reviewer_id="c1")
+    # When the reviewer records a verdict, Then it is refused as self-review
+    with pytest.raises(Forbidden) as raised:
+        check_verdict(own, "c1", ADEQUATE, DUE)
+    assert raised.value.code == "self_review" and "本人" in raised.value.message
+
+
 def test_a_verdict_after_the_due_date_is_late() -> None:
     assert check_verdict(review(), "head", ADEQUATE, date(2026, 11, 30)).late
 

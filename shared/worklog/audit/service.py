@@ -369,6 +369,7 @@ class AuditDesk:
     def evaluate(self, who: Principal, quarter: str, cadre_id: str, body: EvaluationIn) -> Evaluation:
         if not who.has(*EVALUATOR_ROLES):
             raise Forbidden("只有组织部或人社局考核人员可以评定等次", code="forbidden")
+        refuse_self(Act.EVALUATE, who.cadre_id, cadre_id)
         cadre = self.roster.get_cadre(cadre_id)
         if cadre is None:
             raise NotFound("没有这名干部", code="not_found")

@@ -6,8 +6,9 @@ Rules, as pure functions (unit tested without AWS):
 
 - who may read whose log, and why, is decided by ``worklog.access`` (the one access table, also in
   docs/access.md); this module gathers the facts it needs and records every read it allows;
-- ``check_verdict``: a verdict is recorded once, by the assigned reviewer; an overdue review still
-  takes one (late); the identical verdict sent again (a client retry) is answered as the first was.
+- ``check_verdict``: a verdict is recorded once, by the assigned reviewer, never on one's own log;
+  an overdue review still takes one (late); the identical verdict sent again (a client retry) is
+  answered as the first was.
 
 Consequences follow the escalation ladder (worklog.compliance.ladder): a "suspected falsification"
 verdict opens an accountability case at once; two "perfunctory" verdicts in a quarter open a
@@ -116,10 +117,12 @@ class AlreadyReviewed(Conflict):
 def check_verdict(review: StoredReview, reviewer_id: str, verdict: VerdictIn, on: date) -> VerdictDecision:
     """May ``reviewer_id`` record ``verdict`` on ``review`` on day ``on``?
 
-    Only the assigned reviewer (403). Once done, a review is closed: a different verdict or comment
-    is refused (409 ``already_reviewed``); the identical one is a retry and is answered as before.
-    An overdue review still takes its verdict, marked late.
+    Only the assigned reviewer (403), and never on their own log (403 ``self_review``, even if a
+    stored assignment says so). Once done, a review is closed: a different verdict or comment is
+    refused (409 ``already_reviewed``); the identical one is a retry and is answered as before. An
+    overdue review still takes its verdict, marked late.
     """
+    refuse_self(Act.REVIEW, reviewer_id, review.cadre_id)
     if review.reviewer_id != reviewer_id:
         raise Forbidden(ACCESS_TEXT["not_your_review"], code="not_your_review")
     if review.status == "done":
@@ -540,6 +543,7 @@ class ReviewService:
 
     # --- verdicts -----------------------------------------------------------------------------
     def record_verdict(self, who: Principal, week_start: date, cadre_id: str, body: VerdictIn) -> VerdictOut:
+        refuse_self(Act.REVIEW, who.cadre_id, cadre_id)
         review = self._assignment(who, week_start, cadre_id)
         on = today(self.clock)
         decision = check_verdict(review, who.cadre_id, body, on)

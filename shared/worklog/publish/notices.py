@@ -17,6 +17,7 @@ import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from worklog.access import Act, refuse_self
 from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
@@ -166,6 +167,7 @@ class NoticeDesk:
     def open(self, who: Principal, body: NoticeIn) -> Notice:
         if not who.has(*NOTICE_ROLES):
             raise Forbidden("只有组织部或管理员可以发布公示", code="forbidden")
+        refuse_self(Act.VET, who.cadre_id, body.candidate_id)
         on = today(self.clock)
         if body.start < on:
             raise _invalid("公示开始日期不能早于今天", ["body", "start"], "start_in_past")
@@ -239,7 +241,8 @@ class NoticeDesk:
     def feedback(self, who: Principal, notice_id: str) -> list[Feedback]:
         if not who.has(*NOTICE_ROLES):
             raise Forbidden("只有组织部或管理员可以查看反映", code="forbidden")
-        self.get(notice_id)
+        # Feedback about oneself is read and answered by colleagues, never by the candidate.
+        refuse_self(Act.FEEDBACK, who.cadre_id, self.get(notice_id).candidate_id)
         return self.notices.feedback(notice_id)
 
     def answer(self, who: Principal, notice_id: str, feedback_id: str, body: AnswerIn) -> Feedback:

@@ -61,7 +61,9 @@ def put_verdict(
 
 @app.get(
     "/cadres/<cadre_id>/entries",
-    summary="Another cadre's entries (at most 92 days), for authorized readers; every read is recorded",
+    summary="A cadre's entries (at most 92 days): one's own; the assigned reviewer (their weeks only), the "
+    "unit head (current members), a district leader (unit heads), the Org Dept (a candidate under an open "
+    "vetting notice). Every such read is recorded; inspectors read through /audits, HR and admins not at all",
     responses=http.responses(CadreEntries, ERRORS),
     tags=["reviews"],
 )

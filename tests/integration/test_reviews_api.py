@@ -337,10 +337,10 @@ def test_the_unit_head_reads_and_the_read_is_shown_to_the_cadre(district: InProc
 
 
 def test_reads_are_listed_newest_first(district: InProcessStack) -> None:
-    get(district, f"/cadres/c0001/entries?{RANGE}", "c0002")
+    get(district, f"/cadres/c0002/entries?{RANGE}", "d0001")
     set_clock(2026, 11, 20, 19)
-    get(district, f"/cadres/c0001/entries?{RANGE}", "c0010")
-    assert [r["reader_id"] for r in body(get(district, "/me/reads", "c0001"))["reads"]] == ["c0010", "c0002"]
+    get(district, f"/cadres/c0002/entries?{RANGE}", "d0002")
+    assert [r["reader_id"] for r in body(get(district, "/me/reads", "c0002"))["reads"]] == ["d0002", "d0001"]
 
 
 def test_reads_outside_the_range_asked_for_are_left_out(district: InProcessStack) -> None:
@@ -362,9 +362,11 @@ def test_the_assigned_reviewer_of_a_week_in_range_reads_for_review(assigned: InP
         for r in body(get(assigned, f"/reviews?week={WEEK}", who))["reviews"]
         if r["cadre_id"] == "c0010"
     )
-    # District leaders read unit heads anyway; the assignment names the purpose.
-    out = body(get(assigned, f"/cadres/c0010/entries?{RANGE}", leader))
+    # District leaders read unit heads anyway; within the assigned week the assignment names the purpose.
+    out = body(get(assigned, f"/cadres/c0010/entries?from={WEEK}&to=2026-11-22", leader))
     assert out["purpose"] == "review"
+    # Beyond it, the reviewer reads as what else they are.
+    assert body(get(assigned, f"/cadres/c0010/entries?{RANGE}", leader))["purpose"] == "district_leader"
 
 
 def test_district_leaders_read_unit_heads_but_not_their_teams(district: InProcessStack) -> None:
@@ -372,9 +374,12 @@ def test_district_leaders_read_unit_heads_but_not_their_teams(district: InProces
     assert get(district, f"/cadres/c0001/entries?{RANGE}", "d0002").status == 403
 
 
-def test_inspectors_read_any_cadre(district: InProcessStack) -> None:
-    assert body(get(district, f"/cadres/c0001/entries?{RANGE}", "k0001"))["purpose"] == "inspector"
-    assert body(get(district, f"/cadres/d0001/entries?{RANGE}", "c0010"))["purpose"] == "inspector"
+def test_inspectors_read_no_log_through_this_door(district: InProcessStack) -> None:
+    # They read the sampled days of their audit assignments, through the audit endpoints.
+    for reader, owner in (("k0001", "c0001"), ("c0010", "d0001")):
+        resp = get(district, f"/cadres/{owner}/entries?{RANGE}", reader)
+        assert resp.status == 403 and body(resp)["code"] == "read_forbidden"
+        assert body(get(district, "/me/reads", owner)) == {"reads": []}
 
 
 def test_bad_ranges_and_unknown_cadres(district: InProcessStack) -> None:

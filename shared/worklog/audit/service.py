@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from worklog.access import TEXT as ACCESS_TEXT
+from worklog.access import Access, Act, Door, ReadFacts, read_access, refuse_self
 from worklog.audit import sampling
 from worklog.audit.evaluation import SheetRow, evaluation_workbook
 from worklog.audit.ledger import LedgerStore
@@ -299,26 +301,38 @@ class AuditDesk:
             found.append((a, mine))
         return found
 
-    def assignment_for(self, who: Principal, round_id: str, cadre_id: str) -> AuditAssignment:
+    def assignment_for(self, who: Principal, round_id: str, cadre_id: str) -> tuple[AuditAssignment, Access]:
+        """The caller's assignment on ``cadre_id`` in the round, checked against the access table:
+        never on one's own log (even if an assignment says so), only by an inspector in role, only
+        the sampled days. Returns it with the purpose of reading it."""
+        refuse_self(Act.INSPECT, who.cadre_id, cadre_id)
         a = self.audits.assignment(who.cadre_id, round_id, cadre_id)
         if a is None:
-            raise Forbidden("这名干部不在您的抽查任务中", code="not_assigned")
-        return a
+            raise Forbidden(ACCESS_TEXT["not_assigned"], code="not_assigned")
+        sampled = frozenset(a.entries)
+        facts = ReadFacts(
+            reader=who,
+            subject_id=cadre_id,
+            days=sampled,
+            on=today(self.clock),
+            sampled_days=sampled,
+        )
+        return a, read_access(Door.AUDIT, facts)
 
     def sampled_entries(self, who: Principal, round_id: str, cadre_id: str) -> CadreEntries:
         """The sampled days of a cadre's log, for an inspector assigned to them; recorded as a read."""
-        a = self.assignment_for(who, round_id, cadre_id)
+        a, purpose = self.assignment_for(who, round_id, cadre_id)
         first, last = min(a.entries, default=today(self.clock)), max(a.entries, default=today(self.clock))
         journal = JournalService(self.journal, self.calendar, get_settings().rules, self.clock)
         sampled = set(a.entries)
         entries = [e for e in journal.list_entries(cadre_id, first, last) if e.date in sampled]
-        log_read(self.reviews, who, cadre_id, "inspector", first, last, iso_now(self.clock))
-        return CadreEntries(cadre_id=cadre_id, from_=first, to=last, purpose="inspector", entries=entries)
+        log_read(self.reviews, who, cadre_id, purpose, first, last, iso_now(self.clock))
+        return CadreEntries(cadre_id=cadre_id, from_=first, to=last, purpose=purpose, entries=entries)
 
     def record_finding(
         self, who: Principal, round_id: str, cadre_id: str, day: date, body: FindingIn
     ) -> Finding:
-        a = self.assignment_for(who, round_id, cadre_id)
+        a, _ = self.assignment_for(who, round_id, cadre_id)
         if day not in a.entries:
             raise Forbidden("这一天的日志不在您的抽查样本中", code="not_in_sample")
         at = iso_now(self.clock)
@@ -355,6 +369,7 @@ class AuditDesk:
     def evaluate(self, who: Principal, quarter: str, cadre_id: str, body: EvaluationIn) -> Evaluation:
         if not who.has(*EVALUATOR_ROLES):
             raise Forbidden("只有组织部或人社局考核人员可以评定等次", code="forbidden")
+        refuse_self(Act.EVALUATE, who.cadre_id, cadre_id)
         cadre = self.roster.get_cadre(cadre_id)
         if cadre is None:
             raise NotFound("没有这名干部", code="not_found")

@@ -4,9 +4,11 @@ another cadre's log, which is only for authorized readers and always leaves a tr
 
 Rules, as pure functions (unit tested without AWS):
 
-- ``may_read``: who may read whose log, and why (the purpose goes into the read log);
-- ``check_verdict``: a verdict is recorded once, by the assigned reviewer; an overdue review still
-  takes one (late); the identical verdict sent again (a client retry) is answered as the first was.
+- who may read whose log, and why, is decided by ``worklog.access`` (the one access table, also in
+  docs/access.md); this module gathers the facts it needs and records every read it allows;
+- ``check_verdict``: a verdict is recorded once, by the assigned reviewer, never on one's own log;
+  an overdue review still takes one (late); the identical verdict sent again (a client retry) is
+  answered as the first was.
 
 Consequences follow the escalation ladder (worklog.compliance.ladder): a "suspected falsification"
 verdict opens an accountability case at once; two "perfunctory" verdicts in a quarter open a
@@ -22,8 +24,21 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING
 
+from worklog.access import TEXT as ACCESS_TEXT
+from worklog.access import (
+    VETTING_ROLES,
+    Access,
+    Act,
+    Door,
+    ReadFacts,
+    days_between,
+    is_unit_head,
+    read_access,
+    refuse_self,
+    week_days,
+)
 from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
@@ -56,7 +71,6 @@ from worklog.models.entries import EntryOut
 from worklog.models.reviews import (
     CadreEntries,
     ReadOut,
-    ReadPurpose,
     ReadRecord,
     ReviewDetail,
     ReviewOut,
@@ -66,19 +80,19 @@ from worklog.models.reviews import (
     VerdictOut,
     WeeklyRunSummary,
 )
-from worklog.models.roster import Cadre, Role, Unit
 from worklog.periods import month_label, month_period
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings
 
+if TYPE_CHECKING:
+    from worklog.publish.notices import NoticeRepository
+
 # User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
 TEXT: dict[str, str] = {
     "review_not_found": "没有该审阅任务",
-    "not_your_review": "该审阅任务不是分配给您的",
     "already_reviewed": "该周日志已于 {at} 提交审阅结论（{verdict}），结论只能提交一次",
     "unknown_cadre": "花名册中没有该人员",
-    "read_forbidden": "无权查阅该干部的工作日志",
 }
 VERDICT_TEXT: dict[str, str] = {
     "adequate": "认真",
@@ -86,48 +100,10 @@ VERDICT_TEXT: dict[str, str] = {
     "suspected_falsification": "涉嫌造假",
 }
 
-INSPECTOR_ROLES: tuple[Role, ...] = ("org_inspector", "discipline_inspector", "hr_evaluator")
 RECENT_WEEKS = 4  # GET /reviews without ?week: unfinished ones plus the last four weeks
-ReadAccess = ReadPurpose | Literal["own"]
 
 
 # --- rules ------------------------------------------------------------------------------------
-def is_unit_head(cadre: Cadre, unit: Unit | None) -> bool:
-    """Heads their unit: holds the unit_head role (the importer keeps the unit's named head the
-    same cadre, so the nightly check, which reads no units, decides the same way)."""
-    return "unit_head" in cadre.roles or (unit is not None and unit.head_id == cadre.cadre_id)
-
-
-def heads_unit_of(reader: Principal, subject: Cadre, unit: Unit | None) -> bool:
-    """The reader heads the subject's unit. The unit's named head decides; a unit with none named
-    falls back to a unit_head in the same unit."""
-    if unit is not None and unit.head_id:
-        return unit.head_id == reader.cadre_id
-    return reader.has("unit_head") and reader.unit_id == subject.unit_id
-
-
-def may_read(
-    reader: Principal, subject: Cadre, subject_unit: Unit | None, *, assigned_reviewer: bool
-) -> ReadAccess | None:
-    """Why ``reader`` may read ``subject``'s log, or None (403).
-
-    ``assigned_reviewer``: the reader is the assigned reviewer of a week in the range asked for.
-    The most specific reason wins: own log, review, unit head, district leader (of a unit head),
-    inspector (Organization Department, Discipline Commission, HR evaluation: any cadre).
-    """
-    if reader.cadre_id == subject.cadre_id:
-        return "own"
-    if assigned_reviewer:
-        return "review"
-    if heads_unit_of(reader, subject, subject_unit):
-        return "unit_head"
-    if reader.has("district_leader") and is_unit_head(subject, subject_unit):
-        return "district_leader"
-    if reader.has(*INSPECTOR_ROLES):
-        return "inspector"
-    return None
-
-
 @dataclass(frozen=True)
 class VerdictDecision:
     replay: bool  # the same verdict again: answer as before, write nothing
@@ -141,12 +117,14 @@ class AlreadyReviewed(Conflict):
 def check_verdict(review: StoredReview, reviewer_id: str, verdict: VerdictIn, on: date) -> VerdictDecision:
     """May ``reviewer_id`` record ``verdict`` on ``review`` on day ``on``?
 
-    Only the assigned reviewer (403). Once done, a review is closed: a different verdict or comment
-    is refused (409 ``already_reviewed``); the identical one is a retry and is answered as before.
-    An overdue review still takes its verdict, marked late.
+    Only the assigned reviewer (403), and never on their own log (403 ``self_review``, even if a
+    stored assignment says so). Once done, a review is closed: a different verdict or comment is
+    refused (409 ``already_reviewed``); the identical one is a retry and is answered as before. An
+    overdue review still takes its verdict, marked late.
     """
+    refuse_self(Act.REVIEW, reviewer_id, review.cadre_id)
     if review.reviewer_id != reviewer_id:
-        raise Forbidden(TEXT["not_your_review"], code="not_your_review")
+        raise Forbidden(ACCESS_TEXT["not_your_review"], code="not_your_review")
     if review.status == "done":
         if review.verdict == verdict.verdict and review.comment == verdict.comment:
             return VerdictDecision(replay=True, late=review.late)
@@ -199,13 +177,16 @@ def log_read(
     reviews: ReviewRepository,
     who: Principal,
     owner: str,
-    purpose: ReadPurpose,
+    purpose: Access,
     first: date,
     last: date,
     at: str,
 ) -> None:
     """Record that ``who`` read ``owner``'s log over [first, last]: done before the log is returned
-    (a read that cannot be recorded is not served), and shown to the owner at /me/reads."""
+    (a read that cannot be recorded is not served), and shown to the owner at /me/reads. Reading
+    one's own log is not recorded."""
+    if purpose == "own":
+        return
     reviews.log_read(
         ReadRecord(
             owner_cadre_id=owner,
@@ -444,6 +425,7 @@ class ReviewService:
         bus: EventBus | None = None,
         calendar: WorkingCalendar | None = None,
         rules: Rules | None = None,
+        notices: NoticeRepository | None = None,
         clock: Clock = system_clock,
     ) -> None:
         self.reviews = reviews or ReviewRepository()
@@ -451,8 +433,18 @@ class ReviewService:
         self.rules = rules or get_settings().rules
         self._calendar = calendar
         self._journal = journal
+        self._notices = notices
         self.clock = clock
         self.desk = CaseDesk(cases or ComplianceRepository(), bus or EventBus())
+
+    @property
+    def notices(self) -> NoticeRepository:
+        if self._notices is None:
+            # Imported here: only the Org Dept's reads need it, and the handler's cold start does not.
+            from worklog.publish.notices import NoticeRepository
+
+            self._notices = NoticeRepository()
+        return self._notices
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -485,16 +477,26 @@ class ReviewService:
         if review is not None:
             return review
         if self.reviews.of_cadre(cadre_id, week_start, week_start):
-            raise Forbidden(TEXT["not_your_review"], code="not_your_review")
+            raise Forbidden(ACCESS_TEXT["not_your_review"], code="not_your_review")
         raise NotFound(TEXT["review_not_found"], code="review_not_found")
 
     def review_detail(self, who: Principal, week_start: date, cadre_id: str) -> ReviewDetail:
         """One assignment with the reviewee's week: entries, plan items, signals. Recorded as a read.
 
         Signals compare the reviewee with each unit colleague active that week: one Query per
-        colleague (a unit is tens of people; a per-unit week index would make it one).
+        colleague (a unit is tens of people; a per-unit week index would make it one). They name a
+        similar colleague and day, never the colleague's text.
         """
+        refuse_self(Act.REVIEW, who.cadre_id, cadre_id)
         review = self._assignment(who, week_start, cadre_id)
+        facts = ReadFacts(
+            reader=who,
+            subject_id=cadre_id,
+            days=week_days(review.week_start),
+            on=today(self.clock),
+            review_weeks=frozenset({review.week_start}),
+        )
+        purpose = read_access(Door.REVIEW, facts)
         entries = self.journal.list_entries(cadre_id, review.week_start, review.week_end)
         days = [review.week_start + timedelta(days=i) for i in range(7)]
         colleagues = [
@@ -509,7 +511,7 @@ class ReviewService:
         ]
         signals = signals_for_week([logged_day(cadre_id, e) for e in entries], others)
         plan_items = self._plan_items(cadre_id, days, entries)
-        self._log_read(who, cadre_id, "review", review.week_start, review.week_end)
+        self._log_read(who, cadre_id, purpose, review.week_start, review.week_end)
         return ReviewDetail(
             review=review_out(review), entries=entries, plan_items=plan_items, signals=signals
         )
@@ -541,6 +543,7 @@ class ReviewService:
 
     # --- verdicts -----------------------------------------------------------------------------
     def record_verdict(self, who: Principal, week_start: date, cadre_id: str, body: VerdictIn) -> VerdictOut:
+        refuse_self(Act.REVIEW, who.cadre_id, cadre_id)
         review = self._assignment(who, week_start, cadre_id)
         on = today(self.clock)
         decision = check_verdict(review, who.cadre_id, body, on)
@@ -625,27 +628,35 @@ class ReviewService:
 
     # --- another cadre's log, and who read mine -----------------------------------------------
     def cadre_entries(self, who: Principal, cadre_id: str, first: date, last: date) -> CadreEntries:
-        """Another cadre's entries for an authorized reader (recorded in the read log), or one's own
-        (not recorded)."""
+        """A cadre's entries for a reader the access table allows (recorded in the owner's read log),
+        or one's own (not recorded). 403 for everyone else, before anything is read or recorded."""
         _check_range(first, last, self.rules)
+        on = today(self.clock)
+        days = days_between(first, last)
         if cadre_id == who.cadre_id:
-            entries = self.journal.list_entries(cadre_id, first, last)
-            return CadreEntries(cadre_id=cadre_id, from_=first, to=last, purpose="own", entries=entries)
-        subject = self.roster.get_cadre(cadre_id)
-        if subject is None:
-            raise NotFound(TEXT["unknown_cadre"], code="unknown_cadre")
-        unit = self.roster.get_unit(subject.unit_id)
-        # A week overlaps [first, last] when it starts no earlier than six days before ``first``.
-        weeks = self.reviews.of_cadre(cadre_id, first - timedelta(days=6), last)
-        assigned = any(r.reviewer_id == who.cadre_id for r in weeks)
-        access = may_read(who, subject, unit, assigned_reviewer=assigned)
-        if access is None or access == "own":
-            raise Forbidden(TEXT["read_forbidden"], code="read_forbidden")
+            facts = ReadFacts(reader=who, subject_id=cadre_id, days=days, on=on, subject=who.cadre)
+        else:
+            subject = self.roster.get_cadre(cadre_id)
+            if subject is None:
+                raise NotFound(TEXT["unknown_cadre"], code="unknown_cadre")
+            # A week overlaps [first, last] when it starts no earlier than six days before ``first``.
+            weeks = self.reviews.of_cadre(cadre_id, first - timedelta(days=6), last)
+            facts = ReadFacts(
+                reader=who,
+                subject_id=cadre_id,
+                days=days,
+                on=on,
+                subject=subject,
+                subject_unit=self.roster.get_unit(subject.unit_id),
+                review_weeks=frozenset(r.week_start for r in weeks if r.reviewer_id == who.cadre_id),
+                vetting=who.has(*VETTING_ROLES) and self.notices.open_for(cadre_id, on) is not None,
+            )
+        access = read_access(Door.CADRE_ENTRIES, facts)
         entries = self.journal.list_entries(cadre_id, first, last)
         self._log_read(who, cadre_id, access, first, last)
         return CadreEntries(cadre_id=cadre_id, from_=first, to=last, purpose=access, entries=entries)
 
-    def _log_read(self, who: Principal, owner: str, purpose: ReadPurpose, first: date, last: date) -> None:
+    def _log_read(self, who: Principal, owner: str, purpose: Access, first: date, last: date) -> None:
         log_read(self.reviews, who, owner, purpose, first, last, iso_now(self.clock))
 
     def reads_of_mine(self, who: Principal, first: date | None, last: date | None) -> list[ReadOut]:

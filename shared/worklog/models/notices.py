@@ -17,6 +17,7 @@ Contact = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100
 Answer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 NoticeState = Literal["upcoming", "open", "closed"]
 MIN_WORKING_DAYS = 5
+MAX_CALENDAR_DAYS = 60  # from start to end; also bounds the search for the notices open on a day
 
 
 class Notice(BaseModel):

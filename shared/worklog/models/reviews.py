@@ -18,7 +18,7 @@ from worklog.models.entries import EntryOut
 
 Verdict = Literal["adequate", "perfunctory", "suspected_falsification"]
 ReviewStatus = Literal["open", "done", "overdue"]
-ReadPurpose = Literal["review", "unit_head", "district_leader", "inspector"]
+ReadPurpose = Literal["review", "unit_head", "district_leader", "inspector", "vetting"]
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 

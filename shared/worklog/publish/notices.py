@@ -24,6 +24,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from worklog.access import Act, refuse_self
 from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
@@ -32,6 +33,7 @@ from worklog.dynamo import TableRepository, conditional, from_item, key, query_a
 from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, ServiceUnavailable, ValidationFailed
 from worklog.messages import MSG
 from worklog.models.notices import (
+    MAX_CALENDAR_DAYS,
     MIN_WORKING_DAYS,
     AnswerIn,
     Feedback,
@@ -92,6 +94,23 @@ class NoticeRepository(TableRepository):
             ScanIndexForward=False,
         )
         return [Notice.model_validate(_data(i)) for i in items]
+
+    def open_for(self, candidate_id: str, on: date) -> Notice | None:
+        """A notice naming ``candidate_id`` that is open on ``on``, if any: one Query over the notices
+        that started in the longest period before ``on`` (a notice never runs longer)."""
+        items = query_all(
+            self.client,
+            TableName=self.table,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :p AND gsi1sk BETWEEN :a AND :b",
+            ExpressionAttributeValues={
+                ":p": {"S": "NOTICES"},
+                ":a": {"S": (on - timedelta(days=MAX_CALENDAR_DAYS)).isoformat()},
+                ":b": {"S": f"{on.isoformat()}#~"},
+            },
+        )
+        found = (Notice.model_validate(_data(i)) for i in items)
+        return next((n for n in found if n.candidate_id == candidate_id and n.state(on) == "open"), None)
 
     def feedback(self, notice_id: str) -> list[Feedback]:
         items = query_all(
@@ -272,6 +291,7 @@ class NoticeDesk:
     def open(self, who: Principal, body: NoticeIn) -> Notice:
         if not who.has(*NOTICE_ROLES):
             raise Forbidden("只有组织部或管理员可以发布公示", code="forbidden")
+        refuse_self(Act.VET, who.cadre_id, body.candidate_id)
         on = today(self.clock)
         if body.start < on:
             raise _invalid("公示开始日期不能早于今天", ["body", "start"], "start_in_past")
@@ -284,8 +304,8 @@ class NoticeDesk:
                 ["body", "end"],
                 "notice_too_short",
             )
-        if (end - body.start).days > 60:
-            raise _invalid("公示期过长（超过60天）", ["body", "end"], "notice_too_long")
+        if (end - body.start).days > MAX_CALENDAR_DAYS:
+            raise _invalid(f"公示期过长（超过{MAX_CALENDAR_DAYS}天）", ["body", "end"], "notice_too_long")
         cadre = self.roster.get_cadre(body.candidate_id)
         if cadre is None or not cadre.active_on(on):
             raise _invalid("没有这名在职干部", ["body", "candidate_id"], "unknown_cadre")
@@ -386,7 +406,8 @@ class NoticeDesk:
     def feedback(self, who: Principal, notice_id: str) -> list[Feedback]:
         if not who.has(*NOTICE_ROLES):
             raise Forbidden("只有组织部或管理员可以查看反映", code="forbidden")
-        self.get(notice_id)
+        # Feedback about oneself is read and answered by colleagues, never by the candidate.
+        refuse_self(Act.FEEDBACK, who.cadre_id, self.get(notice_id).candidate_id)
         return self.notices.feedback(notice_id)
 
     def answer(self, who: Principal, notice_id: str, feedback_id: str, body: AnswerIn) -> Feedback:

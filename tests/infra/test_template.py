@@ -403,8 +403,9 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
     assert grants("EntriesFunction") == {
         n["JournalTable"]: common
         | {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
-        # The cadre's standing learns of leave and late saves in the save's transaction.
-        n["RosterTable"]: common | {"dynamodb:UpdateItem"},
+        # A save's transaction checks the author's roster profile, and the cadre's standing
+        # learns of leave and late saves in it.
+        n["RosterTable"]: common | {"dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
         n["IdempotencyTable"]: idempotency,
     }
     assert grants("AdminFunction") == {

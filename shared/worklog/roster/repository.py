@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
@@ -31,6 +32,21 @@ def cadre_item(cadre: Cadre) -> dict[str, Any]:
         "roster_pk": ROSTER_PK,
         "roster_sk": f"CADRE#{cadre.cadre_id}",
         **cadre.model_dump(mode="json", exclude_none=True),
+    }
+
+
+def profile_guard(table: str, cadre_id: str, unit_id: str, on: date) -> dict[str, Any]:
+    """A ConditionCheck for a write's transaction: the cadre is still on the roster, has not left
+    before ``on`` and is still in ``unit_id`` (the unit the write was computed for). Dates are
+    stored as ISO text, so they compare as strings."""
+    return {
+        "TableName": table,
+        "Key": key(f"CADRE#{cadre_id}", "PROFILE"),
+        "ConditionExpression": (
+            "attribute_exists(pk) AND #unit = :unit AND (attribute_not_exists(#left) OR #left >= :on)"
+        ),
+        "ExpressionAttributeNames": {"#unit": "unit_id", "#left": "left_on"},
+        "ExpressionAttributeValues": {":unit": {"S": unit_id}, ":on": {"S": on.isoformat()}},
     }
 
 
@@ -75,8 +91,11 @@ class RosterRepository(TableRepository):
     table_setting = "roster_table"
 
     # --- cadres -------------------------------------------------------------------------------
-    def get_cadre(self, cadre_id: str) -> Cadre | None:
-        item = self.client.get_item(TableName=self.table, Key=key(f"CADRE#{cadre_id}", "PROFILE")).get("Item")
+    def get_cadre(self, cadre_id: str, *, consistent: bool = False) -> Cadre | None:
+        """A cadre's profile; ``consistent`` reads the latest write (authorising a write on it)."""
+        item = self.client.get_item(
+            TableName=self.table, Key=key(f"CADRE#{cadre_id}", "PROFILE"), ConsistentRead=consistent
+        ).get("Item")
         return Cadre.model_validate(_strip_keys(from_item(item))) if item else None
 
     def list_cadres(self) -> Iterator[Cadre]:

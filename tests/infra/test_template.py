@@ -409,13 +409,8 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
         n["IdempotencyTable"]: idempotency,
     }
     assert grants("AdminFunction") == {
-        n["RosterTable"]: common
-        | {
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:BatchWriteItem",
-            "dynamodb:ConditionCheckItem",
-        },
+        # Puts only: role change records are append-only (no UpdateItem, no BatchWriteItem deletes).
+        n["RosterTable"]: common | {"dynamodb:PutItem"},
         n["IdempotencyTable"]: idempotency,
         # Vetting notices and the answers to their feedback.
         n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from worklog.journal.records import Head, decode, head_from_item, head_item, revision_item
-from worklog.journal.repository import StaleHead
+from worklog.journal.repository import RosterChanged, StaleHead
 
 
 class FakeJournal:
@@ -18,6 +18,10 @@ class FakeJournal:
         self.cached: dict[str, Head] = {}
         self.appends = 0
         self.also: list[dict[str, Any]] = []  # the other tables' actions of each transaction
+        self.guards: list[dict[str, Any]] = []  # the roster ConditionCheck of each transaction
+        # The author's profile as the guard would find it: None always passes; a callable
+        # (guard → bool) stands in for DynamoDB evaluating the ConditionCheck.
+        self.roster_allows: Any = None
 
     def load_head(self, cadre_id: str, *, fresh: bool = False) -> Head:
         if not fresh and cadre_id in self.cached:
@@ -34,7 +38,13 @@ class FakeJournal:
         record: dict[str, Any],
         view: dict[str, Any],
         also: Sequence[dict[str, Any]] = (),
+        guard: dict[str, Any] | None = None,
     ) -> None:
+        if guard is not None:
+            self.guards.append(guard)
+            if self.roster_allows is not None and not self.roster_allows(guard):
+                self.cached.pop(before.cadre_id, None)
+                raise RosterChanged(before.cadre_id)
         stored = self.items.get((f"CADRE#{before.cadre_id}", "HEAD"))
         if (stored["head_seq"] if stored else 0) != before.seq:
             self.cached.pop(before.cadre_id, None)

@@ -8,13 +8,14 @@ import binascii
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http
 from worklog.errors import NotFound, ValidationFailed
 from worklog.messages import MSG
 from worklog.models.calendar import CalendarYearOut, ScheduleIn
+from worklog.models.common import Day
 from worklog.models.notices import (
     AnswerIn,
     FeedbackId,
@@ -25,12 +26,21 @@ from worklog.models.notices import (
     NoticeList,
     NoticeOut,
 )
-from worklog.models.roster import Cadre, CadreId, CadreList, ImportReport, RosterImportIn, UnitId, UnitList
+from worklog.models.roster import (
+    Cadre,
+    CadreId,
+    CadreList,
+    ImportReport,
+    RoleChangeList,
+    RosterImportIn,
+    UnitId,
+    UnitList,
+)
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 from worklog.publish.notices import notice_desk
 from worklog.roster.calendar_admin import describe_year, load_schedule
 from worklog.roster.importer import import_roster
-from worklog.roster.repository import RosterRepository
+from worklog.roster.repository import BadCursor, RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import get_settings
 
@@ -63,10 +73,50 @@ def post_import(body: RosterImportIn) -> ImportReport:
             ) from err
     else:
         content = body.content.encode("utf-8")
-    report = import_roster(content, body.format, RosterRepository(), dry_run=body.dry_run)
-    logger.info("roster import", author=author, imported=report.imported, rejected=len(report.rejected))
+    report = import_roster(content, body.format, RosterRepository(), author=author, dry_run=body.dry_run)
+    logger.info(
+        "roster import",
+        author=author,
+        import_id=report.import_id,
+        imported=report.imported,
+        rejected=len(report.rejected),
+        role_changes=len(report.role_changes),
+    )
     metrics.add_metric(name="RosterRowsImported", unit="Count", value=report.imported)
     return report
+
+
+@app.get(
+    "/admin/roster/role-changes",
+    summary="Changes of roles, unit or last day in post made by roster imports, newest first",
+    responses=http.responses(RoleChangeList, ERRORS),
+    tags=["admin"],
+)
+def get_role_changes(
+    cadre_id: Annotated[CadreId | None, Query(description="only this cadre's changes")] = None,
+    first: Annotated[Day | None, Query(alias="from", description="made on or after this day")] = None,
+    last: Annotated[Day | None, Query(alias="to", description="made on or before this day")] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="at most this many")] = 100,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page")
+    ] = None,
+) -> RoleChangeList:
+    _admin()
+    if first and last and last < first:
+        raise ValidationFailed(
+            MSG["range_reversed"],
+            details=[{"loc": ["query", "from"], "msg": MSG["range_reversed"], "type": "range_reversed"}],
+        )
+    try:
+        changes, next_cursor = RosterRepository().role_changes(
+            cadre_id, first, last, limit=limit, cursor=cursor
+        )
+    except BadCursor as err:
+        raise ValidationFailed(
+            MSG["bad_cursor"],
+            details=[{"loc": ["query", "cursor"], "msg": MSG["bad_cursor"], "type": "cursor"}],
+        ) from err
+    return RoleChangeList(changes=changes, next_cursor=next_cursor)
 
 
 @app.get(

@@ -42,8 +42,19 @@ ERRORS = (400, 401, 403, 404, 409, 413, 422, 503)
 SAVED = "首次保存（201）"
 
 
+# Every write of this function is a journal save, whose transaction checks the author's roster
+# profile itself (worklog.journal.service): no roster read is added to the save's request budget.
+JOURNAL_SAVES = ("/entries/", "/plans/", "/summaries/")
+
+
 def service() -> JournalService:
-    return JournalService(container_repository(), current_calendar(), get_settings().rules)
+    return JournalService(
+        container_repository(), current_calendar(), get_settings().rules, reload=http.fresh_principal
+    )
+
+
+def _guarded(path: str) -> bool:
+    return path == "/leaves" or path.startswith(JOURNAL_SAVES)
 
 
 def _status(created: bool) -> int:
@@ -228,4 +239,4 @@ def _chain_fields(record: dict[str, Any]) -> dict[str, Any]:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return http.handle(app, event, context)
+    return http.handle(app, event, context, guarded=_guarded)

@@ -3,7 +3,8 @@
 It talks to the tables named by the environment (ROSTER_TABLE, JOURNAL_TABLE, …) with the usual
 AWS credentials; against the local runtime, load `.local/env` first (the runtime writes it).
 
-  import-roster FILE [--format json|csv|xlsx] [--dry-run]   validate and import a roster file
+  import-roster FILE [--format json|csv|xlsx] [--dry-run]   validate and import a roster file (role
+                                                             changes are recorded as by cli:<os user>)
   load-calendar YEAR FILE.json                               load a year's official schedule
   verify-chain CADRE_ID                                      recompute a cadre's chain, head and views
   verify-audit ROUND_ID [--folder DIR | --url URL]           recompute a published audit draw
@@ -18,6 +19,7 @@ AWS credentials; against the local runtime, load `.local/env` first (the runtime
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -42,9 +44,20 @@ def _import_roster(args: argparse.Namespace) -> int:
     if fmt is None:
         print(f"cannot tell the format of {path}; pass --format", file=sys.stderr)
         return 2
-    report = import_roster(path.read_bytes(), fmt, RosterRepository(), dry_run=args.dry_run)
+    report = import_roster(
+        path.read_bytes(), fmt, RosterRepository(), author=_cli_author(), dry_run=args.dry_run
+    )
     print(report.model_dump_json(indent=2))
     return 1 if report.rejected else 0
+
+
+def _cli_author() -> str:
+    """Who a command-line roster change is recorded as: the operating-system user."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment or the password database
+        user = "unknown"
+    return f"cli:{user}"
 
 
 def _load_calendar(args: argparse.Namespace) -> int:

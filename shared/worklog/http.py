@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -126,11 +127,22 @@ def _principals() -> PrincipalResolver:
     return PrincipalResolver(RosterRepository(), ttl_seconds=get_settings().principal_cache_seconds)
 
 
-def authenticate(headers: dict[str, str]) -> Principal:
+# Methods that change nothing: their caller may be resolved from the container's short cache.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def authenticate(headers: dict[str, str], *, fresh: bool = False) -> Principal:
+    """The caller; ``fresh`` reads their roster profile now instead of from the cache."""
     subject = _verifier().subject(headers.get("authorization"))
-    principal = _principals().resolve(subject, today(system_clock))
+    principal = _principals().resolve(subject, today(system_clock), fresh=fresh)
     logger.append_keys(cadre_id=principal.cadre_id)
     return principal
+
+
+def fresh_principal(subject: str, on: date) -> Principal:
+    """``subject`` resolved from the roster as it is now (the cached entry replaced or dropped):
+    for a write whose own transaction found the profile changed. 401 if they left or are gone."""
+    return _principals().resolve(subject, on, fresh=True)
 
 
 def raw_body(event: dict[str, Any]) -> bytes:
@@ -170,8 +182,15 @@ def handle(
     *,
     limit: Callable[[str], int] | None = None,
     public: bool = False,
+    guarded: Callable[[str], bool] | None = None,
 ) -> dict[str, Any]:
-    """Size limit and authentication, then route. ``limit(path)`` may raise a route's body limit."""
+    """Size limit and authentication, then route. ``limit(path)`` may raise a route's body limit.
+
+    A write (any method but GET, HEAD and OPTIONS) is authorised on the roster as it is now: its
+    caller is resolved fresh, one consistent GetItem, unless ``guarded(path)`` says the write's own
+    transaction checks the caller's roster profile (the journal's saves, whose request budget has
+    no room for the read). Reads may use the container's cache (``principal_cache_seconds``).
+    """
     method = (event.get("requestContext", {}).get("http", {}).get("method") or "GET").upper()
     path = event.get("rawPath", "/")
     try:
@@ -182,7 +201,8 @@ def handle(
         check_json(event, raw)
         if not public and method != "OPTIONS":
             headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-            app.append_context(principal=authenticate(headers))
+            fresh = method not in READ_METHODS and not (guarded and guarded(path))
+            app.append_context(principal=authenticate(headers, fresh=fresh))
     except WorklogError as err:
         app.clear_context()
         resp = error_response(err.status, err.code, err.message, err.details)

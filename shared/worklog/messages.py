@@ -56,4 +56,5 @@ MSG: dict[str, str] = {
     "unknown_unit": "没有该单位",
     "bad_import_format": "不支持的花名册格式",
     "bad_base64": "XLSX 内容必须是 base64 编码",
+    "bad_cursor": "分页游标无效，请使用上一页返回的 next_cursor",
 }

@@ -15,13 +15,14 @@ ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = ("shared", "functions", "infra", "tests", "docs", "events")
 TOP = ("README.md", "Makefile", "template.yaml", "pyproject.toml")
 DOC_LINK = re.compile(r"\bdocs/([\w.-]+\.(?:md|json))")
+SUFFIXES = {".py", ".md", ".html", ".yaml", ".sh"}
 OUTSIDE = re.compile(r"\b(?:DESIGN|API|STYLE|APP)\.md\b|\.\./shared\b")
 
 
 def _texts() -> list[Path]:
     found = [ROOT / name for name in TOP]
     for folder in FOLDERS:
-        found += [p for p in (ROOT / folder).rglob("*") if p.suffix in {".py", ".md", ".html", ".yaml", ".sh"}]
+        found += [p for p in (ROOT / folder).rglob("*") if p.suffix in SUFFIXES]
     return sorted(p for p in found if p.is_file() and p != Path(__file__).resolve())
 
 

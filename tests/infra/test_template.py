@@ -421,18 +421,14 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
     assert grants("EntriesFunction") == {
         n["JournalTable"]: common
         | {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
-        # The cadre's standing learns of leave and late saves in the save's transaction.
-        n["RosterTable"]: common | {"dynamodb:UpdateItem"},
+        # A save's transaction checks the author's roster profile, and the cadre's standing
+        # learns of leave and late saves in it.
+        n["RosterTable"]: common | {"dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
         n["IdempotencyTable"]: idempotency,
     }
     assert grants("AdminFunction") == {
-        n["RosterTable"]: common
-        | {
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:BatchWriteItem",
-            "dynamodb:ConditionCheckItem",
-        },
+        # Puts only: role change records are append-only (no UpdateItem, no BatchWriteItem deletes).
+        n["RosterTable"]: common | {"dynamodb:PutItem"},
         n["IdempotencyTable"]: idempotency,
         # Vetting notices and the answers to their feedback.
         n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},

@@ -22,6 +22,20 @@ def test_import_roster_from_a_csv_file(
     assert RosterRepository().get_unit("tyj").head_id == "c0401"
 
 
+def test_a_command_line_import_records_its_role_changes_as_by_the_os_user(
+    stack: InProcessStack, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli.getpass, "getuser", lambda: "ops")
+    path = tmp_path / "roster.csv"
+    path.write_text("工号,姓名,单位编码,角色\nc0001,李明,jyj,干部；管理员\n", "utf-8")
+    assert cli.main(["import-roster", str(path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    changes, _ = RosterRepository().role_changes("c0001")
+    assert [(c.by, c.import_id, c.after.roles) for c in changes] == [
+        ("cli:ops", report["import_id"], ["cadre", "admin"])
+    ]
+
+
 def test_import_roster_reports_rejected_rows_with_a_nonzero_exit(
     stack: InProcessStack, tmp_path: Path
 ) -> None:

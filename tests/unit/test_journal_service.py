@@ -10,7 +10,7 @@ from worklog.auth.principals import Principal
 from worklog.calendar import WorkingCalendar
 from worklog.chain import verify_chain
 from worklog.clock import SHANGHAI, FixedClock
-from worklog.errors import Conflict, NotFound, PeriodLocked, ValidationFailed
+from worklog.errors import Conflict, NotFound, PeriodLocked, Unauthenticated, ValidationFailed
 from worklog.journal.records import Head
 from worklog.journal.service import JournalService
 from worklog.models.entries import EntryIn, LeaveIn, PlanIn, SummaryIn
@@ -231,6 +231,54 @@ def test_a_stale_cache_never_refuses_a_valid_plan_item_reference() -> None:
     )
     saved = service(repo, at(2026, 11, 20)).save_entry(WHO, date(2026, 11, 20), entry(plan_item_id="p1"))
     assert saved.created
+
+
+# --- the author's roster profile is checked in the save's own transaction --------------------------
+def test_every_save_checks_in_its_transaction_that_the_author_is_in_post_in_their_unit() -> None:
+    repo = FakeJournal()
+    svc = service(repo, at(2026, 11, 20))
+    svc.save_entry(WHO, date(2026, 11, 20), entry())
+    svc.record_leave(
+        WHO, LeaveIn.model_validate({"from": "2026-11-23", "to": "2026-11-23", "kind": "annual"})
+    )
+    assert len(repo.guards) == 2
+    for guard in repo.guards:
+        assert guard["Key"] == {"pk": {"S": "CADRE#c0001"}, "sk": {"S": "PROFILE"}}
+        assert guard["ExpressionAttributeValues"] == {":unit": {"S": "jyj"}, ":on": {"S": "2026-11-20"}}
+
+
+def test_a_cadre_moved_meanwhile_has_the_save_recomputed_for_their_new_unit() -> None:
+    # Given the roster moved c0001 to zzb after this container cached them in jyj
+    repo = FakeJournal()
+    repo.roster_allows = lambda guard: guard["ExpressionAttributeValues"][":unit"]["S"] == "zzb"
+    moved = CADRE.model_copy(update={"unit_id": "zzb"})
+    reloaded: list[tuple[str, date]] = []
+
+    def reload(cadre_id: str, on: date) -> Principal:
+        reloaded.append((cadre_id, on))
+        return Principal("c0001", "李明", "zzb", "副局长", frozenset({"cadre"}), moved)
+
+    svc = JournalService(repo, WorkingCalendar(), Rules(), at(2026, 11, 20), reload=reload)
+    # When they save
+    saved = svc.save_entry(WHO, date(2026, 11, 20), entry())
+    # Then they were resolved again and the save is filed under their new unit
+    assert reloaded == [("c0001", date(2026, 11, 20))]
+    assert saved.created and repo.appends == 1
+    assert repo.items[("CADRE#c0001", "ENTRY#2026-11-20")]["unit_id"] == "zzb"
+
+
+def test_a_cadre_who_left_meanwhile_is_refused_and_nothing_is_written() -> None:
+    repo = FakeJournal()
+    repo.roster_allows = lambda guard: False
+
+    def reload(cadre_id: str, on: date) -> Principal:
+        raise Unauthenticated("该人员已不在岗，不能使用本系统", code="inactive_cadre")
+
+    svc = JournalService(repo, WorkingCalendar(), Rules(), at(2026, 11, 20), reload=reload)
+    with pytest.raises(Unauthenticated) as err:
+        svc.save_entry(WHO, date(2026, 11, 20), entry())
+    assert err.value.code == "inactive_cadre"
+    assert repo.appends == 0 and repo.items == {}
 
 
 def test_a_period_reopened_by_a_longer_window_can_still_be_revised() -> None:

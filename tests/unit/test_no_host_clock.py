@@ -40,9 +40,8 @@ def host_clock_calls(source: str) -> list[str]:
         name = _dotted(node.func)
         tail = ".".join(name.split(".")[-2:])
         zoned = len(node.args) + len(node.keywords)
-        if tail in {"date.today", "datetime.today", "datetime.utcnow", "time.localtime", "time.ctime"}:
-            found.append(f"{name}() at line {node.lineno}")
-        elif tail == "datetime.now" and zoned == 0:
+        local = {"date.today", "datetime.today", "datetime.utcnow", "time.localtime", "time.ctime"}
+        if tail in local or (tail == "datetime.now" and zoned == 0):
             found.append(f"{name}() at line {node.lineno}")
         elif tail == "datetime.fromtimestamp" and zoned < 2:
             found.append(f"{name}(…) without a zone at line {node.lineno}")

@@ -332,6 +332,8 @@ class AuditDesk:
     def record_finding(
         self, who: Principal, round_id: str, cadre_id: str, day: date, body: FindingIn
     ) -> Finding:
+        if not who.has(INSPECTOR_ROLE):  # assigned earlier, but the role has since been taken away
+            raise Forbidden("您已不再担任纪检监察检查人员，不能记录核查结果", code="forbidden")
         a, _ = self.assignment_for(who, round_id, cadre_id)
         if day not in a.entries:
             raise Forbidden("这一天的日志不在您的抽查样本中", code="not_in_sample")

@@ -1,7 +1,10 @@
 """Who is calling: the roster profile behind a verified token, and role checks.
 
 Roles come from the roster, never from the token. A warm container keeps profiles it has read for
-``principal_cache_seconds`` so that a save's hot path does not re-read the roster every time.
+``principal_cache_seconds`` so that reads and a save's hot path do not re-read the roster every
+time. A write is never authorised on that cache: either it is resolved ``fresh`` (a consistent read
+that also replaces the cached entry), or its own transaction checks the profile
+(``worklog.roster.repository.profile_guard``, the journal's saves).
 """
 
 from __future__ import annotations
@@ -41,8 +44,9 @@ class PrincipalResolver:
         self._cache: dict[str, tuple[float, Cadre | None]] = {}
         self._lock = threading.Lock()
 
-    def resolve(self, subject: str, today: date) -> Principal:
-        cadre = self._lookup(subject)
+    def resolve(self, subject: str, today: date, *, fresh: bool = False) -> Principal:
+        """The principal of ``subject``; ``fresh`` bypasses the cache and reads the latest profile."""
+        cadre = self._lookup(subject, fresh)
         if cadre is None:
             raise Unauthenticated(MSG["unknown_subject"], code="unknown_subject")
         if cadre.left_on is not None and today > cadre.left_on:
@@ -51,16 +55,19 @@ class PrincipalResolver:
             cadre.cadre_id, cadre.name, cadre.unit_id, cadre.title, frozenset(cadre.roles), cadre
         )
 
-    def _lookup(self, subject: str) -> Cadre | None:
+    def _lookup(self, subject: str, fresh: bool) -> Cadre | None:
         now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(subject)
-        if hit and now - hit[0] < self.ttl:
-            return hit[1]
-        cadre = self.roster.get_cadre(subject)
-        if cadre is not None:  # misses are not kept: a newly imported cadre can log in at once
+        if not fresh:
             with self._lock:
+                hit = self._cache.get(subject)
+            if hit and now - hit[0] < self.ttl:
+                return hit[1]
+        cadre = self.roster.get_cadre(subject, consistent=fresh)
+        with self._lock:
+            if cadre is not None:
                 self._cache[subject] = (now, cadre)
+            else:  # misses are not kept: a newly imported cadre can log in at once
+                self._cache.pop(subject, None)
         return cadre
 
     def forget(self) -> None:

@@ -93,6 +93,7 @@ TEXT: dict[str, str] = {
     "review_not_found": "没有该审阅任务",
     "already_reviewed": "该周日志已于 {at} 提交审阅结论（{verdict}），结论只能提交一次",
     "unknown_cadre": "花名册中没有该人员",
+    "reviewer_role_lost": "您已不再担任审阅该干部所需的职务（所在单位主要负责人或区领导），不能提交审阅结论",
 }
 VERDICT_TEXT: dict[str, str] = {
     "adequate": "认真",
@@ -112,6 +113,13 @@ class VerdictDecision:
 
 class AlreadyReviewed(Conflict):
     code = "already_reviewed"
+
+
+def holds_reviewer_role(who: Principal, review: StoredReview) -> bool:
+    """Whether the reviewer still holds a role the week was assigned for (assignment.py): head of
+    the reviewee's unit, or a district leader. An assignment made before a role was taken away
+    does not outlive it."""
+    return who.has("district_leader") or (who.has("unit_head") and who.unit_id == review.unit_id)
 
 
 def check_verdict(review: StoredReview, reviewer_id: str, verdict: VerdictIn, on: date) -> VerdictDecision:
@@ -545,6 +553,8 @@ class ReviewService:
     def record_verdict(self, who: Principal, week_start: date, cadre_id: str, body: VerdictIn) -> VerdictOut:
         refuse_self(Act.REVIEW, who.cadre_id, cadre_id)
         review = self._assignment(who, week_start, cadre_id)
+        if not holds_reviewer_role(who, review):
+            raise Forbidden(TEXT["reviewer_role_lost"], code="forbidden")
         on = today(self.clock)
         decision = check_verdict(review, who.cadre_id, body, on)
         if not decision.replay:

@@ -1,7 +1,8 @@
 """JournalRepository: the only code that reads and writes the journal table.
 
-The chain append is one TransactWriteItems: the revision (must be new), the current view, and the
-head (conditional on the seq this append was computed from). The head is the per-cadre
+The chain append is one TransactWriteItems: the revision (must be new), the current view, the
+head (conditional on the seq this append was computed from) and a check of the author's roster
+profile (still on the roster, in the unit the revision records). The head is the per-cadre
 serialisation point: two concurrent saves cannot both succeed against the same seq, so no
 revision is lost and the chain never forks. Warm containers keep the last head they wrote or read;
 a stale one only costs a failed condition and one re-read.
@@ -23,6 +24,11 @@ from worklog.journal.records import Head, decode, head_from_item, head_item, rev
 
 class StaleHead(Exception):
     """The head moved since it was read: recompute and retry."""
+
+
+class RosterChanged(Exception):
+    """The author's roster profile no longer allows the append as computed (they left, were
+    removed or moved unit): resolve them again and recompute, or refuse."""
 
 
 class JournalRepository(TableRepository):
@@ -62,9 +68,11 @@ class JournalRepository(TableRepository):
         record: dict[str, Any],
         view: dict[str, Any],
         also: Sequence[dict[str, Any]] = (),
+        guard: dict[str, Any] | None = None,
     ) -> None:
         """The chain append, plus ``also`` (Update actions on other tables, e.g. the cadre's
-        standing) in the same transaction."""
+        standing) and ``guard`` (a ConditionCheck on the author's roster profile) in the same
+        transaction: one request whatever it carries."""
         if before.seq == 0:
             head_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:
@@ -72,21 +80,22 @@ class JournalRepository(TableRepository):
                 "ConditionExpression": "head_seq = :seq",
                 "ExpressionAttributeValues": {":seq": {"N": str(before.seq)}},
             }
+        actions: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": to_item(revision_item(record)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {"Put": {"TableName": self.table, "Item": to_item(view)}},
+            {"Put": {"TableName": self.table, "Item": to_item(head_item(after)), **head_condition}},
+            *({"Update": update} for update in also),
+        ]
+        if guard is not None:
+            actions.append({"ConditionCheck": guard})
         try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self.table,
-                            "Item": to_item(revision_item(record)),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    {"Put": {"TableName": self.table, "Item": to_item(view)}},
-                    {"Put": {"TableName": self.table, "Item": to_item(head_item(after)), **head_condition}},
-                    *({"Update": update} for update in also),
-                ]
-            )
+            self.client.transact_write_items(TransactItems=actions)
         except ClientError as err:
             if err.response["Error"]["Code"] in {
                 "TransactionCanceledException",
@@ -94,6 +103,14 @@ class JournalRepository(TableRepository):
             }:
                 with self._lock:
                     self._heads.pop(before.cadre_id, None)
+                # DynamoDB gives one reason per action, in order; the guard is the last.
+                reasons = err.response.get("CancellationReasons") or []
+                if (
+                    guard is not None
+                    and len(reasons) == len(actions)
+                    and reasons[-1].get("Code") == "ConditionalCheckFailed"
+                ):
+                    raise RosterChanged(before.cadre_id) from err
                 raise StaleHead(before.cadre_id) from err
             raise
         self._remember(after)

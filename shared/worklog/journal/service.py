@@ -5,6 +5,9 @@ Every save follows one path (``_append``): the lockdown policy decides whether t
 the head says whether this is the first save (a reason is required afterwards) and whether the
 first save was late; the revision, the new current view and the new head are written in one
 transaction; a moved head means a concurrent save won, so the save is recomputed on the new head.
+The same transaction checks the author's roster profile (the caller may have been resolved from a
+container's cache): a cadre who left or was removed is refused with 401 at once, and one moved to
+another unit has the save recomputed for the unit they are in now.
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from worklog.auth.principals import Principal
+from worklog.auth.principals import Principal, PrincipalResolver
 from worklog.calendar import WorkingCalendar
 from worklog.chain import normalise_text
 from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.errors import Conflict, NotFound, PeriodLocked, ValidationFailed, WorklogError
 from worklog.journal.records import Head, append
-from worklog.journal.repository import JournalRepository, StaleHead
+from worklog.journal.repository import JournalRepository, RosterChanged, StaleHead
 from worklog.messages import MSG
 from worklog.models.entries import (
     EntryIn,
@@ -48,6 +51,7 @@ from worklog.periods import (
     month_label,
     month_period,
 )
+from worklog.roster.repository import RosterRepository, profile_guard
 from worklog.roster.standing import revision_update
 from worklog.settings import Rules, get_settings
 
@@ -71,12 +75,22 @@ class JournalService:
         calendar: WorkingCalendar,
         rules: Rules,
         clock: Clock = system_clock,
+        reload: Callable[[str, date], Principal] | None = None,
     ) -> None:
+        """``reload(cadre_id, today)`` resolves an author again from the roster as it is now (401
+        if they left or are gone) when a save's transaction finds their profile changed; by
+        default a consistent read of the roster (a function passes its container's resolver, so
+        that the stale cached entry is replaced too)."""
         self.repo = repo
         self.calendar = calendar
         self.rules = rules
         self.clock = clock
         self.policy = LockdownPolicy(rules, calendar)
+        self.reload = reload or self._reload_from_roster
+
+    @staticmethod
+    def _reload_from_roster(cadre_id: str, on: date) -> Principal:
+        return PrincipalResolver(RosterRepository(), ttl_seconds=0).resolve(cadre_id, on, fresh=True)
 
     # --- saves --------------------------------------------------------------------------------
     def save_entry(self, who: Principal, day: date, data: EntryIn) -> Saved:
@@ -172,9 +186,16 @@ class JournalService:
                 unit_id=who.unit_id,
                 policy=self.policy,
             )
+            guard = profile_guard(get_settings().roster_table, who.cadre_id, who.unit_id, today(self.clock))
             try:
-                self.repo.append(head, step.after, step.record, step.view, self._standing(step.record))
+                self.repo.append(
+                    head, step.after, step.record, step.view, self._standing(step.record), guard=guard
+                )
             except StaleHead:
+                continue
+            except RosterChanged:
+                # Left or removed: 401 here. Moved: recomputed for the unit they are in now.
+                who = self.reload(who.cadre_id, today(self.clock))
                 continue
             return Saved(created=step.created, record=step.record)
         raise Conflict(MSG["busy"], code="busy")

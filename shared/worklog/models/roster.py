@@ -62,12 +62,55 @@ class RejectedRow(BaseModel):
     errors: list[str]
 
 
+class RoleState(BaseModel):
+    """What the roster lets a cadre do: their roles, their unit (a unit head heads it), and their
+    last day in post."""
+
+    roles: list[Role]
+    unit_id: str
+    left_on: date | None = None
+
+    @classmethod
+    def of(cls, cadre: Cadre) -> RoleState:
+        return cls(roles=list(cadre.roles), unit_id=cadre.unit_id, left_on=cadre.left_on)
+
+
+class RoleChange(BaseModel):
+    """One change of what a cadre may do, as written by a roster import: stored in the same
+    transaction as the roster row it describes, append-only (never updated or deleted)."""
+
+    cadre_id: str
+    at: str = Field(description="when the import ran (ISO 8601, +08:00)")
+    by: str = Field(
+        description="who ran it: the importing admin's cadre id, or cli:<os user> for the command line"
+    )
+    import_id: str = Field(description="the import that made the change (one id per upload)")
+    row: int | None = Field(
+        None, description="the file row that made it (none: a head replaced by another row)"
+    )
+    cause: Literal["row", "head_replaced"] = Field(
+        description="row: the cadre's own row; head_replaced: another row made someone else the unit's head"
+    )
+    before: RoleState | None = Field(None, description="none: the cadre was new to the roster")
+    after: RoleState
+
+
+class RoleChangeList(BaseModel):
+    changes: list[RoleChange] = Field(description="newest first")
+    next_cursor: str | None = Field(None, description="pass as cursor for the next page; none: no more")
+
+
 class ImportReport(BaseModel):
     dry_run: bool
     received: int
     imported: int
     units: int
     rejected: list[RejectedRow]
+    import_id: str = Field(description="the id the import's role changes carry (a dry run stores none)")
+    role_changes: list[RoleChange] = Field(
+        default_factory=list,
+        description="changes of roles, unit or last day in post the import made (a dry run: would make)",
+    )
 
 
 class RosterImportIn(BaseModel):

@@ -8,7 +8,12 @@ Three steps, each usable on its own:
   every problem it has listed, and the other rows go on: an admin fixes the rejected rows and
   uploads them again instead of hunting one error per upload.
 * ``import_roster`` writes the plan, one transaction per row (cadre plus, when the row defines it,
-  its unit), so a half-written row cannot exist.
+  its unit, a head it replaces, and the role changes it makes), so a half-written row cannot exist.
+
+Every change of what a cadre may do — roles, unit, last day in post — leaves a role change record
+(who, when, before, after, which import) in the same transaction as the row, append-only. Nobody
+changes their own: a row that would change the importing admin's own roles, unit or last day, or
+take their unit's head from them, is rejected (another admin imports it).
 
 Pure: no boto3 here; the repository is passed in.
 """
@@ -20,7 +25,8 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import secrets
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -28,8 +34,18 @@ from typing import Any, Literal, Protocol
 import openpyxl
 from pydantic import ValidationError
 
+from worklog.clock import Clock, iso_now, system_clock
 from worklog.errors import ValidationFailed
-from worklog.models.roster import ROLES, Cadre, ImportReport, RejectedRow, Role, Unit
+from worklog.models.roster import (
+    ROLES,
+    Cadre,
+    ImportReport,
+    RejectedRow,
+    Role,
+    RoleChange,
+    RoleState,
+    Unit,
+)
 
 # --- user-facing text (Simplified Chinese), kept together so it can be reviewed as a whole ----------
 MESSAGES: dict[str, str] = {
@@ -52,6 +68,10 @@ MESSAGES: dict[str, str] = {
     "unit_category_conflict": "单位 {unit_id} 的类别与第 {first} 行不一致",
     "unknown_unit": "单位编码 {unit_id} 不存在，文件中也没有可导入的行给出该单位的名称",
     "invalid_value": "{label}不符合要求",
+    "own_change": "不能修改本人的角色、所在单位或离任日期，请由其他管理员导入本行",
+    "own_head_taken": "本行将取消您本人单位 {unit_id} 一把手的身份，请由其他管理员导入本行",
+    "changed_meanwhile": "导入期间该干部（或被替换的原一把手）的名册记录已被他人修改，"
+    "本行未写入，请核对后重新导入",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -128,24 +148,95 @@ class RosterStore(Protocol):
 
     def list_units(self) -> Iterable[Unit]: ...
 
-    def get_cadre(self, cadre_id: str) -> Cadre | None: ...
+    def get_cadres(self, cadre_ids: Iterable[str]) -> Mapping[str, Cadre]: ...
 
-    def put_row(self, cadre: Cadre, unit: Unit | None = None, others: Iterable[Cadre] = ()) -> None: ...
+    def put_row(
+        self,
+        cadre: Cadre,
+        unit: Unit | None = None,
+        others: Iterable[Cadre] = (),
+        *,
+        seen: Mapping[str, Cadre | None] | None = None,
+        changes: Sequence[RoleChange] = (),
+    ) -> bool: ...
 
     def put_unit(self, unit: Unit) -> None: ...
 
 
 @dataclass(frozen=True)
-class ImportPlan:
-    """What an import would write: each valid row's cadre and unit, and the rejected rows."""
+class RoleDelta:
+    """A change of what a cadre may do that a planned row makes (stamped into a RoleChange when
+    the import runs)."""
 
-    rows: list[tuple[Cadre, Unit | None]]
+    cadre_id: str
+    row: int | None
+    cause: Literal["row", "head_replaced"]
+    before: RoleState | None
+    after: RoleState
+
+    def stamped(self, *, at: str, by: str, import_id: str) -> RoleChange:
+        return RoleChange(
+            cadre_id=self.cadre_id,
+            at=at,
+            by=by,
+            import_id=import_id,
+            row=self.row,
+            cause=self.cause,
+            before=self.before,
+            after=self.after,
+        )
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """One valid row: its cadre and (when the row defines it) unit, the profile it replaces (None:
+    new to the roster), and any replaced head it demotes, as (stored, written)."""
+
+    row: int
+    cadre: Cadre
+    unit: Unit | None
+    before: Cadre | None = None
+    demoted: tuple[tuple[Cadre, Cadre], ...] = ()
+
+    @property
+    def deltas(self) -> list[RoleDelta]:
+        found = []
+        after = RoleState.of(self.cadre)
+        if self.before is None or RoleState.of(self.before) != after:
+            before = RoleState.of(self.before) if self.before else None
+            found.append(RoleDelta(self.cadre.cadre_id, self.row, "row", before, after))
+        for stored, written in self.demoted:
+            found.append(
+                RoleDelta(stored.cadre_id, None, "head_replaced", RoleState.of(stored), RoleState.of(written))
+            )
+        return found
+
+    @property
+    def seen(self) -> dict[str, Cadre | None]:
+        """The profiles this row's transaction expects to find unchanged."""
+        return {self.cadre.cadre_id: self.before, **{stored.cadre_id: stored for stored, _ in self.demoted}}
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import would write: each valid row (cadre, unit, role changes), and the rejected
+    rows."""
+
+    planned: list[PlannedRow]
     rejected: list[RejectedRow]
     # Units whose stored head is replaced by a row of this file while the old head has no row in
     # it: unit id → the old head, who loses the unit_head role in the same transaction.
     replaced_heads: dict[str, str] = field(default_factory=dict)
     # Units whose stored head's row takes them elsewhere or drops the role: written without a head.
     headless: list[Unit] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[tuple[Cadre, Unit | None]]:
+        return [(p.cadre, p.unit) for p in self.planned]
+
+    @property
+    def role_changes(self) -> list[RoleDelta]:
+        return [delta for p in self.planned for delta in p.deltas]
 
     @property
     def units(self) -> list[Unit]:
@@ -335,15 +426,28 @@ class _RowCheck:
         return bool(self.unit_name or self.unit_category or self.claims_head)
 
 
-def plan_import(rows: list[dict[str, Any]], existing_units: Mapping[str, Unit]) -> ImportPlan:
+def plan_import(
+    rows: list[dict[str, Any]],
+    existing_units: Mapping[str, Unit],
+    existing_cadres: Mapping[str, Cadre] | None = None,
+    *,
+    author: str | None = None,
+) -> ImportPlan:
     """Check every row; return the rows to write and the rejected ones.
 
     Rules across rows (file order decides who was first): a cadre id or a unit's head claimed twice
     rejects the later rows, as do conflicting names or categories for one unit. A unit must exist
     already or be named (单位名称) by an accepted row of the file.
+
+    ``existing_cadres`` holds the stored profiles of the file's cadres and of the heads of the
+    units it names: what each row changes is computed against them. ``author`` (the importing
+    admin's cadre id) may not change their own roles, unit or last day, nor lose their unit's head.
     """
+    cadres = existing_cadres or {}
     checks = [_check_fields(row, row.get(ROW_KEY, number)) for number, row in enumerate(rows, start=1)]
     _check_across_rows(checks)
+    if author is not None:
+        _check_own_changes(checks, author, existing_units, cadres)
 
     # A row that names its unit never refers to an unknown one, even when it is rejected itself.
     named = {c.unit_id for c in checks if not c.errors and c.unit_name}
@@ -355,12 +459,6 @@ def plan_import(rows: list[dict[str, Any]], existing_units: Mapping[str, Unit]) 
     accepted = [c for c in checks if not c.errors]
     units = _final_units(accepted, existing_units)
     in_file = {c.cadre_id for c in accepted}
-    plan_rows: list[tuple[Cadre, Unit | None]] = []
-    for check in accepted:
-        cadre = check.cadre
-        if cadre is None:  # cannot happen: a row without errors always has its cadre
-            continue
-        plan_rows.append((cadre, units.get(cadre.unit_id) if check.defines_unit else None))
     # A stored head whose own row moves them or drops the role leaves the unit without a head
     # (unless another row of the file claims it).
     headless = [
@@ -378,8 +476,41 @@ def plan_import(rows: list[dict[str, Any]], existing_units: Mapping[str, Unit]) 
         and units[unit_id].head_id not in (None, before.head_id)
         and before.head_id not in in_file
     }
+    planned: list[PlannedRow] = []
+    demoting: set[str] = set()
+    for check in accepted:
+        cadre = check.cadre
+        if cadre is None:  # cannot happen: a row without errors always has its cadre
+            continue
+        unit = units.get(cadre.unit_id) if check.defines_unit else None
+        demoted: list[tuple[Cadre, Cadre]] = []
+        # The first row writing a unit whose head it replaces takes the role from the old head.
+        old_head = cadres.get(replaced.get(unit.unit_id, "")) if unit is not None else None
+        if old_head is not None and "unit_head" in old_head.roles and old_head.cadre_id not in demoting:
+            demoting.add(old_head.cadre_id)
+            roles = [r for r in old_head.roles if r != "unit_head"]
+            demoted.append((old_head, old_head.model_copy(update={"roles": roles})))
+        planned.append(PlannedRow(check.row, cadre, unit, cadres.get(cadre.cadre_id), tuple(demoted)))
     rejected = [RejectedRow(row=c.row, cadre_id=c.raw_id, errors=c.errors) for c in checks if c.errors]
-    return ImportPlan(rows=plan_rows, rejected=rejected, replaced_heads=replaced, headless=headless)
+    return ImportPlan(planned=planned, rejected=rejected, replaced_heads=replaced, headless=headless)
+
+
+def _check_own_changes(
+    checks: list[_RowCheck], author: str, existing_units: Mapping[str, Unit], cadres: Mapping[str, Cadre]
+) -> None:
+    """Nobody changes what they themselves may do: the author's own row may not change their
+    roles, unit or last day, and no row may take the author's unit's head from them."""
+    for check in checks:
+        if check.errors or check.cadre is None:
+            continue
+        if check.cadre_id == author:
+            before = cadres.get(author)
+            if before is None or RoleState.of(before) != RoleState.of(check.cadre):
+                check.errors.append(MESSAGES["own_change"])
+        elif check.claims_head and check.unit_id is not None:
+            unit = existing_units.get(check.unit_id)
+            if unit is not None and unit.head_id == author:
+                check.errors.append(MESSAGES["own_head_taken"].format(unit_id=check.unit_id))
 
 
 def _check_fields(raw: Mapping[str, Any], number: int) -> _RowCheck:
@@ -562,30 +693,76 @@ def _date(value: Any, column: str, errors: list[str]) -> date | None:
 
 # === import ==========================================================================================
 def import_roster(
-    content: bytes, fmt: RosterFormat, repo: RosterStore, *, dry_run: bool = False
+    content: bytes,
+    fmt: RosterFormat,
+    repo: RosterStore,
+    *,
+    author: str,
+    dry_run: bool = False,
+    clock: Clock = system_clock,
 ) -> ImportReport:
-    """Parse, plan against the units already stored, and (unless ``dry_run``) write row by row.
+    """Parse, plan against the units and profiles already stored, and (unless ``dry_run``) write
+    row by row, each row with the role changes it makes. ``author`` is who imports: the admin's
+    cadre id, or ``cli:<os user>``.
 
     ``imported`` counts the rows that are (or, in a dry run, would be) written; ``units`` the
-    distinct units created or updated.
+    distinct units created or updated. A row whose stored profile changed between the plan and its
+    write (another import at the same time) is not written and is reported rejected.
     """
     rows = parse_roster(content, fmt)
-    plan = plan_import(rows, {unit.unit_id: unit for unit in repo.list_units()})
+    units = {unit.unit_id: unit for unit in repo.list_units()}
+    plan = plan_import(rows, units, repo.get_cadres(_cadres_to_read(rows, units)), author=author)
+    at = iso_now(clock)
+    import_id = new_import_id(clock)
+    rejected = list(plan.rejected)
+    recorded: list[RoleChange] = []
+    failed: set[str] = set()
+    for step in plan.planned:
+        changes = [d.stamped(at=at, by=author, import_id=import_id) for d in step.deltas]
+        if not dry_run:
+            others = [written for _, written in step.demoted]
+            if not repo.put_row(step.cadre, step.unit, others, seen=step.seen, changes=changes):
+                failed.add(step.cadre.cadre_id)
+                rejected.append(
+                    RejectedRow(
+                        row=step.row, cadre_id=step.cadre.cadre_id, errors=[MESSAGES["changed_meanwhile"]]
+                    )
+                )
+                continue
+        recorded.extend(changes)
     if not dry_run:
-        for cadre, unit in plan.rows:
-            replaced = plan.replaced_heads.get(unit.unit_id) if unit is not None else None
-            demoted = repo.get_cadre(replaced) if replaced else None
-            others = []
-            if demoted is not None and "unit_head" in demoted.roles:
-                roles = [r for r in demoted.roles if r != "unit_head"]
-                others.append(demoted.model_copy(update={"roles": roles}))
-            repo.put_row(cadre, unit, others)
         for unit in plan.headless:
-            repo.put_unit(unit)
+            # Headless because its head's own row moved them or dropped the role: not if that row failed.
+            if units[unit.unit_id].head_id not in failed:
+                repo.put_unit(unit)
     return ImportReport(
         dry_run=dry_run,
         received=len(rows),
-        imported=len(plan.rows),
+        imported=len(plan.planned) - len(failed),
         units=len(plan.units),
-        rejected=plan.rejected,
+        rejected=sorted(rejected, key=lambda r: r.row),
+        import_id=import_id,
+        role_changes=recorded,
     )
+
+
+def new_import_id(clock: Clock = system_clock) -> str:
+    """Sortable by time and unique: the import's second in Shanghai time and random hex."""
+    stamp = iso_now(clock)[:19].replace("-", "").replace(":", "")
+    return f"{stamp}-{secrets.token_hex(4)}"
+
+
+def _cadres_to_read(rows: list[dict[str, Any]], units: Mapping[str, Unit]) -> set[str]:
+    """The stored profiles a plan needs: each row's cadre, and the heads of the units rows name
+    (a row claiming a unit's head may take the role from them)."""
+    wanted: set[str] = set()
+    for row in rows:
+        for column in ("cadre_id", "unit_id"):
+            value = _cell_value(row.get(column))
+            if not isinstance(value, str) or not _ID_PATTERN.fullmatch(value):
+                continue
+            if column == "cadre_id":
+                wanted.add(value)
+            elif value in units and units[value].head_id:
+                wanted.add(str(units[value].head_id))
+    return wanted

@@ -2,9 +2,9 @@
 
 The nightly missing-entry check must read no more than the pages of the roster and the pages of the
 day's submissions (the budget in docs/benchmarks.md). Everything else it needs about a cadre — leave
-that may cover the checked date, the misses of the ladder's window, entries saved late since they were found missing —
-lives in one small item per cadre in the roster table, sorted right after the cadre's profile in the
-``by_roster`` index, so the pages the check reads anyway carry it:
+that may cover the checked date, the misses of the ladder's window, entries saved late since they
+were found missing — lives in one small item per cadre in the roster table, sorted right after the
+cadre's profile in the ``by_roster`` index, so the pages the check reads anyway carry it:
 
   standing  pk=CADRE#<id>  sk=STANDING  by_roster: ROSTER/CADRE#<id>#STANDING
 

@@ -53,7 +53,11 @@ def _token() -> str:
 
 
 def _verifier(jwks_url: str) -> TokenVerifier:
-    return TokenVerifier(Settings(JWKS_URL=jwks_url, TOKEN_ISSUER="https://issuer.example"))
+    # Every token setting given, so nothing in the environment of the test run leaks in.
+    settings = Settings(
+        JWKS_URL=jwks_url, TOKEN_ISSUER="https://issuer.example", TOKEN_AUDIENCE="", TOKEN_SUBJECT_CLAIM="sub"
+    )
+    return TokenVerifier(settings)
 
 
 def test_an_issuer_whose_key_set_cannot_be_fetched_is_503_auth_unavailable(

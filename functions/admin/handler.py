@@ -46,6 +46,8 @@ from worklog.settings import get_settings
 
 app = http.create_app()
 ERRORS = (400, 401, 403, 404, 413, 422, 503)
+# Routes that take a body also refuse media types other than JSON.
+WRITE_ERRORS = (400, 401, 403, 404, 413, 415, 422, 503)
 IMPORT_PATH = "/admin/roster/imports"
 
 
@@ -58,7 +60,7 @@ def _admin() -> str:
 @app.post(
     IMPORT_PATH,
     summary="Import roster rows (JSON, CSV or XLSX); bad rows are rejected whole",
-    responses=http.responses(ImportReport, ERRORS),
+    responses=http.responses(ImportReport, WRITE_ERRORS),
     tags=["admin"],
 )
 def post_import(body: RosterImportIn) -> ImportReport:
@@ -158,7 +160,7 @@ def get_cadre(cadre_id: Annotated[CadreId, Path()]) -> Cadre:
 @app.put(
     "/admin/calendar/<year>",
     summary="Load a year's official holiday schedule",
-    responses=http.responses(CalendarYearOut, ERRORS, created="首次载入该年度", ok="已替换该年度安排"),
+    responses=http.responses(CalendarYearOut, WRITE_ERRORS, created="首次载入该年度", ok="已替换该年度安排"),
     tags=["admin"],
 )
 def put_calendar(year: Annotated[int, Path()], body: ScheduleIn) -> Response[CalendarYearOut]:
@@ -185,7 +187,7 @@ def _body_limit(path: str) -> int:
 
 
 # --- vetting notices (公示) -------------------------------------------------------------------
-NOTICE_ERRORS = (400, 401, 403, 404, 409, 413, 422, 503)
+NOTICE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
 
 
 @app.post(

@@ -43,7 +43,7 @@ from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tra
 app = http.create_app()
 
 
-ERRORS = (400, 401, 403, 404, 409, 413, 422, 503)
+ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)  # the routes that take a body
 READ_ERRORS = (400, 401, 403, 404, 413, 422, 503)
 LIST_ERRORS = (400, 401, 403, 413, 422, 503)
 

@@ -39,6 +39,8 @@ from worklog.settings import get_settings
 
 app = http.create_app()
 ERRORS = (400, 401, 403, 404, 409, 413, 422, 503)
+# Routes that take a body also refuse media types other than JSON.
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
 SAVED = "首次保存（201）"
 
 
@@ -64,7 +66,7 @@ def _status(created: bool) -> int:
 @app.put(
     "/entries/<date>",
     summary="Save the daily entry of a date (a new revision)",
-    responses=http.responses(SavedEntry, ERRORS, created=SAVED, ok="新的修订已保存"),
+    responses=http.responses(SavedEntry, WRITE_ERRORS, created=SAVED, ok="新的修订已保存"),
     tags=["entries"],
 )
 def put_entry(date: Annotated[Day, Path()], body: EntryIn) -> Response[SavedEntry]:
@@ -113,7 +115,7 @@ def list_entries(
 @app.put(
     "/plans/<month>",
     summary="Save the monthly plan (每月一谋划)",
-    responses=http.responses(SavedPlan, ERRORS, created=SAVED, ok="新的修订已保存"),
+    responses=http.responses(SavedPlan, WRITE_ERRORS, created=SAVED, ok="新的修订已保存"),
     tags=["plans"],
 )
 def put_plan(month: Annotated[MonthLabel, Path()], body: PlanIn) -> Response[SavedPlan]:
@@ -151,7 +153,7 @@ def get_plan_revisions(month: Annotated[MonthLabel, Path()]) -> RevisionList:
 @app.put(
     "/summaries/<half>",
     summary="Save the half-year summary (半年一总结)",
-    responses=http.responses(SavedSummary, ERRORS, created=SAVED, ok="新的修订已保存"),
+    responses=http.responses(SavedSummary, WRITE_ERRORS, created=SAVED, ok="新的修订已保存"),
     tags=["summaries"],
 )
 def put_summary(half: Annotated[HalfLabel, Path()], body: SummaryIn) -> Response[SavedSummary]:
@@ -188,7 +190,7 @@ def get_summary_revisions(half: Annotated[HalfLabel, Path()]) -> RevisionList:
 @app.post(
     "/leaves",
     summary="Record leave (exempts those days from being owed)",
-    responses=http.responses(LeaveOut, ERRORS, created="已登记", ok="已登记（重试时返回首次结果）"),
+    responses=http.responses(LeaveOut, WRITE_ERRORS, created="已登记", ok="已登记（重试时返回首次结果）"),
     tags=["leave"],
 )
 def post_leave(body: LeaveIn) -> Response[LeaveOut]:

@@ -2,10 +2,10 @@
 
 `POST /feedback/{notice_id}` takes JSON (`{"content", "contact"?}` → 201 JSON receipt) or a plain
 HTML form post (`application/x-www-form-urlencoded`, from the notice page, which works without
-JavaScript → a small HTML confirmation page). Validated, size-limited (16 KiB), rate-limited per
-sender (IPv4 address, IPv6 /64) and per notice (429), `409 not_open` outside the notice period. The
-address is used only to key the rate limit (an HMAC under a secret of the day); nothing stored with
-the feedback identifies the sender.
+JavaScript → a small HTML confirmation page); any other body type is 415. Validated, size-limited
+(16 KiB), rate-limited per sender (IPv4 address, IPv6 /64) and per notice (429), `409 not_open`
+outside the notice period. The address is used only to key the rate limit (an HMAC under a secret
+of the day); nothing stored with the feedback identifies the sender.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ from worklog.publish.pages import FeedbackResult
 from worklog.publish.render import render_feedback_result
 
 app = http.create_app()
-FORM = "application/x-www-form-urlencoded"
+FORM = http.FORM
+# What the notice page's form posts, and what scripts send; anything else is 415.
+ACCEPTS = frozenset({http.JSON, FORM})
 MAX_BYTES = 16 * 1024
 HTML = "text/html; charset=utf-8"
 
@@ -42,7 +44,7 @@ def _is_form(event: dict[str, Any]) -> bool:
     "/feedback/<notice_id>",
     summary="Public feedback on an open vetting notice (no token). JSON {content, contact?} → 201 JSON; "
     "an HTML form post (application/x-www-form-urlencoded) → an HTML confirmation page",
-    responses=http.responses(FeedbackReceipt, (400, 404, 409, 413, 422, 429), created="已收到反映"),
+    responses=http.responses(FeedbackReceipt, (400, 404, 409, 413, 415, 422, 429), created="已收到反映"),
     tags=["public"],
 )
 def post_feedback(notice_id: Annotated[NoticeId, Path()]):  # type: ignore[no-untyped-def]  # JSON or HTML: no response model to validate
@@ -104,7 +106,7 @@ def _as_html(result: dict[str, Any]) -> dict[str, Any]:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = http.handle(app, event, context, limit=lambda _: MAX_BYTES, public=True)
+    result = http.handle(app, event, context, limit=lambda _: MAX_BYTES, public=True, accepts=ACCEPTS)
     if _is_form(event) and int(result.get("statusCode", 200)) >= 400:
         return _as_html(result)
     return result

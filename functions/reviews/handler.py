@@ -47,7 +47,7 @@ def get_review(week_start: Annotated[Day, Path()], cadre_id: Annotated[CadreId, 
 @app.put(
     "/reviews/<week_start>/<cadre_id>",
     summary="Record the verdict, once (a late one on an overdue review is accepted and marked late)",
-    responses=http.responses(VerdictOut, (400, 401, 403, 404, 409, 413, 422, 503)),
+    responses=http.responses(VerdictOut, (400, 401, 403, 404, 409, 413, 415, 422, 503)),
     tags=["reviews"],
 )
 def put_verdict(

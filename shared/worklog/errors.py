@@ -52,6 +52,11 @@ class PayloadTooLarge(WorklogError):
     code = "payload_too_large"
 
 
+class UnsupportedMediaType(WorklogError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class ValidationFailed(WorklogError):
     status = 422
     code = "validation_error"

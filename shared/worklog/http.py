@@ -1,8 +1,9 @@
 """The HTTP edge shared by every function-URL function.
 
 ``create_app`` builds a Powertools resolver with OpenAPI validation and maps every error once, to
-``{"code", "message"}`` with the status of docs/api.md. ``handle`` runs what must happen before routing:
-the body-size limit (413) and authentication (401), so that neither depends on a route matching.
+``{"code", "message"}`` with the status of docs/api.md. ``handle`` runs what must happen before routing,
+so that none of it depends on a route matching, in this order: the body-size limit (413, nothing
+parsed), authentication (401), the body's media type (415) and its JSON syntax (400/422).
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ from pydantic import BaseModel
 from worklog.auth.principals import Principal, PrincipalResolver
 from worklog.auth.tokens import TokenVerifier
 from worklog.clock import system_clock, today
-from worklog.errors import InvalidJson, PayloadTooLarge, ValidationFailed, WorklogError
+from worklog.errors import (
+    InvalidJson,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    WorklogError,
+)
 from worklog.messages import MSG
 from worklog.models.common import ErrorBody
 from worklog.observability import logger
@@ -40,6 +47,7 @@ _ERROR_TEXT = {
     404: "资源不存在",
     409: "冲突（如 period_locked）",
     413: "请求体过大",
+    415: "不支持的请求体类型（Content-Type）",
     503: "依赖的服务暂时不可用（如身份提供方），请稍后重试",
     422: "校验失败（code 为 validation_error 等，details 列出字段）",
     429: "请求过于频繁",
@@ -96,7 +104,9 @@ def create_app() -> LambdaFunctionUrlResolver:
 
     @app.exception_handler(RequestUnsupportedContentType)
     def _content_type(err: RequestUnsupportedContentType) -> Response:
-        return error_response(400, "unsupported_content_type", MSG["unsupported_content_type"])
+        # handle() refuses these first; this keeps the answer the same if Powertools ever sees one.
+        problem = _unsupported(JSON_ONLY)
+        return error_response(problem.status, problem.code, problem.message)
 
     @app.exception_handler(RequestValidationError)
     def _validation(err: RequestValidationError) -> Response:
@@ -145,11 +155,55 @@ def fresh_principal(subject: str, on: date) -> Principal:
     return _principals().resolve(subject, on, fresh=True)
 
 
+JSON = content_types.APPLICATION_JSON
+FORM = "application/x-www-form-urlencoded"
+JSON_ONLY: frozenset[str] = frozenset({JSON})
+# Methods whose request body this API reads; any other method's body is ignored, never parsed.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_UTF8 = frozenset({"utf-8", "utf8"})
+
+
 def raw_body(event: dict[str, Any]) -> bytes:
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
         return base64.b64decode(body, validate=False)
     return body.encode("utf-8", errors="surrogatepass")
+
+
+def _unsupported(accepts: frozenset[str]) -> UnsupportedMediaType:
+    return UnsupportedMediaType(MSG["unsupported_media_type"].format(accepted="、".join(sorted(accepts))))
+
+
+def check_media_type(event: dict[str, Any], raw: bytes, accepts: frozenset[str]) -> str:
+    """The body's media type if the endpoint takes it, else 415; the event is left naming it plainly.
+
+    A body without a Content-Type is read as JSON (clients such as a bare ``fetch`` omit it; the
+    JSON check that follows still refuses anything that is not a JSON object). A media type is
+    compared case-insensitively without its parameters; the only charset taken is UTF-8. The event's
+    Content-Type is then rewritten to the bare media type, so that Powertools (which matches by
+    prefix: ``application/jsonp`` would pass as JSON, ``multipart/form-data`` would be parsed) and
+    the handler read the body exactly as it was checked.
+    """
+    headers = event.get("headers") or {}
+    names = [name for name in headers if name.lower() == "content-type"]
+    value = ",".join(str(headers[name]) for name in names).strip()
+    if not value:
+        if raw and JSON not in accepts:
+            raise _unsupported(accepts)
+        return JSON
+    media, *parameters = value.split(";")
+    media = media.strip().lower()
+    charsets = {
+        v.strip().strip('"').lower()
+        for k, _, v in (p.partition("=") for p in parameters)
+        if k.strip().lower() == "charset"
+    }
+    if media not in accepts or not charsets <= _UTF8:
+        raise _unsupported(accepts)
+    for name in names:
+        del headers[name]
+    headers["content-type"] = media
+    return media
 
 
 def check_json(event: dict[str, Any], raw: bytes) -> None:
@@ -159,9 +213,7 @@ def check_json(event: dict[str, Any], raw: bytes) -> None:
     errors that are not JSON errors (they would surface as 500s). The checked text replaces the
     body so that the resolver decodes exactly what was checked.
     """
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    content_type = headers.get("content-type", "").strip()
-    if not raw or (content_type and not content_type.startswith(content_types.APPLICATION_JSON)):
+    if not raw:
         return
     try:
         text = raw.decode("utf-8")
@@ -175,6 +227,10 @@ def check_json(event: dict[str, Any], raw: bytes) -> None:
     event["body"], event["isBase64Encoded"] = text, False
 
 
+def _as_result(resp: Response) -> dict[str, Any]:
+    return {"statusCode": resp.status_code, "headers": {"Content-Type": JSON}, "body": resp.body}
+
+
 def handle(
     app: LambdaFunctionUrlResolver,
     event: dict[str, Any],
@@ -183,13 +239,19 @@ def handle(
     limit: Callable[[str], int] | None = None,
     public: bool = False,
     guarded: Callable[[str], bool] | None = None,
+    accepts: frozenset[str] = JSON_ONLY,
 ) -> dict[str, Any]:
-    """Size limit and authentication, then route. ``limit(path)`` may raise a route's body limit.
+    """What every request passes before routing, cheapest first; then route.
 
-    A write (any method but GET, HEAD and OPTIONS) is authorised on the roster as it is now: its
-    caller is resolved fresh, one consistent GetItem, unless ``guarded(path)`` says the write's own
-    transaction checks the caller's roster profile (the journal's saves, whose request budget has
-    no room for the read). Reads may use the container's cache (``principal_cache_seconds``).
+    1. body size (413): ``limit(path)`` may raise a route's limit; nothing is parsed yet;
+    2. authentication (401), unless ``public`` or a CORS preflight, so that no one without a token
+       gets the body parsed (or learns anything from how it is refused). A write (any method but
+       GET, HEAD and OPTIONS) is authorised on the roster as it is now: its caller is resolved
+       fresh, one consistent GetItem, unless ``guarded(path)`` says the write's own transaction
+       checks the caller's roster profile (the journal's saves, whose request budget has no room
+       for the read). Reads may use the container's cache (``principal_cache_seconds``);
+    3. for POST/PUT/PATCH, the media type (415: ``accepts`` lists what the function takes) and,
+       for JSON, its syntax (400/422); any other method's body is dropped unread.
     """
     method = (event.get("requestContext", {}).get("http", {}).get("method") or "GET").upper()
     path = event.get("rawPath", "/")
@@ -198,19 +260,24 @@ def handle(
         raw = raw_body(event)
         if len(raw) > max_bytes:
             raise PayloadTooLarge(MSG["payload_too_large"].format(limit=max_bytes))
-        check_json(event, raw)
         if not public and method != "OPTIONS":
             headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
             fresh = method not in READ_METHODS and not (guarded and guarded(path))
             app.append_context(principal=authenticate(headers, fresh=fresh))
+        if method in BODY_METHODS:
+            if check_media_type(event, raw, accepts) == JSON:
+                check_json(event, raw)
+        else:
+            event["body"], event["isBase64Encoded"] = None, False
     except WorklogError as err:
         app.clear_context()
-        resp = error_response(err.status, err.code, err.message, err.details)
-        return {
-            "statusCode": resp.status_code,
-            "headers": {"Content-Type": "application/json"},
-            "body": resp.body,
-        }
+        return _as_result(error_response(err.status, err.code, err.message, err.details))
+    except Exception:
+        # A fault of ours before routing still answers in the API's shape, never as a crashed
+        # invocation (which a function URL turns into a bare 502).
+        app.clear_context()
+        logger.exception("unhandled error before routing")
+        return _as_result(error_response(500, "internal_error", MSG["internal_error"]))
     return app.resolve(event, context)
 
 

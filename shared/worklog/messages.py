@@ -3,7 +3,7 @@
 MSG: dict[str, str] = {
     # generic errors
     "invalid_json": "请求体不是合法的 JSON",
-    "unsupported_content_type": "请求体必须是 JSON（Content-Type: application/json）",
+    "unsupported_media_type": "不支持该请求体类型：本接口只接受 {accepted}（UTF-8 编码）",
     "validation_error": "请求内容校验失败",
     "payload_too_large": "请求体超过 {limit} 字节的上限",
     "not_found": "未找到该接口",

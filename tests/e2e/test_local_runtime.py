@@ -145,6 +145,24 @@ def test_function_route_without_a_token_is_401_from_the_handler(runtime):
     assert set(resp.json()) >= {"code", "message"}
 
 
+def test_a_token_naming_another_algorithm_under_the_real_kid_is_401_not_502(runtime, users):
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    real = token_for(runtime, demo_user(users)["cadre_id"])
+    claims = jwt.decode(real, options={"verify_signature": False})
+    forged = jwt.encode(
+        claims,
+        ec.generate_private_key(ec.SECP256R1()),
+        algorithm="ES256",
+        headers={"kid": jwt.get_unverified_header(real)["kid"]},
+    )
+
+    resp = requests.get(f"{runtime.url}/me", headers={"Authorization": f"Bearer {forged}"}, timeout=10)
+
+    assert resp.status_code == 401
+    assert resp.json()["code"] == "invalid_token"
+
+
 def test_cors_preflight_is_answered_by_the_runtime(runtime):
 
     resp = requests.options(

@@ -20,6 +20,7 @@ from worklog.compliance.ladder import CaseState
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import NotFound
+from worklog.labels import CASE_STATE_LABELS, GRADE_LABELS, listing
 from worklog.models.audits import (
     AssignmentList,
     AssignmentOut,
@@ -121,7 +122,7 @@ def post_escalation(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> Escal
 @app.post(
     "/cases/<case_id>/closure",
     summary="Close a case I hold, with a reason (办结)",
-    responses=http.responses(CaseOut, ERRORS, ok="已办结"),
+    responses=http.responses(CaseOut, ERRORS, ok=CASE_STATE_LABELS["closed"]),
     tags=["cases"],
 )
 def post_closure(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> CaseOut:
@@ -231,7 +232,7 @@ def put_finding(
 # --- quarterly evaluations ---------------------------------------------------------------------
 @app.put(
     "/evaluations/<quarter>/<cadre_id>",
-    summary="Grade a cadre for a quarter (优秀/良好/一般/较差 as stable codes), Org Dept or HR",
+    summary=f"Grade a cadre for a quarter ({listing(GRADE_LABELS)} as stable codes), Org Dept or HR",
     responses=http.responses(EvaluationOut, ERRORS),
     tags=["evaluations"],
 )

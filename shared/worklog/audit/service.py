@@ -38,6 +38,7 @@ from worklog.compliance.reviews import CaseDesk, log_read
 from worklog.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from worklog.journal.repository import JournalRepository
 from worklog.journal.service import JournalService
+from worklog.labels import FINDING_LABELS
 from worklog.models.audits import (
     AuditAssignment,
     AuditRequestIn,
@@ -342,7 +343,7 @@ class AuditDesk:
                 cadre_id,
                 opened_on=today(self.clock),
                 at=at,
-                reason=f"随机抽查发现 {day.isoformat()} 的日志造假",
+                reason=f"随机抽查 {day.isoformat()} 的日志，结果为“{FINDING_LABELS['falsified']}”",
                 evidence=[finding_key(finding)],
                 owner_role="discipline_inspector",
                 by=who.cadre_id,

@@ -51,6 +51,7 @@ from worklog.compliance.signals import LoggedDay, signals_for_week
 from worklog.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from worklog.journal.repository import container_repository
 from worklog.journal.service import JournalService
+from worklog.labels import VERDICT_LABELS, label
 from worklog.messages import MSG
 from worklog.models.entries import EntryOut
 from worklog.models.reviews import (
@@ -79,11 +80,6 @@ TEXT: dict[str, str] = {
     "already_reviewed": "该周日志已于 {at} 提交审阅结论（{verdict}），结论只能提交一次",
     "unknown_cadre": "花名册中没有该人员",
     "read_forbidden": "无权查阅该干部的工作日志",
-}
-VERDICT_TEXT: dict[str, str] = {
-    "adequate": "认真",
-    "perfunctory": "敷衍应付",
-    "suspected_falsification": "涉嫌造假",
 }
 
 INSPECTOR_ROLES: tuple[Role, ...] = ("org_inspector", "discipline_inspector", "hr_evaluator")
@@ -152,7 +148,7 @@ def check_verdict(review: StoredReview, reviewer_id: str, verdict: VerdictIn, on
             return VerdictDecision(replay=True, late=review.late)
         raise AlreadyReviewed(
             TEXT["already_reviewed"].format(
-                at=review.reviewed_at, verdict=VERDICT_TEXT.get(review.verdict or "", review.verdict)
+                at=review.reviewed_at, verdict=label(VERDICT_LABELS, review.verdict)
             )
         )
     return VerdictDecision(replay=False, late=review.status == "overdue" or on > review.due)
@@ -181,7 +177,10 @@ def _check_range(first: date, last: date, rules: Rules) -> None:
 
 
 def review_out(review: StoredReview) -> ReviewOut:
-    return ReviewOut.model_validate(review.model_dump(include=set(ReviewOut.model_fields)))
+    fields = review.model_dump(include=set(ReviewOut.model_fields))
+    return ReviewOut.model_validate(
+        {**fields, "verdict_text": label(VERDICT_LABELS, review.verdict) if review.verdict else None}
+    )
 
 
 def logged_day(cadre_id: str, entry: EntryOut) -> LoggedDay:

@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from worklog.audit.evaluation import GRADE_LABELS, Grade
+from worklog.audit.evaluation import Grade
+from worklog.labels import FINDING_LABELS, GRADE_LABELS, describe
 from worklog.models.common import YEARS
 
 Quarter = Annotated[str, StringConstraints(pattern=rf"^{YEARS}-Q[1-4]$")]
@@ -27,7 +28,6 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 CadreRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 
 SPOT_MAX = 200
-FINDING_TEXT: dict[str, str] = {"verified": "属实", "discrepancy": "不符", "falsified": "造假"}
 
 
 class AuditRound(BaseModel):
@@ -111,13 +111,13 @@ class AuditRequestIn(Input):
 
 
 class FindingIn(Input):
-    result: FindingResult = Field(description="verified 属实 | discrepancy 不符 | falsified 造假")
+    result: FindingResult = Field(description=describe(FINDING_LABELS))
     note: Note = Field(description="what the inspector found")
     evidence_ref: EvidenceRef = Field("", description="where the evidence is kept (file no., archive ref)")
 
 
 class EvaluationIn(Input):
-    grade: Grade = Field(description="excellent 优秀 | good 良好 | fair 一般 | poor 较差")
+    grade: Grade = Field(description=describe(GRADE_LABELS))
     comment: Comment = ""
 
 
@@ -176,7 +176,7 @@ class FindingOut(BaseModel):
 
     @classmethod
     def of(cls, f: Finding) -> FindingOut:
-        return cls(**f.model_dump(), result_text=FINDING_TEXT[f.result])
+        return cls(**f.model_dump(), result_text=FINDING_LABELS[f.result])
 
 
 class AssignmentList(BaseModel):

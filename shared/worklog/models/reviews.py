@@ -168,3 +168,10 @@ class WeeklyRunSummary(BaseModel):
     marked_overdue: int = Field(description="assignments this run marked overdue")
     reminder_talks_opened: list[str] = Field(description="reviewers' reminder-talk cases opened")
     problems: list[str] = Field(description="cadres left without a reviewer, in Chinese")
+    caught_up_weeks: list[date] = Field(
+        default_factory=list, description="earlier weeks no run had assigned, assigned late by this run"
+    )
+    overdue_weeks: list[date] = Field(
+        default_factory=list,
+        description="weeks whose unfinished reviews this run checked (and marked) overdue",
+    )

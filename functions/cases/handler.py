@@ -27,6 +27,7 @@ from worklog.models.audits import (
     AuditRequestIn,
     AuditRoundList,
     AuditRoundOut,
+    AuditSampleOut,
     CadreRef,
     EvaluationIn,
     EvaluationOut,
@@ -173,6 +174,18 @@ def get_audit(round_id: Annotated[RoundId, Path()]) -> AuditRoundOut:
     if r is None:
         raise NotFound("没有这一轮抽查", code="not_found")
     return AuditRoundOut.of(r)
+
+
+@app.get(
+    "/audits/<round_id>/sample",
+    summary="A drawn round's sample for the Org Dept and the Discipline Commission: every sampled cadre "
+    "with their days and inspectors, each inspector's finding per day (or pending), and progress counts. "
+    "409 not_drawn before the draw",
+    responses=http.responses(AuditSampleOut, ERRORS),
+    tags=["audits"],
+)
+def get_audit_sample(round_id: Annotated[RoundId, Path()]) -> AuditSampleOut:
+    return audit_desk().round_sample(http.principal(app), round_id)
 
 
 @app.get(

@@ -24,6 +24,8 @@ FINDING_LABELS: dict[str, str] = {
     "discrepancy": "不符",
     "falsified": "造假",
 }
+# A sampled day an inspector has not reported on yet.
+FINDING_PENDING_LABEL = "待核查"
 # Quarterly evaluation grades.
 GRADE_LABELS: dict[str, str] = {
     "excellent": "优秀",

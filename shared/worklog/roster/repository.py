@@ -79,6 +79,20 @@ class RosterRepository(TableRepository):
         item = self.client.get_item(TableName=self.table, Key=key(f"CADRE#{cadre_id}", "PROFILE")).get("Item")
         return Cadre.model_validate(_strip_keys(from_item(item))) if item else None
 
+    def get_cadres(self, cadre_ids: Iterable[str]) -> dict[str, Cadre]:
+        """Several profiles by id (BatchGetItem, 100 keys a request); ids not on the roster are absent."""
+        keys = [key(f"CADRE#{c}", "PROFILE") for c in sorted(set(cadre_ids))]
+        found: dict[str, Cadre] = {}
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {self.table: {"Keys": keys[start : start + 100]}}
+            while request:
+                resp = self.client.batch_get_item(RequestItems=request)
+                for item in resp.get("Responses", {}).get(self.table, []):
+                    cadre = Cadre.model_validate(_strip_keys(from_item(item)))
+                    found[cadre.cadre_id] = cadre
+                request = resp.get("UnprocessedKeys") or {}
+        return found
+
     def list_cadres(self) -> Iterator[Cadre]:
         for item in query_all(
             self.client,

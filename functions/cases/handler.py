@@ -20,12 +20,14 @@ from worklog.compliance.ladder import CaseState
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import NotFound
+from worklog.labels import CASE_STATE_LABELS, GRADE_LABELS, listing
 from worklog.models.audits import (
     AssignmentList,
     AssignmentOut,
     AuditRequestIn,
     AuditRoundList,
     AuditRoundOut,
+    AuditSampleOut,
     CadreRef,
     EvaluationIn,
     EvaluationOut,
@@ -121,7 +123,7 @@ def post_escalation(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> Escal
 @app.post(
     "/cases/<case_id>/closure",
     summary="Close a case I hold, with a reason (办结)",
-    responses=http.responses(CaseOut, ERRORS, ok="已办结"),
+    responses=http.responses(CaseOut, ERRORS, ok=CASE_STATE_LABELS["closed"]),
     tags=["cases"],
 )
 def post_closure(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> CaseOut:
@@ -172,6 +174,18 @@ def get_audit(round_id: Annotated[RoundId, Path()]) -> AuditRoundOut:
     if r is None:
         raise NotFound("没有这一轮抽查", code="not_found")
     return AuditRoundOut.of(r)
+
+
+@app.get(
+    "/audits/<round_id>/sample",
+    summary="A drawn round's sample for the Org Dept and the Discipline Commission: every sampled cadre "
+    "with their days and inspectors, each inspector's finding per day (or pending), and progress counts. "
+    "409 not_drawn before the draw",
+    responses=http.responses(AuditSampleOut, ERRORS),
+    tags=["audits"],
+)
+def get_audit_sample(round_id: Annotated[RoundId, Path()]) -> AuditSampleOut:
+    return audit_desk().round_sample(http.principal(app), round_id)
 
 
 @app.get(
@@ -231,7 +245,7 @@ def put_finding(
 # --- quarterly evaluations ---------------------------------------------------------------------
 @app.put(
     "/evaluations/<quarter>/<cadre_id>",
-    summary="Grade a cadre for a quarter (优秀/良好/一般/较差 as stable codes), Org Dept or HR",
+    summary=f"Grade a cadre for a quarter ({listing(GRADE_LABELS)} as stable codes), Org Dept or HR",
     responses=http.responses(EvaluationOut, ERRORS),
     tags=["evaluations"],
 )

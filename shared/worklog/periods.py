@@ -5,11 +5,16 @@ is due by the end of the day and accepted late up to ``correction_window_days`` 
 is due by the n-th working day of its month and may be amended until the window after the month
 ends; a half-year summary is due by the n-th working day of July/January and locks the window
 after that. Nothing may be written for the future.
+
+``ObligationPolicy`` owns the other rule: whether a cadre *owes* a period. ``GET /me`` and the
+nightly missing-entry check both ask it, each with its own source of leave, so what a cadre is told
+they owe and what the check records as missing cannot drift apart.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -18,6 +23,7 @@ from worklog.calendar import WorkingCalendar
 from worklog.errors import PeriodLocked, ValidationFailed
 from worklog.messages import MSG
 from worklog.models.common import YEARS
+from worklog.models.roster import Cadre
 from worklog.settings import Rules
 
 
@@ -134,3 +140,89 @@ class LockdownPolicy:
         if period.kind is Kind.ENTRY and not self.calendar.is_working(period.first_day):
             return False
         return first_saved_on > self.window(period).due
+
+
+OnLeaveDay = Callable[[date], bool]
+
+
+@dataclass(frozen=True)
+class Owing:
+    """When a period is owed: its obligation window (the days it can be written in and still be on
+    time, which is also what leave must cover to excuse it) and whether its due date is a working
+    day and provisional."""
+
+    period: Period
+    first_day: date  # the window starts: the day itself, or the 1st of the month it falls due in
+    due: date
+    locks_after: date
+    working: bool
+    provisional: bool
+
+
+class ObligationPolicy:
+    """Whether a cadre owes a period: the one rule behind ``GET /me`` and the nightly check.
+
+    - a **daily entry** for D is owed on working days by a cadre in post on D and not on leave on D;
+    - a **monthly plan** and a **half-year summary** are owed by a cadre in post on the due date,
+      unless they were on leave on *every working day* of the obligation window they were in post
+      for: from the 1st of the month it falls due in (or the joining day, if later) to the due date.
+      One day of leave on the due date does not excuse it (it could be written on any day before);
+      non-working days are ignored, so leave taken as Mon–Fri blocks around a weekend is unbroken.
+
+    Callers pass leave as a predicate over days: the nightly check reads it from the cadre's
+    standing, ``GET /me`` from the journal's leave views. Plans can be *written* a month early
+    (``LockdownPolicy``) but are owed, and listed, only from their own month.
+    """
+
+    def __init__(self, rules: Rules, calendar: WorkingCalendar) -> None:
+        self.rules = rules
+        self.calendar = calendar
+        self.lockdown = LockdownPolicy(rules, calendar)
+        self._owing: dict[str, Owing] = {}
+
+    def owing(self, period: Period) -> Owing:
+        # Cached per period: the nightly check asks once per cadre for the same few periods.
+        known = self._owing.get(period.key)
+        if known is None:
+            window = self.lockdown.window(period)
+            info = self.calendar.day(window.due)
+            first = window.due if period.kind is Kind.ENTRY else window.due.replace(day=1)
+            known = Owing(period, first, window.due, window.locks_after, info.working, info.provisional)
+            self._owing[period.key] = known
+        return known
+
+    def owes(self, cadre: Cadre, period: Period, on_leave: OnLeaveDay) -> bool:
+        owing = self.owing(period)
+        if period.kind is Kind.ENTRY:
+            return owing.working and cadre.active_on(owing.due) and not on_leave(owing.due)
+        if not cadre.active_on(owing.due):
+            return False  # joined after the due date, or already gone
+        if not on_leave(owing.due):
+            return True  # the common case: no need to look at the rest of the window
+        start = max(owing.first_day, cadre.joined_on or owing.first_day)
+        return not all(on_leave(d) for d in self.calendar.working_days(start, owing.due))
+
+    def due_on(self, day: date) -> list[Period]:
+        """The periods that fall due on ``day`` (entry, plan, summary): what the nightly check of
+        ``day`` asks about, so each obligation is checked exactly once."""
+        candidates = [day_period(day), month_period(month_label(day))]
+        if day.month in (1, 7):
+            candidates.append(half_period(half_label(day.replace(day=1) - timedelta(days=1))))
+        return [p for p in candidates if self.owing(p).due == day and self.owing(p).working]
+
+    def open_on(self, day: date) -> list[Period]:
+        """The periods whose obligation window has begun by ``day`` and that can still be written
+        on it: entries of the correction window (oldest first), then plans, then summaries. What
+        ``GET /me`` considers; those due before ``day`` are the ones the check has already asked
+        about."""
+        grace = self.rules.correction_window_days
+        entries = [day_period(day - timedelta(days=n)) for n in range(grace, -1, -1)]
+        last_month = day.replace(day=1) - timedelta(days=1)
+        plans = [month_period(month_label(last_month)), month_period(month_label(day))]
+        last_half_end = date(day.year, 6, 30) if day.month > 6 else date(day.year - 1, 12, 31)
+        summaries = [half_period(half_label(last_half_end))]
+        return [
+            p
+            for p in entries + plans + summaries
+            if self.owing(p).first_day <= day <= self.owing(p).locks_after
+        ]

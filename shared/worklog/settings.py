@@ -28,6 +28,9 @@ class Rules(BaseModel):
         10, ge=1, le=30, description="half-year summary due by this working day of Jul/Jan"
     )
     plan_months_ahead: int = Field(1, ge=0, le=3, description="how many months ahead a plan may be written")
+    review_catch_up_weeks: int = Field(
+        13, ge=0, le=53, description="a weekly review run assigns the weeks missed up to this many weeks back"
+    )
     # The API's maxima (docs/api.md) are fixed in the models; these may only tighten them.
     max_items: int = Field(30, ge=1, le=30)
     max_item_chars: int = Field(2000, ge=1, le=2000)

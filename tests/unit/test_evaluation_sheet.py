@@ -85,7 +85,7 @@ def test_title_generated_at_and_header(sheet: Worksheet) -> None:
     assert sheet["A2"].value == "生成时间：2026-10-09 10:30"
     assert {str(r) for r in sheet.merged_cells.ranges} >= {"A1:L1", "A2:L2"}
     assert [c.value for c in sheet[3]] == list(HEADERS)
-    assert HEADERS[8] == "评阅结论（合格/敷衍/疑似造假）"
+    assert HEADERS[8] == "评阅结论（合格/敷衍应付/涉嫌造假）"
     assert HEADERS[9] == "抽查结果（属实/不符/造假）"
 
 

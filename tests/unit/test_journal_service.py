@@ -351,3 +351,69 @@ def test_a_cadre_who_joined_recently_owes_nothing_from_before() -> None:
     who = Principal("c0002", "王芳", "jyj", "", frozenset({"cadre"}), newcomer)
     _, _, _, owes = service(FakeJournal(), at(2026, 11, 20)).owed(who)
     assert sorted(o.period for o in owes if o.kind == "entry") == ["2026-11-19", "2026-11-20"]
+
+
+def leave_from(repo: FakeJournal, first: date, last: date, who: Principal = WHO) -> None:
+    """Leave registered on its first day (the journal takes leave from a week back at most)."""
+    body = LeaveIn.model_validate({"from": first.isoformat(), "to": last.isoformat(), "kind": "training"})
+    service(repo, at(first.year, first.month, first.day, 8)).record_leave(who, body)
+
+
+def owed_kinds(svc: JournalService, who: Principal = WHO) -> dict[tuple[str, str], bool]:
+    return {(o.kind, o.period): o.overdue for o in svc.owed(who)[3]}
+
+
+def test_owed_does_not_list_a_plan_whose_whole_window_was_spent_on_leave() -> None:
+    # Given leave from 2026-10-28 to 2026-11-10, covering every working day of Nov 1–4 (plan due 4th)
+    repo = FakeJournal()
+    leave_from(repo, date(2026, 10, 28), date(2026, 11, 10))
+    # When the cadre asks on the 12th, with the plan still writable
+    owes = owed_kinds(service(repo, at(2026, 11, 12, 9)))
+    # Then the plan is not owed (the nightly check never recorded it)
+    assert ("plan", "2026-11") not in owes
+
+
+def test_owed_still_lists_a_plan_when_leave_covered_only_its_due_date() -> None:
+    repo = FakeJournal()
+    leave_from(repo, date(2026, 11, 4), date(2026, 11, 10))
+    assert owed_kinds(service(repo, at(2026, 11, 12, 9)))[("plan", "2026-11")] is True
+
+
+def test_owed_does_not_list_a_summary_whose_whole_window_was_spent_on_leave() -> None:
+    # Given leave over July 1–17, 2026 (the H1 summary is due on the 14th)
+    repo = FakeJournal()
+    leave_from(repo, date(2026, 7, 1), date(2026, 7, 17))
+    owes = owed_kinds(service(repo, at(2026, 7, 20, 9)))
+    assert ("summary", "2026-H1") not in owes and ("plan", "2026-07") not in owes
+
+
+def test_owed_drops_a_plan_not_yet_due_once_leave_covers_the_rest_of_its_window() -> None:
+    # Given leave already registered from Nov 2 (Mon) to Nov 6, asked on Sunday Nov 1
+    repo = FakeJournal()
+    leave_from(repo, date(2026, 11, 2), date(2026, 11, 6))
+    # Then November's plan will never be recorded missing, so it is not listed as coming due
+    owes = owed_kinds(service(repo, at(2026, 11, 1, 9)))
+    assert ("plan", "2026-11") not in owes
+
+
+def test_owed_lists_last_months_missed_plan_as_overdue_until_it_locks() -> None:
+    # Given no November plan; on Dec 3 it can still be saved (until Dec 7) and the check recorded it
+    owes = owed_kinds(service(FakeJournal(), at(2026, 12, 3, 9)))
+    assert owes[("plan", "2026-11")] is True and owes[("plan", "2026-12")] is False
+    assert ("plan", "2026-11") not in owed_kinds(service(FakeJournal(), at(2026, 12, 8, 9)))
+
+
+def test_owed_lists_no_plan_to_a_cadre_who_joined_after_its_due_date_or_left_before_it() -> None:
+    joined = CADRE.model_copy(update={"joined_on": date(2026, 11, 18)})
+    left = CADRE.model_copy(update={"left_on": date(2026, 11, 3)})
+    for cadre in (joined, left):
+        who = Principal("c0001", "李明", "jyj", "副局长", frozenset({"cadre"}), cadre)
+        assert ("plan", "2026-11") not in owed_kinds(service(FakeJournal(), at(2026, 11, 20, 9)), who)
+
+
+def test_owed_lists_a_summary_from_the_first_of_the_month_it_falls_due_in() -> None:
+    # The H1 summary may be written in June, but it is owed (and listed) from July 1, like a plan
+    # that may be written a month early but is owed from its own month.
+    assert ("summary", "2026-H1") not in owed_kinds(service(FakeJournal(), at(2026, 6, 30, 9)))
+    assert owed_kinds(service(FakeJournal(), at(2026, 7, 1, 9)))[("summary", "2026-H1")] is False
+    assert ("plan", "2026-12") not in owed_kinds(service(FakeJournal(), at(2026, 11, 20, 9)))

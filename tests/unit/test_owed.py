@@ -9,8 +9,11 @@ from hypothesis import strategies as st
 from worklog.calendar import WorkingCalendar
 from worklog.compliance.owed import Obligation, OnLeave, OwedKind, obligations_due_on
 from worklog.models.roster import Cadre
+from worklog.periods import ObligationPolicy
+from worklog.settings import Rules
 
 CAL = WorkingCalendar()
+POLICY = ObligationPolicy(Rules(), CAL)
 
 
 def cadre(
@@ -35,7 +38,7 @@ def leave(cadre_id: str, first: date, last: date) -> OnLeave:
 
 
 def owed_on(day: date, cadres: Iterable[Cadre] = (), on_leave: OnLeave = no_leave) -> list[Obligation]:
-    return obligations_due_on(day, list(cadres) or [cadre()], CAL, on_leave)
+    return obligations_due_on(day, list(cadres) or [cadre()], POLICY, on_leave)
 
 
 def kinds(obligations: list[Obligation]) -> list[OwedKind]:
@@ -179,7 +182,6 @@ def test_each_half_year_summary_is_reported_exactly_once_a_year() -> None:
 
 
 def test_due_working_days_are_configurable() -> None:
-    owed = obligations_due_on(
-        date(2026, 11, 2), [cadre()], CAL, no_leave, plan_due_working_day=1, summary_due_working_day=1
-    )
+    policy = ObligationPolicy(Rules(plan_due_working_day=1, summary_due_working_day=1), CAL)
+    owed = obligations_due_on(date(2026, 11, 2), [cadre()], policy, no_leave)
     assert kinds(owed) == [OwedKind.ENTRY, OwedKind.PLAN]

@@ -1,8 +1,9 @@
 """Quarterly evaluation (季度考评) of cadres' work logs and the printable per-unit evaluation sheet.
 
-Each quarter the Organization Department and HR grade every cadre 优秀 / 良好 / 一般 / 较差 with a
-comment. ``evaluation_workbook`` lays one unit's grades out as an A4-landscape xlsx sheet: a title,
-the generation time, one row per cadre (entries owed, on time, late, missing, the on-time rate,
+Each quarter the Organization Department and HR grade every cadre (``Grade``; the words printed
+for grades, verdicts and findings come from ``worklog.labels``) with a comment.
+``evaluation_workbook`` lays one unit's grades out as an A4-landscape xlsx sheet: a title, the
+generation time, one row per cadre (entries owed, on time, late, missing, the on-time rate,
 review verdicts and audit findings as counts) and a signature line. Every piece of text is written
 as a plain string: text that looks like a formula ("=", "+", "-", "@") is never evaluated.
 """
@@ -21,11 +22,12 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, Field
 
+from worklog.labels import FINDING_LABELS, GRADE_LABELS, VERDICT_LABELS, listing
 from worklog.models.common import YEARS
 
 
 class Grade(StrEnum):
-    """Stable codes stored in the database; ``GRADE_LABELS`` holds what is printed."""
+    """Stable codes stored in the database; ``worklog.labels.GRADE_LABELS`` holds what is printed."""
 
     EXCELLENT = "excellent"
     GOOD = "good"
@@ -33,15 +35,8 @@ class Grade(StrEnum):
     POOR = "poor"
 
 
-GRADE_LABELS: dict[Grade, str] = {
-    Grade.EXCELLENT: "优秀",
-    Grade.GOOD: "良好",
-    Grade.FAIR: "一般",
-    Grade.POOR: "较差",
-}
-
-VERDICT_CODES = ("adequate", "perfunctory", "suspected_falsification")  # 合格 / 敷衍 / 疑似造假
-FINDING_CODES = ("verified", "discrepancy", "falsified")  # 属实 / 不符 / 造假
+VERDICT_CODES = tuple(VERDICT_LABELS)
+FINDING_CODES = tuple(FINDING_LABELS)
 
 
 class SheetRow(BaseModel):
@@ -89,8 +84,8 @@ HEADERS = (
     "补记",
     "缺记",
     "按时率",
-    "评阅结论（合格/敷衍/疑似造假）",
-    "抽查结果（属实/不符/造假）",
+    f"评阅结论（{listing(VERDICT_LABELS)}）",
+    f"抽查结果（{listing(FINDING_LABELS)}）",
     "考评等次",
     "评语",
 )

@@ -40,14 +40,21 @@ from worklog.compliance.reviews import CaseDesk, log_read
 from worklog.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from worklog.journal.repository import JournalRepository
 from worklog.journal.service import JournalService
+from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL
 from worklog.models.audits import (
     AuditAssignment,
     AuditRequestIn,
     AuditRound,
+    AuditRoundOut,
+    AuditSampleOut,
     Evaluation,
     EvaluationIn,
     Finding,
     FindingIn,
+    SampleCadreOut,
+    SampleCheckOut,
+    SampleInspectorOut,
+    SampleProgress,
 )
 from worklog.models.reviews import CadreEntries
 from worklog.models.roster import Cadre, Role
@@ -60,6 +67,8 @@ ADVERSE = ("perfunctory", "suspected_falsification")
 INSPECTOR_ROLE: Role = "discipline_inspector"
 EVALUATOR_ROLES: tuple[Role, ...] = ("org_inspector", "hr_evaluator")
 SPOT_ROLES: tuple[Role, ...] = ("org_inspector",)
+# Who may see a round's whole sample and how its findings stand: the Org Dept and the Commission.
+SAMPLE_READERS: tuple[Role, ...] = ("org_inspector", "discipline_inspector")
 
 
 def ledger_key(round_id: str, name: str) -> str:
@@ -289,6 +298,87 @@ class AuditDesk:
         self.commit(r)
         return self.draw(round_id)
 
+    # --- a round's sample, for the Org Dept and the Commission --------------------------------
+    def round_sample(self, who: Principal, round_id: str) -> AuditSampleOut:
+        """GET /audits/{round}/sample: every sampled cadre (name, unit), their sampled days, their
+        inspectors and, per inspector and day, the finding's result or pending; with progress counts.
+        Days only, never the log's text (reading that is the inspectors' own, recorded, read).
+
+        A round not drawn yet has no sample: 409 ``not_drawn``."""
+        if not who.has(*SAMPLE_READERS):
+            raise Forbidden("只有组织部或纪委监委可以查看抽查样本", code="forbidden")
+        r = self.audits.get_round(round_id)
+        if r is None:
+            raise NotFound("没有这一轮抽查", code="not_found")
+        if r.state != "drawn":
+            raise Conflict(f"{round_id} 尚未抽取，还没有样本", code="not_drawn")
+        assignments = self.audits.round_assignments(round_id)
+        found = {(f.cadre_id, f.day, f.inspector_id): f for f in self.audits.findings_of_round(round_id)}
+        people = self.roster.get_cadres(
+            {a.cadre_id for a in assignments} | {a.inspector_id for a in assignments}
+        )
+        units = {u.unit_id: u.name for u in self.roster.list_units()}
+        by_cadre: dict[str, list[AuditAssignment]] = defaultdict(list)
+        for a in assignments:
+            by_cadre[a.cadre_id].append(a)
+
+        def name(cadre_id: str) -> str:
+            person = people.get(cadre_id)
+            return person.name if person else ""
+
+        def check(cadre_id: str, day: date, inspector_id: str) -> SampleCheckOut:
+            f = found.get((cadre_id, day, inspector_id))
+            if f is None:
+                return SampleCheckOut(
+                    day=day,
+                    result="pending",
+                    result_text=FINDING_PENDING_LABEL,
+                    recorded_at=None,
+                    case_id=None,
+                )
+            return SampleCheckOut(
+                day=day,
+                result=f.result,
+                result_text=FINDING_LABELS[f.result],
+                recorded_at=f.recorded_at,
+                case_id=f.case_id,
+            )
+
+        cadres = []
+        for cadre_id, parts in sorted(by_cadre.items()):
+            days = sorted({d for a in parts for d in a.entries})
+            inspectors = [
+                SampleInspectorOut(
+                    inspector_id=a.inspector_id,
+                    name=name(a.inspector_id),
+                    unit_id=people[a.inspector_id].unit_id if a.inspector_id in people else "",
+                    checks=[check(cadre_id, d, a.inspector_id) for d in sorted(a.entries)],
+                )
+                for a in sorted(parts, key=lambda a: a.inspector_id)
+            ]
+            unit_id = parts[0].unit_id
+            cadres.append(
+                SampleCadreOut(
+                    cadre_id=cadre_id,
+                    name=name(cadre_id),
+                    unit_id=unit_id,
+                    unit_name=units.get(unit_id, ""),
+                    days=days,
+                    inspectors=inspectors,
+                )
+            )
+        checks = [c for cadre in cadres for i in cadre.inspectors for c in i.checks]
+        results: Counter[str] = Counter(c.result for c in checks if c.result != "pending")
+        progress = SampleProgress(
+            cadres=len(cadres),
+            inspectors=len({a.inspector_id for a in assignments}),
+            checks=len(checks),
+            recorded=sum(results.values()),
+            pending=len(checks) - sum(results.values()),
+            results={code: results[code] for code in FINDING_LABELS},
+        )
+        return AuditSampleOut(round=AuditRoundOut.of(r), progress=progress, cadres=cadres)
+
     # --- inspectors ---------------------------------------------------------------------------
     def my_assignments(self, who: Principal) -> list[tuple[AuditAssignment, list[Finding]]]:
         found = []
@@ -358,7 +448,7 @@ class AuditDesk:
                 cadre_id,
                 opened_on=today(self.clock),
                 at=at,
-                reason=f"随机抽查发现 {day.isoformat()} 的日志造假",
+                reason=f"随机抽查 {day.isoformat()} 的日志，结果为“{FINDING_LABELS['falsified']}”",
                 evidence=[finding_key(finding)],
                 owner_role="discipline_inspector",
                 by=who.cadre_id,

@@ -26,6 +26,7 @@ from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance import ladder
 from worklog.compliance.ladder import ACCOUNTABILITY_OPENED, Case, CaseKind, CaseState, opened_event
 from worklog.errors import Forbidden, NotFound
+from worklog.labels import CASE_KIND_LABELS
 from worklog.models.cases import TalkIn
 from worklog.models.roster import Role
 from worklog.observability import logger
@@ -227,7 +228,7 @@ def _open_accountability(
         opened_on=today(clock),
         at=at,
         reason=TEXT["escalated_from"].format(
-            kind=ladder.KIND_TEXT[source.kind], case_id=source.case_id, reason=reason.strip()
+            kind=CASE_KIND_LABELS[source.kind], case_id=source.case_id, reason=reason.strip()
         ),
         evidence=evidence,
         by=by,

@@ -13,14 +13,11 @@ from __future__ import annotations
 from datetime import date
 
 from worklog.audit.repository import AuditRepository
-from worklog.compliance.ladder import STATE_TEXT, Case
+from worklog.compliance.ladder import Case
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
-from worklog.models.audits import FINDING_TEXT
+from worklog.labels import CASE_STATE_LABELS, FINDING_LABELS, PERIOD_KIND_LABELS, VERDICT_LABELS, label
 from worklog.models.cases import EvidenceOut
-
-KIND_LABEL = {"entry": "工作日志", "plan": "月度计划", "summary": "半年总结"}
-VERDICT_LABEL = {"adequate": "合格", "perfunctory": "敷衍", "suspected_falsification": "涉嫌造假"}
 
 
 class Dossier:
@@ -57,7 +54,7 @@ class Dossier:
             key=key,
             kind="miss",
             date=r.due,
-            summary=f"{KIND_LABEL.get(r.kind, r.kind)} {r.period} 未按时填写{late}",
+            summary=f"{label(PERIOD_KIND_LABELS, r.kind)} {r.period} 未按时填写{late}",
             details=r.model_dump(mode="json"),
         )
 
@@ -69,7 +66,7 @@ class Dossier:
         )
         if review is None:
             return EvidenceOut(key=key, kind="review", date=monday, summary="评阅记录已不存在")
-        verdict = VERDICT_LABEL.get(review.verdict or "", "未评阅")
+        verdict = label(VERDICT_LABELS, review.verdict, "未评阅")
         return EvidenceOut(
             key=key,
             kind="review",
@@ -96,7 +93,7 @@ class Dossier:
             key=key,
             kind="finding",
             date=found.day,
-            summary=f"{round_id} 抽查 {day} 日志：{FINDING_TEXT[found.result]}（{found.note}）",
+            summary=f"{round_id} 抽查 {day} 日志：{label(FINDING_LABELS, found.result)}（{found.note}）",
             details=found.model_dump(mode="json"),
         )
 
@@ -114,6 +111,6 @@ class Dossier:
             key=key,
             kind="case",
             date=case.opened_on,
-            summary=f"{case.case_id}（{STATE_TEXT[case.state]}）{case.reason}{said}",
+            summary=f"{case.case_id}（{CASE_STATE_LABELS[case.state]}）{case.reason}{said}",
             details={"history": [e.model_dump(mode="json") for e in case.history]},
         )

@@ -31,15 +31,16 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from worklog.calendar import WorkingCalendar
 from worklog.errors import Conflict, ValidationFailed
+from worklog.labels import CASE_KIND_LABELS, CASE_STATE_LABELS, FINDING_LABELS, VERDICT_LABELS
 from worklog.models.roster import Role
 
 # User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
 TEXT: dict[str, str] = {
     "talk_for_misses": "近{window}个工作日内{count}次未按时填写（{days}）",
-    "talk_for_perfunctory": "{quarter}审阅结论为“敷衍应付”{count}次（{days}）",
+    "talk_for_perfunctory": "{quarter}审阅结论为“{verdict}”{count}次（{days}）",
     "talk_for_overdue_reviews": "{quarter}有{count}周的审阅逾期未完成（{weeks}所在周）",
     "accountability_for_misses": "提醒谈话（{talk_day}）后{window}个工作日内又{count}次未按时填写（{days}）",
-    "accountability_for_falsification": "审阅结论或随机抽查发现涉嫌造假",
+    "accountability_for_falsification": "审阅结论为“{verdict}”或随机抽查结果为“{finding}”",
     "invalid_transition": "案件 {case_id} 当前状态为“{state}”，不能{action}",
     "talk_only_for_reminder": "只有提醒谈话案件可以记录谈话（案件 {case_id} 是{kind}）",
     "escalate_only_reminder": "只有提醒谈话案件可以升级（案件 {case_id} 是{kind}）",
@@ -51,13 +52,6 @@ TEXT: dict[str, str] = {
     "note_talk_recorded": "已进行提醒谈话",
     "note_evidence_added": "补充证据",
 }
-STATE_TEXT: dict[str, str] = {
-    "open": "待办理",
-    "talk_recorded": "已谈话",
-    "escalated": "已升级",
-    "closed": "已办结",
-}
-KIND_TEXT: dict[str, str] = {"reminder_talk": "提醒谈话", "accountability": "问责"}
 ACTION_TEXT: dict[str, str] = {
     "talk_recorded": "记录提醒谈话",
     "escalated": "升级",
@@ -193,7 +187,10 @@ def needs_reminder_talk(
     if len(verdicts) >= settings.perfunctory_for_talk:
         reasons.append(
             TEXT["talk_for_perfunctory"].format(
-                quarter=quarter.text, count=len(verdicts), days=_dates(verdicts)
+                quarter=quarter.text,
+                verdict=VERDICT_LABELS["perfunctory"],
+                count=len(verdicts),
+                days=_dates(verdicts),
             )
         )
     return "；".join(reasons) or None
@@ -217,7 +214,9 @@ def needs_accountability(
     the probation is over the cadre is back on the ordinary ladder. Pass countable miss days only.
     """
     if falsification:
-        return TEXT["accountability_for_falsification"]
+        return TEXT["accountability_for_falsification"].format(
+            verdict=VERDICT_LABELS["suspected_falsification"], finding=FINDING_LABELS["falsified"]
+        )
     if talk_day is None or on <= talk_day:
         return None
     window = settings.after_talk_window_working_days
@@ -367,7 +366,7 @@ def record_talk(case: Case, *, at: str, by: str, talk_date: date, said: str, res
     """OPEN → TALK_RECORDED, for reminder-talk cases only."""
     if case.kind is not CaseKind.REMINDER_TALK:
         raise InvalidTransition(
-            TEXT["talk_only_for_reminder"].format(case_id=case.case_id, kind=KIND_TEXT[case.kind])
+            TEXT["talk_only_for_reminder"].format(case_id=case.case_id, kind=CASE_KIND_LABELS[case.kind])
         )
     _require_state(case, "talk_recorded", CaseState.OPEN)
     if not said.strip():
@@ -389,7 +388,7 @@ def escalate(case: Case, *, at: str, by: str, reason: str) -> Case:
     """OPEN or TALK_RECORDED → ESCALATED; the caller opens the accountability case."""
     if case.kind is not CaseKind.REMINDER_TALK:
         raise InvalidTransition(
-            TEXT["escalate_only_reminder"].format(case_id=case.case_id, kind=KIND_TEXT[case.kind])
+            TEXT["escalate_only_reminder"].format(case_id=case.case_id, kind=CASE_KIND_LABELS[case.kind])
         )
     _require_state(case, "escalated", CaseState.OPEN, CaseState.TALK_RECORDED)
     note = _required_reason(reason, "escalated")
@@ -427,7 +426,7 @@ def _require_state(case: Case, action: CaseAction, *allowed: CaseState) -> None:
     if case.state not in allowed:
         raise InvalidTransition(
             TEXT["invalid_transition"].format(
-                case_id=case.case_id, state=STATE_TEXT[case.state], action=ACTION_TEXT[action]
+                case_id=case.case_id, state=CASE_STATE_LABELS[case.state], action=ACTION_TEXT[action]
             )
         )
 

@@ -7,6 +7,8 @@ Key design (docs/access-patterns.md):
               gsi1: WEEK#<week_start> / CADRE#<cadre>        (a week's assignments: the weekly run)
               gsi2: CADRE#<cadre> / REVIEW#<week_start>      (a cadre's reviews: ladder, authorization)
   read log    pk=READS#<owner>  sk=<iso timestamp>#<reader>  (who read my log, newest first)
+  week marks  pk=WEEKLY_RUN  sk=WEEK#<week_start>#ASSIGNED | WEEK#<week_start>#OVERDUE
+              (a step of the weekly run done for that week, written last: catch-up reads them)
 
 Writes that must not repeat are conditional: a new assignment only where none is stored, overdue only
 from open, a verdict only once. They go out up to 100 to a TransactWriteItems (all conditions are
@@ -17,8 +19,9 @@ item was busy is retried item by item, so each item ends up written or refused b
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
@@ -26,6 +29,8 @@ from worklog.dynamo import TableRepository, conditional, from_item, key, query_a
 from worklog.models.reviews import ReadRecord, StoredReview, Verdict
 
 TRANSACTION_LIMIT = 100  # items per TransactWriteItems
+RUN_PK = "WEEKLY_RUN"
+WeekStep = Literal["ASSIGNED", "OVERDUE"]
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
@@ -56,6 +61,14 @@ def read_item(record: ReadRecord) -> dict[str, Any]:
         "sk": f"{record.read_at}#{record.reader_id}",
         **record.model_dump(mode="json"),
     }
+
+
+@dataclass(frozen=True)
+class WeekMarks:
+    """Which steps of the weekly run are done for one review week."""
+
+    assigned_due: date | None = None  # assigned (and the week's due date), or not yet
+    overdue_checked: bool = False  # its unfinished reviews marked overdue and the ladder fed
 
 
 def _read(item: dict[str, Any]) -> ReadRecord:
@@ -205,6 +218,60 @@ class ReviewRepository(TableRepository):
                 return None
             raise
         return _review(from_item(resp["Attributes"]))
+
+    # --- the weekly run's marks -----------------------------------------------------------------
+    def week_marks(self, first_week: date, last_week: date) -> dict[date, WeekMarks]:
+        """The steps done for the weeks starting in [first_week, last_week]: one Query over the
+        run's own small partition (two items a week at most)."""
+        items = query_all(
+            self.client,
+            TableName=self.table,
+            ConsistentRead=True,
+            KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+            ExpressionAttributeValues={
+                ":p": {"S": RUN_PK},
+                ":a": {"S": f"WEEK#{first_week.isoformat()}#"},
+                ":b": {"S": f"WEEK#{last_week.isoformat()}#~"},
+            },
+        )
+        marks: dict[date, WeekMarks] = {}
+        for item in items:
+            week = date.fromisoformat(str(item["week_start"]))
+            known = marks.get(week, WeekMarks())
+            if item["step"] == "ASSIGNED":
+                known = WeekMarks(date.fromisoformat(str(item["due"])), known.overdue_checked)
+            else:
+                known = WeekMarks(known.assigned_due, True)
+            marks[week] = known
+        return marks
+
+    def any_mark_before(self, week: date) -> bool:
+        """Whether the weekly run has marked any week before ``week`` (has ever run before it)."""
+        page = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND sk < :b",
+            ExpressionAttributeValues={":p": {"S": RUN_PK}, ":b": {"S": f"WEEK#{week.isoformat()}#"}},
+            ScanIndexForward=False,
+            Limit=1,
+        )
+        return bool(page.get("Items"))
+
+    def mark_week(self, week_start: date, step: WeekStep, at: str, due: date | None = None) -> bool:
+        """Record a step as done for a week (written last, once: False if it was already there)."""
+        item: dict[str, Any] = {
+            "pk": RUN_PK,
+            "sk": f"WEEK#{week_start.isoformat()}#{step}",
+            "week_start": week_start.isoformat(),
+            "step": step,
+            "at": at,
+        }
+        if due is not None:
+            item["due"] = due.isoformat()
+        return conditional(
+            lambda: self.client.put_item(
+                TableName=self.table, Item=to_item(item), ConditionExpression="attribute_not_exists(pk)"
+            )
+        )
 
     # --- read log -----------------------------------------------------------------------------
     def log_read(self, record: ReadRecord) -> None:

@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from worklog.access import TEXT as ACCESS_TEXT
 from worklog.access import (
@@ -66,6 +66,7 @@ from worklog.compliance.signals import LoggedDay, signals_for_week
 from worklog.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from worklog.journal.repository import container_repository
 from worklog.journal.service import JournalService
+from worklog.labels import VERDICT_LABELS, label
 from worklog.messages import MSG
 from worklog.models.entries import EntryOut
 from worklog.models.reviews import (
@@ -94,11 +95,6 @@ TEXT: dict[str, str] = {
     "already_reviewed": "该周日志已于 {at} 提交审阅结论（{verdict}），结论只能提交一次",
     "unknown_cadre": "花名册中没有该人员",
     "reviewer_role_lost": "您已不再担任审阅该干部所需的职务（所在单位主要负责人或区领导），不能提交审阅结论",
-}
-VERDICT_TEXT: dict[str, str] = {
-    "adequate": "认真",
-    "perfunctory": "敷衍应付",
-    "suspected_falsification": "涉嫌造假",
 }
 
 RECENT_WEEKS = 4  # GET /reviews without ?week: unfinished ones plus the last four weeks
@@ -138,7 +134,7 @@ def check_verdict(review: StoredReview, reviewer_id: str, verdict: VerdictIn, on
             return VerdictDecision(replay=True, late=review.late)
         raise AlreadyReviewed(
             TEXT["already_reviewed"].format(
-                at=review.reviewed_at, verdict=VERDICT_TEXT.get(review.verdict or "", review.verdict)
+                at=review.reviewed_at, verdict=label(VERDICT_LABELS, review.verdict)
             )
         )
     return VerdictDecision(replay=False, late=review.status == "overdue" or on > review.due)
@@ -167,7 +163,10 @@ def _check_range(first: date, last: date, rules: Rules) -> None:
 
 
 def review_out(review: StoredReview) -> ReviewOut:
-    return ReviewOut.model_validate(review.model_dump(include=set(ReviewOut.model_fields)))
+    fields = review.model_dump(include=set(ReviewOut.model_fields))
+    return ReviewOut.model_validate(
+        {**fields, "verdict_text": label(VERDICT_LABELS, review.verdict) if review.verdict else None}
+    )
 
 
 def logged_day(cadre_id: str, entry: EntryOut) -> LoggedDay:
@@ -264,6 +263,9 @@ class CaseDesk:
 
 
 # --- the weekly run -----------------------------------------------------------------------------
+REVIEW_DUE_AFTER = timedelta(days=13)  # a week's reviews are due the Sunday after the week ends
+
+
 def run_weekly_assignment(
     run_date: date | None = None,
     *,
@@ -272,94 +274,151 @@ def run_weekly_assignment(
     roster: RosterRepository | None = None,
     bus: EventBus | None = None,
     calendar: WorkingCalendar | None = None,
+    rules: Rules | None = None,
     clock: Clock = system_clock,
 ) -> WeeklyRunSummary:
     """The Monday run for ``run_date`` (default: today; any day stands for the Monday of its week).
 
     1. Assign the week before (Mon–Sun) over the roster and store the assignments that are not
        stored yet (a cadre already assigned for that week keeps their reviewer, even if the roster
-       changed since); one ``ReviewAssigned`` event per reviewer with new assignments.
-    2. Mark the still-open assignments due yesterday (the week before that) overdue, once each; one
-       ``ReviewOverdue`` event per reviewer with newly overdue assignments.
-    3. Feed the reviewers' ladder: every reviewer with an overdue assignment in that week (marked
-       now or by an interrupted earlier run) is checked for two overdue weeks in the quarter.
+       changed since); one ``ReviewAssigned`` event per reviewer with new assignments. **Catch-up**:
+       every earlier week that no run assigned (a Monday whose run failed or never fired) is
+       assigned too, back to the earliest week a run did assign within ``Rules.review_catch_up_weeks``.
+       A week assigned late is due the later of its normal due date and the Sunday after this run,
+       so nobody is overdue on what they have only just received.
+    2. Mark overdue every still-open assignment of each week whose due date has passed and whose
+       overdue step is not done yet (normally the week before that; after a gap also the weeks that
+       fell due during it), once each; one ``ReviewOverdue`` event per reviewer and week.
+    3. Feed the reviewers' ladder once per such week: every reviewer with an overdue assignment in
+       it is checked for two overdue weeks in its quarter.
+
+    Each step of each week ends by writing that week's mark (``ReviewRepository.mark_week``), read
+    back with one Query, so a re-run writes and publishes nothing new, and a run stopped half-way is
+    finished by the next one. A step whose mark is missing may have stopped before its events went
+    out, so it sends them again for what is stored (at least once, never never).
     """
     reviews = reviews or ReviewRepository()
     cases = cases or ComplianceRepository()
     roster = roster or RosterRepository()
     bus = bus or EventBus()
+    rules = rules or get_settings().rules
     monday = week_of(run_date or today(clock))[0]
     week_start = monday - timedelta(days=7)
+    overdue_week = week_start - timedelta(days=7)
     at = iso_now(clock)
+
+    look_back = week_start - timedelta(weeks=rules.review_catch_up_weeks)
+    marks = reviews.week_marks(min(look_back, overdue_week), week_start)
+    dues = {w: m.assigned_due for w, m in marks.items() if m.assigned_due is not None}
+    # The weeks of the look-back that no run assigned were missed — unless they come before the
+    # system's first run. Steady state: the look-back is all marked and nothing more is read; the
+    # one extra (tiny) Query asks whether any run happened before the look-back.
+    if (dues and min(dues) <= look_back) or reviews.any_mark_before(look_back):
+        first = look_back
+    else:
+        first = min(dues, default=week_start)
+    missed = [w for w in _mondays(first, overdue_week) if w not in dues]
 
     cadres = list(roster.list_cadres())
     units = {u.unit_id: u for u in roster.list_units()}
-    assignments, problems = assign_week(week_start, cadres, units)
     names = {c.cadre_id: c.name for c in cadres}
-    already = {r.cadre_id for r in reviews.week(week_start)}
-    written = reviews.put_new(
-        [_stored(a, names.get(a.cadre_id, ""), at) for a in assignments if a.cadre_id not in already]
-    )
-    notices = _per_reviewer(written)
-    if notices:
-        bus.publish(
-            "ReviewAssigned",
-            [
-                {
-                    "reviewer_id": reviewer,
-                    "week_start": week_start.isoformat(),
-                    "week_end": (week_start + timedelta(days=6)).isoformat(),
-                    "due": mine[0].due.isoformat(),
-                    "count": len(mine),
-                }
-                for reviewer, mine in notices.items()
-            ],
-        )
-
-    overdue_week = week_start - timedelta(days=7)
-    stale = reviews.week(overdue_week)
-    marked = reviews.mark_overdue([r for r in stale if r.status == "open" and r.due < monday], at)
-    overdue = _per_reviewer(marked)
-    if overdue:
-        bus.publish(
-            "ReviewOverdue",
-            [
-                {
-                    "reviewer_id": reviewer,
-                    "week_start": overdue_week.isoformat(),
-                    "due": mine[0].due.isoformat(),
-                    "count": len(mine),
-                    "cadre_ids": [r.cadre_id for r in mine],
-                }
-                for reviewer, mine in overdue.items()
-            ],
-        )
-
-    marked_ids = {r.assignment_id for r in marked}
-    late_reviewers = sorted({r.reviewer_id for r in stale if r.was_overdue or r.assignment_id in marked_ids})
-    desk = CaseDesk(cases, bus)
-    talks: list[str] = []
-    for reviewer in late_reviewers:
-        opened = _reviewer_ladder(reviewer, overdue_week, monday, at, reviews, desk, calendar)
-        if opened:
-            talks.append(opened)
-
-    return WeeklyRunSummary(
+    summary = WeeklyRunSummary(
         run_date=monday,
         week_start=week_start,
         week_end=week_start + timedelta(days=6),
-        due=week_start + timedelta(days=13),
-        assignments=len(assignments),
-        new_assignments=len(written),
-        reviewers_notified=len(notices),
+        due=dues.get(week_start, week_start + REVIEW_DUE_AFTER),
+        assignments=0,
+        new_assignments=0,
+        reviewers_notified=0,
         overdue_week_start=overdue_week,
-        marked_overdue=len(marked),
-        reminder_talks_opened=talks,
-        problems=problems,
+        marked_overdue=0,
+        reminder_talks_opened=[],
+        problems=[],
+        caught_up_weeks=missed,
     )
+    # The week before is assigned on every run (cheap, and picks up roster changes made after the
+    # scheduled run); earlier weeks only while their mark is missing.
+    for week in [*missed, week_start]:
+        assignments, problems = assign_week(week, cadres, units)
+        stored = reviews.week(week)
+        # A week keeps the due date its first assignments got; a late one is due a full week on.
+        due = stored[0].due if stored else max(week + REVIEW_DUE_AFTER, monday + timedelta(days=6))
+        already = {r.cadre_id for r in stored}
+        written = reviews.put_new(
+            [_stored(a, names.get(a.cadre_id, ""), at, due) for a in assignments if a.cadre_id not in already]
+        )
+        marked = week in dues
+        notices = _per_reviewer(written if marked else [*stored, *written])
+        if notices:
+            bus.publish(
+                "ReviewAssigned",
+                [_assigned_event(week, reviewer, mine) for reviewer, mine in notices.items()],
+            )
+        if not marked:
+            reviews.mark_week(week, "ASSIGNED", at, due)
+            dues[week] = due
+        summary.new_assignments += len(written)
+        summary.reviewers_notified += len(notices)
+        summary.problems += problems
+        if week == week_start:
+            summary.assignments, summary.due = len(assignments), due
+
+    desk = CaseDesk(cases, bus)
+    # Before ``first`` only the week before last is looked at: the one a run that wrote no marks
+    # (the first run ever, or one of the version before them) would have assigned.
+    for week in sorted({overdue_week, *_mondays(first, week_start)}):
+        mark = marks.get(week)
+        if (mark is not None and mark.overdue_checked) or dues.get(week, week + REVIEW_DUE_AFTER) >= monday:
+            continue
+        stale = reviews.week(week)
+        marked_now = reviews.mark_overdue([r for r in stale if r.status == "open" and r.due < monday], at)
+        marked_ids = {r.assignment_id for r in marked_now}
+        # A step without its mark may have stopped before telling: tell again about all still overdue.
+        overdue = _per_reviewer(
+            [*marked_now, *(r for r in stale if r.status == "overdue" and r.assignment_id not in marked_ids)]
+        )
+        if overdue:
+            bus.publish(
+                "ReviewOverdue", [_overdue_event(week, reviewer, mine) for reviewer, mine in overdue.items()]
+            )
+        late_reviewers = sorted(
+            {r.reviewer_id for r in stale if r.was_overdue or r.assignment_id in marked_ids}
+        )
+        for reviewer in late_reviewers:
+            opened = _reviewer_ladder(reviewer, week, monday, at, reviews, desk, calendar)
+            if opened and opened not in summary.reminder_talks_opened:
+                summary.reminder_talks_opened.append(opened)
+        reviews.mark_week(week, "OVERDUE", at)
+        summary.marked_overdue += len(marked_now)
+        summary.overdue_weeks.append(week)
+    return summary
 
 
-def _stored(assignment: Assignment, cadre_name: str, at: str) -> StoredReview:
+def _mondays(first: date, last: date) -> list[date]:
+    return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)] if first <= last else []
+
+
+def _assigned_event(week: date, reviewer: str, mine: list[StoredReview]) -> dict[str, Any]:
+    return {
+        "reviewer_id": reviewer,
+        "week_start": week.isoformat(),
+        "week_end": (week + timedelta(days=6)).isoformat(),
+        "due": mine[0].due.isoformat(),
+        "count": len(mine),
+    }
+
+
+def _overdue_event(week: date, reviewer: str, mine: list[StoredReview]) -> dict[str, Any]:
+    return {
+        "reviewer_id": reviewer,
+        "week_start": week.isoformat(),
+        "due": mine[0].due.isoformat(),
+        "count": len(mine),
+        "cadre_ids": [r.cadre_id for r in mine],
+    }
+
+
+def _stored(assignment: Assignment, cadre_name: str, at: str, due: date) -> StoredReview:
     return StoredReview(
         assignment_id=assignment.assignment_id,
         reviewer_id=assignment.reviewer_id,
@@ -368,7 +427,7 @@ def _stored(assignment: Assignment, cadre_name: str, at: str) -> StoredReview:
         unit_id=assignment.unit_id,
         week_start=assignment.week_start,
         week_end=assignment.week_end,
-        due=assignment.due,
+        due=due,
         assigned_at=at,
     )
 

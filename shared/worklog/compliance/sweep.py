@@ -41,7 +41,7 @@ from worklog.compliance.repository import ComplianceRepository, MissingRecord
 from worklog.errors import Conflict
 from worklog.journal.repository import JournalRepository
 from worklog.models.roster import Cadre
-from worklog.periods import LockdownPolicy, day_period, half_period, month_period
+from worklog.periods import LockdownPolicy, ObligationPolicy, day_period, half_period, month_period
 from worklog.roster.repository import RosterRepository
 from worklog.roster.standing import LATE, MISS, Miss, Standing, sweep_update
 from worklog.settings import Rules, get_settings
@@ -103,14 +103,9 @@ class MissingEntryCheck:
             standing = standings.get(cadre_id)
             return standing is not None and standing.on_leave(d)
 
-        obligations = obligations_due_on(
-            day,
-            part.cadres,
-            self.calendar,
-            on_leave,
-            plan_due_working_day=self.rules.plan_due_working_day,
-            summary_due_working_day=self.rules.summary_due_working_day,
-        )
+        # The same rule GET /me asks, with leave from the standings the roster pages carry.
+        policy = ObligationPolicy(self.rules, self.calendar)
+        obligations = obligations_due_on(day, part.cadres, policy, on_leave)
         summary.owed = len(obligations)
         ranged = start is not None or part.next_from is not None
         missing = self._missing(day, obligations, (part.first_id, part.last_id) if ranged else None)

@@ -44,9 +44,9 @@ from worklog.models.entries import (
 from worklog.periods import (
     Kind,
     LockdownPolicy,
+    ObligationPolicy,
     Period,
     day_period,
-    half_label,
     half_period,
     month_label,
     month_period,
@@ -86,6 +86,7 @@ class JournalService:
         self.rules = rules
         self.clock = clock
         self.policy = LockdownPolicy(rules, calendar)
+        self.obligations = ObligationPolicy(rules, calendar)
         self.reload = reload or self._reload_from_roster
 
     @staticmethod
@@ -340,52 +341,44 @@ class JournalService:
 
     # --- what is owed now ---------------------------------------------------------------------
     def owed(self, who: Principal) -> tuple[date, bool, bool, list[Owed]]:
-        """(today, today is a working day, on leave today, what is owed) for GET /me."""
+        """(today, today is a working day, on leave today, what is owed) for GET /me.
+
+        Every period still open today is judged by ``ObligationPolicy.owes`` — the nightly check's
+        own rule — with leave from the journal's leave views, so what is listed as overdue is
+        exactly what the check has recorded missing and not yet saved."""
         on = today(self.clock)
-        grace = timedelta(days=self.rules.correction_window_days)
-        first = on - grace
-        leave_days = set()
-        for leave in self._leaves_overlapping(who.cadre_id, first, on):
+        open_now = [self.obligations.owing(p) for p in self.obligations.open_on(on)]
+        # One read of leave covering every window judged here, up to the latest due date: leave
+        # already registered for the rest of a plan's window excuses it before it falls due.
+        first = min(o.first_day for o in open_now)
+        last = max(max(o.due for o in open_now), on)
+        leave_days: set[date] = set()
+        for leave in self._leaves_overlapping(who.cadre_id, first, last):
             d, end = date.fromisoformat(leave["body"]["from"]), date.fromisoformat(leave["body"]["to"])
             while d <= end:
                 leave_days.add(d)
                 d += timedelta(days=1)
+        entries = [o for o in open_now if o.period.kind is Kind.ENTRY]
         saved = {
-            v["period"]
-            for v in self.repo.views_between(who.cadre_id, "ENTRY", first.isoformat(), on.isoformat())
+            f"ENTRY#{v['period']}"
+            for v in self.repo.views_between(
+                who.cadre_id, "ENTRY", entries[0].period.label, entries[-1].period.label
+            )
         }
-        owes: list[Owed] = []
-        for d in self.calendar.working_days(first, on):
-            if d in leave_days or d.isoformat() in saved or not who.cadre.active_on(d):
-                continue
-            owes.append(
-                Owed(
-                    kind="entry",
-                    period=d.isoformat(),
-                    due=d,
-                    overdue=d < on,
-                    last_day=d + grace,
-                    provisional=self.calendar.day(d).provisional,
-                )
+        saved |= set(self.repo.get_views(who.cadre_id, [o.period.key for o in open_now if o not in entries]))
+        on_leave_day = leave_days.__contains__
+        owes = [
+            Owed(
+                kind=str(o.period.kind),
+                period=o.period.label,
+                due=o.due,
+                overdue=o.due < on,
+                last_day=o.locks_after,
+                provisional=o.provisional,
             )
-        candidates: list[Period] = [month_period(month_label(on))]
-        previous_half_end = date(on.year, 6, 30) if on.month > 6 else date(on.year - 1, 12, 31)
-        candidates += [half_period(half_label(on)), half_period(half_label(previous_half_end))]
-        views = self.repo.get_views(who.cadre_id, [p.key for p in candidates])
-        for period in candidates:
-            window = self.policy.window(period)
-            if period.key in views or not (window.opens <= on <= window.locks_after):
-                continue
-            owes.append(
-                Owed(
-                    kind=str(period.kind),
-                    period=period.label,
-                    due=window.due,
-                    overdue=on > window.due,
-                    last_day=window.locks_after,
-                    provisional=self.calendar.day(window.due).provisional,
-                )
-            )
+            for o in open_now
+            if o.period.key not in saved and self.obligations.owes(who.cadre, o.period, on_leave_day)
+        ]
         return on, self.calendar.is_working(on), on in leave_days, owes
 
 

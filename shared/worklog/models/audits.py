@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from worklog.audit.evaluation import GRADE_LABELS, Grade
+from worklog.audit.evaluation import Grade
+from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL, GRADE_LABELS, describe
 from worklog.models.common import YEARS
 
 Quarter = Annotated[str, StringConstraints(pattern=rf"^{YEARS}-Q[1-4]$")]
@@ -27,7 +28,6 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 CadreRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 
 SPOT_MAX = 200
-FINDING_TEXT: dict[str, str] = {"verified": "属实", "discrepancy": "不符", "falsified": "造假"}
 
 
 class AuditRound(BaseModel):
@@ -111,13 +111,13 @@ class AuditRequestIn(Input):
 
 
 class FindingIn(Input):
-    result: FindingResult = Field(description="verified 属实 | discrepancy 不符 | falsified 造假")
+    result: FindingResult = Field(description=describe(FINDING_LABELS))
     note: Note = Field(description="what the inspector found")
     evidence_ref: EvidenceRef = Field("", description="where the evidence is kept (file no., archive ref)")
 
 
 class EvaluationIn(Input):
-    grade: Grade = Field(description="excellent 优秀 | good 良好 | fair 一般 | poor 较差")
+    grade: Grade = Field(description=describe(GRADE_LABELS))
     comment: Comment = ""
 
 
@@ -153,6 +153,49 @@ class AuditRoundList(BaseModel):
     rounds: list[AuditRoundOut]
 
 
+class SampleCheckOut(BaseModel):
+    """One inspector's check of one sampled day: the finding's result, or pending."""
+
+    day: date
+    result: FindingResult | Literal["pending"]
+    result_text: str = Field(description=f"{describe(FINDING_LABELS)} | pending {FINDING_PENDING_LABEL}")
+    recorded_at: str | None = Field(description="when the finding was recorded; null while pending")
+    case_id: str | None = Field(description="the accountability case a falsified finding opened")
+
+
+class SampleInspectorOut(BaseModel):
+    inspector_id: str
+    name: str
+    unit_id: str
+    checks: list[SampleCheckOut] = Field(description="one per sampled day, oldest first")
+
+
+class SampleCadreOut(BaseModel):
+    cadre_id: str
+    name: str
+    unit_id: str = Field(description="the cadre's unit when the round was drawn")
+    unit_name: str
+    days: list[date] = Field(description="the sampled days of the cadre's log")
+    inspectors: list[SampleInspectorOut]
+
+
+class SampleProgress(BaseModel):
+    cadres: int = Field(description="sampled cadres")
+    inspectors: int = Field(description="inspectors with a part in the round")
+    checks: int = Field(description="inspector × sampled day: findings the round calls for")
+    recorded: int
+    pending: int
+    results: dict[str, int] = Field(description="recorded findings per result code (every code, 0 included)")
+
+
+class AuditSampleOut(BaseModel):
+    """A drawn round's sample and the state of its findings (no log text: the days, not the entries)."""
+
+    round: AuditRoundOut
+    progress: SampleProgress
+    cadres: list[SampleCadreOut] = Field(description="sampled cadres by id")
+
+
 class AssignmentOut(BaseModel):
     round_id: str
     quarter: str
@@ -176,7 +219,7 @@ class FindingOut(BaseModel):
 
     @classmethod
     def of(cls, f: Finding) -> FindingOut:
-        return cls(**f.model_dump(), result_text=FINDING_TEXT[f.result])
+        return cls(**f.model_dump(), result_text=FINDING_LABELS[f.result])
 
 
 class AssignmentList(BaseModel):

@@ -1,7 +1,7 @@
 """Case models: what case owners send (a reminder talk, a reason) and what the cases API returns.
 
 Inputs forbid unknown fields. The stored model is ``worklog.compliance.ladder.Case``; outputs add
-the Chinese labels a client shows, taken from the ladder's text tables.
+the Chinese labels a client shows, taken from ``worklog.labels``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from worklog.compliance.ladder import (
     ACTION_TEXT,
-    KIND_TEXT,
-    STATE_TEXT,
     TEXT,
     Case,
     CaseAction,
@@ -24,6 +22,7 @@ from worklog.compliance.ladder import (
     CaseState,
     Subject,
 )
+from worklog.labels import CASE_KIND_LABELS, CASE_STATE_LABELS
 from worklog.models.common import Day
 from worklog.models.roster import Role
 
@@ -79,13 +78,13 @@ class CaseOut(BaseModel):
 
     case_id: str
     kind: CaseKind
-    kind_text: str = Field(description="提醒谈话 | 问责")
+    kind_text: str = Field(description=" | ".join(CASE_KIND_LABELS.values()))
     subject: Subject = Field(description="logging: the cadre's own log; reviewing: the cadre's reviews")
     cadre_id: str = Field(description="whose conduct the case is about")
     owner_role: Role = Field(description="who holds the case")
     owner_unit_id: str | None = Field(description="the unit whose head holds it; null when district-wide")
     state: CaseState
-    state_text: str = Field(description="待办理 | 已谈话 | 已升级 | 已办结")
+    state_text: str = Field(description=" | ".join(CASE_STATE_LABELS.values()))
     opened_on: date
     due: date | None
     reason: str
@@ -97,13 +96,13 @@ class CaseOut(BaseModel):
         return cls(
             case_id=case.case_id,
             kind=case.kind,
-            kind_text=KIND_TEXT[case.kind],
+            kind_text=CASE_KIND_LABELS[case.kind],
             subject=case.subject,
             cadre_id=case.cadre_id,
             owner_role=case.owner_role,
             owner_unit_id=case.owner_unit_id,
             state=case.state,
-            state_text=STATE_TEXT[case.state],
+            state_text=CASE_STATE_LABELS[case.state],
             opened_on=case.opened_on,
             due=case.due,
             reason=case.reason,

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from worklog.compliance.signals import Signal
+from worklog.labels import VERDICT_LABELS, describe
 from worklog.models.common import Day
 from worklog.models.entries import EntryOut
 
@@ -67,9 +68,7 @@ class ReadRecord(BaseModel):
 class VerdictIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    verdict: Verdict = Field(
-        description="adequate（认真）| perfunctory（敷衍应付）| suspected_falsification（涉嫌造假）"
-    )
+    verdict: Verdict = Field(description=describe(VERDICT_LABELS))
     comment: Comment = Field(description="the reviewer's comment, 1–2000 characters")
 
 
@@ -87,6 +86,9 @@ class ReviewOut(BaseModel):
         description="open → done; open past its due date → overdue (a late verdict → done)"
     )
     verdict: Verdict | None = None
+    verdict_text: str | None = Field(
+        None, description=f"the verdict as people read it: {describe(VERDICT_LABELS)}"
+    )
     comment: str | None = None
     reviewed_at: str | None = None
     late: bool = Field(description="the verdict was recorded after the due date")
@@ -166,3 +168,10 @@ class WeeklyRunSummary(BaseModel):
     marked_overdue: int = Field(description="assignments this run marked overdue")
     reminder_talks_opened: list[str] = Field(description="reviewers' reminder-talk cases opened")
     problems: list[str] = Field(description="cadres left without a reviewer, in Chinese")
+    caught_up_weeks: list[date] = Field(
+        default_factory=list, description="earlier weeks no run had assigned, assigned late by this run"
+    )
+    overdue_weeks: list[date] = Field(
+        default_factory=list,
+        description="weeks whose unfinished reviews this run checked (and marked) overdue",
+    )

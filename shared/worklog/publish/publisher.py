@@ -38,6 +38,7 @@ from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.journal.repository import JournalRepository
+from worklog.labels import PERIOD_KIND_LABELS, label
 from worklog.models.notices import Notice
 from worklog.models.roster import Cadre, Unit
 from worklog.publish import pages as pg
@@ -319,12 +320,11 @@ class Publisher:
     def _revisions_page(
         self, ref: pg.CadreRef, kind: str, period: str, revisions: list[tamper.PublishedRevision]
     ) -> pg.RevisionsPage:
-        labels = {"entry": "工作日志", "plan": "月度计划", "summary": "半年总结"}
         return pg.RevisionsPage(
             district=self.district,
             cadre=ref,
             period_key=f"{kind.upper()}-{period}",
-            period_label=f"{period} {labels.get(kind, kind)}",
+            period_label=f"{period} {label(PERIOD_KIND_LABELS, kind)}",
             revisions=[(self._revision_view(r), r.body) for r in revisions],
         )
 

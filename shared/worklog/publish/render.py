@@ -25,6 +25,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from worklog.labels import FINDING_LABELS, VERDICT_LABELS
 from worklog.publish.pages import (
     AuditRoundView,
     CadreIndexPage,
@@ -52,8 +53,6 @@ PROGRESS_LABELS = {"done": "已完成", "in_progress": "推进中", "not_started
 NOTICE_STATE_LABELS = {"open": "公示中", "closed": "公示已结束", "upcoming": "即将开始"}
 ROUND_KIND_LABELS = {"quarterly": "季度随机抽查", "spot": "专项抽查"}
 ROUND_STATE_LABELS = {"committed": "已公布承诺，尚未抽取", "drawn": "已抽取"}
-VERDICT_LABELS = {"adequate": "合格", "perfunctory": "敷衍", "suspected_falsification": "涉嫌造假"}
-FINDING_LABELS = {"verified": "属实", "discrepancy": "不符", "falsified": "造假"}
 SECTION_LABELS = {
     "mistakes": "存在不足",
     "reflections": "心得体会",

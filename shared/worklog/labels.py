@@ -1,0 +1,61 @@
+"""What people read for the system's codes: one wording per code, on every screen, page and sheet.
+
+Review verdicts, audit findings, evaluation grades, case kinds and states, and the kinds of period a
+cadre writes for are stored and sent as stable codes; wherever a person reads one — an API's
+``*_text`` field, an error message, a case reason, the dossier, the public site, the XLSX
+evaluation sheet, the OpenAPI descriptions — the words come from here, so no two places can word
+the same verdict differently. This module imports nothing from the rest of the package, so any
+module may use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+# Weekly review verdicts (reviews, the dossier, the ladder's reasons, notice pages, the sheet).
+VERDICT_LABELS: dict[str, str] = {
+    "adequate": "合格",
+    "perfunctory": "敷衍应付",
+    "suspected_falsification": "涉嫌造假",
+}
+# Audit findings: an inspector's result for one sampled day.
+FINDING_LABELS: dict[str, str] = {
+    "verified": "属实",
+    "discrepancy": "不符",
+    "falsified": "造假",
+}
+# A sampled day an inspector has not reported on yet.
+FINDING_PENDING_LABEL = "待核查"
+# Quarterly evaluation grades.
+GRADE_LABELS: dict[str, str] = {
+    "excellent": "优秀",
+    "good": "良好",
+    "fair": "一般",
+    "poor": "较差",
+}
+CASE_KIND_LABELS: dict[str, str] = {"reminder_talk": "提醒谈话", "accountability": "问责"}
+CASE_STATE_LABELS: dict[str, str] = {
+    "open": "待办理",
+    "talk_recorded": "已谈话",
+    "escalated": "已升级",
+    "closed": "已办结",
+}
+# What a cadre writes: a day's entry, a month's plan, a half-year's summary.
+PERIOD_KIND_LABELS: dict[str, str] = {"entry": "工作日志", "plan": "月度计划", "summary": "半年总结"}
+
+
+def label(labels: Mapping[str, str], code: str | None, default: str = "") -> str:
+    """The label of ``code``; an unknown code is shown as itself, no code as ``default``."""
+    if code is None:
+        return default
+    return labels.get(code, code)
+
+
+def listing(labels: Mapping[str, str]) -> str:
+    """The labels in their fixed order, for headers: ``合格/敷衍应付/涉嫌造假``."""
+    return "/".join(labels.values())
+
+
+def describe(labels: Mapping[str, str]) -> str:
+    """Codes with their labels, for API descriptions: ``adequate 合格 | perfunctory 敷衍应付 | …``."""
+    return " | ".join(f"{code} {text}" for code, text in labels.items())

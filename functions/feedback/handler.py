@@ -68,7 +68,9 @@ def post_feedback(notice_id: Annotated[NoticeId, Path()]):  # type: ignore[no-un
         details = [
             {"loc": ["body", *map(str, e["loc"])], "msg": e["msg"], "type": e["type"]} for e in err.errors()
         ]
-        raise ValidationFailed("反映内容不符合要求（必填，不超过2000字）", details=details) from err
+        raise ValidationFailed(
+            "反映内容不符合要求（必填，不超过2000字，不得含控制字符或不可见字符）", details=details
+        ) from err
     source = event.request_context.http.source_ip or "unknown"
     feedback = notice_desk().receive(notice_id, body, source)
     metrics.add_metric(name="FeedbackReceived", unit="Count", value=1)

@@ -13,17 +13,17 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from worklog.audit.evaluation import GRADE_LABELS, Grade
-from worklog.models.common import YEARS
+from worklog.models.common import MULTI_LINE, ONE_LINE, YEARS
 
 Quarter = Annotated[str, StringConstraints(pattern=rf"^{YEARS}-Q[1-4]$")]
 RoundId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")]
 FindingResult = Literal["verified", "discrepancy", "falsified"]
 RoundKind = Literal["quarterly", "spot"]
 RoundState = Literal["committed", "drawn"]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-EvidenceRef = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE]
+EvidenceRef = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), ONE_LINE]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), MULTI_LINE]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MULTI_LINE]
 CadreRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 
 SPOT_MAX = 200

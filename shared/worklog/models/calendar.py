@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from worklog.models.common import Day
+from worklog.models.common import ONE_LINE, Day
 
 
 class ScheduleIn(BaseModel):
@@ -19,7 +19,7 @@ class ScheduleIn(BaseModel):
     workdays: list[Day] = Field(
         default_factory=list, max_length=30, description="make-up working days (调休上班), usually weekends"
     )
-    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), ONE_LINE] = ""
 
     @model_validator(mode="after")
     def _disjoint(self) -> ScheduleIn:

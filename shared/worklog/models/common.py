@@ -1,4 +1,4 @@
-"""Shapes shared by every API: the error body."""
+"""Shapes shared by every API: the error body, the date every client sends, and the checked text."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+from worklog.text import find_forbidden, normalise_newlines
 
 # Years the system accepts anywhere a client names a date or period: keeps date arithmetic far from
 # the ends of the calendar, and rejects look-alikes such as "0" or "2026-11-20T00:00".
@@ -24,6 +27,38 @@ def _iso_day(value: Any) -> Any:
 
 Day = Annotated[date, BeforeValidator(_iso_day)]
 """A date a client sends: strictly YYYY-MM-DD, years 2000–2099."""
+
+
+def _checked(value: Any, *, multiline: bool) -> Any:
+    if not isinstance(value, str):
+        return value  # pydantic's own str validation reports the wrong type
+    text = normalise_newlines(value) if multiline else value
+    found = find_forbidden(text, multiline=multiline)
+    if found is not None:
+        raise PydanticCustomError(
+            "forbidden_character",
+            "text contains {character} ({kind}) at character {position}: control, bidirectional and "
+            "invisible format characters are not accepted",
+            {"character": found.code_point, "kind": found.kind, "position": found.position},
+        )
+    return text
+
+
+def _one_line(value: Any) -> Any:
+    return _checked(value, multiline=False)
+
+
+def _multi_line(value: Any) -> Any:
+    return _checked(value, multiline=True)
+
+
+# The rule of worklog.text for every text a client sends, as metadata of an Annotated str. Put it
+# AFTER StringConstraints: it then runs first, on the text as sent (before stripping, which would
+# hide a trailing control character), and the length limits count the normalised text.
+ONE_LINE = BeforeValidator(_one_line)
+"""A single line: no control characters at all (no line feed, no tab)."""
+MULTI_LINE = BeforeValidator(_multi_line)
+"""Multi-line text: line feeds and tabs allowed; CRLF and lone CR are stored as LF."""
 
 
 class ErrorBody(BaseModel):

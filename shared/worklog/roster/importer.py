@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from worklog.errors import ValidationFailed
 from worklog.models.roster import ROLES, Cadre, ImportReport, RejectedRow, Role, Unit
+from worklog.text import find_forbidden, strip_blanks
 
 # --- user-facing text (Simplified Chinese), kept together so it can be reviewed as a whole ----------
 MESSAGES: dict[str, str] = {
@@ -52,6 +53,10 @@ MESSAGES: dict[str, str] = {
     "unit_category_conflict": "单位 {unit_id} 的类别与第 {first} 行不一致",
     "unknown_unit": "单位编码 {unit_id} 不存在，文件中也没有可导入的行给出该单位的名称",
     "invalid_value": "{label}不符合要求",
+    "forbidden_char": (
+        "{label}含有不允许的字符 {code}（第 {position} 个字符）："
+        "控制字符、双向文字控制符和零宽等不可见字符一律不接受"
+    ),
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -294,7 +299,9 @@ def _cell_value(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, str):
-        text = value.strip()
+        # Only ordinary blanks are trimmed: a control or invisible character at either end stays
+        # in the cell, so that the row is refused naming it (worklog.text), not cleaned unseen.
+        text = strip_blanks(value)
         return text or None
     if isinstance(value, bool):
         return value
@@ -496,10 +503,16 @@ def _text(value: Any, column: str, errors: list[str], *, required: bool = False)
     if isinstance(value, bool | list | dict):
         errors.append(MESSAGES["not_text"].format(label=label))
         return None
-    text = str(value).strip()
+    text = strip_blanks(str(value))
     if not text:
         if required:
             errors.append(MESSAGES["required"].format(label=label))
+        return None
+    found = find_forbidden(text, multiline=False)
+    if found is not None:
+        errors.append(
+            MESSAGES["forbidden_char"].format(label=label, code=found.code_point, position=found.position)
+        )
         return None
     limit = _MAX_LENGTHS.get(column)
     if limit is not None and len(text) > limit:

@@ -8,13 +8,14 @@ import binascii
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http
 from worklog.errors import NotFound, ValidationFailed
 from worklog.messages import MSG
-from worklog.models.calendar import CalendarYearOut, ScheduleIn
+from worklog.models.calendar import CalendarHistory, CalendarYearOut, ScheduleIn
+from worklog.models.common import Year
 from worklog.models.notices import (
     AnswerIn,
     FeedbackId,
@@ -28,7 +29,7 @@ from worklog.models.notices import (
 from worklog.models.roster import Cadre, CadreId, CadreList, ImportReport, RosterImportIn, UnitId, UnitList
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 from worklog.publish.notices import notice_desk
-from worklog.roster.calendar_admin import describe_year, load_schedule
+from worklog.roster.calendar_admin import describe_year, load_schedule, schedule_history
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
@@ -105,15 +106,29 @@ def get_cadre(cadre_id: Annotated[CadreId, Path()]) -> Cadre:
     return cadre
 
 
+CALENDAR_ERRORS = (400, 401, 403, 404, 409, 413, 422, 503)
+
+
 @app.put(
     "/admin/calendar/<year>",
-    summary="Load a year's official holiday schedule",
-    responses=http.responses(CalendarYearOut, ERRORS, created="首次载入该年度", ok="已替换该年度安排"),
+    summary="Load a year's official holiday schedule. A year in use (loaded before, or some of its days "
+    "have come) is replaced only with confirm=true, else 409 confirmation_required listing the working "
+    "days that would change; every load is recorded (GET /admin/calendar/{year}/history)",
+    responses=http.responses(
+        CalendarYearOut, CALENDAR_ERRORS, created="首次载入该年度", ok="已替换该年度安排"
+    ),
     tags=["admin"],
 )
-def put_calendar(year: Annotated[int, Path()], body: ScheduleIn) -> Response[CalendarYearOut]:
+def put_calendar(
+    year: Annotated[Year, Path(description="four digits, 2000–2099")],
+    body: ScheduleIn,
+    confirm: Annotated[
+        bool, Query(description="confirm replacing a year in use (its working days have been counted)")
+    ] = False,
+) -> Response[CalendarYearOut]:
     author = _admin()
-    created, described = load_schedule(year, body, author, RosterRepository())
+    created, described = load_schedule(year, body, author, RosterRepository(), confirm=confirm)
+    logger.info("calendar loaded", year=year, author=author, first_load=created, confirmed=confirm)
     return Response(201 if created else 200, content_types.APPLICATION_JSON, described)
 
 
@@ -123,10 +138,23 @@ def put_calendar(year: Annotated[int, Path()], body: ScheduleIn) -> Response[Cal
     responses=http.responses(CalendarYearOut, ERRORS),
     tags=["admin"],
 )
-def get_calendar(year: Annotated[int, Path()]) -> CalendarYearOut:
+def get_calendar(year: Annotated[Year, Path(description="four digits, 2000–2099")]) -> CalendarYearOut:
     _admin()
     schedules = RosterRepository().list_schedules()
     return describe_year(year, current_calendar(), schedules.get(year))
+
+
+@app.get(
+    "/admin/calendar/<year>/history",
+    summary="Every load of a year's schedule, oldest first: who, when, before, after, the days that changed",
+    responses=http.responses(CalendarHistory, ERRORS),
+    tags=["admin"],
+)
+def get_calendar_history(
+    year: Annotated[Year, Path(description="four digits, 2000–2099")],
+) -> CalendarHistory:
+    _admin()
+    return schedule_history(year, RosterRepository())
 
 
 def _body_limit(path: str) -> int:

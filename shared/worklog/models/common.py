@@ -28,6 +28,22 @@ def _iso_day(value: Any) -> Any:
 Day = Annotated[date, BeforeValidator(_iso_day)]
 """A date a client sends: strictly YYYY-MM-DD, years 2000–2099."""
 
+MIN_YEAR, MAX_YEAR = 2000, 2099
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+def _four_digit_year(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # the bounds below still apply
+    if isinstance(value, str) and _YEAR.fullmatch(value):
+        return int(value)
+    # Not int("2026.0"), " 2026", "+2026" or "٢٠٢٦": a year names one calendar, spelt one way.
+    raise ValueError("year must be exactly four digits, from 2000 to 2099")
+
+
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR), BeforeValidator(_four_digit_year)]
+"""A year a client names (path parameters arrive as text): exactly four ASCII digits, 2000–2099."""
+
 
 def _checked(value: Any, *, multiline: bool) -> Any:
     if not isinstance(value, str):

@@ -51,6 +51,8 @@ class AuditRound(BaseModel):
     algorithm: str | None = None
     version: str | None = None
     sampled: int | None = None
+    drawn_by: str | None = Field(None, description='who had it drawn ("system": the quarterly run)')
+    draw_reason: str | None = Field(None, description="why it was drawn then (published in the reveal)")
 
 
 class AuditAssignment(BaseModel):
@@ -137,13 +139,16 @@ class AuditRoundOut(BaseModel):
     algorithm: str | None
     version: str | None
     sampled: int | None
-    reason: str
+    reason: str = Field(description="why the round was asked for (published in its commitment)")
+    draw_reason: str | None = Field(
+        None, description="why it was drawn when it was (a quarter drawn on demand; published in the reveal)"
+    )
     ledger_prefix: str = Field(description="where the round's files are in the ledger bucket")
 
     @classmethod
     def of(cls, r: AuditRound) -> AuditRoundOut:
         return cls(
-            **r.model_dump(exclude={"seed", "requested_by", "size", "unit_id"}),
+            **r.model_dump(exclude={"seed", "requested_by", "size", "unit_id", "drawn_by"}),
             seed=r.seed if r.state == "drawn" else None,
             ledger_prefix=f"audits/{r.round_id}/",
         )

@@ -157,7 +157,8 @@ def get_calendar_history(
     return schedule_history(year, RosterRepository())
 
 
-def _body_limit(path: str) -> int:
+def body_limit(path: str) -> int:
+    """The largest body a route takes, in bytes (413 beyond; infra.openapi documents it)."""
     rules = get_settings().rules
     return rules.max_import_body_bytes if path == IMPORT_PATH else rules.max_body_bytes
 
@@ -220,4 +221,4 @@ def put_answer(
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return http.handle(app, event, context, limit=_body_limit)
+    return http.handle(app, event, context, limit=body_limit)

@@ -6,15 +6,17 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from worklog.text import find_forbidden, normalise_newlines
 
 # Years the system accepts anywhere a client names a date or period: keeps date arithmetic far from
-# the ends of the calendar, and rejects look-alikes such as "0" or "2026-11-20T00:00".
-YEARS = r"20\d{2}"
-_DAY = re.compile(rf"^{YEARS}-\d{{2}}-\d{{2}}$")
+# the ends of the calendar, and rejects look-alikes such as "0" or "2026-11-20T00:00". ASCII digits
+# only: "\d" would also match "٢" or "２", in pydantic's patterns as in Python's.
+YEARS = r"20[0-9]{2}"
+DAY_PATTERN = rf"^{YEARS}-[0-9]{{2}}-[0-9]{{2}}$"
+_DAY = re.compile(DAY_PATTERN)
 
 
 def _iso_day(value: Any) -> Any:
@@ -25,7 +27,19 @@ def _iso_day(value: Any) -> Any:
     raise ValueError("date must be YYYY-MM-DD with a year from 2000 to 2099")
 
 
-Day = Annotated[date, BeforeValidator(_iso_day)]
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_day),
+    # The spec says what the validator checks (a bare "format: date" would allow any year).
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": DAY_PATTERN,
+            "description": "YYYY-MM-DD, a real calendar day from 2000-01-01 to 2099-12-31",
+        }
+    ),
+]
 """A date a client sends: strictly YYYY-MM-DD, years 2000–2099."""
 
 MIN_YEAR, MAX_YEAR = 2000, 2099

@@ -134,3 +134,17 @@ def test_every_request_body_says_how_many_bytes_the_route_takes() -> None:
     assert limits["POST /admin/roster/imports"] == 4 * 1024 * 1024
     assert limits["POST /feedback/{notice_id}"] == 16 * 1024
     assert limits["PUT /entries/{date}"] == 64 * 1024
+
+
+def test_every_free_text_says_which_characters_are_refused() -> None:
+    # The roster file is checked cell by cell (rejected rows), not as one text.
+    exempt = {"POST /admin/roster/imports body(application/json).content"}
+    unsaid = [
+        where
+        for where, _, schema in inputs()
+        if schema.get("type") == "string"
+        and not any(k in schema for k in ("pattern", "enum", "const", "format"))
+        and "x-text" not in schema
+        and where not in exempt
+    ]
+    assert unsaid == []

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from worklog.text import find_forbidden, normalise_newlines
 
@@ -74,6 +83,25 @@ def _checked(value: Any, *, multiline: bool) -> Any:
     return text
 
 
+@dataclass(frozen=True)
+class CheckedText:
+    """Metadata of an Annotated str: the rule of worklog.text, and its mention in the JSON schema
+    (``x-text``), so that the spec says it too."""
+
+    multiline: bool
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        check = _multi_line if self.multiline else _one_line
+        return core_schema.no_info_before_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        out = handler(schema)
+        out["x-text"] = _MULTI_LINE_DOC if self.multiline else _ONE_LINE_DOC
+        return out
+
+
 def _one_line(value: Any) -> Any:
     return _checked(value, multiline=False)
 
@@ -82,12 +110,22 @@ def _multi_line(value: Any) -> Any:
     return _checked(value, multiline=True)
 
 
-# The rule of worklog.text for every text a client sends, as metadata of an Annotated str. Put it
-# AFTER StringConstraints: it then runs first, on the text as sent (before stripping, which would
-# hide a trailing control character), and the length limits count the normalised text.
-ONE_LINE = BeforeValidator(_one_line)
+_REFUSED = (
+    "format characters (Cf: bidi overrides and isolates, zero-width characters, BOM), lone surrogates, "
+    "U+2028/U+2029 and noncharacters are refused (422 forbidden_character); blanks at the ends are trimmed"
+)
+_ONE_LINE_DOC = f"one line: control characters (Cc) and {_REFUSED}"
+_MULTI_LINE_DOC = (
+    f"multi-line: line feed and tab allowed, CRLF and CR stored as LF; other control characters (Cc) and "
+    f"{_REFUSED}; a zero-width joiner between two emoji is kept"
+)
+
+# The rule of worklog.text for every text a client sends. Put it AFTER StringConstraints in the
+# Annotated: it then runs first, on the text as sent (before stripping, which would hide a trailing
+# control character), and the length limits count the normalised text.
+ONE_LINE = CheckedText(multiline=False)
 """A single line: no control characters at all (no line feed, no tab)."""
-MULTI_LINE = BeforeValidator(_multi_line)
+MULTI_LINE = CheckedText(multiline=True)
 """Multi-line text: line feeds and tabs allowed; CRLF and lone CR are stored as LF."""
 
 

@@ -13,9 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from infra.template import ROOT, Stack, load_handler, load_template
 
 SPEC_PATH = ROOT / "docs" / "openapi.json"
+REF_TEMPLATE = "#/components/schemas/{model}"
 TITLE = "Cadre work logs (干部工作日志) API"
 DESCRIPTION = (
     "Function-URL APIs of the cadre work-log system. Every endpoint takes `Authorization: Bearer <JWT>` "
@@ -33,8 +36,10 @@ def build_spec() -> dict[str, Any]:
     for spec in sorted(stack.functions(), key=lambda s: s.name):
         if not spec.url:
             continue
-        app = sys.modules[load_handler(spec).__module__].app
-        doc = json.loads(app.get_openapi_json_schema(title=TITLE, version=__version__))
+        module = sys.modules[load_handler(spec).__module__]
+        doc = json.loads(module.app.get_openapi_json_schema(title=TITLE, version=__version__))
+        _add_request_bodies(doc, getattr(module, "REQUEST_BODIES", {}))
+        _add_body_limits(doc, getattr(module, "body_limit", None))
         for path, operations in doc.get("paths", {}).items():
             if path in paths:
                 raise SystemExit(f"{path} is served by two functions")
@@ -55,6 +60,39 @@ def build_spec() -> dict[str, Any]:
         },
         "security": [{"bearer": []}],
     }
+
+
+def _add_request_bodies(
+    doc: dict[str, Any], bodies: dict[tuple[str, str], tuple[type[BaseModel], Any]]
+) -> None:
+    """Document the bodies of routes that read their body themselves (``REQUEST_BODIES`` of a
+    handler module: (method, path) → (model, content types)), so the spec still says what the
+    route checks."""
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    for (method, path), (model, content_types) in bodies.items():
+        schema = model.model_json_schema(mode="validation", ref_template=REF_TEMPLATE)
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+        ref = {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+        doc["paths"][path][method]["requestBody"] = {
+            "required": True,
+            "content": {content_type: {"schema": ref} for content_type in content_types},
+        }
+
+
+def _add_body_limits(doc: dict[str, Any], body_limit: Any) -> None:
+    """Say on every request body how many bytes the route takes (``body_limit(path)`` of the handler
+    module, else the default of worklog.settings); larger bodies are 413 before anything else."""
+    from worklog.settings import Rules
+
+    for path, operations in doc.get("paths", {}).items():
+        for operation in operations.values():
+            body = operation.get("requestBody")
+            if body is None:
+                continue
+            limit = body_limit(path) if body_limit else Rules().max_body_bytes
+            body["description"] = f"at most {limit} bytes (UTF-8); a larger body is 413 payload_too_large"
+            body["x-max-bytes"] = limit
 
 
 def _offline_parameters() -> dict[str, str]:

@@ -14,8 +14,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from worklog import http
 from worklog.errors import NotFound, ValidationFailed
 from worklog.messages import MSG
-from worklog.models.calendar import CalendarYearOut, ScheduleIn
-from worklog.models.common import Day
+from worklog.models.calendar import CalendarHistory, CalendarYearOut, ScheduleIn
+from worklog.models.common import Day, Year
 from worklog.models.notices import (
     AnswerIn,
     FeedbackId,
@@ -38,7 +38,7 @@ from worklog.models.roster import (
 )
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 from worklog.publish.notices import notice_desk
-from worklog.roster.calendar_admin import describe_year, load_schedule
+from worklog.roster.calendar_admin import describe_year, load_schedule, schedule_history
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import BadCursor, RosterRepository
 from worklog.schedules import current_calendar
@@ -157,15 +157,29 @@ def get_cadre(cadre_id: Annotated[CadreId, Path()]) -> Cadre:
     return cadre
 
 
+CALENDAR_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
+
+
 @app.put(
     "/admin/calendar/<year>",
-    summary="Load a year's official holiday schedule",
-    responses=http.responses(CalendarYearOut, WRITE_ERRORS, created="首次载入该年度", ok="已替换该年度安排"),
+    summary="Load a year's official holiday schedule. A year in use (loaded before, or some of its days "
+    "have come) is replaced only with confirm=true, else 409 confirmation_required listing the working "
+    "days that would change; every load is recorded (GET /admin/calendar/{year}/history)",
+    responses=http.responses(
+        CalendarYearOut, CALENDAR_ERRORS, created="首次载入该年度", ok="已替换该年度安排"
+    ),
     tags=["admin"],
 )
-def put_calendar(year: Annotated[int, Path()], body: ScheduleIn) -> Response[CalendarYearOut]:
+def put_calendar(
+    year: Annotated[Year, Path(description="four digits, 2000–2099")],
+    body: ScheduleIn,
+    confirm: Annotated[
+        bool, Query(description="confirm replacing a year in use (its working days have been counted)")
+    ] = False,
+) -> Response[CalendarYearOut]:
     author = _admin()
-    created, described = load_schedule(year, body, author, RosterRepository())
+    created, described = load_schedule(year, body, author, RosterRepository(), confirm=confirm)
+    logger.info("calendar loaded", year=year, author=author, first_load=created, confirmed=confirm)
     return Response(201 if created else 200, content_types.APPLICATION_JSON, described)
 
 
@@ -175,13 +189,27 @@ def put_calendar(year: Annotated[int, Path()], body: ScheduleIn) -> Response[Cal
     responses=http.responses(CalendarYearOut, ERRORS),
     tags=["admin"],
 )
-def get_calendar(year: Annotated[int, Path()]) -> CalendarYearOut:
+def get_calendar(year: Annotated[Year, Path(description="four digits, 2000–2099")]) -> CalendarYearOut:
     _admin()
     schedules = RosterRepository().list_schedules()
     return describe_year(year, current_calendar(), schedules.get(year))
 
 
-def _body_limit(path: str) -> int:
+@app.get(
+    "/admin/calendar/<year>/history",
+    summary="Every load of a year's schedule, oldest first: who, when, before, after, the days that changed",
+    responses=http.responses(CalendarHistory, ERRORS),
+    tags=["admin"],
+)
+def get_calendar_history(
+    year: Annotated[Year, Path(description="four digits, 2000–2099")],
+) -> CalendarHistory:
+    _admin()
+    return schedule_history(year, RosterRepository())
+
+
+def body_limit(path: str) -> int:
+    """The largest body a route takes, in bytes (413 beyond; infra.openapi documents it)."""
     rules = get_settings().rules
     return rules.max_import_body_bytes if path == IMPORT_PATH else rules.max_body_bytes
 
@@ -244,4 +272,4 @@ def put_answer(
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return http.handle(app, event, context, limit=_body_limit)
+    return http.handle(app, event, context, limit=body_limit)

@@ -137,11 +137,16 @@ def post_closure(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> CaseOut:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+DRAW_ERRORS = (400, 401, 403, 404, 409, 413, 422, 429, 503)
+
+
 @app.post(
     "/audits",
-    summary="Draw a round now: an Org Dept spot-check (size, optionally one unit), or a quarter's "
-    "round on demand. The seed's hash is published before the draw, the seed after it",
-    responses=http.responses(AuditRoundOut, ERRORS, created="已抽取"),
+    summary="Draw a round now: an Org Dept spot-check (size, optionally one unit; at most "
+    "spot_checks_per_day per requester and Shanghai day, default 2, then 429 spot_check_limit), or a "
+    "quarter's round on demand (once per quarter: 409 already_drawn). The seed's hash, the requester and "
+    "the reason are published before the draw, the seed after it",
+    responses=http.responses(AuditRoundOut, DRAW_ERRORS, created="已抽取"),
     tags=["audits"],
 )
 def post_audit(body: AuditRequestIn) -> Response[AuditRoundOut]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
@@ -42,6 +42,15 @@ ERRORS = (400, 401, 403, 404, 409, 413, 422, 503)
 # Routes that take a body also refuse media types other than JSON.
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
 SAVED = "首次保存（201）"
+# Declared so that the spec documents the header the saves read (worklog.idempotency checks it).
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="idempotency-key",
+        pattern=idempotency.KEY_RULE,
+        description="optional: a retry with the same key and body gets the first response, writes nothing",
+    ),
+]
 
 
 # Every write of this function is a journal save, whose transaction checks the author's roster
@@ -69,7 +78,9 @@ def _status(created: bool) -> int:
     responses=http.responses(SavedEntry, WRITE_ERRORS, created=SAVED, ok="新的修订已保存"),
     tags=["entries"],
 )
-def put_entry(date: Annotated[Day, Path()], body: EntryIn) -> Response[SavedEntry]:
+def put_entry(
+    date: Annotated[Day, Path()], body: EntryIn, idempotency_key: IdempotencyKey = None
+) -> Response[SavedEntry]:
     who = http.principal(app)
 
     def run() -> tuple[int, SavedEntry]:
@@ -118,7 +129,9 @@ def list_entries(
     responses=http.responses(SavedPlan, WRITE_ERRORS, created=SAVED, ok="新的修订已保存"),
     tags=["plans"],
 )
-def put_plan(month: Annotated[MonthLabel, Path()], body: PlanIn) -> Response[SavedPlan]:
+def put_plan(
+    month: Annotated[MonthLabel, Path()], body: PlanIn, idempotency_key: IdempotencyKey = None
+) -> Response[SavedPlan]:
     who = http.principal(app)
 
     def run() -> tuple[int, SavedPlan]:
@@ -156,7 +169,9 @@ def get_plan_revisions(month: Annotated[MonthLabel, Path()]) -> RevisionList:
     responses=http.responses(SavedSummary, WRITE_ERRORS, created=SAVED, ok="新的修订已保存"),
     tags=["summaries"],
 )
-def put_summary(half: Annotated[HalfLabel, Path()], body: SummaryIn) -> Response[SavedSummary]:
+def put_summary(
+    half: Annotated[HalfLabel, Path()], body: SummaryIn, idempotency_key: IdempotencyKey = None
+) -> Response[SavedSummary]:
     who = http.principal(app)
 
     def run() -> tuple[int, SavedSummary]:
@@ -193,7 +208,7 @@ def get_summary_revisions(half: Annotated[HalfLabel, Path()]) -> RevisionList:
     responses=http.responses(LeaveOut, WRITE_ERRORS, created="已登记", ok="已登记（重试时返回首次结果）"),
     tags=["leave"],
 )
-def post_leave(body: LeaveIn) -> Response[LeaveOut]:
+def post_leave(body: LeaveIn, idempotency_key: IdempotencyKey = None) -> Response[LeaveOut]:
     who = http.principal(app)
 
     def run() -> tuple[int, LeaveOut]:

@@ -5,7 +5,8 @@ AWS credentials; against the local runtime, load `.local/env` first (the runtime
 
   import-roster FILE [--format json|csv|xlsx] [--dry-run]   validate and import a roster file (role
                                                              changes are recorded as by cli:<os user>)
-  load-calendar YEAR FILE.json                               load a year's official schedule
+  load-calendar YEAR FILE.json [--confirm]                   load a year's official schedule
+                                                             (--confirm: replace a year in use)
   verify-chain CADRE_ID                                      recompute a cadre's chain, head and views
   verify-audit ROUND_ID [--folder DIR | --url URL]           recompute a published audit draw
                                                              (default: from the ledger bucket)
@@ -25,12 +26,13 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from worklog.errors import WorklogError
 from worklog.journal.repository import JournalRepository
 from worklog.journal.verification import verify_journal
 from worklog.models.calendar import ScheduleIn
+from worklog.models.common import Year
 from worklog.roster.calendar_admin import load_schedule
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import RosterRepository
@@ -60,9 +62,17 @@ def _cli_author() -> str:
     return f"cli:{user}"
 
 
+def _year(text: str) -> int:
+    """The year argument, held to the API's rule (exactly four digits, 2000–2099)."""
+    try:
+        return int(TypeAdapter(Year).validate_python(text))
+    except ValidationError as err:
+        raise argparse.ArgumentTypeError(f"{text!r}: a year is four digits, 2000–2099") from err
+
+
 def _load_calendar(args: argparse.Namespace) -> int:
     data = ScheduleIn.model_validate_json(Path(args.file).read_text("utf-8"))
-    created, described = load_schedule(args.year, data, "cli", RosterRepository())
+    created, described = load_schedule(args.year, data, "cli", RosterRepository(), confirm=args.confirm)
     print(("loaded " if created else "replaced ") + described.model_dump_json(indent=2))
     return 0
 
@@ -130,8 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     calendar = commands.add_parser(
         "load-calendar", help="load a year's official schedule (JSON: holidays, workdays)"
     )
-    calendar.add_argument("year", type=int)
+    calendar.add_argument("year", type=_year)
     calendar.add_argument("file")
+    calendar.add_argument(
+        "--confirm",
+        action="store_true",
+        help="replace a year in use (loaded before, or some of its days have come); the load is recorded",
+    )
     calendar.set_defaults(run=_load_calendar)
     chain = commands.add_parser("verify-chain", help="recompute a cadre's hash chain")
     chain.add_argument("cadre_id")

@@ -30,7 +30,8 @@ from worklog.errors import Conflict, ValidationFailed
 from worklog.messages import MSG
 from worklog.settings import get_settings
 
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+KEY_RULE = r"^[A-Za-z0-9._:-]{1,128}$"
+KEY_PATTERN = re.compile(KEY_RULE)
 _CONFIG = IdempotencyConfig(
     event_key_jmespath="[cadre_id, method, path, key]",
     payload_validation_jmespath="body",
@@ -57,7 +58,7 @@ def respond(
     if not key:
         status, result = run()
         return Response(status, content_types.APPLICATION_JSON, result)
-    if not KEY_PATTERN.match(key):
+    if not KEY_PATTERN.fullmatch(key):  # (match would let a trailing newline through "$")
         raise ValidationFailed(
             MSG["validation_error"],
             details=[

@@ -52,6 +52,16 @@ MSG: dict[str, str] = {
     # admin
     "bad_year": "年份超出范围",
     "schedule_wrong_year": "日期不属于 {year} 年：{dates}",
+    "calendar_schedule_loaded": "此前已载入过官方安排",
+    "calendar_days_passed": "该年度已有日期到来，提醒、点评和期限已按其工作日计算",
+    "calendar_days_change": "替换将改变以下日期的工作日状态：{days}",
+    "calendar_more_days": " 等，共 {n} 天",
+    "calendar_no_day_changes": "替换不改变任何日期的工作日状态",
+    "calendar_confirm": (
+        "{year} 年的工作日安排已在使用（{why}）。{what}。"
+        "如确需替换，请确认后重新提交（接口加 ?confirm=true，命令行加 --confirm），替换将留档备查"
+    ),
+    "calendar_changed_meanwhile": "{year} 年的工作日安排刚被他人修改，请刷新后重新确认",
     "unknown_cadre": "花名册中没有该人员",
     "unknown_unit": "没有该单位",
     "bad_import_format": "不支持的花名册格式",

@@ -39,6 +39,10 @@ class Rules(BaseModel):
     max_leave_days: int = Field(366, ge=1)
     max_range_days: int = Field(92, ge=1, description="widest range one GET /entries call may ask for")
     max_body_bytes: int = Field(64 * 1024, ge=1024)
+    # An inspector who could draw spot-checks without limit could draw until a sample suited them.
+    spot_checks_per_day: int = Field(
+        2, ge=1, le=20, description="spot-check draws one requester may make per day (Shanghai)"
+    )
     max_import_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
 
 

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import openpyxl
+import pytest
 
 from infra.inprocess import InProcessStack
 from worklog.roster.repository import RosterRepository
@@ -100,7 +101,11 @@ def test_loading_a_years_schedule_makes_it_official_for_everyone(stack: InProces
     )
     assert loaded.status == 201 and body(loaded)["source"] == "official"
     again = stack.call(
-        "admin", "PUT", "/admin/calendar/2027", {"holidays": ["2027-01-01"], "workdays": []}, as_=ADMIN
+        "admin",
+        "PUT",
+        "/admin/calendar/2027?confirm=true",
+        {"holidays": ["2027-01-01"], "workdays": []},
+        as_=ADMIN,
     )
     assert again.status == 200
     after = body(stack.call("admin", "GET", "/admin/calendar/2027", as_=ADMIN))
@@ -113,6 +118,143 @@ def test_bad_schedules_are_422(stack: InProcessStack) -> None:
     assert stack.call("admin", "PUT", "/admin/calendar/2027", wrong_year, as_=ADMIN).status == 422
     assert stack.call("admin", "PUT", "/admin/calendar/2027", both, as_=ADMIN).status == 422
     assert stack.call("admin", "PUT", "/admin/calendar/1900", {"holidays": []}, as_=ADMIN).status == 422
+
+
+# --- the year's schedule: strict years, confirmed and recorded replacements -------------------------
+def put_calendar(stack: InProcessStack, target: str, data: dict[str, Any], who: str = ADMIN) -> Any:
+    return stack.call("admin", "PUT", target, data, as_=who)
+
+
+def history(stack: InProcessStack, year: int) -> list[dict[str, Any]]:
+    resp = stack.call("admin", "GET", f"/admin/calendar/{year}/history", as_=ADMIN)
+    assert resp.status == 200, resp.body
+    changes: list[dict[str, Any]] = body(resp)["changes"]
+    return changes
+
+
+@pytest.mark.parametrize(
+    "year",
+    ["2026.0", "02026", "2026e0", "%2B2026", "%202026", "%D9%A2%D9%A0%D9%A2%D9%A6", "1999", "2100", "0"],
+)
+def test_a_year_is_exactly_four_digits_from_2000_to_2099(stack: InProcessStack, year: str) -> None:
+    # Given 2026 as the library knows it
+    before = body(stack.call("admin", "GET", "/admin/calendar/2026", as_=ADMIN))
+    # When a look-alike of a year is used to read or to load a schedule
+    got = stack.call("admin", "GET", f"/admin/calendar/{year}", as_=ADMIN)
+    put = put_calendar(stack, f"/admin/calendar/{year}?confirm=true", {"holidays": ["2026-01-01"]})
+    # Then both are 422 and 2026 is untouched
+    assert got.status == 422 and put.status == 422, (got.body, put.body)
+    assert body(put)["details"][0]["loc"] == ["path", "year"]
+    assert body(stack.call("admin", "GET", "/admin/calendar/2026", as_=ADMIN)) == before
+    assert history(stack, 2026) == []
+
+
+def test_the_first_load_of_a_year_not_yet_begun_needs_no_confirmation_and_is_recorded(
+    stack: InProcessStack,
+) -> None:
+    # Given 2026-11-20 in Shanghai and no schedule for 2027
+    # When an admin loads 2027
+    resp = put_calendar(
+        stack, "/admin/calendar/2027", {"holidays": ["2027-01-01"], "source": "国办发明电〔2026〕1号"}
+    )
+    # Then it is loaded, and recorded with what changed against the provisional Mon–Fri year
+    assert resp.status == 201
+    [change] = history(stack, 2027)
+    assert (change["by"], change["in_use"], change["confirmed"]) == (ADMIN, [], False)
+    assert change["source_before"] == "provisional" and change["before"] is None
+    assert change["after"]["holidays"] == ["2027-01-01"]
+    assert change["changed_days"] == [{"date": "2027-01-01", "working_before": True, "working_after": False}]
+
+
+def test_replacing_a_loaded_year_needs_confirmation_listing_the_working_days_that_change(
+    stack: InProcessStack,
+) -> None:
+    # Given 2027 loaded once
+    first = {"holidays": ["2027-01-01"], "workdays": ["2027-02-06"]}
+    assert put_calendar(stack, "/admin/calendar/2027", first).status == 201
+    # When it is loaded again with other days, without confirmation
+    second = {"holidays": ["2027-01-01", "2027-02-08"], "workdays": []}
+    refused = put_calendar(stack, "/admin/calendar/2027", second)
+    # Then it is 409 naming each working day that would change, and nothing changed
+    assert refused.status == 409
+    error = body(refused)
+    assert error["code"] == "confirmation_required"
+    assert (
+        "2027-02-06（工作日→休息日）" in error["message"]
+        and "2027-02-08（工作日→休息日）" in error["message"]
+    )
+    assert "confirm=true" in error["message"]
+    assert [(d["date"], d["working_before"], d["working_after"]) for d in error["details"]] == [
+        ("2027-02-06", True, False),
+        ("2027-02-08", True, False),
+    ]
+    assert body(stack.call("admin", "GET", "/admin/calendar/2027", as_=ADMIN))["workdays"] == ["2027-02-06"]
+    assert len(history(stack, 2027)) == 1
+    # When it is confirmed
+    assert put_calendar(stack, "/admin/calendar/2027?confirm=true", second).status == 200
+    # Then the replacement is in force and recorded after the first load, with before and after
+    assert body(stack.call("admin", "GET", "/admin/calendar/2027", as_=ADMIN))["workdays"] == []
+    loads = history(stack, 2027)
+    assert [c["confirmed"] for c in loads] == [False, True]
+    replaced = loads[1]
+    assert replaced["in_use"] == ["schedule_loaded"] and replaced["source_before"] == "official"
+    assert replaced["before"]["workdays"] == ["2027-02-06"] and replaced["after"]["workdays"] == []
+    assert [d["date"] for d in replaced["changed_days"]] == ["2027-02-06", "2027-02-08"]
+
+
+def test_loading_a_year_whose_days_have_come_needs_confirmation_even_the_first_time(
+    stack: InProcessStack,
+) -> None:
+    # Given 2026-11-20: 2026 has been counted with the library's days (2026-10-07 a holiday)
+    new = {"holidays": ["2026-01-01"], "workdays": []}
+    # When an admin loads an official 2026 without confirming
+    refused = put_calendar(stack, "/admin/calendar/2026", new)
+    # Then 409, naming days in the past that would become working days
+    assert refused.status == 409 and "2026-01-02（休息日→工作日）" in body(refused)["message"]
+    assert {"2026-01-02", "2026-10-07"} <= {d["date"] for d in body(refused)["details"]}
+    assert body(stack.call("admin", "GET", "/admin/calendar/2026", as_=ADMIN))["source"] == "library"
+    assert history(stack, 2026) == []
+    # And confirmed, it is loaded and recorded as a confirmed change from the library's year
+    assert put_calendar(stack, "/admin/calendar/2026?confirm=true", new).status == 201
+    [change] = history(stack, 2026)
+    assert (
+        change["in_use"] == ["days_passed"] and change["confirmed"] and change["source_before"] == "library"
+    )
+    assert {"date": "2026-10-07", "working_before": False, "working_after": True} in change["changed_days"]
+
+
+def test_the_calendar_history_is_for_admins(stack: InProcessStack) -> None:
+    assert stack.call("admin", "GET", "/admin/calendar/2027/history", as_="c0002").status == 403
+    assert history(stack, 2027) == []
+
+
+def test_a_load_that_lost_a_race_writes_nothing(stack: InProcessStack) -> None:
+    from worklog.models.calendar import CalendarChange, OfficialSchedule
+
+    repo = RosterRepository()
+    first = OfficialSchedule(
+        year=2027, holidays=[], workdays=[], loaded_at="2026-11-20T18:00:00.000+08:00", loaded_by=ADMIN
+    )
+    record = CalendarChange(
+        year=2027,
+        at=first.loaded_at,
+        by=ADMIN,
+        in_use=[],
+        confirmed=False,
+        source_before="provisional",
+        after=first,
+        changed_days=[],
+    )
+    assert repo.replace_schedule(first, None, record)
+    # Given two loads that both read "first" as the stored schedule: the one that writes second
+    # sees the schedule moved under it and writes neither the schedule nor a record
+    second = first.model_copy(update={"loaded_at": "2026-11-20T18:00:01.000+08:00"})
+    late = first.model_copy(update={"loaded_at": "2026-11-20T18:00:02.000+08:00", "holidays": []})
+    assert repo.replace_schedule(second, first, record.model_copy(update={"at": second.loaded_at}))
+    assert not repo.replace_schedule(late, first, record.model_copy(update={"at": late.loaded_at}))
+    assert not repo.replace_schedule(late, None, record.model_copy(update={"at": late.loaded_at}))
+    assert repo.list_schedules()[2027].loaded_at == second.loaded_at
+    assert [c.at for c in repo.list_schedule_changes(2027)] == [first.loaded_at, second.loaded_at]
 
 
 def test_the_library_year_2026_is_described(stack: InProcessStack) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+from datetime import date
 from typing import Any
 
 import boto3
@@ -156,6 +158,140 @@ def test_a_spot_check_is_the_org_depts_and_its_size_is_bounded(
     assert audited.call("cases", "POST", "/audits", {"reason": "抽查"}, as_="c0010").status == 422
     listed = body(audited.call("cases", "GET", "/audits", as_="c0001"))["rounds"]
     assert [r["round_id"] for r in listed] == ["SPOT-2026-11-20-01"]
+
+
+# --- spot-checks are limited, and each draw stands on the ledger with its reason -------------------
+SECOND_ORG = Cadre(
+    cadre_id="c0011", name="陈立", unit_id="zzb", title="干部监督科科长", roles=["cadre", "org_inspector"]
+)
+
+
+def spot(stack: InProcessStack, who: str = "c0010", reason: str = "年底前随机抽查", size: int = 1) -> Any:
+    return stack.call("cases", "POST", "/audits", {"size": size, "reason": reason}, as_=who)
+
+
+def spot_rounds() -> list[str]:
+    return sorted(r.round_id for r in AuditRepository().rounds() if r.kind == "spot")
+
+
+def test_an_inspector_draws_at_most_two_spot_checks_a_shanghai_day(
+    audited: InProcessStack, events: Published
+) -> None:
+    RosterRepository().put_row(SECOND_ORG)
+    # Given 2026-11-20 10:00 in Shanghai and two spot-checks drawn by c0010
+    set_clock(2026, 11, 20, 10)
+    assert [spot(audited).status, spot(audited, reason="复查").status] == [201, 201]
+    # When c0010 asks for a third the same day (late in the evening)
+    set_clock(2026, 11, 20, 23, 59)
+    third = spot(audited, reason="再抽一次")
+    # Then it is 429 spot_check_limit, and no round, commitment or draw was made
+    assert third.status == 429 and body(third)["code"] == "spot_check_limit"
+    assert "2026-11-20" in body(third)["message"] and "2 次" in body(third)["message"]
+    assert spot_rounds() == ["SPOT-2026-11-20-01", "SPOT-2026-11-20-02"]
+    assert [kind for kind, _ in events].count("AuditDrawn") == 2
+    # And another Org Dept inspector is not held to c0010's count
+    assert spot(audited, who="c0011").status == 201
+    # And on the next Shanghai day (00:30, still the 20th in UTC) c0010 may draw again
+    set_clock(2026, 11, 21, 0, 30)
+    assert spot(audited).status == 201
+    assert spot_rounds()[-1] == "SPOT-2026-11-21-01"
+
+
+def test_the_cap_holds_when_draws_race(audited: InProcessStack) -> None:
+    from worklog.audit.service import audit_desk
+
+    # Given six spot-check rounds of one requester and day written at the same moment
+    desk = audit_desk()
+    rounds = [
+        desk.new_round(
+            f"SPOT-2026-11-20-R{i}", "spot", "2026-Q4", date(2026, 10, 1), date(2026, 11, 19), "c0010"
+        )
+        for i in range(6)
+    ]
+    results: list[str] = []
+    threads = [
+        threading.Thread(
+            target=lambda r=r: results.append(AuditRepository().create_spot_round(r, "2026-11-20", 2))
+        )
+        for r in rounds
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # Then exactly two were created and the others refused whole
+    assert sorted(results) == ["cap"] * 4 + ["created"] * 2
+    assert len(spot_rounds()) == 2
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_a_spot_check_needs_a_reason(audited: InProcessStack, reason: str | None) -> None:
+    set_clock(2026, 11, 20, 10)
+    request: dict[str, Any] = {"size": 1} if reason is None else {"size": 1, "reason": reason}
+    resp = audited.call("cases", "POST", "/audits", request, as_="c0010")
+    assert resp.status == 422 and body(resp)["details"][0]["loc"][-1] == "reason"
+    assert spot_rounds() == []
+
+
+def test_each_draw_publishes_who_asked_and_why_before_and_with_the_draw(
+    audited: InProcessStack, events: Published
+) -> None:
+    set_clock(2026, 11, 20, 10)
+    round_id = body(spot(audited, reason="群众反映，抽查核实（联系人13900001111）", size=2))["round_id"]
+    ledger = from_ledger()
+    commitment = ledger(f"audits/{round_id}/commitment.json")
+    reveal = ledger(f"audits/{round_id}/reveal.json")
+    # The commitment (published before the draw) names the requester, the reason and the request
+    assert commitment["requested_by"] == "c0010" and commitment["size"] == 2 and commitment["unit_id"] is None
+    assert commitment["reason"] == "群众反映，抽查核实（联系人139****1111）"  # masked like any public text
+    # The reveal repeats it and says who had it drawn and why
+    assert (reveal["reason"], reveal["drawn_by"]) == (commitment["reason"], "c0010")
+    assert reveal["draw_reason"] == commitment["reason"]
+    assert verify_round(round_id, ledger) == []
+
+
+def test_a_quarter_drawn_on_demand_is_never_drawn_again_by_either_path(
+    audited: InProcessStack, events: Published
+) -> None:
+    # Given 2026-Q3 never committed, drawn on demand by the Org Dept with a reason
+    first = audited.call(
+        "cases", "POST", "/audits", {"quarter": "2026-Q3", "reason": "季度抽查提前进行"}, as_="c0010"
+    )
+    assert first.status == 201
+    drawn = AuditRepository().get_round("2026-Q3")
+    assert drawn is not None
+    ledger = from_ledger()
+    assert ledger("audits/2026-Q3/commitment.json")["reason"] == "季度抽查提前进行"
+    assert ledger("audits/2026-Q3/reveal.json")["drawn_by"] == "c0010"
+    # When it is asked for again on demand, by anyone, or the quarterly run comes
+    for who in ("c0010", "d0001"):
+        again = audited.call("cases", "POST", "/audits", {"quarter": "2026-Q3", "reason": "重抽"}, as_=who)
+        assert again.status == 409 and body(again)["code"] == "already_drawn"
+    assert run(audited, "2026-10-08")["already_drawn"] is True
+    # Then the round keeps its one seed and sample
+    after = AuditRepository().get_round("2026-Q3")
+    assert after is not None and (after.seed, after.drawn_at) == (drawn.seed, drawn.drawn_at)
+    assert [kind for kind, _ in events].count("AuditDrawn") == 1
+
+
+def test_a_quarter_committed_by_the_run_is_drawn_on_demand_with_its_committed_seed(
+    audited: InProcessStack, events: Published
+) -> None:
+    # Given 2026-Q4 committed by the quarterly run of 2026-10-08, before any of its logs
+    run(audited, "2026-10-08")
+    committed = AuditRepository().get_round("2026-Q4")
+    assert committed is not None and committed.state == "committed"
+    # When the Org Dept draws it on demand once the quarter has ended
+    set_clock(2027, 1, 2, 10)
+    resp = audited.call(
+        "cases", "POST", "/audits", {"quarter": "2026-Q4", "reason": "年终考核需要"}, as_="c0010"
+    )
+    # Then the committed seed is the one drawn, and the reveal says who had it drawn and why
+    assert resp.status == 201 and body(resp)["seed"] == committed.seed
+    reveal = from_ledger()("audits/2026-Q4/reveal.json")
+    assert (reveal["requested_by"], reveal["reason"]) == ("system", "")
+    assert (reveal["drawn_by"], reveal["draw_reason"]) == ("c0010", "年终考核需要")
+    assert body(resp)["draw_reason"] == "年终考核需要"
 
 
 def test_a_quarter_already_drawn_cannot_be_drawn_again(audited: InProcessStack, events: Published) -> None:

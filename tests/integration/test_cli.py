@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,39 @@ def test_a_bad_schedule_file_is_refused(stack: InProcessStack, tmp_path: Path) -
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({"holidays": ["2028-01-01"]}), "utf-8")
     assert cli.main(["load-calendar", "2027", str(path)]) == 2
+
+
+def test_load_calendar_replaces_a_year_in_use_only_with_confirm_and_records_it(
+    stack: InProcessStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given 2027 loaded once from the command line
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps({"holidays": ["2027-01-01"], "workdays": ["2027-02-06"]}), "utf-8")
+    second.write_text(json.dumps({"holidays": ["2027-01-01"], "workdays": []}), "utf-8")
+    assert cli.main(["load-calendar", "2027", str(first)]) == 0
+    capsys.readouterr()
+    # When another schedule is loaded without --confirm
+    assert cli.main(["load-calendar", "2027", str(second)]) == 2
+    # Then it is refused naming the day that would change, and the stored year is unchanged
+    err = capsys.readouterr().err
+    assert err.startswith("confirmation_required:") and "2027-02-06（工作日→休息日）" in err
+    repo = RosterRepository()
+    assert repo.list_schedules()[2027].workdays == [date(2027, 2, 6)]
+    # And with --confirm it replaces the year, recorded as a confirmed change by the CLI
+    assert cli.main(["load-calendar", "2027", str(second), "--confirm"]) == 0
+    assert repo.list_schedules()[2027].workdays == []
+    changes = list(repo.list_schedule_changes(2027))
+    assert [(c.by, c.confirmed) for c in changes] == [("cli", False), ("cli", True)]
+
+
+@pytest.mark.parametrize("year", ["2027.0", "02027", "+2027", "1999", "2100"])
+def test_load_calendar_takes_only_a_four_digit_year(stack: InProcessStack, tmp_path: Path, year: str) -> None:
+    path = tmp_path / "2027.json"
+    path.write_text(json.dumps({"holidays": ["2027-01-01"]}), "utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["load-calendar", year, str(path), "--confirm"])
+    assert exit_.value.code == 2
+    assert RosterRepository().list_schedules() == {}
 
 
 def test_verify_chain_detects_a_revision_rewritten_in_the_table(stack: InProcessStack) -> None:

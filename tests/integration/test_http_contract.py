@@ -278,6 +278,25 @@ def test_a_bad_idempotency_key_is_422(stack: InProcessStack) -> None:
     assert resp.status == 422
 
 
+def test_an_idempotency_key_with_a_trailing_line_break_is_422_and_documented(stack: InProcessStack) -> None:
+    from infra.template import ROOT
+
+    resp = stack.call(
+        "entries", "PUT", "/entries/2026-11-20", ENTRY, as_="c0001", headers={"Idempotency-Key": "k-1\n"}
+    )
+    assert resp.status == 422 and "idempotency-key" in json.dumps(error(resp)["details"]).lower()
+    assert stack.call("entries", "GET", "/entries/2026-11-20", as_="c0001").status == 404
+    spec = json.loads((ROOT / "docs" / "openapi.json").read_text("utf-8"))
+    for path, method in (
+        ("/entries/{date}", "put"),
+        ("/plans/{month}", "put"),
+        ("/summaries/{half}", "put"),
+        ("/leaves", "post"),
+    ):
+        [header] = [p for p in spec["paths"][path][method]["parameters"] if p["in"] == "header"]
+        assert header["name"] == "idempotency-key" and not header["required"]
+
+
 def test_admin_routes_need_the_admin_role(stack: InProcessStack) -> None:
     resp = stack.call("admin", "GET", "/admin/roster/units", as_="c0001")
     assert resp.status == 403 and error(resp)["code"] == "forbidden"

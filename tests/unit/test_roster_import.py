@@ -476,6 +476,75 @@ def test_importing_an_xlsx_roster_end_to_end() -> None:
     assert store.cadres["c0003"].roles == ["cadre", "org_inspector", "admin"]
 
 
+# --- control, bidirectional and invisible characters (worklog.text) -------------------------------
+TEXT_COLUMNS = [
+    ("姓名", "name"),
+    ("单位名称", "unit_name"),
+    ("单位类别", "unit_category"),
+    ("职务", "title"),
+    ("职级", "rank"),
+]
+SNEAKY = ["\u202e", "\u200b", "\u2066", "\ufeff", "\x1f", "\x85", "\u061c"]
+
+
+def _roster_with(column: str, value: str) -> list[dict[str, str]]:
+    good = {
+        "工号": "c1",
+        "姓名": "张三",
+        "单位编码": "jyj",
+        "单位名称": "区教育局",
+        "职务": "局长",
+        "角色": "一把手",
+    }
+    return [good, {"工号": "c2", "姓名": "李四", "单位编码": "jyj", "职务": "副局长", column: value}]
+
+
+def _as(fmt: str, rows: list[dict[str, str]]) -> bytes:
+    header = ["工号", "姓名", "单位编码", "单位名称", "单位类别", "职务", "职级", "角色"]
+    table = [[r.get(h, "") for h in header] for r in rows]
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False).encode()
+    if fmt == "csv":
+        return csv_text(header, table).encode()
+    return xlsx_bytes(header, table)
+
+
+@pytest.mark.parametrize(("column", "field"), TEXT_COLUMNS)
+@pytest.mark.parametrize(
+    ("fmt", "bad"),
+    # (openpyxl refuses to write C0 controls into a workbook, so the XLSX cases use the others)
+    [(fmt, bad) for fmt in ("json", "csv", "xlsx") for bad in SNEAKY if fmt != "xlsx" or ord(bad) >= 0x20],
+)
+def test_a_row_with_an_invisible_or_control_character_is_rejected_naming_it(
+    fmt: str, column: str, field: str, bad: str
+) -> None:
+    # Given a roster whose second row carries the character inside one of its text cells
+    store = FakeRoster()
+    content = _as(fmt, _roster_with(column, f"区教{bad}育局" if field == "unit_name" else f"副{bad}处级"))
+    # When it is imported
+    report = import_roster(content, fmt, store)  # type: ignore[arg-type]
+    # Then that row is rejected with a Chinese reason naming the column and the code point, the
+    # other row is imported, and nothing of the bad row is stored
+    [rejected] = report.rejected
+    code = f"U+{ord(bad):04X}"
+    assert rejected.cadre_id == "c2" and len(rejected.errors) == 1
+    assert rejected.errors[0].startswith(f"{column}含有不允许的字符 {code}")
+    assert set(store.cadres) == {"c1"} and store.units["jyj"].name == "区教育局"
+
+
+@pytest.mark.parametrize("bad", ["\u202e", "\u200b", "\x1f", "\x0b"])
+def test_an_invisible_character_at_the_end_of_a_cell_is_refused_not_trimmed_away(bad: str) -> None:
+    plan = plan_import([row("c1", name="张三" + bad), row(bad + "c2")], EXISTING)
+    assert plan.rows == []
+    assert [r.errors[0][:2] for r in plan.rejected] == ["姓名", "工号"]
+
+
+def test_ordinary_blanks_around_a_cell_are_still_trimmed() -> None:
+    plan = plan_import([row(" c1\t", name="\u3000张三 \r\n", title="\xa0局长 ")], EXISTING)
+    [(cadre, _)] = plan.rows
+    assert (cadre.cadre_id, cadre.name, cadre.title) == ("c1", "张三", "局长")
+
+
 # --- one head per unit: the unit_head role and the unit's named head agree --------------------------
 def _row(cadre_id: str, unit_id: str, roles: str) -> dict[str, Any]:
     return {"cadre_id": cadre_id, "name": "王五", "unit_id": unit_id, "roles": roles}

@@ -690,6 +690,23 @@ def test_audit_round_pages(site: dict[str, str]) -> None:
     assert "2026年第三季度" in Page(site["audits/index.html"]).all_text()
 
 
+def test_a_rounds_page_says_why_it_was_asked_for_and_why_it_was_drawn() -> None:
+    spot = ROUNDS[0].model_copy(
+        update={
+            "round_id": "SPOT-2026-11-20-01",
+            "kind": "spot",
+            "reason": "年底前随机抽查",
+            "draw_reason": "年底前随机抽查",
+        }
+    )
+    on_demand = ROUNDS[0].model_copy(update={"reason": "", "draw_reason": "季度例行抽查未按时运行，提前抽取"})
+    spot_text = Page(render.render_audit(spot, DISTRICT)[1]).all_text()
+    assert "抽查理由" in spot_text and "年底前随机抽查" in spot_text and "提前抽取理由" not in spot_text
+    quarter_text = Page(render.render_audit(on_demand, DISTRICT)[1]).all_text()
+    assert "季度例行抽查" in quarter_text and "提前抽取理由" in quarter_text
+    assert "季度例行抽查未按时运行，提前抽取" in quarter_text
+
+
 def test_ledger_page_explains_verification(site: dict[str, str]) -> None:
     page = Page(site["ledger/index.html"])
     text = page.all_text()

@@ -10,13 +10,16 @@ Key design (docs/access-patterns.md):
               gsi2: CADRE#<cadre> / FINDING#<round>#<day>#<inspector>
   evaluation  pk=EVAL#<quarter>         sk=CADRE#<cadre>
               gsi1: EVAL#<quarter>#UNIT#<unit> / CADRE#<cadre>
+  spot draws  pk=SPOTDRAWS#<requester>  sk=DAY#<yyyy-mm-dd>   (draws: N, round_ids: [..])
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
 
 from worklog.dynamo import TableRepository, conditional, from_item, key, query_all, to_item
 from worklog.models.audits import AuditAssignment, AuditRound, Evaluation, Finding
@@ -84,6 +87,42 @@ class AuditRepository(TableRepository):
                 ConditionExpression="attribute_not_exists(pk)",
             )
         )
+
+    def create_spot_round(self, r: AuditRound, day: str, cap: int) -> Literal["created", "cap", "taken"]:
+        """Store a spot-check round and count it against its requester's draws of ``day``, in one
+        transaction: "cap" (nothing written) when the requester has drawn ``cap`` rounds that day
+        already, "taken" when the round id is (another request of the same moment took it)."""
+        counter = {
+            "TableName": self.table,
+            "Key": key(f"SPOTDRAWS#{r.requested_by}", f"DAY#{day}"),
+            "UpdateExpression": (
+                "ADD draws :one SET round_ids = list_append(if_not_exists(round_ids, :none), :id)"
+            ),
+            "ConditionExpression": "attribute_not_exists(draws) OR draws < :cap",
+            "ExpressionAttributeValues": {
+                ":one": {"N": "1"},
+                ":cap": {"N": str(cap)},
+                ":none": {"L": []},
+                ":id": {"L": [{"S": r.round_id}]},
+            },
+        }
+        round_put = {
+            "TableName": self.table,
+            "Item": to_item(_round_item(r)),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        try:
+            self.client.transact_write_items(TransactItems=[{"Update": counter}, {"Put": round_put}])
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = err.response.get("CancellationReasons") or [{}, {}]
+            if reasons[0].get("Code") == "ConditionalCheckFailed":
+                return "cap"
+            if reasons[1].get("Code") == "ConditionalCheckFailed":
+                return "taken"
+            raise
+        return "created"
 
     def get_round(self, round_id: str) -> AuditRound | None:
         item = self.client.get_item(

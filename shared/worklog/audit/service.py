@@ -37,7 +37,7 @@ from worklog.compliance.ladder import CaseKind, Quarter, Subject, open_case
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.compliance.reviews import CaseDesk, log_read
-from worklog.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from worklog.journal.repository import JournalRepository
 from worklog.journal.service import JournalService
 from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL
@@ -58,6 +58,7 @@ from worklog.models.audits import (
 )
 from worklog.models.reviews import CadreEntries
 from worklog.models.roster import Cadre, Role
+from worklog.publish.policy import mask_personal_data
 from worklog.roster.repository import RosterRepository
 from worklog.settings import get_settings
 
@@ -140,7 +141,9 @@ class AuditDesk:
             }
         )
 
-    def draw(self, round_id: str) -> AuditRound:
+    def draw(self, round_id: str, by: str = "system", reason: str = "") -> AuditRound:
+        """Draw a committed round; ``by`` and ``reason`` (who had it drawn now, and why) are
+        published with the seed."""
         r = self.audits.get_round(round_id)
         if r is None:
             raise NotFound("没有这一轮抽查", code="not_found")
@@ -179,6 +182,8 @@ class AuditDesk:
                 "algorithm": sample.algorithm,
                 "version": sample.version,
                 "sampled": len(sample.cadres),
+                "drawn_by": by,
+                "draw_reason": reason,
             }
         )
         self.ledger.put_json(ledger_key(round_id, "reveal"), _reveal(drawn))
@@ -271,8 +276,15 @@ class AuditDesk:
             stored = self.audits.get_round(q.label)
             if stored is not None and stored.state == "drawn":
                 raise Conflict(f"{q.label} 已经抽取过，不能再次抽取", code="already_drawn")
-            r = self.commit(self._quarter_round(q).model_copy(update={"requested_by": who.cadre_id}))
-            return self.draw(r.round_id)
+            # A quarter's round has one id and one seed, drawn at most once (draw and mark_drawn
+            # refuse a second time): asking again never redraws, so no daily cap is needed here.
+            # A round the quarterly run committed keeps its seed; one it never committed is
+            # committed now, by the requester and with their reason.
+            fresh = self._quarter_round(q).model_copy(
+                update={"requested_by": who.cadre_id, "reason": body.reason}
+            )
+            r = self.commit(fresh)
+            return self.draw(r.round_id, who.cadre_id, body.reason)
         if not who.has(*SPOT_ROLES):
             raise Forbidden("只有组织部可以发起随机抽查", code="forbidden")
         if body.unit_id and self.roster.get_unit(body.unit_id) is None:
@@ -293,10 +305,19 @@ class AuditDesk:
             unit_id=body.unit_id,
             reason=body.reason,
         )
-        if not self.audits.create_round(r):
+        # The round and the requester's count of the day are written together, the count under a
+        # condition: two requests at once cannot both pass the cap.
+        cap = get_settings().rules.spot_checks_per_day
+        created = self.audits.create_spot_round(r, on.isoformat(), cap)
+        if created == "cap":
+            raise RateLimited(
+                f"您今天（{on.isoformat()}）已发起 {cap} 次随机抽查，达到每日上限；请明天再发起",
+                code="spot_check_limit",
+            )
+        if created == "taken":
             raise Conflict("同时发起了另一轮抽查，请重试", code="concurrent_update")
         self.commit(r)
-        return self.draw(round_id)
+        return self.draw(round_id, who.cadre_id, body.reason)
 
     # --- a round's sample, for the Org Dept and the Commission --------------------------------
     def round_sample(self, who: Principal, round_id: str) -> AuditSampleOut:
@@ -539,6 +560,9 @@ def finding_key(f: Finding) -> str:
 
 
 def _commitment(r: AuditRound) -> dict[str, Any]:
+    """What is published before the draw: the seed's hash, and who asked for the round and why (a
+    spot-check's size and unit too), so every draw stands on the public ledger with its reason."""
+    spot = {"size": r.size, "unit_id": r.unit_id} if r.kind == "spot" else {}
     return {
         "round_id": r.round_id,
         "kind": r.kind,
@@ -549,6 +573,9 @@ def _commitment(r: AuditRound) -> dict[str, Any]:
         "committed_at": r.committed_at,
         "algorithm": sampling.ALGORITHM,
         "version": sampling.VERSION,
+        "requested_by": r.requested_by,
+        "reason": mask_personal_data(r.reason),  # public: a phone number in it is masked like in logs
+        **spot,
     }
 
 
@@ -559,6 +586,8 @@ def _reveal(r: AuditRound) -> dict[str, Any]:
         "snapshot_hash": r.snapshot_hash,
         "drawn_at": r.drawn_at,
         "sampled": r.sampled,
+        "drawn_by": r.drawn_by,
+        "draw_reason": None if r.draw_reason is None else mask_personal_data(r.draw_reason),
     }
 
 

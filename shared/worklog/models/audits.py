@@ -14,17 +14,17 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from worklog.audit.evaluation import Grade
 from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL, GRADE_LABELS, describe
-from worklog.models.common import YEARS
+from worklog.models.common import MULTI_LINE, ONE_LINE, YEARS
 
 Quarter = Annotated[str, StringConstraints(pattern=rf"^{YEARS}-Q[1-4]$")]
 RoundId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")]
 FindingResult = Literal["verified", "discrepancy", "falsified"]
 RoundKind = Literal["quarterly", "spot"]
 RoundState = Literal["committed", "drawn"]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-EvidenceRef = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE]
+EvidenceRef = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), ONE_LINE]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), MULTI_LINE]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MULTI_LINE]
 CadreRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 
 SPOT_MAX = 200
@@ -51,6 +51,8 @@ class AuditRound(BaseModel):
     algorithm: str | None = None
     version: str | None = None
     sampled: int | None = None
+    drawn_by: str | None = Field(None, description='who had it drawn ("system": the quarterly run)')
+    draw_reason: str | None = Field(None, description="why it was drawn then (published in the reveal)")
 
 
 class AuditAssignment(BaseModel):
@@ -137,13 +139,16 @@ class AuditRoundOut(BaseModel):
     algorithm: str | None
     version: str | None
     sampled: int | None
-    reason: str
+    reason: str = Field(description="why the round was asked for (published in its commitment)")
+    draw_reason: str | None = Field(
+        None, description="why it was drawn when it was (a quarter drawn on demand; published in the reveal)"
+    )
     ledger_prefix: str = Field(description="where the round's files are in the ledger bucket")
 
     @classmethod
     def of(cls, r: AuditRound) -> AuditRoundOut:
         return cls(
-            **r.model_dump(exclude={"seed", "requested_by", "size", "unit_id"}),
+            **r.model_dump(exclude={"seed", "requested_by", "size", "unit_id", "drawn_by"}),
             seed=r.seed if r.state == "drawn" else None,
             ledger_prefix=f"audits/{r.round_id}/",
         )

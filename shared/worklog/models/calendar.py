@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from worklog.models.common import Day
+from worklog.models.common import ONE_LINE, Day
 
 
 class ScheduleIn(BaseModel):
@@ -19,7 +19,7 @@ class ScheduleIn(BaseModel):
     workdays: list[Day] = Field(
         default_factory=list, max_length=30, description="make-up working days (调休上班), usually weekends"
     )
-    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), ONE_LINE] = ""
 
     @model_validator(mode="after")
     def _disjoint(self) -> ScheduleIn:
@@ -38,6 +38,37 @@ class OfficialSchedule(BaseModel):
     source: str = ""
     loaded_at: str
     loaded_by: str
+
+
+class DayChange(BaseModel):
+    """A day whose working status a load changes."""
+
+    date: date
+    working_before: bool
+    working_after: bool
+
+
+class CalendarChange(BaseModel):
+    """One load of a year's schedule, as recorded (append-only, never changed)."""
+
+    year: int
+    at: str = Field(description="server time of the load")
+    by: str = Field(description="who loaded it (a cadre id, or cli)")
+    in_use: list[Literal["schedule_loaded", "days_passed"]] = Field(
+        description="why the year was in use: a schedule was loaded before / some of its days are past"
+    )
+    confirmed: bool = Field(description="the replacement was explicitly confirmed (needed when in use)")
+    source_before: str = Field(description="official | library | provisional: the year before the load")
+    before: OfficialSchedule | None = Field(
+        None, description="the schedule it replaced (null on a first load)"
+    )
+    after: OfficialSchedule
+    changed_days: list[DayChange] = Field(description="days whose working status changed, in order")
+
+
+class CalendarHistory(BaseModel):
+    year: int
+    changes: list[CalendarChange] = Field(description="every load of the year, oldest first")
 
 
 class CalendarYearOut(BaseModel):

@@ -23,13 +23,15 @@ from worklog.compliance.ladder import (
     Subject,
 )
 from worklog.labels import CASE_KIND_LABELS, CASE_STATE_LABELS
-from worklog.models.common import Day
+from worklog.models.common import MULTI_LINE, Day
 from worklog.models.roster import Role
 
 CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$")]
-TalkText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-TalkResponse = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-CaseReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+TalkText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE]
+TalkResponse = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), MULTI_LINE]
+CaseReason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), MULTI_LINE
+]
 
 # The ladder labels the moves; opening is not a move but the first event of every case.
 _ACTION_TEXT = {"opened": TEXT["note_opened"], **ACTION_TEXT}

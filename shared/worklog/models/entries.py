@@ -11,16 +11,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from worklog.models.common import YEARS, Day
+from worklog.models.common import MULTI_LINE, YEARS, Day
 
 ItemStatus = Literal["done", "in_progress", "not_done"]
 LeaveKind = Literal["annual", "sick", "business_trip", "training", "other"]
 
 PlanItemId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
-ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Section = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), MULTI_LINE]
+Section = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), MULTI_LINE]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MULTI_LINE]
+Target = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), MULTI_LINE]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), MULTI_LINE]
 MonthLabel = Annotated[str, StringConstraints(pattern=rf"^{YEARS}-(0[1-9]|1[0-2])$")]
 HalfLabel = Annotated[str, StringConstraints(pattern=rf"^{YEARS}-H[12]$")]
 
@@ -82,7 +84,7 @@ class EntryList(BaseModel):
 class PlanItemIn(Input):
     id: PlanItemId | None = None
     content: ItemText
-    target: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    target: Target | None = None
 
 
 class PlanIn(Input):
@@ -152,7 +154,7 @@ class LeaveIn(Input):
     from_: Day = Field(alias="from")
     to: Day
     kind: LeaveKind
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    note: Note | None = None
 
 
 class LeaveOut(BaseModel):

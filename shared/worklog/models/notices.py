@@ -7,14 +7,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from worklog.models.common import Day
+from worklog.models.common import MULTI_LINE, ONE_LINE, Day
 
 NoticeId = Annotated[str, StringConstraints(pattern=r"^N[0-9]{8}-[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 FeedbackId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
-Post = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-FeedbackText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Contact = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
-Answer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Post = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), ONE_LINE]
+FeedbackText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE
+]
+Contact = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), ONE_LINE]
+Answer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE]
 NoticeState = Literal["upcoming", "open", "closed"]
 MIN_WORKING_DAYS = 5
 MAX_CALENDAR_DAYS = 60  # from start to end; also bounds the search for the notices open on a day

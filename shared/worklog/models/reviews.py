@@ -14,13 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from worklog.compliance.signals import Signal
 from worklog.labels import VERDICT_LABELS, describe
-from worklog.models.common import Day
+from worklog.models.common import MULTI_LINE, Day
 from worklog.models.entries import EntryOut
 
 Verdict = Literal["adequate", "perfunctory", "suspected_falsification"]
 ReviewStatus = Literal["open", "done", "overdue"]
 ReadPurpose = Literal["review", "unit_head", "district_leader", "inspector", "vetting"]
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE]
 
 
 # --- stored ---------------------------------------------------------------------------------

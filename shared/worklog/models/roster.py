@@ -113,6 +113,11 @@ class ImportReport(BaseModel):
     )
 
 
+# The import route takes bodies up to 4 MiB (Rules.max_import_body_bytes); the file inside is at
+# most that less room for the JSON around it (multi-byte text reaches the body limit sooner: 413).
+MAX_IMPORT_CHARS = 4 * 1024 * 1024 - 1024
+
+
 class RosterImportIn(BaseModel):
     """Body of POST /admin/roster/imports. XLSX content is always base64."""
 
@@ -120,7 +125,10 @@ class RosterImportIn(BaseModel):
 
     format: Literal["json", "csv", "xlsx"]
     content: str = Field(
-        min_length=1, description="the file: text for json/csv, base64 for xlsx (or when encoding=base64)"
+        min_length=1,
+        max_length=MAX_IMPORT_CHARS,
+        description="the file: text for json/csv, base64 for xlsx (or when encoding=base64); the whole "
+        "request is at most 4 MiB (413 beyond)",
     )
     encoding: Literal["text", "base64"] = "text"
     dry_run: bool = Field(False, description="validate and report without writing")

@@ -193,6 +193,8 @@ class AuditRoundView(_View):
     snapshot_hash: str | None
     algorithm: str | None
     version: str | None
+    reason: str = ""
+    draw_reason: str | None = None
     sample: list[AuditSampleRow] = []
 
 

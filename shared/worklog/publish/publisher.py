@@ -47,6 +47,7 @@ from worklog.publish.notices import NoticeRepository
 from worklog.publish.policy import (
     PublicationPolicy,
     is_public_yet,
+    mask_personal_data,
     public_entry,
     public_plan,
     public_reason,
@@ -587,6 +588,8 @@ class Publisher:
                     snapshot_hash=r.snapshot_hash,
                     algorithm=r.algorithm,
                     version=r.version,
+                    reason=mask_personal_data(r.reason),
+                    draw_reason=None if r.draw_reason is None else mask_personal_data(r.draw_reason),
                     sample=rows,
                 )
             )

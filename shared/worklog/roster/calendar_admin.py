@@ -1,18 +1,36 @@
-"""Loading a year's official schedule, and describing a year as the system sees it."""
+"""Loading a year's official schedule, and describing a year as the system sees it.
+
+A year is *in use* once a schedule was loaded for it or any of its days has come (today in
+Shanghai or earlier): the nightly check, reviews and deadlines have then counted its working days,
+so changing them rewrites what those decisions stood on. Loading such a year needs an explicit
+confirmation (otherwise ``409 confirmation_required`` listing the working days that would change),
+and every load is recorded, append-only, with who, when, the schedule before and after and the days
+whose status changed (``GET /admin/calendar/{year}/history``).
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Literal
 
 from worklog import schedules
 from worklog.calendar import DaySource, WorkingCalendar
-from worklog.clock import Clock, iso_now, system_clock
-from worklog.errors import ValidationFailed
+from worklog.clock import Clock, iso_now, system_clock, today
+from worklog.errors import Conflict, ValidationFailed
 from worklog.messages import MSG
-from worklog.models.calendar import CalendarYearOut, OfficialSchedule, ScheduleIn
+from worklog.models.calendar import (
+    CalendarChange,
+    CalendarHistory,
+    CalendarYearOut,
+    DayChange,
+    OfficialSchedule,
+    ScheduleIn,
+)
+from worklog.models.common import MAX_YEAR, MIN_YEAR
 from worklog.roster.repository import RosterRepository
 
-MIN_YEAR, MAX_YEAR = 2000, 2099
+# How many changed days the 409 message spells out (details list them all).
+_LISTED_DAYS = 20
 
 
 def check_year(year: int) -> None:
@@ -22,10 +40,66 @@ def check_year(year: int) -> None:
         )
 
 
+def changed_days(year: int, before: WorkingCalendar, after: WorkingCalendar) -> list[DayChange]:
+    """Days of ``year`` that are working days in one calendar and not in the other."""
+    out = []
+    d = date(year, 1, 1)
+    while d.year == year:
+        was, now = before.is_working(d), after.is_working(d)
+        if was != now:
+            out.append(DayChange(date=d, working_before=was, working_after=now))
+        d += timedelta(days=1)
+    return out
+
+
+def _status(working: bool) -> str:
+    return "工作日" if working else "休息日"
+
+
+def _confirmation_required(year: int, in_use: list[str], changes: list[DayChange]) -> Conflict:
+    why = "、".join(MSG[f"calendar_{reason}"] for reason in in_use)
+    if changes:
+        listed = "、".join(
+            f"{c.date.isoformat()}（{_status(c.working_before)}→{_status(c.working_after)}）"
+            for c in changes[:_LISTED_DAYS]
+        )
+        more = MSG["calendar_more_days"].format(n=len(changes)) if len(changes) > _LISTED_DAYS else ""
+        what = MSG["calendar_days_change"].format(days=listed + more)
+    else:
+        what = MSG["calendar_no_day_changes"]
+    details = [
+        {
+            "loc": ["query", "confirm"],
+            "msg": f"{c.date.isoformat()}: {_status(c.working_before)} → {_status(c.working_after)}",
+            "type": "working_day_change",
+            "date": c.date.isoformat(),
+            "working_before": c.working_before,
+            "working_after": c.working_after,
+        }
+        for c in changes
+    ]
+    return Conflict(
+        MSG["calendar_confirm"].format(year=year, why=why, what=what),
+        code="confirmation_required",
+        details=details or [{"loc": ["query", "confirm"], "msg": "no day changes", "type": "no_change"}],
+    )
+
+
 def load_schedule(
-    year: int, data: ScheduleIn, author: str, repo: RosterRepository, clock: Clock = system_clock
+    year: int,
+    data: ScheduleIn,
+    author: str,
+    repo: RosterRepository,
+    clock: Clock = system_clock,
+    *,
+    confirm: bool = False,
 ) -> tuple[bool, CalendarYearOut]:
-    """Store the schedule; returns (created, the year as now seen)."""
+    """Store the schedule and record the load; returns (created, the year as now seen).
+
+    A year in use is replaced only with ``confirm``; otherwise ``409 confirmation_required``. The
+    schedules are read afresh (not the warm container's cached calendar) so that what is compared
+    and recorded as "before" is what is stored.
+    """
     check_year(year)
     outside = sorted({d for d in [*data.holidays, *data.workdays] if d.year != year})
     if outside:
@@ -34,6 +108,8 @@ def load_schedule(
             MSG["schedule_wrong_year"].format(year=year, dates=dates),
             details=[{"loc": ["body"], "msg": "dates outside the year", "type": "wrong_year"}],
         )
+    stored = repo.list_schedules()
+    previous = stored.get(year)
     schedule = OfficialSchedule(
         year=year,
         holidays=sorted(set(data.holidays)),
@@ -42,9 +118,35 @@ def load_schedule(
         loaded_at=iso_now(clock),
         loaded_by=author,
     )
-    created = repo.put_schedule(schedule)
+    before, after = WorkingCalendar(stored), WorkingCalendar({**stored, year: schedule})
+    changes = changed_days(year, before, after)
+    in_use: list[Literal["schedule_loaded", "days_passed"]] = []
+    if previous is not None:
+        in_use.append("schedule_loaded")
+    if date(year, 1, 1) <= today(clock):
+        in_use.append("days_passed")
+    if in_use and not confirm:
+        raise _confirmation_required(year, list(in_use), changes)
+    record = CalendarChange(
+        year=year,
+        at=schedule.loaded_at,
+        by=author,
+        in_use=in_use,
+        confirmed=bool(in_use),
+        source_before=str(before.source_of_year(year)),
+        before=previous,
+        after=schedule,
+        changed_days=changes,
+    )
+    if not repo.replace_schedule(schedule, previous, record):
+        raise Conflict(MSG["calendar_changed_meanwhile"].format(year=year), code="concurrent_update")
     schedules.invalidate()
-    return created, describe_year(year, WorkingCalendar({year: schedule}), schedule)
+    return previous is None, describe_year(year, after, schedule)
+
+
+def schedule_history(year: int, repo: RosterRepository) -> CalendarHistory:
+    check_year(year)
+    return CalendarHistory(year=year, changes=list(repo.list_schedule_changes(year)))
 
 
 def describe_year(

@@ -46,6 +46,7 @@ from worklog.models.roster import (
     RoleState,
     Unit,
 )
+from worklog.text import find_forbidden, strip_blanks
 
 # --- user-facing text (Simplified Chinese), kept together so it can be reviewed as a whole ----------
 MESSAGES: dict[str, str] = {
@@ -72,6 +73,10 @@ MESSAGES: dict[str, str] = {
     "own_head_taken": "本行将取消您本人单位 {unit_id} 一把手的身份，请由其他管理员导入本行",
     "changed_meanwhile": "导入期间该干部（或被替换的原一把手）的名册记录已被他人修改，"
     "本行未写入，请核对后重新导入",
+    "forbidden_char": (
+        "{label}含有不允许的字符 {code}（第 {position} 个字符）："
+        "控制字符、双向文字控制符和零宽等不可见字符一律不接受"
+    ),
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -385,7 +390,9 @@ def _cell_value(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, str):
-        text = value.strip()
+        # Only ordinary blanks are trimmed: a control or invisible character at either end stays
+        # in the cell, so that the row is refused naming it (worklog.text), not cleaned unseen.
+        text = strip_blanks(value)
         return text or None
     if isinstance(value, bool):
         return value
@@ -627,10 +634,16 @@ def _text(value: Any, column: str, errors: list[str], *, required: bool = False)
     if isinstance(value, bool | list | dict):
         errors.append(MESSAGES["not_text"].format(label=label))
         return None
-    text = str(value).strip()
+    text = strip_blanks(str(value))
     if not text:
         if required:
             errors.append(MESSAGES["required"].format(label=label))
+        return None
+    found = find_forbidden(text, multiline=False)
+    if found is not None:
+        errors.append(
+            MESSAGES["forbidden_char"].format(label=label, code=found.code_point, position=found.position)
+        )
         return None
     limit = _MAX_LENGTHS.get(column)
     if limit is not None and len(text) > limit:

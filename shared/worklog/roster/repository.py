@@ -7,6 +7,7 @@ Key design (docs/access-patterns.md):
   role change  pk=CADRE#<id>  sk=ROLECHANGE#<at>#<import id>
                by_roster: ROLECHANGES/<at>#<import id>#<id>  (append-only)
   calendar  pk=CALENDAR    sk=YEAR#<yyyy>
+  calendar change (append-only)  pk=CALENDAR  sk=CHANGE#<yyyy>#<loaded_at>
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
-from worklog.models.calendar import OfficialSchedule
+from worklog.models.calendar import CalendarChange, OfficialSchedule
 from worklog.models.roster import Cadre, RoleChange, Unit
 from worklog.roster.standing import STANDING_SK, Standing
 
@@ -349,11 +350,53 @@ class RosterRepository(TableRepository):
         return batch_write(self.client, self.table, items)
 
     # --- calendar -----------------------------------------------------------------------------
-    def put_schedule(self, schedule: OfficialSchedule) -> bool:
-        """Store a year's official schedule; returns True if the year had none before."""
+    def replace_schedule(
+        self, schedule: OfficialSchedule, previous: OfficialSchedule | None, change: CalendarChange
+    ) -> bool:
+        """Store a year's schedule and its change record in one transaction; False (nothing
+        written) when the stored schedule is no longer ``previous`` (another load came between)."""
+        seen: dict[str, Any] = (
+            {"ConditionExpression": "attribute_not_exists(pk)"}
+            if previous is None
+            else {
+                "ConditionExpression": "loaded_at = :seen",
+                "ExpressionAttributeValues": {":seen": {"S": previous.loaded_at}},
+            }
+        )
         item = {"pk": "CALENDAR", "sk": f"YEAR#{schedule.year}", **schedule.model_dump(mode="json")}
-        resp = self.client.put_item(TableName=self.table, Item=to_item(item), ReturnValues="ALL_OLD")
-        return "Attributes" not in resp
+        record = {
+            "pk": "CALENDAR",
+            "sk": f"CHANGE#{change.year}#{change.at}",
+            **change.model_dump(mode="json"),
+        }
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self.table, "Item": to_item(item), **seen}},
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": to_item(record),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ]
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def list_schedule_changes(self, year: int) -> Iterator[CalendarChange]:
+        """Every recorded load of a year, oldest first."""
+        for item in query_all(
+            self.client,
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+            ExpressionAttributeValues={":p": {"S": "CALENDAR"}, ":s": {"S": f"CHANGE#{year}#"}},
+        ):
+            yield CalendarChange.model_validate(_strip_keys(item))
 
     def list_schedules(self) -> dict[int, OfficialSchedule]:
         items = query_all(

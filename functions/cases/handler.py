@@ -47,6 +47,7 @@ app = http.create_app()
 
 ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)  # the routes that take a body
 READ_ERRORS = (400, 401, 403, 404, 413, 422, 503)
+SAMPLE_ERRORS = (400, 401, 403, 404, 409, 413, 422, 503)  # 409: the round is not drawn yet
 LIST_ERRORS = (400, 401, 403, 413, 422, 503)
 
 
@@ -137,7 +138,7 @@ def post_closure(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> CaseOut:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-DRAW_ERRORS = (400, 401, 403, 404, 409, 413, 422, 429, 503)
+DRAW_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 
 
 @app.post(
@@ -186,7 +187,7 @@ def get_audit(round_id: Annotated[RoundId, Path()]) -> AuditRoundOut:
     summary="A drawn round's sample for the Org Dept and the Discipline Commission: every sampled cadre "
     "with their days and inspectors, each inspector's finding per day (or pending), and progress counts. "
     "409 not_drawn before the draw",
-    responses=http.responses(AuditSampleOut, ERRORS),
+    responses=http.responses(AuditSampleOut, SAMPLE_ERRORS),
     tags=["audits"],
 )
 def get_audit_sample(round_id: Annotated[RoundId, Path()]) -> AuditSampleOut:

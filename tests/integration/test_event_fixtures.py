@@ -76,6 +76,7 @@ EXPECTED = {
     "audits/06-put-finding.json": 403,
     "audits/07-put-evaluation.json": 200,
     "audits/08-get-evaluation-sheet.json": 200,
+    "audits/09-get-audit-sample.json": 200,  # the Org Dept sees the spot-check's whole sample
 }
 CALLER = {
     "entries": "c0001",

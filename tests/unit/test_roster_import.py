@@ -522,7 +522,7 @@ def test_a_row_with_an_invisible_or_control_character_is_rejected_naming_it(
     store = FakeRoster()
     content = _as(fmt, _roster_with(column, f"区教{bad}育局" if field == "unit_name" else f"副{bad}处级"))
     # When it is imported
-    report = import_roster(content, fmt, store)  # type: ignore[arg-type]
+    report = import_roster(content, fmt, store, author="c0003")  # type: ignore[arg-type]
     # Then that row is rejected with a Chinese reason naming the column and the code point, the
     # other row is imported, and nothing of the bad row is stored
     [rejected] = report.rejected

@@ -1323,13 +1323,14 @@ def _serial_moto_server() -> Any:
     from moto.server import ThreadedMotoServer
     from werkzeug.serving import make_server
 
+    from infra.emulator import lock
+
     class SerialMotoServer(ThreadedMotoServer):
         def _server_entry(self) -> None:
             app = DomainDispatcherApplication(create_backend_app)
-            lock = threading.Lock()
 
             def serial(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-                with lock:
+                with lock:  # the same lock as the demo loader's direct writes
                     return list(app(environ, start_response))
 
             self._server = make_server(

@@ -1,4 +1,5 @@
-"""``python -m infra.local [--port N] [--no-demo | --demo-weeks N] [--no-publish]``: start the local runtime until Ctrl-C."""
+"""``python -m infra.local [--port N] [--no-demo | --demo-weeks N] [--no-publish]``: start the local
+runtime until Ctrl-C."""
 
 from __future__ import annotations
 

@@ -75,7 +75,10 @@ TEXT = {
     "function_error": "函数执行出错（详见运行时日志）",
     "method_not_allowed": "该接口不支持此方法",
     "page_not_found": "页面不存在",
-    "demo_loading": "演示数据的历史记录正在后台加载，加载完成前不能手动运行定时函数（/_local/health 中 demo 为 ready 即可）",
+    "demo_loading": (
+        "演示数据的历史记录正在后台加载，加载完成前不能手动运行定时函数"
+        "（/_local/health 中 demo 为 ready 即可）"
+    ),
 }
 
 

@@ -420,6 +420,12 @@ _PLAIN_CONDITION = re.compile(
 )
 
 
+def _reserved_words() -> frozenset[str]:
+    from moto.dynamodb.parsing.reserved_keywords import ReservedKeywords
+
+    return frozenset(ReservedKeywords.get_reserved_keywords())
+
+
 class _PlainCondition:
     """``attribute_(not_)exists(a)``, ``a = :v`` or ``a IN (:v, …)`` on a top-level attribute."""
 
@@ -442,6 +448,7 @@ def _patch_plain_conditions() -> None:
     from moto.dynamodb.models.dynamo_type import DynamoType
 
     original = ConditionExpressionParser.parse
+    reserved = _reserved_words()
 
     def parse(self: ConditionExpressionParser) -> Any:
         match = _PLAIN_CONDITION.match(self.condition_expression or "")
@@ -450,6 +457,8 @@ def _patch_plain_conditions() -> None:
         names = self.expression_attribute_names or {}
         values = self.expression_attribute_values or {}
         target = match["argument"] or match["name"]
+        if not target.startswith("#") and target.upper() in reserved:
+            return original(self)  # and its error: a reserved word must be a #name
         name = names.get(target) if target.startswith("#") else target
         placeholders = (
             [match["value"]]
@@ -478,6 +487,7 @@ def _patch_plain_updates() -> None:
     from moto.dynamodb.models.dynamo_type import DynamoType
 
     original = DynamoDBBackend.update_item
+    reserved = _reserved_words()
 
     def plain(
         table: Any, update_expression: str | None, names: dict[str, str], values: dict[str, Any]
@@ -485,6 +495,10 @@ def _patch_plain_updates() -> None:
         match = _PLAIN_UPDATE.match(update_expression or "")
         if match is None or table.stream_shard is not None:
             return None
+        targets = [c.partition("=")[0].strip() for c in match["sets"].split(",")]
+        targets += [t.strip() for t in (match["removes"] or "").split(",") if t.strip()]
+        if any(not t.startswith("#") and t.upper() in reserved for t in targets):
+            return None  # moto refuses a reserved word that is not a #name, as DynamoDB does
         sets: dict[str, Any] = {}
         for clause in match["sets"].split(","):
             target, _, value = (part.strip() for part in clause.partition("="))

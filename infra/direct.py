@@ -128,7 +128,8 @@ class DirectDynamoDB:
             "Error": {"Code": code, "Message": message},
             "ResponseMetadata": {"HTTPStatusCode": err.code},
         }
-        return self.exceptions.from_code(code)(response, operation)  # type: ignore[no-any-return]
+        error: Exception = self.exceptions.from_code(code)(response, operation)
+        return error
 
 
 def _plain_update(params: dict[str, Any]) -> bool:
@@ -175,7 +176,7 @@ class DirectSiteBucket:
         Metadata: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         if Bucket != self.bucket:
-            return self._fallback.put_object(  # type: ignore[no-any-return]
+            return self._fallback.put_object(
                 Bucket=Bucket,
                 Key=Key,
                 Body=Body,
@@ -204,7 +205,7 @@ class DirectSiteBucket:
 
     def get_object(self, *, Bucket: str, Key: str) -> dict[str, Any]:
         if Bucket != self.bucket:
-            return self._fallback.get_object(Bucket=Bucket, Key=Key)  # type: ignore[no-any-return]
+            return self._fallback.get_object(Bucket=Bucket, Key=Key)
         with lock:
             key = self._backend().get_object(Bucket, Key)
             if key is None:

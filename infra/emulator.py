@@ -150,7 +150,7 @@ def _by_attribute(table: Any, name: str) -> dict[tuple[str, Any], list[Any]]:
     lookups = table.__dict__.setdefault(_LOOKUP, {})
     cached = lookups.get(name)
     if cached is not None and cached[0] == generation:
-        return cached[1]  # type: ignore[no-any-return]
+        return cached[1]
     mapping: dict[tuple[str, Any], list[Any]] = defaultdict(list)
     for hash_set in table.items.values():
         for item in hash_set.values() if table.range_key_attr else (hash_set,):
@@ -250,7 +250,7 @@ def _patch_scalar_shortcuts() -> None:
     def size(self: Item) -> int:
         known = self.__dict__.get(_SIZE)
         if known is not None:
-            return known  # type: ignore[no-any-return]
+            return int(known)
         total = 0
         for name, value in self.attrs.items():
             total += len(name) if name.isascii() else len(name.encode())
@@ -281,7 +281,7 @@ def _patch_scalar_shortcuts() -> None:
         values = self.attrs
         if not all(type(v) is DynamoType and v.type in _SCALARS for v in values.values()):
             return deepcopy_item(self, memo)
-        result = Item.__new__(Item)
+        result: Any = Item.__new__(Item)
         result.hash_key = scalar_copy(self.hash_key)
         result.range_key = scalar_copy(self.range_key) if self.range_key is not None else None
         attrs = LimitedSizeDict()
@@ -297,16 +297,16 @@ def _patch_scalar_shortcuts() -> None:
 
     def lt(self: DynamoType, other: DynamoType) -> bool:
         if self.type == "S" and other.type == "S":
-            return self.value < other.value  # type: ignore[no-any-return]
-        return less(self, other)  # type: ignore[no-any-return]
+            return bool(self.value < other.value)
+        return less(self, other)
 
     def eq(self: DynamoType, other: DynamoType) -> bool:
         if self.type == "S" and getattr(other, "type", None) == "S":
-            return self.value == other.value  # type: ignore[no-any-return]
-        return equal(self, other)  # type: ignore[no-any-return]
+            return bool(self.value == other.value)
+        return equal(self, other)
 
     DynamoType.__lt__ = lt  # type: ignore[method-assign]
-    DynamoType.__eq__ = eq  # type: ignore[method-assign,assignment]
+    DynamoType.__eq__ = eq  # type: ignore[method-assign]
 
     to_dict = utilities.dynamo_to_dict
 
@@ -320,7 +320,7 @@ def _patch_scalar_shortcuts() -> None:
         return to_dict(obj)  # which comes back here for what it holds
 
     utilities.dynamo_to_dict = plain
-    responses.dynamo_to_dict = plain  # type: ignore[attr-defined]
+    responses.dynamo_to_dict = plain
 
 
 def _patch_index_projection() -> None:
@@ -340,7 +340,7 @@ def _patch_index_projection() -> None:
                 names += self.projection.get("NonKeyAttributes", [])
             kept = {n: item.attrs[n] for n in dict.fromkeys(names) if n in item.attrs}
             if all(v.type in _SCALARS for v in kept.values()):
-                projected = Item.__new__(Item)
+                projected: Any = Item.__new__(Item)
                 projected.hash_key, projected.range_key = item.hash_key, item.range_key
                 projected.attrs = LimitedSizeDict()
                 for name, value in kept.items():
@@ -374,7 +374,7 @@ def _patch_item_results() -> None:
                 return 200, {"Content-Type": f"application/x-amz-json-{version}"}, body
         return original(self, context)
 
-    DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
+    DynamoResult.execute_result = execute_result  # type: ignore[method-assign,assignment]
 
 
 _NAME = r"(?:#\w+|[A-Za-z_][A-Za-z0-9_]*)"
@@ -399,7 +399,7 @@ def _patch_query_copies() -> None:
         return real_copy.deepcopy(value, memo)
 
     shim = types.SimpleNamespace(deepcopy=deepcopy, copy=real_copy.copy)
-    table_module.copy = shim  # type: ignore[attr-defined]
+    table_module.copy = shim  # type: ignore[assignment]
 
 
 def _patch_update_parsing() -> None:
@@ -407,11 +407,11 @@ def _patch_update_parsing() -> None:
     names and values it uses, then to apply it); the tree is only read or copied before use."""
     import functools
 
-    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 
-    make = UpdateExpressionParser.make.__func__  # type: ignore[attr-defined]
+    make = UpdateExpressionParser.make.__func__
     cached = functools.lru_cache(maxsize=1024)(lambda expression: make(UpdateExpressionParser, expression))
-    UpdateExpressionParser.make = classmethod(lambda cls, expression: cached(expression))  # type: ignore[assignment]
+    UpdateExpressionParser.make = classmethod(lambda cls, expression: cached(expression))
 
 
 _PLAIN_CONDITION = re.compile(
@@ -561,8 +561,7 @@ def _patch_plain_updates() -> None:
             data = {table.hash_key_attr: key[table.hash_key_attr]}
             if table.range_key_attr:
                 data[table.range_key_attr] = key[table.range_key_attr]
-            table.put_item(data)
-            item = table.get_item(hash_value, range_value)
+            item = table.put_item(data)
         for name in removes:
             dict.pop(item.attrs, name, None)
         for name, value in sets.items():

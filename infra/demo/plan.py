@@ -306,8 +306,8 @@ def _spotless(
     if any(r.kind == "leave" for r in records):
         return False
     for d in days:
-        r = entries.get(d.isoformat())
-        if r is None or r.saved_at.date() != d:
+        first = entries.get(d.isoformat())
+        if first is None or first.saved_at.date() != d:
             return False
     for r in records:
         if r.kind == "plan":

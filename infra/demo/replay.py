@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from infra.demo import plan
@@ -156,11 +157,11 @@ class Replay:
         dynamodb: Any = None,
         ledger: LedgerStore | None = None,
         seed: int = plan.SEED,
-        progress: Callable[[datetime], None] | None = None,
         stop: threading.Event | None = None,
     ) -> None:
         """``late_marks``: the journal's late revisions (as stored), whose marks on the standing the
-        replay writes when their time comes; ``dynamodb``: the client the repositories use."""
+        replay writes when their time comes; ``dynamodb``: the client the repositories use;
+        ``stop``, once set, interrupts the replay (``Interrupted``)."""
         self.district, self.window, self.journal, self.calendar, self.seed = (
             district,
             window,
@@ -207,7 +208,6 @@ class Replay:
         self.roster_table = settings.roster_table
         self.summary = ReplaySummary()
         self.verdicts: dict[str, list[str]] = defaultdict(list)  # cadre -> verdicts recorded
-        self.progress = progress
         self.stop = stop
         self._queue: list[Event] = []
         self._order = itertools.count()
@@ -224,10 +224,10 @@ class Replay:
         # late saves and tidy standings, which the next working day's check does the same way.
         for day in plan.working_days(w.first, w.today - timedelta(days=2), self.calendar):
             moment = datetime.combine(day + timedelta(days=1), time(1, 30), tzinfo=SHANGHAI)
-            self.at(moment, lambda d=day: self._check(d))
+            self.at(moment, partial(self._check, day))
         monday = w.first + timedelta(days=(7 - w.first.weekday()) % 7 + 7)  # its week is all in the window
         while monday < w.today:
-            self.at(datetime.combine(monday, time(8, 0), tzinfo=SHANGHAI), lambda m=monday: self._weekly(m))
+            self.at(datetime.combine(monday, time(8, 0), tzinfo=SHANGHAI), partial(self._weekly, monday))
             monday += timedelta(days=7)
         self.at(datetime.combine(w.draw_day, time(9, 0), tzinfo=SHANGHAI), self._quarterly)
         self.at(plan.evaluation_moment(w, self.calendar), self._evaluate)
@@ -264,8 +264,6 @@ class Replay:
         self.summary.checks += 1
         for case_id in [*result.talks_opened, *result.accountability_opened]:
             self._opened(case_id)
-        if self.progress:
-            self.progress(moment)
 
     # --- weekly reviews -------------------------------------------------------------------------
     def _weekly(self, monday: date) -> None:
@@ -296,7 +294,7 @@ class Replay:
             )
             moment = plan.review_session(self.seed, reviewer, run.week_start, self.stories, on_time=storyline)
             if moment is not None:
-                self.at(moment, lambda rv=reviewer, a=assigned: self._review(rv, a))
+                self.at(moment, partial(self._review, reviewer, assigned))
 
     def _review(self, reviewer_id: str, assigned: list[StoredReview]) -> None:
         """One sitting: each week's log read (what ``GET /reviews/{week}/{cadre}`` records; kept
@@ -323,7 +321,7 @@ class Replay:
                 if self.journal.saved_by(review.cadre_id, "entry", d.isoformat(), self.clock.moment)
             )
             decision = plan.verdict_for(self.seed, review.cadre_id, review.week_start, self.journal, days)
-            body = VerdictIn(verdict=decision.verdict, comment=decision.comment)  # type: ignore[arg-type]
+            body = VerdictIn.model_validate({"verdict": decision.verdict, "comment": decision.comment})
             try:
                 if decision.verdict == "adequate":
                     self._adequate(who, review, body)
@@ -436,7 +434,7 @@ class Replay:
             moment = plan.finding_session(
                 self.seed, a.round_id, a.inspector_id, a.cadre_id, self.window.draw_day, self.calendar
             )
-            self.at(moment, lambda a=a: self._inspect(a.round_id, a.inspector_id, a.cadre_id, a.entries))
+            self.at(moment, partial(self._inspect, a.round_id, a.inspector_id, a.cadre_id, a.entries))
 
     def _inspect(self, round_id: str, inspector_id: str, cadre_id: str, days: list[date]) -> None:
         who = self._principal(inspector_id)

@@ -725,6 +725,8 @@ class LocalRuntime:
         from infra.demo.loader import load_history
         from infra.demo.replay import Interrupted
 
+        assert self._demo_day is not None and self._district is not None  # _seed_roster ran
+        day, district = self._demo_day, self._district
         publisher = self.functions.get("disclosure-publisher")
         started = time.monotonic()
 
@@ -743,8 +745,8 @@ class LocalRuntime:
             sys.setswitchinterval(min(interval, 0.0005))
             try:
                 self.history = load_history(
-                    self._district,
-                    self._demo_day,
+                    district,
+                    day,
                     publish=self.publish,
                     progress=progress,
                     publish_lock=publisher.lock if publisher else None,

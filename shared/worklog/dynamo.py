@@ -45,7 +45,7 @@ def _value(attribute: Mapping[str, Any]) -> Any:
             return raw
         if kind == "N" and raw.lstrip("-").isdigit():
             return int(raw)
-    return _plain(_de.deserialize(attribute))
+    return _plain(_de.deserialize(dict(attribute)))  # type: ignore[arg-type]
 
 
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -137,8 +137,9 @@ def _serialised_emulator() -> Iterator[None]:
     alone, while the application code around the requests still interleaves freely."""
     from moto.core.botocore_stubber import BotocoreStubber
 
+    from infra.emulator import lock
+
     original = BotocoreStubber.process_request
-    lock = threading.Lock()
 
     def process_request(self: BotocoreStubber, request: Any) -> Any:
         with lock:

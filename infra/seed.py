@@ -8,13 +8,14 @@ real chains that verify, and batch-written for speed.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from infra.emulator import load_items
 from worklog.calendar import WorkingCalendar
 from worklog.clock import SHANGHAI, system_clock, today
-from worklog.dynamo import to_item
 from worklog.journal.records import Head, append, head_item, revision_item
 from worklog.journal.repository import JournalRepository
 from worklog.periods import Kind, LockdownPolicy, Period, day_period, half_period, month_period
@@ -36,35 +37,59 @@ def _period(record: DemoRecord) -> Period:
     return Period(Kind.LEAVE, first, date.fromisoformat(first), date.fromisoformat(last or first))
 
 
+@dataclass(frozen=True)
+class Chain:
+    """One cadre's journal as stored: every item (revisions, current views, the head) and the
+    revision records themselves, oldest first (with the late flags the rules gave them)."""
+
+    cadre_id: str
+    items: list[dict[str, Any]]
+    revisions: list[dict[str, Any]]
+
+
+def chains(
+    records: Iterable[DemoRecord], units: dict[str, str], calendar: WorkingCalendar
+) -> Iterator[Chain]:
+    """Each cadre's chain, built revision by revision, in the order the cadres first appear."""
+    policy = LockdownPolicy(get_settings().rules, calendar)
+    by_cadre: dict[str, list[DemoRecord]] = {}
+    for record in records:
+        by_cadre.setdefault(record.cadre_id, []).append(record)
+    for cadre_id, saves in by_cadre.items():
+        head = Head(cadre_id)
+        views: dict[str, dict[str, Any]] = {}
+        items: list[dict[str, Any]] = []
+        revisions: list[dict[str, Any]] = []
+        for record in saves:
+            saved_at = record.saved_at.astimezone(SHANGHAI).isoformat(timespec="milliseconds")
+            step = append(
+                head,
+                period=_period(record),
+                body=record.body,
+                reason=record.reason,
+                saved_at=saved_at,
+                author=record.author,
+                unit_id=units[cadre_id],
+                policy=policy,
+            )
+            items.append(revision_item(step.record))
+            revisions.append(step.record)
+            views[step.view["sk"]] = step.view
+            head = step.after
+        yield Chain(cadre_id, items + list(views.values()) + [head_item(head)], revisions)
+
+
 def journal_items(
     records: Iterable[DemoRecord], units: dict[str, str], calendar: WorkingCalendar
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Every item (revisions, current views, heads) of the given records' chains, and the
     roster standings they leave behind (leave, late saves)."""
-    policy = LockdownPolicy(get_settings().rules, calendar)
-    heads: dict[str, Head] = {}
-    views: dict[tuple[str, str], dict[str, Any]] = {}
     items: list[dict[str, Any]] = []
     revisions: list[dict[str, Any]] = []
-    for record in records:
-        head = heads.get(record.cadre_id) or Head(record.cadre_id)
-        saved_at = record.saved_at.astimezone(SHANGHAI).isoformat(timespec="milliseconds")
-        step = append(
-            head,
-            period=_period(record),
-            body=record.body,
-            reason=record.reason,
-            saved_at=saved_at,
-            author=record.author,
-            unit_id=units[record.cadre_id],
-            policy=policy,
-        )
-        items.append(revision_item(step.record))
-        revisions.append(step.record)
-        views[(record.cadre_id, step.view["sk"])] = step.view
-        heads[record.cadre_id] = step.after
-    journal = items + list(views.values()) + [head_item(h) for h in heads.values()]
-    return journal, standing_items(revisions)
+    for chain in chains(records, units, calendar):
+        items.extend(chain.items)
+        revisions.extend(chain.revisions)
+    return items, standing_items(revisions)
 
 
 Writer = Callable[[str, list[dict[str, Any]]], int]
@@ -72,21 +97,20 @@ Writer = Callable[[str, list[dict[str, Any]]], int]
 
 def _in_process_moto(table: str) -> Writer | None:
     """When moto runs in this very process (the local runtime, tests), load items straight into
-    its backend: 26,000 items through the emulator's HTTP and parsing layers take half a minute,
-    directly a few seconds. Returns None anywhere else (then BatchWriteItem is used)."""
+    its backend (``infra.emulator.load_items``): 26,000 items through the emulator's HTTP and
+    parsing layers take half a minute, directly a second or two. Returns None anywhere else (then
+    BatchWriteItem is used)."""
     try:
         from moto.dynamodb.models import dynamodb_backends
     except ImportError:
         return None
     account = os.environ.get("MOTO_ACCOUNT_ID", "123456789012")
     region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
-    backend = dynamodb_backends[account][region]
-    if table not in backend.tables:
+    if table not in dynamodb_backends[account][region].tables:
         return None
 
     def write(table_name: str, items: list[dict[str, Any]]) -> int:
-        for item in items:
-            backend.put_item(table_name, to_item(item))
+        load_items(table_name, items)
         return 0
 
     return write

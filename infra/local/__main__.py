@@ -1,4 +1,5 @@
-"""``python -m infra.local [--port N] [--no-demo]``: start the local runtime until Ctrl-C."""
+"""``python -m infra.local [--port N] [--no-demo | --demo-weeks N] [--no-publish]``: start the local
+runtime until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="port to listen on (default: $WORKLOG_PORT or 8080; 0 picks a free one)",
     )
     parser.add_argument("--no-demo", action="store_true", help="start with empty tables (no demo district)")
+    parser.add_argument(
+        "--demo-weeks",
+        type=int,
+        metavar="N",
+        help="a short demo instead of the full one: N weeks of logs and no compliance history, loaded "
+        "before the runtime reports healthy (the end-to-end tests use 3)",
+    )
     parser.add_argument(
         "--no-publish",
         action="store_true",
@@ -58,7 +66,16 @@ def main(argv: list[str] | None = None) -> int:
     def _on_signal(signum: int, frame: object) -> None:
         stop.set()
 
-    runtime = LocalRuntime(port=args.port, host=args.host, demo=not args.no_demo, publish=not args.no_publish)
+    if args.demo_weeks is not None and not 1 <= args.demo_weeks <= 52:
+        print("--demo-weeks takes 1 to 52", file=sys.stderr)
+        return 2
+    runtime = LocalRuntime(
+        port=args.port,
+        host=args.host,
+        demo=not args.no_demo,
+        publish=not args.no_publish,
+        demo_weeks=args.demo_weeks,
+    )
     try:
         runtime.start()
     except KeyboardInterrupt:

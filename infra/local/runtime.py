@@ -75,11 +75,19 @@ TEXT = {
     "function_error": "函数执行出错（详见运行时日志）",
     "method_not_allowed": "该接口不支持此方法",
     "page_not_found": "页面不存在",
+    "demo_loading": (
+        "演示数据的历史记录正在后台加载，加载完成前不能手动运行定时函数"
+        "（/_local/health 中 demo 为 ready 即可）"
+    ),
 }
 
 
 class StartupError(RuntimeError):
     """The runtime could not start (port taken, template or handler problem)."""
+
+
+class _Cancelled(Exception):
+    """The runtime is stopping: the demo's history stops loading."""
 
 
 # --- Lambda plumbing -----------------------------------------------------------------------------
@@ -315,11 +323,23 @@ class LocalRuntime:
         demo: bool = True,
         scheduler_tick_seconds: float = 1.0,
         publish: bool = True,
+        demo_weeks: int | None = None,
     ) -> None:
+        """``demo_weeks``: None loads the demo's months of history in the background after start-up
+        (``infra.demo``); a number loads only that many weeks of logs, with no compliance history,
+        before start() returns (quick: the end-to-end tests use it)."""
         self.host = host
         self.requested_port = int(os.environ.get("WORKLOG_PORT", "8080")) if port is None else port
         self.demo = demo
+        self.demo_weeks = demo_weeks
         self.publish = publish
+        # "none" (no demo) | "loading" (the history is being loaded) | "ready" | "failed"
+        self.demo_state = "none"
+        self.history: Any = None
+        self._history_thread: threading.Thread | None = None
+        self._cancel = threading.Event()
+        self._demo_day: date | None = None
+        self._district: Any = None
         self.scheduler_tick_seconds = scheduler_tick_seconds
         self.port = self.requested_port
         self.ready = threading.Event()
@@ -366,11 +386,16 @@ class LocalRuntime:
             self._create_resources()
             self._tap_event_buses()
             self._load_functions()
-            if self.demo:
+            history = self.demo and self.demo_weeks is None
+            if history:
+                self._seed_roster()
+            elif self.demo:
                 self._seed()
-            self._start_scheduler()
+            self._start_scheduler(hold=history)
             self._poll_event_sources()
-            if self.demo and self.publish:
+            if history:
+                self._load_history_in_background()
+            elif self.demo and self.publish:
                 self._publish_in_background()
         except BaseException:
             self.stop()
@@ -384,6 +409,10 @@ class LocalRuntime:
         """Stop serving, stop the scheduler and the embedded AWS; free the ports. Idempotent."""
         self.stopping = True
         self.ready.clear()
+        self._cancel.set()
+        if self._history_thread is not None:
+            self._history_thread.join(10)
+            self._history_thread = None
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -658,6 +687,7 @@ class LocalRuntime:
                     )
 
     def _seed(self) -> None:
+        """The short demo: the roster and ``demo_weeks`` weeks of logs, before start() returns."""
         try:
             from infra.seed import seed_demo
         except ImportError as err:
@@ -665,8 +695,88 @@ class LocalRuntime:
             log.warning("no demo data: cannot import infra.seed (%s); continuing with empty tables", err)
             return
         started = time.monotonic()
-        self.seed_summary = dict(seed_demo())  # loads straight into the in-process moto backend
+        # Straight into the in-process moto backend.
+        self.seed_summary = dict(seed_demo(weeks=self.demo_weeks or 3))
+        self.demo_state = "ready"
         log.info("demo data loaded in %.1f s: %s", time.monotonic() - started, self.seed_summary)
+
+    def _seed_roster(self) -> None:
+        """The full demo's roster, before start() returns: tokens and /me work at once."""
+        from infra.demo.loader import demo_district, load_roster
+        from worklog.clock import today
+
+        self._demo_day = today(system_clock)
+        self._district = demo_district(self._demo_day)
+        load_roster(self._district)
+        self.demo_state = "loading"
+        self.seed_summary = {
+            "units": len(self._district.units),
+            "cadres": len(self._district.cadres),
+            "history": "loading in the background",
+        }
+
+    def _load_history_in_background(self) -> None:
+        """The demo's months of history (``infra.demo.loader``), then the site. While it loads, the
+        scheduler waits (a nightly check for a day half loaded would find everyone missing) and
+        /_local/run refuses; API requests are served throughout (see the loader for why they are
+        safe). Once the history is in, the scheduler starts and fires, once each, the schedules
+        that came due since midnight; the site is then built holding the publisher function's
+        lock, so that any other run of it waits."""
+        from infra.demo.loader import load_history
+        from infra.demo.replay import Interrupted
+
+        assert self._demo_day is not None and self._district is not None  # _seed_roster ran
+        day, district = self._demo_day, self._district
+        publisher = self.functions.get("disclosure-publisher")
+        started = time.monotonic()
+
+        def progress(step: str) -> None:
+            if self._cancel.is_set():
+                raise _Cancelled
+            log.info("demo history: %s (%.1f s)", step, time.monotonic() - started)
+            if step in ("site", "ready") and self.demo_state == "loading":
+                self._history_loaded(started)
+
+        def load() -> None:
+            # The loader is busy in Python for minutes; a request waits for it to let go of the
+            # interpreter at every socket read and write along its way (to the embedded AWS and
+            # back), so let go more often while it loads.
+            interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(interval, 0.0005))
+            try:
+                self.history = load_history(
+                    district,
+                    day,
+                    publish=self.publish,
+                    progress=progress,
+                    publish_lock=publisher.lock if publisher else None,
+                    stop=self._cancel,
+                )
+            except (_Cancelled, Interrupted):
+                return
+            except Exception:
+                if self._cancel.is_set():
+                    return  # the embedded AWS went away under it
+                log.exception("loading the demo's history failed")
+                self.demo_state = "failed"
+                self._release_scheduler()
+                return
+            finally:
+                sys.setswitchinterval(interval)
+            summary = self.history.as_dict()
+            log.info("demo history and site ready in %.1f s: %s", time.monotonic() - started, summary)
+
+        self._history_thread = threading.Thread(target=load, name="demo-history", daemon=True)
+        self._history_thread.start()
+
+    def _history_loaded(self, started: float) -> None:
+        self.demo_state = "ready"
+        log.info("demo history loaded in %.1f s; the schedules start now", time.monotonic() - started)
+        self._release_scheduler()
+
+    def _release_scheduler(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.start()
 
     def _publish_in_background(self) -> None:
         """Render the demo district's public site once at start-up (the nightly schedule keeps it
@@ -691,7 +801,9 @@ class LocalRuntime:
 
         threading.Thread(target=publish, name="initial-publish", daemon=True).start()
 
-    def _start_scheduler(self) -> None:
+    def _start_scheduler(self, *, hold: bool = False) -> None:
+        """Plan the template's schedules; with ``hold``, plan them from the start of today and let
+        them fire only when ``_release_scheduler`` is called (after the demo's history is in)."""
         jobs = []
         for function in self.functions.values():
             for schedule in function.schedules:
@@ -706,7 +818,11 @@ class LocalRuntime:
                     )
                 )
         self.scheduler = Scheduler(jobs, system_clock, self._fire, tick_seconds=self.scheduler_tick_seconds)
-        self.scheduler.start()
+        if hold:
+            now = system_clock.now()
+            self.scheduler.plan(since=now.replace(hour=0, minute=0, second=0, microsecond=0))
+        else:
+            self.scheduler.start()
         for job in self.scheduler.describe():
             log.info(
                 "schedule %s/%s %s (%s)%s next %s",
@@ -796,6 +912,11 @@ class LocalRuntime:
         ]
         if self.seed_summary:
             lines.append("  Demo data   " + ", ".join(f"{k} {v}" for k, v in self.seed_summary.items()))
+        if self.demo_state == "loading":
+            lines.append(
+                f"  The demo's history (months of logs, reviews, cases, an audit) is loading: "
+                f"{LOCAL_PREFIX}/health says demo ready, then {LOCAL_PREFIX}/site says site ready."
+            )
         accounts = self.demo_accounts()
         if accounts:
             lines.append(f'Demo accounts (a token: POST {self.url}/_local/token {{"cadre_id": "…"}}):')
@@ -873,7 +994,7 @@ class LocalRuntime:
         method = method.upper()
         if name == "/health":
             if self.ready.is_set():
-                return json_response(200, {"status": "ok"})
+                return json_response(200, {"status": "ok", "demo": self.demo_state})
             return json_response(503, {"status": "stopping" if self.stopping else "starting"})
         if not self.ready.is_set():
             key = "stopping" if self.stopping else "starting"
@@ -897,7 +1018,11 @@ class LocalRuntime:
         if name.startswith("/docs/"):
             return _swagger_file(name[len("/docs/") :]) if method in {"GET", "HEAD"} else _not_allowed()
         if name.startswith("/run/"):
-            return self._run(unquote(name[len("/run/") :]), body) if method == "POST" else _not_allowed()
+            if method != "POST":
+                return _not_allowed()
+            if self.demo_state == "loading":
+                return error_response(503, "demo_loading", TEXT["demo_loading"])
+            return self._run(unquote(name[len("/run/") :]), body)
         if method in {"GET", "HEAD"} and name in get_routes:
             return get_routes[name]()
         if method == "POST" and name in post_routes:
@@ -1323,13 +1448,14 @@ def _serial_moto_server() -> Any:
     from moto.server import ThreadedMotoServer
     from werkzeug.serving import make_server
 
+    from infra.emulator import lock
+
     class SerialMotoServer(ThreadedMotoServer):
         def _server_entry(self) -> None:
             app = DomainDispatcherApplication(create_backend_app)
-            lock = threading.Lock()
 
             def serial(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-                with lock:
+                with lock:  # the same lock as the demo loader's direct writes
                     return list(app(environ, start_response))
 
             self._server = make_server(

@@ -440,8 +440,10 @@ class Scheduler:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def plan(self) -> None:
-        now = self.clock.now()
+    def plan(self, since: datetime | None = None) -> None:
+        """Plan each job's next firing after ``since`` (default: now). Planned from a moment in
+        the past, the first tick fires, once each, the jobs that came due since then."""
+        now = since or self.clock.now()
         with self._lock:
             for job in self.jobs:
                 job.plan(now)
@@ -498,9 +500,11 @@ class Scheduler:
 
     # --- thread ----------------------------------------------------------------------------------
     def start(self) -> None:
+        """Start ticking (planning from now, unless ``plan`` was called already)."""
         if self._thread is not None:
             return
-        self.plan()
+        if self._last_now is None:
+            self.plan()
         self._thread = threading.Thread(target=self._run, name="local-scheduler", daemon=True)
         self._thread.start()
 

@@ -36,8 +36,20 @@ def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _ser.serialize(v) for k, v in values.items() if v is not None}
 
 
+def _value(attribute: Mapping[str, Any]) -> Any:
+    """One attribute value: strings, integers and booleans (nearly all) directly, the rest through
+    boto3's deserializer."""
+    if len(attribute) == 1:
+        ((kind, raw),) = attribute.items()
+        if kind == "S" or kind == "BOOL":
+            return raw
+        if kind == "N" and raw.lstrip("-").isdigit():
+            return int(raw)
+    return _plain(_de.deserialize(dict(attribute)))  # type: ignore[arg-type]
+
+
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _plain(_de.deserialize(v)) for k, v in item.items()}
+    return {k: _value(v) for k, v in item.items()}
 
 
 def key(pk: str, sk: str) -> dict[str, Any]:

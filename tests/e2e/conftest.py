@@ -95,7 +95,7 @@ def stop_runtime(runtime: Runtime) -> int:
 @pytest.fixture(scope="session")
 def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     # The site is published by the tests that need it (test_site_*), not in the background.
-    rt = start_runtime(tmp_path_factory.mktemp("local-runtime"), "--no-publish")
+    rt = start_runtime(tmp_path_factory.mktemp("local-runtime"), "--no-publish", "--demo-weeks", "3")
     yield rt
     stop_runtime(rt)
 

@@ -31,7 +31,7 @@ def test_health_is_ok_once_started(runtime):
     resp = requests.get(f"{runtime.url}/_local/health", timeout=5)
 
     assert resp.status_code == 200
-    assert resp.json() == {"status": "ok"}
+    assert resp.json() == {"status": "ok", "demo": "ready"}  # the short demo is loaded before
 
 
 def test_banner_names_the_url_and_the_swagger_ui(runtime):
@@ -467,6 +467,53 @@ def test_moving_the_clock_past_the_fire_time_fires_the_schedule_once(bare_runtim
     (schedule,) = call(bare_runtime, "GET", "/_local/schedules")[1]
     assert schedule["fired"] == 1
     assert schedule["next_fire"] == "2024-05-10T01:30:00+08:00"
+
+
+def test_health_says_whether_the_demo_history_is_still_loading(bare_runtime):
+    go_live(bare_runtime)
+    assert call(bare_runtime, "GET", "/_local/health")[1] == {"status": "ok", "demo": "none"}
+
+    bare_runtime.demo_state = "loading"
+
+    assert call(bare_runtime, "GET", "/_local/health")[1] == {"status": "ok", "demo": "loading"}
+
+
+def test_scheduled_functions_cannot_be_run_by_hand_while_the_history_loads(bare_runtime):
+    sweep = Sweep()
+    add_function(bare_runtime, nightly_spec(), sweep)
+    go_live(bare_runtime)
+    bare_runtime.demo_state = "loading"
+
+    response, payload = call(bare_runtime, "POST", "/_local/run/missing-entry-check", {"date": "2024-05-06"})
+
+    assert response.status == 503
+    assert payload["code"] == "demo_loading"
+    assert sweep.events == []
+    bare_runtime.demo_state = "ready"
+    assert (
+        call(bare_runtime, "POST", "/_local/run/missing-entry-check", {"date": "2024-05-06"})[0].status == 200
+    )
+
+
+def test_held_schedules_fire_only_once_released_and_then_what_came_due_since_midnight(bare_runtime):
+    sweep = Sweep()
+    add_function(bare_runtime, nightly_spec(), sweep)
+    bare_runtime.ready.set()
+    call(bare_runtime, "POST", "/_local/clock", {"now": "2024-05-06T09:00:00+08:00"})
+    bare_runtime._start_scheduler(hold=True)
+    call(bare_runtime, "POST", "/_local/clock", {"now": "2024-05-06T09:05:00+08:00"})
+    time.sleep(0.3)
+    assert sweep.events == []
+
+    bare_runtime._release_scheduler()
+    deadline = time.monotonic() + 10
+    while not sweep.events and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)
+
+    assert sweep.events == [{"mode": "sweep"}]  # the 01:30 run of that day, once
+    (schedule,) = call(bare_runtime, "GET", "/_local/schedules")[1]
+    assert schedule["next_fire"] == "2024-05-07T01:30:00+08:00"
 
 
 def url_function():

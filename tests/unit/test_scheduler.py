@@ -310,6 +310,18 @@ def test_a_due_schedule_fires_once_with_its_input():
     assert invoke.calls == [("Nightly", {"mode": "sweep"})]
 
 
+def test_planned_from_a_past_moment_the_first_tick_fires_what_came_due_since_once():
+    clock, invoke = MovableClock(at(2024, 5, 6, 10, 0)), Recorder()
+    scheduler = Scheduler([nightly()], clock, invoke)
+    scheduler.plan(since=at(2024, 5, 6, 0, 0))
+
+    scheduler.tick()
+    scheduler.tick()
+
+    assert invoke.calls == [("Nightly", {})]
+    assert scheduler.describe()[0]["next_fire"] == "2024-05-07T01:30:00+08:00"
+
+
 def test_a_schedule_without_input_gets_an_empty_event():
     clock, invoke = MovableClock(at(2024, 5, 6, 1, 0)), Recorder()
     scheduler = Scheduler([nightly()], clock, invoke)

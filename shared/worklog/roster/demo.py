@@ -70,6 +70,19 @@ PLAN_DAY = _Weighted((1, 0.55), (2, 0.28), (3, 0.12), (5, 0.05))  # n-th working
 
 
 @dataclass(frozen=True)
+class Pace:
+    """How often, per working day, a cadre with the "misses" habit misses the day and one with the
+    "late" habit logs it late. The defaults make a few weeks show every habit; a journal of months
+    needs less, or the escalation ladder would be busy with half the district."""
+
+    miss_rate: float = 0.08
+    late_rate: float = 0.45
+
+
+DEFAULT_PACE = Pace()
+
+
+@dataclass(frozen=True)
 class DemoDistrict:
     units: list[Unit]
     cadres: list[Cadre]
@@ -206,23 +219,29 @@ def generate_journal(
     weeks: int = 3,
     seed: int = 2016,
     is_working: Callable[[date], bool],
+    first: date | None = None,
+    summary_months: Sequence[tuple[int, int]] = (),
+    pace: Pace = DEFAULT_PACE,
 ) -> list[DemoRecord]:
-    """Every cadre's saves for the ``weeks`` weeks before ``today`` (today excluded).
+    """Every cadre's saves for the ``weeks`` weeks before ``today`` (today excluded), or from
+    ``first`` on when it is given.
 
     Daily entries on working days, the monthly plan of each month the window touches and of
-    today's month, a half-year summary when the window reaches into January or July, leaves, and
-    a few second revisions. Records are grouped by cadre (roster order) and each cadre's are in
+    today's month, a half-year summary when the window reaches into January or July (and in each
+    of ``summary_months``, (year, month) pairs of January or July, even before the window), leaves,
+    and a few second revisions. Records are grouped by cadre (roster order) and each cadre's are in
     strictly increasing ``saved_at``, all before the start of ``today``.
     """
     calendar = _Calendar(is_working)
-    first = today - timedelta(days=7 * weeks)
+    first = first or today - timedelta(days=7 * weeks)
     window = [first + timedelta(days=i) for i in range((today - first).days)]
     months = sorted({(d.year, d.month) for d in window} | {(today.year, today.month)})
+    summaries = sorted({m for m in months if m[1] in (1, 7)} | {m for m in summary_months if m[1] in (1, 7)})
     writer = _Writer(district)
     records: list[DemoRecord] = []
     for cadre in district.cadres:
-        journal = _CadreJournal(cadre, writer, calendar, today, seed)
-        records.extend(journal.build([d for d in window if calendar.working(d)], months))
+        journal = _CadreJournal(cadre, writer, calendar, today, seed, pace)
+        records.extend(journal.build([d for d in window if calendar.working(d)], months, summaries))
     return records
 
 
@@ -343,12 +362,15 @@ MORNING = (time(8, 30), time(11, 55))
 
 
 class _CadreJournal:
-    def __init__(self, cadre: Cadre, writer: _Writer, calendar: _Calendar, today: date, seed: int) -> None:
+    def __init__(
+        self, cadre: Cadre, writer: _Writer, calendar: _Calendar, today: date, seed: int, pace: Pace
+    ) -> None:
         self.cadre = cadre
         self.writer = writer
         self.calendar = calendar
         self.today = today
         self.seed = seed
+        self.pace = pace
         self.rng = random.Random(f"{seed}:{cadre.cadre_id}")
         self.habit = HABITS.draw(self.rng)
         self.records: list[DemoRecord] = []
@@ -364,13 +386,14 @@ class _CadreJournal:
         cid = self.cadre.cadre_id
         self.records.append(DemoRecord(cid, kind, period, body, saved_at, reason, cid))
 
-    def build(self, working_days: list[date], months: list[tuple[int, int]]) -> list[DemoRecord]:
+    def build(
+        self, working_days: list[date], months: list[tuple[int, int]], summaries: list[tuple[int, int]]
+    ) -> list[DemoRecord]:
         days = [d for d in working_days if self.cadre.active_on(d)]
         on_leave = self._leave(days) if self.habit == "leave" else set()
         plans = {m: p for m in months if (p := self._plan(*m)) is not None}
-        for year, month in months:
-            if month in (1, 7):
-                self._summary(year, month)
+        for year, month in summaries:
+            self._summary(year, month)
         forced_miss = self.rng.choice(days) if self.habit == "misses" and days else None
         for day in days:
             if day not in on_leave:
@@ -446,9 +469,9 @@ class _CadreJournal:
 
     def _entry(self, day: date, plan: _Plan | None, *, missed: bool) -> None:
         rng = random.Random(f"{self.seed}:{self.cadre.cadre_id}:{day.isoformat()}")
-        if missed or (self.habit == "misses" and rng.random() < 0.08):
+        if missed or (self.habit == "misses" and rng.random() < self.pace.miss_rate):
             return
-        delay = rng.randint(1, 5) if self.habit == "late" and rng.random() < 0.45 else 0
+        delay = rng.randint(1, 5) if self.habit == "late" and rng.random() < self.pace.late_rate else 0
         saved_on = day + timedelta(days=delay)
         if saved_on >= self.today:
             return  # will be written late, but not yet

@@ -100,7 +100,8 @@ def get_role_changes(
     last: Annotated[Day | None, Query(alias="to", description="made on or before this day")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="at most this many")] = 100,
     cursor: Annotated[
-        str | None, Query(max_length=200, description="next_cursor of the previous page")
+        str | None,
+        Query(max_length=200, pattern=r"^[A-Za-z0-9_-]+$", description="next_cursor of the previous page"),
     ] = None,
 ) -> RoleChangeList:
     _admin()

@@ -152,7 +152,8 @@ def test_the_ladder_opened_talks_and_accountability_cases(loaded: Loaded) -> Non
 
 # --- reviews --------------------------------------------------------------------------------------
 def test_past_weeks_are_reviewed_mostly_adequate_a_few_late_or_overdue(loaded: Loaded) -> None:
-    reviews = compliance(loaded.stack, "WEEK#")
+    # Review assignments, not the weekly run's own marks of the weeks it has done (same sort key prefix).
+    reviews = [r for r in compliance(loaded.stack, "WEEK#") if "reviewer_id" in r]
     verdicts = Counter(r.get("verdict") for r in reviews)
     assert verdicts["adequate"] > 0.9 * len(reviews)
     assert verdicts["perfunctory"] >= 2 and verdicts["suspected_falsification"] == 1

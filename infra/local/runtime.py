@@ -720,14 +720,17 @@ class LocalRuntime:
         scheduler waits (a nightly check for a day half loaded would find everyone missing) and
         /_local/run refuses; API requests are served throughout (see the loader for why they are
         safe). Once the history is in, the scheduler starts and fires, once each, the schedules
-        that came due since midnight; the site is then built holding the publisher function's
-        lock, so that any other run of it waits."""
+        that came due since midnight; then the site is built. The publisher function's lock is
+        held from the start to the end of it all: a run of it meanwhile (the nightly one, or one a
+        notice opened through the API sets off) waits, rather than fix a closed month's unit figures
+        from half the history (they are computed once)."""
         from infra.demo.loader import load_history
         from infra.demo.replay import Interrupted
 
         assert self._demo_day is not None and self._district is not None  # _seed_roster ran
         day, district = self._demo_day, self._district
         publisher = self.functions.get("disclosure-publisher")
+        publishing = publisher.lock if publisher is not None else threading.Lock()
         started = time.monotonic()
 
         def progress(step: str) -> None:
@@ -744,14 +747,10 @@ class LocalRuntime:
             interval = sys.getswitchinterval()
             sys.setswitchinterval(min(interval, 0.0005))
             try:
-                self.history = load_history(
-                    district,
-                    day,
-                    publish=self.publish,
-                    progress=progress,
-                    publish_lock=publisher.lock if publisher else None,
-                    stop=self._cancel,
-                )
+                with publishing:
+                    self.history = load_history(
+                        district, day, publish=self.publish, progress=progress, stop=self._cancel
+                    )
             except (_Cancelled, Interrupted):
                 return
             except Exception:

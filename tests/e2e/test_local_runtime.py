@@ -500,6 +500,16 @@ def test_held_schedules_fire_only_once_released_and_then_what_came_due_since_mid
     assert schedule["next_fire"] == "2024-05-07T01:30:00+08:00"
 
 
+def test_the_site_is_ready_only_once_its_start_up_build_has_finished(bare_runtime, monkeypatch):
+    go_live(bare_runtime)
+    monkeypatch.setattr(bare_runtime, "_site_object", lambda key: object())  # the home page is there
+    bare_runtime._site_building.set()
+
+    assert call(bare_runtime, "GET", "/_local/site")[1] == {"site": "publishing"}
+    bare_runtime._site_building.clear()
+    assert call(bare_runtime, "GET", "/_local/site")[1] == {"site": "ready"}
+
+
 class _Loaded:
     def as_dict(self) -> dict:
         return {}

@@ -90,7 +90,6 @@ def load_history(
     seed: int = plan.SEED,
     publish: bool = True,
     progress: Callable[[str], None] = lambda step: None,
-    publish_lock: Any = None,
     stop: threading.Event | None = None,
 ) -> History:
     """Steps 2 to 4 for a district whose roster is loaded (see the module's docstring); ``stop``,
@@ -137,15 +136,15 @@ def load_history(
     if publish:
         started = time.monotonic()
         progress("site")
-        history.site_objects = publish_site(dynamodb, calendar, lock=publish_lock)
+        history.site_objects = publish_site(dynamodb, calendar)
         history.seconds["site"] = time.monotonic() - started
     progress("ready")
     return history
 
 
-def publish_site(dynamodb: Any, calendar: WorkingCalendar, *, lock: Any = None) -> int:
-    """The disclosure publisher's full build, on direct clients; ``lock`` (the publisher function's
-    own) keeps any other run of it waiting meanwhile. Returns the number of objects written."""
+def publish_site(dynamodb: Any, calendar: WorkingCalendar) -> int:
+    """The disclosure publisher's full build, on direct clients. Returns the number of objects
+    written."""
     from worklog.audit.ledger import LedgerStore
     from worklog.audit.repository import AuditRepository
     from worklog.compliance.repository import ComplianceRepository
@@ -169,7 +168,4 @@ def publish_site(dynamodb: Any, calendar: WorkingCalendar, *, lock: Any = None) 
         make_signer(),
         settings.publication,
     )
-    if lock is None:
-        return len(publisher.run(full=True).written)
-    with lock:
-        return len(publisher.run(full=True).written)
+    return len(publisher.run(full=True).written)

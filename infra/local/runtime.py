@@ -338,6 +338,7 @@ class LocalRuntime:
         self.history: Any = None
         self._history_thread: threading.Thread | None = None
         self._cancel = threading.Event()
+        self._site_building = threading.Event()  # the start-up build of the public site is running
         self._demo_day: date | None = None
         self._district: Any = None
         self.scheduler_tick_seconds = scheduler_tick_seconds
@@ -720,20 +721,25 @@ class LocalRuntime:
         scheduler waits (a nightly check for a day half loaded would find everyone missing) and
         /_local/run refuses; API requests are served throughout (see the loader for why they are
         safe). Once the history is in, the scheduler starts and fires, once each, the schedules
-        that came due since midnight; the site is then built holding the publisher function's
-        lock, so that any other run of it waits."""
+        that came due since midnight; then the site is built. The publisher function's lock is
+        held from the start to the end of it all: a run of it meanwhile (the nightly one, or one a
+        notice opened through the API sets off) waits, rather than fix a closed month's unit figures
+        from half the history (they are computed once)."""
         from infra.demo.loader import load_history
         from infra.demo.replay import Interrupted
 
         assert self._demo_day is not None and self._district is not None  # _seed_roster ran
         day, district = self._demo_day, self._district
         publisher = self.functions.get("disclosure-publisher")
+        publishing = publisher.lock if publisher is not None else threading.Lock()
         started = time.monotonic()
 
         def progress(step: str) -> None:
             if self._cancel.is_set():
                 raise _Cancelled
             log.info("demo history: %s (%.1f s)", step, time.monotonic() - started)
+            if step == "site":
+                self._site_building.set()
             if step in ("site", "ready") and self.demo_state == "loading":
                 self._history_loaded(started)
 
@@ -744,14 +750,10 @@ class LocalRuntime:
             interval = sys.getswitchinterval()
             sys.setswitchinterval(min(interval, 0.0005))
             try:
-                self.history = load_history(
-                    district,
-                    day,
-                    publish=self.publish,
-                    progress=progress,
-                    publish_lock=publisher.lock if publisher else None,
-                    stop=self._cancel,
-                )
+                with publishing:
+                    self.history = load_history(
+                        district, day, publish=self.publish, progress=progress, stop=self._cancel
+                    )
             except (_Cancelled, Interrupted):
                 return
             except Exception:
@@ -763,6 +765,7 @@ class LocalRuntime:
                 return
             finally:
                 sys.setswitchinterval(interval)
+                self._site_building.clear()
             summary = self.history.as_dict()
             log.info("demo history and site ready in %.1f s: %s", time.monotonic() - started, summary)
 
@@ -792,6 +795,8 @@ class LocalRuntime:
             except Exception:
                 log.exception("publishing the demo site failed")
                 return
+            finally:
+                self._site_building.clear()
             log.info(
                 "public site published in %.1f s: %s objects at %s/site/",
                 time.monotonic() - started,
@@ -799,6 +804,7 @@ class LocalRuntime:
                 self.url,
             )
 
+        self._site_building.set()
         threading.Thread(target=publish, name="initial-publish", daemon=True).start()
 
     def _start_scheduler(self, *, hold: bool = False) -> None:
@@ -1004,9 +1010,7 @@ class LocalRuntime:
             "/users": lambda: self._users(parts.query),
             "/clock": self._clock_now,
             "/events": lambda: json_response(200, self._events()),
-            "/site": lambda: json_response(
-                200, {"site": "ready" if self._site_object("index.html") is not None else "publishing"}
-            ),
+            "/site": lambda: json_response(200, {"site": self._site_state()}),
             "/schedules": lambda: json_response(200, self.scheduler.describe() if self.scheduler else []),
             "/openapi.json": lambda: json_response(200, self.openapi()),
             "/docs": lambda: _swagger_file("index.html"),
@@ -1030,6 +1034,12 @@ class LocalRuntime:
         if name in get_routes or name in post_routes:
             return _not_allowed()
         return error_response(404, "not_found", TEXT["not_found"])
+
+    def _site_state(self) -> str:
+        """ready: the site is there and the start-up build (if any) has finished."""
+        if self._site_building.is_set() or self.demo_state == "loading":
+            return "publishing"
+        return "ready" if self._site_object("index.html") is not None else "publishing"
 
     def _events(self) -> list[dict[str, Any]]:
         with self.events_lock:

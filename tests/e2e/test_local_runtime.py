@@ -10,9 +10,11 @@ import http.client
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import jwt
 import pytest
@@ -514,6 +516,54 @@ def test_held_schedules_fire_only_once_released_and_then_what_came_due_since_mid
     assert sweep.events == [{"mode": "sweep"}]  # the 01:30 run of that day, once
     (schedule,) = call(bare_runtime, "GET", "/_local/schedules")[1]
     assert schedule["next_fire"] == "2024-05-07T01:30:00+08:00"
+
+
+def test_the_site_is_ready_only_once_its_start_up_build_has_finished(bare_runtime, monkeypatch):
+    go_live(bare_runtime)
+    monkeypatch.setattr(bare_runtime, "_site_object", lambda key: object())  # the home page is there
+    bare_runtime._site_building.set()
+
+    assert call(bare_runtime, "GET", "/_local/site")[1] == {"site": "publishing"}
+    bare_runtime._site_building.clear()
+    assert call(bare_runtime, "GET", "/_local/site")[1] == {"site": "ready"}
+
+
+class _Loaded:
+    def as_dict(self) -> dict:
+        return {}
+
+
+def test_a_publisher_run_set_off_while_the_history_loads_waits_for_it(bare_runtime, monkeypatch):
+    import infra.demo.loader as loader
+
+    release, calls = threading.Event(), []
+
+    def load_history(district, day, *, publish, progress, stop):
+        progress("journal")
+        release.wait(10)
+        calls.append("history")
+        progress("site")
+        calls.append("site")
+        return _Loaded()
+
+    monkeypatch.setattr(loader, "load_history", load_history)
+    add_function(
+        bare_runtime, StandInSpec(name="disclosure-publisher"), lambda e, c: calls.append("publisher")
+    )
+    go_live(bare_runtime)
+    bare_runtime._demo_day, bare_runtime._district = date(2024, 5, 6), object()
+    bare_runtime.demo_state = "loading"
+    bare_runtime._load_history_in_background()
+    nightly = threading.Thread(target=bare_runtime.functions["disclosure-publisher"].invoke, args=({},))
+    nightly.start()
+    time.sleep(0.3)
+    assert calls == []
+
+    release.set()
+    nightly.join(10)
+
+    assert calls == ["history", "site", "publisher"]
+    assert call(bare_runtime, "GET", "/_local/health")[1] == {"status": "ok", "demo": "ready"}
 
 
 def url_function():

@@ -1,8 +1,10 @@
-"""Load the demo district into the tables named by the environment (local runtime, demos).
+"""Load the short demo (a few weeks of logs, no compliance history) into the tables named by the
+environment: the local runtime's ``--demo-weeks``, the site benchmark. The full demo with its
+history is ``infra.demo``, which builds its chains with ``chains`` below.
 
 The roster is written as it is; each cadre's journal is built revision by revision with the same
 pure function the entries service uses (worklog.journal.records.append), so the demo chains are
-real chains that verify, and batch-written for speed.
+real chains that verify; they go straight into an in-process emulator, else by BatchWriteItem.
 """
 
 from __future__ import annotations

@@ -43,8 +43,8 @@ from worklog.models.roster import Cadre
 from worklog.roster.demo import DemoDistrict, DemoRecord, Pace, generate_journal
 
 SEED = 2016
-# Over months: a "misses" cadre misses about one working day in 25, a "late" one logs one in 20 late.
-PACE = Pace(miss_rate=0.04, late_rate=0.05)
+# Over months: a "misses" cadre misses about one working day in 40, a "late" one logs one in 30 late.
+PACE = Pace(miss_rate=0.025, late_rate=0.033)
 REVIEWS_LATE_SHARE = 0.015  # (reviewer, week) sessions done only after the review was overdue
 TALKS_HELD_SHARE = 0.75  # talks the nightly check opens that the holder records within days
 DISCREPANCY_SHARE = 0.08  # sampled entries an inspector finds not matching the facts

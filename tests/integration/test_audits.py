@@ -424,6 +424,12 @@ def test_the_org_dept_sees_a_drawn_rounds_whole_sample_with_every_check_pending(
 def test_the_sample_shows_each_finding_as_recorded_and_counts_progress(
     audited: InProcessStack, events: Published
 ) -> None:
+    # Every cadre in post logged the sampled days, so whoever the (random) draw picks has days to check.
+    for day in ("2026-09-09", "2026-09-10", "2026-09-11"):
+        set_clock(2026, 9, int(day[-2:]), 18)
+        for who in ("c0004", *(i.cadre_id for i in INSPECTORS)):
+            assert audited.call("entries", "PUT", f"/entries/{day}", ENTRY, as_=who).status in (200, 201)
+    set_clock(2026, 10, 8, 9)
     run(audited, "2026-10-08")
     a = next(x for x in AuditRepository().round_assignments("2026-Q3") if x.entries)
     day = a.entries[0].isoformat()

@@ -6,7 +6,7 @@
 #   make bench    request counts and timings (docs/benchmarks.md); BENCH_ARGS="--sweep-sizes 800,8000,80000"
 #   make build    sam build (python3.13, arm64, no Docker)
 #   make deploy   sam deploy --guided
-#   make openapi  regenerate docs/openapi.json
+#   make openapi  regenerate docs/openapi.json and the web app's API types (web/src/api/schema.d.ts)
 
 SHELL := /bin/bash
 PY313 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) $(shell command -v python3.13) $(shell command -v python3))
@@ -31,14 +31,15 @@ browser:
 run: venv
 	$(PYTHON) -m infra.local
 
-test: venv browser
+test: venv browser web-check
 	$(PYTHON) -m infra.openapi --check
 	$(PYTHON) -m pytest
 
 test-fast: venv
 	$(PYTHON) -m pytest tests/unit -q
 
-lint: venv
+lint: venv web-deps
+	cd web && npx eslint --max-warnings=0 .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check shared functions infra
 	$(VENV)/bin/mypy
@@ -46,10 +47,12 @@ lint: venv
 bench: venv
 	$(PYTHON) -m infra.bench $(BENCH_ARGS)
 
-openapi: venv
+openapi: venv web-deps
 	$(PYTHON) -m infra.openapi
+	cd web && npm run --silent api-types
 
 include infra/build.mk
+include infra/web.mk
 
 deploy: build
 	PATH="$(SAM_RUNTIME_BIN):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM) deploy --guided

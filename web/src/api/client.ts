@@ -1,0 +1,80 @@
+// The one place that talks to the API: bearer token, Idempotency-Key, JSON, the error body.
+// Screens never call fetch themselves.
+
+import { ApiError, NetworkError, errorFromResponse } from './errors'
+
+export type TokenSource = {
+  /** The bearer token to send now, or null when signed out. */
+  token(): Promise<string | null>
+  /** Called once on a 401 for an expired token: renew and return the new token, or null. */
+  renew(): Promise<string | null>
+}
+
+let tokens: TokenSource = { token: async () => null, renew: async () => null }
+
+export function useTokens(source: TokenSource): void {
+  tokens = source
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | undefined>
+  body?: unknown
+  idempotencyKey?: string
+  signal?: AbortSignal
+}
+
+function url(path: string, query?: RequestOptions['query']): string {
+  if (!query) return path
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v))
+  const s = params.toString()
+  return s ? `${path}?${s}` : path
+}
+
+async function send(method: string, path: string, options: RequestOptions, token: string | null): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (token) headers.Authorization = `Bearer ${token}`
+  if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey
+  let body: string | undefined
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    body = JSON.stringify(options.body)
+  }
+  try {
+    return await fetch(url(path, options.query), {
+      method,
+      headers,
+      body,
+      signal: options.signal,
+      credentials: 'omit',
+      cache: 'no-store',
+    })
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err
+    throw new NetworkError()
+  }
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  let response = await send(method, path, options, await tokens.token())
+  if (response.status === 401) {
+    const renewed = await tokens.renew()
+    if (renewed) response = await send(method, path, options, renewed)
+  }
+  if (!response.ok) throw await errorFromResponse(response)
+  if (response.status === 204) return undefined as T
+  try {
+    return (await response.json()) as T
+  } catch {
+    throw new ApiError(response.status, 'bad_response', '服务器返回的内容无法识别，请稍后重试')
+  }
+}
+
+export const api = {
+  get: <T>(path: string, query?: RequestOptions['query'], signal?: AbortSignal) =>
+    request<T>('GET', path, { query, signal }),
+  put: <T>(path: string, body: unknown, idempotencyKey?: string) =>
+    request<T>('PUT', path, { body, idempotencyKey }),
+  post: <T>(path: string, body: unknown, idempotencyKey?: string) =>
+    request<T>('POST', path, { body, idempotencyKey }),
+}

@@ -1,0 +1,24 @@
+import { createPinia } from 'pinia'
+import { createApp } from 'vue'
+import 'vant/es/toast/style'
+import 'vant/es/dialog/style'
+import 'vant/es/notify/style'
+
+import App from './App.vue'
+import { setUpAuth } from './auth/session'
+import { loadConfig } from './config'
+import { router } from './router'
+import './styles.css'
+
+async function start(): Promise<void> {
+  const root = document.getElementById('app') as HTMLElement
+  try {
+    setUpAuth(await loadConfig())
+  } catch (err) {
+    root.textContent = err instanceof Error ? err.message : '应用无法启动，请稍后刷新重试'
+    return
+  }
+  createApp(App).use(createPinia()).use(router).mount(root)
+}
+
+void start()

@@ -1,0 +1,35 @@
+// The signed-in person, shared by every screen: who they are, their roles, and "today" as the
+// server's Asia/Shanghai calendar has it.
+
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+
+import { api } from '@/api/client'
+import type { Me } from '@/api/types'
+
+const BIG_FONT_KEY = 'worklog.bigFont'
+
+export const useSession = defineStore('session', () => {
+  const me = ref<Me | null>(null)
+  const bigFont = ref(window.localStorage.getItem(BIG_FONT_KEY) === '1')
+
+  const roles = computed(() => new Set(me.value?.roles ?? []))
+  const reviews = computed(() => roles.value.has('unit_head') || roles.value.has('district_leader'))
+  const leads = computed(() => roles.value.has('district_leader'))
+
+  async function load(): Promise<Me> {
+    me.value = await api.get<Me>('/me')
+    return me.value
+  }
+
+  function setBigFont(on: boolean): void {
+    bigFont.value = on
+    window.localStorage.setItem(BIG_FONT_KEY, on ? '1' : '0')
+  }
+
+  function clear(): void {
+    me.value = null
+  }
+
+  return { me, bigFont, roles, reviews, leads, load, setBigFont, clear }
+})

@@ -6,9 +6,9 @@ is due by the n-th working day of its month and may be amended until the window 
 ends; a half-year summary is due by the n-th working day of July/January and locks the window
 after that. Nothing may be written for the future.
 
-``ObligationPolicy`` owns the other rule: whether a cadre *owes* a period. ``GET /me`` and the
-nightly missing-entry check both ask it, each with its own source of leave, so what a cadre is told
-they owe and what the check records as missing cannot drift apart.
+``ObligationPolicy`` owns the other rule: whether a cadre *owes* a period. ``GET /me``, the calendar
+(``GET /me/calendar``) and the nightly missing-entry check all ask it, each with its own source of
+leave, so what a cadre is told they owe and what the check records as missing cannot drift apart.
 """
 
 from __future__ import annotations
@@ -174,7 +174,8 @@ class EntryDay:
 
 
 class ObligationPolicy:
-    """Whether a cadre owes a period: the one rule behind ``GET /me`` and the nightly check.
+    """Whether a cadre owes a period: the one rule behind ``GET /me``, its calendar and the nightly
+    check.
 
     - a **daily entry** for D is owed on working days by a cadre in post on D and not on leave on D;
     - a **monthly plan** and a **half-year summary** are owed by a cadre in post on the due date,

@@ -6,6 +6,7 @@ worklog.journal.records. Size limits here are the defaults of worklog.settings.R
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from typing import Annotated, Literal
 
@@ -235,8 +236,8 @@ class CalendarDayOut(BaseModel):
         description="the caller owes an entry for this day: a working day, in post, not on leave, and "
         "not in the future (stays true once the day is saved or locked)"
     )
-    due: date | None = Field(description="for an owed day: saved after it, the entry is late")
-    last_day: date | None = Field(description="for an owed day: the last day the entry can be saved")
+    due: datetime.date | None = Field(description="for an owed day: saved after it, the entry is late")
+    last_day: datetime.date | None = Field(description="for an owed day: the last day the entry can be saved")
     locked: bool = Field(description="past the last day an entry for this date can be saved")
 
 

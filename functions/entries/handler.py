@@ -1,4 +1,5 @@
-"""entries: a cadre's own log — daily entries, monthly plans, half-year summaries, leave, GET /me."""
+"""entries: a cadre's own log — daily entries, monthly plans, half-year summaries, leave, GET /me and
+GET /me/calendar."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from worklog.models.entries import (
     LeaveList,
     LeaveOut,
     MeOut,
+    MonthCalendarOut,
     MonthLabel,
     PlanIn,
     PlanOut,
@@ -246,6 +248,19 @@ def get_me() -> MeOut:
         on_leave=on_leave,
         owes=owes,
     )
+
+
+@app.get(
+    "/me/calendar",
+    summary="My month as a calendar: each day's working status, my leave, and whether I owe its entry "
+    "(the entries themselves: GET /entries)",
+    responses=http.responses(MonthCalendarOut, ERRORS),
+    tags=["me"],
+)
+def get_my_calendar(
+    month: Annotated[MonthLabel, Query(description="YYYY-MM, a month from 2000-01 to 2099-12")],
+) -> MonthCalendarOut:
+    return service().month_calendar(http.principal(app), month)
 
 
 def _chain_fields(record: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,16 @@ class DaySource(StrEnum):
     PROVISIONAL = "provisional"  # Mon–Fri fallback
 
 
+class DayKind(StrEnum):
+    """What a day is, as a calendar shows it: a weekday's or a weekend day's usual status, or the
+    schedule's exception to it."""
+
+    WORKDAY = "workday"  # a working weekday
+    WEEKEND = "weekend"  # a Saturday or Sunday off (also inside a holiday period)
+    HOLIDAY = "holiday"  # a weekday off (法定节假日 and the days moved to it)
+    ADJUSTED_WORKDAY = "adjusted_workday"  # a working Saturday or Sunday (调休上班日)
+
+
 @dataclass(frozen=True, slots=True)
 class DayInfo:
     day: date
@@ -33,6 +43,13 @@ class DayInfo:
     @property
     def provisional(self) -> bool:
         return self.source is DaySource.PROVISIONAL
+
+    @property
+    def kind(self) -> DayKind:
+        weekend = self.day.weekday() >= 5
+        if self.working:
+            return DayKind.ADJUSTED_WORKDAY if weekend else DayKind.WORKDAY
+        return DayKind.WEEKEND if weekend else DayKind.HOLIDAY
 
 
 class WorkingCalendar:

@@ -6,9 +6,9 @@ is due by the n-th working day of its month and may be amended until the window 
 ends; a half-year summary is due by the n-th working day of July/January and locks the window
 after that. Nothing may be written for the future.
 
-``ObligationPolicy`` owns the other rule: whether a cadre *owes* a period. ``GET /me`` and the
-nightly missing-entry check both ask it, each with its own source of leave, so what a cadre is told
-they owe and what the check records as missing cannot drift apart.
+``ObligationPolicy`` owns the other rule: whether a cadre *owes* a period. ``GET /me``, the calendar
+(``GET /me/calendar``) and the nightly missing-entry check all ask it, each with its own source of
+leave, so what a cadre is told they owe and what the check records as missing cannot drift apart.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from worklog.calendar import WorkingCalendar
+from worklog.calendar import DayInfo, WorkingCalendar
 from worklog.errors import PeriodLocked, ValidationFailed
 from worklog.messages import MSG
 from worklog.models.common import YEARS
@@ -159,8 +159,23 @@ class Owing:
     provisional: bool
 
 
+@dataclass(frozen=True)
+class EntryDay:
+    """One day's entry as the two rules see it on a given day: what a calendar shows beside the
+    entry itself (whether one was saved, and late, is the journal's to say)."""
+
+    info: DayInfo  # working or not, its kind, whether the calendar is provisional
+    in_post: bool
+    on_leave: bool
+    owed: bool  # owed by now: its window has begun and ``ObligationPolicy.owes`` says so
+    due: date | None  # for an owed day only
+    last_day: date | None  # for an owed day only: the last day it can still be saved
+    locked: bool  # past its last day: can no longer be saved, owed or not
+
+
 class ObligationPolicy:
-    """Whether a cadre owes a period: the one rule behind ``GET /me`` and the nightly check.
+    """Whether a cadre owes a period: the one rule behind ``GET /me``, its calendar and the nightly
+    check.
 
     - a **daily entry** for D is owed on working days by a cadre in post on D and not on leave on D;
     - a **monthly plan** and a **half-year summary** are owed by a cadre in post on the due date,
@@ -201,6 +216,24 @@ class ObligationPolicy:
             return True  # the common case: no need to look at the rest of the window
         start = max(owing.first_day, cadre.joined_on or owing.first_day)
         return not all(on_leave(d) for d in self.calendar.working_days(start, owing.due))
+
+    def entry_day(self, cadre: Cadre, day: date, on_leave: OnLeaveDay, today: date) -> EntryDay:
+        """A day's entry as ``GET /me/calendar`` shows it on ``today``. Owed is ``owes`` itself,
+        counted once the day's obligation window has begun (as ``open_on`` counts it for ``GET
+        /me``), so a future working day is not owed yet; a day that was owed stays owed after it
+        locks (it was missed or saved, which the journal says)."""
+        period = day_period(day)
+        owing = self.owing(period)
+        owed = owing.first_day <= today and self.owes(cadre, period, on_leave)
+        return EntryDay(
+            info=self.calendar.day(day),
+            in_post=cadre.active_on(day),
+            on_leave=on_leave(day),
+            owed=owed,
+            due=owing.due if owed else None,
+            last_day=owing.locks_after if owed else None,
+            locked=today > owing.locks_after,
+        )
 
     def due_on(self, day: date) -> list[Period]:
         """The periods that fall due on ``day`` (entry, plan, summary): what the nightly check of

@@ -39,6 +39,7 @@ EXPECTED = {
     "entries/12-post-leave.json": 201,
     "entries/13-list-leaves.json": 200,
     "entries/14-get-me.json": 200,
+    "entries/15-get-my-calendar.json": 200,
     "admin/01-post-roster-import.json": 200,
     "admin/02-get-units.json": 200,
     "admin/03-get-unit-cadres.json": 200,

@@ -28,11 +28,13 @@ from worklog.journal.records import Head, append
 from worklog.journal.repository import JournalRepository, RosterChanged, StaleHead
 from worklog.messages import MSG
 from worklog.models.entries import (
+    CalendarDayOut,
     EntryIn,
     EntryItemOut,
     EntryOut,
     LeaveIn,
     LeaveOut,
+    MonthCalendarOut,
     Owed,
     PlanIn,
     PlanItem,
@@ -352,12 +354,7 @@ class JournalService:
         # already registered for the rest of a plan's window excuses it before it falls due.
         first = min(o.first_day for o in open_now)
         last = max(max(o.due for o in open_now), on)
-        leave_days: set[date] = set()
-        for leave in self._leaves_overlapping(who.cadre_id, first, last):
-            d, end = date.fromisoformat(leave["body"]["from"]), date.fromisoformat(leave["body"]["to"])
-            while d <= end:
-                leave_days.add(d)
-                d += timedelta(days=1)
+        leave_days = self._leave_days(who.cadre_id, first, last)
         entries = [o for o in open_now if o.period.kind is Kind.ENTRY]
         saved = {
             f"ENTRY#{v['period']}"
@@ -380,6 +377,46 @@ class JournalService:
             if o.period.key not in saved and self.obligations.owes(who.cadre, o.period, on_leave_day)
         ]
         return on, self.calendar.is_working(on), on in leave_days, owes
+
+    def month_calendar(self, who: Principal, month: str) -> MonthCalendarOut:
+        """The days of ``month`` for ``GET /me/calendar``: each judged by
+        ``ObligationPolicy.entry_day`` with leave from the journal's leave views, as ``owed`` does.
+        One read of leave; the calendar and the caller's profile are already in hand."""
+        span = month_period(month)
+        on = today(self.clock)
+        on_leave = self._leave_days(who.cadre_id, span.first_day, span.last_day).__contains__
+        days = []
+        d = span.first_day
+        while d <= span.last_day:
+            day = self.obligations.entry_day(who.cadre, d, on_leave, on)
+            days.append(
+                CalendarDayOut(
+                    date=d,
+                    working=day.info.working,
+                    kind=str(day.info.kind),
+                    provisional=day.info.provisional,
+                    in_post=day.in_post,
+                    on_leave=day.on_leave,
+                    owed=day.owed,
+                    due=day.due,
+                    last_day=day.last_day,
+                    locked=day.locked,
+                )
+            )
+            d += timedelta(days=1)
+        source = str(self.calendar.day(span.first_day).source)
+        return MonthCalendarOut(month=month, today=on, source=source, days=days)
+
+    def _leave_days(self, cadre_id: str, first: date, last: date) -> set[date]:
+        """The days in [first, last] that the cadre's registered leave covers: one read."""
+        covered: set[date] = set()
+        for leave in self._leaves_overlapping(cadre_id, first, last):
+            d = max(date.fromisoformat(leave["body"]["from"]), first)
+            end = min(date.fromisoformat(leave["body"]["to"]), last)
+            while d <= end:
+                covered.add(d)
+                d += timedelta(days=1)
+        return covered
 
 
 # --- output shaping ---------------------------------------------------------------------------

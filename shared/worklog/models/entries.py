@@ -6,6 +6,7 @@ worklog.journal.records. Size limits here are the defaults of worklog.settings.R
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from typing import Annotated, Literal
 
@@ -213,3 +214,38 @@ class MeOut(BaseModel):
     working_day: bool
     on_leave: bool
     owes: list[Owed]
+
+
+# --- my month as a calendar -----------------------------------------------------------------
+class CalendarDayOut(BaseModel):
+    """One day of ``GET /me/calendar``. Whether an entry was saved for it, and late, is in
+    ``GET /entries``; this says what the working calendar and the obligation rule make of the day."""
+
+    date: date
+    working: bool = Field(description="a working day (工作日, including 调休上班日)")
+    kind: Literal["workday", "weekend", "holiday", "adjusted_workday"] = Field(
+        description="workday: a working weekday; weekend: a Saturday or Sunday off; holiday: a weekday "
+        "off (节假日); adjusted_workday: a working Saturday or Sunday (调休上班日)"
+    )
+    provisional: bool = Field(
+        description="the year has no official or library schedule yet: Mon–Fri assumed (待定)"
+    )
+    in_post: bool = Field(description="the caller is in post on this day (between joining and leaving)")
+    on_leave: bool = Field(description="leave the caller registered covers this day")
+    owed: bool = Field(
+        description="the caller owes an entry for this day: a working day, in post, not on leave, and "
+        "not in the future (stays true once the day is saved or locked)"
+    )
+    due: datetime.date | None = Field(description="for an owed day: saved after it, the entry is late")
+    last_day: datetime.date | None = Field(description="for an owed day: the last day the entry can be saved")
+    locked: bool = Field(description="past the last day an entry for this date can be saved")
+
+
+class MonthCalendarOut(BaseModel):
+    month: str = Field(description="YYYY-MM")
+    today: date = Field(description="today in Asia/Shanghai, by the server's clock")
+    source: Literal["official", "library", "provisional"] = Field(
+        description="the month's working days: official (loaded by an admin) | library (chinese-calendar) "
+        "| provisional (Mon–Fri assumed)"
+    )
+    days: list[CalendarDayOut] = Field(description="every day of the month, in order")

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from worklog import schedules
-from worklog.calendar import DaySource, WorkingCalendar
+from worklog.calendar import DayKind, DaySource, WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.errors import Conflict, ValidationFailed
 from worklog.messages import MSG
@@ -158,9 +158,9 @@ def describe_year(
     while d.year == year:
         info = calendar.day(d)
         working += info.working
-        if d.weekday() < 5 and not info.working:
+        if info.kind is DayKind.HOLIDAY:
             holidays.append(d)
-        elif d.weekday() >= 5 and info.working:
+        elif info.kind is DayKind.ADJUSTED_WORKDAY:
             workdays.append(d)
         d += timedelta(days=1)
     source = calendar.source_of_year(year)

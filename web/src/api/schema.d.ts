@@ -536,6 +536,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My month as a calendar: each day's working status, my leave, and whether I owe its entry (the entries themselves: GET /entries) */
+        get: operations["get_my_calendar_me_calendar_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/reads": {
         parameters: {
             query?: never;
@@ -891,6 +908,64 @@ export interface components {
              * @description days whose working status changed, in order
              */
             changed_days: components["schemas"]["DayChange"][];
+        };
+        /**
+         * CalendarDayOut
+         * @description One day of ``GET /me/calendar``. Whether an entry was saved for it, and late, is in
+         *     ``GET /entries``; this says what the working calendar and the obligation rule make of the day.
+         */
+        CalendarDayOut: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * Working
+             * @description a working day (工作日, including 调休上班日)
+             */
+            working: boolean;
+            /**
+             * Kind
+             * @description workday: a working weekday; weekend: a Saturday or Sunday off; holiday: a weekday off (节假日); adjusted_workday: a working Saturday or Sunday (调休上班日)
+             * @enum {string}
+             */
+            kind: "workday" | "weekend" | "holiday" | "adjusted_workday";
+            /**
+             * Provisional
+             * @description the year has no official or library schedule yet: Mon–Fri assumed (待定)
+             */
+            provisional: boolean;
+            /**
+             * In Post
+             * @description the caller is in post on this day (between joining and leaving)
+             */
+            in_post: boolean;
+            /**
+             * On Leave
+             * @description leave the caller registered covers this day
+             */
+            on_leave: boolean;
+            /**
+             * Owed
+             * @description the caller owes an entry for this day: a working day, in post, not on leave, and not in the future (stays true once the day is saved or locked)
+             */
+            owed: boolean;
+            /**
+             * Due
+             * @description for an owed day: saved after it, the entry is late
+             */
+            due: string | null;
+            /**
+             * Last Day
+             * @description for an owed day: the last day the entry can be saved
+             */
+            last_day: string | null;
+            /**
+             * Locked
+             * @description past the last day an entry for this date can be saved
+             */
+            locked: boolean;
         };
         /** CalendarHistory */
         CalendarHistory: {
@@ -1426,6 +1501,31 @@ export interface components {
             on_leave: boolean;
             /** Owes */
             owes: components["schemas"]["Owed"][];
+        };
+        /** MonthCalendarOut */
+        MonthCalendarOut: {
+            /**
+             * Month
+             * @description YYYY-MM
+             */
+            month: string;
+            /**
+             * Today
+             * Format: date
+             * @description today in Asia/Shanghai, by the server's clock
+             */
+            today: string;
+            /**
+             * Source
+             * @description the month's working days: official (loaded by an admin) | library (chinese-calendar) | provisional (Mon–Fri assumed)
+             * @enum {string}
+             */
+            source: "official" | "library" | "provisional";
+            /**
+             * Days
+             * @description every day of the month, in order
+             */
+            days: components["schemas"]["CalendarDayOut"][];
         };
         /** NoticeIn */
         NoticeIn: {
@@ -5657,6 +5757,101 @@ export interface operations {
             };
             /** @description 无权访问 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 校验失败（code 为 validation_error 等，details 列出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖的服务暂时不可用（如身份提供方），请稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_my_calendar_me_calendar_get: {
+        parameters: {
+            query: {
+                /** @description YYYY-MM, a month from 2000-01 to 2099-12 */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthCalendarOut"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权访问 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 冲突（如 period_locked） */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

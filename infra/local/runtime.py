@@ -1044,7 +1044,8 @@ class LocalRuntime:
 
     # --- /app -----------------------------------------------------------------------------------
     def _app(self, method: str, target: str, headers: dict[str, str]) -> HttpResponse:
-        assert self.app is not None
+        if self.app is None:  # not started (tests drive a bare runtime)
+            return error_response(404, "not_found", TEXT["not_found"])
         if (headers.get("host") or "").lower() == f"localhost:{self.port}":
             # One origin for the app: the issuer is http://127.0.0.1:<port>/_local, and the app's
             # CSP (connect-src 'self') lets it talk to its own origin only.

@@ -1,5 +1,7 @@
 # One command per habit. Every target bootstraps the virtual environment it needs.
-#   make run      the whole system on this machine (embedded AWS, demo district, function URLs, schedules, site)
+#   make run      the whole system on this machine (embedded AWS, demo district, function URLs, schedules, site,
+#                 the app at /app/: builds it first with make web)
+#   make web      the app (web/) built into web/dist/ (npm ci when the lock file changed, a build when web/ did)
 #   make test     infra checks, unit, integration, e2e and browser tests, OpenAPI staleness check
 #                 (installs Chromium and CJK fonts for the browser tests when missing)
 #   make lint     ruff + mypy
@@ -14,7 +16,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: venv browser run test test-fast lint bench openapi deploy clean
+.PHONY: venv browser web run test test-fast lint bench openapi deploy clean
 
 venv: $(STAMP)
 
@@ -28,7 +30,31 @@ $(STAMP): pyproject.toml
 browser:
 	@bash infra/scripts/ensure-browser.sh
 
-run: venv
+# The app. `npm ci` again only when web/package-lock.json changed since the last install (a stamp in
+# node_modules, which npm ci recreates); `npm run build` again only when a file of web/ changed since
+# the last build (what the build and the tests write is left out).
+WEB_STAMP := web/node_modules/.installed
+WEB_SOURCES = $(shell find web \( -path web/node_modules -o -path web/dist -o -path web/coverage \
+	-o -path web/test-results -o -path web/playwright-report \) -prune -o -type f -print 2>/dev/null)
+
+ifneq ($(wildcard web/package.json),)
+web: web/dist/index.html
+
+$(WEB_STAMP): $(wildcard web/package-lock.json)
+	@test -f web/package-lock.json || { echo "web/package-lock.json is missing: run npm install in web/ and commit it" >&2; exit 1; }
+	cd web && npm ci
+	touch $@
+
+web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+else
+# Until the app exists (web/package.json), there is nothing to build: /app/ says how to build it.
+web:
+	@echo "make web: web/package.json does not exist yet, so there is no app to build (skipped)"
+endif
+
+run: venv web
 	$(PYTHON) -m infra.local
 
 test: venv browser web-check
@@ -58,4 +84,4 @@ deploy: build
 	PATH="$(SAM_RUNTIME_BIN):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM) deploy --guided
 
 clean:
-	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .local
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .local web/dist

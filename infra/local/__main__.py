@@ -1,5 +1,5 @@
-"""``python -m infra.local [--port N] [--no-demo | --demo-weeks N] [--no-publish]``: start the local
-runtime until Ctrl-C."""
+"""``python -m infra.local [--port N] [--no-demo | --demo-weeks N] [--no-publish] [--token-ttl S]
+[--app-dist DIR]``: start the local runtime until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 import warnings
+from pathlib import Path
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -44,6 +45,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="127.0.0.1",
         help="address to listen on: only 127.0.0.1 (the runtime has no real authentication)",
     )
+    parser.add_argument(
+        "--token-ttl",
+        type=int,
+        metavar="SECONDS",
+        default=os.environ.get("WORKLOG_TOKEN_TTL", "900"),
+        help="how long the tokens of app sign-ins last (default: $WORKLOG_TOKEN_TTL or 900, 15 minutes; "
+        "the app refreshes them); POST /_local/token keeps its own ttl_seconds",
+    )
+    parser.add_argument(
+        "--app-dist",
+        type=Path,
+        metavar="DIR",
+        default=os.environ.get("WORKLOG_APP_DIST") or None,
+        help="the built app to serve at /app/ (default: $WORKLOG_APP_DIST or web/dist, built by make web)",
+    )
     parser.add_argument("--quiet", action="store_true", help="log warnings only (no per-request lines)")
     return parser.parse_args(argv)
 
@@ -69,12 +85,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo_weeks is not None and not 1 <= args.demo_weeks <= 52:
         print("--demo-weeks takes 1 to 52", file=sys.stderr)
         return 2
+    if not 10 <= args.token_ttl <= 24 * 3600:
+        print("--token-ttl takes 10 to 86400 seconds", file=sys.stderr)
+        return 2
     runtime = LocalRuntime(
         port=args.port,
         host=args.host,
         demo=not args.no_demo,
         publish=not args.no_publish,
         demo_weeks=args.demo_weeks,
+        app_dist=args.app_dist,
+        token_ttl=args.token_ttl,
     )
     try:
         runtime.start()

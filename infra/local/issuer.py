@@ -84,6 +84,7 @@ class LocalIssuer:
     """Signs tokens as ``http://127.0.0.1:<port>/_local`` for the audience ``worklog-local``."""
 
     def __init__(self, port: int, state_dir: Path = STATE_DIR, audience: str = AUDIENCE) -> None:
+        self.port = port
         self.issuer = f"http://127.0.0.1:{port}/_local"
         self.audience = audience
         self.key_path = state_dir / "issuer-key.pem"
@@ -98,15 +99,37 @@ class LocalIssuer:
     def jwks_url(self) -> str:
         return self.jwks_path.resolve().as_uri()
 
-    def issue(self, cadre_id: str, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> str:
+    def issue(
+        self,
+        cadre_id: str,
+        ttl_seconds: int = DEFAULT_TTL_SECONDS,
+        *,
+        claims: dict[str, Any] | None = None,
+        now: int | None = None,
+    ) -> str:
+        """A signed token for ``cadre_id``; ``claims`` adds to (never replaces) the registered ones."""
         # iat/exp use real time, not the runtime's movable clock: PyJWT verifies them against
         # real time, so a token minted "in the future" would be rejected as not yet valid.
-        now = int(time.time())
-        claims = {
+        issued = int(time.time()) if now is None else now
+        registered = {
             "iss": self.issuer,
             "aud": self.audience,
             "sub": cadre_id,
-            "iat": now,
-            "exp": now + ttl_seconds,
+            "iat": issued,
+            "exp": issued + ttl_seconds,
         }
-        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
+        payload = {**(claims or {}), **registered}
+        return jwt.encode(payload, self._key, algorithm="RS256", headers={"kid": self.kid})
+
+    def verify(self, token: str, *, verify_exp: bool = True) -> dict[str, Any]:
+        """The claims of a token this issuer signed (jwt.InvalidTokenError otherwise). An expired
+        token passes with ``verify_exp=False``: a sign-out may name the session by an old id token."""
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            self._key.public_key(),
+            algorithms=["RS256"],
+            audience=self.audience,
+            issuer=self.issuer,
+            options={"verify_exp": verify_exp, "require": ["iss", "aud", "sub", "iat", "exp"]},
+        )
+        return claims

@@ -3,8 +3,9 @@
 ``LocalRuntime`` starts moto's server as the embedded AWS, creates the template's resources in it,
 imports the real handlers and serves every function URL on one local port by turning HTTP requests
 into function-URL events (payload 2.0). The template's schedules fire on the runtime's clock, and
-the public site bucket is served under ``/site/``. Endpoints under ``/_local/`` (docs/api.md, "The
-local runtime only") mint tokens, move the clock and run sweeps on demand.
+the public site bucket is served under ``/site/`` and the app under ``/app/``. Endpoints under
+``/_local/`` (docs/api.md, "The local runtime only") mint tokens, sign the app in (an OpenID Connect
+issuer: ``infra.local.oidc``), move the clock and run sweeps on demand.
 
     with LocalRuntime(port=0) as rt:       # port 0: any free port
         requests.get(f"{rt.url}/_local/health")
@@ -42,7 +43,9 @@ from infra.local.events import (
     to_http_response,
 )
 from infra.local.issuer import AUDIENCE, REPO_ROOT, LocalIssuer
+from infra.local.oidc import CLIENT_ID, DEFAULT_APP_TOKEN_TTL_SECONDS, CodeFlow, DemoAccount, SignInEndpoints
 from infra.local.scheduler import ScheduledJob, Scheduler
+from infra.local.webapp import APP_PREFIX, AppFiles, app_config
 
 # The handlers import the shared package the way the Lambda layer provides it.
 if str(REPO_ROOT / "shared") not in sys.path:
@@ -57,6 +60,7 @@ REGION = "us-east-1"
 STACK_NAME = "worklog-local"
 LOCAL_PREFIX = "/_local"
 SITE_PREFIX = "/site"
+DEFAULT_APP_DIST = REPO_ROOT / "web" / "dist"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 # Text the runtime itself shows (local only; the handlers' messages live in worklog.messages).
@@ -324,10 +328,13 @@ class LocalRuntime:
         scheduler_tick_seconds: float = 1.0,
         publish: bool = True,
         demo_weeks: int | None = None,
+        app_dist: Path | None = None,
+        token_ttl: int | None = None,
     ) -> None:
         """``demo_weeks``: None loads the demo's months of history in the background after start-up
         (``infra.demo``); a number loads only that many weeks of logs, with no compliance history,
-        before start() returns (quick: the end-to-end tests use it)."""
+        before start() returns (quick: the end-to-end tests use it). ``app_dist``: the built app
+        served at /app/ (web/dist). ``token_ttl``: seconds the tokens of app sign-ins last."""
         self.host = host
         self.requested_port = int(os.environ.get("WORKLOG_PORT", "8080")) if port is None else port
         self.demo = demo
@@ -356,6 +363,10 @@ class LocalRuntime:
         self.routes: list[Route] = []
         self.scheduler: Scheduler | None = None
         self.issuer: LocalIssuer | None = None
+        self.app_dist = DEFAULT_APP_DIST if app_dist is None else app_dist
+        self.token_ttl = DEFAULT_APP_TOKEN_TTL_SECONDS if token_ttl is None else token_ttl
+        self.sign_in: SignInEndpoints | None = None
+        self.app: AppFiles | None = None
         self.stack: Any = None
         self.site_bucket: str | None = None
         self.moto_endpoint: str | None = None
@@ -383,6 +394,9 @@ class LocalRuntime:
             self._serve_http()  # first, so /_local/health can say 503 while the rest starts
             self._start_moto()
             self.issuer = LocalIssuer(self.port)
+            flow = CodeFlow(self.issuer, is_cadre=self._on_roster, token_ttl=self.token_ttl)
+            self.sign_in = SignInEndpoints(flow, self.sign_in_accounts)
+            self.app = AppFiles(self.app_dist, app_config(self.issuer.issuer, CLIENT_ID))
             self._load_stack()
             self._create_resources()
             self._tap_event_buses()
@@ -888,6 +902,7 @@ class LocalRuntime:
             ("admin", "admin"),
             ("org insp.", "org_inspector"),
             ("discipline", "discipline_inspector"),
+            ("hr", "hr_evaluator"),
         ]
         users = self.users()
         picks: list[dict[str, Any]] = []
@@ -897,6 +912,33 @@ class LocalRuntime:
                 best = min(holders, key=lambda u: len(set(u["roles"]) - {"cadre", role}))
                 picks.append({"kind": label, **best})
         return picks
+
+    def sign_in_accounts(self) -> list[DemoAccount]:
+        """The demo accounts as the sign-in page lists them: unit and roles in words."""
+        from worklog.labels import ROLE_LABELS
+        from worklog.models.roster import ROLES
+        from worklog.roster.repository import RosterRepository
+
+        units = {unit.unit_id: unit.name for unit in RosterRepository().list_units()}
+        accounts: dict[str, DemoAccount] = {}
+        for pick in self.demo_accounts():
+            roles = sorted(pick["roles"], key=lambda r: ROLES.index(r) if r in ROLES else len(ROLES))
+            accounts.setdefault(
+                pick["cadre_id"],
+                DemoAccount(
+                    cadre_id=pick["cadre_id"],
+                    name=pick["name"],
+                    unit=units.get(pick["unit_id"], pick["unit_id"]),
+                    roles=tuple(ROLE_LABELS.get(r, r) for r in roles),
+                ),
+            )
+        return list(accounts.values())
+
+    @staticmethod
+    def _on_roster(cadre_id: str) -> bool:
+        from worklog.roster.repository import RosterRepository
+
+        return RosterRepository().get_cadre(cadre_id) is not None
 
     def users(self, role: str | None = None) -> list[dict[str, Any]]:
         from worklog.roster.repository import RosterRepository
@@ -914,6 +956,12 @@ class LocalRuntime:
             f"  API         {self.url}",
             f"  Swagger UI  {self.url}{LOCAL_PREFIX}/docs",
             f"  Site        {self.url}{SITE_PREFIX}/",
+            f"  App         {self.url}{APP_PREFIX}/"
+            + (
+                ""
+                if self.app is not None and self.app.built
+                else f"  (not built: make web → {self.app_dist})"
+            ),
             f"  Embedded AWS (moto) {self.moto_endpoint}",
         ]
         if self.seed_summary:
@@ -949,6 +997,8 @@ class LocalRuntime:
             return error_response(503, key, TEXT[key])
         if path == SITE_PREFIX or path.startswith(SITE_PREFIX + "/"):
             return self._site(method, path)
+        if path == APP_PREFIX or path.startswith(APP_PREFIX + "/"):
+            return self._app(method, target, lower)
         return self._dispatch(method, target, headers, lower, body, client_ip)
 
     def _dispatch(
@@ -992,6 +1042,17 @@ class LocalRuntime:
             return error_response(502, "function_error", TEXT["function_error"])
         return with_cors(response, cors, lower.get("origin")) if cors else response
 
+    # --- /app -----------------------------------------------------------------------------------
+    def _app(self, method: str, target: str, headers: dict[str, str]) -> HttpResponse:
+        if self.app is None:  # not started (tests drive a bare runtime)
+            return error_response(404, "not_found", TEXT["not_found"])
+        if (headers.get("host") or "").lower() == f"localhost:{self.port}":
+            # One origin for the app: the issuer is http://127.0.0.1:<port>/_local, and the app's
+            # CSP (connect-src 'self') lets it talk to its own origin only.
+            return HttpResponse(302, [("Location", self.url + target), ("Cache-Control", "no-store")])
+        parts = urlsplit(target)
+        return self.app.serve(method, parts.path, parts.query, headers)
+
     # --- /_local --------------------------------------------------------------------------------
     def _local(self, method: str, target: str, headers: dict[str, str], body: bytes) -> HttpResponse:
         parts = urlsplit(target)
@@ -1019,6 +1080,10 @@ class LocalRuntime:
             "/token": lambda: self._token(body),
             "/clock": lambda: self._set_clock(body),
         }
+        if self.sign_in is not None:
+            answer = self.sign_in.handle(method, name, parts.query, headers, body)
+            if answer is not None:
+                return answer
         if name.startswith("/docs/"):
             return _swagger_file(name[len("/docs/") :]) if method in {"GET", "HEAD"} else _not_allowed()
         if name.startswith("/run/"):

@@ -40,6 +40,16 @@ CASE_STATE_LABELS: dict[str, str] = {
     "escalated": "已升级",
     "closed": "已办结",
 }
+# Roles on the roster, as a person reads them (the sign-in page of the local runtime, the app).
+ROLE_LABELS: dict[str, str] = {
+    "cadre": "普通干部",
+    "unit_head": "单位负责人",
+    "district_leader": "区领导",
+    "org_inspector": "组织部",
+    "discipline_inspector": "纪委监委",
+    "hr_evaluator": "人社局考核人员",
+    "admin": "管理员",
+}
 # What a cadre writes: a day's entry, a month's plan, a half-year's summary.
 PERIOD_KIND_LABELS: dict[str, str] = {"entry": "工作日志", "plan": "月度计划", "summary": "半年总结"}
 

@@ -190,6 +190,14 @@ def test_the_labels_module_holds_the_settled_wordings() -> None:
     assert labels.GRADE_LABELS == GRADES
 
 
+def test_every_role_of_the_roster_has_one_wording() -> None:
+    from worklog import labels
+    from worklog.models.roster import ROLES
+
+    assert list(labels.ROLE_LABELS) == list(ROLES)
+    assert len(set(labels.ROLE_LABELS.values())) == len(ROLES)
+
+
 def test_no_other_module_words_a_verdict_finding_grade_or_case_state() -> None:
     """Every wording lives in worklog.labels: another module (code, template, handler) that spells
     one out — as a string of its own, or a distinctive word anywhere — would be a second wording."""

@@ -16,7 +16,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: venv browser web run test test-fast lint bench openapi deploy clean
+.PHONY: venv browser run test test-fast lint bench openapi deploy clean
 
 venv: $(STAMP)
 
@@ -30,34 +30,10 @@ $(STAMP): pyproject.toml
 browser:
 	@bash infra/scripts/ensure-browser.sh
 
-# The app. `npm ci` again only when web/package-lock.json changed since the last install (a stamp in
-# node_modules, which npm ci recreates); `npm run build` again only when a file of web/ changed since
-# the last build (what the build and the tests write is left out).
-WEB_STAMP := web/node_modules/.installed
-WEB_SOURCES = $(shell find web \( -path web/node_modules -o -path web/dist -o -path web/coverage \
-	-o -path web/test-results -o -path web/playwright-report \) -prune -o -type f -print 2>/dev/null)
-
-ifneq ($(wildcard web/package.json),)
-web: web/dist/index.html
-
-$(WEB_STAMP): $(wildcard web/package-lock.json)
-	@test -f web/package-lock.json || { echo "web/package-lock.json is missing: run npm install in web/ and commit it" >&2; exit 1; }
-	cd web && npm ci
-	touch $@
-
-web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES)
-	cd web && npm run build
-	touch $@
-else
-# Until the app exists (web/package.json), there is nothing to build: /app/ says how to build it.
-web:
-	@echo "make web: web/package.json does not exist yet, so there is no app to build (skipped)"
-endif
-
 run: venv web
 	$(PYTHON) -m infra.local
 
-test: venv browser web-check
+test: venv browser web-check web
 	$(PYTHON) -m infra.openapi --check
 	$(PYTHON) -m pytest
 

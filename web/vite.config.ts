@@ -4,7 +4,31 @@ import vue from '@vitejs/plugin-vue'
 import { VantResolver } from '@vant/auto-import-resolver'
 import Components from 'unplugin-vue-components/vite'
 import { VitePWA } from 'vite-plugin-pwa'
+import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
+
+// No third-party origin at all: Vant's icon font names a CDN copy after its inlined one. Drop every
+// remote url() from the CSS it ships, and fail the build if any CSS still names another origin.
+const REMOTE_URL = /,\s*url\((["']?)(?:https?:)?\/\/[^)]*\)\s*format\([^)]*\)/g
+function selfContained(): Plugin {
+  return {
+    name: 'worklog-self-contained',
+    transform(code, id) {
+      if (!id.endsWith('.css') || !id.includes('/node_modules/')) return null
+      const cleaned = code.replace(REMOTE_URL, '')
+      return cleaned === code ? null : cleaned
+    },
+    generateBundle(_options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (file.type === 'asset' && file.fileName.endsWith('.css')) {
+          const css = String(file.source)
+          const remote = /url\((["']?)(?:https?:)?\/\//.exec(css)
+          if (remote) this.error(`${file.fileName} loads from another origin: ${css.slice(remote.index, remote.index + 80)}`)
+        }
+      }
+    },
+  }
+}
 
 // The app lives at /app/ on the local runtime and at / on the deployed distribution. One source,
 // two builds: APP_BASE=/ builds into dist-root/ for `make deploy`; the default is the local one.
@@ -15,6 +39,7 @@ export default defineConfig({
   base,
   plugins: [
     vue(),
+    selfContained(),
     // Vant's components and their styles are imported where used, so a screen carries only its own.
     Components({ resolvers: [VantResolver()], dts: false }),
     VitePWA({

@@ -74,13 +74,6 @@ export default defineConfig({
   ],
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   build: { outDir, target: 'es2020', sourcemap: false, chunkSizeWarningLimit: 400 },
-  server: {
-    // `npm run dev` proxies the API to a running `make run`.
-    proxy: Object.fromEntries(
-      ['/me', '/entries', '/plans', '/summaries', '/leaves', '/reviews', '/cadres', '/cases', '/audits',
-        '/evaluations', '/admin', '/_local', '/app/config.json'].map((p) => [p, 'http://127.0.0.1:8080']),
-    ),
-  },
   test: {
     environment: 'happy-dom',
     include: ['tests/**/*.test.ts'],

@@ -5,7 +5,8 @@
 #   make lint     ruff + mypy
 #   make bench    request counts and timings (docs/benchmarks.md); BENCH_ARGS="--sweep-sizes 800,8000,80000"
 #   make build    sam build (python3.13, arm64, no Docker)
-#   make deploy   sam deploy --guided
+#   make deploy   sam deploy --guided, then build the web app (make web) and upload it
+#                 (python -m infra.deploy_app: config.json, Cache-Control, CloudFront invalidation)
 #   make openapi  regenerate docs/openapi.json
 
 SHELL := /bin/bash
@@ -51,8 +52,12 @@ openapi: venv
 
 include infra/build.mk
 
-deploy: build
+# The stack first (its outputs name the app bucket, the distribution and the sign-in settings),
+# then the app: `web` builds web/dist, infra.deploy_app writes its config.json and uploads it.
+deploy: build venv
 	PATH="$(SAM_RUNTIME_BIN):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM) deploy --guided
+	$(MAKE) web
+	$(PYTHON) -m infra.deploy_app
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .local

@@ -216,7 +216,7 @@ def test_api_origins_are_the_function_urls_over_https(stack: Stack) -> None:
         custom = config[origin_id]["CustomOriginConfig"]
         assert custom["OriginProtocolPolicy"] == "https-only", origin_id
         assert custom["OriginSSLProtocols"] == ["TLSv1.2"], origin_id
-        assert "OriginAccessControlId" not in config[origin_id], origin_id  # AuthType NONE: decision 23
+        assert "OriginAccessControlId" not in config[origin_id], origin_id  # AuthType NONE: decision 17
 
 
 def test_api_behaviours_pass_everything_but_host_and_cache_nothing(stack: Stack) -> None:

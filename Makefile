@@ -7,7 +7,8 @@
 #   make lint     ruff + mypy
 #   make bench    request counts and timings (docs/benchmarks.md); BENCH_ARGS="--sweep-sizes 800,8000,80000"
 #   make build    sam build (python3.13, arm64, no Docker)
-#   make deploy   sam deploy --guided
+#   make deploy   sam deploy --guided, then build the web app for / (make web-root) and upload it
+#                 (python -m infra.deploy_app: config.json, Cache-Control, CloudFront invalidation)
 #   make openapi  regenerate docs/openapi.json and the web app's API types (web/src/api/schema.d.ts)
 
 SHELL := /bin/bash
@@ -56,8 +57,13 @@ openapi: venv web-deps
 include infra/build.mk
 include infra/web.mk
 
-deploy: build
+# The stack first (its outputs name the app bucket, the distribution and the sign-in settings),
+# then the app: `web-root` builds it for the distribution's / into web/dist-root, infra.deploy_app
+# writes its config.json and uploads it.
+deploy: build venv
 	PATH="$(SAM_RUNTIME_BIN):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM) deploy --guided
+	$(MAKE) web-root
+	$(PYTHON) -m infra.deploy_app --dist web/dist-root
 
 clean:
-	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .local web/dist
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .local web/dist web/dist-root

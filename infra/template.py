@@ -170,6 +170,7 @@ _NAME_PROPERTY = {
     "AWS::Serverless::LayerVersion": "LayerName",
     "AWS::Lambda::LayerVersion": "LayerName",
     "AWS::IAM::Role": "RoleName",
+    "AWS::CloudFront::Function": "Name",
 }
 _QUEUE_ATTRIBUTES = (
     "DelaySeconds",
@@ -349,10 +350,27 @@ class Stack:
             return f"{self.region}_{_digest(self.stack_name, logical_id, size=9)}"
         if rtype == "AWS::Cognito::UserPoolClient":
             return _digest(self.stack_name, logical_id, size=26)
-        if rtype == "AWS::KMS::Key":
-            # A key id is a UUID; a deterministic one keeps the local environment stable.
+        if rtype in {
+            "AWS::KMS::Key",
+            "AWS::CloudFront::ResponseHeadersPolicy",
+            "AWS::CloudFront::OriginRequestPolicy",
+            "AWS::CloudFront::CachePolicy",
+            "AWS::CloudFront::OriginAccessControl",
+        }:
+            # Ids that are UUIDs; deterministic ones keep the local environment stable.
             h = _digest(self.stack_name, logical_id, size=32)
             return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+        if rtype == "AWS::CloudFront::Distribution":
+            return "E" + _digest(self.stack_name, logical_id, size=13).upper()
+        if rtype == "AWS::CloudFront::Function":
+            return self._get_att(logical_id, "FunctionARN")
+        if rtype in {"AWS::Cognito::UserPoolDomain", "AWS::SSM::Parameter"}:
+            # The domain prefix / the parameter's name, as given.
+            key = "Domain" if rtype == "AWS::Cognito::UserPoolDomain" else "Name"
+            given = (self._resource(logical_id).get("Properties") or {}).get(key)
+            if given is None:
+                raise TemplateError(f"{logical_id}: Ref needs an explicit {key}")
+            return _text(self.resolve(given))
         return name
 
     def _get_att(self, logical_id: str, attribute: str) -> str:
@@ -392,6 +410,16 @@ class Stack:
         elif rtype == "AWS::KMS::Key":
             key_id = self._ref_resource(logical_id)
             values = {"Arn": self._arn("kms", f"key/{key_id}"), "KeyId": key_id}
+        elif rtype == "AWS::CloudFront::Distribution":
+            values = {
+                "Id": self._ref_resource(logical_id),
+                "DomainName": f"d{_digest(self.stack_name, logical_id, size=13)}.cloudfront.net",
+            }
+        elif rtype == "AWS::CloudFront::Function":
+            arn = self._arn("cloudfront", f"function/{name}", region=False)
+            values = {"FunctionARN": arn, "FunctionMetadata.FunctionARN": arn}
+        elif rtype == "AWS::CloudFront::OriginAccessControl":
+            values = {"Id": self._ref_resource(logical_id)}
         elif rtype == "AWS::IAM::Role":
             values = {
                 "Arn": self._arn("iam", f"role/{name}", region=False),

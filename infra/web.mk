@@ -29,3 +29,8 @@ web-check: web-deps
 	cd web && npx eslint --max-warnings=0 .
 	cd web && npx vue-tsc --noEmit
 	cd web && npx vitest run
+
+# The same app built for the deployed distribution, where it is served at / (make deploy uploads it).
+.PHONY: web-root
+web-root: web-deps
+	cd web && APP_BASE=/ npm run build

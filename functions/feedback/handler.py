@@ -26,6 +26,8 @@ from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tra
 from worklog.publish.notices import notice_desk
 from worklog.publish.pages import FeedbackResult
 from worklog.publish.render import render_feedback_result
+from worklog.publish.senders import viewer_address
+from worklog.settings import get_settings
 
 app = http.create_app()
 FORM = http.FORM
@@ -83,7 +85,10 @@ def post_feedback(notice_id: Annotated[NoticeId, Path()]):  # type: ignore[no-un
         raise ValidationFailed(
             "反映内容不符合要求（必填，不超过2000字，不得含控制字符或不可见字符）", details=details
         ) from err
-    feedback = notice_desk().receive(notice_id, body, event.request_context.http.source_ip)
+    sender = viewer_address(
+        event.request_context.http.source_ip, event.raw_event.get("headers") or {}, get_settings().edge_secret
+    )
+    feedback = notice_desk().receive(notice_id, body, sender)
     metrics.add_metric(name="FeedbackReceived", unit="Count", value=1)
     logger.info("feedback received", notice_id=notice_id, feedback_id=feedback.feedback_id)
     receipt = FeedbackReceipt(

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
 
     token_issuer: str = Field("", validation_alias="TOKEN_ISSUER")
     token_audience: str = Field("", validation_alias="TOKEN_AUDIENCE")
+    # When TOKEN_AUDIENCE is empty: the SSM parameter that holds it (the deployed Cognito client id).
+    token_audience_parameter: str = Field("", validation_alias="TOKEN_AUDIENCE_PARAMETER")
     jwks_url: str = Field("", validation_alias="JWKS_URL")
     # Cognito puts the user name in "cognito:username"; the local issuer uses "sub".
     subject_claim: str = Field("sub", validation_alias="TOKEN_SUBJECT_CLAIM")
@@ -95,6 +97,9 @@ class Settings(BaseSettings):
 
     # How much public feedback is taken per sender and per notice.
     feedback: FeedbackLimits = Field(default_factory=FeedbackLimits, validation_alias="WORKLOG_FEEDBACK")
+    # What CloudFront adds to requests for the feedback origin: proof that its report of the
+    # viewer's address can be believed (worklog.publish.senders.viewer_address). Empty: never.
+    edge_secret: str = Field("", validation_alias="EDGE_SECRET")
 
     district_name: str = Field("锦江区", validation_alias="DISTRICT_NAME")
     # The public feedback endpoint's base URL (the notice pages' form action).

@@ -297,37 +297,45 @@ def test_ledger_lock_defaults_to_governance_for_ten_years(stack: Stack) -> None:
     assert lock["Rule"]["DefaultRetention"] == {"Mode": "GOVERNANCE", "Days": 3650}
 
 
-def test_site_bucket_is_a_public_read_only_website(
+def test_site_bucket_is_private_and_read_only_by_the_distribution(
     resources: dict[str, dict[str, Any]], stack: Stack
 ) -> None:
+    # The S3 website endpoint spoke plain HTTP to a bucket that refuses it: every page was a 403.
+    # Pages now go out through the distribution alone.
     props = resources["SiteBucket"]["Properties"]
-    assert props["WebsiteConfiguration"] == {"IndexDocument": "index.html", "ErrorDocument": "404.html"}
+    assert "WebsiteConfiguration" not in props
     assert props["VersioningConfiguration"] == {"Status": "Enabled"}
     assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
     assert props["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,
         "IgnorePublicAcls": True,
-        "BlockPublicPolicy": False,
-        "RestrictPublicBuckets": False,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
     }
 
     policy = stack.resolve(resources["SiteBucketPolicy"]["Properties"])
     site = stack.names["SiteBucket"]
+    distribution = stack.resolve({"Ref": "Distribution"})
     assert policy["Bucket"] == site
     allows = [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
     assert allows == [
         {
-            "Sid": "PublicReadPages",
+            "Sid": "DistributionReadsPages",
             "Effect": "Allow",
-            "Principal": "*",
-            "Action": "s3:GetObject",
-            "Resource": f"arn:aws:s3:::{site}/*",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": [f"arn:aws:s3:::{site}", f"arn:aws:s3:::{site}/*"],
+            "Condition": {
+                "StringEquals": {
+                    "AWS:SourceArn": f"arn:aws:cloudfront::123456789012:distribution/{distribution}"
+                }
+            },
         }
     ]
 
 
-@pytest.mark.parametrize("bucket", ["SiteBucket", "LedgerBucket"])
+@pytest.mark.parametrize("bucket", ["SiteBucket", "AppBucket", "LedgerBucket"])
 def test_buckets_refuse_plain_http(resources: dict[str, dict[str, Any]], stack: Stack, bucket: str) -> None:
     policies = [
         r
@@ -497,7 +505,6 @@ def test_outputs_name_the_urls_the_site_and_the_ledger(template: dict[str, Any])
 
     assert outputs["EntriesFunctionUrl"]["Value"] == {"Fn::GetAtt": ["EntriesFunctionUrl", "FunctionUrl"]}
     assert outputs["AdminFunctionUrl"]["Value"] == {"Fn::GetAtt": ["AdminFunctionUrl", "FunctionUrl"]}
-    assert outputs["SiteUrl"]["Value"] == {"Fn::GetAtt": ["SiteBucket", "WebsiteURL"]}
     assert outputs["LedgerBucketName"]["Value"] == {"Ref": "LedgerBucket"}
     assert outputs["UserPoolId"]["Condition"] == outputs["UserPoolClientId"]["Condition"] == "UseCognito"
 
@@ -505,14 +512,21 @@ def test_outputs_name_the_urls_the_site_and_the_ledger(template: dict[str, Any])
 # --------------------------------------------------------------------------- identity wiring
 
 
-def test_without_an_issuer_the_functions_trust_the_cognito_user_pool(stack: Stack) -> None:
+def test_without_an_issuer_the_functions_trust_the_cognito_user_pool(
+    stack: Stack, resources: dict[str, dict[str, Any]]
+) -> None:
     env = {spec.logical_id: spec.environment for spec in stack.functions()}["EntriesFunction"]
     pool = stack.resolve({"Ref": "UserPool"})
 
     assert stack.condition("UseCognito") is True
     assert env["TOKEN_ISSUER"] == f"https://cognito-idp.us-east-1.amazonaws.com/{pool}"
     assert env["JWKS_URL"] == f"https://cognito-idp.us-east-1.amazonaws.com/{pool}/.well-known/jwks.json"
-    assert env["TOKEN_AUDIENCE"] == stack.resolve({"Ref": "UserPoolClient"})
+    # The audience, the app client id, comes from the parameter that holds it (no cycle through
+    # the distribution): TOKEN_AUDIENCE itself stays empty.
+    parameter = stack.resolve(resources["AppClientIdParameter"]["Properties"])
+    assert env["TOKEN_AUDIENCE"] == ""
+    assert env["TOKEN_AUDIENCE_PARAMETER"] == parameter["Name"] == "/worklog/worklog-local/app-client-id"
+    assert parameter["Value"] == stack.resolve({"Ref": "UserPoolClient"})
     assert env["TOKEN_SUBJECT_CLAIM"] == "cognito:username"
 
 
@@ -525,6 +539,7 @@ def test_with_an_issuer_no_user_pool_is_made_and_the_parameters_flow_through(
     for spec in stack.functions():
         assert spec.environment["TOKEN_ISSUER"] == EXTERNAL_ISSUER["TokenIssuer"]
         assert spec.environment["TOKEN_AUDIENCE"] == EXTERNAL_ISSUER["TokenAudience"]
+        assert spec.environment["TOKEN_AUDIENCE_PARAMETER"] == ""
         assert spec.environment["JWKS_URL"] == EXTERNAL_ISSUER["JwksUrl"]
         assert spec.environment["TOKEN_SUBJECT_CLAIM"] == "sub"
     with pytest.raises(TemplateError, match="UserPool"):
@@ -547,7 +562,10 @@ def test_user_pool_logs_in_by_cadre_id_and_has_no_self_sign_up(resources: dict[s
 def test_load_template_turns_short_tags_into_long_forms(template: dict[str, Any]) -> None:
     assert template["AWSTemplateFormatVersion"] == "2010-09-09"  # a string, not a date
     assert template["Conditions"]["UseCognito"] == {"Fn::Equals": [{"Ref": "TokenIssuer"}, ""]}
-    assert template["Outputs"]["SiteUrl"]["Value"] == {"Fn::GetAtt": ["SiteBucket", "WebsiteURL"]}
+    assert template["Outputs"]["AppBucketName"]["Value"] == {"Ref": "AppBucket"}
+    assert template["Outputs"]["DistributionDomainName"]["Value"] == {
+        "Fn::GetAtt": ["Distribution", "DomainName"]
+    }
 
 
 def test_load_template_reads_every_short_tag(tmp_path: Path) -> None:
@@ -811,16 +829,17 @@ def test_create_resources_makes_the_buckets_and_locks_the_ledger(stack: Stack) -
 
     create_resources(stack, s3=s3)
 
-    site, ledger = stack.names["SiteBucket"], stack.names["LedgerBucket"]
-    assert {b["Name"] for b in s3.list_buckets()["Buckets"]} >= {site, ledger}
+    site, ledger, app = stack.names["SiteBucket"], stack.names["LedgerBucket"], stack.names["AppBucket"]
+    assert {b["Name"] for b in s3.list_buckets()["Buckets"]} >= {site, ledger, app}
     lock = s3.get_object_lock_configuration(Bucket=ledger)["ObjectLockConfiguration"]
     assert lock["ObjectLockEnabled"] == "Enabled"
     retention = lock["Rule"]["DefaultRetention"]
     assert (retention["Mode"], retention["Days"]) == ("GOVERNANCE", 3650)
     for bucket in (site, ledger):
         assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
-    website = s3.get_bucket_website(Bucket=site)
-    assert (website["IndexDocument"]["Suffix"], website["ErrorDocument"]["Key"]) == ("index.html", "404.html")
+    for bucket in (site, app):  # served by the distribution, never as S3 websites
+        with pytest.raises(s3.exceptions.ClientError, match="NoSuchWebsiteConfiguration"):
+            s3.get_bucket_website(Bucket=bucket)
     version = s3.put_object(Bucket=ledger, Key="checkpoints/2026-01-05.json", Body=b"{}")["VersionId"]
     with pytest.raises(s3.exceptions.ClientError):
         s3.delete_object(Bucket=ledger, Key="checkpoints/2026-01-05.json", VersionId=version)

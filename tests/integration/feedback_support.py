@@ -61,18 +61,20 @@ def post(
     *,
     ip: str = "198.51.100.7",
     form: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> Any:
-    """One public feedback post from ``ip`` through the feedback function."""
+    """One public feedback post from ``ip`` through the feedback function (``headers`` added)."""
     from infra.local.events import to_function_url_event, to_http_response
 
     if form:
         raw = f"content={content}".encode()
-        headers = {"content-type": "application/x-www-form-urlencoded"}
+        sent = {"content-type": "application/x-www-form-urlencoded"}
     else:
         raw = json.dumps({"content": content}, ensure_ascii=False).encode()
-        headers = {"content-type": "application/json"}
+        sent = {"content-type": "application/json"}
+    sent.update(headers or {})
     event = to_function_url_event(
-        "POST", f"/feedback/{notice_id}", headers.items(), raw, function_name="feedback"
+        "POST", f"/feedback/{notice_id}", sent.items(), raw, function_name="feedback"
     )
     event["requestContext"]["http"]["sourceIp"] = ip
     return to_http_response(stack.invoke("feedback", event))

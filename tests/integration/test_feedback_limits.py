@@ -131,6 +131,37 @@ def test_unreadable_addresses_share_one_unknown_sender(stack: InProcessStack) ->
     assert post(stack, nid, ip="not-an-address").status == 429
 
 
+def test_behind_the_front_door_viewers_sharing_an_edge_server_are_separate_senders(
+    stack: InProcessStack,
+) -> None:
+    # Given the feedback function's edge secret, as CloudFront adds it to every request it forwards
+    secret = get_settings().edge_secret
+    assert secret, "the template gives the feedback function an EDGE_SECRET"
+    edge = "130.176.9.1"  # one CloudFront edge server, connecting for every viewer
+
+    def through_front_door(viewer: str) -> Any:
+        headers = {"x-worklog-edge": secret, "cloudfront-viewer-address": f"{viewer}:50311"}
+        return post(stack, nid, ip=edge, headers=headers)
+
+    nid = open_for_feedback(stack)
+    # When one viewer posts five times, the sixth is refused
+    assert statuses([through_front_door("198.51.100.20") for _ in range(5)]) == [201] * 5
+    assert through_front_door("198.51.100.20").status == 429
+    # Then another viewer behind the same edge server still gets through
+    assert through_front_door("198.51.100.21").status == 201
+
+
+def test_a_direct_call_cannot_claim_another_viewers_address(stack: InProcessStack) -> None:
+    # Given someone calling the public function URL directly and naming a new "viewer" each time
+    nid = open_for_feedback(stack)
+    results = [
+        post(stack, nid, ip="203.0.113.60", headers={"cloudfront-viewer-address": f"192.0.2.{i}:1"})
+        for i in range(6)
+    ]
+    # Then without the edge secret they are one sender, their own address, and the sixth is refused
+    assert statuses(results) == [201] * 5 + [429]
+
+
 def test_a_notice_takes_at_most_its_cap_an_hour_from_all_senders(stack: InProcessStack, limits: Any) -> None:
     # Given notices that take at most 3 posts in any 60 minutes
     limits(per_notice_window=3)

@@ -6,8 +6,12 @@ import hashlib
 import hmac
 from datetime import date, datetime
 
+import pytest
+
 from worklog.clock import SHANGHAI
-from worklog.publish.senders import DaySecret, new_day_secret, normalised, sender_key
+from worklog.publish.senders import DaySecret, new_day_secret, normalised, sender_key, viewer_address
+
+EDGE = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 
 
 def test_the_key_is_an_hmac_sha256_of_the_sender_under_the_secret() -> None:
@@ -56,3 +60,43 @@ def test_a_missing_or_unreadable_address_is_the_one_unknown_sender() -> None:
         normalised("") == normalised(None) == normalised("not-an-ip") == normalised("1.2.3.4.5") == "unknown"
     )
     assert normalised("203.0.113.7/24") == "unknown"
+
+
+# --------------------------------------------------------------------------- behind the front door
+
+
+@pytest.mark.parametrize(
+    ("reported", "viewer"),
+    [
+        ("198.51.100.10:46532", "198.51.100.10"),
+        ("2001:db8:85a3::8a2e:370:7334:46532", "2001:db8:85a3::8a2e:370:7334"),
+        ("[2001:db8::1]:443", "2001:db8::1"),
+    ],
+)
+def test_through_the_front_door_the_sender_is_the_viewer_cloudfront_reports(
+    reported: str, viewer: str
+) -> None:
+    # Given a request from an edge server that carries the edge secret and the viewer's address
+    headers = {"X-Worklog-Edge": EDGE, "CloudFront-Viewer-Address": reported}
+    # Then the sender is the viewer, not the edge server
+    assert viewer_address("130.176.0.1", headers, EDGE) == viewer
+
+
+@pytest.mark.parametrize(
+    ("headers", "secret"),
+    [
+        # A direct call to the public function URL that claims a viewer address: not believed.
+        ({"cloudfront-viewer-address": "192.0.2.1:1"}, EDGE),
+        ({"x-worklog-edge": "guess", "cloudfront-viewer-address": "192.0.2.1:1"}, EDGE),
+        ({"x-worklog-edge": "", "cloudfront-viewer-address": "192.0.2.1:1"}, ""),
+        # No edge secret configured (the local runtime): the header means nothing.
+        ({"x-worklog-edge": EDGE, "cloudfront-viewer-address": "192.0.2.1:1"}, ""),
+        # The secret but no readable report: the connection's address.
+        ({"x-worklog-edge": EDGE}, EDGE),
+        ({"x-worklog-edge": EDGE, "cloudfront-viewer-address": "192.0.2.1"}, EDGE),
+    ],
+)
+def test_without_the_edge_secret_the_sender_is_the_connections_address(
+    headers: dict[str, str], secret: str
+) -> None:
+    assert viewer_address("203.0.113.9", headers, secret) == "203.0.113.9"

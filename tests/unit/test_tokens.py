@@ -100,3 +100,77 @@ def test_a_token_naming_an_algorithm_other_than_its_keys_is_401_invalid_token(
     with pytest.raises(Unauthenticated) as raised:
         _verifier(_local_key_set(tmp_path)).subject(f"Bearer {token}")
     assert raised.value.code == "invalid_token"
+
+
+# --------------------------------------------------------------------------- audience from a parameter
+
+
+def _token_for(audience: str) -> str:
+    now = int(time.time())
+    claims = {"iss": "https://issuer.example", "sub": "c0001", "aud": audience, "iat": now, "exp": now + 600}
+    return jwt.encode(claims, RSA_KEY, algorithm="RS256", headers={"kid": "k1"})
+
+
+def _verifier_reading(jwks_url: str, read_parameter: Any) -> TokenVerifier:
+    settings = Settings(
+        JWKS_URL=jwks_url,
+        TOKEN_ISSUER="https://issuer.example",
+        TOKEN_AUDIENCE="",
+        TOKEN_AUDIENCE_PARAMETER="/worklog/stack/app-client-id",
+        TOKEN_SUBJECT_CLAIM="sub",
+    )
+    return TokenVerifier(settings, read_parameter=read_parameter)
+
+
+def test_the_audience_named_by_a_parameter_is_read_once_and_enforced(tmp_path: Path) -> None:
+    # Given a verifier whose audience lives in a parameter (the deployed Cognito app client id)
+    reads: list[str] = []
+
+    def read(name: str) -> str:
+        reads.append(name)
+        return "client-123"
+
+    verifier = _verifier_reading(_local_key_set(tmp_path), read)
+    # When tokens for that client arrive, they name their subject
+    assert verifier.subject(f"Bearer {_token_for('client-123')}") == "c0001"
+    assert verifier.subject(f"Bearer {_token_for('client-123')}") == "c0001"
+    # And a token minted for another client is refused
+    with pytest.raises(Unauthenticated) as raised:
+        verifier.subject(f"Bearer {_token_for('another-client')}")
+    assert raised.value.code == "invalid_token"
+    # Then the parameter was read once, by its name
+    assert reads == ["/worklog/stack/app-client-id"]
+
+
+def test_a_given_audience_wins_over_the_parameter(tmp_path: Path) -> None:
+    def read(name: str) -> str:
+        raise AssertionError("the parameter must not be read when TOKEN_AUDIENCE is set")
+
+    settings = Settings(
+        JWKS_URL=_local_key_set(tmp_path),
+        TOKEN_ISSUER="https://issuer.example",
+        TOKEN_AUDIENCE="worklog-app",
+        TOKEN_AUDIENCE_PARAMETER="/worklog/stack/app-client-id",
+        TOKEN_SUBJECT_CLAIM="sub",
+    )
+
+    verifier = TokenVerifier(settings, read_parameter=read)
+
+    assert verifier.subject(f"Bearer {_token_for('worklog-app')}") == "c0001"
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("ParameterNotFound"), None])
+def test_an_audience_parameter_that_cannot_be_read_is_503_never_an_unchecked_audience(
+    tmp_path: Path, failure: Exception | None
+) -> None:
+    # Given a parameter that is missing (or, impossibly, empty)
+    def read(name: str) -> str:
+        if failure is not None:
+            raise failure
+        return " "
+
+    verifier = _verifier_reading(_local_key_set(tmp_path), read)
+    # When a token for any audience arrives, Then it is an outage, not an accepted token
+    with pytest.raises(ServiceUnavailable) as raised:
+        verifier.subject(f"Bearer {_token_for('whatever')}")
+    assert raised.value.code == "auth_unavailable"

@@ -3,6 +3,13 @@
 The JWKS URL may be https:// (Cognito or any OIDC provider; fetched and cached by PyJWKClient) or
 file:// (the local runtime's issuer writes its key set to a file; read without any socket).
 
+The expected audience is ``TOKEN_AUDIENCE``, or, when that is empty and
+``TOKEN_AUDIENCE_PARAMETER`` names one, the value of that SSM parameter, read once per container.
+The deployed stack needs the parameter: the Cognito app client's callback URL is on the CloudFront
+distribution, which fronts these very functions, so the client id cannot be in their environment
+without a dependency cycle (docs/decisions.md). A parameter that cannot be read is an outage (503),
+never an audience check silently skipped.
+
 Each key is pinned to the one algorithm its type allows (an RSA key verifies RS256 only, an EC
 P-256 key ES256 only) and a token is verified with its key's algorithm alone: a header naming any
 other algorithm is refused before PyJWT sees the key. Whatever goes wrong with a token — its
@@ -13,6 +20,7 @@ key set is a 503.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
@@ -36,13 +44,37 @@ class _Refused(Exception):
     """A token this verifier will not check further (its header or its key does not fit)."""
 
 
+def _ssm_parameter(name: str) -> str:
+    from worklog import aws
+
+    value: str = aws.client("ssm").get_parameter(Name=name)["Parameter"]["Value"]
+    return value
+
+
 class TokenVerifier:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, read_parameter: Callable[[str], str] = _ssm_parameter) -> None:
         self.issuer = settings.token_issuer
         self.audience = settings.token_audience
+        self._audience_parameter = "" if self.audience else settings.token_audience_parameter
+        self._read_parameter = read_parameter
         self.subject_claim = settings.subject_claim
         self._keys = _key_source(settings.jwks_url)
         self._lock = threading.Lock()
+
+    def _expected_audience(self) -> str:
+        """The audience tokens must name ("" when none is configured at all)."""
+        if self.audience or not self._audience_parameter:
+            return self.audience
+        with self._lock:
+            if not self.audience:
+                try:
+                    value = self._read_parameter(self._audience_parameter).strip()
+                except Exception as err:  # throttling, a missing parameter or grant: not the token's fault
+                    raise ServiceUnavailable(MSG["auth_unavailable"], code="auth_unavailable") from err
+                if not value:
+                    raise ServiceUnavailable(MSG["auth_unavailable"], code="auth_unavailable")
+                self.audience = value
+            return self.audience
 
     def subject(self, authorization: str | None) -> str:
         """The roster subject named by a valid ``Authorization: Bearer`` header, else 401."""
@@ -67,6 +99,7 @@ class TokenVerifier:
         kid, alg = header.get("kid"), header.get("alg")
         if not isinstance(kid, str) or not kid:
             raise _Refused("the token names no key")
+        audience = self._expected_audience()
         key = self._signing_key(kid)
         pinned = pinned_algorithm(key)
         if pinned is None:
@@ -77,9 +110,9 @@ class TokenVerifier:
             token,
             key.key,
             algorithms=[pinned],
-            audience=self.audience or None,
+            audience=audience or None,
             issuer=self.issuer or None,
-            options={"require": ["exp", "iat", "iss"], "verify_aud": bool(self.audience)},
+            options={"require": ["exp", "iat", "iss"], "verify_aud": bool(audience)},
             leeway=30,
         )
         return claims

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -23,6 +24,11 @@ SECRET_BYTES = 32
 # code ignores a secret past expires_at whether or not it is still stored).
 SECRET_LIFETIME = timedelta(days=2)
 UNKNOWN = "unknown"
+# Behind the CloudFront front door the function URL sees an edge server's address, not the
+# viewer's. CloudFront passes the viewer's as "CloudFront-Viewer-Address: <ip>:<port>" and, on the
+# feedback origin, adds EDGE_HEADER carrying the stack's edge secret (template.yaml).
+EDGE_HEADER = "x-worklog-edge"
+VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,26 @@ class DaySecret:
 def new_day_secret(day: date) -> DaySecret:
     start = datetime.combine(day, time(), tzinfo=SHANGHAI)
     return DaySecret(day, secrets.token_bytes(SECRET_BYTES), int((start + SECRET_LIFETIME).timestamp()))
+
+
+def viewer_address(source_ip: str | None, headers: Mapping[str, str], edge_secret: str) -> str | None:
+    """The address a post came from, as far as the rate limit can tell.
+
+    The connection's source address, unless the request came through the front door: then the
+    viewer's address CloudFront reports. That header is believed only next to the edge secret,
+    which CloudFront adds itself (overwriting whatever a viewer sent under that name): the
+    function URL is public, and a direct caller may send any header it likes.
+    """
+    lower = {name.lower(): value for name, value in headers.items()}
+    proof = lower.get(EDGE_HEADER, "")
+    if not edge_secret or not hmac.compare_digest(proof.encode(), edge_secret.encode()):
+        return source_ip
+    reported = lower.get(VIEWER_ADDRESS_HEADER, "").strip()
+    # "<ip>:<port>": the port follows the last colon, for IPv6 addresses as for IPv4 ones.
+    address, colon, port = reported.rpartition(":")
+    if not colon or not port.isdigit():
+        return source_ip
+    return address.strip("[]")
 
 
 def normalised(address: str | None) -> str:

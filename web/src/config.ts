@@ -10,6 +10,14 @@ export interface AppConfig {
   /** The provider's own sign-out page, for issuers without an end_session_endpoint (Cognito). */
   sign_out_url: string | null
   environment: 'local' | 'aws' | string
+  /**
+   * The issuer's endpoints, when the app must not discover them itself: on AWS the CSP allows no
+   * other origin, so the token endpoint is the front door's /oauth2/token (forwarded to Cognito) and
+   * the authorize page is a navigation to Cognito's hosted domain. Absent or null: discovery.
+   */
+  authorization_endpoint?: string | null
+  token_endpoint?: string | null
+  revocation_endpoint?: string | null
 }
 
 let loaded: AppConfig | null = null

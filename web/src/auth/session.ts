@@ -2,7 +2,7 @@
 // The API is sent the id token: it checks the token's audience, and Cognito's access tokens name
 // the client in `client_id`, not `aud`.
 
-import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts'
+import { UserManager, WebStorageStateStore, type OidcMetadata, type User } from 'oidc-client-ts'
 
 import { useTokens } from '@/api/client'
 import { config, type AppConfig } from '@/config'
@@ -14,6 +14,19 @@ function absolute(path: string): string {
   return new URL(path, window.location.origin).toString()
 }
 
+/** The issuer's endpoints as config.json names them, so nothing is fetched from another origin. */
+export function metadata(cfg: AppConfig): { metadata?: Partial<OidcMetadata> } {
+  if (!cfg.authorization_endpoint || !cfg.token_endpoint) return {}
+  return {
+    metadata: {
+      issuer: cfg.authority,
+      authorization_endpoint: cfg.authorization_endpoint,
+      token_endpoint: new URL(cfg.token_endpoint, window.location.origin).toString(),
+      ...(cfg.revocation_endpoint ? { revocation_endpoint: new URL(cfg.revocation_endpoint, window.location.origin).toString() } : {}),
+    },
+  }
+}
+
 export function setUpAuth(cfg: AppConfig = config()): UserManager {
   manager = new UserManager({
     authority: cfg.authority,
@@ -22,6 +35,7 @@ export function setUpAuth(cfg: AppConfig = config()): UserManager {
     post_logout_redirect_uri: absolute(cfg.post_logout_path),
     response_type: 'code',
     scope: cfg.scope,
+    ...metadata(cfg),
     loadUserInfo: false,
     monitorSession: false,
     // Refresh a minute before the tokens expire, with the refresh token (no hidden iframe).

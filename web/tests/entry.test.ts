@@ -83,7 +83,7 @@ describe('the form becomes the body of PUT /entries/{date}', () => {
   it('given a saved entry, when it is loaded into the form and sent back, then nothing changes', () => {
     const saved = entry('2026-12-01', [
       { content: '走访企业\n了解用工', status: 'done', plan_item_id: 'p1', internal: true },
-      { content: '整理台账', status: 'not_done' },
+      { content: '整理台账', status: 'not_done', internal: false },
     ], { mistakes: '无', reflections: null })
     const body = entryBody(formFromEntry(saved))
     expect(body.items).toEqual([
@@ -183,8 +183,8 @@ describe("the server's 422 details land on the form's fields", () => {
 describe('带入昨日推进中事项 offers the previous entry within a week', () => {
   const day = '2026-12-02'
   const yesterday = entry('2026-12-01', [
-    { content: '起草方案', status: 'in_progress', plan_item_id: 'p1' },
-    { content: '参加会议', status: 'done' },
+    { content: '起草方案', status: 'in_progress', plan_item_id: 'p1', internal: false },
+    { content: '参加会议', status: 'done', internal: false },
   ])
   const older = entry('2026-11-27', [{ content: '调研走访', status: 'in_progress', plan_item_id: 'p4', internal: true }])
 
@@ -198,7 +198,7 @@ describe('带入昨日推进中事项 offers the previous entry within a week', 
     expect(carryOver([entry('2026-11-24', older.items), entry(day, older.items), entry('2026-12-03', older.items)], day)).toBeNull()
   })
   it('given the previous entry has no 推进中 item, then nothing is offered', () => {
-    expect(carryOver([entry('2026-12-01', [{ content: '参加会议', status: 'done' }])], day)).toBeNull()
+    expect(carryOver([entry('2026-12-01', [{ content: '参加会议', status: 'done', internal: false }])], day)).toBeNull()
   })
   it('given picked items, then they are added marked as brought in, replacing a lone blank item', () => {
     const { form: f, added } = bringIn(emptyForm(), { date: '2026-12-01', items: yesterday.items }, [0], day)

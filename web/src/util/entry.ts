@@ -67,9 +67,7 @@ function nextKey(): number {
 
 /** Characters as the server counts them (code points, not UTF-16 units). */
 export function countChars(text: string): number {
-  let n = 0
-  for (const _ of text) n++
-  return n
+  return Array.from(text).length
 }
 
 export function emptyItem(): ItemForm {

@@ -78,5 +78,7 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['tests/**/*.test.ts'],
     setupFiles: ['tests/setup.ts'],
+    // Component tests render Vant: let Vite transform it (its ES build imports its own CSS).
+    server: { deps: { inline: ['vant'] } },
   },
 })

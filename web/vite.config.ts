@@ -60,5 +60,7 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['tests/**/*.test.ts'],
     setupFiles: ['tests/setup.ts'],
+    // Vant's components import their CSS: let Vite, not Node, load them in component tests.
+    server: { deps: { inline: ['vant'] } },
   },
 })

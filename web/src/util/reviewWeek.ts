@@ -83,7 +83,7 @@ export function dayViews(detail: Pick<ReviewDetail, 'review' | 'entries' | 'sign
   const views = new Map<string, DayView>(
     weekDays(detail.review.week_start, detail.entries, working).map((date) => {
       const entry = byDate.get(date) ?? null
-      const state: DayState = entry ? 'written' : date > today ? 'future' : 'missing'
+      const state: DayState = entry ? 'written' : today && date > today ? 'future' : 'missing'
       const badges = entry ? entryBadges(entry) : []
       return [date, { date, entry, state, marks: itemsOf(entry).map(() => []), badges, notes: [] }]
     }),

@@ -55,3 +55,17 @@ export function label(labels: Record<string, string>, code: string | null | unde
 export function roleList(roles: readonly string[]): string {
   return roles.map((r) => label(ROLE_LABELS, r)).join('、')
 }
+
+/** Whose conduct a case is about (CaseOut.subject), as the cadre it is about reads it. */
+export const CASE_SUBJECT_LABELS: Record<string, string> = {
+  logging: '本人工作日志的填写',
+  reviewing: '本人对所联系干部日志的审阅',
+}
+
+/** A case's state with an icon beside its words (never colour alone). */
+export const CASE_STATE_ICONS: Record<string, string> = {
+  open: 'clock-o',
+  talk_recorded: 'comment-o',
+  escalated: 'warning-o',
+  closed: 'passed',
+}

@@ -18,6 +18,9 @@ export interface PeriodDraft<T> {
   pause(): void
   /** Throw away the draft of the tracked period. */
   discard(): Promise<void>
+  /** Write what is waiting now and wait for it: call before a save, so that the save's deletion
+   * of the draft comes after, never before, the last keystrokes' write. */
+  settle(): Promise<void>
 }
 
 export function usePeriodDraft<T>(
@@ -29,13 +32,17 @@ export function usePeriodDraft<T>(
   let period: string | null = null
   let saved: T | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
+  let writing: Promise<void> = Promise.resolve()
 
-  async function write(): Promise<void> {
+  function write(): Promise<void> {
     timer = null
     const who = cadreId()
-    if (!who || period === null || saved === null) return
-    if (changed(form.value, saved)) await saveDraft(who, kind, period, form.value)
-    else await deleteDraft(who, kind, period)
+    if (!who || period === null || saved === null) return writing
+    // A copy as it is now: the write may run after later keystrokes or after the period changed.
+    const [p, s, f] = [period, saved, JSON.parse(JSON.stringify(form.value)) as T]
+    // One write at a time, in order: a later write never lands before an earlier one.
+    writing = writing.then(() => (changed(f, s) ? saveDraft(who, kind, p, f) : deleteDraft(who, kind, p))).catch(() => undefined)
+    return writing
   }
 
   function later(): void {
@@ -44,17 +51,18 @@ export function usePeriodDraft<T>(
     timer = setTimeout(() => void write(), DEBOUNCE_MS)
   }
 
-  function now(): void {
-    if (!timer) return
+  function now(): Promise<void> {
+    if (!timer) return writing
     clearTimeout(timer)
-    void write()
+    return write()
   }
 
   watch(form, later, { deep: true })
-  window.addEventListener('pagehide', now)
+  const onPageHide = (): void => void now()
+  window.addEventListener('pagehide', onPageHide)
   onBeforeUnmount(() => {
-    now()
-    window.removeEventListener('pagehide', now)
+    void now()
+    window.removeEventListener('pagehide', onPageHide)
   })
 
   return {
@@ -69,7 +77,7 @@ export function usePeriodDraft<T>(
       saved = s
     },
     pause() {
-      now()
+      void now()
       period = null
       saved = null
     },
@@ -77,7 +85,9 @@ export function usePeriodDraft<T>(
       const who = cadreId()
       if (timer) clearTimeout(timer)
       timer = null
+      await writing
       if (who && period !== null) await deleteDraft(who, kind, period)
     },
+    settle: now,
   }
 }

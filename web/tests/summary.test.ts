@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import type { Owed, SummaryOut } from '@/api/types'
-import { checkSummary, defaultHalf, formFromSummary, summaryBody, summaryChanged } from '@/util/summary'
+import { addHalves, checkSummary, defaultHalf, formFromSummary, summaryBody, summaryChanged } from '@/util/summary'
 
 const SAVED: SummaryOut = {
   half: '2026-H2',
@@ -60,5 +60,14 @@ describe('the half the screen opens on', () => {
   it('given no summary owed, then it is the half of today', () => {
     expect(defaultHalf({ today: '2027-01-08', owes: [owed('plan', '2027-01')] })).toBe('2027-H1')
     expect(defaultHalf({ today: '2026-07-01', owes: [] })).toBe('2026-H2')
+  })
+})
+
+describe('stepping through halves', () => {
+  it('goes from the second half to the first half of the next year and back', () => {
+    expect(addHalves('2026-H2', 1)).toBe('2027-H1')
+    expect(addHalves('2027-H1', -1)).toBe('2026-H2')
+    expect(addHalves('2026-H1', -1)).toBe('2025-H2')
+    expect(addHalves('2026-H1', 1)).toBe('2026-H2')
   })
 })

@@ -60,3 +60,9 @@ export function defaultHalf(me: Pick<Me, 'today' | 'owes'>): string {
   const owed = me.owes.find((o) => o.kind === 'summary')
   return owed ? owed.period : halfOf(me.today)
 }
+
+/** 2026-H2 + 1 → 2027-H1; 2026-H1 − 1 → 2025-H2 */
+export function addHalves(half: string, n: number): string {
+  const index = Number(half.slice(0, 4)) * 2 + (half.endsWith('H2') ? 1 : 0) + n
+  return `${Math.floor(index / 2)}-H${(index % 2) + 1}`
+}

@@ -33,7 +33,7 @@ describe('what is owed, in words, with where to write it', () => {
 
   it('given a summary not yet due, then it names the half-year and its due date, and links to it', () => {
     const o = owed({ kind: 'summary', period: '2026-H2', due: '2027-01-15', last_day: '2027-01-22' })
-    expect(owedSentence(o, TODAY)).toBe('2026年下半年 工作总结 — 请于 1月15日 前完成')
+    expect(owedSentence(o, TODAY)).toBe('2026年下半年 半年总结 — 请于 1月15日 前完成')
     expect(owedView(o, TODAY).link).toBe('/summary/2026-H2')
   })
 

@@ -8,7 +8,7 @@ export const PROVISIONAL_NOTE = '节假日安排尚未公布，按周一至周�
 
 export interface OwedView {
   key: string
-  /** "12月1日 工作日志", "2026年12月 月度计划", "2026年下半年 工作总结" */
+  /** "12月1日 工作日志", "2026年12月 月度计划", "2026年下半年 半年总结" */
   title: string
   /** "还可补记至 12月8日", "今日应填写" … */
   when: string
@@ -21,7 +21,7 @@ export interface OwedView {
 function title(o: Owed): string {
   if (o.kind === 'entry') return `${shortDate(o.period)} 工作日志`
   if (o.kind === 'plan') return `${monthLabel(o.period)} 月度计划`
-  return `${halfLabel(o.period)} 工作总结`
+  return `${halfLabel(o.period)} 半年总结`
 }
 
 function until(day: string, today: string): string {
@@ -65,4 +65,13 @@ export function owedInOrder(owes: Owed[], today: string): OwedView[] {
   return [...owes]
     .sort((a, b) => (a.last_day === b.last_day ? (a.period < b.period ? -1 : 1) : a.last_day < b.last_day ? -1 : 1))
     .map((o) => owedView(o, today))
+}
+
+/** A line for the top of a plan's or summary's editor, or '' when nothing is owed for it now. */
+export function owedNotice(owes: readonly Owed[], kind: Owed['kind'], period: string): string {
+  const owed = owes.find((o) => o.kind === kind && o.period === period)
+  if (!owed) return ''
+  const provisional = owed.provisional ? '（节假日安排待定，期限可能调整）' : ''
+  if (owed.overdue) return `已过提交期限（${shortDate(owed.due)}），现在提交将记为补交；最迟可于 ${shortDate(owed.last_day)} 前提交${provisional}`
+  return `请于 ${shortDate(owed.due)} 前提交${provisional}`
 }

@@ -84,7 +84,7 @@ def error_response(
 def _details(errors: list[Any]) -> list[dict[str, Any]]:
     out = []
     for e in errors:
-        loc = [p for p in e.get("loc", ()) if not isinstance(p, int) or p]  # keep list indexes, drop pos 0
+        loc = list(e.get("loc", ()))
         out.append({"loc": list(loc), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))})
     return out
 

@@ -67,6 +67,16 @@ def test_a_revision_without_reason_is_422_and_stores_nothing(stack: InProcessSta
     assert stored_items(stack) == before
 
 
+def test_a_field_error_names_its_list_index_even_the_first(stack: InProcessStack) -> None:
+    """Given items whose first and second contents are empty, the 422 details name items 0 and 1:
+    a client can put each message beside its own field."""
+    items = [{"content": "", "status": "done"}, {"content": "", "status": "done"}]
+    resp = put(stack, "/entries/2026-11-20", {"items": items})
+    assert resp.status == 422
+    locs = [d["loc"] for d in body(resp)["details"]]
+    assert ["body", "items", 0, "content"] in locs and ["body", "items", 1, "content"] in locs
+
+
 def test_late_entry_is_marked_late_and_locked_day_is_409(stack: InProcessStack) -> None:
     late = put(stack, "/entries/2026-11-13", ENTRY)
     assert late.status == 201 and body(late)["late"]

@@ -43,7 +43,7 @@ PATH_VALUES = {
     "notice_id": "N20261120-c0001",
     "feedback_id": "0123456789abcdef",
 }
-QUERY_VALUES = {"from": "2026-11-16", "to": "2026-11-20"}
+QUERY_VALUES = {"from": "2026-11-16", "to": "2026-11-20", "month": "2026-11"}
 # (method, path[, variant]): a route whose body has mutually exclusive fields has one per variant.
 BODIES: dict[tuple[str, ...], dict[str, Any]] = {
     ("put", "/admin/calendar/{year}"): {"holidays": ["2027-01-01"], "workdays": [], "source": "国办发明电"},

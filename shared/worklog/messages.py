@@ -22,7 +22,7 @@ MSG: dict[str, str] = {
     "future_entry": "不能填写未来日期的工作日志",
     "future_plan": "该月份的工作谋划尚未开放填写",
     "future_summary": "该半年度总结尚未开放填写",
-    "period_locked": "{label} 已超过补记和修订期限（截至 {last}），不能再修改",
+    "period_locked": "{label}已超过补记和修订期限（截至{last}），不能再修改",
     # journal
     "reason_required": "修订已保存的内容必须填写修订原因",
     "entry_not_found": "该日期没有工作日志",
@@ -37,7 +37,7 @@ MSG: dict[str, str] = {
     "leave_reversed": "请假结束日期不能早于开始日期",
     "leave_too_long": "单次请假最多 {days} 天",
     "leave_too_far": "只能登记一年以内的请假",
-    "leave_locked": "请假开始日期已超过补登期限（最早 {first}）",
+    "leave_locked": "请假开始日期已超过补登期限（最早可从{first}起登记）",
     "leave_overlap": "与已登记的请假（{span}）重叠",
     "idempotency_mismatch": "同一个 Idempotency-Key 不能用于内容不同的请求",
     "idempotency_in_progress": "相同 Idempotency-Key 的请求正在处理中，请稍后重试",

@@ -49,6 +49,23 @@ class Period:
     def key(self) -> str:
         return f"{self.kind.upper()}#{self.label}"
 
+    @property
+    def spoken(self) -> str:
+        """The period as people read it: 2026年11月10日的工作日志, 2026年上半年的半年总结."""
+        first = self.first_day
+        if self.kind is Kind.ENTRY:
+            return f"{spoken_date(first)}的工作日志"
+        if self.kind is Kind.PLAN:
+            return f"{first.year}年{first.month}月的月度计划"
+        if self.kind is Kind.SUMMARY:
+            return f"{first.year}年{'上' if first.month <= 6 else '下'}半年的半年总结"
+        return f"{spoken_date(first)}起的请假"
+
+
+def spoken_date(d: date) -> str:
+    """2026年11月17日: dates in messages people read, never ISO."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
 
 def day_period(d: date) -> Period:
     return Period(Kind.ENTRY, d.isoformat(), d, d)
@@ -131,7 +148,7 @@ class LockdownPolicy:
             )
         if today > window.locks_after:
             raise PeriodLocked(
-                MSG["period_locked"].format(label=period.label, last=window.locks_after.isoformat())
+                MSG["period_locked"].format(label=period.spoken, last=spoken_date(window.locks_after))
             )
         return window
 

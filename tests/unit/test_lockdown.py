@@ -1,5 +1,6 @@
 """LockdownPolicy: what may be written on a given day, and when a first save is late."""
 
+import re
 from datetime import date
 
 import pytest
@@ -90,3 +91,19 @@ def test_malformed_months_are_invalid(label: str) -> None:
 def test_malformed_halves_are_invalid(label: str) -> None:
     with pytest.raises(ValidationFailed):
         half_period(label)
+
+
+def test_a_locked_period_is_named_in_words_people_read_not_iso_dates() -> None:
+    """Given an entry, a plan and a summary past their last day, the refusal names each the way the
+    app shows it (2026年11月10日的工作日志 … 截至2026年11月17日), so the message can be shown as is."""
+    cases = [
+        (day_period(date(2026, 11, 10)), date(2026, 11, 30), "2026年11月10日的工作日志"),
+        (month_period("2026-09"), date(2026, 11, 30), "2026年9月的月度计划"),
+        (half_period("2025-H2"), date(2026, 11, 30), "2025年下半年的半年总结"),
+    ]
+    for period, today, spoken in cases:
+        with pytest.raises(PeriodLocked) as err:
+            POLICY.check_writable(period, today)
+        message = str(err.value)
+        assert message.startswith(spoken) and re.search(r"截至\d{4}年\d{1,2}月\d{1,2}日", message)
+        assert not re.search(r"\d{4}-\d{2}", message)

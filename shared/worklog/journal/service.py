@@ -52,6 +52,7 @@ from worklog.periods import (
     half_period,
     month_label,
     month_period,
+    spoken_date,
 )
 from worklog.roster.repository import RosterRepository, profile_guard
 from worklog.roster.standing import revision_update
@@ -277,7 +278,7 @@ class JournalService:
             raise _invalid(MSG["leave_too_far"], ["body", "to"], "too_far")
         earliest = on - timedelta(days=self.rules.correction_window_days)
         if data.from_ < earliest:
-            raise PeriodLocked(MSG["leave_locked"].format(first=earliest.isoformat()))
+            raise PeriodLocked(MSG["leave_locked"].format(first=spoken_date(earliest)))
         period = Period(Kind.LEAVE, data.from_.isoformat(), data.from_, data.to)
         body = data.model_dump(mode="json", by_alias=True, exclude_none=True)
 

@@ -1,4 +1,4 @@
-"""Upload the built web app (web/dist-root, built for the distribution's /) to the deployed stack's app bucket; `make deploy` runs it.
+"""Upload the web app built for the distribution's / (web/dist-root) to the stack's app bucket.
 
     python -m infra.deploy_app [--stack-name NAME] [--region REGION] [--dist web/dist-root]
 
@@ -277,7 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stack-name", help="default: stack_name in samconfig.toml")
     parser.add_argument("--region", help="default: region in samconfig.toml, else the AWS profile's")
     parser.add_argument("--profile", help="AWS profile to use")
-    parser.add_argument("--dist", type=Path, default=DIST, help="the app built for / (default web/dist-root, by make web-root)")
+    parser.add_argument(
+        "--dist", type=Path, default=DIST, help="the app built for / (default web/dist-root: make web-root)"
+    )
     parser.add_argument("--samconfig", type=Path, default=SAMCONFIG)
     args = parser.parse_args(argv)
     saved = stack_settings(args.samconfig)

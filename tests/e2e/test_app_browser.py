@@ -129,7 +129,8 @@ def short_ttl_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runt
 
 
 def font_px(page: Any, selector: str = "html") -> float:
-    return float(page.evaluate(f"parseFloat(getComputedStyle(document.querySelector('{selector}')).fontSize)"))
+    script = "(s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize)"
+    return float(page.evaluate(script, selector))
 
 
 def login_button(page: Any) -> Any:

@@ -5,7 +5,8 @@
 #   make test     infra checks, unit, integration, e2e and browser tests, OpenAPI staleness check
 #                 (installs Chromium and CJK fonts for the browser tests when missing)
 #   make lint     ruff + mypy
-#   make bench    request counts and timings (docs/benchmarks.md); BENCH_ARGS="--sweep-sizes 800,8000,80000"
+#   make bench    request counts and timings (docs/benchmarks.md), the app's in the system Chromium (builds it
+#                 first); BENCH_ARGS="--sweep-sizes 800,8000,80000"
 #   make build    sam build (python3.13, arm64, no Docker)
 #   make deploy   sam deploy --guided
 #   make openapi  regenerate docs/openapi.json and the web app's API types (web/src/api/schema.d.ts)
@@ -46,7 +47,7 @@ lint: venv web-deps
 	$(VENV)/bin/ruff format --check shared functions infra
 	$(VENV)/bin/mypy
 
-bench: venv
+bench: venv web
 	$(PYTHON) -m infra.bench $(BENCH_ARGS)
 
 openapi: venv web-deps

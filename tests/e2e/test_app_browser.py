@@ -248,6 +248,23 @@ def test_big_font_mode_raises_the_base_font_to_20px_and_survives_a_reload(
     check_screen(page)
 
 
+def test_the_big_font_switch_answers_anywhere_in_a_44px_target(
+    page: Any, people: dict[str, dict[str, Any]]
+) -> None:
+    sign_in(page, people["cadre"]["cadre_id"])
+    open_from_menu(page, "我的")
+    switch = page.get_by_role("switch", name="大字模式")
+    switch.evaluate("(el) => el.scrollIntoView({ block: 'center' })")  # clear of the tab bar
+    box = switch.bounding_box()
+    assert box is not None
+
+    # 21 px above the switch's middle: inside a 44 px target, outside the drawn switch. A click, not
+    # a tap: Chromium's touch adjustment moves a tap onto a control nearby and would hide a small one.
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 - 21)
+
+    expect(switch).to_have_attribute("aria-checked", "true")
+
+
 def test_signing_out_returns_to_the_sign_in_page_and_a_reload_does_not_sign_back_in(
     page: Any, app: str, people: dict[str, dict[str, Any]]
 ) -> None:

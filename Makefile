@@ -5,7 +5,8 @@
 #   make test     infra checks, unit, integration, e2e and browser tests, OpenAPI staleness check
 #                 (installs Chromium and CJK fonts for the browser tests when missing)
 #   make lint     ruff + mypy
-#   make bench    request counts and timings (docs/benchmarks.md); BENCH_ARGS="--sweep-sizes 800,8000,80000"
+#   make bench    request counts and timings (docs/benchmarks.md), the app's in the system Chromium (builds it
+#                 first); BENCH_ARGS="--sweep-sizes 800,8000,80000"
 #   make build    sam build (python3.13, arm64, no Docker)
 #   make deploy   sam deploy --guided, then build the web app for / (make web-root) and upload it
 #                 (python -m infra.deploy_app: config.json, Cache-Control, CloudFront invalidation)
@@ -47,7 +48,7 @@ lint: venv web-deps
 	$(VENV)/bin/ruff format --check shared functions infra
 	$(VENV)/bin/mypy
 
-bench: venv
+bench: venv web
 	$(PYTHON) -m infra.bench $(BENCH_ARGS)
 
 openapi: venv web-deps

@@ -5,6 +5,9 @@
 2. The entries handler's p50 time per submission beside a bare TransactWriteItems of the same
    three items, in the same run (moto in-process, so both pay the same emulator cost).
 3. Cold import of each function's handler module beside `import boto3` alone.
+
+Then the sweeps (infra/bench_sweeps.py), the public site (infra/bench_site.py) and the app in a
+browser (infra/bench_app.py).
 """
 
 from __future__ import annotations
@@ -184,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
         default="800,8000",
         help="roster sizes for the sweeps, comma-separated (80000 takes the emulator about twenty minutes)",
     )
+    parser.add_argument(
+        "--app-runs", type=int, default=5, help="throttled loads of the app timed per profile (bench_app)"
+    )
     args = parser.parse_args(argv)
     print("# worklog benchmark (moto in-process; counts are exact, times are this machine's)")
     with in_process(Path(tempfile.mkdtemp(prefix="worklog-bench-"))) as stack:
@@ -215,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     from infra import bench_site
 
     bench_site.run()
+    from infra import bench_app
+
+    bench_app.run(args.app_runs)
     print("\n## Cold import (median of 3 fresh interpreters)")
     rows_imp = cold_imports()
     base = rows_imp[0][1]

@@ -598,12 +598,25 @@ def test_the_sign_in_pages_carry_no_script_and_nothing_from_elsewhere(endpoints:
         assert resp is not None
         page = parse_page(resp.body)
         assert "script" not in page.tags and "style" not in page.tags
-        assert all(url.startswith("/") and not url.startswith("//") for url in page.urls), page.urls
+        # Own paths only; the empty icon (data:,) is no request at all.
+        own = [url for url in page.urls if url != "data:,"]
+        assert all(url.startswith("/") and not url.startswith("//") for url in own), page.urls
         assert b" style=" not in resp.body and b"javascript:" not in resp.body
         assert resp.header("Content-Security-Policy") == APP_CSP
         assert resp.header("Referrer-Policy") == "no-referrer"
         assert resp.header("X-Content-Type-Options") == "nosniff"
         assert resp.header("Cache-Control") == "no-store"
+
+
+def test_the_sign_in_pages_name_an_empty_icon_so_the_browser_asks_for_no_favicon(
+    endpoints: SignInEndpoints,
+) -> None:
+    query = urlencode([(k, v[0]) for k, v in auth_params(new_verifier()).items()])
+
+    resp = endpoints.handle("GET", "/authorize", query, {}, b"")
+
+    assert resp is not None
+    assert b'<link rel="icon" href="data:,">' in resp.body
 
 
 def test_the_authorize_page_escapes_what_the_request_carries(endpoints: SignInEndpoints) -> None:

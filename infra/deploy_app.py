@@ -104,6 +104,7 @@ def app_config(outputs: Mapping[str, str], parameters: Mapping[str, str], region
             "authorization_endpoint": None,
             "token_endpoint": None,
             "revocation_endpoint": None,
+            "end_session_endpoint": None,
         }
     pool = _required(outputs, "UserPoolId")
     client_id = _required(outputs, "UserPoolClientId")
@@ -117,6 +118,8 @@ def app_config(outputs: Mapping[str, str], parameters: Mapping[str, str], region
         "authorization_endpoint": f"{hosted}/oauth2/authorize",
         "token_endpoint": f"{app_url}oauth2/token",
         "revocation_endpoint": f"{app_url}oauth2/revoke",
+        # Cognito's sign-out is its hosted UI's /logout with its own parameters: sign_out_url.
+        "end_session_endpoint": None,
     }
 
 

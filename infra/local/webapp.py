@@ -70,6 +70,12 @@ def app_config(issuer: str, client_id: str, *, environment: str = "local") -> di
         # end_session_endpoint (Cognito's hosted UI logout); null: use the discovery's.
         "sign_out_url": None,
         "environment": environment,
+        # The issuer's endpoints, so the app starts without fetching the discovery document (one
+        # round trip less before the first screen; the deployed config names Cognito's the same way).
+        "authorization_endpoint": f"{issuer}/authorize",
+        "token_endpoint": f"{issuer}/oauth2/token",
+        "revocation_endpoint": None,
+        "end_session_endpoint": f"{issuer}/logout",
     }
 
 

@@ -71,6 +71,7 @@ def test_the_config_signs_in_with_the_stacks_user_pool_through_the_front_door() 
         "authorization_endpoint": f"https://worklog-123456789012.auth.{REGION}.amazoncognito.com/oauth2/authorize",
         "token_endpoint": f"{APP_URL}oauth2/token",
         "revocation_endpoint": f"{APP_URL}oauth2/revoke",
+        "end_session_endpoint": None,
     }
 
 

@@ -219,6 +219,10 @@ def test_config_json_is_the_runtimes_sign_in_settings_not_a_built_file(app: AppF
         "post_logout_path": "/app/",
         "sign_out_url": None,
         "environment": "local",
+        "authorization_endpoint": "http://127.0.0.1:8080/_local/authorize",
+        "token_endpoint": "http://127.0.0.1:8080/_local/oauth2/token",
+        "revocation_endpoint": None,
+        "end_session_endpoint": "http://127.0.0.1:8080/_local/logout",
     }
 
 

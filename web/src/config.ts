@@ -21,6 +21,8 @@ export interface AppConfig {
   authorization_endpoint?: string | null
   token_endpoint?: string | null
   revocation_endpoint?: string | null
+  /** Where to sign out at the issuer, when it has one (the local issuer); else sign_out_url. */
+  end_session_endpoint?: string | null
 }
 
 export const CONFIG_COPY_KEY = 'worklog.config'
@@ -37,25 +39,44 @@ function keptCopy(): AppConfig | null {
   }
 }
 
+function keep(value: AppConfig): void {
+  try {
+    window.localStorage.setItem(CONFIG_COPY_KEY, JSON.stringify(value))
+  } catch {
+    // Storage full or disabled: the app works online without the copy.
+  }
+}
+
+/**
+ * The settings to start with. With a copy from an earlier visit the app starts at once from it and
+ * fetches config.json beside, for the next start (a round trip less before the first screen; the
+ * settings of one origin change only with a deployment). Without one, config.json is awaited.
+ */
 export async function loadConfig(): Promise<AppConfig> {
   if (loaded) return loaded
+  const kept = keptCopy()
+  if (kept) {
+    loaded = kept
+    void fetchConfig().then((fresh) => fresh && keep(fresh), () => undefined)
+    return loaded
+  }
+  const fresh = await fetchConfig()
+  if (!fresh) throw new Error('无法连接服务器，请联网后刷新重试')
+  loaded = fresh
+  keep(fresh)
+  return loaded
+}
+
+/** config.json now; null when there is no answer at all (offline); throws on a bad answer. */
+async function fetchConfig(): Promise<AppConfig | null> {
   let response: Response
   try {
     response = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: 'no-store' })
   } catch {
-    // No answer at all (offline): the settings of the last visit, if there was one.
-    loaded = keptCopy()
-    if (!loaded) throw new Error('无法连接服务器，请联网后刷新重试')
-    return loaded
+    return null
   }
   if (!response.ok) throw new Error('无法读取登录配置（config.json），请稍后刷新重试')
-  loaded = (await response.json()) as AppConfig
-  try {
-    window.localStorage.setItem(CONFIG_COPY_KEY, JSON.stringify(loaded))
-  } catch {
-    // Storage full or disabled: the app works online without the copy.
-  }
-  return loaded
+  return (await response.json()) as AppConfig
 }
 
 export function config(): AppConfig {

@@ -37,8 +37,20 @@ describe('the sign-in settings', () => {
     await expect(loadConfig()).rejects.toThrow('无法连接服务器，请联网后刷新重试')
   })
 
-  it('Given a kept copy, when the server answers with an error, then the error shows and the copy is not used', async () => {
+  it('Given a kept copy, when the app starts, then it starts from the copy at once and keeps the fresh settings for next time', async () => {
     window.localStorage.setItem(CONFIG_COPY_KEY, JSON.stringify(SETTINGS))
+    const fresh = { ...SETTINGS, client_id: 'rotated' }
+    let answer: (r: Response) => void = () => undefined
+    vi.stubGlobal('fetch', vi.fn(() => new Promise<Response>((resolve) => { answer = resolve })))
+
+    // The settings come before config.json has answered.
+    expect(await loadConfig()).toEqual(SETTINGS)
+    answer(new Response(JSON.stringify(fresh), { status: 200 }))
+    await new Promise((r) => setTimeout(r, 0))
+    expect(JSON.parse(window.localStorage.getItem(CONFIG_COPY_KEY) as string).client_id).toBe('rotated')
+  })
+
+  it('Given no kept copy, when the server answers with an error, then the error shows', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => new Response('no', { status: 500 })))
 
     await expect(loadConfig()).rejects.toThrow('无法读取登录配置')

@@ -24,6 +24,7 @@ export function metadata(cfg: AppConfig): { metadata?: Partial<OidcMetadata> } {
       authorization_endpoint: cfg.authorization_endpoint,
       token_endpoint: new URL(cfg.token_endpoint, window.location.origin).toString(),
       ...(cfg.revocation_endpoint ? { revocation_endpoint: new URL(cfg.revocation_endpoint, window.location.origin).toString() } : {}),
+      ...(cfg.end_session_endpoint ? { end_session_endpoint: cfg.end_session_endpoint } : {}),
     },
   }
 }

@@ -33,13 +33,12 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking")
 APP_DIST = ROOT / "web" / "dist"
 
-# A screen has rendered: its title bar inside the shell's main area (every screen of the app has
-# one; the sign-in page, outside the shell, has none).
-SCREEN_READY = "main .van-nav-bar"
-# Today's form accepts input. While 今日 is a placeholder this is its title bar; when the editor
-# lands, this one constant becomes its first item's text box, '[data-test="item-content-0"] textarea'
-# (the benchmark and the tests that use it follow).
-TODAY_READY = SCREEN_READY
+# A screen has rendered: its one heading of level 1 inside the shell's main area (every screen has
+# one — its title, or 今日's date; the sign-in page, outside the shell, has none).
+SCREEN_READY = "main h1"
+# Today's form accepts input: its first item's text box (the benchmark waits for it to be visible
+# and enabled).
+TODAY_READY = '[data-test="item-content-0"]'
 
 SIGN_IN_TIMEOUT_MS = 30_000
 

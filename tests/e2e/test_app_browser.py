@@ -51,7 +51,7 @@ from tests.e2e.browser import (
     stored_user,
     web_storage,
 )
-from tests.e2e.conftest import APP_DIST, Runtime, start_runtime, stop_runtime
+from tests.e2e.conftest import APP_DIST, Runtime, runtime_today, start_runtime, stop_runtime
 
 pytestmark = pytest.mark.e2e
 
@@ -153,14 +153,16 @@ def assert_no_token_is_kept(page: Any) -> None:
 
 
 def test_signing_in_lands_on_today_and_mine_names_the_person(
-    page: Any, people: dict[str, dict[str, Any]]
+    page: Any, people: dict[str, dict[str, Any]], runtime: Runtime
 ) -> None:
     cadre = people["cadre"]
 
     sign_in(page, cadre["cadre_id"])
 
     assert app_path(page) == "/app/today"
-    expect(page.locator(SCREEN_READY)).to_contain_text("今日")
+    expect(page).to_have_title(re.compile(r"^今日 - "))
+    today = runtime_today(runtime)  # 今日's heading is GET /me's today, in the runtime's clock
+    expect(page.locator(SCREEN_READY)).to_contain_text(f"{today.year}年{today.month}月{today.day}日")
     check_screen(page)
     open_from_menu(page, "我的")
     page.wait_for_url(re.compile(r"/app/mine$"))

@@ -577,6 +577,8 @@ def _page(status: int, title: str, main: str) -> HttpResponse:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="robots" content="noindex">\n'
         f"<title>{_e(title)}</title>\n"
+        # No icon: without this line the browser asks for /favicon.ico, a 404 in its console.
+        '<link rel="icon" href="data:,">\n'
         '<link rel="stylesheet" href="/_local/signin.css">\n</head>\n<body>\n'
         f'<p class="badge" role="note"><strong>{TEXT["demo_badge"]}</strong> {TEXT["demo_notice"]}</p>\n'
         f"<main>\n{main}</main>\n</body>\n</html>\n"

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+APP_DIST = ROOT / "web" / "dist"
 START_TIMEOUT_S = 90  # generous for a loaded machine; the budget (< 30 s) is reported, not timed here
 
 
@@ -57,10 +58,13 @@ def start_runtime(tmp: Path, *args: str) -> Runtime:
     log = tmp / f"runtime-{port}.log"
     # Its own state directory: never the developer's .local/ (key, JWKS, env file of `make run`).
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "WORKLOG_STATE_DIR": str(tmp / "state")}
-    env.pop("WORKLOG_PORT", None)
+    # The runtime's settings come from the arguments only, and it serves this checkout's build of
+    # the app (web/dist), whatever the developer's shell exports.
+    for name in ("WORKLOG_PORT", "WORKLOG_TOKEN_TTL", "WORKLOG_APP_DIST"):
+        env.pop(name, None)
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local", "--port", str(port), *args],
+            [sys.executable, "-m", "infra.local", "--port", str(port), "--app-dist", str(APP_DIST), *args],
             cwd=ROOT,
             env=env,
             stdout=sink,
@@ -98,6 +102,19 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     rt = start_runtime(tmp_path_factory.mktemp("local-runtime"), "--no-publish", "--demo-weeks", "3")
     yield rt
     stop_runtime(rt)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """The system's headless Chromium (infra.browser.launch), one for the session's browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    from infra.browser import launch
+
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session")

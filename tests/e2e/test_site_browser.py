@@ -5,7 +5,6 @@ JavaScript, and axe-core finds no serious or critical accessibility violation.""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -17,7 +16,6 @@ import requests
 from tests.e2e.conftest import Runtime, runtime_env, runtime_s3, runtime_today
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 PAYLOAD = '<script>window.__pwned = 1</script><img src="x" onerror="window.__pwned = 2">'
 
 
@@ -65,19 +63,6 @@ def published(runtime: Runtime, users: list[dict[str, Any]]) -> Iterator[dict[st
         yield {"cadre": cadre, "day": day, "notice": notice.json()}
     finally:
         requests.post(f"{runtime.url}/_local/clock", json={"now": None}, timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

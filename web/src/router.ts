@@ -2,6 +2,7 @@
 
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
 
+import { NetworkError } from '@/api/errors'
 import { currentUser } from '@/auth/session'
 import { useOutbox } from '@/stores/outbox'
 import { useSession } from '@/stores/session'
@@ -51,7 +52,17 @@ async function guard(to: RouteLocationNormalized): Promise<true | string> {
   if (to.meta.public) return true
   const session = useSession()
   if (!session.me) {
-    const user = await currentUser()
+    let user
+    try {
+      user = await currentUser()
+    } catch (err) {
+      if (!(err instanceof NetworkError)) throw err
+      // Offline with a session kept from before: the shell opens (with its offline banner), the
+      // draft queue is the same person's, and the screens show their own error states.
+      const owner = session.lastCadreId()
+      if (owner) await useOutbox().start(owner)
+      return true
+    }
     if (!user) return `/signin?target=${encodeURIComponent(to.fullPath)}`
     try {
       const me = await session.load()

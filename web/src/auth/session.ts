@@ -2,9 +2,10 @@
 // The API is sent the id token: it checks the token's audience, and Cognito's access tokens name
 // the client in `client_id`, not `aud`.
 
-import { UserManager, WebStorageStateStore, type OidcMetadata, type User } from 'oidc-client-ts'
+import { ErrorResponse, UserManager, WebStorageStateStore, type OidcMetadata, type User } from 'oidc-client-ts'
 
 import { useTokens } from '@/api/client'
+import { NetworkError } from '@/api/errors'
 import { config, type AppConfig } from '@/config'
 import { MemoryFirstStore } from './store'
 
@@ -53,19 +54,30 @@ function users(): UserManager {
   return manager
 }
 
-/** The signed-in user with live tokens, renewing from the refresh token when needed; else null. */
+/** The signed-in user with live tokens, renewing from the refresh token when needed; null when
+ * signed out. Throws NetworkError when the issuer cannot be reached (offline): the person is still
+ * signed in, and the refresh token is kept for when the network is back. */
 export async function currentUser(): Promise<User | null> {
   const user = await users().getUser()
   if (user && !user.expired && user.id_token) return user
   if (user?.refresh_token) {
     try {
       return await users().signinSilent()
-    } catch {
-      await users().removeUser()
-      return null
+    } catch (err) {
+      if (isRefusal(err)) {
+        await users().removeUser()
+        return null
+      }
+      throw new NetworkError()
     }
   }
   return null
+}
+
+/** The issuer answered and refused (the refresh token expired or was revoked): signed out. Any
+ * other failure (no answer, a timeout) says nothing about the session. */
+export function isRefusal(err: unknown): boolean {
+  return err instanceof ErrorResponse
 }
 
 async function bearer(): Promise<string | null> {

@@ -49,12 +49,17 @@ export const useOutbox = defineStore('outbox', () => {
     online.value = false
   }
 
+  // The banner follows the connection from the start, signed in or not (an app opened offline has
+  // no owner until it can ask who is signed in); sending waits for an owner.
+  if (typeof window !== 'undefined') {
+    window.addEventListener('online', onOnline)
+    window.addEventListener('offline', onOffline)
+  }
+
   /** Start for a person: only their queue is listed and sent. */
   async function start(cadreId: string): Promise<void> {
     owner.value = cadreId
     await refresh()
-    window.addEventListener('online', onOnline)
-    window.addEventListener('offline', onOffline)
     timer ??= setInterval(() => void flush(), RETRY_EVERY_MS)
     void flush(true)
   }
@@ -65,8 +70,6 @@ export const useOutbox = defineStore('outbox', () => {
     items.value = []
     if (timer) clearInterval(timer)
     timer = null
-    window.removeEventListener('online', onOnline)
-    window.removeEventListener('offline', onOffline)
   }
 
   async function submit<T>(save: Omit<NewSave, 'cadreId'>): Promise<SubmitResult<T>> {

@@ -8,6 +8,9 @@ import { api } from '@/api/client'
 import type { Me } from '@/api/types'
 
 const BIG_FONT_KEY = 'worklog.bigFont'
+// Who was signed in on this tab at the last GET /me: the draft queue's owner when the app opens
+// offline and cannot ask. sessionStorage, cleared at sign-out with the rest of it.
+const CADRE_KEY = 'worklog.cadre'
 
 export const useSession = defineStore('session', () => {
   const me = ref<Me | null>(null)
@@ -19,7 +22,13 @@ export const useSession = defineStore('session', () => {
 
   async function load(): Promise<Me> {
     me.value = await api.get<Me>('/me')
+    window.sessionStorage.setItem(CADRE_KEY, me.value.cadre_id)
     return me.value
+  }
+
+  /** The person of the last GET /me on this tab, when /me cannot be asked now (offline). */
+  function lastCadreId(): string | null {
+    return window.sessionStorage.getItem(CADRE_KEY)
   }
 
   function setBigFont(on: boolean): void {
@@ -29,7 +38,8 @@ export const useSession = defineStore('session', () => {
 
   function clear(): void {
     me.value = null
+    window.sessionStorage.removeItem(CADRE_KEY)
   }
 
-  return { me, bigFont, roles, reviews, leads, load, setBigFont, clear }
+  return { me, bigFont, roles, reviews, leads, load, lastCadreId, setBigFont, clear }
 })

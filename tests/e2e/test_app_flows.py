@@ -351,3 +351,119 @@ def test_a_cadre_writes_todays_log_links_plan_items_revises_it_with_a_reason_and
     assert entry is not None
     assert [i["plan_item_id"] for i in entry["items"]] == [plan[0]["id"], plan[1]["id"]]
     assert [i["status"] for i in entry["items"]] == ["done", "done"]
+
+
+# --- 2. a save made offline lands exactly once -------------------------------------------------------
+
+OFFLINE_ERRORS = ("net::ERR_INTERNET_DISCONNECTED",)
+
+
+def test_a_save_made_offline_is_kept_through_a_reload_and_lands_exactly_once_when_back_online(
+    open_page: OpenPage, viewport: Viewport, runtime: Runtime, cadres: Cadres, today: date
+) -> None:
+    cadre = cadres.pick("offline", viewport, lambda u: api_as(runtime, u["cadre_id"]).entry(today) is None)
+    api = api_as(runtime, cadre["cadre_id"])
+    page = open_page(viewport)
+    sign_in(page, cadre["cadre_id"])
+    wait_editor(page)
+    # The service worker holds the app's shell: a reload without a network still opens the app.
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    write_item(page, 0, "在社区值守，协调处理居民来访两起", "done")
+
+    page.context.set_offline(True)
+    page.click(SAVE)
+
+    expect(page.locator('[data-test="entry-queued"]')).to_contain_text(KEPT_LOCALLY)
+    expect(page.get_by_text(OFFLINE_BANNER)).to_be_visible()
+    screen_ok(page, also=OFFLINE_ERRORS)
+    assert api.entry(today) is None, "nothing reached the server while offline"
+
+    # A reload, still offline: the shell comes from the service worker, the queued save from the
+    # browser's storage, listed in 我的.
+    page.reload()
+    expect(page.get_by_text(OFFLINE_BANNER)).to_be_visible(timeout=UI_TIMEOUT_MS)
+    page.wait_for_selector(SCREEN_READY)
+    assert app_path(page) == "/app/today"
+    screen_ok(page, also=OFFLINE_ERRORS)
+    open_from_menu(page, "我的")
+    page.wait_for_url(re.compile(r"/app/mine$"))
+    queued = page.locator(".van-cell").filter(has_text=f"{today.month}月{today.day}日")
+    expect(queued).to_contain_text("工作日志")
+    expect(queued).to_contain_text("等待提交")
+    screen_ok(page, also=OFFLINE_ERRORS)
+
+    # Back online: the outbox sends it by itself (the browser's online event), once.
+    page.context.set_offline(False)
+    expect(page.get_by_text("没有等待提交的内容")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    expect(page.get_by_text(OFFLINE_BANNER)).to_have_count(0)
+    revisions = api.revisions(today)
+    assert [r["revision"] for r in revisions] == [1]
+    entry = api.entry(today)
+    assert entry is not None and entry["items"][0]["content"] == "在社区值守，协调处理居民来访两起"
+    screen_ok(page, also=OFFLINE_ERRORS)
+    page.goto(f"/app/day/{today}")
+    expect(page.locator(REVISION_ROW)).to_have_count(1, timeout=UI_TIMEOUT_MS)
+    expect(page.locator(REVISION_ROW)).to_contain_text("第 1 版（首次保存）")
+    screen_ok(page, also=OFFLINE_ERRORS)
+    assert [r["revision"] for r in api.revisions(today)] == [1]
+
+
+# The answer of the first attempt is lost on its way back (the server stored the entry), which the
+# browser logs as a failed load; the retry must not make a second revision.
+LOST_ANSWER_ERRORS = ("net::ERR_FAILED",)
+
+
+def test_a_save_whose_answer_was_lost_is_retried_with_the_same_idempotency_key_and_stored_once(
+    open_page: OpenPage, runtime: Runtime, cadres: Cadres, today: date
+) -> None:
+    # One size: what is under test is the outbox's request, the same code on every screen; the
+    # screens it shows (今日's notice, 我的's list) are checked at both sizes by the test above.
+    cadre = cadres.pick("lost-answer", PHONE, lambda u: api_as(runtime, u["cadre_id"]).entry(today) is None)
+    api = api_as(runtime, cadre["cadre_id"])
+    page = open_page(PHONE)
+    sign_in(page, cadre["cadre_id"])
+    wait_editor(page)
+    puts: list[dict[str, Any]] = []
+
+    def lose_the_first_answer(route: Any) -> None:
+        request = route.request
+        if request.method != "PUT":
+            route.fallback()
+            return
+        seen = {"key": request.headers.get("idempotency-key"), "body": request.post_data}
+        puts.append(seen)
+        if len(puts) == 1:
+            answer = route.fetch()  # the server gets it and stores the entry…
+            seen["status"] = answer.status
+            route.abort()  # …but the page never hears back
+        else:
+            route.fallback()
+
+    page.route(f"**/entries/{today}", lose_the_first_answer)
+    write_item(page, 0, "参加区里安全生产专题会议并传达会议精神", "done")
+
+    page.click(SAVE)
+
+    expect(page.locator('[data-test="entry-queued"]')).to_contain_text(KEPT_LOCALLY)
+    assert puts and puts[0]["status"] == 201, puts
+    assert [r["revision"] for r in api.revisions(today)] == [1], "the first attempt was stored"
+    screen_ok(page, also=LOST_ANSWER_ERRORS)
+    # The person asks for it now (立即重试 in 我的) rather than waiting for the outbox's timer.
+    open_from_menu(page, "我的")
+    page.wait_for_url(re.compile(r"/app/mine$"))
+    expect(page.locator(".van-cell").filter(has_text="等待提交").first).to_be_visible()
+    screen_ok(page, also=LOST_ANSWER_ERRORS)
+    with page.expect_response(lambda r: r.request.method == "PUT" and f"/entries/{today}" in r.url) as retry:
+        page.get_by_role("button", name="立即重试").click()
+
+    assert retry.value.status == 201, retry.value.text()
+    expect(page.get_by_text("没有等待提交的内容")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    assert len(puts) == 2, puts
+    assert puts[0]["key"] and puts[0]["key"] == puts[1]["key"], "the retry carried another Idempotency-Key"
+    assert puts[0]["body"] == puts[1]["body"]
+    assert [r["revision"] for r in api.revisions(today)] == [1], "the retry made a second revision"
+    screen_ok(page, also=LOST_ANSWER_ERRORS)
+    open_from_menu(page, "今日")
+    wait_editor(page)
+    expect(page.get_by_text("已于")).to_contain_text("第 1 版")
+    screen_ok(page, also=LOST_ANSWER_ERRORS)

@@ -25,7 +25,16 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from infra.browser import DESKTOP, PHONE, SCREEN_READY, Viewport, app_path, new_context, open_from_menu, sign_in
+from infra.browser import (
+    DESKTOP,
+    PHONE,
+    SCREEN_READY,
+    Viewport,
+    app_path,
+    new_context,
+    open_from_menu,
+    sign_in,
+)
 from tests.e2e.browser import check_screen, forget, record, recorder_of, settle
 from tests.e2e.conftest import APP_DIST, Runtime, runtime_today, token_for
 
@@ -45,18 +54,21 @@ OpenPage = Callable[..., Any]
 
 # --- the one thing check_screen is told to tolerate --------------------------------------------------
 
-# GETs whose 404 means "nothing saved yet" (the app shows its empty form or its empty state): a
-# browser logs every 4xx answer to fetch() as a console error ("Failed to load resource: the
-# server responded with a status of 404 (Not Found)"), and no page script can keep it from doing so.
-NOTHING_SAVED_YET = re.compile(r"^/(entries/\d{4}-\d{2}-\d{2}|plans/\d{4}-\d{2}|summaries/\d{4}-H[12])$")
+# GETs whose 404 means "nothing saved yet" — a day's entry, a month's plan, a half's summary, or
+# its revisions — which the app answers with its empty form or empty state. The browser logs every
+# 4xx answer to fetch() as a console error ("Failed to load resource: the server responded with a
+# status of 404 (Not Found)"), and no page script can keep it from doing so.
+NOTHING_SAVED_YET = re.compile(
+    r"^/(entries/\d{4}-\d{2}-\d{2}|plans/\d{4}-\d{2}|summaries/\d{4}-H[12])(/revisions)?$"
+)
 RESOURCE_404 = "Failed to load resource: the server responded with a status of 404 (Not Found)"
 
 
 def screen_ok(page: Any, *, also: tuple[str, ...] = ()) -> None:
-    """``check_screen``, after dropping the console lines the browser wrote for a GET of an entry, a
-    plan or a summary that the API answered 404 (nothing saved yet) — only for a request the page
-    really made, to that exact address, answered 404 — and the lines containing one of ``also``
-    (a test that takes the network away says which of the browser's network errors it caused)."""
+    """``check_screen``, after dropping the console lines the browser wrote for those GETs answered
+    404 — only for a request the page really made, to that exact address, answered 404 — and the
+    lines containing one of ``also`` (a test that takes the network away, or loses an answer, names
+    the browser's network error it caused)."""
     settle(page)
     recorder = recorder_of(page)
     expected = {
@@ -215,7 +227,9 @@ class Cadres:
     def plain(self) -> list[dict[str, Any]]:
         return [u for u in reversed(self.users) if u["roles"] == ["cadre"]]
 
-    def pick(self, slot: str, viewport: Viewport, fits: Callable[[dict[str, Any]], bool] = lambda u: True) -> dict[str, Any]:
+    def pick(
+        self, slot: str, viewport: Viewport, fits: Callable[[dict[str, Any]], bool] = lambda u: True
+    ) -> dict[str, Any]:
         """The first cadre of this slot's block for whom ``fits`` holds (then of the cadres no block
         holds): deterministic, and never a cadre another flow or screen size writes as."""
         index = SLOTS.index(slot) * 2 + (0 if viewport.name == PHONE.name else 1)
@@ -316,7 +330,7 @@ def test_a_cadre_writes_todays_log_links_plan_items_revises_it_with_a_reason_and
 
     # A revision: the reason dialog asks why.
     page.fill('textarea[data-test="item-content-1"]', "起草季度工作总结初稿，已送分管领导审阅")
-    page.click(f'[data-test="item-status-1-done"]')
+    page.click('[data-test="item-status-1-done"]')
     page.click(SAVE)
     reason_box = page.locator('textarea[data-test="revision-reason"]')
     expect(reason_box).to_be_visible()
@@ -467,3 +481,300 @@ def test_a_save_whose_answer_was_lost_is_retried_with_the_same_idempotency_key_a
     wait_editor(page)
     expect(page.get_by_text("已于")).to_contain_text("第 1 版")
     screen_ok(page, also=LOST_ANSWER_ERRORS)
+
+
+# --- 3. a late entry and a locked day ----------------------------------------------------------------
+
+
+def owed_unfilled(api: Api, first: date, last: date, *, locked: bool) -> list[date]:
+    """The owed days from ``first`` to ``last`` with no entry, locked or not as asked, latest first."""
+    filled = {e["date"] for e in api.entries(first, last)}
+    return [
+        date.fromisoformat(d["date"])
+        for d in reversed(api.calendar_days(first, last))
+        if d["owed"] and d["locked"] is locked and d["date"] not in filled
+    ]
+
+
+def late_day(api: Api, today: date) -> date | None:
+    found = owed_unfilled(api, today - timedelta(days=7), today - timedelta(days=1), locked=False)
+    return found[0] if found else None
+
+
+def locked_day(api: Api, today: date) -> date | None:
+    """A day past its last day for an entry: one left empty if there is one, else any locked day."""
+    first = today - timedelta(days=40)
+    found = owed_unfilled(api, first, today - timedelta(days=1), locked=True)
+    if found:
+        return found[0]
+    locked = [d for d in api.calendar_days(first, today) if d["locked"]]
+    return date.fromisoformat(locked[-1]["date"]) if locked else None
+
+
+def test_a_late_entry_is_marked_as_such_and_a_locked_day_cannot_be_saved(
+    open_page: OpenPage, viewport: Viewport, runtime: Runtime, cadres: Cadres, today: date
+) -> None:
+    cadre = cadres.pick(
+        "late", viewport, lambda u: late_day(api_as(runtime, u["cadre_id"]), today) is not None
+    )
+    api = api_as(runtime, cadre["cadre_id"])
+    late = late_day(api, today)
+    locked = locked_day(api, today)
+    assert late is not None and locked is not None
+    page = open_page(viewport)
+    sign_in(page, cadre["cadre_id"])
+
+    # The owed day shows 未填 in the calendar and opens its day screen, which says it would be late.
+    cell = open_calendar_at(page, late, today)
+    expect(cell).to_have_attribute("data-state", "missing")
+    expect(cell).to_contain_text("未填")
+    screen_ok(page)
+    cell.click()
+    page.wait_for_url(re.compile(rf"/app/day/{late}$"))
+    wait_editor(page)
+    expect(page.locator('[data-test="entry-late"]')).to_contain_text("此日为补记")
+    screen_ok(page)
+    write_item(page, 0, "补记：当日参加防汛物资清点，核对台账三本", "done")
+    with put_entries(page) as saved:
+        page.click(SAVE)
+    assert saved.value.status == 201, saved.value.text()
+    assert saved.value.json()["late"] is True
+    rows = page.locator(REVISION_ROW)
+    expect(rows).to_have_count(1, timeout=UI_TIMEOUT_MS)
+    expect(rows).to_contain_text("补记")
+    screen_ok(page)
+    page.get_by_role("button", name="返回").click()
+    page.wait_for_url(re.compile(r"/app/calendar"))
+    cell = page.locator(f'[data-test="day-{late}"]')
+    expect(cell).to_have_attribute("data-state", "late", timeout=UI_TIMEOUT_MS)
+    expect(cell).to_contain_text("补记")
+    screen_ok(page)
+    stored = api.entry(late)
+    assert stored is not None and stored["late"] is True
+
+    # A day past its last day: the day screen says it is locked and offers no way to save.
+    before = api.entry(locked)
+    cell = open_calendar_at(page, locked, today)
+    cell.click()
+    page.wait_for_url(re.compile(rf"/app/day/{locked}$"))
+    notice = page.locator('[data-test="entry-locked"]')
+    expect(notice).to_contain_text("该日已锁定", timeout=UI_TIMEOUT_MS)
+    expect(notice).to_contain_text("截至")
+    expect(page.locator(SAVE)).to_have_count(0)
+    expect(page.locator("main textarea:not([readonly])")).to_have_count(0)
+    screen_ok(page)
+    # The server agrees: a save for that day is refused, and nothing changes.
+    refused = api.put(
+        f"/entries/{locked}", {"items": [{"content": "试图补记", "status": "done"}], "reason": "补充"}
+    )
+    assert refused.status_code == 409 and refused.json()["code"] == "period_locked", refused.text
+    assert api.entry(locked) == before
+
+
+# --- 4. a unit head's verdict; the cadre sees the read -----------------------------------------------
+
+
+def open_review(api: Api, week: date, cadre_id: str) -> dict[str, Any] | None:
+    """The reviewer's assignment of ``cadre_id`` for ``week`` (from the list: reading the week itself
+    would be a read of the cadre's log)."""
+    resp = api.get("/reviews")
+    assert resp.status_code == 200, resp.text
+    return next(
+        (r for r in resp.json()["reviews"] if r["cadre_id"] == cadre_id and r["week_start"] == str(week)),
+        None,
+    )
+
+
+def open_week_of(page: Any, week: date, cadre_id: str) -> None:
+    """审阅 from the menu, then the member's row: their own page on a phone, the pane beside the
+    queue on a desktop."""
+    open_from_menu(page, "审阅")
+    page.wait_for_url(re.compile(r"/app/review"))
+    row = page.locator(f'[data-test="review-row"][data-cadre="{cadre_id}"][data-week="{week}"]')
+    expect(row).to_be_visible(timeout=UI_TIMEOUT_MS)
+    screen_ok(page)
+    row.click()
+    page.wait_for_selector('[data-test="next-row"]', timeout=UI_TIMEOUT_MS)
+
+
+def test_a_unit_head_gives_a_verdict_and_the_cadre_sees_who_read_their_log(
+    open_page: OpenPage, viewport: Viewport, runtime: Runtime, cadres: Cadres, review_week: date
+) -> None:
+    def reviewable(user: dict[str, Any]) -> bool:
+        head = cadres.unit_head_of(user)
+        if set(head["roles"]) != {"cadre", "unit_head"}:
+            return False
+        found = open_review(api_as(runtime, head["cadre_id"]), review_week, user["cadre_id"])
+        return found is not None and found["status"] == "open"
+
+    cadre = cadres.pick("review", viewport, reviewable)
+    head = cadres.unit_head_of(cadre)
+    head_api = api_as(runtime, head["cadre_id"])
+    page = open_page(viewport)
+    sign_in(page, head["cadre_id"])
+    open_week_of(page, review_week, cadre["cadre_id"])
+    screen_ok(page)
+    comment = "本周日志内容具体，能对照月度计划推进，望继续保持。"
+
+    if viewport is DESKTOP:
+        # The keyboard of a desk: j/k walk the members, 1 gives 合格 and opens the comment box.
+        def showing() -> str | None:
+            match = re.search(r"[?&]c=([^&]+)", page.url)
+            return match.group(1) if match else None
+
+        forward, back = ("j", "k") if page.locator('[data-test="next-row"]').is_enabled() else ("k", "j")
+        page.keyboard.press(forward)
+        expect(page).not_to_have_url(re.compile(rf"[?&]c={cadre['cadre_id']}(&|$)"))
+        assert showing() not in (None, cadre["cadre_id"])
+        page.keyboard.press(back)
+        expect(page).to_have_url(re.compile(rf"[?&]c={cadre['cadre_id']}(&|$)"))
+        expect(page.locator(".review-panel h2.name")).to_have_text(cadre["name"])
+        page.keyboard.press("1")
+        expect(page.locator('[data-test="verdict-adequate"]')).to_have_attribute("aria-checked", "true")
+        box = page.locator('[data-test="verdict-comment"] textarea')
+        expect(box).to_be_focused()
+        page.keyboard.type(comment)
+    else:
+        page.click('[data-test="verdict-adequate"]')
+        page.fill('[data-test="verdict-comment"] textarea', comment)
+    screen_ok(page)
+    with page.expect_response(lambda r: r.request.method == "PUT" and "/reviews/" in r.url) as answer:
+        page.click('[data-test="submit-verdict"]')
+
+    assert answer.value.status == 200, answer.value.text()
+    result = page.locator('[data-test="verdict-result"]')
+    expect(result).to_contain_text("合格")
+    expect(result).to_contain_text(comment)
+    screen_ok(page)
+    if viewport is PHONE:
+        page.locator(".van-nav-bar__left").click()
+        page.wait_for_url(re.compile(r"/app/review$"))
+    page.click('[data-test="queue-filter-done"]')
+    row = page.locator(
+        f'[data-test="review-row"][data-cadre="{cadre["cadre_id"]}"][data-week="{review_week}"]'
+    )
+    expect(row).to_contain_text("已审阅：合格")
+    screen_ok(page)
+    stored = open_review(head_api, review_week, cadre["cadre_id"])
+    assert stored is not None
+    assert (stored["status"], stored["verdict"], stored["comment"]) == ("done", "adequate", comment)
+
+    # The cadre, on their own device: 我的 → 谁看过我的日志 names the unit head and why.
+    own = open_page(viewport)
+    sign_in(own, cadre["cadre_id"])
+    open_from_menu(own, "我的")
+    own.wait_for_url(re.compile(r"/app/mine$"))
+    screen_ok(own)
+    own.get_by_role("link", name="谁看过我的日志").click()
+    own.wait_for_url(re.compile(r"/app/reads$"))
+    read = own.locator('[data-test="read-row"]').filter(has_text=head["name"])
+    expect(read.first).to_be_visible(timeout=UI_TIMEOUT_MS)
+    expect(read.first).to_contain_text("周审阅")
+    screen_ok(own)
+
+
+# --- 5. a stored script is shown as text -------------------------------------------------------------
+
+
+def assert_inert(page: Any) -> None:
+    """The script text did nothing: no flag set, no <img src=x> made, no script element holding it."""
+    assert page.evaluate("() => typeof window.__pwned") == "undefined"
+    assert (
+        page.evaluate("() => [...document.images].filter((i) => i.getAttribute('src') === 'x').length") == 0
+    )
+    assert not page.evaluate("() => [...document.scripts].some((s) => s.textContent.includes('__pwned'))")
+
+
+def test_an_item_holding_a_script_is_shown_as_text_to_its_writer_and_to_the_reviewer(
+    open_page: OpenPage, viewport: Viewport, runtime: Runtime, cadres: Cadres, review_week: date
+) -> None:
+    # The last day of the week under review (a Sunday: writable until the Sunday after, so always
+    # still open while that week is the one being reviewed).
+    day = review_week + timedelta(days=6)
+
+    def writable(user: dict[str, Any]) -> bool:
+        head = cadres.unit_head_of(user)
+        return set(head["roles"]) == {"cadre", "unit_head"} and not any(
+            d["locked"] for d in api_as(runtime, user["cadre_id"]).calendar_days(day, day)
+        )
+
+    cadre = cadres.pick("script", viewport, writable)
+    head = cadres.unit_head_of(cadre)
+    api = api_as(runtime, cadre["cadre_id"])
+    body: dict[str, Any] = {"items": [{"content": SCRIPT_TEXT, "status": "done"}]}
+    if api.entry(day) is not None:
+        body["reason"] = "更正事项内容"
+    saved = api.put(f"/entries/{day}", body)
+    assert saved.status_code in (200, 201), saved.text
+
+    page = open_page(viewport)
+    sign_in(page, cadre["cadre_id"])
+    page.goto(f"/app/day/{day}")
+    wait_editor(page)
+    expect(page.locator('textarea[data-test="item-content-0"]')).to_have_value(SCRIPT_TEXT)
+    newest = page.locator(REVISION_ROW).first
+    newest.get_by_text("查看此版内容").click()
+    expect(newest.locator(".rev-items")).to_contain_text(SCRIPT_TEXT)
+    assert_inert(page)
+    screen_ok(page)
+
+    reviewer = open_page(viewport)
+    sign_in(reviewer, head["cadre_id"])
+    open_week_of(reviewer, review_week, cadre["cadre_id"])
+    card = reviewer.locator(f'[data-test="review-day-{day}"]')
+    expect(card).to_contain_text(SCRIPT_TEXT, timeout=UI_TIMEOUT_MS)
+    assert_inert(reviewer)
+    screen_ok(reviewer)
+
+
+# --- 6. a district leader reads a unit head's log ----------------------------------------------------
+
+
+def test_a_district_leader_reads_a_unit_heads_log_over_a_date_range(
+    open_page: OpenPage,
+    viewport: Viewport,
+    runtime: Runtime,
+    users: list[dict[str, Any]],
+    review_week: date,
+    today: date,
+) -> None:
+    leader = next(u for u in users if set(u["roles"]) == {"cadre", "district_leader"})
+    first, last = today - timedelta(days=13), today
+    assigned = api_as(runtime, leader["cadre_id"]).get("/reviews").json()["reviews"]
+    heads = sorted({r["cadre_id"] for r in assigned if r["week_start"] == str(review_week)})
+    written = {h: api_as(runtime, h).entries(first, last) for h in heads}
+    head_id = next((h for h in heads if written[h]), None)
+    assert head_id is not None, f"none of {heads} has an entry from {first} to {last}"
+    head = next(u for u in users if u["cadre_id"] == head_id)
+    page = open_page(viewport)
+    sign_in(page, leader["cadre_id"])
+
+    # From the leader's review queue: the unit head's 日志 link, then a range of two weeks.
+    open_from_menu(page, "审阅")
+    page.wait_for_url(re.compile(r"/app/review"))
+    page.click('[data-test="queue-filter-all"]')
+    row = page.locator("li.row").filter(
+        has=page.locator(f'[data-cadre="{head_id}"][data-week="{review_week}"]')
+    )
+    row.locator('[data-test="review-row-log"]').click()
+    page.wait_for_url(re.compile(rf"/app/log/{head_id}"))
+    expect(page.locator("main h1.who")).to_have_text(f"{head['name']}的工作日志")
+    expect(page.locator('[data-test="log-read-hint"]')).to_be_visible()
+    screen_ok(page)
+    page.fill('input[data-test="log-from"]', str(first))
+    page.fill('input[data-test="log-to"]', str(last))
+    with page.expect_response(
+        lambda r: f"/cadres/{head_id}/entries" in r.url and f"from={first}" in r.url
+    ) as got:
+        page.click('[data-test="log-apply"]')
+
+    assert got.value.status == 200, got.value.text()
+    cards = page.locator('[data-test^="review-day-"]')
+    expect(cards).to_have_count(len(written[head_id]), timeout=UI_TIMEOUT_MS)
+    expect(page.locator("main")).to_contain_text(f"共 {len(written[head_id])} 天有日志")
+    expect(page.locator("main")).to_contain_text("本次查阅依据：")
+    newest = max(written[head_id], key=lambda e: e["date"])
+    expect(page.locator(f'[data-test="review-day-{newest["date"]}"]')).to_contain_text(
+        newest["items"][0]["content"][:20]
+    )
+    screen_ok(page)

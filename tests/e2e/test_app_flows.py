@@ -7,7 +7,7 @@ text; a district leader reading a unit head's log.
 The actions under test go through the pages (signing in through the real sign-in pages, typing,
 tapping); the API is used only to set up what a flow needs (a month's plan, an entry holding a
 script, the week's review assignment) and to check what was stored. Every screen visited passes
-``check_screen`` (tests/e2e/browser.py) — see ``screen_ok`` for the one thing tolerated.
+``check_screen`` (tests/e2e/browser.py); ``screen_ok`` says what it lets pass, and why.
 
 "Today" is the runtime's (``runtime_today``), never the host's. Each flow writes as cadres of its
 own (``Cadres``), so the tests hold in any order and on both screen sizes in one session.
@@ -230,19 +230,17 @@ class Cadres:
     def pick(
         self, slot: str, viewport: Viewport, fits: Callable[[dict[str, Any]], bool] = lambda u: True
     ) -> dict[str, Any]:
-        """The first cadre of this slot's block for whom ``fits`` holds (then of the cadres no block
-        holds): deterministic, and never a cadre another flow or screen size writes as."""
+        """The first cadre of this slot's block for whom ``fits`` holds (then of its share of the
+        cadres no block holds): deterministic, and never a cadre another flow or size writes as."""
+        slots = len(SLOTS) * 2
         index = SLOTS.index(slot) * 2 + (0 if viewport.name == PHONE.name else 1)
         plain = self.plain
         block = plain[index * BLOCK : (index + 1) * BLOCK]
-        spare = plain[len(SLOTS) * 2 * BLOCK :]
+        spare = plain[slots * BLOCK :][index::slots]
         for user in [*block, *spare]:
             if fits(user):
                 return user
         raise LookupError(f"no plain cadre fits the {slot} flow on the {viewport.name}")
-
-    def by_id(self, cadre_id: str) -> dict[str, Any]:
-        return next(u for u in self.users if u["cadre_id"] == cadre_id)
 
     def unit_head_of(self, cadre: dict[str, Any]) -> dict[str, Any]:
         heads = [u for u in self.users if u["unit_id"] == cadre["unit_id"] and "unit_head" in u["roles"]]

@@ -7,6 +7,7 @@ import { ErrorResponse, UserManager, WebStorageStateStore, type OidcMetadata, ty
 import { useTokens } from '@/api/client'
 import { NetworkError } from '@/api/errors'
 import { config, type AppConfig } from '@/config'
+import { singleFlight } from '@/util/singleFlight'
 import { MemoryFirstStore } from './store'
 
 let manager: UserManager | null = null
@@ -46,6 +47,11 @@ export function setUpAuth(cfg: AppConfig = config()): UserManager {
     userStore: new MemoryFirstStore(window.sessionStorage),
     stateStore: new WebStorageStateStore({ store: window.sessionStorage }),
   })
+  // The issuer spends a refresh token when it is used: renewals that overlap — the outbox and GET
+  // /me when the network comes back after an offline reload, the automatic renewal — share one
+  // request. Two would send the same refresh token twice; the second is refused, which signs the
+  // person out and leaves their queued saves without a token.
+  manager.signinSilent = singleFlight(manager.signinSilent.bind(manager))
   useTokens({ token: bearer, renew })
   return manager
 }

@@ -161,8 +161,9 @@ def test_signing_in_lands_on_today_and_mine_names_the_person(
 
     assert app_path(page) == "/app/today"
     expect(page).to_have_title(re.compile(r"^今日 - "))
-    today = runtime_today(runtime)  # 今日's heading is GET /me's today, in the runtime's clock
-    expect(page.locator(SCREEN_READY)).to_contain_text(f"{today.year}年{today.month}月{today.day}日")
+    expect(page.locator(SCREEN_READY)).to_have_text("今日")
+    today = runtime_today(runtime)  # the date under the title is GET /me's today, the runtime's clock
+    expect(page.locator("main .today-date")).to_contain_text(f"{today.year}年{today.month}月{today.day}日")
     check_screen(page)
     open_from_menu(page, "我的")
     page.wait_for_url(re.compile(r"/app/mine$"))

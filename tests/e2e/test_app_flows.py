@@ -33,6 +33,7 @@ from infra.browser import (
     app_path,
     new_context,
     open_from_menu,
+    pick_user,
     sign_in,
 )
 from tests.e2e.browser import check_screen, forget, record, recorder_of, settle
@@ -776,3 +777,45 @@ def test_a_district_leader_reads_a_unit_heads_log_over_a_date_range(
         newest["items"][0]["content"][:20]
     )
     screen_ok(page)
+
+
+# --- every screen -----------------------------------------------------------------------------------
+
+# Each role's screens, by path (the router's); {…} filled from the runtime's roster and clock.
+CADRE_SCREENS = (
+    "/today",
+    "/calendar",
+    "/day/{today}",
+    "/plan",
+    "/summary",
+    "/leave",
+    "/reads",
+    "/matters",
+    "/mine",
+    "/no-such-screen",
+)
+REVIEWER_SCREENS = ("/review", "/review/{week}/{member}", "/log/{member}")
+
+
+def test_every_screen_of_each_role_passes_the_checks(
+    open_page: OpenPage,
+    viewport: Viewport,
+    users: list[dict[str, Any]],
+    today: date,
+    review_week: date,
+) -> None:
+    """Given a plain cadre and a unit head, when each opens every screen of their role, then each
+    screen renders its title and passes check_screen: axe-core finds no serious or critical
+    violation, nothing is wider than a phone, no request leaves 127.0.0.1, no console error."""
+    cadre = pick_user(users, "cadre")
+    head = pick_user(users, "unit_head")
+    member = next(u for u in users if u["unit_id"] == head["unit_id"] and u["cadre_id"] != head["cadre_id"])
+    values = {"today": today.isoformat(), "week": review_week.isoformat(), "member": member["cadre_id"]}
+    for person, screens in ((cadre, CADRE_SCREENS), (head, REVIEWER_SCREENS)):
+        page = open_page(viewport)
+        sign_in(page, person["cadre_id"])
+        for screen in screens:
+            page.goto(f"/app{screen.format(**values)}")
+            expect(page.locator(SCREEN_READY)).to_be_visible(timeout=UI_TIMEOUT_MS)
+            page.wait_for_load_state("networkidle")
+            screen_ok(page)

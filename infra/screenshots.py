@@ -2,7 +2,8 @@
 docs, as a phone shows them (360 px wide, the whole screen's length).
 
 Signs in the demo accounts through the real sign-in pages and saves 今日, 日志日历 and 我的 (a
-cadre) and 周审阅 (a unit head) as PNG files in ``docs/screenshots/``. Against a runtime of its own
+cadre) and 周审阅 — the queue and a member's week — (a unit head) as PNG files in
+``docs/screenshots/``. Against a runtime of its own
 serving this checkout's build (web/dist, a four-week demo) unless ``--base`` names a running one
 (``make run``'s: ``--base http://127.0.0.1:8080``).
 """
@@ -13,6 +14,8 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+
+import requests
 
 from infra.browser import (
     PHONE,
@@ -34,6 +37,7 @@ SHOTS = [
     ("calendar", "cadre", "/app/calendar"),
     ("mine", "cadre", "/app/mine"),
     ("review", "unit_head", "/app/review"),
+    ("review-week", "unit_head", "/app/review/{week}/{member}"),
 ]
 
 
@@ -54,6 +58,13 @@ def take(out: Path = OUT, base: str | None = None, scale: int = 1) -> list[Path]
     saved: list[Path] = []
     with _runtime(base) as url, sync_playwright() as p:
         users = demo_users(url)
+        # Last week assigned to its reviewers (as Monday's run does; a second run assigns nothing new),
+        # so 周审阅 has a queue and a member's week to show.
+        assigned = requests.post(f"{url}/_local/run/review-assignment", json={}, timeout=300)
+        assigned.raise_for_status()
+        head = pick_user(users, "unit_head")
+        member = next(u for u in users if u["unit_id"] == head["unit_id"] and u is not head)
+        values = {"week": assigned.json()["week_start"], "member": member["cadre_id"]}
         browser = launch(p)
         try:
             for role in dict.fromkeys(role for _, role, _ in SHOTS):
@@ -65,7 +76,7 @@ def take(out: Path = OUT, base: str | None = None, scale: int = 1) -> list[Path]
                     for name, who, path in SHOTS:
                         if who != role:
                             continue
-                        page.goto(path)
+                        page.goto(path.format(**values))
                         page.wait_for_selector(SCREEN_READY, state="visible")
                         page.wait_for_load_state("networkidle")
                         page.wait_for_timeout(500)  # transitions and skeletons settle

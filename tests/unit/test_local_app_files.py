@@ -4,6 +4,7 @@ settings at /app/config.json, and the app's security headers on every answer."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -262,3 +263,44 @@ def test_the_csp_allows_no_inline_script_and_no_other_origin() -> None:
     assert all(
         source.startswith("'") or source == "data:" for sources in directives.values() for source in sources
     )
+
+
+# --- compression (CloudFront compresses the deployed app; the local runtime does the same) -------------
+
+BIG_JS = ("const line = '干部工作日志';\n" * 200).encode("utf-8")
+
+
+@pytest.fixture
+def big(dist: Path) -> Path:
+    (dist / "assets" / "vendor-9a8b7c.js").write_bytes(BIG_JS)
+    return dist
+
+
+def test_a_text_file_goes_gzip_compressed_to_a_browser_that_accepts_it(app: AppFiles, big: Path) -> None:
+    resp = get(app, "/app/assets/vendor-9a8b7c.js", {"accept-encoding": "gzip, deflate, br"})
+
+    assert resp.status == 200 and resp.header("Content-Encoding") == "gzip"
+    assert gzip.decompress(resp.body) == BIG_JS and len(resp.body) < len(BIG_JS) / 4
+    assert resp.header("Vary") == "Accept-Encoding"
+    assert resp.header("Content-Type") == "text/javascript; charset=utf-8"
+
+
+def test_without_gzip_accepted_the_file_goes_as_it_is_with_its_own_etag(app: AppFiles, big: Path) -> None:
+    plain = get(app, "/app/assets/vendor-9a8b7c.js")
+    refused = get(app, "/app/assets/vendor-9a8b7c.js", {"accept-encoding": "gzip;q=0, identity"})
+    packed = get(app, "/app/assets/vendor-9a8b7c.js", {"accept-encoding": "gzip"})
+
+    assert plain.body == BIG_JS and plain.header("Content-Encoding") is None
+    assert refused.body == BIG_JS and refused.header("Content-Encoding") is None
+    assert plain.header("ETag") != packed.header("ETag")
+    etag = packed.header("ETag") or ""
+    again = get(app, "/app/assets/vendor-9a8b7c.js", {"accept-encoding": "gzip", "if-none-match": etag})
+    assert again.status == 304 and again.body == b""
+
+
+def test_small_and_binary_files_are_not_compressed(app: AppFiles) -> None:
+    small = get(app, "/app/assets/index-3f2a9c.js", {"accept-encoding": "gzip"})
+    font = get(app, "/app/assets/noto-5d6e7f.woff2", {"accept-encoding": "gzip"})
+
+    assert small.header("Content-Encoding") is None and small.body == FILES["assets/index-3f2a9c.js"]
+    assert font.header("Content-Encoding") is None and font.header("Vary") is None

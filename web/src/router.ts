@@ -1,11 +1,15 @@
-// One lazy route per screen: a cadre's phone downloads the reviewers' screens only if opened.
+// One lazy route per screen but the first: a cadre's phone downloads the reviewers' screens only if
+// opened.
 
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
 
 import { NetworkError } from '@/api/errors'
+import { prefetch } from '@/api/client'
 import { currentUser } from '@/auth/session'
 import { useOutbox } from '@/stores/outbox'
 import { useSession } from '@/stores/session'
+import { shanghaiDate } from '@/util/dates'
+import Today from '@/views/Today.vue'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -27,7 +31,9 @@ export const router = createRouter({
     { path: '/', redirect: '/today' },
     { path: '/signin', component: () => import('@/views/SignIn.vue'), meta: { public: true, bare: true, title: '登录' } },
     { path: '/callback', component: () => import('@/views/Callback.vue'), meta: { public: true, bare: true, title: '正在登录' } },
-    { path: '/today', component: () => import('@/views/Today.vue'), meta: { title: '今日' } },
+    // 今日 is everyone's first screen: it ships with the app's own code (one download with it, no
+    // second round of requests before the form), every other screen loads when opened.
+    { path: '/today', component: Today, meta: { title: '今日' } },
     { path: '/calendar/:month(\\d{4}-\\d{2})?', component: () => import('@/views/Calendar.vue'), meta: { title: '日志日历' } },
     { path: '/day/:date(\\d{4}-\\d{2}-\\d{2})', component: () => import('@/views/Day.vue'), meta: { title: '工作日志' } },
     { path: '/plan/:month(\\d{4}-\\d{2})?', component: () => import('@/views/Plan.vue'), meta: { title: '月度计划' } },
@@ -61,6 +67,18 @@ function preload(to: RouteLocationNormalized): void {
   }
 }
 
+/**
+ * 今日 needs today's entry and this month's plan, and "today" is GET /me's. Guess it from the
+ * phone's clock in Asia/Shanghai and ask for both while GET /me is on its way: when /me agrees (it
+ * nearly always does), the screen finds them already there; when it does not, the screen asks for
+ * its own day and the guess is never read. Nothing is shown or saved by the guess.
+ */
+function prefetchToday(): void {
+  const guess = shanghaiDate(new Date())
+  prefetch(`/entries/${guess}`)
+  prefetch(`/plans/${guess.slice(0, 7)}`)
+}
+
 async function guard(to: RouteLocationNormalized): Promise<true | string> {
   if (to.meta.public) return true
   const session = useSession()
@@ -78,9 +96,11 @@ async function guard(to: RouteLocationNormalized): Promise<true | string> {
       return true
     }
     if (!user) return `/signin?target=${encodeURIComponent(to.fullPath)}`
+    if (to.path === '/today') prefetchToday()
     try {
       const me = await session.load()
-      await useOutbox().start(me.cadre_id)
+      // The outbox lists and sends in the background: the screen does not wait for IndexedDB.
+      void useOutbox().start(me.cadre_id).catch(() => undefined)
     } catch {
       // /me failed (offline, or the server is down): the screens show their own error state and
       // the guard does not strand the person on a blank page.

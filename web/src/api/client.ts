@@ -70,9 +70,38 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
 }
 
+// Reads started before a screen asks for them (see prefetch); each is handed out once, while fresh.
+const PREFETCH_FRESH_MS = 10_000
+const prefetched = new Map<string, { at: number; answer: Promise<unknown> }>()
+
+/**
+ * Start a GET now so that the screen that asks for the same path shortly gets this answer instead
+ * of waiting a round trip more (today's entry and plan, in parallel with GET /me). Only a path
+ * asked for within 10 s, once, uses it; anything else is simply never read.
+ */
+export function prefetch(path: string, now = Date.now()): void {
+  for (const [key, kept] of prefetched) if (now - kept.at > PREFETCH_FRESH_MS) prefetched.delete(key)
+  if (prefetched.has(path)) return
+  const answer = request<unknown>('GET', path)
+  answer.catch(() => undefined) // read by the screen, or by nobody
+  prefetched.set(path, { at: now, answer })
+}
+
+function takePrefetched<T>(path: string, now = Date.now()): Promise<T> | null {
+  const kept = prefetched.get(path)
+  if (!kept) return null
+  prefetched.delete(path)
+  return now - kept.at > PREFETCH_FRESH_MS ? null : (kept.answer as Promise<T>)
+}
+
+/** For tests: forget what was prefetched. */
+export function forgetPrefetched(): void {
+  prefetched.clear()
+}
+
 export const api = {
   get: <T>(path: string, query?: RequestOptions['query'], signal?: AbortSignal) =>
-    request<T>('GET', path, { query, signal }),
+    (query === undefined && !signal ? takePrefetched<T>(path) : null) ?? request<T>('GET', path, { query, signal }),
   put: <T>(path: string, body: unknown, idempotencyKey?: string) =>
     request<T>('PUT', path, { body, idempotencyKey }),
   post: <T>(path: string, body: unknown, idempotencyKey?: string) =>

@@ -91,3 +91,12 @@ export function dateTime(timestamp: string): string {
   const y = day.slice(0, 4)
   return `${y}年${m}月${d}日 ${shanghai.toISOString().slice(11, 16)}`
 }
+
+/**
+ * The date in Asia/Shanghai at an instant, YYYY-MM-DD. Only for guesses made ahead of GET /me (a
+ * prefetch): what the app shows as today is always /me's.
+ */
+export function shanghaiDate(at: Date): string {
+  const shifted = new Date(at.getTime() + 8 * 3600_000) // China keeps no summer time
+  return iso(shifted)
+}

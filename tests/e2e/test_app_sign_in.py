@@ -71,7 +71,19 @@ def test_the_apps_settings_name_this_runtimes_issuer(runtime: Runtime, settings:
         "post_logout_path": "/app/",
         "sign_out_url": None,
         "environment": "local",
+        "authorization_endpoint": f"{runtime.url}/_local/authorize",
+        "token_endpoint": f"{runtime.url}/_local/oauth2/token",
+        "revocation_endpoint": None,
+        "end_session_endpoint": f"{runtime.url}/_local/logout",
     }
+
+
+def test_the_endpoints_the_settings_name_are_the_ones_the_issuer_publishes(
+    settings: dict[str, Any], discovery: dict[str, Any]
+) -> None:
+    """The app starts without the discovery document: the settings must say what it would."""
+    for name in ("authorization_endpoint", "token_endpoint", "end_session_endpoint"):
+        assert settings[name] == discovery[name], name
 
 
 def test_a_full_sign_in_refresh_and_sign_out(

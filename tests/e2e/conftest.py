@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +17,9 @@ from typing import Any
 
 import pytest
 import requests
+
+from infra.browser import DESKTOP, PHONE, new_context
+from tests.e2e.browser import forget, record
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_DIST = ROOT / "web" / "dist"
@@ -164,3 +167,44 @@ def runtime_s3(runtime: Runtime) -> Any:
         aws_access_key_id=env.get("AWS_ACCESS_KEY_ID", "testing"),
         aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY", "testing"),
     )
+
+
+# --- the app in a browser (test_app_browser.py, test_app_flows.py) -----------------------------------
+
+OpenPage = Callable[..., Any]
+
+
+@pytest.fixture(scope="session")
+def app(runtime: Runtime) -> str:
+    """The runtime's base URL, once it is known to serve this checkout's build of the app."""
+    index = APP_DIST / "index.html"
+    if not index.is_file():
+        pytest.fail(f"the app is not built ({APP_DIST} has no index.html): run `make web` (make test does)")
+    served = requests.get(f"{runtime.url}/app/", timeout=10)
+    assert served.status_code == 200, f"/app/ answered {served.status_code}: {served.text[:300]}"
+    assert served.content == index.read_bytes(), f"the runtime serves another build than {APP_DIST}"
+    return runtime.url
+
+
+@pytest.fixture
+def open_page(browser: Any, app: str) -> Iterator[OpenPage]:
+    """``open_page(viewport=PHONE, base_url=app)`` → a page in a fresh, recorded browser profile (no
+    storage, cache or service worker); closed after the test."""
+    contexts: list[Any] = []
+
+    def _open(viewport: Any = PHONE, base_url: str = app, **options: Any) -> Any:
+        context = new_context(browser, base_url, viewport, **options)
+        record(context)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        forget(context)
+        context.close()
+
+
+@pytest.fixture(params=[PHONE, DESKTOP], ids=lambda v: v.name)
+def viewport(request: pytest.FixtureRequest) -> Any:
+    """Each screen size: a test that takes it runs on a phone (360×740) and a desktop (1280×800)."""
+    return request.param

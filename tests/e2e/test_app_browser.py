@@ -29,13 +29,11 @@ import requests
 from playwright.sync_api import expect
 
 from infra.browser import (
-    DESKTOP,
     PHONE,
     SCREEN_READY,
     Viewport,
     app_path,
     menu_labels,
-    new_context,
     open_from_menu,
     pick_user,
     sign_in,
@@ -43,15 +41,13 @@ from infra.browser import (
 from tests.e2e.browser import (
     JWT,
     check_screen,
-    forget,
     jwt_claims,
-    record,
     recorder_of,
     settle,
     stored_user,
     web_storage,
 )
-from tests.e2e.conftest import APP_DIST, Runtime, runtime_today, start_runtime, stop_runtime
+from tests.e2e.conftest import Runtime, runtime_today, start_runtime, stop_runtime
 
 pytestmark = pytest.mark.e2e
 
@@ -65,46 +61,10 @@ OpenPage = Callable[..., Any]
 
 
 @pytest.fixture(scope="session")
-def app(runtime: Runtime) -> str:
-    """The runtime's base URL, once it is known to serve this checkout's build of the app."""
-    index = APP_DIST / "index.html"
-    if not index.is_file():
-        pytest.fail(f"the app is not built ({APP_DIST} has no index.html): run `make web` (make test does)")
-    served = requests.get(f"{runtime.url}/app/", timeout=10)
-    assert served.status_code == 200, f"/app/ answered {served.status_code}: {served.text[:300]}"
-    assert served.content == index.read_bytes(), f"the runtime serves another build than {APP_DIST}"
-    return runtime.url
-
-
-@pytest.fixture(scope="session")
 def people(users: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """One person per role, from the demo roster (never hard-coded ids): ``cadre`` holds no other
     role; ``unit_head`` and ``district_leader`` hold just that one besides cadre."""
     return {role: pick_user(users, role) for role in ("cadre", "unit_head", "district_leader")}
-
-
-@pytest.fixture
-def open_page(browser: Any, app: str) -> Iterator[OpenPage]:
-    """``open_page(base_url=app, viewport=PHONE)`` → a page in a fresh, recorded browser profile
-    (no storage, cache or service worker); closed after the test."""
-    contexts: list[Any] = []
-
-    def _open(base_url: str = app, viewport: Viewport = PHONE, **options: Any) -> Any:
-        context = new_context(browser, base_url, viewport, **options)
-        record(context)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        forget(context)
-        context.close()
-
-
-@pytest.fixture(params=[PHONE, DESKTOP], ids=lambda v: v.name)
-def viewport(request: pytest.FixtureRequest) -> Viewport:
-    viewport: Viewport = request.param
-    return viewport
 
 
 @pytest.fixture

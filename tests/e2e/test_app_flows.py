@@ -16,7 +16,7 @@ own (``Cadres``), so the tests hold in any order and on both screen sizes in one
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -31,13 +31,12 @@ from infra.browser import (
     SCREEN_READY,
     Viewport,
     app_path,
-    new_context,
     open_from_menu,
     pick_user,
     sign_in,
 )
-from tests.e2e.browser import check_screen, forget, record, recorder_of, settle
-from tests.e2e.conftest import APP_DIST, Runtime, runtime_today, token_for
+from tests.e2e.browser import check_screen, recorder_of, settle
+from tests.e2e.conftest import Runtime, runtime_today, token_for
 
 pytestmark = pytest.mark.e2e
 
@@ -85,44 +84,6 @@ def screen_ok(page: Any, *, also: tuple[str, ...] = ()) -> None:
 
     recorder.console_errors[:] = [line for line in recorder.console_errors if not tolerated(line)]
     check_screen(page)
-
-
-# --- fixtures (the few of test_app_browser.py these tests need, kept here on purpose) ----------------
-
-
-@pytest.fixture(scope="session")
-def app(runtime: Runtime) -> str:
-    """The runtime's base URL, once it is known to serve this checkout's build of the app."""
-    index = APP_DIST / "index.html"
-    if not index.is_file():
-        pytest.fail(f"the app is not built ({APP_DIST} has no index.html): run `make web` (make test does)")
-    served = requests.get(f"{runtime.url}/app/", timeout=10)
-    assert served.status_code == 200, f"/app/ answered {served.status_code}: {served.text[:300]}"
-    assert served.content == index.read_bytes(), f"the runtime serves another build than {APP_DIST}"
-    return runtime.url
-
-
-@pytest.fixture
-def open_page(browser: Any, app: str) -> Iterator[OpenPage]:
-    """``open_page(viewport)`` → a page in a fresh, recorded browser profile; closed after the test."""
-    contexts: list[Any] = []
-
-    def _open(viewport: Viewport = PHONE) -> Any:
-        context = new_context(browser, app, viewport)
-        record(context)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        forget(context)
-        context.close()
-
-
-@pytest.fixture(params=[PHONE, DESKTOP], ids=lambda v: v.name)
-def viewport(request: pytest.FixtureRequest) -> Viewport:
-    chosen: Viewport = request.param
-    return chosen
 
 
 @pytest.fixture
@@ -216,7 +177,7 @@ def ensure_plan(api: Api, month: str) -> list[dict[str, Any]]:
 
 # Each flow × screen size draws from its own block of plain cadres (the roster read from its end, so
 # the first plain cadre, which other browser tests sign in as, is never one of them).
-SLOTS = ("today", "offline", "lost-answer", "late", "review", "script")
+SLOTS = ("today", "offline", "lost-answer", "late", "review", "script", "plan")
 BLOCK = 8
 
 
@@ -777,6 +738,50 @@ def test_a_district_leader_reads_a_unit_heads_log_over_a_date_range(
         newest["items"][0]["content"][:20]
     )
     screen_ok(page)
+
+
+# --- the month's plan -------------------------------------------------------------------------------
+
+
+def test_a_cadre_writes_next_months_plan_and_revises_it_with_a_reason_keeping_the_items_ids(
+    open_page: OpenPage, viewport: Viewport, runtime: Runtime, cadres: Cadres, today: date
+) -> None:
+    """Given a cadre with no plan for next month, when they write two items on 月度计划 and save,
+    then revise the first with a reason, then the plan has two revisions, the second with the reason,
+    and the first item kept its id (daily entries link to it by id)."""
+    month = (today.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
+    cadre = cadres.pick(
+        "plan", viewport, lambda u: api_as(runtime, u["cadre_id"]).get(f"/plans/{month}").status_code == 404
+    )
+    api = api_as(runtime, cadre["cadre_id"])
+    page = open_page(viewport)
+    sign_in(page, cadre["cadre_id"])
+
+    page.goto(f"/app/plan/{month}")
+    page.wait_for_selector('[data-test="plan-item-0"] textarea', timeout=UI_TIMEOUT_MS)
+    screen_ok(page)
+    page.fill('[data-test="plan-item-0"] textarea', "完成辖区重点项目用地协调")
+    page.fill('[data-test="plan-target-0"] textarea, [data-test="plan-target-0"] input', "月底前完成3项")
+    page.click('[data-test="add-plan-item"]')
+    page.fill('[data-test="plan-item-1"] textarea', "开展安全生产专项检查")
+    page.click('[data-test="save-plan"]')
+    expect(page.locator('[data-test="save-done"]')).to_contain_text("第 1 版", timeout=UI_TIMEOUT_MS)
+    first = api.get(f"/plans/{month}").json()
+    assert [i["content"] for i in first["items"]] == ["完成辖区重点项目用地协调", "开展安全生产专项检查"]
+
+    page.fill('[data-test="plan-item-0"] textarea', "完成辖区重点项目用地协调，形成会议纪要")
+    page.fill('[data-test="plan-reason"] textarea', "补充成果形式")
+    page.click('[data-test="save-plan"]')
+    expect(page.locator('[data-test="save-done"]')).to_contain_text("第 2 版", timeout=UI_TIMEOUT_MS)
+    expect(page.locator(REVISION_ROW)).to_have_count(2, timeout=UI_TIMEOUT_MS)
+    screen_ok(page)
+
+    second = api.get(f"/plans/{month}").json()
+    assert second["revision"] == 2
+    assert second["items"][0]["id"] == first["items"][0]["id"]
+    assert second["items"][0]["content"] == "完成辖区重点项目用地协调，形成会议纪要"
+    reasons = [r["reason"] for r in api.get(f"/plans/{month}/revisions").json()["revisions"]]
+    assert reasons == [None, "补充成果形式"]
 
 
 # --- every screen -----------------------------------------------------------------------------------

@@ -52,37 +52,17 @@ REVISION_ROW = '[data-test="revision-row"]'
 OpenPage = Callable[..., Any]
 
 
-# --- the one thing check_screen is told to tolerate --------------------------------------------------
-
-# GETs whose 404 means "nothing saved yet" — a day's entry, a month's plan, a half's summary, or
-# its revisions — which the app answers with its empty form or empty state. The browser logs every
-# 4xx answer to fetch() as a console error ("Failed to load resource: the server responded with a
-# status of 404 (Not Found)"), and no page script can keep it from doing so.
-NOTHING_SAVED_YET = re.compile(
-    r"^/(entries/\d{4}-\d{2}-\d{2}|plans/\d{4}-\d{2}|summaries/\d{4}-H[12])(/revisions)?$"
-)
-RESOURCE_404 = "Failed to load resource: the server responded with a status of 404 (Not Found)"
+# --- check_screen, for tests that take the network away ------------------------------------------------
 
 
 def screen_ok(page: Any, *, also: tuple[str, ...] = ()) -> None:
-    """``check_screen``, after dropping the console lines the browser wrote for those GETs answered
-    404 — only for a request the page really made, to that exact address, answered 404 — and the
-    lines containing one of ``also`` (a test that takes the network away, or loses an answer, names
-    the browser's network error it caused)."""
+    """``check_screen`` (which already knows the API's 404 for a period nothing was saved for yet),
+    after dropping the console lines containing one of ``also``: a test that takes the network away,
+    or loses an answer, names the browser's network error it caused."""
     settle(page)
     recorder = recorder_of(page)
-    expected = {
-        s.url
-        for s in recorder.requests
-        if s.method == "GET" and s.status == 404 and NOTHING_SAVED_YET.match(s.path)
-    }
-
-    def tolerated(line: str) -> bool:
-        if any(marker in line for marker in also):
-            return True
-        return line.startswith(RESOURCE_404) and any(line.endswith(f"(at {url})") for url in expected)
-
-    recorder.console_errors[:] = [line for line in recorder.console_errors if not tolerated(line)]
+    kept = [line for line in recorder.console_errors if not any(marker in line for marker in also)]
+    recorder.console_errors[:] = kept
     check_screen(page)
 
 

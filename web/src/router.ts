@@ -24,6 +24,12 @@ declare module 'vue-router' {
 }
 
 const REVIEWERS = ['unit_head', 'district_leader']
+const CASE_HOLDERS = ['unit_head', 'district_leader', 'org_inspector', 'discipline_inspector']
+const INSPECTORS = ['org_inspector', 'discipline_inspector']
+const VETTERS = ['org_inspector', 'admin']
+const GRADERS = ['org_inspector', 'hr_evaluator']
+const OVERSEERS = ['unit_head', 'org_inspector', 'district_leader']
+const ADMINS = ['admin']
 
 export const router = createRouter({
   history: createWebHistory(import.meta.env.BASE_URL),
@@ -48,6 +54,21 @@ export const router = createRouter({
       meta: { title: '周审阅', roles: REVIEWERS },
     },
     { path: '/log/:cadre', component: () => import('@/views/CadreLog.vue'), meta: { title: '查阅日志', roles: REVIEWERS } },
+    // The oversight side. Paths stay clear of the API's prefixes (/cases, /audits, /admin,
+    // /evaluations, /units): deployed, the app and the API share one origin.
+    { path: '/todo', component: () => import('@/views/Todo.vue'), meta: { title: '待办案件', roles: CASE_HOLDERS } },
+    { path: '/case/:id', component: () => import('@/views/CaseView.vue'), meta: { title: '案件', roles: CASE_HOLDERS } },
+    { path: '/inspect', component: () => import('@/views/Inspect.vue'), meta: { title: '抽查', roles: INSPECTORS } },
+    { path: '/inspect/:round', component: () => import('@/views/InspectRound.vue'), meta: { title: '抽查', roles: INSPECTORS } },
+    { path: '/inspect/:round/:cadre', component: () => import('@/views/InspectCadre.vue'), meta: { title: '抽查', roles: INSPECTORS } },
+    { path: '/vetting', component: () => import('@/views/Vetting.vue'), meta: { title: '任前公示', roles: VETTERS } },
+    { path: '/vetting/:notice', component: () => import('@/views/VettingNotice.vue'), meta: { title: '任前公示', roles: VETTERS } },
+    { path: '/roster', component: () => import('@/views/Roster.vue'), meta: { title: '花名册', roles: ADMINS } },
+    { path: '/roster/:unit', component: () => import('@/views/RosterUnit.vue'), meta: { title: '花名册', roles: ADMINS } },
+    { path: '/holidays', component: () => import('@/views/Holidays.vue'), meta: { title: '节假日安排', roles: ADMINS } },
+    { path: '/grading/:quarter(\\d{4}-Q[1-4])?', component: () => import('@/views/Grading.vue'), meta: { title: '季度考评', roles: GRADERS } },
+    { path: '/overview', component: () => import('@/views/Overview.vue'), meta: { title: '单位概况', roles: OVERSEERS } },
+    { path: '/export', component: () => import('@/views/Export.vue'), meta: { title: '导出' } },
     { path: '/mine', component: () => import('@/views/Mine.vue'), meta: { title: '我的' } },
     { path: '/:rest(.*)*', component: () => import('@/views/NotFound.vue'), meta: { title: '页面不存在' } },
   ],

@@ -19,6 +19,21 @@ export const useSession = defineStore('session', () => {
   const roles = computed(() => new Set(me.value?.roles ?? []))
   const reviews = computed(() => roles.value.has('unit_head') || roles.value.has('district_leader'))
   const leads = computed(() => roles.value.has('district_leader'))
+  const has = (...wanted: string[]) => computed(() => wanted.some((r) => roles.value.has(r)))
+  /** Holds cases (talks, accountability): unit heads, district leaders, inspectors. */
+  const holdsCases = has('unit_head', 'district_leader', 'org_inspector', 'discipline_inspector')
+  /** Audit work: the inspectors of the Org Dept and the Discipline Commission. */
+  const inspects = has('org_inspector', 'discipline_inspector')
+  /** The Organization Department (vetting notices, spot-checks, evaluations). */
+  const orgDept = has('org_inspector')
+  /** Vetting notices: the Org Dept and admins. */
+  const vets = has('org_inspector', 'admin')
+  /** Quarterly evaluations: the Org Dept and HR. */
+  const grades = has('org_inspector', 'hr_evaluator')
+  /** Per-unit figures: unit heads (their unit), the Org Dept and district leaders (all). */
+  const overview = has('unit_head', 'org_inspector', 'district_leader')
+  /** The roster and the holiday schedule. */
+  const administers = has('admin')
 
   async function load(): Promise<Me> {
     me.value = await api.get<Me>('/me')
@@ -41,5 +56,22 @@ export const useSession = defineStore('session', () => {
     window.sessionStorage.removeItem(CADRE_KEY)
   }
 
-  return { me, bigFont, roles, reviews, leads, load, lastCadreId, setBigFont, clear }
+  return {
+    me,
+    bigFont,
+    roles,
+    reviews,
+    leads,
+    holdsCases,
+    inspects,
+    orgDept,
+    vets,
+    grades,
+    overview,
+    administers,
+    load,
+    lastCadreId,
+    setBigFont,
+    clear,
+  }
 })

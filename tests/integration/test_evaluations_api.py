@@ -152,7 +152,7 @@ def test_the_quarter_under_way_counts_through_yesterday_and_a_quarter_not_begun_
     out = body(got)
     assert (out["first"], out["last"], out["closed"]) == ("2026-10-01", "2026-10-14", False)
     # When a quarter that has not begun is asked for, as JSON or as the sheet
-    for path in ("/evaluations/2027-Q1/units/jyj", "/evaluations/2027-Q1/units/jyj/sheet"):
+    for path in ("/evaluations/2027-Q1/units/jyj/sheet", "/evaluations/2027-Q1/units/jyj"):
         refused = quarter.call("cases", "GET", path, as_="c0010")
         # Then it is refused with the reason, not an empty table
         assert refused.status == 422 and body(refused)["code"] == "validation_error", path

@@ -31,6 +31,7 @@ from worklog.models.roster import (
     CadreId,
     CadreList,
     ImportReport,
+    Role,
     RoleChangeList,
     RosterImportIn,
     UnitId,
@@ -122,11 +123,19 @@ def get_role_changes(
     return RoleChangeList(changes=changes, next_cursor=next_cursor)
 
 
+# Who may list the units (names and ids only): the admin, and the evaluators, who pick a unit to
+# grade (GET /evaluations/{quarter}/units/{unit_id}). Members stay the admin's.
+UNIT_LISTERS: tuple[Role, ...] = ("admin", "org_inspector", "hr_evaluator")
+
+
 @app.get(
-    "/admin/roster/units", summary="All units", responses=http.responses(UnitList, ERRORS), tags=["admin"]
+    "/admin/roster/units",
+    summary="All units (the admin; the Org Dept and HR evaluators, to choose a unit to grade)",
+    responses=http.responses(UnitList, ERRORS),
+    tags=["admin"],
 )
 def get_units() -> UnitList:
-    _admin()
+    http.principal(app).require(*UNIT_LISTERS)
     return UnitList(units=list(RosterRepository().list_units()))
 
 

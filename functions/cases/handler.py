@@ -35,6 +35,7 @@ from worklog.models.audits import (
     FindingOut,
     Quarter,
     RoundId,
+    UnitEvaluationOut,
 )
 from worklog.models.cases import CaseDossier, CaseId, CaseList, CaseOut, EscalationOut, ReasonIn, TalkIn
 from worklog.models.common import Day
@@ -259,6 +260,20 @@ def put_evaluation(
     quarter: Annotated[Quarter, Path()], cadre_id: Annotated[CadreRef, Path()], body: EvaluationIn
 ) -> EvaluationOut:
     return EvaluationOut.of(audit_desk().evaluate(http.principal(app), quarter, cadre_id, body))
+
+
+@app.get(
+    "/evaluations/<quarter>/units/<unit_id>",
+    summary="A unit's quarter for its evaluators: each cadre's figures (days owed, on time, late, missing; "
+    "verdicts, findings and cases opened, as counts) and the grade given so far, in roster order; no log "
+    "text. The same figures as the XLSX sheet",
+    responses=http.responses(UnitEvaluationOut, READ_ERRORS),
+    tags=["evaluations"],
+)
+def get_unit_evaluations(
+    quarter: Annotated[Quarter, Path()], unit_id: Annotated[CadreRef, Path()]
+) -> UnitEvaluationOut:
+    return audit_desk().unit_evaluations(http.principal(app), quarter, unit_id)
 
 
 @app.get(

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from infra.inprocess import InProcessStack
+from worklog.models.roster import Cadre
 from worklog.roster.repository import RosterRepository
 
 ADMIN = "c0003"
@@ -87,6 +88,23 @@ def test_units_and_members_can_be_browsed(stack: InProcessStack) -> None:
     assert {c["cadre_id"] for c in members} == {"c0001", "c0002", "c0004"}
     assert stack.call("admin", "GET", "/admin/roster/units/none/cadres", as_=ADMIN).status == 404
     assert stack.call("admin", "GET", "/admin/roster/cadres/c9999", as_=ADMIN).status == 404
+
+
+def test_the_evaluators_list_the_units_to_grade_but_not_their_members(stack: InProcessStack) -> None:
+    # Given an HR evaluator next to the Org Dept's inspector (c0010)
+    RosterRepository().put_row(
+        Cadre(cadre_id="h0001", name="陈红", unit_id="zzb", roles=["cadre", "hr_evaluator"])
+    )
+    for evaluator in ("c0010", "h0001"):
+        # When they list the units, they get them all
+        got = stack.call("admin", "GET", "/admin/roster/units", as_=evaluator)
+        assert got.status == 200 and {u["unit_id"] for u in body(got)["units"]} == {"jyj", "zzb"}
+        # But a unit's members and a cadre's record stay the admin's
+        assert stack.call("admin", "GET", "/admin/roster/units/jyj/cadres", as_=evaluator).status == 403
+        assert stack.call("admin", "GET", "/admin/roster/cadres/c0001", as_=evaluator).status == 403
+    # And a unit head or a plain cadre lists no units
+    for other in ("c0001", "c0002"):
+        assert stack.call("admin", "GET", "/admin/roster/units", as_=other).status == 403
 
 
 def test_loading_a_years_schedule_makes_it_official_for_everyone(stack: InProcessStack) -> None:

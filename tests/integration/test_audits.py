@@ -370,7 +370,7 @@ def test_evaluations_and_the_unit_sheet(audited: InProcessStack, events: Publish
     book = load_workbook(io.BytesIO(sheet.body))
     rows = [[c.value for c in row] for row in book.active.iter_rows(min_row=4)]
     first = next(r for r in rows if r[1] == "李明")
-    assert first[3] > 60 and first[4] == 3 and first[10] == "良好"
+    assert first[3] > 60 and first[4] == 3 and first[11] == "良好"
     assert audited.call("cases", "GET", "/evaluations/2026-Q3/units/jyj/sheet", as_="c0001").status == 403
 
 

@@ -78,6 +78,7 @@ EXPECTED = {
     "audits/07-put-evaluation.json": 200,
     "audits/08-get-evaluation-sheet.json": 200,
     "audits/09-get-audit-sample.json": 200,  # the Org Dept sees the spot-check's whole sample
+    "audits/10-get-unit-evaluations.json": 200,  # jyj's 2026-Q3 with the grade of 07
 }
 CALLER = {
     "entries": "c0001",

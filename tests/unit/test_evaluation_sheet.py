@@ -42,6 +42,7 @@ ROWS = [
         missing=0,
         verdicts={"adequate": 3, "perfunctory": 1},
         findings={"verified": 2},
+        cases={"reminder_talk": 1},
         grade=Grade.EXCELLENT,
         comment="记录详实，按时完成。",
     ),
@@ -56,6 +57,7 @@ ROWS = [
         missing=5,
         verdicts={"suspected_falsification": 1},
         findings={"discrepancy": 1, "falsified": 1},
+        cases={"reminder_talk": 1, "accountability": 2},
         grade=Grade.POOR,
         comment="-缺记较多，需整改",
     ),
@@ -77,24 +79,25 @@ def sheet() -> Worksheet:
 
 
 def table(ws: Worksheet) -> list[list[object]]:
-    return [[cell.value for cell in row] for row in ws.iter_rows(min_row=4, max_row=7, max_col=12)]
+    return [[cell.value for cell in row] for row in ws.iter_rows(min_row=4, max_row=7, max_col=13)]
 
 
 def test_title_generated_at_and_header(sheet: Worksheet) -> None:
     assert sheet["A1"].value == "示范区发展改革局 2026年第三季度 干部工作日志考评表"
     assert sheet["A2"].value == "生成时间：2026-10-09 10:30"
-    assert {str(r) for r in sheet.merged_cells.ranges} >= {"A1:L1", "A2:L2"}
+    assert {str(r) for r in sheet.merged_cells.ranges} >= {"A1:M1", "A2:M2"}
     assert [c.value for c in sheet[3]] == list(HEADERS)
     assert HEADERS[8] == "评阅结论（合格/敷衍应付/涉嫌造假）"
     assert HEADERS[9] == "抽查结果（属实/不符/造假）"
+    assert HEADERS[10] == "案件（提醒谈话/问责）"
 
 
 def test_rows_sorted_with_values_and_types(sheet: Worksheet) -> None:
     assert table(sheet) == [
-        [1, "张伟", "局长", 13, 12, 1, 0, "92.3%", "3/1/0", "2/0/0", "优秀", "记录详实，按时完成。"],
-        [2, "李娜", "副局长", 8, 1, 2, 5, "12.5%", "0/0/1", "0/1/1", "较差", "-缺记较多，需整改"],
-        [3, "王芳", "科员", 3, 2, 1, 0, "66.7%", "0/1/0", "0/0/0", "一般", INJECTION],
-        [4, "赵敏", None, 0, 0, 0, 0, "—", "0/0/0", "0/0/0", None, None],
+        [1, "张伟", "局长", 13, 12, 1, 0, "92.3%", "3/1/0", "2/0/0", "1/0", "优秀", "记录详实，按时完成。"],
+        [2, "李娜", "副局长", 8, 1, 2, 5, "12.5%", "0/0/1", "0/1/1", "1/2", "较差", "-缺记较多，需整改"],
+        [3, "王芳", "科员", 3, 2, 1, 0, "66.7%", "0/1/0", "0/0/0", "0/0", "一般", INJECTION],
+        [4, "赵敏", None, 0, 0, 0, 0, "—", "0/0/0", "0/0/0", "0/0", None, None],
     ]
     for row in sheet.iter_rows(min_row=4, max_row=7, max_col=7):
         assert all(type(cell.value) is int and cell.data_type == "n" for cell in (row[0], *row[3:7]))
@@ -102,12 +105,12 @@ def test_rows_sorted_with_values_and_types(sheet: Worksheet) -> None:
 
 
 def test_formula_looking_text_is_stored_as_text(sheet: Worksheet) -> None:
-    comment = sheet["L6"]
+    comment = sheet["M6"]
     assert comment.value == INJECTION
     assert comment.data_type == "s"
     assert comment.quotePrefix
-    assert sheet["L5"].data_type == "s" and sheet["L5"].quotePrefix  # a leading "-" too
-    assert not sheet["L4"].quotePrefix
+    assert sheet["M5"].data_type == "s" and sheet["M5"].quotePrefix  # a leading "-" too
+    assert not sheet["M4"].quotePrefix
 
 
 def test_formula_looking_names_and_title_are_text_too() -> None:
@@ -130,9 +133,9 @@ def test_print_setup_and_frozen_header(sheet: Worksheet) -> None:
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$3:$3"
     assert sheet.freeze_panes == "A4"
-    assert sheet["L4"].alignment.wrap_text
-    assert sheet["A4"].border.left.style == "thin" and sheet["L7"].border.bottom.style == "thin"
-    assert sheet.column_dimensions["L"].width > sheet.column_dimensions["A"].width
+    assert sheet["M4"].alignment.wrap_text
+    assert sheet["A4"].border.left.style == "thin" and sheet["M7"].border.bottom.style == "thin"
+    assert sheet.column_dimensions["M"].width > sheet.column_dimensions["A"].width
 
 
 def test_signature_line_under_the_table(sheet: Worksheet) -> None:

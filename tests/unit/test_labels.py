@@ -176,7 +176,7 @@ def test_a_grade_reads_the_same_in_the_api_and_on_the_sheet(code: str, wording: 
         generated_at="2026-10-09 10:30",
     )
     sheet = load_workbook(io.BytesIO(content)).active
-    assert sheet is not None and sheet.cell(row=4, column=11).value == wording
+    assert sheet is not None and sheet.cell(row=4, column=HEADERS.index("考评等次") + 1).value == wording
 
 
 # --- one place ------------------------------------------------------------------------------

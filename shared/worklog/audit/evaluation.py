@@ -4,8 +4,10 @@ Each quarter the Organization Department and HR grade every cadre (``Grade``; th
 for grades, verdicts and findings come from ``worklog.labels``) with a comment.
 ``evaluation_workbook`` lays one unit's grades out as an A4-landscape xlsx sheet: a title, the
 generation time, one row per cadre (entries owed, on time, late, missing, the on-time rate,
-review verdicts and audit findings as counts) and a signature line. Every piece of text is written
-as a plain string: text that looks like a formula ("=", "+", "-", "@") is never evaluated.
+review verdicts, audit findings and the cases opened about them as counts) and a signature line.
+The same rows, as JSON, are what the app's grading screen shows beside each grade. Every piece of
+text is written as a plain string: text that looks like a formula ("=", "+", "-", "@") is never
+evaluated.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, Field
 
-from worklog.labels import FINDING_LABELS, GRADE_LABELS, VERDICT_LABELS, listing
+from worklog.labels import CASE_KIND_LABELS, FINDING_LABELS, GRADE_LABELS, VERDICT_LABELS, listing
 from worklog.models.common import YEARS
 
 
@@ -37,6 +39,7 @@ class Grade(StrEnum):
 
 VERDICT_CODES = tuple(VERDICT_LABELS)
 FINDING_CODES = tuple(FINDING_LABELS)
+CASE_KIND_CODES = tuple(CASE_KIND_LABELS)
 
 
 class SheetRow(BaseModel):
@@ -51,8 +54,17 @@ class SheetRow(BaseModel):
     missing: int = Field(ge=0)  # days still missing
     verdicts: dict[str, int] = Field(default_factory=dict)  # review verdict code -> count
     findings: dict[str, int] = Field(default_factory=dict)  # audit finding code -> count
+    cases: dict[str, int] = Field(default_factory=dict)  # case kind code -> cases opened in the quarter
     grade: Grade | None = None
     comment: str = ""
+    graded_by: str | None = None  # who gave the grade (cadre id), and when: the app shows it, the sheet not
+    graded_at: str | None = None
+
+
+def in_roster_order(rows: list[SheetRow]) -> list[SheetRow]:
+    """The roster's order (by cadre id), on the sheet and on the screen alike: never by any figure,
+    so that neither reads as a ranking (the 2023 rules against formalism)."""
+    return sorted(rows, key=lambda r: r.cadre_id)
 
 
 QUARTER_RE = re.compile(rf"^({YEARS})-Q([1-4])$")
@@ -86,10 +98,11 @@ HEADERS = (
     "按时率",
     f"评阅结论（{listing(VERDICT_LABELS)}）",
     f"抽查结果（{listing(FINDING_LABELS)}）",
+    f"案件（{listing(CASE_KIND_LABELS)}）",
     "考评等次",
     "评语",
 )
-COLUMN_WIDTHS = (6, 10, 16, 9, 7, 7, 7, 9, 16, 16, 9, 44)
+COLUMN_WIDTHS = (6, 10, 16, 9, 7, 7, 7, 9, 16, 16, 12, 9, 44)
 HEADER_ROW = 3
 SIGNATURE = "审核人：＿＿＿＿＿＿　　　　日期：＿＿＿＿＿＿"
 
@@ -147,7 +160,7 @@ def evaluation_workbook(
         cell.font, cell.alignment, cell.border = Font(bold=True), _CENTER, _GRID
     ws.row_dimensions[HEADER_ROW].height = 36
 
-    for number, row in enumerate(sorted(rows, key=lambda r: r.cadre_id), start=1):
+    for number, row in enumerate(in_roster_order(rows), start=1):
         at = HEADER_ROW + number
         values: tuple[str | int, ...] = (
             number,
@@ -160,6 +173,7 @@ def evaluation_workbook(
             on_time_rate(row),
             _counts(row.verdicts, VERDICT_CODES),
             _counts(row.findings, FINDING_CODES),
+            _counts(row.cases, CASE_KIND_CODES),
             GRADE_LABELS[row.grade] if row.grade else "",
             row.comment,
         )

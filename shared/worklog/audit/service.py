@@ -26,7 +26,7 @@ from typing import Any
 from worklog.access import TEXT as ACCESS_TEXT
 from worklog.access import Access, Act, Door, ReadFacts, read_access, refuse_self
 from worklog.audit import sampling
-from worklog.audit.evaluation import SheetRow, evaluation_workbook
+from worklog.audit.evaluation import SheetRow, evaluation_workbook, in_roster_order
 from worklog.audit.ledger import LedgerStore
 from worklog.audit.repository import AuditRepository
 from worklog.auth.principals import Principal
@@ -55,9 +55,10 @@ from worklog.models.audits import (
     SampleCheckOut,
     SampleInspectorOut,
     SampleProgress,
+    UnitEvaluationOut,
 )
 from worklog.models.reviews import CadreEntries
-from worklog.models.roster import Cadre, Role
+from worklog.models.roster import Cadre, Role, Unit
 from worklog.publish.policy import mask_personal_data
 from worklog.roster.repository import RosterRepository
 from worklog.settings import get_settings
@@ -90,6 +91,18 @@ class QuarterlyRun:
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "date": self.date.isoformat()}
+
+
+@dataclass
+class UnitFigures:
+    """A unit's quarter as the evaluators see it: each cadre's figures and grade, in roster order,
+    counted from ``first`` through ``last``."""
+
+    unit: Unit
+    quarter: str
+    first: date
+    last: date
+    rows: list[SheetRow]
 
 
 class AuditDesk:
@@ -501,22 +514,52 @@ class AuditDesk:
         self.audits.put_evaluation(evaluation)
         return evaluation
 
-    def unit_sheet(self, who: Principal, quarter: str, unit_id: str) -> bytes:
+    def unit_figures(self, who: Principal, quarter: str, unit_id: str, *, act: str) -> UnitFigures:
+        """The quarter's figures of every cadre in post in the unit during it, with the grades given
+        so far: one computation for the XLSX sheet and for the app's grading screen. No log text.
+
+        The figures run to yesterday for the quarter under way (today is not owed yet) and to its
+        last day once it has ended; a quarter that has not begun has none (422)."""
         if not who.has(*EVALUATOR_ROLES):
-            raise Forbidden("只有组织部或人社局考核人员可以导出考评表", code="forbidden")
+            raise Forbidden(f"只有组织部或人社局考核人员可以{act}", code="forbidden")
         unit = self.roster.get_unit(unit_id)
         if unit is None:
             raise NotFound("没有这个单位", code="not_found")
         q = quarter_of(quarter)
-        last = min(q.last_day, today(self.clock) - timedelta(days=1))
+        now = today(self.clock)
+        if q.first_day > now:
+            raise _invalid("这个季度还没有开始", ["path", "quarter"], "future_period")
+        last = min(q.last_day, now - timedelta(days=1))
         members = [c for c in self.roster.list_unit_members(unit_id) if _in_post(c, q.first_day, last)]
         grades = {e.cadre_id: e for e in self.audits.evaluations_of_unit(quarter, unit_id)}
         rows = [self._sheet_row(c, q.first_day, last, grades.get(c.cadre_id)) for c in members]
+        return UnitFigures(
+            unit=unit, quarter=quarter, first=q.first_day, last=last, rows=in_roster_order(rows)
+        )
+
+    def unit_evaluations(self, who: Principal, quarter: str, unit_id: str) -> UnitEvaluationOut:
+        """The grading screen's view of the unit: the sheet's figures and each grade with who gave it."""
+        figures = self.unit_figures(who, quarter, unit_id, act="查看考评情况")
+        graders = {r.graded_by for r in figures.rows if r.graded_by}
+        names = {c.cadre_id: c.name for c in self.roster.get_cadres(graders).values()}
+        return UnitEvaluationOut.of(
+            quarter=quarter,
+            unit_id=unit_id,
+            unit_name=figures.unit.name,
+            first=figures.first,
+            last=figures.last,
+            closed=quarter_of(quarter).last_day < today(self.clock),
+            rows=figures.rows,
+            names=names,
+        )
+
+    def unit_sheet(self, who: Principal, quarter: str, unit_id: str) -> bytes:
+        figures = self.unit_figures(who, quarter, unit_id, act="导出考评表")
         return evaluation_workbook(
             district=get_settings().district_name,
-            unit_name=unit.name,
+            unit_name=figures.unit.name,
             quarter=quarter,
-            rows=rows,
+            rows=figures.rows,
             generated_at=iso_now(self.clock)[:16].replace("T", " "),
         )
 
@@ -540,6 +583,10 @@ class AuditDesk:
         findings = Counter(
             f.result for f in self.audits.findings_of_cadre(cadre.cadre_id) if first <= f.day <= last
         )
+        # Cases opened about the cadre over the same days, whatever has become of them since.
+        opened = Counter(
+            str(c.kind) for c in self.compliance.cases_of(cadre.cadre_id) if first <= c.opened_on <= last
+        )
         return SheetRow(
             cadre_id=cadre.cadre_id,
             name=cadre.name,
@@ -550,8 +597,11 @@ class AuditDesk:
             missing=owed - on_time - late,
             verdicts=dict(verdicts),
             findings=dict(findings),
+            cases=dict(opened),
             grade=grade.grade if grade else None,
             comment=grade.comment if grade else "",
+            graded_by=grade.by if grade else None,
+            graded_at=grade.at if grade else None,
         )
 
 

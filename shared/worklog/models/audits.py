@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from worklog.audit.evaluation import Grade
+from worklog.audit.evaluation import Grade, SheetRow, on_time_rate, quarter_label
 from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL, GRADE_LABELS, describe
 from worklog.models.common import MULTI_LINE, ONE_LINE, YEARS
 
@@ -244,6 +244,113 @@ class EvaluationOut(BaseModel):
     @classmethod
     def of(cls, e: Evaluation) -> EvaluationOut:
         return cls(**e.model_dump(), grade_text=GRADE_LABELS[e.grade])
+
+
+class VerdictCounts(BaseModel):
+    """Weekly review verdicts on the cadre's weeks of the quarter, by verdict."""
+
+    adequate: int = 0
+    perfunctory: int = 0
+    suspected_falsification: int = 0
+
+
+class FindingCounts(BaseModel):
+    """Audit findings on the cadre's days of the quarter, by result."""
+
+    verified: int = 0
+    discrepancy: int = 0
+    falsified: int = 0
+
+
+class CaseCounts(BaseModel):
+    """Cases opened about the cadre over the quarter's days counted, by kind (whatever their state now)."""
+
+    reminder_talk: int = 0
+    accountability: int = 0
+
+
+class CadreQuarterOut(BaseModel):
+    """One cadre's quarter as the evaluation sheet counts it, and the grade given so far. No log text."""
+
+    cadre_id: str
+    name: str
+    title: str
+    owed_days: int = Field(description="working days in post the cadre owed an entry for")
+    on_time: int
+    late: int = Field(description="entries saved after their day (补记)")
+    missing: int
+    on_time_rate: str = Field(description="on time per day owed, as on the sheet: 92.3%, or — when none owed")
+    verdicts: VerdictCounts
+    findings: FindingCounts
+    cases: CaseCounts
+    grade: Grade | None = Field(description=f"null until graded; {describe(GRADE_LABELS)}")
+    grade_text: str | None
+    comment: str
+    graded_by: str | None = Field(description="cadre id of who gave the grade")
+    graded_by_name: str | None
+    graded_at: str | None
+
+    @classmethod
+    def of(cls, row: SheetRow, names: dict[str, str]) -> CadreQuarterOut:
+        return cls(
+            cadre_id=row.cadre_id,
+            name=row.name,
+            title=row.title,
+            owed_days=row.owed_days,
+            on_time=row.on_time,
+            late=row.late,
+            missing=row.missing,
+            on_time_rate=on_time_rate(row),
+            verdicts=VerdictCounts(**row.verdicts),
+            findings=FindingCounts(**row.findings),
+            cases=CaseCounts(**row.cases),
+            grade=row.grade,
+            grade_text=GRADE_LABELS[row.grade] if row.grade else None,
+            comment=row.comment,
+            graded_by=row.graded_by,
+            graded_by_name=names.get(row.graded_by) if row.graded_by else None,
+            graded_at=row.graded_at,
+        )
+
+
+class UnitEvaluationOut(BaseModel):
+    """A unit's quarter for its evaluators: the figures of the evaluation sheet per cadre, in roster
+    order (never ranked), with the grades given so far."""
+
+    quarter: str
+    quarter_text: str = Field(description="2026年第三季度")
+    unit_id: str
+    unit_name: str
+    first: date = Field(description="the quarter's first day")
+    last: date = Field(
+        description="the figures run through this day: yesterday while the quarter is under way"
+    )
+    closed: bool = Field(description="the quarter has ended")
+    cadres: list[CadreQuarterOut]
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        quarter: str,
+        unit_id: str,
+        unit_name: str,
+        first: date,
+        last: date,
+        closed: bool,
+        rows: list[SheetRow],
+        names: dict[str, str],
+    ) -> UnitEvaluationOut:
+        return cls(
+            quarter=quarter,
+            quarter_text=quarter_label(quarter),
+            unit_id=unit_id,
+            unit_name=unit_name,
+            first=first,
+            last=last,
+            closed=closed,
+            cadres=[CadreQuarterOut.of(r, names) for r in rows],
+        )
 
 
 AssignmentOut.model_rebuild()

@@ -21,6 +21,8 @@ export interface RequestOptions {
   body?: unknown
   idempotencyKey?: string
   signal?: AbortSignal
+  /** What to ask for; JSON unless a download says otherwise. */
+  accept?: string
 }
 
 function url(path: string, query?: RequestOptions['query']): string {
@@ -32,7 +34,7 @@ function url(path: string, query?: RequestOptions['query']): string {
 }
 
 async function send(method: string, path: string, options: RequestOptions, token: string | null): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' }
+  const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' }
   if (token) headers.Authorization = `Bearer ${token}`
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey
   let body: string | undefined
@@ -55,13 +57,19 @@ async function send(method: string, path: string, options: RequestOptions, token
   }
 }
 
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+/** One request with the bearer token, renewed once on a 401; a refusal becomes an ApiError. */
+async function answered(method: string, path: string, options: RequestOptions): Promise<Response> {
   let response = await send(method, path, options, await tokens.token())
   if (response.status === 401) {
     const renewed = await tokens.renew()
     if (renewed) response = await send(method, path, options, renewed)
   }
   if (!response.ok) throw await errorFromResponse(response)
+  return response
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await answered(method, path, options)
   if (response.status === 204) return undefined as T
   try {
     return (await response.json()) as T
@@ -99,6 +107,53 @@ export function forgetPrefetched(): void {
   prefetched.clear()
 }
 
+/** A file the API sent, with the name it gave it. */
+export interface Download {
+  blob: Blob
+  filename: string
+}
+
+/**
+ * The file name a Content-Disposition header gives (RFC 6266: `filename*=UTF-8''…` first, then
+ * `filename="…"`), reduced to a plain name (no folders); `fallback` when it gives none.
+ */
+export function filenameOf(header: string | null, fallback: string): string {
+  let name: string | null = null
+  if (header) {
+    const extended = /filename\*\s*=\s*utf-8''([^;]+)/i.exec(header)
+    if (extended?.[1]) {
+      try {
+        name = decodeURIComponent(extended[1].trim())
+      } catch {
+        name = null
+      }
+    }
+    if (!name) {
+      const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/.exec(header)
+      name = plain ? (plain[1]?.replace(/\\(.)/g, '$1') ?? plain[2] ?? null) : null
+    }
+  }
+  const base = name?.split(/[\\/]/).pop()?.trim()
+  return base ? base : fallback
+}
+
+/**
+ * GET a file (an XLSX sheet, say) with the bearer token — a plain link cannot carry it — as a Blob
+ * and its file name (from Content-Disposition, else the path's last part). Refusals are ApiError
+ * with the server's words, as for any other request.
+ */
+async function download(path: string, query?: RequestOptions['query']): Promise<Download> {
+  const response = await answered('GET', path, { query, accept: '*/*' })
+  let blob: Blob
+  try {
+    blob = await response.blob()
+  } catch {
+    throw new NetworkError() // the connection broke while the file was coming
+  }
+  const fallback = path.split('/').filter(Boolean).pop() ?? 'download'
+  return { blob, filename: filenameOf(response.headers.get('Content-Disposition'), fallback) }
+}
+
 export const api = {
   get: <T>(path: string, query?: RequestOptions['query'], signal?: AbortSignal) =>
     (query === undefined && !signal ? takePrefetched<T>(path) : null) ?? request<T>('GET', path, { query, signal }),
@@ -106,4 +161,5 @@ export const api = {
     request<T>('PUT', path, { body, idempotencyKey }),
   post: <T>(path: string, body: unknown, idempotencyKey?: string) =>
     request<T>('POST', path, { body, idempotencyKey }),
+  download,
 }

@@ -149,7 +149,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All units */
+        /** All units (the admin; the Org Dept and HR evaluators, to choose a unit to grade) */
         get: operations["get_units_admin_roster_units_get"];
         put?: never;
         post?: never;
@@ -425,6 +425,23 @@ export interface paths {
         };
         /** Every revision of a date's entry, oldest first */
         get: operations["get_entry_revisions_entries__date__revisions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/evaluations/{quarter}/units/{unit_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A unit's quarter for its evaluators: each cadre's figures (days owed, on time, late, missing; verdicts, findings and cases opened, as counts) and the grade given so far, in roster order; no log text. The same figures as the XLSX sheet */
+        get: operations["get_unit_evaluations_evaluations__quarter__units__unit_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -869,6 +886,55 @@ export interface components {
             cadres: components["schemas"]["Cadre"][];
         };
         /**
+         * CadreQuarterOut
+         * @description One cadre's quarter as the evaluation sheet counts it, and the grade given so far. No log text.
+         */
+        CadreQuarterOut: {
+            /** Cadre Id */
+            cadre_id: string;
+            /** Name */
+            name: string;
+            /** Title */
+            title: string;
+            /**
+             * Owed Days
+             * @description working days in post the cadre owed an entry for
+             */
+            owed_days: number;
+            /** On Time */
+            on_time: number;
+            /**
+             * Late
+             * @description entries saved after their day (补记)
+             */
+            late: number;
+            /** Missing */
+            missing: number;
+            /**
+             * On Time Rate
+             * @description on time per day owed, as on the sheet: 92.3%, or — when none owed
+             */
+            on_time_rate: string;
+            verdicts: components["schemas"]["VerdictCounts"];
+            findings: components["schemas"]["FindingCounts"];
+            cases: components["schemas"]["CaseCounts"];
+            /** @description null until graded; excellent 优秀 | good 良好 | fair 一般 | poor 较差 */
+            grade: components["schemas"]["Grade"] | null;
+            /** Grade Text */
+            grade_text: string | null;
+            /** Comment */
+            comment: string;
+            /**
+             * Graded By
+             * @description cadre id of who gave the grade
+             */
+            graded_by: string | null;
+            /** Graded By Name */
+            graded_by_name: string | null;
+            /** Graded At */
+            graded_at: string | null;
+        };
+        /**
          * CalendarChange
          * @description One load of a year's schedule, as recorded (append-only, never changed).
          */
@@ -1004,6 +1070,22 @@ export interface components {
             loaded_by?: string | null;
             /** Note */
             note?: string | null;
+        };
+        /**
+         * CaseCounts
+         * @description Cases opened about the cadre over the quarter's days counted, by kind (whatever their state now).
+         */
+        CaseCounts: {
+            /**
+             * Reminder Talk
+             * @default 0
+             */
+            reminder_talk: number;
+            /**
+             * Accountability
+             * @default 0
+             */
+            accountability: number;
         };
         /**
          * CaseDossier
@@ -1341,6 +1423,27 @@ export interface components {
             received_at: string;
             /** Message */
             message: string;
+        };
+        /**
+         * FindingCounts
+         * @description Audit findings on the cadre's days of the quarter, by result.
+         */
+        FindingCounts: {
+            /**
+             * Verified
+             * @default 0
+             */
+            verified: number;
+            /**
+             * Discrepancy
+             * @default 0
+             */
+            discrepancy: number;
+            /**
+             * Falsified
+             * @default 0
+             */
+            falsified: number;
         };
         /** FindingIn */
         FindingIn: {
@@ -2249,6 +2352,43 @@ export interface components {
             /** Head Id */
             head_id?: string | null;
         };
+        /**
+         * UnitEvaluationOut
+         * @description A unit's quarter for its evaluators: the figures of the evaluation sheet per cadre, in roster
+         *     order (never ranked), with the grades given so far.
+         */
+        UnitEvaluationOut: {
+            /** Quarter */
+            quarter: string;
+            /**
+             * Quarter Text
+             * @description 2026年第三季度
+             */
+            quarter_text: string;
+            /** Unit Id */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /**
+             * First
+             * Format: date
+             * @description the quarter's first day
+             */
+            first: string;
+            /**
+             * Last
+             * Format: date
+             * @description the figures run through this day: yesterday while the quarter is under way
+             */
+            last: string;
+            /**
+             * Closed
+             * @description the quarter has ended
+             */
+            closed: boolean;
+            /** Cadres */
+            cadres: components["schemas"]["CadreQuarterOut"][];
+        };
         /** UnitList */
         UnitList: {
             /** Units */
@@ -2260,6 +2400,27 @@ export interface components {
             loc: (string | number)[];
             /** Error Type */
             type: string;
+        };
+        /**
+         * VerdictCounts
+         * @description Weekly review verdicts on the cadre's weeks of the quarter, by verdict.
+         */
+        VerdictCounts: {
+            /**
+             * Adequate
+             * @default 0
+             */
+            adequate: number;
+            /**
+             * Perfunctory
+             * @default 0
+             */
+            perfunctory: number;
+            /**
+             * Suspected Falsification
+             * @default 0
+             */
+            suspected_falsification: number;
         };
         /** VerdictIn */
         VerdictIn: {
@@ -5083,6 +5244,92 @@ export interface operations {
             };
             /** @description 冲突（如 period_locked） */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 校验失败（code 为 validation_error 等，details 列出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖的服务暂时不可用（如身份提供方），请稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_unit_evaluations_evaluations__quarter__units__unit_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quarter: string;
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitEvaluationOut"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权访问 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

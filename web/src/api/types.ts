@@ -43,3 +43,11 @@ export type CaseDossier = S['CaseDossier']
 
 export type MeCalendarDay = S['CalendarDayOut']
 export type MeCalendar = S['MonthCalendarOut']
+
+export type Unit = S['Unit']
+export type UnitList = S['UnitList']
+export type Grade = S['EvaluationIn']['grade']
+export type EvaluationIn = S['EvaluationIn']
+export type EvaluationOut = S['EvaluationOut']
+export type UnitEvaluation = S['UnitEvaluationOut']
+export type CadreQuarter = S['CadreQuarterOut']

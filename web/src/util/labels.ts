@@ -69,3 +69,25 @@ export const CASE_STATE_ICONS: Record<string, string> = {
   escalated: 'warning-o',
   closed: 'passed',
 }
+
+/** Quarterly grades, worded and ordered as GRADE_LABELS in shared/worklog/labels.py. */
+export const GRADE_LABELS: Record<string, string> = {
+  excellent: '优秀',
+  good: '良好',
+  fair: '一般',
+  poor: '较差',
+}
+
+/** Weekly review verdicts, worded as VERDICT_LABELS in shared/worklog/labels.py. */
+export const VERDICT_LABELS: Record<string, string> = {
+  adequate: '合格',
+  perfunctory: '敷衍应付',
+  suspected_falsification: '涉嫌造假',
+}
+
+/** Audit findings, worded as FINDING_LABELS in shared/worklog/labels.py. */
+export const FINDING_LABELS: Record<string, string> = {
+  verified: '属实',
+  discrepancy: '不符',
+  falsified: '造假',
+}

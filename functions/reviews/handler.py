@@ -16,7 +16,8 @@ from worklog.models.common import Day
 from worklog.models.entries import MonthLabel
 from worklog.models.reviews import CadreEntries, ReadList, ReviewDetail, ReviewList, VerdictIn, VerdictOut
 from worklog.models.roster import CadreId, UnitId
-from worklog.models.units import DistrictFiguresOut, UnitFiguresOut
+from worklog.models.units import DistrictFiguresOut, UnitFiguresOut, UnitNames, UnitName
+from worklog.roster.repository import RosterRepository
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 
 app = http.create_app()
@@ -95,6 +96,19 @@ def get_my_reads(
 
 # --- units: figures and the export ------------------------------------------------------------
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@app.get(
+    "/units/roster",
+    summary="Every unit's id and name in roster order (any signed-in cadre: the names are public), for "
+    "choosing a unit to see or export",
+    responses=http.responses(UnitNames, ERRORS),
+    tags=["units"],
+)
+def list_units() -> UnitNames:
+    http.principal(app)
+    units = RosterRepository().list_units()
+    return UnitNames(units=[UnitName(unit_id=u.unit_id, name=u.name, category=u.category) for u in units])
 
 
 @app.get(

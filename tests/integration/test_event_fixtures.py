@@ -66,6 +66,7 @@ EXPECTED = {
     "reviews/06-get-unit-figures.json": 200,  # jyj's head, October (closed on 11-08)
     "reviews/07-get-district-figures.json": 403,  # every unit: the Org Dept and district leaders only
     "reviews/08-get-unit-export.json": 200,  # XLSX: jyj's members, each recorded as a read
+    "reviews/09-list-units.json": 200,
     "cases/01-list-cases.json": 200,
     "cases/02-get-case.json": 200,
     "cases/03-post-talk.json": 200,

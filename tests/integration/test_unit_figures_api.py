@@ -199,3 +199,14 @@ def test_a_bad_range_is_refused(october: InProcessStack) -> None:
 def test_an_unknown_unit_is_404(october: InProcessStack) -> None:
     status, out = get(october, "/units/nowhere/figures", "c0010")
     assert status == 404 and out["code"] == "unknown_unit"
+
+
+def test_every_signed_in_cadre_can_list_the_units_by_name_in_roster_order(october: InProcessStack) -> None:
+    status, out = get(october, "/units/roster", "c0001")
+
+    assert status == 200
+    assert [(u["unit_id"], u["name"]) for u in out["units"]] == [
+        ("jyj", "区教育局"),
+        ("lead", "区领导"),
+        ("zzb", "区委组织部"),
+    ]

@@ -36,3 +36,13 @@ class DistrictFiguresOut(BaseModel):
     month: str
     closed_through: str = Field(description="the latest closed month (YYYY-MM)")
     units: list[UnitMonthRow] = Field(description="every unit in roster order (never sorted by a figure)")
+
+
+class UnitName(BaseModel):
+    unit_id: str
+    name: str
+    category: str = ""
+
+
+class UnitNames(BaseModel):
+    units: list[UnitName] = Field(description="every unit in roster order")

@@ -709,6 +709,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/units/roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every unit's id and name in roster order (any signed-in cadre: the names are public), for choosing a unit to see or export */
+        get: operations["list_units_units_roster_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/units/{unit_id}/export/{month}": {
         parameters: {
             query?: never;
@@ -2408,6 +2425,26 @@ export interface components {
             /** Unit Name */
             unit_name: string;
             figures: components["schemas"]["MonthFigures"];
+        };
+        /** UnitName */
+        UnitName: {
+            /** Unit Id */
+            unit_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Category
+             * @default
+             */
+            category: string;
+        };
+        /** UnitNames */
+        UnitNames: {
+            /**
+             * Units
+             * @description every unit in roster order
+             */
+            units: components["schemas"]["UnitName"][];
         };
         /** ValidationError */
         ValidationError: {
@@ -7139,6 +7176,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DistrictFiguresOut"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权访问 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 校验失败（code 为 validation_error 等，details 列出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖的服务暂时不可用（如身份提供方），请稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_units_units_roster_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitNames"];
                 };
             };
             /** @description 请求体不是合法的 JSON */

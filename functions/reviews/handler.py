@@ -16,9 +16,9 @@ from worklog.models.common import Day
 from worklog.models.entries import MonthLabel
 from worklog.models.reviews import CadreEntries, ReadList, ReviewDetail, ReviewList, VerdictIn, VerdictOut
 from worklog.models.roster import CadreId, UnitId
-from worklog.models.units import DistrictFiguresOut, UnitFiguresOut, UnitNames, UnitName
-from worklog.roster.repository import RosterRepository
+from worklog.models.units import DistrictFiguresOut, UnitFiguresOut, UnitName, UnitNames
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
+from worklog.roster.repository import RosterRepository
 
 app = http.create_app()
 ERRORS = (400, 401, 403, 404, 413, 422, 503)

@@ -70,6 +70,48 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
 }
 
+/** A file the API sends (an XLSX sheet): its bytes and the name the server gave it. */
+export interface Download {
+  blob: Blob
+  filename: string
+}
+
+/**
+ * The file name of a Content-Disposition header: the RFC 5987 `filename*=UTF-8''…` (a Chinese
+ * name) when present, else the plain `filename="…"`, else `fallback`.
+ */
+export function filenameOf(disposition: string | null, fallback: string): string {
+  if (!disposition) return fallback
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition)
+  if (extended) {
+    try {
+      return decodeURIComponent((extended[1] ?? '').trim()) || fallback
+    } catch {
+      // a malformed encoding: fall through to the plain name
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"/i.exec(disposition) ?? /filename\s*=\s*([^;]+)/i.exec(disposition)
+  return plain?.[1]?.trim() || fallback
+}
+
+/** GET a file with the bearer token (a link cannot send it): the bytes and the server's file name. */
+export async function download(path: string, query?: RequestOptions['query']): Promise<Download> {
+  let response = await send('GET', path, { query }, await tokens.token())
+  if (response.status === 401) {
+    const renewed = await tokens.renew()
+    if (renewed) response = await send('GET', path, { query }, renewed)
+  }
+  if (!response.ok) throw await errorFromResponse(response)
+  let blob: Blob
+  try {
+    blob = await response.blob()
+  } catch {
+    throw new NetworkError()
+  }
+  const fallback = path.split('/').pop() || 'download'
+  return { blob, filename: filenameOf(response.headers.get('Content-Disposition'), fallback) }
+}
+
 // Reads started before a screen asks for them (see prefetch); each is handed out once, while fresh.
 const PREFETCH_FRESH_MS = 10_000
 const prefetched = new Map<string, { at: number; answer: Promise<unknown> }>()
@@ -106,4 +148,5 @@ export const api = {
     request<T>('PUT', path, { body, idempotencyKey }),
   post: <T>(path: string, body: unknown, idempotencyKey?: string) =>
     request<T>('POST', path, { body, idempotencyKey }),
+  download: (path: string, params?: RequestOptions['query']) => download(path, params),
 }

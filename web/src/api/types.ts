@@ -43,3 +43,10 @@ export type CaseDossier = S['CaseDossier']
 
 export type MeCalendarDay = S['CalendarDayOut']
 export type MeCalendar = S['MonthCalendarOut']
+
+export type MonthFigures = S['MonthFigures']
+export type UnitFiguresOut = S['UnitFiguresOut']
+export type DistrictFiguresOut = S['DistrictFiguresOut']
+export type UnitMonthRow = S['UnitMonthRow']
+export type UnitNames = S['UnitNames']
+export type UnitName = S['UnitName']

@@ -13,7 +13,7 @@ The figures come from what the system already keeps, read by day and by week (do
 - missing: the nightly check's missing records of the day (compliance ``gsi1``, one unit's prefix when
   one unit is asked for), those still ``missing`` (a late save marks them ``late_submitted``);
 - weeks: the weekly run's assignments of each week starting in the month (compliance ``gsi1``), by the
-  reviewee's unit; reviewed = with a verdict; perfunctory = the verdict 敷衍应付.
+  reviewee's unit; reviewed = with a verdict; perfunctory = the verdict ``perfunctory``.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from worklog.labels import VERDICT_LABELS
+
 
 class MonthFigures(BaseModel):
     """One unit's month, in person-days and person-weeks. No cadre is named or ranked: these are the
@@ -16,7 +18,9 @@ class MonthFigures(BaseModel):
     missing: int = Field(ge=0, description="entries the nightly check found missing and never saved")
     weeks_assigned: int = Field(ge=0, description="weekly reviews assigned for weeks starting in the month")
     weeks_reviewed: int = Field(ge=0, description="of those, reviews with a verdict")
-    perfunctory: int = Field(ge=0, description="of those, verdicts 敷衍应付 (perfunctory)")
+    perfunctory: int = Field(
+        ge=0, description=f"of those, verdicts {VERDICT_LABELS['perfunctory']} (perfunctory)"
+    )
 
 
 class UnitFiguresOut(BaseModel):

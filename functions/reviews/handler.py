@@ -1,18 +1,24 @@
-"""reviews: reviewers' weekly assignments and verdicts; authorized reading of another cadre's log."""
+"""reviews: reviewers' weekly assignments and verdicts; authorized reading of another cadre's log; the
+units' figures of closed months (单位概况) and a unit's month exported as XLSX (导出)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http
+from worklog.compliance.figures import unit_figures
 from worklog.compliance.reviews import ReviewService
 from worklog.models.common import Day
+from worklog.models.entries import MonthLabel
 from worklog.models.reviews import CadreEntries, ReadList, ReviewDetail, ReviewList, VerdictIn, VerdictOut
-from worklog.models.roster import CadreId
+from worklog.models.roster import CadreId, UnitId
+from worklog.models.units import DistrictFiguresOut, UnitFiguresOut, UnitName, UnitNames
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
+from worklog.roster.repository import RosterRepository
 
 app = http.create_app()
 ERRORS = (400, 401, 403, 404, 413, 422, 503)
@@ -86,6 +92,78 @@ def get_my_reads(
     last: Annotated[Day | None, Query(alias="to")] = None,
 ) -> ReadList:
     return ReadList(reads=service().reads_of_mine(http.principal(app), first, last))
+
+
+# --- units: figures and the export ------------------------------------------------------------
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@app.get(
+    "/units/roster",
+    summary="Every unit's id and name in roster order (any signed-in cadre: the names are public), for "
+    "choosing a unit to see or export",
+    responses=http.responses(UnitNames, ERRORS),
+    tags=["units"],
+)
+def list_units() -> UnitNames:
+    http.principal(app)
+    units = RosterRepository().list_units()
+    return UnitNames(units=[UnitName(unit_id=u.unit_id, name=u.name, category=u.category) for u in units])
+
+
+@app.get(
+    "/units/figures",
+    summary="Every unit's figures for one closed month, in roster order (the Org Dept and district leaders): "
+    "entries on time, late, missing; weeks reviewed; perfunctory verdicts. Per unit only, never per cadre",
+    responses=http.responses(DistrictFiguresOut, ERRORS),
+    tags=["units"],
+)
+def get_district_figures(
+    month: Annotated[
+        MonthLabel | None, Query(description="YYYY-MM, a closed month; default the latest closed month")
+    ] = None,
+) -> DistrictFiguresOut:
+    return unit_figures().district(http.principal(app), month)
+
+
+@app.get(
+    "/units/<unit_id>/figures",
+    summary="One unit's figures for a range of closed months (its head; the Org Dept and district leaders: "
+    "any unit), at most 12 months; default the latest six. Per unit only, never per cadre",
+    responses=http.responses(UnitFiguresOut, ERRORS),
+    tags=["units"],
+)
+def get_unit_figures(
+    unit_id: Annotated[UnitId, Path()],
+    first: Annotated[MonthLabel | None, Query(alias="from", description="YYYY-MM, the first month")] = None,
+    last: Annotated[
+        MonthLabel | None, Query(alias="to", description="YYYY-MM, the last month (a closed one)")
+    ] = None,
+) -> UnitFiguresOut:
+    return unit_figures().unit(http.principal(app), unit_id, first, last)
+
+
+@app.get(
+    "/units/<unit_id>/export/<month>",
+    summary="A unit's month of logs as XLSX, one row per cadre, day and item (status, plan item, late mark, "
+    "saves): the rows of the members the reader may read under the access table, each recorded as a read",
+    responses={
+        200: {
+            "description": "工作日志（XLSX）",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **{k: v for k, v in http.responses(CadreEntries, ERRORS).items() if k != 200},
+    },
+    tags=["units"],
+)
+def get_unit_export(
+    unit_id: Annotated[UnitId, Path()], month: Annotated[MonthLabel, Path()]
+):  # no return annotation: Powertools would validate the workbook's bytes as a model
+    from worklog.journal.export import log_export  # openpyxl only when a sheet is asked for
+
+    sheet = log_export().unit_month(http.principal(app), unit_id, month)
+    metrics.add_metric(name="UnitLogExported", unit="Count", value=1)
+    return Response(200, XLSX, sheet.body, headers={"Content-Disposition": sheet.disposition})
 
 
 @logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION, clear_state=True)

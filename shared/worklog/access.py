@@ -53,6 +53,9 @@ class Door(StrEnum):
     CADRE_ENTRIES = "GET /cadres/{cadre_id}/entries"
     REVIEW = "GET /reviews/{week_start}/{cadre_id}"
     AUDIT = "GET /audits/{round_id}/cadres/{cadre_id}/entries"
+    # A unit's month as a spreadsheet: one read per cadre exported, each decided by the same rows
+    # as a read at /cadres/{cadre_id}/entries (the door returns the same text).
+    UNIT_EXPORT = "GET /units/{unit_id}/export/{month}"
 
 
 @dataclass(frozen=True)
@@ -155,19 +158,19 @@ class ReadRule:
     whose: str
     days: str
     purpose: Access
-    door: Door
+    doors: tuple[Door, ...]
     grants: Callable[[ReadFacts], bool]
 
 
 READ_RULES: tuple[ReadRule, ...] = (
-    ReadRule("own", "anyone", "their own", "any day", "own", Door.CADRE_ENTRIES, _own),
+    ReadRule("own", "anyone", "their own", "any day", "own", (Door.CADRE_ENTRIES, Door.UNIT_EXPORT), _own),
     ReadRule(
         "review",
         "the assigned weekly reviewer",
         "the reviewee",
         "only days of the weeks assigned to them",
         "review",
-        Door.CADRE_ENTRIES,
+        (Door.CADRE_ENTRIES,),
         _reviewer,
     ),
     ReadRule(
@@ -176,7 +179,7 @@ READ_RULES: tuple[ReadRule, ...] = (
         "the reviewee",
         "the assigned week",
         "review",
-        Door.REVIEW,
+        (Door.REVIEW,),
         _reviewer,
     ),
     ReadRule(
@@ -185,7 +188,7 @@ READ_RULES: tuple[ReadRule, ...] = (
         "current members of their own unit (in post today)",
         "any day",
         "unit_head",
-        Door.CADRE_ENTRIES,
+        (Door.CADRE_ENTRIES, Door.UNIT_EXPORT),
         _unit_head,
     ),
     ReadRule(
@@ -194,7 +197,7 @@ READ_RULES: tuple[ReadRule, ...] = (
         "unit heads in post today",
         "any day",
         "district_leader",
-        Door.CADRE_ENTRIES,
+        (Door.CADRE_ENTRIES, Door.UNIT_EXPORT),
         _district_leader,
     ),
     ReadRule(
@@ -203,7 +206,7 @@ READ_RULES: tuple[ReadRule, ...] = (
         "the candidate of a vetting notice open today",
         "any day",
         "vetting",
-        Door.CADRE_ENTRIES,
+        (Door.CADRE_ENTRIES, Door.UNIT_EXPORT),
         _vetting,
     ),
     ReadRule(
@@ -212,7 +215,7 @@ READ_RULES: tuple[ReadRule, ...] = (
         "the cadres of their own audit assignments",
         "only the sampled days",
         "inspector",
-        Door.AUDIT,
+        (Door.AUDIT,),
         _inspector,
     ),
 )
@@ -254,9 +257,15 @@ def read_access(door: Door, facts: ReadFacts) -> Access:
     if facts.own and door is Door.AUDIT:
         refuse_self(Act.INSPECT, facts.reader.cadre_id, facts.subject_id)
     for rule in READ_RULES:
-        if rule.door is door and rule.grants(facts):
+        if door in rule.doors and rule.grants(facts):
             return rule.purpose
     raise _refused(door, facts)
+
+
+def readable(door: Door, facts: ReadFacts) -> Access | None:
+    """The purpose a door that reads many cadres at once (the unit export) records for this one, or
+    None: that cadre's rows are left out, as a read at /cadres/{cadre_id}/entries would be refused."""
+    return next((r.purpose for r in READ_RULES if door in r.doors and r.grants(facts)), None)
 
 
 def _refused(door: Door, f: ReadFacts) -> Forbidden:
@@ -319,7 +328,8 @@ def read_table() -> str:
     ]
     for r in READ_RULES:
         purpose = "`own` (not recorded)" if r.purpose == "own" else f"`{r.purpose}`"
-        lines.append(f"| `{r.key}` | {r.reader} | {r.whose} | {r.days} | {purpose} | `{r.door.value}` |")
+        doors = ", ".join(f"`{d.value}`" for d in r.doors)
+        lines.append(f"| `{r.key}` | {r.reader} | {r.whose} | {r.days} | {purpose} | {doors} |")
     for x in REFUSALS:
         door = f"`{x.door}`" if x.door.startswith("GET ") else x.door
         lines.append(f"| `{x.key}` | {x.reader} | {x.whose} | — | 403 `{x.code}` | {door} |")

@@ -50,6 +50,8 @@ ROLE_LABELS: dict[str, str] = {
     "hr_evaluator": "人社局考核人员",
     "admin": "管理员",
 }
+# How far a daily entry's item got (the public site, the log export).
+ITEM_STATUS_LABELS: dict[str, str] = {"done": "已完成", "in_progress": "推进中", "not_done": "未完成"}
 # What a cadre writes: a day's entry, a month's plan, a half-year's summary.
 PERIOD_KIND_LABELS: dict[str, str] = {"entry": "工作日志", "plan": "月度计划", "summary": "半年总结"}
 

@@ -40,6 +40,7 @@ EXPECTED = {
     "entries/13-list-leaves.json": 200,
     "entries/14-get-me.json": 200,
     "entries/15-get-my-calendar.json": 200,
+    "entries/16-get-my-export.json": 200,  # XLSX of the entries saved above
     "admin/01-post-roster-import.json": 200,
     "admin/02-get-units.json": 200,
     "admin/03-get-unit-cadres.json": 200,
@@ -62,6 +63,10 @@ EXPECTED = {
     "reviews/03-put-verdict.json": 200,
     "reviews/04-get-cadre-entries.json": 200,
     "reviews/05-get-my-reads.json": 200,
+    "reviews/06-get-unit-figures.json": 200,  # jyj's head, October (closed on 11-08)
+    "reviews/07-get-district-figures.json": 403,  # every unit: the Org Dept and district leaders only
+    "reviews/08-get-unit-export.json": 200,  # XLSX: jyj's members, each recorded as a read
+    "reviews/09-list-units.json": 200,
     "cases/01-list-cases.json": 200,
     "cases/02-get-case.json": 200,
     "cases/03-post-talk.json": 200,

@@ -20,6 +20,7 @@ from worklog.access import (
     is_unit_head,
     read_access,
     read_table,
+    readable,
     refuse_self,
     week_days,
 )
@@ -263,6 +264,43 @@ def test_every_act_on_oneself_is_refused_with_its_own_code(act: Act) -> None:
 def test_every_self_refusal_has_a_distinct_code() -> None:
     codes = [code for code, _ in SELF_REFUSALS.values()]
     assert len(set(codes)) == len(codes) == len(Act)
+
+
+# --- the unit export: the same rows, cadre by cadre ------------------------------------------------
+@pytest.mark.parametrize(
+    ("reader", "subject", "unit", "vetting", "purpose"),
+    [
+        (HEAD, PLAIN, BUREAU, False, "unit_head"),
+        (HEAD, HEAD, BUREAU, False, "own"),
+        (HEAD, DEPARTED, BUREAU, False, None),
+        (OTHER_HEAD, PLAIN, BUREAU, False, None),
+        (LEADER, HEAD, BUREAU, False, "district_leader"),
+        (LEADER, PLAIN, BUREAU, False, None),
+        (ORG, PLAIN, BUREAU, True, "vetting"),
+        (ORG, PLAIN, BUREAU, False, None),
+        (DISCIPLINE, PLAIN, BUREAU, False, None),
+        (HR, PLAIN, BUREAU, False, None),
+        (ADMIN, PLAIN, BUREAU, False, None),
+        (COLLEAGUE, PLAIN, BUREAU, False, None),
+    ],
+)
+def test_the_unit_export_reads_each_cadre_as_the_cadre_door_would(
+    reader: Cadre, subject: Cadre, unit: Unit, vetting: bool, purpose: str | None
+) -> None:
+    f = facts(reader, subject, unit, vetting=vetting)
+
+    assert readable(Door.UNIT_EXPORT, f) == purpose
+    if purpose is None:
+        refused(Door.CADRE_ENTRIES, f)
+    else:
+        assert read_access(Door.CADRE_ENTRIES, f) == purpose
+
+
+def test_a_reviewers_weeks_open_no_unit_export() -> None:
+    f = facts(LEADER, PLAIN, review_weeks=frozenset({WEEK}), days=week_days(WEEK))
+
+    assert read_access(Door.CADRE_ENTRIES, f) == "review"
+    assert readable(Door.UNIT_EXPORT, f) is None
 
 
 # --- the table in the docs ------------------------------------------------------------------------

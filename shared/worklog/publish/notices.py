@@ -96,8 +96,12 @@ class NoticeRepository(TableRepository):
         return [Notice.model_validate(_data(i)) for i in items]
 
     def open_for(self, candidate_id: str, on: date) -> Notice | None:
-        """A notice naming ``candidate_id`` that is open on ``on``, if any: one Query over the notices
-        that started in the longest period before ``on`` (a notice never runs longer)."""
+        """A notice naming ``candidate_id`` that is open on ``on``, if any."""
+        return next((n for n in self.open_on(on) if n.candidate_id == candidate_id), None)
+
+    def open_on(self, on: date) -> list[Notice]:
+        """The notices open on ``on``: one Query over the notices that started in the longest period
+        before ``on`` (a notice never runs longer)."""
         items = query_all(
             self.client,
             TableName=self.table,
@@ -110,7 +114,7 @@ class NoticeRepository(TableRepository):
             },
         )
         found = (Notice.model_validate(_data(i)) for i in items)
-        return next((n for n in found if n.candidate_id == candidate_id and n.state(on) == "open"), None)
+        return [n for n in found if n.state(on) == "open"]
 
     def feedback(self, notice_id: str) -> list[Feedback]:
         items = query_all(

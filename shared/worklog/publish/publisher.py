@@ -35,6 +35,7 @@ from worklog.audit.ledger import LedgerStore
 from worklog.audit.repository import AuditRepository
 from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
+from worklog.compliance.figures import EntryCounts, entry_counts
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.journal.repository import JournalRepository
@@ -456,29 +457,18 @@ class Publisher:
         for month in self._closed_months(day):
             if month in manifest.figures or month < earliest:
                 continue  # computed already, or before anything was ever published
-            on_time: Counter[str] = Counter()
-            late: Counter[str] = Counter()
-            missing: Counter[str] = Counter()
-            d = date.fromisoformat(f"{month}-01")
-            while d.strftime("%Y-%m") == month:
-                if self.calendar.is_working(d):  # an entry on a rest day is welcome, not owed
-                    for item in self.journal.submissions_on(d):
-                        (late if item.get("late") else on_time)[str(item.get("unit_id"))] += 1
-                    for record in self.compliance.missing_due_on(d):
-                        if record.kind == "entry" and record.status == "missing":
-                            missing[record.unit_id] += 1
-                d += timedelta(days=1)
+            counts = entry_counts(self.journal, self.compliance, self.calendar, month)
             ids = sorted(units)
             manifest.figure_units[month] = ids
             manifest.figures[month] = [
                 pg.MonthFigure(
                     month=month,
-                    owed=on_time[u] + late[u] + missing[u],
-                    on_time=on_time[u],
-                    late=late[u],
-                    missing=missing[u],
+                    owed=c.on_time + c.late + c.missing,
+                    on_time=c.on_time,
+                    late=c.late,
+                    missing=c.missing,
                 )
-                for u in ids
+                for c in (counts.get(u, EntryCounts()) for u in ids)
             ]
 
     def _unit_page(self, unit: Unit, cadres: list[Cadre], manifest: Manifest) -> pg.UnitPage:

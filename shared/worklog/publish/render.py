@@ -25,7 +25,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from worklog.labels import FINDING_LABELS, VERDICT_LABELS
+from worklog.labels import FINDING_LABELS, ITEM_STATUS_LABELS, VERDICT_LABELS
 from worklog.publish.pages import (
     AuditRoundView,
     CadreIndexPage,
@@ -48,7 +48,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 
 # --- labels ---------------------------------------------------------------------------------
 STATE_LABELS = {"saved": "已填写", "missing": "未填写", "leave": "休假", "not_owed": "无需填写"}
-STATUS_LABELS = {"done": "已完成", "in_progress": "推进中", "not_done": "未完成"}
+STATUS_LABELS = ITEM_STATUS_LABELS
 PROGRESS_LABELS = {"done": "已完成", "in_progress": "推进中", "not_started": "未开始"}
 NOTICE_STATE_LABELS = {"open": "公示中", "closed": "公示已结束", "upcoming": "即将开始"}
 ROUND_KIND_LABELS = {"quarterly": "季度随机抽查", "spot": "专项抽查"}

@@ -570,6 +570,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/export/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My month of logs as XLSX, one row per day and item (status, plan item, late mark, saves) */
+        get: operations["get_my_export_me_export__month__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/reads": {
         parameters: {
             query?: never;
@@ -684,6 +701,74 @@ export interface paths {
         };
         /** Every revision of a half-year summary */
         get: operations["get_summary_revisions_summaries__half__revisions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/units/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every unit's figures for one closed month, in roster order (the Org Dept and district leaders): entries on time, late, missing; weeks reviewed; perfunctory verdicts. Per unit only, never per cadre */
+        get: operations["get_district_figures_units_figures_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/units/roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every unit's id and name in roster order (any signed-in cadre: the names are public), for choosing a unit to see or export */
+        get: operations["list_units_units_roster_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/units/{unit_id}/export/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A unit's month of logs as XLSX, one row per cadre, day and item (status, plan item, late mark, saves): the rows of the members the reader may read under the access table, each recorded as a read */
+        get: operations["get_unit_export_units__unit_id__export__month__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/units/{unit_id}/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One unit's figures for a range of closed months (its head; the Org Dept and district leaders: any unit), at most 12 months; default the latest six. Per unit only, never per cadre */
+        get: operations["get_unit_figures_units__unit_id__figures_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1215,6 +1300,21 @@ export interface components {
             /** Working After */
             working_after: boolean;
         };
+        /** DistrictFiguresOut */
+        DistrictFiguresOut: {
+            /** Month */
+            month: string;
+            /**
+             * Closed Through
+             * @description the latest closed month (YYYY-MM)
+             */
+            closed_through: string;
+            /**
+             * Units
+             * @description every unit in roster order (never sorted by a figure)
+             */
+            units: components["schemas"]["UnitMonthRow"][];
+        };
         /** EntryIn */
         EntryIn: {
             /** Items */
@@ -1629,6 +1729,53 @@ export interface components {
              * @description every day of the month, in order
              */
             days: components["schemas"]["CalendarDayOut"][];
+        };
+        /**
+         * MonthFigures
+         * @description One unit's month, in person-days and person-weeks. No cadre is named or ranked: these are the
+         *     unit's totals, as the public site shows the entry figures.
+         */
+        MonthFigures: {
+            /**
+             * Month
+             * @description YYYY-MM, a closed month (every day of it past its correction window)
+             */
+            month: string;
+            /**
+             * Owed
+             * @description entries owed: on_time + late + missing (person-days)
+             */
+            owed: number;
+            /**
+             * On Time
+             * @description entries saved by the end of their day, on working days
+             */
+            on_time: number;
+            /**
+             * Late
+             * @description entries saved late (补记), within the correction window
+             */
+            late: number;
+            /**
+             * Missing
+             * @description entries the nightly check found missing and never saved
+             */
+            missing: number;
+            /**
+             * Weeks Assigned
+             * @description weekly reviews assigned for weeks starting in the month
+             */
+            weeks_assigned: number;
+            /**
+             * Weeks Reviewed
+             * @description of those, reviews with a verdict
+             */
+            weeks_reviewed: number;
+            /**
+             * Perfunctory
+             * @description of those, verdicts 敷衍应付 (perfunctory)
+             */
+            perfunctory: number;
         };
         /** NoticeIn */
         NoticeIn: {
@@ -2389,10 +2536,55 @@ export interface components {
             /** Cadres */
             cadres: components["schemas"]["CadreQuarterOut"][];
         };
+        /** UnitFiguresOut */
+        UnitFiguresOut: {
+            /** Unit Id */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /**
+             * Closed Through
+             * @description the latest closed month (YYYY-MM)
+             */
+            closed_through: string;
+            /**
+             * Months
+             * @description the months asked for, oldest first
+             */
+            months: components["schemas"]["MonthFigures"][];
+        };
         /** UnitList */
         UnitList: {
             /** Units */
             units: components["schemas"]["Unit"][];
+        };
+        /** UnitMonthRow */
+        UnitMonthRow: {
+            /** Unit Id */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            figures: components["schemas"]["MonthFigures"];
+        };
+        /** UnitName */
+        UnitName: {
+            /** Unit Id */
+            unit_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Category
+             * @default
+             */
+            category: string;
+        };
+        /** UnitNames */
+        UnitNames: {
+            /**
+             * Units
+             * @description every unit in roster order
+             */
+            units: components["schemas"]["UnitName"][];
         };
         /** ValidationError */
         ValidationError: {
@@ -6135,6 +6327,100 @@ export interface operations {
             };
         };
     };
+    get_my_export_me_export__month__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 工作日志（XLSX） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description 请求体不是合法的 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权访问 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 冲突（如 period_locked） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 校验失败（code 为 validation_error 等，details 列出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖的服务暂时不可用（如身份提供方），请稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_my_reads_me_reads_get: {
         parameters: {
             query?: {
@@ -7082,6 +7368,351 @@ export interface operations {
             };
             /** @description 冲突（如 period_locked） */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 校验失败（code 为 validation_error 等，details 列出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖的服务暂时不可用（如身份提供方），请稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_district_figures_units_figures_get: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM, a closed month; default the latest closed month */
+                month?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistrictFiguresOut"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权访问 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 校验失败（code 为 validation_error 等，details 列出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖的服务暂时不可用（如身份提供方），请稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_units_units_roster_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitNames"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权访问 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 校验失败（code 为 validation_error 等，details 列出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖的服务暂时不可用（如身份提供方），请稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_unit_export_units__unit_id__export__month__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit_id: string;
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 工作日志（XLSX） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description 请求体不是合法的 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权访问 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 校验失败（code 为 validation_error 等，details 列出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖的服务暂时不可用（如身份提供方），请稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_unit_figures_units__unit_id__figures_get: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM, the first month */
+                from?: string | null;
+                /** @description YYYY-MM, the last month (a closed one) */
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitFiguresOut"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权访问 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -43,3 +43,18 @@ export type CaseDossier = S['CaseDossier']
 
 export type MeCalendarDay = S['CalendarDayOut']
 export type MeCalendar = S['MonthCalendarOut']
+
+// Random audits (抽查)
+export type AuditRoundOut = S['AuditRoundOut']
+export type AuditRoundList = S['AuditRoundList']
+export type AuditRequestIn = S['AuditRequestIn']
+export type AuditSampleOut = S['AuditSampleOut']
+export type SampleCadreOut = S['SampleCadreOut']
+export type SampleInspectorOut = S['SampleInspectorOut']
+export type SampleCheckOut = S['SampleCheckOut']
+export type SampleProgress = S['SampleProgress']
+export type AssignmentOut = S['AssignmentOut']
+export type AssignmentList = S['AssignmentList']
+export type SampledEntries = S['SampledEntries']
+export type FindingIn = S['FindingIn']
+export type FindingOut = S['FindingOut']

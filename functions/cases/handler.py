@@ -23,7 +23,6 @@ from worklog.errors import NotFound
 from worklog.labels import CASE_STATE_LABELS, GRADE_LABELS, listing
 from worklog.models.audits import (
     AssignmentList,
-    AssignmentOut,
     AuditRequestIn,
     AuditRoundList,
     AuditRoundOut,
@@ -35,11 +34,11 @@ from worklog.models.audits import (
     FindingOut,
     Quarter,
     RoundId,
+    SampledEntries,
     UnitEvaluationOut,
 )
 from worklog.models.cases import CaseDossier, CaseId, CaseList, CaseOut, EscalationOut, ReasonIn, TalkIn
 from worklog.models.common import Day
-from worklog.models.reviews import CadreEntries
 from worklog.models.roster import Role
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 
@@ -202,31 +201,19 @@ def get_audit_sample(round_id: Annotated[RoundId, Path()]) -> AuditSampleOut:
     tags=["audits"],
 )
 def my_audits() -> AssignmentList:
-    found = audit_desk().my_assignments(http.principal(app))
-    return AssignmentList(
-        assignments=[
-            AssignmentOut(
-                round_id=a.round_id,
-                quarter=a.quarter,
-                cadre_id=a.cadre_id,
-                unit_id=a.unit_id,
-                entries=a.entries,
-                findings=[FindingOut.of(f) for f in mine],
-            )
-            for a, mine in found
-        ]
-    )
+    return audit_desk().my_assignments(http.principal(app))
 
 
 @app.get(
     "/audits/<round_id>/cadres/<cadre_id>/entries",
-    summary="The sampled days of a cadre's log, for an inspector assigned to them (recorded as a read)",
-    responses=http.responses(CadreEntries, READ_ERRORS),
+    summary="The sampled days of a cadre's log, with the monthly plans of their months, for an inspector "
+    "assigned to them (recorded as a read)",
+    responses=http.responses(SampledEntries, READ_ERRORS),
     tags=["audits"],
 )
 def get_sampled_entries(
     round_id: Annotated[RoundId, Path()], cadre_id: Annotated[CadreRef, Path()]
-) -> CadreEntries:
+) -> SampledEntries:
     return audit_desk().sampled_entries(http.principal(app), round_id, cadre_id)
 
 

@@ -476,3 +476,88 @@ def test_a_round_not_drawn_yet_has_no_sample_and_an_unknown_round_is_not_found(
     assert pending.status == 409 and body(pending)["code"] == "not_drawn"
     missing = sample(audited, "2025-Q1", as_="c0010")
     assert missing.status == 404 and body(missing)["code"] == "not_found"
+
+
+# --- what the inspector reads beside the sampled days --------------------------------------------
+def spot_of_c0001(stack: InProcessStack) -> tuple[str, str]:
+    """A spot-check of everyone in post (c0001 is certainly in it): the round and one inspector of
+    c0001's."""
+    spot = body(stack.call("cases", "POST", "/audits", {"size": 200, "reason": "全员抽查"}, as_="c0010"))
+    a = next(a for a in AuditRepository().round_assignments(spot["round_id"]) if a.cadre_id == "c0001")
+    return spot["round_id"], a.inspector_id
+
+
+def test_the_inspector_reads_the_sampled_days_beside_the_plans_of_their_months(
+    audited: InProcessStack, events: Published
+) -> None:
+    # Given c0001 planned November and cited its first item on one of two logged days
+    set_clock(2026, 11, 3, 10)
+    plan = {
+        "items": [{"content": "完成冬季校园安全大检查", "target": "全覆盖"}, {"content": "推进学校改扩建"}]
+    }
+    assert audited.call("entries", "PUT", "/plans/2026-11", plan, as_="c0001").status == 201
+    set_clock(2026, 11, 18, 18)
+    cited = {"items": [{"content": "检查三所学校的消防设施", "status": "done", "plan_item_id": "p1"}]}
+    assert audited.call("entries", "PUT", "/entries/2026-11-18", cited, as_="c0001").status == 201
+    set_clock(2026, 11, 19, 18)
+    assert audited.call("entries", "PUT", "/entries/2026-11-19", ENTRY, as_="c0001").status == 201
+    set_clock(2026, 11, 20, 10)
+    round_id, inspector = spot_of_c0001(audited)
+
+    # When an inspector assigned to c0001 reads the sampled days
+    read = audited.call("cases", "GET", f"/audits/{round_id}/cadres/c0001/entries", as_=inspector)
+
+    # Then the plan items of the days' months come with them, each with the sampled days citing it
+    assert read.status == 200
+    out = body(read)
+    assert [e["date"] for e in out["entries"]] == ["2026-11-18", "2026-11-19"]
+    items = [(p["month"], p["id"], p["content"], p["target"], p["referenced_on"]) for p in out["plan_items"]]
+    assert items == [
+        ("2026-11", "p1", "完成冬季校园安全大检查", "全覆盖", ["2026-11-18"]),
+        ("2026-11", "p2", "推进学校改扩建", None, []),
+    ]
+    # And the read is recorded for c0001, as any read through this door
+    reads = body(audited.call("reviews", "GET", "/me/reads?from=2026-11-01&to=2026-11-30", as_="c0001"))
+    assert any(r["reader_id"] == inspector and r["purpose"] == "inspector" for r in reads["reads"])
+
+
+def test_a_refused_inspector_gets_neither_the_days_nor_the_plan(
+    audited: InProcessStack, events: Published
+) -> None:
+    set_clock(2026, 11, 3, 10)
+    plan = {"items": [{"content": "完成冬季校园安全大检查"}]}
+    assert audited.call("entries", "PUT", "/plans/2026-11", plan, as_="c0001").status == 201
+    set_clock(2026, 11, 19, 18)
+    assert audited.call("entries", "PUT", "/entries/2026-11-19", ENTRY, as_="c0001").status == 201
+    set_clock(2026, 11, 20, 10)
+    round_id, _ = spot_of_c0001(audited)
+    outsider = next(
+        i.cadre_id
+        for i in INSPECTORS
+        if not any(
+            a.cadre_id == "c0001" and a.inspector_id == i.cadre_id
+            for a in AuditRepository().round_assignments(round_id)
+        )
+    )
+
+    refused = audited.call("cases", "GET", f"/audits/{round_id}/cadres/c0001/entries", as_=outsider)
+
+    assert refused.status == 403 and body(refused)["code"] == "not_assigned"
+    assert "完成冬季校园安全大检查" not in refused.body.decode()
+
+
+def test_my_assignments_name_the_cadre_and_their_unit(audited: InProcessStack, events: Published) -> None:
+    # Given a spot-check in which an inspector has c0001 (李明, 区教育局)
+    set_clock(2026, 11, 19, 18)
+    assert audited.call("entries", "PUT", "/entries/2026-11-19", ENTRY, as_="c0001").status == 201
+    set_clock(2026, 11, 20, 10)
+    round_id, inspector = spot_of_c0001(audited)
+
+    # When the inspector lists their assignments
+    mine = body(audited.call("cases", "GET", "/me/audits", as_=inspector))["assignments"]
+
+    # Then each names the cadre and the unit, as the roster has them
+    got = next(a for a in mine if a["round_id"] == round_id and a["cadre_id"] == "c0001")
+    assert (got["cadre_name"], got["unit_name"]) == ("李明", "区教育局")
+    assert all(a["cadre_name"] == NAMES[a["cadre_id"]] for a in mine)
+    assert all(a["unit_name"] == UNIT_NAMES[a["unit_id"]] for a in mine)

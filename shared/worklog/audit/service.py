@@ -36,12 +36,14 @@ from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance.ladder import CaseKind, Quarter, Subject, open_case
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
-from worklog.compliance.reviews import CaseDesk, log_read
+from worklog.compliance.reviews import CaseDesk, log_read, plan_items_of
 from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from worklog.journal.repository import JournalRepository
 from worklog.journal.service import JournalService
 from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL
 from worklog.models.audits import (
+    AssignmentList,
+    AssignmentOut,
     AuditAssignment,
     AuditRequestIn,
     AuditRound,
@@ -51,13 +53,14 @@ from worklog.models.audits import (
     EvaluationIn,
     Finding,
     FindingIn,
+    FindingOut,
     SampleCadreOut,
     SampleCheckOut,
+    SampledEntries,
     SampleInspectorOut,
     SampleProgress,
     UnitEvaluationOut,
 )
-from worklog.models.reviews import CadreEntries
 from worklog.models.roster import Cadre, Role, Unit
 from worklog.publish.policy import mask_personal_data
 from worklog.roster.repository import RosterRepository
@@ -414,16 +417,33 @@ class AuditDesk:
         return AuditSampleOut(round=AuditRoundOut.of(r), progress=progress, cadres=cadres)
 
     # --- inspectors ---------------------------------------------------------------------------
-    def my_assignments(self, who: Principal) -> list[tuple[AuditAssignment, list[Finding]]]:
-        found = []
-        for a in self.audits.assignments_of(who.cadre_id):
+    def my_assignments(self, who: Principal) -> AssignmentList:
+        """GET /me/audits: the caller's assignments, each with the cadre's and unit's names and the
+        caller's own findings on it."""
+        assignments = self.audits.assignments_of(who.cadre_id)
+        people = self.roster.get_cadres({a.cadre_id for a in assignments})
+        units = {u.unit_id: u.name for u in self.roster.list_units()} if assignments else {}
+        out = []
+        for a in assignments:
             mine = [
                 f
                 for f in self.audits.findings_of_round(a.round_id, a.cadre_id)
                 if f.inspector_id == who.cadre_id
             ]
-            found.append((a, mine))
-        return found
+            person = people.get(a.cadre_id)
+            out.append(
+                AssignmentOut(
+                    round_id=a.round_id,
+                    quarter=a.quarter,
+                    cadre_id=a.cadre_id,
+                    cadre_name=person.name if person else "",
+                    unit_id=a.unit_id,
+                    unit_name=units.get(a.unit_id, ""),
+                    entries=a.entries,
+                    findings=[FindingOut.of(f) for f in mine],
+                )
+            )
+        return AssignmentList(assignments=out)
 
     def assignment_for(self, who: Principal, round_id: str, cadre_id: str) -> tuple[AuditAssignment, Access]:
         """The caller's assignment on ``cadre_id`` in the round, checked against the access table:
@@ -443,15 +463,19 @@ class AuditDesk:
         )
         return a, read_access(Door.AUDIT, facts)
 
-    def sampled_entries(self, who: Principal, round_id: str, cadre_id: str) -> CadreEntries:
-        """The sampled days of a cadre's log, for an inspector assigned to them; recorded as a read."""
+    def sampled_entries(self, who: Principal, round_id: str, cadre_id: str) -> SampledEntries:
+        """The sampled days of a cadre's log with the plans of their months, for an inspector assigned
+        to them; recorded as a read."""
         a, purpose = self.assignment_for(who, round_id, cadre_id)
         first, last = min(a.entries, default=today(self.clock)), max(a.entries, default=today(self.clock))
         journal = JournalService(self.journal, self.calendar, get_settings().rules, self.clock)
         sampled = set(a.entries)
         entries = [e for e in journal.list_entries(cadre_id, first, last) if e.date in sampled]
+        plan_items = plan_items_of(self.journal, cadre_id, a.entries, entries)
         log_read(self.reviews, who, cadre_id, purpose, first, last, iso_now(self.clock))
-        return CadreEntries(cadre_id=cadre_id, from_=first, to=last, purpose=purpose, entries=entries)
+        return SampledEntries(
+            cadre_id=cadre_id, from_=first, to=last, purpose=purpose, entries=entries, plan_items=plan_items
+        )
 
     def record_finding(
         self, who: Principal, round_id: str, cadre_id: str, day: date, body: FindingIn

@@ -64,7 +64,7 @@ from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.compliance.signals import LoggedDay, signals_for_week
 from worklog.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from worklog.journal.repository import container_repository
+from worklog.journal.repository import JournalRepository, container_repository
 from worklog.journal.service import JournalService
 from worklog.labels import VERDICT_LABELS, label
 from worklog.messages import MSG
@@ -178,6 +178,35 @@ def logged_day(cadre_id: str, entry: EntryOut) -> LoggedDay:
         first_saved_at=datetime.fromisoformat(entry.first_saved_at),
         late=entry.late,
     )
+
+
+def plan_items_of(
+    journal: JournalRepository, cadre_id: str, days: Iterable[date], entries: Sequence[EntryOut]
+) -> list[ReviewPlanItem]:
+    """The items of the cadre's monthly plans for the months of ``days`` (current views), each with
+    the days among ``entries`` whose items cite it (an entry cites the plan of its own month). What a
+    reader of those days sees beside them: the weekly reviewer, and the inspector of a sample."""
+    months = sorted({month_label(d) for d in days})
+    views = journal.get_views(cadre_id, [month_period(m).key for m in months])
+    cited: defaultdict[tuple[str, str], list[date]] = defaultdict(list)
+    for entry in entries:
+        for item in entry.items:
+            if item.plan_item_id:
+                cited[(month_label(entry.date), item.plan_item_id)].append(entry.date)
+    out: list[ReviewPlanItem] = []
+    for month in months:
+        view = views.get(month_period(month).key)
+        for item in (view or {}).get("body", {}).get("items", []):
+            out.append(
+                ReviewPlanItem(
+                    month=month,
+                    id=item["id"],
+                    content=item["content"],
+                    target=item.get("target"),
+                    referenced_on=sorted(set(cited.get((month, item["id"]), []))),
+                )
+            )
+    return out
 
 
 def log_read(
@@ -577,36 +606,11 @@ class ReviewService:
             for entry in self.journal.list_entries(member.cadre_id, review.week_start, review.week_end)
         ]
         signals = signals_for_week([logged_day(cadre_id, e) for e in entries], others)
-        plan_items = self._plan_items(cadre_id, days, entries)
+        plan_items = plan_items_of(self.journal.repo, cadre_id, days, entries)
         self._log_read(who, cadre_id, purpose, review.week_start, review.week_end)
         return ReviewDetail(
             review=review_out(review), entries=entries, plan_items=plan_items, signals=signals
         )
-
-    def _plan_items(
-        self, cadre_id: str, days: Sequence[date], entries: Sequence[EntryOut]
-    ) -> list[ReviewPlanItem]:
-        months = sorted({month_label(d) for d in days})
-        views = self.journal.repo.get_views(cadre_id, [month_period(m).key for m in months])
-        cited: defaultdict[tuple[str, str], list[date]] = defaultdict(list)
-        for entry in entries:
-            for item in entry.items:
-                if item.plan_item_id:  # an entry cites the plan of its own month
-                    cited[(month_label(entry.date), item.plan_item_id)].append(entry.date)
-        out: list[ReviewPlanItem] = []
-        for month in months:
-            view = views.get(month_period(month).key)
-            for item in (view or {}).get("body", {}).get("items", []):
-                out.append(
-                    ReviewPlanItem(
-                        month=month,
-                        id=item["id"],
-                        content=item["content"],
-                        target=item.get("target"),
-                        referenced_on=sorted(set(cited.get((month, item["id"]), []))),
-                    )
-                )
-        return out
 
     # --- verdicts -----------------------------------------------------------------------------
     def record_verdict(self, who: Principal, week_start: date, cadre_id: str, body: VerdictIn) -> VerdictOut:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from worklog.audit.evaluation import Grade, SheetRow, on_time_rate, quarter_label
 from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL, GRADE_LABELS, describe
 from worklog.models.common import MULTI_LINE, ONE_LINE, YEARS
+from worklog.models.reviews import CadreEntries, ReviewPlanItem
 
 Quarter = Annotated[str, StringConstraints(pattern=rf"^{YEARS}-Q[1-4]$")]
 RoundId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")]
@@ -205,7 +206,9 @@ class AssignmentOut(BaseModel):
     round_id: str
     quarter: str
     cadre_id: str
-    unit_id: str
+    cadre_name: str = Field(description="the sampled cadre's name on the roster")
+    unit_id: str = Field(description="the cadre's unit when the round was drawn")
+    unit_name: str
     entries: list[date]
     findings: list[FindingOut]
 
@@ -225,6 +228,16 @@ class FindingOut(BaseModel):
     @classmethod
     def of(cls, f: Finding) -> FindingOut:
         return cls(**f.model_dump(), result_text=FINDING_LABELS[f.result])
+
+
+class SampledEntries(CadreEntries):
+    """The audit door's answer: the sampled days of the cadre's log, and beside them the monthly plans
+    of those days' months (the inspector has no other door to the plan)."""
+
+    plan_items: list[ReviewPlanItem] = Field(
+        description="items of the cadre's monthly plans for the sampled days' months; referenced_on: the "
+        "sampled days whose entries cite the item"
+    )
 
 
 class AssignmentList(BaseModel):

@@ -218,7 +218,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The sampled days of a cadre's log, for an inspector assigned to them (recorded as a read) */
+        /** The sampled days of a cadre's log, with the monthly plans of their months, for an inspector assigned to them (recorded as a read) */
         get: operations["get_sampled_entries_audits__round_id__cadres__cadre_id__entries_get"];
         put?: never;
         post?: never;
@@ -799,8 +799,18 @@ export interface components {
             quarter: string;
             /** Cadre Id */
             cadre_id: string;
-            /** Unit Id */
+            /**
+             * Cadre Name
+             * @description the sampled cadre's name on the roster
+             */
+            cadre_name: string;
+            /**
+             * Unit Id
+             * @description the cadre's unit when the round was drawn
+             */
             unit_id: string;
+            /** Unit Name */
+            unit_name: string;
             /** Entries */
             entries: string[];
             /** Findings */
@@ -2304,6 +2314,37 @@ export interface components {
             results: {
                 [key: string]: number;
             };
+        };
+        /**
+         * SampledEntries
+         * @description The audit door's answer: the sampled days of the cadre's log, and beside them the monthly plans
+         *     of those days' months (the inspector has no other door to the plan).
+         */
+        SampledEntries: {
+            /** Cadre Id */
+            cadre_id: string;
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            /**
+             * Purpose
+             * @description why the caller may read it (own: not logged)
+             */
+            purpose: ("review" | "unit_head" | "district_leader" | "inspector" | "vetting") | "own";
+            /** Entries */
+            entries: components["schemas"]["EntryOut"][];
+            /**
+             * Plan Items
+             * @description items of the cadre's monthly plans for the sampled days' months; referenced_on: the sampled days whose entries cite the item
+             */
+            plan_items: components["schemas"]["ReviewPlanItem"][];
         };
         /** SavedEntry */
         SavedEntry: {
@@ -4127,7 +4168,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CadreEntries"];
+                    "application/json": components["schemas"]["SampledEntries"];
                 };
             };
             /** @description 请求体不是合法的 JSON */

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from worklog import http
 from worklog.errors import NotFound, ValidationFailed
 from worklog.messages import MSG
-from worklog.models.calendar import CalendarHistory, CalendarYearOut, ScheduleIn
+from worklog.models.calendar import CalendarHistory, CalendarLoadOut, CalendarYearOut, ScheduleIn
 from worklog.models.common import Day, Year
 from worklog.models.notices import (
     AnswerIn,
@@ -174,9 +174,11 @@ CALENDAR_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
     "/admin/calendar/<year>",
     summary="Load a year's official holiday schedule. A year in use (loaded before, or some of its days "
     "have come) is replaced only with confirm=true, else 409 confirmation_required listing the working "
-    "days that would change; every load is recorded (GET /admin/calendar/{year}/history)",
+    "days that would change; every load is recorded (GET /admin/calendar/{year}/history). With "
+    "dry_run=true nothing is stored or recorded: 200 with what the year would become and the days whose "
+    "working status would change",
     responses=http.responses(
-        CalendarYearOut, CALENDAR_ERRORS, created="首次载入该年度", ok="已替换该年度安排"
+        CalendarLoadOut, CALENDAR_ERRORS, created="首次载入该年度", ok="已替换该年度安排（或预览）"
     ),
     tags=["admin"],
 )
@@ -186,9 +188,16 @@ def put_calendar(
     confirm: Annotated[
         bool, Query(description="confirm replacing a year in use (its working days have been counted)")
     ] = False,
-) -> Response[CalendarYearOut]:
+    dry_run: Annotated[
+        bool,
+        Query(description="preview only: check the schedule and answer what the load would change"),
+    ] = False,
+) -> Response[CalendarLoadOut]:
     author = _admin()
-    created, described = load_schedule(year, body, author, RosterRepository(), confirm=confirm)
+    repo = RosterRepository()
+    created, described = load_schedule(year, body, author, repo, confirm=confirm, dry_run=dry_run)
+    if dry_run:
+        return Response(200, content_types.APPLICATION_JSON, described)
     logger.info("calendar loaded", year=year, author=author, first_load=created, confirmed=confirm)
     return Response(201 if created else 200, content_types.APPLICATION_JSON, described)
 

@@ -5,8 +5,9 @@ AWS credentials; against the local runtime, load `.local/env` first (the runtime
 
   import-roster FILE [--format json|csv|xlsx] [--dry-run]   validate and import a roster file (role
                                                              changes are recorded as by cli:<os user>)
-  load-calendar YEAR FILE.json [--confirm]                   load a year's official schedule
-                                                             (--confirm: replace a year in use)
+  load-calendar YEAR FILE.json [--confirm] [--dry-run]       load a year's official schedule
+                                                             (--confirm: replace a year in use;
+                                                             --dry-run: show the days it changes)
   verify-chain CADRE_ID                                      recompute a cadre's chain, head and views
   verify-audit ROUND_ID [--folder DIR | --url URL]           recompute a published audit draw
                                                              (default: from the ledger bucket)
@@ -72,8 +73,11 @@ def _year(text: str) -> int:
 
 def _load_calendar(args: argparse.Namespace) -> int:
     data = ScheduleIn.model_validate_json(Path(args.file).read_text("utf-8"))
-    created, described = load_schedule(args.year, data, "cli", RosterRepository(), confirm=args.confirm)
-    print(("loaded " if created else "replaced ") + described.model_dump_json(indent=2))
+    created, described = load_schedule(
+        args.year, data, "cli", RosterRepository(), confirm=args.confirm, dry_run=args.dry_run
+    )
+    verb = "would load " if args.dry_run else ("loaded " if created else "replaced ")
+    print(verb + described.model_dump_json(indent=2))
     return 0
 
 
@@ -146,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
         "--confirm",
         action="store_true",
         help="replace a year in use (loaded before, or some of its days have come); the load is recorded",
+    )
+    calendar.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="store nothing: print what the year would become and the days whose working status changes",
     )
     calendar.set_defaults(run=_load_calendar)
     chain = commands.add_parser("verify-chain", help="recompute a cadre's hash chain")

@@ -280,3 +280,61 @@ def test_the_library_year_2026_is_described(stack: InProcessStack) -> None:
     assert (
         year["source"] == "library" and "2026-02-14" in year["workdays"] and "2026-02-16" in year["holidays"]
     )
+
+
+# --- previewing a load (dry_run=true): what the year would become, nothing stored --------------------
+def test_a_dry_run_shows_what_a_first_load_would_change_and_stores_nothing(stack: InProcessStack) -> None:
+    # Given 2026-11-20 and no schedule for 2027 (provisional: Monday to Friday)
+    schedule = {"holidays": ["2027-01-01", "2027-02-08"], "workdays": ["2027-02-06"], "source": "国办发明电"}
+    # When an admin previews loading it
+    resp = put_calendar(stack, "/admin/calendar/2027?dry_run=true", schedule)
+    # Then 200 with the year as it would be and each day whose working status would change
+    assert resp.status == 200, resp.body
+    preview = body(resp)
+    assert preview["dry_run"] is True and preview["confirmation_required"] is False
+    assert (preview["source"], preview["source_before"], preview["in_use"]) == ("official", "provisional", [])
+    assert preview["holidays"] == ["2027-01-01", "2027-02-08"] and preview["workdays"] == ["2027-02-06"]
+    assert preview["changed_days"] == [
+        {"date": "2027-01-01", "working_before": True, "working_after": False},
+        {"date": "2027-02-06", "working_before": False, "working_after": True},
+        {"date": "2027-02-08", "working_before": True, "working_after": False},
+    ]
+    assert preview["loaded_at"] is None
+    # And nothing was stored or recorded: the year is still provisional, and a real load is a first load
+    assert body(stack.call("admin", "GET", "/admin/calendar/2027", as_=ADMIN))["source"] == "provisional"
+    assert history(stack, 2027) == []
+    assert put_calendar(stack, "/admin/calendar/2027", schedule).status == 201
+
+
+def test_a_dry_run_of_a_year_in_use_lists_the_days_the_confirmation_would(stack: InProcessStack) -> None:
+    # Given 2026-11-20: 2026 is in use with the library's days
+    new = {"holidays": ["2026-01-01"], "workdays": []}
+    refused = body(put_calendar(stack, "/admin/calendar/2026", new))
+    # When an admin previews loading an official 2026
+    resp = put_calendar(stack, "/admin/calendar/2026?dry_run=true", new)
+    # Then it is not refused: it says a confirmation is needed and lists the same days the 409 lists
+    assert resp.status == 200, resp.body
+    preview = body(resp)
+    assert preview["confirmation_required"] is True and preview["in_use"] == ["days_passed"]
+    assert preview["source_before"] == "library"
+    assert [(d["date"], d["working_before"], d["working_after"]) for d in preview["changed_days"]] == [
+        (d["date"], d["working_before"], d["working_after"]) for d in refused["details"]
+    ]
+    # And 2026 is untouched, nothing recorded
+    assert body(stack.call("admin", "GET", "/admin/calendar/2026", as_=ADMIN))["source"] == "library"
+    assert history(stack, 2026) == []
+
+
+def test_a_dry_run_checks_the_schedule_like_a_load(stack: InProcessStack) -> None:
+    wrong_year = {"holidays": ["2028-01-01"], "workdays": []}
+    assert put_calendar(stack, "/admin/calendar/2027?dry_run=true", wrong_year).status == 422
+    assert (
+        put_calendar(stack, "/admin/calendar/2027?dry_run=true", {"holidays": []}, who="c0002").status == 403
+    )
+
+
+def test_a_load_answers_the_days_it_changed(stack: InProcessStack) -> None:
+    resp = put_calendar(stack, "/admin/calendar/2027", {"holidays": ["2027-01-01"]})
+    loaded = body(resp)
+    assert resp.status == 201 and loaded["dry_run"] is False and loaded["loaded_by"] == ADMIN
+    assert loaded["changed_days"] == [{"date": "2027-01-01", "working_before": True, "working_after": False}]

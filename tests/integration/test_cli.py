@@ -89,6 +89,25 @@ def test_load_calendar_replaces_a_year_in_use_only_with_confirm_and_records_it(
     assert [(c.by, c.confirmed) for c in changes] == [("cli", False), ("cli", True)]
 
 
+def test_load_calendar_dry_run_prints_the_days_it_would_change_and_stores_nothing(
+    stack: InProcessStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given no schedule for 2027
+    path = tmp_path / "2027.json"
+    path.write_text(json.dumps({"holidays": ["2027-01-01"], "workdays": []}), "utf-8")
+    capsys.readouterr()
+    # When it is loaded with --dry-run
+    assert cli.main(["load-calendar", "2027", str(path), "--dry-run"]) == 0
+    # Then the day it would change is printed, and nothing is stored or recorded
+    out = capsys.readouterr().out
+    assert out.startswith("would load ")
+    preview = json.loads(out.removeprefix("would load "))
+    assert preview["dry_run"] is True
+    assert preview["changed_days"] == [{"date": "2027-01-01", "working_before": True, "working_after": False}]
+    repo = RosterRepository()
+    assert 2027 not in repo.list_schedules() and list(repo.list_schedule_changes(2027)) == []
+
+
 @pytest.mark.parametrize("year", ["2027.0", "02027", "+2027", "1999", "2100"])
 def test_load_calendar_takes_only_a_four_digit_year(stack: InProcessStack, tmp_path: Path, year: str) -> None:
     path = tmp_path / "2027.json"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -243,6 +245,35 @@ def test_xlsx_title_row_above_the_header_is_skipped() -> None:
     rows = parse_roster(content, "xlsx")
     assert without_row_numbers(rows) == EXPECTED_ROWS
     assert rows[0][ROW_KEY] == 3
+
+
+def with_sheet_dimension(content: bytes, ref: str) -> bytes:
+    """The same workbook with the size its first sheet declares rewritten (some exporters write a
+    stale or placeholder size such as "A1")."""
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, replaced = re.subn(
+                    rb'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>'.encode(), data
+                )
+                assert replaced == 1
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("declared", ["A1", "A1:C2"])
+def test_xlsx_rows_beyond_the_size_the_sheet_declares_are_read_with_their_sheet_row_numbers(
+    declared: str,
+) -> None:
+    # Given a sheet whose declared size is smaller than its data (a title row, the header, two rows)
+    content = xlsx_bytes(HEADER_ZH, ROWS_ZH[:2], title_row="锦江区区管干部名册")
+    # When it is parsed
+    rows = parse_roster(with_sheet_dimension(content, declared), "xlsx")
+    # Then every row is there, numbered as a spreadsheet shows it
+    assert without_row_numbers(rows) == EXPECTED_ROWS[:2]
+    assert [r[ROW_KEY] for r in rows] == [3, 4]
 
 
 def test_xlsx_numbers_and_datetimes_become_text_ids_and_iso_dates() -> None:

@@ -82,3 +82,24 @@ class CalendarYearOut(BaseModel):
     loaded_at: str | None = None
     loaded_by: str | None = None
     note: str | None = None
+
+
+class CalendarLoadOut(CalendarYearOut):
+    """Answer of PUT /admin/calendar/{year}: the year as it now is (a dry run: as it would be), and
+    what the load changes."""
+
+    dry_run: bool = Field(False, description="true: nothing was stored and no load was recorded")
+    source_before: str = Field(description="official | library | provisional: the year before the load")
+    in_use: list[Literal["schedule_loaded", "days_passed"]] = Field(
+        default_factory=list,
+        description="why the year is in use (a load then needs confirm=true): a schedule was loaded "
+        "before / some of its days have come",
+    )
+    confirmation_required: bool = Field(
+        False, description="a dry run of a year in use: loading it needs confirm=true"
+    )
+    changed_days: list[DayChange] = Field(
+        default_factory=list,
+        description="days whose working status the load changes (changed, for a dry run would change), "
+        "in order — for a year in use the same days the 409 confirmation lists",
+    )

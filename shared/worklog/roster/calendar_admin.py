@@ -21,6 +21,7 @@ from worklog.messages import MSG
 from worklog.models.calendar import (
     CalendarChange,
     CalendarHistory,
+    CalendarLoadOut,
     CalendarYearOut,
     DayChange,
     OfficialSchedule,
@@ -93,12 +94,18 @@ def load_schedule(
     clock: Clock = system_clock,
     *,
     confirm: bool = False,
-) -> tuple[bool, CalendarYearOut]:
+    dry_run: bool = False,
+) -> tuple[bool, CalendarLoadOut]:
     """Store the schedule and record the load; returns (created, the year as now seen).
 
     A year in use is replaced only with ``confirm``; otherwise ``409 confirmation_required``. The
     schedules are read afresh (not the warm container's cached calendar) so that what is compared
     and recorded as "before" is what is stored.
+
+    ``dry_run`` checks the schedule the same way and answers what the year would become and the
+    days whose working status would change, storing and recording nothing: an admin sees the
+    changes before loading, without going through the 409 (``confirmation_required`` says whether
+    the real load needs ``confirm``).
     """
     check_year(year)
     outside = sorted({d for d in [*data.holidays, *data.workdays] if d.year != year})
@@ -125,6 +132,21 @@ def load_schedule(
         in_use.append("schedule_loaded")
     if date(year, 1, 1) <= today(clock):
         in_use.append("days_passed")
+    source_before = str(before.source_of_year(year))
+
+    def answer(*, dry: bool) -> CalendarLoadOut:
+        described = describe_year(year, after, None if dry else schedule)
+        return CalendarLoadOut(
+            **described.model_dump(),
+            dry_run=dry,
+            source_before=source_before,
+            in_use=in_use,
+            confirmation_required=dry and bool(in_use),
+            changed_days=changes,
+        )
+
+    if dry_run:
+        return previous is None, answer(dry=True)
     if in_use and not confirm:
         raise _confirmation_required(year, list(in_use), changes)
     record = CalendarChange(
@@ -133,7 +155,7 @@ def load_schedule(
         by=author,
         in_use=in_use,
         confirmed=bool(in_use),
-        source_before=str(before.source_of_year(year)),
+        source_before=source_before,
         before=previous,
         after=schedule,
         changed_days=changes,
@@ -141,7 +163,7 @@ def load_schedule(
     if not repo.replace_schedule(schedule, previous, record):
         raise Conflict(MSG["calendar_changed_meanwhile"].format(year=year), code="concurrent_update")
     schedules.invalidate()
-    return previous is None, describe_year(year, after, schedule)
+    return previous is None, answer(dry=False)
 
 
 def schedule_history(year: int, repo: RosterRepository) -> CalendarHistory:

@@ -32,6 +32,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 import openpyxl
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from pydantic import ValidationError
 
 from worklog.clock import Clock, iso_now, system_clock
@@ -329,8 +330,13 @@ def _xlsx_records(content: bytes) -> list[list[Any]]:
     try:
         if not workbook.worksheets:
             raise ValidationFailed(MESSAGES["unreadable"].format(fmt="XLSX"))
+        sheet = workbook.worksheets[0]
+        # The size a sheet declares is not to be trusted (some exporters write "A1" or a stale
+        # range): read every row the file holds, numbered as a spreadsheet shows them.
+        if isinstance(sheet, ReadOnlyWorksheet):
+            sheet.reset_dimensions()
         try:
-            records = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
+            records = [list(r) for r in sheet.iter_rows(values_only=True)]
         except Exception as exc:
             raise ValidationFailed(MESSAGES["unreadable"].format(fmt="XLSX")) from exc
     finally:

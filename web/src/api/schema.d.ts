@@ -13,7 +13,7 @@ export interface paths {
         };
         /** A year's working days as the system sees them */
         get: operations["get_calendar_admin_calendar__year__get"];
-        /** Load a year's official holiday schedule. A year in use (loaded before, or some of its days have come) is replaced only with confirm=true, else 409 confirmation_required listing the working days that would change; every load is recorded (GET /admin/calendar/{year}/history) */
+        /** Load a year's official holiday schedule. A year in use (loaded before, or some of its days have come) is replaced only with confirm=true, else 409 confirmation_required listing the working days that would change; every load is recorded (GET /admin/calendar/{year}/history). With dry_run=true nothing is stored or recorded: 200 with what the year would become and the days whose working status would change */
         put: operations["put_calendar_admin_calendar__year__put"];
         post?: never;
         delete?: never;
@@ -1137,6 +1137,65 @@ export interface components {
              * @description every load of the year, oldest first
              */
             changes: components["schemas"]["CalendarChange"][];
+        };
+        /**
+         * CalendarLoadOut
+         * @description Answer of PUT /admin/calendar/{year}: the year as it now is (a dry run: as it would be), and
+         *     what the load changes.
+         */
+        CalendarLoadOut: {
+            /** Year */
+            year: number;
+            /**
+             * Source
+             * @description official (loaded by an admin) | library (chinese-calendar) | provisional (Mon–Fri)
+             */
+            source: string;
+            /**
+             * Holidays
+             * @description non-working weekdays
+             */
+            holidays: string[];
+            /**
+             * Workdays
+             * @description working weekend days (调休)
+             */
+            workdays: string[];
+            /** Working Days */
+            working_days: number;
+            /** Loaded At */
+            loaded_at?: string | null;
+            /** Loaded By */
+            loaded_by?: string | null;
+            /** Note */
+            note?: string | null;
+            /**
+             * Dry Run
+             * @description true: nothing was stored and no load was recorded
+             * @default false
+             */
+            dry_run: boolean;
+            /**
+             * Source Before
+             * @description official | library | provisional: the year before the load
+             */
+            source_before: string;
+            /**
+             * In Use
+             * @description why the year is in use (a load then needs confirm=true): a schedule was loaded before / some of its days have come
+             */
+            in_use?: ("schedule_loaded" | "days_passed")[];
+            /**
+             * Confirmation Required
+             * @description a dry run of a year in use: loading it needs confirm=true
+             * @default false
+             */
+            confirmation_required: boolean;
+            /**
+             * Changed Days
+             * @description days whose working status the load changes (changed, for a dry run would change), in order — for a year in use the same days the 409 confirmation lists
+             */
+            changed_days?: components["schemas"]["DayChange"][];
         };
         /** CalendarYearOut */
         CalendarYearOut: {
@@ -2829,6 +2888,8 @@ export interface operations {
             query?: {
                 /** @description confirm replacing a year in use (its working days have been counted) */
                 confirm?: boolean;
+                /** @description preview only: check the schedule and answer what the load would change */
+                dry_run?: boolean;
             };
             header?: never;
             path: {
@@ -2844,13 +2905,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description 已替换该年度安排 */
+            /** @description 已替换该年度安排（或预览） */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CalendarYearOut"];
+                    "application/json": components["schemas"]["CalendarLoadOut"];
                 };
             };
             /** @description 首次载入该年度 */
@@ -2859,7 +2920,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CalendarYearOut"];
+                    "application/json": components["schemas"]["CalendarLoadOut"];
                 };
             };
             /** @description 请求体不是合法的 JSON */

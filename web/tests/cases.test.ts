@@ -99,7 +99,7 @@ describe('cadreText and personName: people by name', () => {
 describe('describeEvidence: each kind of evidence in plain words', () => {
   const names = { c0002: '王强', c0020: '钱纪' }
 
-  it('given a missed daily entry, then the day in words, its due date and that it is still missing', () => {
+  it('given a missed daily entry, then the day in words and that it is still missing', () => {
     const ev = describeEvidence(
       evidence({
         kind: 'miss',
@@ -109,15 +109,12 @@ describe('describeEvidence: each kind of evidence in plain words', () => {
       names,
     )
     expect(ev.kindText).toBe('未按时填写')
-    expect(ev.date).toBe('2026年11月16日 星期一')
-    expect(ev.title).toBe('2026年11月16日 星期一的工作日志未按时填写')
-    expect(ev.lines).toEqual([
-      { name: '应交日期', value: '2026年11月16日 星期一' },
-      { name: '补记情况', value: '检查时尚未填写' },
-    ])
+    expect(ev.title).toBe('2026年11月16日 星期一的工作日志')
+    expect(ev.date).toBe('') // the title names the day already
+    expect(ev.lines).toEqual([{ name: '补记情况', value: '检查时尚未填写' }])
   })
 
-  it('given a monthly plan written late, then the month and when it was written', () => {
+  it('given a monthly plan written late, then the month, its due date and when it was written', () => {
     const ev = describeEvidence(
       evidence({
         kind: 'miss',
@@ -126,8 +123,11 @@ describe('describeEvidence: each kind of evidence in plain words', () => {
       }),
       names,
     )
-    expect(ev.title).toBe('2026年12月的月度计划未按时填写')
-    expect(ev.lines[1]).toEqual({ name: '补记情况', value: '已于 2026年12月4日 09:15 补记' })
+    expect(ev.title).toBe('2026年12月的月度计划')
+    expect(ev.lines).toEqual([
+      { name: '应交日期', value: '2026年12月3日 星期四' },
+      { name: '补记情况', value: '已于 2026年12月4日 09:15 补记' },
+    ])
   })
 
   it('given a perfunctory verdict, then the week, the verdict, the reviewer by name and their comment as text', () => {
@@ -150,6 +150,25 @@ describe('describeEvidence: each kind of evidence in plain words', () => {
     expect(ev.title).toBe('11月9日至11月15日一周日志的审阅结论：敷衍应付')
     expect(ev.lines).toContainEqual({ name: '审阅人', value: '王强' })
     expect(ev.lines).toContainEqual({ name: '审阅意见', value: '<b>记录过于简略</b>', text: true })
+  })
+
+  it('given a week a reviewer left unreviewed, in their own case, then whose week it was and that it is overdue', () => {
+    const ev = describeEvidence(
+      evidence({
+        kind: 'review',
+        date: '2026-11-09',
+        details: { week_start: '2026-11-09', week_end: '2026-11-15', due: '2026-11-22', verdict: null, cadre_id: 'c0001', cadre_name: '李明', reviewer_id: 'c0002', status: 'overdue', reviewed_at: null },
+      }),
+      names,
+      'c0002',
+    )
+    expect(ev.title).toBe('11月9日至11月15日一周日志的审阅结论：尚未评阅')
+    expect(ev.lines).toEqual([
+      { name: '被审阅干部', value: '李明' },
+      { name: '审阅人', value: '王强' },
+      { name: '审阅期限', value: '2026年11月22日 星期日' },
+      { name: '审阅情况', value: '逾期未审阅' },
+    ])
   })
 
   it('given an audit finding, then the round, the day, the result and the inspector by name', () => {

@@ -175,10 +175,10 @@ function missEvidence(d: Details): Pick<Evidence, 'title' | 'lines'> {
   const kind = str(d, 'kind')
   const period = str(d, 'period')
   const what = PERIOD_KIND[kind] ?? '记录'
-  const title = `${periodText(kind, period)}的${what}未按时填写`
   const lines: Line[] = []
+  // A day's entry is due on the day itself; a plan or a summary by a date of its own.
   const due = str(d, 'due')
-  if (isDay(due)) lines.push({ name: '应交日期', value: longDate(due) })
+  if (kind !== 'entry' && isDay(due)) lines.push({ name: '应交日期', value: longDate(due) })
   const submitted = str(d, 'submitted_at')
   if (str(d, 'status') === 'late_submitted') {
     lines.push({ name: '补记情况', value: submitted ? `已于 ${dateTime(submitted)} 补记` : '已补记' })
@@ -186,19 +186,26 @@ function missEvidence(d: Details): Pick<Evidence, 'title' | 'lines'> {
     lines.push({ name: '补记情况', value: '检查时尚未填写' })
   }
   if (d.provisional === true) lines.push({ name: '说明', value: '该日期所在年度的节假日安排尚未公布，按暂定工作日计' })
-  return { title, lines }
+  return { title: `${periodText(kind, period)}的${what}`, lines }
 }
 
-function reviewEvidence(d: Details, names: Names): Pick<Evidence, 'title' | 'lines'> {
+function reviewEvidence(d: Details, names: Names, about: string): Pick<Evidence, 'title' | 'lines'> {
   const start = str(d, 'week_start')
   const end = str(d, 'week_end')
   const week = isDay(start) && isDay(end) ? `${shortDate(start)}至${shortDate(end)}` : start
   const verdict = label(VERDICT_LABELS, str(d, 'verdict'), '尚未评阅')
   const lines: Line[] = []
+  // A reviewer's own case cites the weeks they reviewed (or did not): name whose week it was.
+  const reviewee = str(d, 'cadre_id')
+  if (reviewee && reviewee !== about) lines.push({ name: '被审阅干部', value: str(d, 'cadre_name') || personName(reviewee, names) })
   const reviewer = str(d, 'reviewer_id')
   if (reviewer) lines.push({ name: '审阅人', value: personName(reviewer, names) })
+  const due = str(d, 'due')
+  if (isDay(due)) lines.push({ name: '审阅期限', value: longDate(due) })
   const at = str(d, 'reviewed_at')
+  const wasOverdue = str(d, 'status') === 'overdue' || !!str(d, 'overdue_marked_at')
   if (at) lines.push({ name: '审阅时间', value: `${dateTime(at)}${d.late === true ? '（逾期审阅）' : ''}` })
+  else if (wasOverdue) lines.push({ name: '审阅情况', value: '逾期未审阅' })
   const comment = str(d, 'comment')
   if (comment) lines.push({ name: '审阅意见', value: comment, text: true })
   return { title: `${week}一周日志的审阅结论：${verdict}`, lines }
@@ -248,13 +255,14 @@ function caseEvidence(d: Details, names: Names): Pick<Evidence, 'title' | 'lines
 }
 
 /** A piece of a case's evidence, from what the dossier looked up; its one-line summary when the record is gone. */
-export function describeEvidence(ev: EvidenceOut, names: Names): Evidence {
+/** ``about``: the cadre the case is about (their own name is not repeated on each piece). */
+export function describeEvidence(ev: EvidenceOut, names: Names, about = ''): Evidence {
   const d = (ev.details ?? {}) as Details
   const date = ev.date && isDay(ev.date) ? longDate(ev.date) : ''
   const base = { key: ev.key, kind: ev.kind, kindText: EVIDENCE_KIND[ev.kind] ?? EVIDENCE_KIND.unknown, date }
   const found = Object.keys(d).length > 0
-  if (found && ev.kind === 'miss') return { ...base, ...missEvidence(d) }
-  if (found && ev.kind === 'review') return { ...base, ...reviewEvidence(d, names) }
+  if (found && ev.kind === 'miss') return { ...base, date: '', ...missEvidence(d) }
+  if (found && ev.kind === 'review') return { ...base, ...reviewEvidence(d, names, about) }
   if (found && ev.kind === 'finding') return { ...base, ...findingEvidence(d, names) }
   if (found && ev.kind === 'case') return { ...base, ...caseEvidence(d, names) }
   return { ...base, title: ev.summary, lines: [] }

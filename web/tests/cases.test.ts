@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import type { CaseEventOut, CaseOut, EvidenceOut } from '@/api/types'
-import { cadreText, describeEvent, describeEvidence, dueLabel, emptyText, holderRoles, mergeCases, personName, roundText } from '@/util/cases'
+import { cadreText, describeEvent, describeEvidence, dueLabel, emptyText, holderRoles, mergeCases, ownerText, personName, roundText } from '@/util/cases'
 
 function kase(over: Partial<CaseOut> = {}): CaseOut {
   return {
@@ -252,6 +252,14 @@ describe('describeEvent: a case history line', () => {
   it('given a closure, then the holder\'s reason is its note; given the opening, then no note', () => {
     expect(describeEvent(event({ action: 'closed', action_text: '办结', note: '已整改' }), {}).note).toBe('已整改')
     expect(describeEvent(event({ by: 'system' }), {})).toMatchObject({ note: '', by: '系统自动' })
+  })
+})
+
+describe('ownerText: who holds a case, as an office', () => {
+  it('given each kind of holder, then the office that acts on it', () => {
+    expect(ownerText(kase())).toBe('所在单位负责人')
+    expect(ownerText(kase({ owner_role: 'district_leader' }))).toBe('区领导')
+    expect(ownerText(kase({ kind: 'accountability', owner_role: 'discipline_inspector' }))).toBe('区纪委监委、组织部')
   })
 })
 

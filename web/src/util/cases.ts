@@ -109,6 +109,14 @@ export function cadreText(c: Pick<CaseOut, 'cadre_id' | 'cadre_name' | 'cadre_un
   return c.cadre_unit_name ? `${name}（${c.cadre_unit_name}）` : name
 }
 
+/** Who holds a case, as an office: the unit head, the district leaders, or both inspectorates. */
+export function ownerText(c: Pick<CaseOut, 'kind' | 'owner_role'>): string {
+  if (c.kind === 'accountability' || c.owner_role === 'discipline_inspector' || c.owner_role === 'org_inspector') return '区纪委监委、组织部'
+  if (c.owner_role === 'district_leader') return '区领导'
+  if (c.owner_role === 'unit_head') return '所在单位负责人'
+  return c.owner_role
+}
+
 export type Names = Record<string, string>
 
 /** A person the dossier names: their name, or the id when the roster no longer has them. */

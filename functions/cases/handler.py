@@ -13,10 +13,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from worklog import http
 from worklog.audit.repository import AuditRepository
 from worklog.audit.service import audit_desk
+from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.compliance import cases
-from worklog.compliance.dossier import Dossier
-from worklog.compliance.ladder import CaseState
+from worklog.compliance.dossier import Dossier, people_named
+from worklog.compliance.ladder import Case, CaseState
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import NotFound
@@ -41,6 +42,7 @@ from worklog.models.cases import CaseDossier, CaseId, CaseList, CaseOut, Escalat
 from worklog.models.common import Day
 from worklog.models.roster import Role
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
+from worklog.roster.repository import RosterRepository
 
 app = http.create_app()
 
@@ -64,8 +66,15 @@ def list_cases(
         Query(description="only cases I hold in this role; `cadre` for the cases about me"),
     ] = None,
 ) -> CaseList:
-    found = cases.list_cases(ComplianceRepository(), http.principal(app), state=state, role=role)
-    return CaseList(cases=[CaseOut.of(c) for c in found])
+    who = http.principal(app)
+    found = cases.list_cases(ComplianceRepository(), who, state=state, role=role)
+    return CaseList(cases=cases.present(RosterRepository(), who, found))
+
+
+def _one(who: Principal, case: Case) -> CaseOut:
+    """A case as the caller sees it (its cadre's name, the moves they may make now)."""
+    [out] = cases.present(RosterRepository(), who, [case])
+    return out
 
 
 @app.get(
@@ -75,7 +84,8 @@ def list_cases(
     tags=["cases"],
 )
 def get_case(case_id: Annotated[CaseId, Path()]) -> CaseOut:
-    return CaseOut.of(cases.get_case(ComplianceRepository(), http.principal(app), case_id))
+    who = http.principal(app)
+    return _one(who, cases.get_case(ComplianceRepository(), who, case_id))
 
 
 @app.get(
@@ -86,10 +96,12 @@ def get_case(case_id: Annotated[CaseId, Path()]) -> CaseOut:
     tags=["cases"],
 )
 def get_dossier(case_id: Annotated[CaseId, Path()]) -> CaseDossier:
-    compliance = ComplianceRepository()
-    case = cases.get_case(compliance, http.principal(app), case_id)
+    compliance, roster, who = ComplianceRepository(), RosterRepository(), http.principal(app)
+    case = cases.get_case(compliance, who, case_id)
     evidence = Dossier(compliance, ReviewRepository(), AuditRepository()).evidence(case)
-    return CaseDossier(case=CaseOut.of(case), evidence=evidence)
+    people = roster.get_cadres(people_named(case, evidence))
+    [out] = cases.present(roster, who, [case])
+    return CaseDossier(case=out, evidence=evidence, names={c: p.name for c, p in sorted(people.items())})
 
 
 @app.post(
@@ -99,10 +111,11 @@ def get_dossier(case_id: Annotated[CaseId, Path()]) -> CaseDossier:
     tags=["cases"],
 )
 def post_talk(case_id: Annotated[CaseId, Path()], body: TalkIn) -> CaseOut:
-    case = cases.record_talk(ComplianceRepository(), http.principal(app), case_id, body)
+    who = http.principal(app)
+    case = cases.record_talk(ComplianceRepository(), who, case_id, body)
     metrics.add_metric(name="ReminderTalkRecorded", unit="Count", value=1)
     logger.info("reminder talk recorded", case_id=case.case_id)
-    return CaseOut.of(case)
+    return _one(who, case)
 
 
 @app.post(
@@ -113,12 +126,14 @@ def post_talk(case_id: Annotated[CaseId, Path()], body: TalkIn) -> CaseOut:
     tags=["cases"],
 )
 def post_escalation(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> EscalationOut:
-    done = cases.escalate_case(ComplianceRepository(), EventBus(), http.principal(app), case_id, body.reason)
+    who = http.principal(app)
+    done = cases.escalate_case(ComplianceRepository(), EventBus(), who, case_id, body.reason)
     metrics.add_metric(name="AccountabilityCaseOpened", unit="Count", value=1)
     if not done.published:
         metrics.add_metric(name="CaseEventNotPublished", unit="Count", value=1)
     logger.info("case escalated", case_id=done.case.case_id, opened=done.opened.case_id)
-    return EscalationOut(case=CaseOut.of(done.case), opened=CaseOut.of(done.opened))
+    escalated, opened = cases.present(RosterRepository(), who, [done.case, done.opened])
+    return EscalationOut(case=escalated, opened=opened)
 
 
 @app.post(
@@ -128,10 +143,11 @@ def post_escalation(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> Escal
     tags=["cases"],
 )
 def post_closure(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> CaseOut:
-    case = cases.close_case(ComplianceRepository(), http.principal(app), case_id, body.reason)
+    who = http.principal(app)
+    case = cases.close_case(ComplianceRepository(), who, case_id, body.reason)
     metrics.add_metric(name="CaseClosed", unit="Count", value=1)
     logger.info("case closed", case_id=case.case_id)
-    return CaseOut.of(case)
+    return _one(who, case)
 
 
 # --- random audits (双随机) -------------------------------------------------------------------

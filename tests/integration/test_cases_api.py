@@ -329,3 +329,55 @@ def test_concurrent_moves_on_one_case_never_lose_or_repeat_a_move(
     history = body(call(district, "GET", f"/cases/{CASE}"))["history"]
     assert len(history) == 1 + len(succeeded)
     assert len(published) == succeeded.count("escalation")
+
+
+# --- what a client shows: names, the moves open to the caller, the dossier ----------------------
+
+
+def test_a_listed_case_names_the_cadre_it_is_about_and_their_unit(district: InProcessStack) -> None:
+    [case] = body(call(district, "GET", "/cases"))["cases"]
+    assert case["cadre_id"] == "c0001"
+    assert case["cadre_name"] == "李明" and case["cadre_unit_name"] == "区教育局"
+    one = body(call(district, "GET", f"/cases/{CASE}", who="c0001"))
+    assert one["cadre_name"] == "李明"
+
+
+def test_a_case_lists_the_moves_the_caller_may_make_now(
+    district: InProcessStack, published: list[tuple[str, dict[str, Any]]]
+) -> None:
+    # Given an open reminder talk: its holder may record the talk, escalate or close; its cadre nothing
+    assert body(call(district, "GET", f"/cases/{CASE}"))["actions"] == ["talks", "escalation", "closure"]
+    assert body(call(district, "GET", f"/cases/{CASE}", who="c0001"))["actions"] == []
+    # When the talk is recorded, then it may be escalated or closed, and the answer says so
+    talked = body(call(district, "POST", f"/cases/{CASE}/talks", TALK))
+    assert talked["actions"] == ["escalation", "closure"]
+    # When it is escalated, the accountability case is the inspectors' to close, not the unit head's
+    done = body(call(district, "POST", f"/cases/{CASE}/escalation", {"reason": "谈话后仍未改正"}))
+    assert done["case"]["actions"] == ["closure"] and done["opened"]["actions"] == []
+    opened = done["opened"]["case_id"]
+    assert body(call(district, "GET", f"/cases/{opened}", who=DISCIPLINE))["actions"] == ["closure"]
+    # And a closed case offers nothing
+    closed = body(call(district, "POST", f"/cases/{CASE}/closure", {"reason": "已移交问责"}))
+    assert closed["actions"] == []
+    assert [c["actions"] for c in body(call(district, "GET", "/cases?state=closed"))["cases"]] == [[]]
+
+
+def test_the_dossier_of_an_escalated_case_describes_the_talk_it_came_from(
+    district: InProcessStack, published: list[tuple[str, dict[str, Any]]]
+) -> None:
+    set_clock(2026, 11, 20, 9, 30)
+    call(district, "POST", f"/cases/{CASE}/talks", TALK)
+    opened = body(call(district, "POST", f"/cases/{CASE}/escalation", {"reason": "谈话后仍未改正"}))["opened"]
+    resp = call(district, "GET", f"/cases/{opened['case_id']}/dossier", who=DISCIPLINE)
+    assert resp.status == 200, resp.body
+    dossier = body(resp)
+    cited = dossier["evidence"][-1]
+    assert cited["key"] == f"CASE#{CASE}" and cited["kind"] == "case"
+    assert cited["date"] == "2026-11-18"
+    assert cited["details"]["case_id"] == CASE and cited["details"]["state"] == "escalated"
+    assert cited["details"]["kind"] == "reminder_talk" and cited["details"]["opened_on"] == "2026-11-18"
+    talk = next(e for e in cited["details"]["history"] if e["action"] == "talk_recorded")
+    assert talk["details"]["said"] == TALK["said"]
+    # And every person it mentions is named: the cadre, and the unit head who talked and escalated
+    assert dossier["names"] == {"c0001": "李明", "c0002": "王强"}
+    assert dossier["case"]["cadre_name"] == "李明" and dossier["case"]["actions"] == ["closure"]

@@ -27,8 +27,8 @@ from worklog.compliance import ladder
 from worklog.compliance.ladder import ACCOUNTABILITY_OPENED, Case, CaseKind, CaseState, opened_event
 from worklog.errors import Forbidden, NotFound
 from worklog.labels import CASE_KIND_LABELS
-from worklog.models.cases import TalkIn
-from worklog.models.roster import Role
+from worklog.models.cases import CaseMove, CaseOut, TalkIn
+from worklog.models.roster import Cadre, Role, Unit
 from worklog.observability import logger
 
 INSPECTORS: tuple[Role, ...] = ("discipline_inspector", "org_inspector")
@@ -54,6 +54,14 @@ class CaseStore(Protocol):
     def cases_owned_by(self, role: str, unit_id: str | None = None) -> list[Case]: ...
 
     def cases_of(self, cadre_id: str) -> list[Case]: ...
+
+
+class Roster(Protocol):
+    """What presenting cases needs of worklog.roster.repository.RosterRepository."""
+
+    def get_cadres(self, cadre_ids: Iterable[str]) -> Mapping[str, Cadre]: ...
+
+    def list_units(self) -> Iterable[Unit]: ...
 
 
 class Publisher(Protocol):
@@ -94,6 +102,44 @@ def may_act(who: Principal, case: Case) -> bool:
 
 def may_see(who: Principal, case: Case) -> bool:
     return holds(who, case) or is_subject(who, case)
+
+
+def moves(who: Principal, case: Case) -> list[CaseMove]:
+    """The moves the caller may make on the case as it stands (the ladder's transitions, for a
+    holder who is not the case's cadre), so a client offers exactly those and no others."""
+    if not may_act(who, case):
+        return []
+    talk = case.kind is CaseKind.REMINDER_TALK
+    found: list[CaseMove] = []
+    if talk and case.state is CaseState.OPEN:
+        found.append("talks")
+    if talk and case.state in (CaseState.OPEN, CaseState.TALK_RECORDED):
+        found.append("escalation")
+    if case.state is not CaseState.CLOSED:
+        found.append("closure")
+    return found
+
+
+def present(roster: Roster, who: Principal, found: list[Case]) -> list[CaseOut]:
+    """The cases as the caller sees them: each with the name and unit of the cadre it is about (as
+    the roster has them now) and the moves the caller may make. One batch read of the profiles and
+    one of the units, whatever the number of cases."""
+    if not found:
+        return []
+    people = roster.get_cadres({c.cadre_id for c in found})
+    units = {u.unit_id: u.name for u in roster.list_units()}
+    out = []
+    for case in found:
+        person = people.get(case.cadre_id)
+        out.append(
+            CaseOut.of(
+                case,
+                cadre_name=person.name if person else "",
+                cadre_unit_name=units.get(person.unit_id, "") if person else "",
+                actions=moves(who, case),
+            )
+        )
+    return out
 
 
 # --- reads -------------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ Evidence keys (worklog.compliance.ladder, reviews, audit):
   ``miss:<cadre>/<kind>/<period>``                  a missing record (and whether it was late-submitted)
   ``review:<week_start>#<cadre>``                   a weekly review and its verdict
   ``finding:<round>/<cadre>/<day>/<inspector>``     an audit finding
-  ``RT-…`` / ``AC-…``                               another case (the reminder talk before it)
+  ``RT-…`` / ``AC-…``                               another case (the reminder talk before it),
+  ``CASE#RT-…``                                     the same, as an escalation by hand cites it
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from worklog.audit.repository import AuditRepository
@@ -37,7 +39,7 @@ class Dossier:
                 return self._review(key)
             if key.startswith("finding:"):
                 return self._finding(key)
-            if key.startswith(("RT-", "AC-")):
+            if key.removeprefix("CASE#").startswith(("RT-", "AC-")):
                 return self._case(key)
         except (ValueError, IndexError):
             pass
@@ -98,7 +100,7 @@ class Dossier:
         )
 
     def _case(self, key: str) -> EvidenceOut:
-        case = self.compliance.get_case(key)
+        case = self.compliance.get_case(key.removeprefix("CASE#"))
         if case is None:
             return EvidenceOut(key=key, kind="case", date=None, summary="案件已不存在")
         talk = next((e for e in case.history if e.action == "talk_recorded"), None)
@@ -112,5 +114,28 @@ class Dossier:
             kind="case",
             date=case.opened_on,
             summary=f"{case.case_id}（{CASE_STATE_LABELS[case.state]}）{case.reason}{said}",
-            details={"history": [e.model_dump(mode="json") for e in case.history]},
+            details={
+                "case_id": case.case_id,
+                "kind": case.kind.value,
+                "state": case.state.value,
+                "opened_on": case.opened_on.isoformat(),
+                "reason": case.reason,
+                "history": [e.model_dump(mode="json") for e in case.history],
+            },
         )
+
+
+def people_named(case: Case, evidence: Iterable[EvidenceOut]) -> set[str]:
+    """The cadre ids a dossier mentions: the case's cadre, who acted on it, and the reviewers,
+    inspectors and actors of its evidence (``system`` is not a person)."""
+    named = {case.cadre_id, *(e.by for e in case.history)}
+    for item in evidence:
+        details = item.details
+        for field in ("cadre_id", "reviewer_id", "inspector_id"):
+            if isinstance(details.get(field), str):
+                named.add(details[field])
+        for event in details.get("history", []):
+            if isinstance(event, dict) and isinstance(event.get("by"), str):
+                named.add(event["by"])
+    named.discard("system")
+    return named

@@ -32,6 +32,8 @@ TalkResponse = Annotated[str, StringConstraints(strip_whitespace=True, max_lengt
 CaseReason = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), MULTI_LINE
 ]
+# The moves on a case, named as their routes are: POST /cases/{case_id}/<move>.
+CaseMove = Literal["talks", "escalation", "closure"]
 
 # The ladder labels the moves; opening is not a move but the first event of every case.
 _ACTION_TEXT = {"opened": TEXT["note_opened"], **ACTION_TEXT}
@@ -83,6 +85,8 @@ class CaseOut(BaseModel):
     kind_text: str = Field(description=" | ".join(CASE_KIND_LABELS.values()))
     subject: Subject = Field(description="logging: the cadre's own log; reviewing: the cadre's reviews")
     cadre_id: str = Field(description="whose conduct the case is about")
+    cadre_name: str = Field(description="their name on the roster now; empty if they are no longer on it")
+    cadre_unit_name: str = Field(description="the name of their unit now; empty if unknown")
     owner_role: Role = Field(description="who holds the case")
     owner_unit_id: str | None = Field(description="the unit whose head holds it; null when district-wide")
     state: CaseState
@@ -92,15 +96,28 @@ class CaseOut(BaseModel):
     reason: str
     evidence: list[str] = Field(description="keys of missing records, verdicts, findings, source cases")
     history: list[CaseEventOut]
+    actions: list[CaseMove] = Field(
+        description="the moves the caller may make on the case now (empty for the cadre it is about, "
+        "and for a closed case)"
+    )
 
     @classmethod
-    def of(cls, case: Case) -> CaseOut:
+    def of(
+        cls,
+        case: Case,
+        *,
+        cadre_name: str = "",
+        cadre_unit_name: str = "",
+        actions: list[CaseMove] | None = None,
+    ) -> CaseOut:
         return cls(
             case_id=case.case_id,
             kind=case.kind,
             kind_text=CASE_KIND_LABELS[case.kind],
             subject=case.subject,
             cadre_id=case.cadre_id,
+            cadre_name=cadre_name,
+            cadre_unit_name=cadre_unit_name,
             owner_role=case.owner_role,
             owner_unit_id=case.owner_unit_id,
             state=case.state,
@@ -110,6 +127,7 @@ class CaseOut(BaseModel):
             reason=case.reason,
             evidence=list(case.evidence),
             history=[CaseEventOut.of(e) for e in case.history],
+            actions=list(actions or []),
         )
 
 
@@ -140,3 +158,7 @@ class CaseDossier(BaseModel):
 
     case: CaseOut
     evidence: list[EvidenceOut]
+    names: dict[str, str] = Field(
+        description="cadre id → name on the roster, for everyone the case and its evidence name: the "
+        "cadre, who acted in its history, reviewers, inspectors (those no longer on the roster left out)"
+    )

@@ -1249,6 +1249,13 @@ export interface components {
             case: components["schemas"]["CaseOut"];
             /** Evidence */
             evidence: components["schemas"]["EvidenceOut"][];
+            /**
+             * Names
+             * @description cadre id → name on the roster, for everyone the case and its evidence name: the cadre, who acted in its history, reviewers, inspectors (those no longer on the roster left out)
+             */
+            names: {
+                [key: string]: string;
+            };
         };
         /** CaseEventOut */
         CaseEventOut: {
@@ -1316,6 +1323,16 @@ export interface components {
              */
             cadre_id: string;
             /**
+             * Cadre Name
+             * @description their name on the roster now; empty if they are no longer on it
+             */
+            cadre_name: string;
+            /**
+             * Cadre Unit Name
+             * @description the name of their unit now; empty if unknown
+             */
+            cadre_unit_name: string;
+            /**
              * Owner Role
              * @description who holds the case
              * @enum {string}
@@ -1348,6 +1365,11 @@ export interface components {
             evidence: string[];
             /** History */
             history: components["schemas"]["CaseEventOut"][];
+            /**
+             * Actions
+             * @description the moves the caller may make on the case now (empty for the cadre it is about, and for a closed case)
+             */
+            actions: ("talks" | "escalation" | "closure")[];
         };
         /**
          * CaseState

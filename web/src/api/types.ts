@@ -43,3 +43,16 @@ export type CaseDossier = S['CaseDossier']
 
 export type MeCalendarDay = S['CalendarDayOut']
 export type MeCalendar = S['MonthCalendarOut']
+
+// Vetting notices (任前公示) and the public's feedback; the roster the Org Dept chooses from.
+export type NoticeIn = S['NoticeIn']
+export type NoticeOut = S['NoticeOut']
+export type NoticeList = S['NoticeList']
+export type NoticeState = NoticeOut['state']
+export type FeedbackOut = S['FeedbackOut']
+export type FeedbackList = S['FeedbackList']
+export type AnswerIn = S['AnswerIn']
+export type Unit = S['Unit']
+export type UnitList = S['UnitList']
+export type Cadre = S['Cadre']
+export type CadreList = S['CadreList']

@@ -58,6 +58,12 @@ def _admin() -> str:
     return who.cadre_id
 
 
+def _roster_reader() -> None:
+    """Browsing the roster (no log text): admins, and the Org Dept, who choose a vetting notice's
+    candidate from it."""
+    http.principal(app).require("admin", "org_inspector")
+
+
 @app.post(
     IMPORT_PATH,
     summary="Import roster rows (JSON, CSV or XLSX); bad rows are rejected whole",
@@ -146,7 +152,7 @@ def get_units() -> UnitList:
     tags=["admin"],
 )
 def get_unit_cadres(unit_id: Annotated[UnitId, Path()]) -> CadreList:
-    _admin()
+    _roster_reader()
     repo = RosterRepository()
     if repo.get_unit(unit_id) is None:
         raise NotFound(MSG["unknown_unit"], code="unknown_unit")
@@ -160,7 +166,7 @@ def get_unit_cadres(unit_id: Annotated[UnitId, Path()]) -> CadreList:
     tags=["admin"],
 )
 def get_cadre(cadre_id: Annotated[CadreId, Path()]) -> Cadre:
-    _admin()
+    _roster_reader()
     cadre = RosterRepository().get_cadre(cadre_id)
     if cadre is None:
         raise NotFound(MSG["unknown_cadre"], code="unknown_cadre")
@@ -239,13 +245,18 @@ NOTICE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
 
 @app.post(
     "/admin/notices",
-    summary="Open a vetting notice (公示) for a candidate: at least 5 working days; publishes NoticeOpened",
-    responses=http.responses(NoticeOut, NOTICE_ERRORS, created="已发布公示"),
+    summary="Open a vetting notice (公示) for a candidate: at least 5 working days; publishes NoticeOpened. "
+    "With dry_run: the notice it would open (200), nothing stored or published",
+    responses=http.responses(
+        NoticeOut, NOTICE_ERRORS, created="已发布公示", ok="试算结果（dry_run：未保存、未发布）"
+    ),
     tags=["notices"],
 )
 def post_notice(body: NoticeIn) -> Response[NoticeOut]:
     desk = notice_desk()
     notice = desk.open(http.principal(app), body)
+    if body.dry_run:
+        return Response(200, content_types.APPLICATION_JSON, desk.out(notice))
     logger.info("notice opened", notice_id=notice.notice_id, end=notice.end.isoformat())
     return Response(201, content_types.APPLICATION_JSON, desk.out(notice))
 

@@ -64,6 +64,11 @@ class NoticeIn(BaseModel):
     end: Day | None = Field(
         None, description="last day; at least 5 working days from start (default: exactly 5 working days)"
     )
+    dry_run: bool = Field(
+        False,
+        description="check and compute the notice (its end date and working days) without storing or "
+        "publishing it: 200 with the notice it would open; refused exactly as a real open would be",
+    )
 
 
 class FeedbackIn(BaseModel):

@@ -53,6 +53,7 @@ NOTICE_OPENED = "NoticeOpened"
 # 10 at a time (template.yaml), so this many attempts outlast any contention it can meet.
 ACCEPT_ATTEMPTS = 12
 NOTICE_ROLES: tuple[Role, ...] = ("admin", "org_inspector")
+NOTICE_EXISTS = "这名干部在这一天已有公示"
 
 
 def _data(item: dict[str, Any]) -> dict[str, Any]:
@@ -293,6 +294,24 @@ class NoticeDesk:
         )
 
     def open(self, who: Principal, body: NoticeIn) -> Notice:
+        """Store the notice and tell the publisher; a dry run (``body.dry_run``) only checks and
+        computes it, with the same refusals, and stores and publishes nothing."""
+        notice = self._check(who, body)
+        if body.dry_run:
+            # The conditional write below is the real guard; this read gives the dry run its 409.
+            if self.notices.get(notice.notice_id) is not None:
+                raise Conflict(NOTICE_EXISTS, code="notice_exists")
+            return notice
+        if not self.notices.create(notice):
+            raise Conflict(NOTICE_EXISTS, code="notice_exists")
+        self.bus.publish(
+            NOTICE_OPENED,
+            [{"notice_id": notice.notice_id, "start": str(notice.start), "end": str(notice.end)}],
+        )
+        return notice
+
+    def _check(self, who: Principal, body: NoticeIn) -> Notice:
+        """The notice ``body`` asks for, or the refusal of it (nothing stored)."""
         if not who.has(*NOTICE_ROLES):
             raise Forbidden("只有组织部或管理员可以发布公示", code="forbidden")
         refuse_self(Act.VET, who.cadre_id, body.candidate_id)
@@ -313,7 +332,7 @@ class NoticeDesk:
         cadre = self.roster.get_cadre(body.candidate_id)
         if cadre is None or not cadre.active_on(on):
             raise _invalid("没有这名在职干部", ["body", "candidate_id"], "unknown_cadre")
-        notice = Notice(
+        return Notice(
             notice_id=f"N{body.start.strftime('%Y%m%d')}-{cadre.cadre_id}",
             candidate_id=cadre.cadre_id,
             candidate_name=cadre.name,
@@ -325,13 +344,6 @@ class NoticeDesk:
             opened_by=who.cadre_id,
             opened_at=iso_now(self.clock),
         )
-        if not self.notices.create(notice):
-            raise Conflict("这名干部在这一天已有公示", code="notice_exists")
-        self.bus.publish(
-            NOTICE_OPENED,
-            [{"notice_id": notice.notice_id, "start": str(notice.start), "end": str(notice.end)}],
-        )
-        return notice
 
     def _shortest_end(self, start: date) -> date:
         """The last day of a period of exactly MIN_WORKING_DAYS working days from ``start``."""

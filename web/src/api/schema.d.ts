@@ -49,7 +49,7 @@ export interface paths {
         /** Every vetting notice, newest first */
         get: operations["list_notices_admin_notices_get"];
         put?: never;
-        /** Open a vetting notice (公示) for a candidate: at least 5 working days; publishes NoticeOpened */
+        /** Open a vetting notice (公示) for a candidate: at least 5 working days; publishes NoticeOpened. With dry_run: the notice it would open (200), nothing stored or published */
         post: operations["post_notice_admin_notices_post"];
         delete?: never;
         options?: never;
@@ -1887,6 +1887,12 @@ export interface components {
              * @description last day; at least 5 working days from start (default: exactly 5 working days)
              */
             end?: string | null;
+            /**
+             * Dry Run
+             * @description check and compute the notice (its end date and working days) without storing or publishing it: 200 with the notice it would open; refused exactly as a real open would be
+             * @default false
+             */
+            dry_run: boolean;
         };
         /** NoticeList */
         NoticeList: {
@@ -3211,7 +3217,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description 成功 */
+            /** @description 试算结果（dry_run：未保存、未发布） */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -3,7 +3,7 @@
 
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 
-export type PeriodKind = 'entry' | 'plan' | 'summary' | 'leave' | 'review' | 'evaluation' | 'finding' | 'case'
+export type PeriodKind = 'entry' | 'plan' | 'summary' | 'leave' | 'review' | 'evaluation' | 'finding' | 'case' | 'answer'
 
 export interface Draft<T = unknown> {
   key: string

@@ -139,24 +139,66 @@ def test_the_sign_in_page_passes_the_screen_checks(page: Any) -> None:
     check_screen(page)
 
 
-@pytest.mark.parametrize(
-    ("role", "reviews"), [("cadre", False), ("unit_head", True), ("district_leader", True)]
-)
-def test_the_review_tab_shows_only_for_reviewers(
-    page: Any, people: dict[str, dict[str, Any]], role: str, reviews: bool
-) -> None:
-    sign_in(page, people[role]["cadre_id"])
+# What each role finds: a phone's tab bar (at most five), and a desk's side menu with every screen
+# its duties open. (role, tabs on a phone, the side menu from 1024 px, a screen it may not open)
+DUTIES = [
+    ("cadre", ["今日", "日历", "我的"], ["今日", "日历", "导出", "我的"], "/review"),
+    (
+        "unit_head",
+        ["今日", "日历", "审阅", "待办", "我的"],
+        ["今日", "日历", "审阅", "待办", "单位概况", "导出", "我的"],
+        "/inspect",
+    ),
+    (
+        "district_leader",
+        ["今日", "日历", "审阅", "待办", "我的"],
+        ["今日", "日历", "审阅", "待办", "单位概况", "导出", "我的"],
+        "/roster",
+    ),
+    (
+        "org_inspector",
+        ["今日", "日历", "待办", "我的"],
+        ["今日", "日历", "待办", "抽查", "任前公示", "季度考评", "单位概况", "导出", "我的"],
+        "/review",
+    ),
+    (
+        "discipline_inspector",
+        ["今日", "日历", "待办", "我的"],
+        ["今日", "日历", "待办", "抽查", "导出", "我的"],
+        "/vetting",
+    ),
+    ("hr_evaluator", ["今日", "日历", "我的"], ["今日", "日历", "季度考评", "导出", "我的"], "/todo"),
+    (
+        "admin",
+        ["今日", "日历", "我的"],
+        ["今日", "日历", "任前公示", "花名册", "节假日安排", "导出", "我的"],
+        "/grading",
+    ),
+]
 
-    expected = ["今日", "日历", "审阅", "我的"] if reviews else ["今日", "日历", "我的"]
-    assert menu_labels(page) == expected
-    page.goto("/app/review")
-    if reviews:
+
+@pytest.mark.parametrize(("role", "tabs", "menu", "closed"), DUTIES, ids=[d[0] for d in DUTIES])
+def test_each_role_finds_the_screens_of_its_duties_and_is_sent_back_from_others(
+    page: Any,
+    users: list[dict[str, Any]],
+    viewport: Viewport,
+    role: str,
+    tabs: list[str],
+    menu: list[str],
+    closed: str,
+) -> None:
+    person = pick_user(users, role)
+    sign_in(page, person["cadre_id"])
+
+    assert menu_labels(page) == (tabs if viewport.name == PHONE.name else menu)
+    if "审阅" in tabs:
+        page.goto("/app/review")
         expect(page.locator(SCREEN_READY)).to_contain_text("周审阅")
         assert app_path(page) == "/app/review"
         check_screen(page)
-    else:
-        # Not a reviewer: the review screens send the person back to 今日.
-        page.wait_for_url(re.compile(r"/app/today$"))
+    # A screen of a duty the person does not have sends them back to 今日 (the API refuses anyway).
+    page.goto(f"/app{closed}")
+    page.wait_for_url(re.compile(r"/app/today$"))
 
 
 def test_a_deep_link_opened_signed_out_comes_back_after_sign_in(

@@ -140,7 +140,7 @@ def test_the_roster_and_holiday_screens_pass_the_checks(
     open_screen(page, f"/roster/{admin['unit_id']}")
     expect(page.locator('[data-test="member-row"]').first).to_be_visible(timeout=UI_TIMEOUT_MS)
     expect(page.locator('[data-test="member-row"]').filter(has_text=admin["name"])).to_contain_text(
-        "系统管理员"
+        "管理员"
     )
     check_screen(page)
 
@@ -221,7 +221,7 @@ def test_an_xlsx_roster_with_one_bad_row_shows_exactly_that_row_rejected_and_imp
     expect(members).to_have_count(3)
     expect(members.first.locator('[data-test="member-name"]')).to_have_text("测试甲")
     expect(members.first.locator('[data-test="member-title"]')).to_have_text(SCRIPT_TITLE)
-    expect(members.first.locator('[data-test="member-roles"]')).to_have_text("干部、单位负责人")
+    expect(members.first.locator('[data-test="member-roles"]')).to_have_text("普通干部、单位负责人")
     expect(members.first.locator('[data-test="member-status"]')).to_contain_text("尚未到任")
     assert_inert(page)
     check_screen(page)

@@ -42,6 +42,6 @@ describe('labels', () => {
   it('words every read purpose, and shows an unknown code as itself', () => {
     expect(label(READ_PURPOSE_LABELS, 'vetting')).toBe('任前审查')
     expect(label(READ_PURPOSE_LABELS, 'something_new')).toBe('something_new')
-    expect(roleList(['unit_head', 'cadre'])).toBe('单位负责人、干部')
+    expect(roleList(['unit_head', 'cadre'])).toBe('单位负责人、普通干部')
   })
 })

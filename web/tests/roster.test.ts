@@ -87,7 +87,7 @@ describe('reading the file in the browser', () => {
 describe('what an import changes, in words', () => {
   it('given a new cadre, then their roles and unit', () => {
     expect(describeRoleChange(null, { roles: ['cadre', 'unit_head'], unit_id: 'cgj' })).toEqual([
-      '新增人员：干部、单位负责人，单位 cgj',
+      '新增人员：普通干部、单位负责人，单位 cgj',
     ])
   })
   it('given a changed cadre, then only what differs', () => {

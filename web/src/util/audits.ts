@@ -3,14 +3,15 @@
 
 import type { AssignmentOut, AuditRoundOut, FindingIn, SampleProgress } from '@/api/types'
 import { countChars } from './entry'
+import { FINDING_LABELS, label } from './labels'
 
 export type FindingResult = FindingIn['result']
 
-/** The three results, worded as the server words them (shared/worklog/labels.py FINDING_LABELS). */
+/** The three results, in the server's one wording (FINDING_LABELS). */
 export const FINDINGS: readonly { value: FindingResult; text: string; hint: string; icon: string }[] = [
-  { value: 'verified', text: '属实', hint: '日志内容与核实情况一致', icon: 'passed' },
-  { value: 'discrepancy', text: '不符', hint: '日志内容与实际有出入，但不属于故意编造', icon: 'warning-o' },
-  { value: 'falsified', text: '造假', hint: '日志内容系编造；提交后将启动问责程序', icon: 'close' },
+  { value: 'verified', text: label(FINDING_LABELS, 'verified'), hint: '日志内容与核实情况一致', icon: 'passed' },
+  { value: 'discrepancy', text: label(FINDING_LABELS, 'discrepancy'), hint: '日志内容与实际有出入，但不属于故意编造', icon: 'warning-o' },
+  { value: 'falsified', text: label(FINDING_LABELS, 'falsified'), hint: '日志内容系编造；提交后将启动问责程序', icon: 'close' },
 ]
 
 /** A sampled day no finding has been recorded for yet (FINDING_PENDING_LABEL). */

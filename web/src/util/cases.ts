@@ -3,22 +3,10 @@
 
 import type { CaseEventOut, CaseOut, EvidenceOut } from '@/api/types'
 import { dateTime, halfLabel, longDate, monthLabel, shortDate } from './dates'
-import { CASE_KIND_LABELS, CASE_STATE_LABELS, label } from './labels'
+import { CASE_KIND_LABELS, CASE_STATE_LABELS, FINDING_LABELS, VERDICT_LABELS, label } from './labels'
 
 export type CaseState = CaseOut['state']
 export type CaseMove = CaseOut['actions'][number]
-
-/** Verdicts and findings as shared/worklog/labels.py words them. */
-export const VERDICT_LABELS: Record<string, string> = {
-  adequate: '合格',
-  perfunctory: '敷衍应付',
-  suspected_falsification: '涉嫌造假',
-}
-export const FINDING_LABELS: Record<string, string> = {
-  verified: '属实',
-  discrepancy: '不符',
-  falsified: '造假',
-}
 
 /** The state filter of 待办案件: every state the API filters on, and all of them. */
 export const STATE_FILTERS: readonly { value: CaseState | 'all'; text: string }[] = [

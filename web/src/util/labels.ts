@@ -2,15 +2,15 @@
 // (shared/worklog/labels.py) are followed where it has them; where the API sends a `*_text` field
 // (a case's kind_text and state_text), screens show that and these maps are only the fallback.
 
-/** Roles as the roster names them. */
+/** Roles, worded as ROLE_LABELS in shared/worklog/labels.py. */
 export const ROLE_LABELS: Record<string, string> = {
-  cadre: '干部',
+  cadre: '普通干部',
   unit_head: '单位负责人',
   district_leader: '区领导',
-  org_inspector: '组织部检查人员',
-  discipline_inspector: '纪委检查人员',
-  hr_evaluator: '人事考评',
-  admin: '系统管理员',
+  org_inspector: '组织部',
+  discipline_inspector: '纪委监委',
+  hr_evaluator: '人社局考核人员',
+  admin: '管理员',
 }
 
 /** Why someone read a cadre's log (ReadOut.purpose, the read rules of access.py). */

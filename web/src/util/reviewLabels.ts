@@ -3,6 +3,7 @@
 
 import type { EntryOut, ReviewOut, VerdictIn } from '@/api/types'
 import { longDate, shortDate, weekday } from './dates'
+import { VERDICT_LABELS, label } from './labels'
 import { isOverdue, isPending } from './reviewQueue'
 
 export type Verdict = VerdictIn['verdict']
@@ -17,9 +18,9 @@ export interface Label {
 
 /** The verdicts in the order of the keys 1, 2, 3, worded as the server words them. */
 export const VERDICTS: readonly { value: Verdict; text: string; hint: string; icon: string }[] = [
-  { value: 'adequate', text: '合格', hint: '日志真实具体，能反映当周工作', icon: 'passed' },
-  { value: 'perfunctory', text: '敷衍应付', hint: '内容空泛、重复或流于形式；同一季度内两次将启动提醒谈话', icon: 'warning-o' },
-  { value: 'suspected_falsification', text: '涉嫌造假', hint: '内容与实际不符或明显编造；将启动问责程序', icon: 'close' },
+  { value: 'adequate', text: label(VERDICT_LABELS, 'adequate'), hint: '日志真实具体，能反映当周工作', icon: 'passed' },
+  { value: 'perfunctory', text: label(VERDICT_LABELS, 'perfunctory'), hint: '内容空泛、重复或流于形式；同一季度内两次将启动提醒谈话', icon: 'warning-o' },
+  { value: 'suspected_falsification', text: label(VERDICT_LABELS, 'suspected_falsification'), hint: '内容与实际不符或明显编造；将启动问责程序', icon: 'close' },
 ]
 
 export function verdictText(verdict: Verdict | null | undefined): string {

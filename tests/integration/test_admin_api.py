@@ -90,7 +90,9 @@ def test_units_and_members_can_be_browsed(stack: InProcessStack) -> None:
     assert stack.call("admin", "GET", "/admin/roster/cadres/c9999", as_=ADMIN).status == 404
 
 
-def test_the_evaluators_list_the_units_to_grade_but_not_their_members(stack: InProcessStack) -> None:
+def test_the_evaluators_list_the_units_to_grade_and_only_the_org_dept_reads_their_members(
+    stack: InProcessStack,
+) -> None:
     # Given an HR evaluator next to the Org Dept's inspector (c0010)
     RosterRepository().put_row(
         Cadre(cadre_id="h0001", name="陈红", unit_id="zzb", roles=["cadre", "hr_evaluator"])
@@ -99,9 +101,12 @@ def test_the_evaluators_list_the_units_to_grade_but_not_their_members(stack: InP
         # When they list the units, they get them all
         got = stack.call("admin", "GET", "/admin/roster/units", as_=evaluator)
         assert got.status == 200 and {u["unit_id"] for u in body(got)["units"]} == {"jyj", "zzb"}
-        # But a unit's members and a cadre's record stay the admin's
-        assert stack.call("admin", "GET", "/admin/roster/units/jyj/cadres", as_=evaluator).status == 403
-        assert stack.call("admin", "GET", "/admin/roster/cadres/c0001", as_=evaluator).status == 403
+    # But a unit's members and a cadre's record are the admin's and the Org Dept's (who choose a
+    # vetting notice's candidate from them), not HR's
+    assert stack.call("admin", "GET", "/admin/roster/units/jyj/cadres", as_="c0010").status == 200
+    assert stack.call("admin", "GET", "/admin/roster/cadres/c0001", as_="c0010").status == 200
+    assert stack.call("admin", "GET", "/admin/roster/units/jyj/cadres", as_="h0001").status == 403
+    assert stack.call("admin", "GET", "/admin/roster/cadres/c0001", as_="h0001").status == 403
     # And a unit head or a plain cadre lists no units
     for other in ("c0001", "c0002"):
         assert stack.call("admin", "GET", "/admin/roster/units", as_=other).status == 403

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from worklog import http
+from worklog import http, idempotency
 from worklog.errors import NotFound, ValidationFailed
 from worklog.messages import MSG
 from worklog.models.calendar import CalendarHistory, CalendarLoadOut, CalendarYearOut, ScheduleIn
@@ -292,10 +292,18 @@ def get_feedback(notice_id: Annotated[NoticeId, Path()]) -> FeedbackList:
     tags=["notices"],
 )
 def put_answer(
-    notice_id: Annotated[NoticeId, Path()], feedback_id: Annotated[FeedbackId, Path()], body: AnswerIn
-) -> FeedbackOut:
-    answered = notice_desk().answer(http.principal(app), notice_id, feedback_id, body)
-    return FeedbackOut(**answered.model_dump())
+    notice_id: Annotated[NoticeId, Path()],
+    feedback_id: Annotated[FeedbackId, Path()],
+    body: AnswerIn,
+    idempotency_key: idempotency.KeyHeader = None,
+) -> Response[FeedbackOut]:
+    who = http.principal(app)
+
+    def run() -> tuple[int, FeedbackOut]:
+        answered = notice_desk().answer(who, notice_id, feedback_id, body)
+        return 200, FeedbackOut(**answered.model_dump())
+
+    return idempotency.respond(app, who.cadre_id, run, FeedbackOut)
 
 
 @logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION, clear_state=True)

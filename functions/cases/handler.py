@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from worklog import http
+from worklog import http, idempotency
 from worklog.audit.repository import AuditRepository
 from worklog.audit.service import audit_desk
 from worklog.auth.principals import Principal
@@ -110,12 +110,18 @@ def get_dossier(case_id: Annotated[CaseId, Path()]) -> CaseDossier:
     responses=http.responses(CaseOut, ERRORS, ok="已记录谈话"),
     tags=["cases"],
 )
-def post_talk(case_id: Annotated[CaseId, Path()], body: TalkIn) -> CaseOut:
+def post_talk(
+    case_id: Annotated[CaseId, Path()], body: TalkIn, idempotency_key: idempotency.KeyHeader = None
+) -> Response[CaseOut]:
     who = http.principal(app)
-    case = cases.record_talk(ComplianceRepository(), who, case_id, body)
-    metrics.add_metric(name="ReminderTalkRecorded", unit="Count", value=1)
-    logger.info("reminder talk recorded", case_id=case.case_id)
-    return _one(who, case)
+
+    def run() -> tuple[int, CaseOut]:
+        case = cases.record_talk(ComplianceRepository(), who, case_id, body)
+        metrics.add_metric(name="ReminderTalkRecorded", unit="Count", value=1)
+        logger.info("reminder talk recorded", case_id=case.case_id)
+        return 200, _one(who, case)
+
+    return idempotency.respond(app, who.cadre_id, run, CaseOut)
 
 
 @app.post(
@@ -125,15 +131,21 @@ def post_talk(case_id: Annotated[CaseId, Path()], body: TalkIn) -> CaseOut:
     responses=http.responses(EscalationOut, ERRORS, ok="已升级并立问责案件"),
     tags=["cases"],
 )
-def post_escalation(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> EscalationOut:
+def post_escalation(
+    case_id: Annotated[CaseId, Path()], body: ReasonIn, idempotency_key: idempotency.KeyHeader = None
+) -> Response[EscalationOut]:
     who = http.principal(app)
-    done = cases.escalate_case(ComplianceRepository(), EventBus(), who, case_id, body.reason)
-    metrics.add_metric(name="AccountabilityCaseOpened", unit="Count", value=1)
-    if not done.published:
-        metrics.add_metric(name="CaseEventNotPublished", unit="Count", value=1)
-    logger.info("case escalated", case_id=done.case.case_id, opened=done.opened.case_id)
-    escalated, opened = cases.present(RosterRepository(), who, [done.case, done.opened])
-    return EscalationOut(case=escalated, opened=opened)
+
+    def run() -> tuple[int, EscalationOut]:
+        done = cases.escalate_case(ComplianceRepository(), EventBus(), who, case_id, body.reason)
+        metrics.add_metric(name="AccountabilityCaseOpened", unit="Count", value=1)
+        if not done.published:
+            metrics.add_metric(name="CaseEventNotPublished", unit="Count", value=1)
+        logger.info("case escalated", case_id=done.case.case_id, opened=done.opened.case_id)
+        escalated, opened = cases.present(RosterRepository(), who, [done.case, done.opened])
+        return 200, EscalationOut(case=escalated, opened=opened)
+
+    return idempotency.respond(app, who.cadre_id, run, EscalationOut)
 
 
 @app.post(
@@ -142,12 +154,18 @@ def post_escalation(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> Escal
     responses=http.responses(CaseOut, ERRORS, ok=CASE_STATE_LABELS["closed"]),
     tags=["cases"],
 )
-def post_closure(case_id: Annotated[CaseId, Path()], body: ReasonIn) -> CaseOut:
+def post_closure(
+    case_id: Annotated[CaseId, Path()], body: ReasonIn, idempotency_key: idempotency.KeyHeader = None
+) -> Response[CaseOut]:
     who = http.principal(app)
-    case = cases.close_case(ComplianceRepository(), who, case_id, body.reason)
-    metrics.add_metric(name="CaseClosed", unit="Count", value=1)
-    logger.info("case closed", case_id=case.case_id)
-    return _one(who, case)
+
+    def run() -> tuple[int, CaseOut]:
+        case = cases.close_case(ComplianceRepository(), who, case_id, body.reason)
+        metrics.add_metric(name="CaseClosed", unit="Count", value=1)
+        logger.info("case closed", case_id=case.case_id)
+        return 200, _one(who, case)
+
+    return idempotency.respond(app, who.cadre_id, run, CaseOut)
 
 
 # --- random audits (双随机) -------------------------------------------------------------------
@@ -245,11 +263,17 @@ def put_finding(
     cadre_id: Annotated[CadreRef, Path()],
     day: Annotated[Day, Path()],
     body: FindingIn,
+    idempotency_key: idempotency.KeyHeader = None,
 ) -> Response[FindingOut]:
-    finding = audit_desk().record_finding(http.principal(app), round_id, cadre_id, day, body)
-    metrics.add_metric(name="AuditFinding", unit="Count", value=1)
-    logger.info("finding recorded", round_id=round_id, cadre_id=cadre_id, result=finding.result)
-    return Response(201, content_types.APPLICATION_JSON, FindingOut.of(finding))
+    who = http.principal(app)
+
+    def run() -> tuple[int, FindingOut]:
+        finding = audit_desk().record_finding(who, round_id, cadre_id, day, body)
+        metrics.add_metric(name="AuditFinding", unit="Count", value=1)
+        logger.info("finding recorded", round_id=round_id, cadre_id=cadre_id, result=finding.result)
+        return 201, FindingOut.of(finding)
+
+    return idempotency.respond(app, who.cadre_id, run, FindingOut)
 
 
 # --- quarterly evaluations ---------------------------------------------------------------------
@@ -260,9 +284,17 @@ def put_finding(
     tags=["evaluations"],
 )
 def put_evaluation(
-    quarter: Annotated[Quarter, Path()], cadre_id: Annotated[CadreRef, Path()], body: EvaluationIn
-) -> EvaluationOut:
-    return EvaluationOut.of(audit_desk().evaluate(http.principal(app), quarter, cadre_id, body))
+    quarter: Annotated[Quarter, Path()],
+    cadre_id: Annotated[CadreRef, Path()],
+    body: EvaluationIn,
+    idempotency_key: idempotency.KeyHeader = None,
+) -> Response[EvaluationOut]:
+    who = http.principal(app)
+
+    def run() -> tuple[int, EvaluationOut]:
+        return 200, EvaluationOut.of(audit_desk().evaluate(who, quarter, cadre_id, body))
+
+    return idempotency.respond(app, who.cadre_id, run, EvaluationOut)
 
 
 @app.get(

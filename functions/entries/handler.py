@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
@@ -45,14 +45,7 @@ ERRORS = (400, 401, 403, 404, 409, 413, 422, 503)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
 SAVED = "首次保存（201）"
 # Declared so that the spec documents the header the saves read (worklog.idempotency checks it).
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="idempotency-key",
-        pattern=idempotency.KEY_RULE,
-        description="optional: a retry with the same key and body gets the first response, writes nothing",
-    ),
-]
+IdempotencyKey = idempotency.KeyHeader
 
 
 # Every write of this function is a journal save, whose transaction checks the author's roster

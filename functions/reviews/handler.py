@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from worklog import http
+from worklog import http, idempotency
 from worklog.compliance.figures import unit_figures
 from worklog.compliance.reviews import ReviewService
 from worklog.models.common import Day
@@ -57,12 +57,20 @@ def get_review(week_start: Annotated[Day, Path()], cadre_id: Annotated[CadreId, 
     tags=["reviews"],
 )
 def put_verdict(
-    week_start: Annotated[Day, Path()], cadre_id: Annotated[CadreId, Path()], body: VerdictIn
-) -> VerdictOut:
-    out = service().record_verdict(http.principal(app), week_start, cadre_id, body)
-    metrics.add_metric(name="ReviewVerdictRecorded", unit="Count", value=1)
-    logger.info("verdict", week_start=week_start.isoformat(), reviewee=cadre_id, verdict=out.verdict)
-    return out
+    week_start: Annotated[Day, Path()],
+    cadre_id: Annotated[CadreId, Path()],
+    body: VerdictIn,
+    idempotency_key: idempotency.KeyHeader = None,
+) -> Response[VerdictOut]:
+    who = http.principal(app)
+
+    def run() -> tuple[int, VerdictOut]:
+        out = service().record_verdict(who, week_start, cadre_id, body)
+        metrics.add_metric(name="ReviewVerdictRecorded", unit="Count", value=1)
+        logger.info("verdict", week_start=week_start.isoformat(), reviewee=cadre_id, verdict=out.verdict)
+        return 200, out
+
+    return idempotency.respond(app, who.cadre_id, run, VerdictOut)
 
 
 @app.get(

@@ -2,8 +2,14 @@
 
 The key is scoped to the caller, the method and the path; the body is the payload validated on a
 replay: the same key and body return the first response and write nothing, the same key with a
-different body is refused. Without the header a save simply runs (it is still safe: the chain
-append is conditional).
+different body is refused. Without the header a write simply runs as it always did.
+
+Every write the web app sends through its outbox (which retries a lost answer with the same key)
+goes through ``respond``: the journal's saves and leave, and the once-only acts — a review verdict,
+a case's talk, escalation and closure, an audit finding — whose plain retry would otherwise be
+refused (409) although the first attempt succeeded, as well as a grade and a feedback answer, whose
+retry would otherwise write again. A route declares the header with ``KeyHeader`` so that the spec
+documents it.
 """
 
 from __future__ import annotations
@@ -11,9 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -32,6 +39,16 @@ from worklog.settings import get_settings
 
 KEY_RULE = r"^[A-Za-z0-9._:-]{1,128}$"
 KEY_PATTERN = re.compile(KEY_RULE)
+# The header as a route declares it (the spec documents it; ``respond`` checks it again, since
+# a route's own validation would let a trailing line break through "$").
+KeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="idempotency-key",
+        pattern=KEY_RULE,
+        description="optional: a retry with the same key and body gets the first response, writes nothing",
+    ),
+]
 _CONFIG = IdempotencyConfig(
     event_key_jmespath="[cadre_id, method, path, key]",
     payload_validation_jmespath="body",

@@ -441,6 +441,10 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
         # Vetting notices and the answers to their feedback.
         n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
     }
+    # The functions whose writes the app's outbox retries with an Idempotency-Key (verdicts; case
+    # moves, findings and grades) keep Powertools' records there, as entries and admin do.
+    assert grants("ReviewsFunction")[n["IdempotencyTable"]] == idempotency
+    assert grants("CasesFunction")[n["IdempotencyTable"]] == idempotency
     assert grants("FeedbackFunction") == {
         n["RosterTable"]: {"dynamodb:GetItem", "dynamodb:Query"},
         # Notices, the day's sender secret, and one transaction per post (ConditionCheck at midnight).

@@ -15,6 +15,12 @@ from openpyxl import load_workbook
 
 from infra.inprocess import InProcessStack
 from tests.conftest import CADRES, Published, set_clock
+from tests.integration.idempotency_support import (
+    granted_on_idempotency_table,
+    idempotency_requests,
+    keyed,
+    sent_twice,
+)
 from worklog.audit.repository import AuditRepository
 from worklog.audit.verify import from_ledger, verify_round
 from worklog.cli import main as cli
@@ -350,6 +356,39 @@ def test_inspectors_read_their_sample_and_record_findings(audited: InProcessStac
     opened = [kind for kind, _ in events].count("AccountabilityCaseOpened")
     assert audited.call("cases", "PUT", other_day, finding, as_=inspector).status == 409
     assert [kind for kind, _ in events].count("AccountabilityCaseOpened") == opened
+
+
+def test_a_finding_retried_with_its_idempotency_key_is_answered_as_the_first_and_recorded_once(
+    audited: InProcessStack, events: Published
+) -> None:
+    """Given a falsified finding sent from the outbox with a key, its answer lost; When the outbox
+    sends it again with the same key two minutes later; Then the retry gets the very first answer
+    (201), there is one finding and one accountability case and one event; the same key with
+    another finding is refused as a reused key; without a key a second finding is refused as
+    before; the idempotency records are within the function's grants in template.yaml."""
+    set_clock(2026, 11, 20, 10)
+    for day in ("2026-11-18", "2026-11-19"):
+        audited.call("entries", "PUT", f"/entries/{day}", ENTRY, as_="c0001")
+    round_id, inspector = spot_of_c0001(audited)
+    assignment = AuditRepository().assignment(inspector, round_id, "c0001")
+    assert assignment is not None
+    day = assignment.entries[-1]
+    target = f"/audits/{round_id}/findings/c0001/{day.isoformat()}"
+    finding = {"result": "falsified", "note": "会议记录显示当天未召开该会议", "evidence_ref": "JW-2026-017"}
+
+    with idempotency_requests(audited) as asked:
+        first, again = sent_twice(audited, "cases", "PUT", target, finding, inspector)
+
+    assert first.status == 201 and again.status == 201 and body(again) == body(first)
+    [stored] = AuditRepository().findings_of_round(round_id, "c0001")
+    assert (stored.recorded_at, stored.case_id) == (body(first)["recorded_at"], body(first)["case_id"])
+    assert [d["case_id"] for t, d in events if t == "AccountabilityCaseOpened"] == [stored.case_id]
+    assert [c.case_id for c in ComplianceRepository().cases_of("c0001")] == [stored.case_id]
+    assert asked and set(asked) <= granted_on_idempotency_table(audited, "CasesFunction")
+    reused = keyed(audited, "cases", "PUT", target, {**finding, "result": "verified"}, inspector)
+    assert reused.status == 409 and body(reused)["code"] == "idempotency_key_reused"
+    unkeyed = audited.call("cases", "PUT", target, finding, as_=inspector)
+    assert unkeyed.status == 409 and body(unkeyed)["code"] == "already_recorded"
 
 
 def test_evaluations_and_the_unit_sheet(audited: InProcessStack, events: Published) -> None:

@@ -12,6 +12,12 @@ import pytest
 
 from infra.inprocess import InProcessStack
 from tests.conftest import set_clock
+from tests.integration.idempotency_support import (
+    granted_on_idempotency_table,
+    idempotency_requests,
+    keyed,
+    sent_twice,
+)
 from worklog.bus import EventBus
 from worklog.compliance.ladder import Case, CaseKind, Subject, open_case
 from worklog.compliance.repository import ComplianceRepository
@@ -278,6 +284,69 @@ def test_illegal_transitions_are_409(
     assert call(district, "POST", f"/cases/{CASE}/closure", {"reason": "已移交问责"}).status == 200
     closed_again = call(district, "POST", f"/cases/{CASE}/closure", {"reason": "再次办结"})
     assert closed_again.status == 409 and body(closed_again)["code"] == "invalid_transition"
+    assert len(published) == 1
+
+
+# --- a move retried by the app's outbox (same Idempotency-Key) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("move", "data", "other", "action"),
+    [
+        ("talks", TALK, {**TALK, "response": "不接受"}, "talk_recorded"),
+        ("closure", {"reason": "已补填并作出说明"}, {"reason": "另一个理由"}, "closed"),
+    ],
+)
+def test_a_move_retried_with_its_idempotency_key_is_answered_as_the_first_and_made_once(
+    district: InProcessStack, move: str, data: dict[str, Any], other: dict[str, Any], action: str
+) -> None:
+    """Given a move sent from the outbox with a key, its answer lost; When the outbox sends it again
+    with the same key two minutes later; Then the retry gets the very first answer and the case's
+    history has the move once; the same key with another body is refused as a reused key, and
+    without a key the move is refused as before; the idempotency records are within the function's
+    grants in template.yaml."""
+    target = f"/cases/{CASE}/{move}"
+
+    with idempotency_requests(district) as asked:
+        first, again = sent_twice(district, "cases", "POST", target, data, "c0002")
+
+    assert first.status == 200 and again.status == 200 and body(again) == body(first)
+    history = body(call(district, "GET", f"/cases/{CASE}"))["history"]
+    assert [h["action"] for h in history] == ["opened", action]
+    assert history == body(first)["history"]
+    assert asked and set(asked) <= granted_on_idempotency_table(district, "CasesFunction")
+    reused = keyed(district, "cases", "POST", target, other, "c0002")
+    assert reused.status == 409 and body(reused)["code"] == "idempotency_key_reused"
+    unkeyed = call(district, "POST", target, data)  # without a key: as it always was
+    assert unkeyed.status == 409 and body(unkeyed)["code"] == "invalid_transition"
+
+
+def test_an_escalation_retried_with_its_idempotency_key_opens_one_case_and_publishes_once(
+    district: InProcessStack, published: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """Given an escalation sent from the outbox with a key, its answer lost; When the outbox sends
+    it again with the same key; Then the retry gets the first answer, one accountability case is
+    open with one entry in its history, one AccountabilityCaseOpened went out; the same key with
+    another reason is refused; without a key a second escalation is refused as before."""
+    target = f"/cases/{CASE}/escalation"
+    reason = {"reason": "谈话后又连续3天未填写"}
+
+    with idempotency_requests(district) as asked:
+        first, again = sent_twice(district, "cases", "POST", target, reason, "c0002")
+
+    assert first.status == 200 and again.status == 200 and body(again) == body(first)
+    assert asked and set(asked) <= granted_on_idempotency_table(district, "CasesFunction")
+    opened = body(first)["opened"]["case_id"]
+    assert listed(district, DISCIPLINE) == [opened]
+    case = ComplianceRepository().get_case(opened)
+    assert case is not None and len(case.history) == 1
+    escalated = body(call(district, "GET", f"/cases/{CASE}"))["history"]
+    assert [h["action"] for h in escalated] == ["opened", "escalated"]
+    assert [(t, d["case_id"]) for t, d in published] == [("AccountabilityCaseOpened", opened)]
+    reused = keyed(district, "cases", "POST", target, {"reason": "另一个理由"}, "c0002")
+    assert reused.status == 409 and body(reused)["code"] == "idempotency_key_reused"
+    unkeyed = call(district, "POST", target, reason)
+    assert unkeyed.status == 409 and body(unkeyed)["code"] == "invalid_transition"
     assert len(published) == 1
 
 

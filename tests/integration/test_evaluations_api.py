@@ -19,6 +19,12 @@ from openpyxl import load_workbook
 
 from infra.inprocess import InProcessStack
 from tests.conftest import set_clock
+from tests.integration.idempotency_support import (
+    granted_on_idempotency_table,
+    idempotency_requests,
+    keyed,
+    sent_twice,
+)
 from worklog.audit.repository import AuditRepository
 from worklog.compliance.ladder import CaseKind, Subject, open_case
 from worklog.compliance.repository import ComplianceRepository
@@ -182,3 +188,38 @@ def test_reading_a_units_quarter_returns_no_log_text_and_records_no_read(quarter
     # And no cadre finds a read of their log by HR
     reads = body(quarter.call("reviews", "GET", "/me/reads", as_="c0001"))
     assert all(r["reader_id"] != "h0001" for r in reads["reads"])
+
+
+# --- a grade retried by the app's outbox (same Idempotency-Key) ------------------------------------
+def graded(stack: InProcessStack, cadre_id: str) -> dict[str, Any]:
+    cadres = body(stack.call("cases", "GET", UNIT_VIEW, as_="c0010"))["cadres"]
+    row: dict[str, Any] = next(c for c in cadres if c["cadre_id"] == cadre_id)
+    return row
+
+
+def test_a_grade_retried_with_its_idempotency_key_is_answered_as_the_first_and_saved_once(
+    quarter: InProcessStack,
+) -> None:
+    """Given HR's grade of c0002 sent from the outbox with a key, its answer lost; When the outbox
+    sends it again with the same key two minutes later; Then the retry gets the very first answer
+    and the grade stands as first saved (not saved again later); the same key with another grade is
+    refused as a reused key, and without a key a grade is saved again as before; the idempotency
+    records are within the function's grants in template.yaml."""
+    target = "/evaluations/2026-Q3/c0002"
+    grade = {"grade": "excellent", "comment": "审阅及时，带队成效明显"}
+
+    with idempotency_requests(quarter) as asked:
+        first, again = sent_twice(quarter, "cases", "PUT", target, grade, HR.cadre_id)
+
+    assert first.status == 200 and again.status == 200 and body(again) == body(first)
+    row = graded(quarter, "c0002")
+    assert (row["grade"], row["graded_by"], row["graded_at"]) == ("excellent", "h0001", body(first)["at"])
+    assert asked and set(asked) <= granted_on_idempotency_table(quarter, "CasesFunction")
+    reused = keyed(quarter, "cases", "PUT", target, {**grade, "grade": "good"}, HR.cadre_id)
+    assert reused.status == 409 and body(reused)["code"] == "idempotency_key_reused"
+    assert graded(quarter, "c0002")["grade"] == "excellent"
+    # And without a key a grade is saved again, as it always was
+    unkeyed = quarter.call(
+        "cases", "PUT", target, {"grade": "good", "comment": "复核后调整"}, as_=HR.cadre_id
+    )
+    assert unkeyed.status == 200 and graded(quarter, "c0002")["grade"] == "good"

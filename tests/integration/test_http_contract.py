@@ -19,7 +19,7 @@ from jwt.algorithms import ECAlgorithm
 from infra.inprocess import InProcessStack
 from infra.local.events import HttpResponse, to_function_url_event, to_http_response
 from infra.template import ROOT
-from tests.conftest import set_clock
+from tests.conftest import compliance_items, set_clock
 
 ENTRY = {"items": [{"content": "工作", "status": "done"}]}
 
@@ -287,14 +287,105 @@ def test_an_idempotency_key_with_a_trailing_line_break_is_422_and_documented(sta
     assert resp.status == 422 and "idempotency-key" in json.dumps(error(resp)["details"]).lower()
     assert stack.call("entries", "GET", "/entries/2026-11-20", as_="c0001").status == 404
     spec = json.loads((ROOT / "docs" / "openapi.json").read_text("utf-8"))
-    for path, method in (
-        ("/entries/{date}", "put"),
-        ("/plans/{month}", "put"),
-        ("/summaries/{half}", "put"),
-        ("/leaves", "post"),
-    ):
-        [header] = [p for p in spec["paths"][path][method]["parameters"] if p["in"] == "header"]
+    for method, path in OUTBOX_WRITES:
+        [header] = [p for p in spec["paths"][path][method.lower()]["parameters"] if p["in"] == "header"]
         assert header["name"] == "idempotency-key" and not header["required"]
+
+
+# The acts the web app sends through its outbox, which retries a lost answer with the same
+# Idempotency-Key, besides the journal's saves (a bad key on a save: the tests above):
+# (function, method, route, a target, a valid body, a caller who may send it).
+ACTS = [
+    (
+        "reviews",
+        "PUT",
+        "/reviews/{week_start}/{cadre_id}",
+        "/reviews/2026-11-09/c0001",
+        {"verdict": "adequate", "comment": "认真"},
+        "c0002",
+    ),
+    (
+        "cases",
+        "POST",
+        "/cases/{case_id}/talks",
+        "/cases/RT-LOG-c0001-2026-11-18/talks",
+        {"talk_date": "2026-11-20", "said": "谈话", "response": "接受"},
+        "c0002",
+    ),
+    (
+        "cases",
+        "POST",
+        "/cases/{case_id}/escalation",
+        "/cases/RT-LOG-c0001-2026-11-18/escalation",
+        {"reason": "升级"},
+        "c0002",
+    ),
+    (
+        "cases",
+        "POST",
+        "/cases/{case_id}/closure",
+        "/cases/RT-LOG-c0001-2026-11-18/closure",
+        {"reason": "办结"},
+        "c0002",
+    ),
+    (
+        "cases",
+        "PUT",
+        "/audits/{round_id}/findings/{cadre_id}/{day}",
+        "/audits/2026-Q3/findings/c0001/2026-09-09",
+        {"result": "verified", "note": "属实"},
+        "c0010",
+    ),
+    (
+        "cases",
+        "PUT",
+        "/evaluations/{quarter}/{cadre_id}",
+        "/evaluations/2026-Q3/c0001",
+        {"grade": "good"},
+        "c0010",
+    ),
+    (
+        "admin",
+        "PUT",
+        "/admin/notices/{notice_id}/feedback/{feedback_id}/answer",
+        "/admin/notices/N20261123-c0001/feedback/0123456789abcdef/answer",
+        {"answer": "已核实"},
+        "c0010",
+    ),
+]
+OUTBOX_WRITES = [
+    ("PUT", "/entries/{date}"),
+    ("PUT", "/plans/{month}"),
+    ("PUT", "/summaries/{half}"),
+    ("POST", "/leaves"),
+    *((method, route) for _, method, route, *_ in ACTS),
+]
+
+
+@pytest.mark.parametrize("key", ["no spaces allowed", "k-1\n"], ids=["space", "newline"])
+@pytest.mark.parametrize(
+    ("function", "method", "route", "target", "data", "who"), ACTS, ids=[w[2] for w in ACTS]
+)
+def test_every_act_the_outbox_sends_refuses_a_malformed_idempotency_key_with_422_and_stores_nothing(
+    stack: InProcessStack,
+    function: str,
+    method: str,
+    route: str,
+    target: str,
+    data: object,
+    who: str,
+    key: str,
+) -> None:
+    """Given an act the app's outbox sends (a verdict, a case's move, a finding, a grade, an answer),
+    When its Idempotency-Key breaks the documented pattern, Then 422 naming the header, as the
+    journal's saves answer, before anything is written."""
+
+    before = compliance_items(stack)
+    resp = stack.call(function, method, target, data, as_=who, headers={"Idempotency-Key": key})
+    assert resp.status == 422, resp.body
+    assert error(resp)["code"] == "validation_error"
+    assert "idempotency-key" in json.dumps(error(resp)["details"]).lower()
+    assert compliance_items(stack) == before
 
 
 def test_admin_routes_need_the_admin_role(stack: InProcessStack) -> None:

@@ -11,6 +11,12 @@ import pytest
 
 from infra.inprocess import InProcessStack
 from tests.conftest import Published, compliance_items, set_clock
+from tests.integration.idempotency_support import (
+    granted_on_idempotency_table,
+    idempotency_requests,
+    keyed,
+    sent_twice,
+)
 
 ORG = "c0010"  # org_inspector
 ADMIN = "c0003"
@@ -143,3 +149,42 @@ def test_importing_the_roster_stays_with_admins(stack: InProcessStack) -> None:
     assert resp.status == 403
     changes = stack.call("admin", "GET", "/admin/roster/role-changes", as_=ORG)
     assert changes.status == 403
+
+
+# --- an answer to feedback retried by the app's outbox (same Idempotency-Key) ---------------------
+def feedback_to_answer(stack: InProcessStack) -> str:
+    """Given the notice for c0001 open and one piece of feedback on it: its answer's path."""
+    assert post(stack, NOTICE).status == 201
+    set_clock(2026, 11, 24, 10)
+    sent = stack.call("feedback", "POST", "/feedback/N20261123-c0001", {"content": "该同志工作作风扎实"})
+    assert sent.status == 201, sent.body
+    return f"/admin/notices/N20261123-c0001/feedback/{json.loads(sent.body)['feedback_id']}/answer"
+
+
+def answers(stack: InProcessStack) -> list[tuple[str | None, str | None]]:
+    resp = stack.call("admin", "GET", "/admin/notices/N20261123-c0001/feedback", as_=ORG)
+    return [(f["answer"], f["answered_at"]) for f in json.loads(resp.body)["feedback"]]
+
+
+def test_an_answer_retried_with_its_idempotency_key_is_answered_as_the_first_and_saved_once(
+    stack: InProcessStack,
+) -> None:
+    """Given an answer sent from the outbox with a key, its answer lost; When the outbox sends it
+    again with the same key two minutes later; Then the retry gets the very first answer and the
+    feedback keeps the answer as first saved; the same key with another answer is refused as a
+    reused key, and without a key the answer is revised as before; the idempotency records are
+    within the function's grants in template.yaml."""
+    target = feedback_to_answer(stack)
+
+    with idempotency_requests(stack) as asked:
+        first, again = sent_twice(stack, "admin", "PUT", target, {"answer": "已核实，情况属实"}, ORG)
+
+    assert first.status == 200 and again.status == 200
+    assert json.loads(again.body) == json.loads(first.body)
+    assert answers(stack) == [("已核实，情况属实", json.loads(first.body)["answered_at"])]
+    assert asked and set(asked) <= granted_on_idempotency_table(stack, "AdminFunction")
+    reused = keyed(stack, "admin", "PUT", target, {"answer": "另一答复"}, ORG)
+    assert reused.status == 409 and json.loads(reused.body)["code"] == "idempotency_key_reused"
+    # And without a key an answer is revised, as it always was
+    assert stack.call("admin", "PUT", target, {"answer": "已核实，另附说明"}, as_=ORG).status == 200
+    assert [a for a, _ in answers(stack)] == ["已核实，另附说明"]

@@ -14,6 +14,12 @@ import pytest
 
 from infra.inprocess import InProcessStack
 from tests.conftest import Published, set_clock
+from tests.integration.idempotency_support import (
+    granted_on_idempotency_table,
+    idempotency_requests,
+    keyed,
+    sent_twice,
+)
 from worklog.compliance.ladder import CaseKind, Subject, open_case
 from worklog.compliance.repository import ComplianceRepository
 from worklog.models.roster import Cadre, Unit
@@ -196,6 +202,39 @@ def test_the_same_verdict_sent_again_is_answered_as_the_first(assigned: InProces
     first = body(put_verdict(assigned, "c0001", "adequate", comment="记录具体"))
     again = put_verdict(assigned, "c0001", "adequate", comment="记录具体")
     assert again.status == 200 and body(again) == first
+
+
+def test_a_verdict_retried_with_its_idempotency_key_is_answered_as_the_first_and_acted_on_once(
+    assigned: InProcessStack, events: Published
+) -> None:
+    """Given a verdict of suspected falsification sent from the outbox with a key, its answer lost;
+    When the outbox sends it again with the same key two minutes later; Then the retry gets the very
+    first answer, and there is one verdict, one accountability case and one event; the same key with
+    another verdict is refused as a reused key, and without a key another verdict is refused as
+    before; the idempotency records are within the function's grants in template.yaml."""
+    data = {"verdict": "suspected_falsification", "comment": "所记会议当日并未召开"}
+    target = f"/reviews/{WEEK}/c0001"
+
+    with idempotency_requests(assigned) as asked:
+        first, again = sent_twice(assigned, "reviews", "PUT", target, data, "c0002")
+
+    assert first.status == 200 and again.status == 200 and body(again) == body(first)
+    [review] = [
+        r
+        for r in body(get(assigned, f"/reviews?week={WEEK}", "c0002"))["reviews"]
+        if r["cadre_id"] == "c0001"
+    ]
+    assert (review["status"], review["reviewed_at"]) == ("done", body(first)["reviewed_at"])
+    assert [e["case_id"] for e in of_type(events, "AccountabilityCaseOpened")] == ["AC-LOG-c0001-2026-11-24"]
+    case = ComplianceRepository().get_case("AC-LOG-c0001-2026-11-24")
+    assert case is not None and len(case.history) == 1
+    assert asked and set(asked) <= granted_on_idempotency_table(assigned, "ReviewsFunction")
+
+    other = keyed(assigned, "reviews", "PUT", target, {"verdict": "adequate", "comment": "改"}, "c0002")
+    assert other.status == 409 and body(other)["code"] == "idempotency_key_reused"
+    # And without a key the route answers as it always did: another verdict is refused
+    unkeyed = put_verdict(assigned, "c0001", "adequate")
+    assert unkeyed.status == 409 and body(unkeyed)["code"] == "already_reviewed"
 
 
 def test_a_verdict_on_someone_elses_assignment_is_403(assigned: InProcessStack) -> None:

@@ -3406,7 +3406,10 @@ export interface operations {
     put_answer_admin_notices__notice_id__feedback__feedback_id__answer_put: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description optional: a retry with the same key and body gets the first response, writes nothing */
+                "idempotency-key"?: string | null;
+            };
             path: {
                 notice_id: string;
                 feedback_id: string;
@@ -4328,7 +4331,10 @@ export interface operations {
     put_finding_audits__round_id__findings__cadre_id___day__put: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description optional: a retry with the same key and body gets the first response, writes nothing */
+                "idempotency-key"?: string | null;
+            };
             path: {
                 round_id: string;
                 cadre_id: string;
@@ -4793,7 +4799,10 @@ export interface operations {
     post_closure_cases__case_id__closure_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description optional: a retry with the same key and body gets the first response, writes nothing */
+                "idempotency-key"?: string | null;
+            };
             path: {
                 case_id: string;
             };
@@ -4986,7 +4995,10 @@ export interface operations {
     post_escalation_cases__case_id__escalation_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description optional: a retry with the same key and body gets the first response, writes nothing */
+                "idempotency-key"?: string | null;
+            };
             path: {
                 case_id: string;
             };
@@ -5094,7 +5106,10 @@ export interface operations {
     post_talk_cases__case_id__talks_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description optional: a retry with the same key and body gets the first response, writes nothing */
+                "idempotency-key"?: string | null;
+            };
             path: {
                 case_id: string;
             };
@@ -5777,7 +5792,10 @@ export interface operations {
     put_evaluation_evaluations__quarter___cadre_id__put: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description optional: a retry with the same key and body gets the first response, writes nothing */
+                "idempotency-key"?: string | null;
+            };
             path: {
                 quarter: string;
                 cadre_id: string;
@@ -7120,7 +7138,10 @@ export interface operations {
     put_verdict_reviews__week_start___cadre_id__put: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description optional: a retry with the same key and body gets the first response, writes nothing */
+                "idempotency-key"?: string | null;
+            };
             path: {
                 week_start: string;
                 cadre_id: string;

@@ -1,8 +1,9 @@
 """`make run`'s own path: `python -m infra.local` with the full demo. It answers at once with the
 roster in, serves the API while the months of history load in the background, refuses to run the
 scheduled functions by hand meanwhile, and ends with a public site whose unit pages chart the
-closed months. The times are printed (the budgets — healthy within 30 s, the site within three
-minutes — are measured and reported, not asserted: CI machines differ)."""
+closed months; and every demo role finds its work in the app. The times are printed (the budgets —
+healthy within 30 s, the site within three minutes — are measured and reported, not asserted: CI
+machines differ)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
+from infra.browser import DESKTOP, SCREEN_READY, TODAY_READY, new_context, pick_user, sign_in
+from tests.e2e.browser import check_screen, forget, record, settle
 from tests.e2e.conftest import Runtime, start_runtime, stop_runtime, token_for
 
 pytestmark = pytest.mark.e2e
@@ -101,3 +105,60 @@ def test_the_history_shows_cases_and_an_audited_quarter(started: Started, record
     assert any(r["kind"] == "quarterly" and r["state"] == "drawn" for r in rounds)
     for name in ("healthy_after", "demo_ready_after", "site_ready_after"):
         record_property(name, round(getattr(started, name), 1))
+
+
+# Each demo role's duties in the app on `make run`'s district, at a desk (the oversight side is
+# desk-first): the screens it opens, and on each, what shows that its work is there. (role, path, a
+# selector that must show; None: the screen's heading is enough)
+DUTIES: list[tuple[str, str, str | None]] = [
+    ("cadre", "/today", TODAY_READY),
+    ("cadre", "/calendar", None),
+    ("cadre", "/export", '[data-test="export-mine"]'),
+    ("unit_head", "/review", '[data-test="queue-counts"]'),
+    ("unit_head", "/todo", '[data-test="case-row"]'),
+    ("unit_head", "/overview", '[data-test="figures-table"]'),
+    ("district_leader", "/overview", '[data-test="figures-table"]'),
+    ("discipline_inspector", "/todo", '[data-test="case-row"]'),
+    ("discipline_inspector", "/inspect", '[data-test^="round-row-"]'),
+    ("org_inspector", "/inspect", '[data-test^="round-row-"]'),
+    ("org_inspector", "/vetting", '[data-test="notice-counts"]'),
+    ("org_inspector", "/grading?unit={unit}", '[data-test^="cadre-"]'),
+    ("hr_evaluator", "/grading?unit={unit}", '[data-test^="cadre-"]'),
+    ("admin", "/roster", '[data-test="unit-row"]'),
+    ("admin", "/roster/{unit}", '[data-test="member-row"]'),
+    ("admin", "/holidays", '[data-test="year-source"]'),
+]
+
+
+def holder_of_cases(rt: Runtime, users: list[dict[str, Any]]) -> dict[str, Any]:
+    """A plain unit head who holds a case (the history opened them where members fell behind)."""
+    for head in (u for u in users if set(u["roles"]) == {"cadre", "unit_head"}):
+        headers = {"Authorization": f"Bearer {token_for(rt, head['cadre_id'])}"}
+        held = requests.get(f"{rt.url}/cases", params={"role": "unit_head"}, headers=headers, timeout=60)
+        if held.json()["cases"]:
+            return head
+    pytest.fail("no unit head of the demo holds a case")
+
+
+def test_every_demo_role_finds_its_work_in_the_app(started: Started, browser: Any) -> None:
+    rt = started.runtime
+    users = requests.get(f"{rt.url}/_local/users", timeout=30).json()
+    for role in dict.fromkeys(role for role, _, _ in DUTIES):
+        person = holder_of_cases(rt, users) if role == "unit_head" else pick_user(users, role)
+        context = new_context(browser, rt.url, DESKTOP)
+        record(context)
+        try:
+            page = context.new_page()
+            sign_in(page, person["cadre_id"])
+            for _, path, work in (d for d in DUTIES if d[0] == role):
+                page.goto("/app" + path.format(unit=person["unit_id"]))
+                expect(page.locator(SCREEN_READY)).to_be_visible(timeout=30_000)
+                if work:
+                    expect(page.locator(work).first).to_be_visible(timeout=30_000)
+                # Nothing refused on the way: no error box on the screen, no request answered 4xx/5xx.
+                settle(page)
+                assert not page.locator(".error-box:visible").count(), (role, path, page.inner_text("main"))
+                check_screen(page)
+        finally:
+            forget(context)
+            context.close()

@@ -136,12 +136,16 @@ describe('the verdict on a member\'s week', () => {
     await saveDraft('h1', 'review', '2026-11-30|c1', { verdict: 'perfunctory', comment: '上次写到一半' })
 
     const wrapper = mount(ReviewVerdictForm, { props: { review: OPEN }, attachTo: document.body })
-    await vi.waitFor(async () => {
-      await flushPromises()
-      expect(wrapper.find('[data-test="verdict-comment"] textarea').exists()).toBe(true)
-    })
+    // IndexedDB answers when it answers (a loaded machine is slow): wait for the restored text itself.
+    await vi.waitFor(
+      async () => {
+        await flushPromises()
+        const comment = wrapper.find('[data-test="verdict-comment"] textarea')
+        expect(comment.exists() && (comment.element as HTMLTextAreaElement).value).toBe('上次写到一半')
+      },
+      { timeout: 5000 },
+    )
 
-    expect((wrapper.find('[data-test="verdict-comment"] textarea').element as HTMLTextAreaElement).value).toBe('上次写到一半')
     expect(wrapper.find('[data-test="verdict-perfunctory"]').attributes('aria-checked')).toBe('true')
   })
 

@@ -79,9 +79,10 @@ def start_runtime(tmp: Path, *args: str) -> Runtime:
         if process.poll() is not None:
             pytest.fail(f"the runtime exited with {process.returncode}:\n{runtime.output()}")
         try:
-            if requests.get(f"{runtime.url}/_local/health", timeout=2).status_code == 200:
+            if requests.get(f"{runtime.url}/_local/health", timeout=5).status_code == 200:
                 return runtime
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Not listening yet, or too busy loading the demo to answer in time: ask again.
             pass
         time.sleep(0.2)
     stop_runtime(runtime)

@@ -169,9 +169,6 @@ def post_closure(
 
 
 # --- random audits (双随机) -------------------------------------------------------------------
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 DRAW_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 
 
@@ -314,13 +311,7 @@ def get_unit_evaluations(
 @app.get(
     "/evaluations/<quarter>/units/<unit_id>/sheet",
     summary="A unit's evaluation sheet for a quarter as XLSX, ready to print",
-    responses={
-        200: {
-            "description": "考评表（XLSX）",
-            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
-        },
-        **{k: v for k, v in http.responses(EvaluationOut, READ_ERRORS).items() if k != 200},
-    },
+    responses=http.xlsx_responses("考评表（XLSX）", READ_ERRORS),
     tags=["evaluations"],
 )
 def get_evaluation_sheet(
@@ -329,7 +320,7 @@ def get_evaluation_sheet(
     sheet = audit_desk().unit_sheet(http.principal(app), quarter, unit_id)
     return Response(
         200,
-        XLSX,
+        http.XLSX,
         sheet,
         headers={"Content-Disposition": f'attachment; filename="evaluation-{unit_id}-{quarter}.xlsx"'},
     )

@@ -256,19 +256,10 @@ def get_my_calendar(
     return service().month_calendar(http.principal(app), month)
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @app.get(
     "/me/export/<month>",
     summary="My month of logs as XLSX, one row per day and item (status, plan item, late mark, saves)",
-    responses={
-        200: {
-            "description": "工作日志（XLSX）",
-            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
-        },
-        **{k: v for k, v in http.responses(EntryList, ERRORS).items() if k != 200},
-    },
+    responses=http.xlsx_responses("工作日志（XLSX）", ERRORS),
     tags=["me"],
 )
 def get_my_export(
@@ -277,7 +268,7 @@ def get_my_export(
     from worklog.journal.export import log_export  # openpyxl only when a sheet is asked for
 
     sheet = log_export(service()).own_month(http.principal(app), month)
-    return Response(200, XLSX, sheet.body, headers={"Content-Disposition": sheet.disposition})
+    return Response(200, http.XLSX, sheet.body, headers={"Content-Disposition": sheet.disposition})
 
 
 def _chain_fields(record: dict[str, Any]) -> dict[str, Any]:

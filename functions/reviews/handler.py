@@ -103,9 +103,6 @@ def get_my_reads(
 
 
 # --- units: figures and the export ------------------------------------------------------------
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @app.get(
     "/units/roster",
     summary="Every unit's id and name in roster order (any signed-in cadre: the names are public), for "
@@ -155,13 +152,7 @@ def get_unit_figures(
     "/units/<unit_id>/export/<month>",
     summary="A unit's month of logs as XLSX, one row per cadre, day and item (status, plan item, late mark, "
     "saves): the rows of the members the reader may read under the access table, each recorded as a read",
-    responses={
-        200: {
-            "description": "工作日志（XLSX）",
-            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
-        },
-        **{k: v for k, v in http.responses(CadreEntries, ERRORS).items() if k != 200},
-    },
+    responses=http.xlsx_responses("工作日志（XLSX）", ERRORS),
     tags=["units"],
 )
 def get_unit_export(
@@ -171,7 +162,7 @@ def get_unit_export(
 
     sheet = log_export().unit_month(http.principal(app), unit_id, month)
     metrics.add_metric(name="UnitLogExported", unit="Count", value=1)
-    return Response(200, XLSX, sheet.body, headers={"Content-Disposition": sheet.disposition})
+    return Response(200, http.XLSX, sheet.body, headers={"Content-Disposition": sheet.disposition})
 
 
 @logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION, clear_state=True)

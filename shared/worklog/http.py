@@ -74,6 +74,20 @@ def responses(
     return documented
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_responses(description: str, errors: tuple[int, ...]) -> dict[int, OpenAPIResponse]:
+    """OpenAPI documentation of a route that answers a workbook: 200 with the XLSX bytes, and its
+    errors as JSON."""
+    documented = responses(ErrorBody, errors)
+    documented[200] = {
+        "description": description,
+        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+    }
+    return documented
+
+
 def error_response(
     status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
 ) -> Response:

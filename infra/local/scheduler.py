@@ -10,8 +10,10 @@ Expressions follow EventBridge Scheduler:
   schedule without a StartDate it first fires when it is created (the runtime's start).
 * ``at(yyyy-mm-ddThh:mm:ss)``: once.
 
-Wall-clock times are read in the schedule's time zone. As on AWS, a local time that does not exist
-(spring forward) is skipped and one that occurs twice (fall back) fires once.
+A cron expression is checked here (so that a bad one is refused with AWS's terms: its field names,
+its ranges, its weekday numbers) and translated into croniter's seven fields, which walks the
+calendar. Wall-clock times are read in the schedule's time zone. As on AWS, a local time that does
+not exist (spring forward) is skipped and one that occurs twice (fall back) fires once.
 
 The ``Scheduler`` polls a ``Clock`` (the runtime passes ``worklog.clock.system_clock``), so moving
 the clock past a fire time fires that schedule once, however many occurrences were jumped over.
@@ -29,6 +31,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import CroniterBadCronError, CroniterBadDateError, croniter
 
 log = logging.getLogger("infra.local.scheduler")
 
@@ -51,7 +55,14 @@ def aws_weekday(day: date) -> int:
     return (day.weekday() + 1) % 7 + 1
 
 
-# --- cron fields ---------------------------------------------------------------------------------
+class _AwsCroniter(croniter):
+    """croniter with AWS's years: croniter's year field ends at 2099, EventBridge's at 2199."""
+
+    RANGES = (*croniter.RANGES[:6], (MIN_YEAR, MAX_YEAR))
+    LEN_MEANS_ALL = (*croniter.LEN_MEANS_ALL[:6], MAX_YEAR - MIN_YEAR + 1)
+
+
+# --- cron fields: AWS's form checked and written in croniter's -----------------------------------
 
 
 def _number(token: str, low: int, high: int, names: dict[str, int], what: str) -> int:
@@ -73,21 +84,20 @@ def _span(start: int, end: int, low: int, high: int) -> list[int]:
     return list(range(start, high + 1)) + list(range(low, end + 1))
 
 
-def _parse_values(
-    text: str, low: int, high: int, what: str, names: dict[str, int] | None = None
-) -> frozenset[int]:
-    """One numeric field with ``*``, lists, ranges and steps."""
+def _values(text: str, low: int, high: int, what: str, names: dict[str, int] | None = None) -> list[int]:
+    """One plain field (``*``, lists, ranges, steps) as the sorted values it stands for.
+
+    croniter gets these values as a list rather than the field as written: it reads an equal range
+    (``5-5``) as the whole cycle and steps a wrapped range (``22-3/3``) from another phase than AWS.
+    """
     names = names or {}
     values: set[int] = set()
     for token in text.split(","):
         token = token.strip()
         if not token:
             raise ScheduleExpressionError(f"{what}: empty list element in {text!r}")
-        base, _, step_text = token.partition("/")
-        if "/" in token:
-            step = _number(step_text, 1, high - low + 1 if high > low else 1, {}, f"{what} step")
-        else:
-            step = 1
+        base, slash, step_text = token.partition("/")
+        step = _number(step_text, 1, high - low + 1, {}, f"{what} step") if slash else 1
         if base == "*":
             span = list(range(low, high + 1))
         elif "-" in base:
@@ -97,9 +107,16 @@ def _parse_values(
         else:
             start = _number(base, low, high, names, what)
             # "5/15" means from 5 to the end of the field in steps of 15; a bare "5" is just 5.
-            span = list(range(start, high + 1)) if "/" in token else [start]
+            span = list(range(start, high + 1)) if slash else [start]
         values.update(span[::step])
-    return frozenset(values)
+    return sorted(values)
+
+
+def _plain(text: str, low: int, high: int, what: str, names: dict[str, int] | None = None) -> str:
+    """A plain field in croniter's form (``*`` stays ``*``)."""
+    if text == "*":
+        return "*"
+    return ",".join(str(value) for value in _values(text, low, high, what, names))
 
 
 DayRule = Callable[[date], bool]
@@ -109,85 +126,65 @@ def _last_day(day: date) -> int:
     return calendar.monthrange(day.year, day.month)[1]
 
 
-def _nearest_weekday(year: int, month: int, target: int) -> int:
-    """The weekday (Mon-Fri) nearest to ``target`` without leaving the month (the ``W`` rule)."""
-    last = calendar.monthrange(year, month)[1]
-    target = min(target, last)
-    wd = date(year, month, target).weekday()
-    if wd == 5:  # Saturday -> Friday before, or Monday after when the 1st is a Saturday
-        return target - 1 if target > 1 else target + 2
-    if wd == 6:  # Sunday -> Monday after, or Friday before when it is the month's last day
-        return target + 1 if target < last else target - 2
-    return target
-
-
-# Day rules: one predicate per list element of the day-of-month or day-of-week field.
+# croniter has no "L-n" nor "LW": these two keep a day rule, and croniter narrows the days to try
+# to the few that can be the one (the last four, or the last six, of a month).
 def _days_before_last(offset: int, day: date) -> bool:
     return day.day == _last_day(day) - offset
 
 
 def _last_weekday(day: date) -> bool:
-    return day.day == _nearest_weekday(day.year, day.month, _last_day(day))
+    last = _last_day(day)
+    return day.day == last - max(0, date(day.year, day.month, last).weekday() - 4)  # Sat -1, Sun -2
 
 
-def _nearest_weekday_to(target: int, day: date) -> bool:
-    return day.day == _nearest_weekday(day.year, day.month, target)
+def _alone(token: str, text: str, what: str) -> None:
+    if token != text.strip().upper():
+        raise ScheduleExpressionError(f"{what}: {token!r} must be the field's only value")
 
 
-def _day_in(days: frozenset[int], day: date) -> bool:
-    return day.day in days
-
-
-def _weekday_in(weekdays: frozenset[int], day: date) -> bool:
-    return aws_weekday(day) in weekdays
-
-
-def _last_of_weekday(weekday: int, day: date) -> bool:
-    return aws_weekday(day) == weekday and day.day + 7 > _last_day(day)
-
-
-def _nth_weekday(weekday: int, nth: int, day: date) -> bool:
-    return aws_weekday(day) == weekday and (day.day - 1) // 7 + 1 == nth
-
-
-def _parse_day_of_month(text: str) -> list[DayRule]:
-    rules: list[DayRule] = []
-    plain: list[str] = []
+def _day_of_month(text: str) -> tuple[str, DayRule | None]:
+    """The day-of-month field in croniter's form, and the day rule croniter cannot express."""
+    what, fields, plain = "day-of-month", [], []
     for token in (t.strip().upper() for t in text.split(",")):
         if token == "L":
-            rules.append(partial(_days_before_last, 0))
+            fields.append("L")
         elif re.fullmatch(r"L-\d{1,2}", token):
+            _alone(token, text, what)
             offset = int(token[2:])
             if offset > 30:
-                raise ScheduleExpressionError(f"day-of-month: offset in {token!r} is too large")
-            rules.append(partial(_days_before_last, offset))
+                raise ScheduleExpressionError(f"{what}: offset in {token!r} is too large")
+            return f"{max(1, 28 - offset)}-{31 - offset}", partial(_days_before_last, offset)
         elif token == "LW":
-            rules.append(_last_weekday)
+            _alone(token, text, what)
+            return "26-31", _last_weekday
         elif re.fullmatch(r"\d{1,2}W", token):
-            rules.append(partial(_nearest_weekday_to, _number(token[:-1], 1, 31, {}, "day-of-month")))
+            _alone(token, text, what)
+            fields.append(f"{_number(token[:-1], 1, 31, {}, what)}W")
         else:
-            plain.append(token)  # anything else must be numeric; _parse_values says why not
+            plain.append(token)  # anything else must be numeric; _values says why not
     if plain:
-        rules.append(partial(_day_in, _parse_values(",".join(plain), 1, 31, "day-of-month")))
-    return rules
+        fields.append(_plain(",".join(plain), 1, 31, what))
+    return ",".join(fields), None
 
 
-def _parse_day_of_week(text: str) -> list[DayRule]:
-    rules: list[DayRule] = []
-    plain: list[str] = []
+def _day_of_week(text: str) -> str:
+    """The day-of-week field in croniter's numbers (0 = Sunday; AWS says 1)."""
+    what, plain = "day-of-week", []
     for token in (t.strip().upper() for t in text.split(",")):
         if token == "L":  # "L" alone is the last day of the week: Saturday
-            rules.append(partial(_weekday_in, frozenset({7})))
+            plain.append("SAT")
         elif match := re.fullmatch(r"([A-Z]{3}|\d)L", token):
-            rules.append(partial(_last_of_weekday, _number(match.group(1), 1, 7, _DAYS, "day-of-week")))
+            _alone(token, text, what)
+            return f"L{_number(match.group(1), 1, 7, _DAYS, what) - 1}"
         elif match := re.fullmatch(r"([A-Z]{3}|\d)#(\d)", token):
-            weekday = _number(match.group(1), 1, 7, _DAYS, "day-of-week")
-            rules.append(partial(_nth_weekday, weekday, _number(match.group(2), 1, 5, {}, "day-of-week #")))
+            _alone(token, text, what)
+            nth = _number(match.group(2), 1, 5, {}, f"{what} #")
+            return f"{_number(match.group(1), 1, 7, _DAYS, what) - 1}#{nth}"
         else:
             plain.append(token)
-    if plain:
-        rules.append(partial(_weekday_in, _parse_values(",".join(plain), 1, 7, "day-of-week", _DAYS)))
-    return rules
+    if plain == ["*"]:
+        return "*"
+    return ",".join(str(value - 1) for value in _values(",".join(plain), 1, 7, what, _DAYS))
 
 
 # --- expressions ---------------------------------------------------------------------------------
@@ -196,37 +193,32 @@ def _parse_day_of_week(text: str) -> list[DayRule]:
 @dataclass(frozen=True)
 class CronExpression:
     text: str
-    minutes: tuple[int, ...]
-    hours: tuple[int, ...]
-    months: frozenset[int]
-    years: frozenset[int]
-    day_rules: tuple[DayRule, ...] = field(repr=False)
-
-    def matches_day(self, day: date) -> bool:
-        return (
-            day.year in self.years and day.month in self.months and any(rule(day) for rule in self.day_rules)
-        )
+    croniter_form: str  # minutes hours day-of-month month day-of-week second year, in croniter's terms
+    day_rule: DayRule | None = field(default=None, repr=False)
 
     def next_after(self, moment: datetime, tz: ZoneInfo) -> datetime | None:
         """The first fire time strictly after ``moment`` (aware), or None if there is none."""
         after_utc = moment.astimezone(UTC)
-        day = moment.astimezone(tz).date()
-        while day.year <= MAX_YEAR:
-            if day.year not in self.years:
-                day = date(day.year + 1, 1, 1)
-                continue
-            if day.month not in self.months:
-                day = date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
-                continue
-            if self.matches_day(day):
-                for hour in self.hours:
-                    for minute in self.minutes:
-                        candidate = _existing_local(day, hour, minute, tz)
-                        # compare instants: aware datetimes sharing a tzinfo compare by wall time
-                        if candidate is not None and candidate.astimezone(UTC) > after_utc:
-                            return candidate
-            day += timedelta(days=1)
-        return None
+        # croniter walks naive wall-clock time: the zone's gaps and repeats are handled below.
+        walk = _AwsCroniter(
+            self.croniter_form,
+            moment.astimezone(tz).replace(tzinfo=None),
+            max_years_between_matches=MAX_YEAR - MIN_YEAR,
+        )
+        try:
+            while True:
+                wall: datetime = walk.get_next(datetime)
+                if wall.year > MAX_YEAR:  # a day rule that never holds: croniter would walk on
+                    return None
+                if self.day_rule is not None and not self.day_rule(wall.date()):
+                    walk.set_current(datetime.combine(wall.date(), time(23, 59, 59)))  # next day
+                    continue
+                candidate = _existing_local(wall, tz)
+                # compare instants: aware datetimes sharing a tzinfo compare by wall time
+                if candidate is not None and candidate.astimezone(UTC) > after_utc:
+                    return candidate
+        except CroniterBadDateError:  # no such time before the end of the year field
+            return None
 
 
 @dataclass(frozen=True)
@@ -258,11 +250,10 @@ class AtExpression:
 Expression = CronExpression | RateExpression | AtExpression
 
 
-def _existing_local(day: date, hour: int, minute: int, tz: ZoneInfo) -> datetime | None:
+def _existing_local(wall: datetime, tz: ZoneInfo) -> datetime | None:
     """The aware local time, or None when the wall-clock time does not exist (DST gap)."""
-    candidate = datetime.combine(day, time(hour, minute), tzinfo=tz)  # fold=0: first of a repeat
-    round_trip = candidate.astimezone(UTC).astimezone(tz)
-    if (round_trip.hour, round_trip.minute) != (hour, minute):
+    candidate = wall.replace(tzinfo=tz, fold=0)  # fold=0: the first of a repeated time
+    if candidate.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall:
         return None
     return candidate
 
@@ -296,18 +287,27 @@ def _parse_cron(text: str, body: str) -> CronExpression:
     minute_f, hour_f, dom_f, month_f, dow_f, year_f = fields
     if (dom_f == "?") == (dow_f == "?"):
         raise ScheduleExpressionError("exactly one of day-of-month and day-of-week must be '?'")
-    day_rules = _parse_day_of_week(dow_f) if dom_f == "?" else _parse_day_of_month(dom_f)
     for name, value in (("minutes", minute_f), ("hours", hour_f), ("month", month_f), ("year", year_f)):
         if "?" in value:
             raise ScheduleExpressionError(f"{name}: '?' is only allowed in day-of-month or day-of-week")
-    return CronExpression(
-        text=text,
-        minutes=tuple(sorted(_parse_values(minute_f, 0, 59, "minutes"))),
-        hours=tuple(sorted(_parse_values(hour_f, 0, 23, "hours"))),
-        months=_parse_values(month_f, 1, 12, "month", _MONTHS),
-        years=_parse_values(year_f, MIN_YEAR, MAX_YEAR, "year"),
-        day_rules=tuple(day_rules),
+    dom, day_rule = ("*", None) if dom_f == "?" else _day_of_month(dom_f)
+    dow = "*" if dow_f == "?" else _day_of_week(dow_f)
+    form = " ".join(
+        (
+            _plain(minute_f, 0, 59, "minutes"),
+            _plain(hour_f, 0, 23, "hours"),
+            dom,
+            _plain(month_f, 1, 12, "month", _MONTHS),
+            dow,
+            "0",  # croniter's seconds
+            _plain(year_f, MIN_YEAR, MAX_YEAR, "year"),
+        )
     )
+    try:
+        _AwsCroniter(form)
+    except CroniterBadCronError as err:  # what the checks above let through and croniter cannot run
+        raise ScheduleExpressionError(str(err)) from None
+    return CronExpression(text=text, croniter_form=form, day_rule=day_rule)
 
 
 def _parse_rate(text: str, body: str) -> RateExpression:

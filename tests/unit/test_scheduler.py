@@ -70,6 +70,11 @@ def test_parses_the_three_kinds_of_expression():
         ("cron(? 1 * * ? *)", "only allowed in day-of-month or day-of-week"),
         ("cron(0 1 * * ? 2300)", "outside 1970-2199"),
         ("cron(0 1 5X * ? *)", "not a number"),
+        # As in EventBridge (Quartz's rules), W, L-n, LW, nL and # stand alone in their field.
+        ("cron(0 9 1W,15 * ? *)", "'1W' must be the field's only value"),
+        ("cron(0 9 LW,15 * ? *)", "'LW' must be the field's only value"),
+        ("cron(0 9 ? * MON#1,FRI *)", "'MON#1' must be the field's only value"),
+        ("cron(0 9 ? * 5L,2 *)", "'5L' must be the field's only value"),
         ("rate(1 minutes)", "use 'minute' for a value of 1"),
         ("rate(5 minute)", "use 'minute' for a value of 1 and 'minutes' otherwise"),
         ("rate(0 hours)", "positive"),
@@ -147,6 +152,30 @@ def test_steps_lists_and_ranges():
         at(2024, 5, 6, 10, 30),
         at(2024, 5, 6, 10, 45),
     ]
+
+
+def test_a_range_from_a_value_to_itself_is_that_value_alone():
+    assert fires("cron(0 5-5 * * ? *)", at(2024, 5, 6, 0, 0), 2) == [
+        at(2024, 5, 6, 5, 0),
+        at(2024, 5, 7, 5, 0),
+    ]
+
+
+def test_a_wrapped_range_with_a_step_counts_the_step_across_the_wrap():
+    # 22, (23, 0,) 1, (2, 3): every third hour from 22 through 3.
+    assert fires("cron(0 22-3/3 * * ? *)", at(2024, 5, 6, 12, 0), 3) == [
+        at(2024, 5, 6, 22, 0),
+        at(2024, 5, 7, 1, 0),
+        at(2024, 5, 7, 22, 0),
+    ]
+
+
+def test_years_run_to_2199_as_in_eventbridge():
+    assert next_fire("cron(0 0 1 1 ? 2150)", at(2024, 5, 6)) == at(2150, 1, 1, 0, 0)
+
+
+def test_a_day_that_never_comes_has_no_fire_time():
+    assert next_fire("cron(0 0 L-29 2 ? *)", at(2024, 5, 6)) is None
 
 
 def test_range_past_the_end_of_the_field_wraps_around():

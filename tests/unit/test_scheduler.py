@@ -8,17 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from infra.local.scheduler import (
+from infra.local.schedule_expressions import (
     AtExpression,
     CronExpression,
     RateExpression,
-    ScheduledJob,
     ScheduleExpressionError,
-    Scheduler,
     aws_weekday,
     parse_expression,
     zone,
 )
+from infra.local.scheduler import ScheduledJob, Scheduler
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -154,24 +153,23 @@ def test_steps_lists_and_ranges():
     ]
 
 
-def test_a_range_from_a_value_to_itself_is_that_value_alone():
-    assert fires("cron(0 5-5 * * ? *)", at(2024, 5, 6, 0, 0), 2) == [
-        at(2024, 5, 6, 5, 0),
-        at(2024, 5, 7, 5, 0),
-    ]
-
-
-def test_a_wrapped_range_with_a_step_counts_the_step_across_the_wrap():
-    # 22, (23, 0,) 1, (2, 3): every third hour from 22 through 3.
-    assert fires("cron(0 22-3/3 * * ? *)", at(2024, 5, 6, 12, 0), 3) == [
-        at(2024, 5, 6, 22, 0),
-        at(2024, 5, 7, 1, 0),
-        at(2024, 5, 7, 22, 0),
-    ]
-
-
-def test_years_run_to_2199_as_in_eventbridge():
-    assert next_fire("cron(0 0 1 1 ? 2150)", at(2024, 5, 6)) == at(2150, 1, 1, 0, 0)
+@pytest.mark.parametrize(
+    ("expression", "after", "expected"),
+    [
+        # A range from a value to itself is that value alone.
+        ("cron(0 5-5 * * ? *)", at(2024, 5, 6), [at(2024, 5, 6, 5, 0), at(2024, 5, 7, 5, 0)]),
+        # A step counts across the wrap of a range: 22, (23, 0,) 1, (2, 3).
+        (
+            "cron(0 22-3/3 * * ? *)",
+            at(2024, 5, 6, 12, 0),
+            [at(2024, 5, 6, 22), at(2024, 5, 7, 1), at(2024, 5, 7, 22)],
+        ),
+        # Years run to 2199.
+        ("cron(0 0 1 1 ? 2150)", at(2024, 5, 6), [at(2150, 1, 1, 0, 0)]),
+    ],
+)
+def test_fire_times_are_read_as_eventbridge_reads_the_fields(expression, after, expected):
+    assert fires(expression, after, len(expected)) == expected
 
 
 def test_a_day_that_never_comes_has_no_fire_time():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -24,7 +25,7 @@ class CountingRoster:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
     now = [1000.0]
     monkeypatch.setattr(time, "monotonic", lambda: now[0])
     schedules.invalidate()
@@ -32,24 +33,17 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     schedules.invalidate()
 
 
-def test_within_five_minutes_the_calendar_is_not_read_again(clock: list[float]) -> None:
+@pytest.mark.parametrize(("elapsed", "reads"), [(299, 1), (300, 2)])
+def test_the_calendar_is_read_again_only_after_five_minutes(
+    clock: list[float], elapsed: int, reads: int
+) -> None:
     roster = CountingRoster()
 
     schedules.current_calendar(roster)  # type: ignore[arg-type]
-    clock[0] += 299
+    clock[0] += elapsed
     schedules.current_calendar(roster)  # type: ignore[arg-type]
 
-    assert roster.reads == 1
-
-
-def test_after_five_minutes_the_calendar_is_read_again(clock: list[float]) -> None:
-    roster = CountingRoster()
-
-    schedules.current_calendar(roster)  # type: ignore[arg-type]
-    clock[0] += 300
-    schedules.current_calendar(roster)  # type: ignore[arg-type]
-
-    assert roster.reads == 2
+    assert roster.reads == reads
 
 
 def test_a_load_is_seen_at_once_after_invalidate(clock: list[float]) -> None:

@@ -1,17 +1,7 @@
-"""EventBridge Scheduler, locally: the template's schedule expressions fired on the runtime's clock.
+"""EventBridge Scheduler, locally: the template's schedules fired on the runtime's clock.
 
-Expressions follow EventBridge Scheduler:
-
-* ``cron(minutes hours day-of-month month day-of-week year)`` with ``* ? , - /`` everywhere they are
-  allowed, names (JAN-DEC, SUN-SAT; day-of-week 1 is Sunday), ``L`` and ``W`` in day-of-month
-  (``L``, ``L-3``, ``15W``, ``LW``) and ``L`` and ``#`` in day-of-week (``L``, ``6L``, ``MON#1``).
-  Exactly one of day-of-month and day-of-week must be ``?``.
-* ``rate(value unit)`` with ``minute``/``hour``/``day`` (singular for 1, plural otherwise); like a
-  schedule without a StartDate it first fires when it is created (the runtime's start).
-* ``at(yyyy-mm-ddThh:mm:ss)``: once.
-
-Wall-clock times are read in the schedule's time zone. As on AWS, a local time that does not exist
-(spring forward) is skipped and one that occurs twice (fall back) fires once.
+Expressions are read as AWS reads them (``infra.local.schedule_expressions``). A ``rate`` schedule,
+like one without a StartDate on AWS, first fires when it is created (the runtime's start).
 
 The ``Scheduler`` polls a ``Clock`` (the runtime passes ``worklog.clock.system_clock``), so moving
 the clock past a fire time fires that schedule once, however many occurrences were jumped over.
@@ -19,325 +9,27 @@ the clock past a fire time fires that schedule once, however many occurrences we
 
 from __future__ import annotations
 
-import calendar
 import logging
-import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from infra.local.schedule_expressions import (
+    CronExpression,
+    Expression,
+    RateExpression,
+    parse_expression,
+    zone,
+)
 
 log = logging.getLogger("infra.local.scheduler")
-
-MIN_YEAR, MAX_YEAR = 1970, 2199
-_MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-_MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, 1)}
-_DAYS = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
-
-
-class ScheduleExpressionError(ValueError):
-    """A schedule expression this runtime (and EventBridge Scheduler) cannot read."""
 
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
-
-
-def aws_weekday(day: date) -> int:
-    """Day of week as EventBridge numbers it: 1 = Sunday … 7 = Saturday."""
-    return (day.weekday() + 1) % 7 + 1
-
-
-# --- cron fields ---------------------------------------------------------------------------------
-
-
-def _number(token: str, low: int, high: int, names: dict[str, int], what: str) -> int:
-    token = token.strip().upper()
-    if token in names:
-        return names[token]
-    if not token.isdigit():
-        raise ScheduleExpressionError(f"{what}: {token!r} is not a number" + (" or a name" if names else ""))
-    value = int(token)
-    if not low <= value <= high:
-        raise ScheduleExpressionError(f"{what}: {value} is outside {low}-{high}")
-    return value
-
-
-def _span(start: int, end: int, low: int, high: int) -> list[int]:
-    """Values from start to end inclusive; a range that runs past ``high`` wraps to ``low``."""
-    if start <= end:
-        return list(range(start, end + 1))
-    return list(range(start, high + 1)) + list(range(low, end + 1))
-
-
-def _parse_values(
-    text: str, low: int, high: int, what: str, names: dict[str, int] | None = None
-) -> frozenset[int]:
-    """One numeric field with ``*``, lists, ranges and steps."""
-    names = names or {}
-    values: set[int] = set()
-    for token in text.split(","):
-        token = token.strip()
-        if not token:
-            raise ScheduleExpressionError(f"{what}: empty list element in {text!r}")
-        base, _, step_text = token.partition("/")
-        if "/" in token:
-            step = _number(step_text, 1, high - low + 1 if high > low else 1, {}, f"{what} step")
-        else:
-            step = 1
-        if base == "*":
-            span = list(range(low, high + 1))
-        elif "-" in base:
-            first, _, last = base.partition("-")
-            start, end = _number(first, low, high, names, what), _number(last, low, high, names, what)
-            span = _span(start, end, low, high)
-        else:
-            start = _number(base, low, high, names, what)
-            # "5/15" means from 5 to the end of the field in steps of 15; a bare "5" is just 5.
-            span = list(range(start, high + 1)) if "/" in token else [start]
-        values.update(span[::step])
-    return frozenset(values)
-
-
-DayRule = Callable[[date], bool]
-
-
-def _last_day(day: date) -> int:
-    return calendar.monthrange(day.year, day.month)[1]
-
-
-def _nearest_weekday(year: int, month: int, target: int) -> int:
-    """The weekday (Mon-Fri) nearest to ``target`` without leaving the month (the ``W`` rule)."""
-    last = calendar.monthrange(year, month)[1]
-    target = min(target, last)
-    wd = date(year, month, target).weekday()
-    if wd == 5:  # Saturday -> Friday before, or Monday after when the 1st is a Saturday
-        return target - 1 if target > 1 else target + 2
-    if wd == 6:  # Sunday -> Monday after, or Friday before when it is the month's last day
-        return target + 1 if target < last else target - 2
-    return target
-
-
-# Day rules: one predicate per list element of the day-of-month or day-of-week field.
-def _days_before_last(offset: int, day: date) -> bool:
-    return day.day == _last_day(day) - offset
-
-
-def _last_weekday(day: date) -> bool:
-    return day.day == _nearest_weekday(day.year, day.month, _last_day(day))
-
-
-def _nearest_weekday_to(target: int, day: date) -> bool:
-    return day.day == _nearest_weekday(day.year, day.month, target)
-
-
-def _day_in(days: frozenset[int], day: date) -> bool:
-    return day.day in days
-
-
-def _weekday_in(weekdays: frozenset[int], day: date) -> bool:
-    return aws_weekday(day) in weekdays
-
-
-def _last_of_weekday(weekday: int, day: date) -> bool:
-    return aws_weekday(day) == weekday and day.day + 7 > _last_day(day)
-
-
-def _nth_weekday(weekday: int, nth: int, day: date) -> bool:
-    return aws_weekday(day) == weekday and (day.day - 1) // 7 + 1 == nth
-
-
-def _parse_day_of_month(text: str) -> list[DayRule]:
-    rules: list[DayRule] = []
-    plain: list[str] = []
-    for token in (t.strip().upper() for t in text.split(",")):
-        if token == "L":
-            rules.append(partial(_days_before_last, 0))
-        elif re.fullmatch(r"L-\d{1,2}", token):
-            offset = int(token[2:])
-            if offset > 30:
-                raise ScheduleExpressionError(f"day-of-month: offset in {token!r} is too large")
-            rules.append(partial(_days_before_last, offset))
-        elif token == "LW":
-            rules.append(_last_weekday)
-        elif re.fullmatch(r"\d{1,2}W", token):
-            rules.append(partial(_nearest_weekday_to, _number(token[:-1], 1, 31, {}, "day-of-month")))
-        else:
-            plain.append(token)  # anything else must be numeric; _parse_values says why not
-    if plain:
-        rules.append(partial(_day_in, _parse_values(",".join(plain), 1, 31, "day-of-month")))
-    return rules
-
-
-def _parse_day_of_week(text: str) -> list[DayRule]:
-    rules: list[DayRule] = []
-    plain: list[str] = []
-    for token in (t.strip().upper() for t in text.split(",")):
-        if token == "L":  # "L" alone is the last day of the week: Saturday
-            rules.append(partial(_weekday_in, frozenset({7})))
-        elif match := re.fullmatch(r"([A-Z]{3}|\d)L", token):
-            rules.append(partial(_last_of_weekday, _number(match.group(1), 1, 7, _DAYS, "day-of-week")))
-        elif match := re.fullmatch(r"([A-Z]{3}|\d)#(\d)", token):
-            weekday = _number(match.group(1), 1, 7, _DAYS, "day-of-week")
-            rules.append(partial(_nth_weekday, weekday, _number(match.group(2), 1, 5, {}, "day-of-week #")))
-        else:
-            plain.append(token)
-    if plain:
-        rules.append(partial(_weekday_in, _parse_values(",".join(plain), 1, 7, "day-of-week", _DAYS)))
-    return rules
-
-
-# --- expressions ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CronExpression:
-    text: str
-    minutes: tuple[int, ...]
-    hours: tuple[int, ...]
-    months: frozenset[int]
-    years: frozenset[int]
-    day_rules: tuple[DayRule, ...] = field(repr=False)
-
-    def matches_day(self, day: date) -> bool:
-        return (
-            day.year in self.years and day.month in self.months and any(rule(day) for rule in self.day_rules)
-        )
-
-    def next_after(self, moment: datetime, tz: ZoneInfo) -> datetime | None:
-        """The first fire time strictly after ``moment`` (aware), or None if there is none."""
-        after_utc = moment.astimezone(UTC)
-        day = moment.astimezone(tz).date()
-        while day.year <= MAX_YEAR:
-            if day.year not in self.years:
-                day = date(day.year + 1, 1, 1)
-                continue
-            if day.month not in self.months:
-                day = date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
-                continue
-            if self.matches_day(day):
-                for hour in self.hours:
-                    for minute in self.minutes:
-                        candidate = _existing_local(day, hour, minute, tz)
-                        # compare instants: aware datetimes sharing a tzinfo compare by wall time
-                        if candidate is not None and candidate.astimezone(UTC) > after_utc:
-                            return candidate
-            day += timedelta(days=1)
-        return None
-
-
-@dataclass(frozen=True)
-class RateExpression:
-    text: str
-    interval: timedelta
-
-    def next_after(self, moment: datetime, anchor: datetime) -> datetime:
-        """The first of ``anchor + k * interval`` (k >= 0) strictly after ``moment``.
-
-        Durations are exact (in UTC): as on AWS, a day is 24 hours even across a DST change.
-        """
-        moment, anchor = moment.astimezone(UTC), anchor.astimezone(UTC)
-        if moment < anchor:
-            return anchor
-        steps = (moment - anchor) // self.interval + 1
-        return anchor + steps * self.interval
-
-
-@dataclass(frozen=True)
-class AtExpression:
-    text: str
-    local: datetime  # naive wall-clock time in the schedule's zone
-
-    def moment(self, tz: ZoneInfo) -> datetime:
-        return self.local.replace(tzinfo=tz)
-
-
-Expression = CronExpression | RateExpression | AtExpression
-
-
-def _existing_local(day: date, hour: int, minute: int, tz: ZoneInfo) -> datetime | None:
-    """The aware local time, or None when the wall-clock time does not exist (DST gap)."""
-    candidate = datetime.combine(day, time(hour, minute), tzinfo=tz)  # fold=0: first of a repeat
-    round_trip = candidate.astimezone(UTC).astimezone(tz)
-    if (round_trip.hour, round_trip.minute) != (hour, minute):
-        return None
-    return candidate
-
-
-_UNITS = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
-
-
-def parse_expression(text: str) -> Expression:
-    """Parse an EventBridge Scheduler expression; raise ScheduleExpressionError with the reason."""
-    expression = text.strip()
-    match = re.fullmatch(r"(cron|rate|at)\((.*)\)", expression, flags=re.DOTALL)
-    if not match:
-        raise ScheduleExpressionError(f"{text!r}: expected cron(...), rate(...) or at(...)")
-    kind, body = match.group(1), match.group(2).strip()
-    try:
-        if kind == "cron":
-            return _parse_cron(expression, body)
-        if kind == "rate":
-            return _parse_rate(expression, body)
-        return _parse_at(expression, body)
-    except ScheduleExpressionError as err:
-        raise ScheduleExpressionError(f"{text!r}: {err}") from None
-
-
-def _parse_cron(text: str, body: str) -> CronExpression:
-    fields = body.split()
-    if len(fields) != 6:
-        raise ScheduleExpressionError(
-            f"cron needs 6 fields (minutes hours day-of-month month day-of-week year), got {len(fields)}"
-        )
-    minute_f, hour_f, dom_f, month_f, dow_f, year_f = fields
-    if (dom_f == "?") == (dow_f == "?"):
-        raise ScheduleExpressionError("exactly one of day-of-month and day-of-week must be '?'")
-    day_rules = _parse_day_of_week(dow_f) if dom_f == "?" else _parse_day_of_month(dom_f)
-    for name, value in (("minutes", minute_f), ("hours", hour_f), ("month", month_f), ("year", year_f)):
-        if "?" in value:
-            raise ScheduleExpressionError(f"{name}: '?' is only allowed in day-of-month or day-of-week")
-    return CronExpression(
-        text=text,
-        minutes=tuple(sorted(_parse_values(minute_f, 0, 59, "minutes"))),
-        hours=tuple(sorted(_parse_values(hour_f, 0, 23, "hours"))),
-        months=_parse_values(month_f, 1, 12, "month", _MONTHS),
-        years=_parse_values(year_f, MIN_YEAR, MAX_YEAR, "year"),
-        day_rules=tuple(day_rules),
-    )
-
-
-def _parse_rate(text: str, body: str) -> RateExpression:
-    match = re.fullmatch(r"(\d+)\s+(minute|minutes|hour|hours|day|days)", body)
-    if not match:
-        raise ScheduleExpressionError("rate needs 'value unit' with unit minute(s), hour(s) or day(s)")
-    value, unit = int(match.group(1)), match.group(2)
-    if value < 1:
-        raise ScheduleExpressionError("rate value must be a positive whole number")
-    singular = unit.rstrip("s")
-    if (value == 1) != (unit == singular):
-        raise ScheduleExpressionError(f"use '{singular}' for a value of 1 and '{singular}s' otherwise")
-    return RateExpression(text=text, interval=value * _UNITS[singular])
-
-
-def _parse_at(text: str, body: str) -> AtExpression:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", body):
-        raise ScheduleExpressionError("at needs yyyy-mm-ddThh:mm:ss")
-    try:
-        return AtExpression(text=text, local=datetime.fromisoformat(body))
-    except ValueError as err:
-        raise ScheduleExpressionError(f"at: {err}") from None
-
-
-def zone(name: str | None) -> ZoneInfo:
-    """The schedule's time zone (EventBridge Scheduler's default is UTC)."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ScheduleExpressionError(f"unknown time zone {name!r}") from err
 
 
 # --- the scheduler -------------------------------------------------------------------------------

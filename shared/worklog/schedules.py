@@ -9,26 +9,23 @@ from __future__ import annotations
 import threading
 import time
 
+from cachetools import TTLCache, cached
+
 from worklog.calendar import WorkingCalendar
 from worklog.roster.repository import RosterRepository
 
 _TTL_SECONDS = 300.0
 _lock = threading.Lock()
-_cached: tuple[float, WorkingCalendar] | None = None
+# The timer looks time.monotonic up at each call, so that a test can move the clock.
+_cache: TTLCache[str, WorkingCalendar] = TTLCache(maxsize=1, ttl=_TTL_SECONDS, timer=lambda: time.monotonic())
 
 
+# One calendar per container, whichever repository read it.
+@cached(_cache, key=lambda repo=None: "calendar", lock=_lock)
 def current_calendar(repo: RosterRepository | None = None) -> WorkingCalendar:
-    global _cached
-    with _lock:
-        if _cached and time.monotonic() - _cached[0] < _TTL_SECONDS:
-            return _cached[1]
-    calendar = WorkingCalendar((repo or RosterRepository()).list_schedules())
-    with _lock:
-        _cached = (time.monotonic(), calendar)
-    return calendar
+    return WorkingCalendar((repo or RosterRepository()).list_schedules())
 
 
 def invalidate() -> None:
-    global _cached
     with _lock:
-        _cached = None
+        _cache.clear()

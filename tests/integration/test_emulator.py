@@ -44,7 +44,7 @@ def test_a_transaction_whose_conditions_hold_writes_everything(stack: InProcessS
     assert all("Item" in client.get_item(TableName=table, Key=k) for k in keys)
 
 
-# --- queries, updates and conditions at demo scale (see infra/emulator.py) -----------------------
+# --- queries, updates and conditions at demo scale (see infra/emulator/) -----------------------
 def compliance_table(stack: InProcessStack) -> str:
     return stack.stack.names["ComplianceTable"]
 

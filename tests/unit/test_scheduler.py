@@ -8,17 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from infra.local.scheduler import (
+from infra.local.schedule_expressions import (
     AtExpression,
     CronExpression,
     RateExpression,
-    ScheduledJob,
     ScheduleExpressionError,
-    Scheduler,
     aws_weekday,
     parse_expression,
     zone,
 )
+from infra.local.scheduler import ScheduledJob, Scheduler
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -70,6 +69,11 @@ def test_parses_the_three_kinds_of_expression():
         ("cron(? 1 * * ? *)", "only allowed in day-of-month or day-of-week"),
         ("cron(0 1 * * ? 2300)", "outside 1970-2199"),
         ("cron(0 1 5X * ? *)", "not a number"),
+        # As in EventBridge (Quartz's rules), W, L-n, LW, nL and # stand alone in their field.
+        ("cron(0 9 1W,15 * ? *)", "'1W' must be the field's only value"),
+        ("cron(0 9 LW,15 * ? *)", "'LW' must be the field's only value"),
+        ("cron(0 9 ? * MON#1,FRI *)", "'MON#1' must be the field's only value"),
+        ("cron(0 9 ? * 5L,2 *)", "'5L' must be the field's only value"),
         ("rate(1 minutes)", "use 'minute' for a value of 1"),
         ("rate(5 minute)", "use 'minute' for a value of 1 and 'minutes' otherwise"),
         ("rate(0 hours)", "positive"),
@@ -147,6 +151,29 @@ def test_steps_lists_and_ranges():
         at(2024, 5, 6, 10, 30),
         at(2024, 5, 6, 10, 45),
     ]
+
+
+@pytest.mark.parametrize(
+    ("expression", "after", "expected"),
+    [
+        # A range from a value to itself is that value alone.
+        ("cron(0 5-5 * * ? *)", at(2024, 5, 6), [at(2024, 5, 6, 5, 0), at(2024, 5, 7, 5, 0)]),
+        # A step counts across the wrap of a range: 22, (23, 0,) 1, (2, 3).
+        (
+            "cron(0 22-3/3 * * ? *)",
+            at(2024, 5, 6, 12, 0),
+            [at(2024, 5, 6, 22), at(2024, 5, 7, 1), at(2024, 5, 7, 22)],
+        ),
+        # Years run to 2199.
+        ("cron(0 0 1 1 ? 2150)", at(2024, 5, 6), [at(2150, 1, 1, 0, 0)]),
+    ],
+)
+def test_fire_times_are_read_as_eventbridge_reads_the_fields(expression, after, expected):
+    assert fires(expression, after, len(expected)) == expected
+
+
+def test_a_day_that_never_comes_has_no_fire_time():
+    assert next_fire("cron(0 0 L-29 2 ? *)", at(2024, 5, 6)) is None
 
 
 def test_range_past_the_end_of_the_field_wraps_around():

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
+from cachetools import TTLCache
+
 from worklog.errors import Forbidden, Unauthenticated
 from worklog.messages import MSG
 from worklog.models.roster import Cadre, Role
@@ -37,11 +39,19 @@ class Principal:
             raise Forbidden(MSG["forbidden_role"], code="forbidden")
 
 
+# More profiles than a district has cadres: the bound keeps a container's memory finite, not its reads.
+_CACHE_SIZE = 100_000
+
+
+def _now() -> float:
+    return time.monotonic()  # looked up at each call, so that a test can move the clock
+
+
 class PrincipalResolver:
     def __init__(self, roster: RosterRepository, ttl_seconds: float = 60.0) -> None:
         self.roster = roster
         self.ttl = ttl_seconds
-        self._cache: dict[str, tuple[float, Cadre | None]] = {}
+        self._cache: TTLCache[str, Cadre] = TTLCache(maxsize=_CACHE_SIZE, ttl=ttl_seconds, timer=_now)
         self._lock = threading.Lock()
 
     def resolve(self, subject: str, today: date, *, fresh: bool = False) -> Principal:
@@ -56,16 +66,15 @@ class PrincipalResolver:
         )
 
     def _lookup(self, subject: str, fresh: bool) -> Cadre | None:
-        now = time.monotonic()
         if not fresh:
             with self._lock:
                 hit = self._cache.get(subject)
-            if hit and now - hit[0] < self.ttl:
-                return hit[1]
+            if hit is not None:
+                return hit
         cadre = self.roster.get_cadre(subject, consistent=fresh)
         with self._lock:
             if cadre is not None:
-                self._cache[subject] = (now, cadre)
+                self._cache[subject] = cadre
             else:  # misses are not kept: a newly imported cadre can log in at once
                 self._cache.pop(subject, None)
         return cadre

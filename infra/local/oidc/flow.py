@@ -1,9 +1,4 @@
-"""The local issuer's OpenID Connect side: the authorization code flow with PKCE, as the app signs in.
-
-The app signs in the same way locally and deployed (Cognito): it reads ``/app/config.json``,
-discovers the endpoints at ``<authority>/.well-known/openid-configuration``, sends the browser to
-the authorization endpoint and exchanges the code it gets back, with its PKCE verifier, for tokens.
-Only the sign-in page differs: here it lists the demo accounts (演示环境, no password).
+"""The local issuer's authorization code flow with PKCE: the protocol, without HTTP.
 
 What is implemented is what the app uses, strictly: one public client (``worklog-local``, no secret,
 token endpoint auth ``none``), ``response_type=code`` answered in the query, PKCE with S256 only
@@ -11,8 +6,8 @@ token endpoint auth ``none``), ``response_type=code`` answered in the query, PKC
 BCP), and RP-initiated logout. A request that is not right gets a 400 page saying why, never a
 redirect: the runtime never sends a browser to an address it has not checked is its own.
 
-``CodeFlow`` is the protocol (pure, with a clock that tests move); ``SignInEndpoints`` puts it on
-HTTP under ``/_local``; the pages are plain HTML with no script at all, under the app's CSP.
+``CodeFlow`` is the protocol: codes, sessions and refresh tokens in memory, with a clock that tests
+move. HTTP is ``infra.local.oidc.endpoints``.
 """
 
 from __future__ import annotations
@@ -20,8 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import html
-import json
 import re
 import secrets
 import threading
@@ -29,13 +22,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 
-from infra.local.events import HttpResponse
 from infra.local.issuer import LocalIssuer
-from infra.local.security import APP_SECURITY_HEADERS
+from infra.local.oidc.pages import TEXT
 
 CLIENT_ID = "worklog-local"  # the one client; also the tokens' audience, as with a Cognito app client
 SCOPE = "openid"
@@ -49,44 +41,6 @@ _CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")  # base64url of a SHA-256 digest, 
 _VERIFIER = re.compile(r"[A-Za-z0-9._~-]{43,128}")  # RFC 7636 §4.1
 _VISIBLE = re.compile(r"[\x20-\x7e]{1,512}")  # state and nonce: printable ASCII (RFC 6749 VSCHAR)
 _CADRE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
-
-# Text the sign-in pages show (local only).
-TEXT = {
-    "title": "登录 · 干部工作日志（演示环境）",
-    "heading": "干部工作日志",
-    "demo_badge": "演示环境",
-    "demo_notice": "本页面只在本机运行时中存在，正式环境通过统一身份认证登录。",
-    "choose": "请选择一个演示账号登录（无需密码）",
-    "other": "其他人员：输入人员编号",
-    "sign_in": "登录",
-    "no_accounts": "花名册中还没有人员：请先通过管理接口导入花名册，或输入人员编号。",
-    "bad_request_title": "登录请求无效",
-    "bad_request_lead": "登录请求有以下问题，因此没有继续登录：",
-    "bad_request_next": "请回到应用重新登录；若仍然出现，请检查应用的登录设置（/app/config.json）。",
-    "back_to_choice": "返回选择账号",
-    "signed_out_title": "已退出登录",
-    "signed_out": "您已退出登录。",
-    "back_to_app": "返回应用",
-    "duplicate": "参数 {name} 出现了不止一次",
-    "response_type": "response_type 应为 code（只支持授权码流程）",
-    "client_id": "client_id 应为 " + CLIENT_ID,
-    "redirect_uri": "redirect_uri 应为本运行时自身地址下的完整网址（{origins}），不能带 # 片段",
-    "state": "缺少 state，或 state 过长、含有不允许的字符",
-    "code_challenge_method": "code_challenge_method 应为 S256",
-    "code_challenge": "code_challenge 应为 43 个 base64url 字符（code_verifier 的 SHA-256 摘要）",
-    "scope": "scope 应为 openid",
-    "nonce": "nonce 过长或含有不允许的字符",
-    "response_mode": "response_mode 只支持 query",
-    "no_cadre": "请选择一个账号，或输入人员编号",
-    "unknown_cadre": "花名册中没有人员编号为 {cadre_id} 的人员",
-    "not_a_form": "请求体应为表单（application/x-www-form-urlencoded）",
-}
-
-_HTML_HEADERS = (
-    ("Content-Type", "text/html; charset=utf-8"),
-    ("Cache-Control", "no-store"),
-    *APP_SECURITY_HEADERS,
-)
 
 
 class InvalidAuthorization(Exception):
@@ -135,16 +89,6 @@ class AuthorizationRequest:
 
 
 @dataclass(frozen=True)
-class DemoAccount:
-    """One account the sign-in page offers (roles and unit already in words)."""
-
-    cadre_id: str
-    name: str
-    unit: str
-    roles: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class _Session:
     """One sign-in: its refresh tokens, and what every id token of it repeats."""
 
@@ -174,7 +118,9 @@ def s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def _one(params: Mapping[str, Sequence[str]], name: str, duplicates: list[str] | None = None) -> str | None:
+def one_parameter(
+    params: Mapping[str, Sequence[str]], name: str, duplicates: list[str] | None = None
+) -> str | None:
     """A parameter given once (RFC 6749 §3.1: never more than once); an empty one counts as absent."""
     values = [v for v in params.get(name, ()) if v != ""]
     if len(values) > 1:
@@ -250,7 +196,7 @@ class CodeFlow:
         """The request checked in full; InvalidAuthorization lists everything that is wrong."""
         duplicates: list[str] = []
         get = {
-            name: _one(params, name, duplicates)
+            name: one_parameter(params, name, duplicates)
             for name in (
                 "response_type",
                 "client_id",
@@ -267,7 +213,7 @@ class CodeFlow:
         if get["response_type"] != "code" and "response_type" not in duplicates:
             problems.append(TEXT["response_type"])
         if get["client_id"] != CLIENT_ID and "client_id" not in duplicates:
-            problems.append(TEXT["client_id"])
+            problems.append(TEXT["client_id"].format(client_id=CLIENT_ID))
         redirect_uri = get["redirect_uri"]
         if redirect_uri is None or not self.redirect_uri_allowed(redirect_uri):
             problems.append(TEXT["redirect_uri"].format(origins=" 或 ".join(f"{o}/…" for o in self.origins)))
@@ -314,7 +260,7 @@ class CodeFlow:
         """The token response for a form the client posted; OAuthError says what is wrong."""
         duplicates: list[str] = []
         names = ("grant_type", "code", "redirect_uri", "client_id", "code_verifier", "refresh_token", "scope")
-        get = {name: _one(form, name, duplicates) for name in names}
+        get = {name: one_parameter(form, name, duplicates) for name in names}
         if duplicates:
             raise OAuthError("invalid_request", f"{duplicates[0]} is given more than once")
         grant_type = get["grant_type"]
@@ -409,7 +355,7 @@ class CodeFlow:
     def end_session(self, params: Mapping[str, Sequence[str]]) -> str | None:
         """Forget the session the id token hint names; the address to send the browser back to when
         it is this runtime's own, else None (the caller shows a page instead)."""
-        hint = _one(params, "id_token_hint")
+        hint = one_parameter(params, "id_token_hint")
         if hint is not None:
             try:
                 claims = self.issuer.verify(hint, verify_exp=False)
@@ -419,10 +365,10 @@ class CodeFlow:
             if isinstance(sid, str) and isinstance(sub, str):
                 with self._lock:
                     self._revoke(sid, cadre_id=sub)
-        uri = _one(params, "post_logout_redirect_uri")
+        uri = one_parameter(params, "post_logout_redirect_uri")
         if uri is None or not self.redirect_uri_allowed(uri):
             return None
-        state = _one(params, "state")
+        state = one_parameter(params, "state")
         if state is None or not _VISIBLE.fullmatch(state):
             return uri
         joiner = "&" if urlsplit(uri).query else "?"
@@ -442,218 +388,3 @@ class CodeFlow:
             del self._spent[code]
         for token in [t for t, r in self._refresh.items() if now >= r.expires]:
             del self._refresh[token]
-
-
-# --- HTTP ----------------------------------------------------------------------------------------
-
-
-class SignInEndpoints:
-    """``/_local/.well-known/openid-configuration``, ``/authorize``, ``/oauth2/token``,
-    ``/jwks.json``, ``/logout`` and the pages' stylesheet ``/signin.css``."""
-
-    PATHS = frozenset(
-        {
-            "/.well-known/openid-configuration",
-            "/authorize",
-            "/oauth2/token",
-            "/jwks.json",
-            "/logout",
-            "/signin.css",
-        }
-    )
-
-    def __init__(self, flow: CodeFlow, accounts: Callable[[], list[DemoAccount]]) -> None:
-        self.flow = flow
-        self.accounts = accounts
-
-    def handle(
-        self, method: str, name: str, query: str, headers: Mapping[str, str], body: bytes
-    ) -> HttpResponse | None:
-        """The response for ``/_local<name>``, or None when the path is not one of these."""
-        if name not in self.PATHS:
-            return None
-        method = method.upper()
-        if name == "/oauth2/token":
-            if method != "POST":
-                return _not_allowed("POST")
-            return self._token(headers, body)
-        if name == "/authorize":
-            if method in {"GET", "HEAD"}:
-                return self._authorize_page(parse_qs(query))
-            if method == "POST":
-                return self._authorize_choice(headers, body)
-            return _not_allowed("GET, HEAD, POST")
-        if method not in {"GET", "HEAD"}:
-            return _not_allowed("GET, HEAD")
-        if name == "/.well-known/openid-configuration":
-            return _json(200, self.flow.discovery(), cache="no-cache")
-        if name == "/jwks.json":
-            return _json(200, self.flow.issuer.jwks, cache="no-cache")
-        if name == "/signin.css":
-            headers_out = [("Content-Type", "text/css; charset=utf-8"), ("Cache-Control", "no-cache")]
-            return HttpResponse(200, [*headers_out, ("X-Content-Type-Options", "nosniff")], _CSS.encode())
-        return self._logout(parse_qs(query))
-
-    def _authorize_page(self, params: Mapping[str, Sequence[str]]) -> HttpResponse:
-        try:
-            request = self.flow.parse_authorization(params)
-        except InvalidAuthorization as err:
-            return _page(400, TEXT["bad_request_title"], _problems_html(err.problems))
-        return _page(200, TEXT["title"], _choice_html(request, self.accounts()))
-
-    def _authorize_choice(self, headers: Mapping[str, str], body: bytes) -> HttpResponse:
-        form = _form(headers, body)
-        if form is None:
-            return _page(400, TEXT["bad_request_title"], _problems_html([TEXT["not_a_form"]]))
-        try:
-            request = self.flow.parse_authorization(form)
-        except InvalidAuthorization as err:
-            return _page(400, TEXT["bad_request_title"], _problems_html(err.problems))
-        try:
-            location = self.flow.grant(request, _one(form, "cadre_id"))
-        except InvalidAuthorization as err:
-            back = "/_local/authorize?" + urlencode(request.parameters())
-            return _page(400, TEXT["bad_request_title"], _problems_html(err.problems, back=back))
-        return HttpResponse(302, [("Location", location), ("Cache-Control", "no-store")])
-
-    def _token(self, headers: Mapping[str, str], body: bytes) -> HttpResponse:
-        form = _form(headers, body)
-        if form is None:
-            return _oauth_error(
-                OAuthError("invalid_request", "the body must be application/x-www-form-urlencoded")
-            )
-        try:
-            return _json(200, self.flow.token(form))
-        except OAuthError as err:
-            return _oauth_error(err)
-
-    def _logout(self, params: Mapping[str, Sequence[str]]) -> HttpResponse:
-        location = self.flow.end_session(params)
-        if location is not None:
-            return HttpResponse(302, [("Location", location), ("Cache-Control", "no-store")])
-        body = (
-            f"<h1>{TEXT['signed_out_title']}</h1>\n<p>{TEXT['signed_out']}</p>\n"
-            f'<p><a class="button" href="/app/">{TEXT["back_to_app"]}</a></p>\n'
-        )
-        return _page(200, TEXT["signed_out_title"], body)
-
-
-def _form(headers: Mapping[str, str], body: bytes) -> dict[str, list[str]] | None:
-    """A form-encoded body's fields; None when it is not one."""
-    content_type = (headers.get("content-type") or "").split(";", 1)[0].strip().lower()
-    if content_type != "application/x-www-form-urlencoded":
-        return None
-    try:
-        return parse_qs(body.decode("utf-8"), max_num_fields=64)
-    except (UnicodeDecodeError, ValueError):
-        return None
-
-
-def _json(status: int, payload: Any, *, cache: str = "no-store") -> HttpResponse:
-    headers = [("Content-Type", "application/json"), ("Cache-Control", cache)]
-    if cache == "no-store":
-        headers.append(("Pragma", "no-cache"))  # for HTTP/1.0 caches (RFC 6749 §5.1)
-    return HttpResponse(status, headers, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
-
-
-def _oauth_error(err: OAuthError) -> HttpResponse:
-    return _json(400, {"error": err.error, "error_description": err.description})
-
-
-def _not_allowed(allow: str) -> HttpResponse:
-    payload = {"error": "invalid_request", "error_description": f"method not allowed; use {allow}"}
-    response = _json(405, payload)
-    return HttpResponse(405, [*response.headers, ("Allow", allow)], response.body)
-
-
-# --- the pages: plain HTML, no script, one stylesheet of our own ----------------------------------
-
-_e = html.escape
-
-
-def _page(status: int, title: str, main: str) -> HttpResponse:
-    document = (
-        '<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="robots" content="noindex">\n'
-        f"<title>{_e(title)}</title>\n"
-        # No icon: without this line the browser asks for /favicon.ico, a 404 in its console.
-        '<link rel="icon" href="data:,">\n'
-        '<link rel="stylesheet" href="/_local/signin.css">\n</head>\n<body>\n'
-        f'<p class="badge" role="note"><strong>{TEXT["demo_badge"]}</strong> {TEXT["demo_notice"]}</p>\n'
-        f"<main>\n{main}</main>\n</body>\n</html>\n"
-    )
-    return HttpResponse(status, list(_HTML_HEADERS), document.encode("utf-8"))
-
-
-def _hidden(request: AuthorizationRequest) -> str:
-    return "".join(
-        f'<input type="hidden" name="{_e(name)}" value="{_e(value)}">\n'
-        for name, value in request.parameters()
-    )
-
-
-def _choice_html(request: AuthorizationRequest, accounts: list[DemoAccount]) -> str:
-    parts = [f"<h1>{TEXT['heading']}</h1>\n", f"<h2>{TEXT['choose']}</h2>\n"]
-    if accounts:
-        parts.append('<form method="post" action="/_local/authorize">\n' + _hidden(request))
-        parts.append('<ul class="accounts">\n')
-        for account in accounts:
-            roles = " · ".join(account.roles)
-            parts.append(
-                f'<li><button type="submit" name="cadre_id" value="{_e(account.cadre_id)}">'
-                f'<span class="name">{_e(account.name)}</span>'
-                f'<span class="unit">{_e(account.unit)}</span>'
-                f'<span class="roles">{_e(roles)}</span>'
-                f'<span class="id">{_e(account.cadre_id)}</span></button></li>\n'
-            )
-        parts.append("</ul>\n</form>\n")
-    else:
-        parts.append(f"<p>{TEXT['no_accounts']}</p>\n")
-    parts.append(
-        '<form method="post" action="/_local/authorize" class="other">\n'
-        + _hidden(request)
-        + f'<label for="cadre-id">{TEXT["other"]}</label>\n'
-        '<input id="cadre-id" name="cadre_id" required autocomplete="off" autocapitalize="off" '
-        'spellcheck="false" maxlength="40" pattern="[A-Za-z0-9][A-Za-z0-9_\\-]{0,39}">\n'
-        f'<button type="submit">{TEXT["sign_in"]}</button>\n</form>\n'
-    )
-    return "".join(parts)
-
-
-def _problems_html(problems: Sequence[str], back: str | None = None) -> str:
-    items = "".join(f"<li>{_e(p)}</li>\n" for p in problems)
-    out = f"<h1>{TEXT['bad_request_title']}</h1>\n<p>{TEXT['bad_request_lead']}</p>\n<ul>\n{items}</ul>\n"
-    if back is not None:
-        out += f'<p><a class="button" href="{_e(back)}">{TEXT["back_to_choice"]}</a></p>\n'
-    else:
-        out += f"<p>{TEXT['bad_request_next']}</p>\n"
-    return out
-
-
-_CSS = """\
-body { margin: 0; font: 16px/1.6 "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
-  color: #1f2329; background: #f5f6f7; }
-.badge { margin: 0; padding: 12px 16px; background: #fff3cd; color: #5c4400;
-  border-bottom: 2px solid #c98a00; }
-.badge strong { display: inline-block; margin-right: 8px; padding: 0 8px; border: 2px solid #5c4400; }
-main { max-width: 560px; margin: 0 auto; padding: 16px; }
-h1 { font-size: 24px; margin: 16px 0 4px; }
-h2 { font-size: 18px; font-weight: normal; margin: 0 0 16px; }
-ul.accounts { list-style: none; margin: 0; padding: 0; }
-ul.accounts li { margin: 0 0 12px; }
-button, .button { font: inherit; min-height: 44px; cursor: pointer; border-radius: 8px; }
-ul.accounts button { display: grid; width: 100%; text-align: left; padding: 12px 16px; color: inherit;
-  background: #fff; border: 1px solid #c9cdd4; grid-template-columns: 1fr auto; column-gap: 12px; }
-ul.accounts button:hover, ul.accounts button:focus { border-color: #1456f0; outline: 2px solid #1456f0; }
-.name { font-weight: bold; font-size: 18px; }
-.unit { grid-column: 1; color: #3d4148; }
-.roles { grid-column: 1; color: #1456f0; }
-.id { grid-column: 2; grid-row: 1; color: #4e5561; font-family: monospace; }
-form.other { margin-top: 24px; display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
-form.other label { flex-basis: 100%; }
-form.other input { font: inherit; min-height: 44px; padding: 0 12px; border: 1px solid #8a9099;
-  border-radius: 8px; }
-form.other button, .button { padding: 0 20px; color: #fff; background: #1456f0; border: 0;
-  display: inline-block; line-height: 44px; text-decoration: none; }
-"""

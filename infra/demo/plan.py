@@ -6,7 +6,7 @@ The window (``history_window``): every day from the 1st of the month three month
 (or from the start of the quarter the history's audit round covers, if that is earlier) up to
 yesterday, plus the summaries of the last half-year, written in the July or January after it.
 
-The journal is ``worklog.roster.demo.generate_journal`` at a gentler pace than its three-week
+The journal is ``infra.demo.journal.generate_journal`` at a gentler pace than its three-week
 default (over months, a cadre late on half their days would have the escalation ladder after them
 within a fortnight), shaped by a few storylines so that every path of the ladder shows:
 
@@ -34,13 +34,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from infra.demo.district import DemoDistrict
+from infra.demo.journal import DemoRecord, Pace, generate_journal
 from worklog.audit.evaluation import Grade
 from worklog.calendar import DayInfo, WorkingCalendar
 from worklog.clock import SHANGHAI
 from worklog.compliance.assignment import week_of
 from worklog.compliance.ladder import Quarter
 from worklog.models.roster import Cadre
-from worklog.roster.demo import DemoDistrict, DemoRecord, Pace, generate_journal
 
 SEED = 2016
 # Over months: a "misses" cadre misses about one working day in 40, a "late" one logs one in 30 late.

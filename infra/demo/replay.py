@@ -30,6 +30,7 @@ from functools import partial
 from typing import Any
 
 from infra.demo import plan
+from infra.demo.district import DemoDistrict
 from infra.demo.plan import Journal, Storylines, Window
 from worklog.audit.ledger import LedgerStore
 from worklog.audit.repository import AuditRepository
@@ -56,7 +57,6 @@ from worklog.models.audits import AuditRound, EvaluationIn, FindingIn
 from worklog.models.cases import TalkIn
 from worklog.models.reviews import StoredReview, VerdictIn
 from worklog.models.roster import Cadre
-from worklog.roster.demo import DemoDistrict
 from worklog.roster.repository import RosterRepository
 from worklog.roster.standing import revision_update
 from worklog.settings import get_settings

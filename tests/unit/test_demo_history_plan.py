@@ -9,12 +9,12 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from infra.demo import plan
+from infra.demo.district import DemoDistrict, generate_district
 from infra.demo.plan import CachedCalendar, Journal, Window
 from worklog.audit.evaluation import Grade
 from worklog.calendar import WorkingCalendar
 from worklog.clock import SHANGHAI
 from worklog.compliance.ladder import Quarter, needs_accountability, needs_reminder_talk
-from worklog.roster.demo import DemoDistrict, generate_district
 
 TODAY = date(2026, 11, 30)
 CALENDAR = CachedCalendar(WorkingCalendar())

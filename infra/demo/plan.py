@@ -21,7 +21,7 @@ within a fortnight), shaped by a few storylines so that every path of the ladder
 
 The rest is habit: most reviews are done in the week after assignment and found adequate; cases
 the nightly check opens are mostly talked through within days; inspectors check their sample over
-the weeks after the draw; HR grades every cadre of the quarter.
+the weeks after the draw; HR grades every cadre of the quarter (``decisions``).
 """
 
 from __future__ import annotations

@@ -17,13 +17,11 @@ from collections import Counter
 from datetime import date, datetime
 from math import ceil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from infra.bench import counting
 from infra.inprocess import in_process
-
-if TYPE_CHECKING:
-    from worklog.models.roster import Cadre, Unit
+from worklog.models.roster import Cadre, Unit
 
 DAY = date(2026, 11, 19)  # a Thursday, a working day
 WRITES = ("TransactWriteItems", "BatchWriteItem", "PutItem", "UpdateItem")
@@ -79,8 +77,6 @@ def _load(n: int) -> None:
 
 def _district(n: int) -> tuple[list[Unit], list[Cadre]]:
     """Units of 13, the first member of each its head; the first unit is the district leadership."""
-    from worklog.models.roster import Cadre, Unit
-
     units = [
         Unit(unit_id=f"u{i:05d}", name=f"单位{i}", head_id=f"c{i * 13:06d}") for i in range(ceil(n / 13))
     ]

@@ -21,6 +21,7 @@ from typing import Any
 
 from infra.bench import counting
 from infra.inprocess import in_process
+from worklog.models.roster import Cadre, Unit
 
 DAY = date(2026, 11, 19)  # a Thursday, a working day
 WRITES = ("TransactWriteItems", "BatchWriteItem", "PutItem", "UpdateItem")
@@ -33,10 +34,8 @@ def _load(n: int) -> None:
     in-process emulator (the benchmark measures the sweep, not the loading)."""
     from infra.seed import _in_process_moto
     from worklog.calendar import WorkingCalendar
-    from worklog.dynamo import to_item
     from worklog.journal.records import Head, append, view_item
     from worklog.journal.repository import JournalRepository
-    from worklog.models.roster import Cadre, Unit
     from worklog.periods import Kind, LockdownPolicy, Period, day_period
     from worklog.roster.repository import RosterRepository, cadre_item, unit_item
     from worklog.roster.standing import standing_items
@@ -46,22 +45,7 @@ def _load(n: int) -> None:
     roster, journal = RosterRepository(), JournalRepository()
     write = _in_process_moto(journal.table)
     assert write is not None
-    # Units of 13, the first member of each its head; the first unit is the district leadership.
-    units = [
-        Unit(unit_id=f"u{i:05d}", name=f"单位{i}", head_id=f"c{i * 13:06d}") for i in range(ceil(n / 13))
-    ]
-    cadres = [
-        Cadre(
-            cadre_id=f"c{i:06d}",
-            name=f"干部{i}",
-            unit_id=units[i // 13].unit_id,
-            title="科员",
-            roles=["cadre"]
-            + (["unit_head"] if i % 13 == 0 else [])
-            + (["district_leader"] if i < 13 else []),
-        )
-        for i in range(n)
-    ]
+    units, cadres = _district(n)
     write(roster.table, [unit_item(u) for u in units] + [cadre_item(c) for c in cadres])
     policy = LockdownPolicy(Rules(), WorkingCalendar())
     items, revisions = [], []
@@ -89,7 +73,26 @@ def _load(n: int) -> None:
         revisions.append(step.record)
     write(journal.table, items)
     write(roster.table, standing_items(revisions))
-    _ = to_item
+
+
+def _district(n: int) -> tuple[list[Unit], list[Cadre]]:
+    """Units of 13, the first member of each its head; the first unit is the district leadership."""
+    units = [
+        Unit(unit_id=f"u{i:05d}", name=f"单位{i}", head_id=f"c{i * 13:06d}") for i in range(ceil(n / 13))
+    ]
+    cadres = [
+        Cadre(
+            cadre_id=f"c{i:06d}",
+            name=f"干部{i}",
+            unit_id=units[i // 13].unit_id,
+            title="科员",
+            roles=["cadre"]
+            + (["unit_head"] if i % 13 == 0 else [])
+            + (["district_leader"] if i < 13 else []),
+        )
+        for i in range(n)
+    ]
+    return units, cadres
 
 
 def lower_bound() -> int:

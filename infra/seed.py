@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from infra.demo.district import generate_district
+from infra.demo.journal import DemoRecord, generate_journal
 from infra.emulator import load_items
 from worklog.calendar import WorkingCalendar
 from worklog.clock import SHANGHAI, system_clock, today
 from worklog.journal.records import Head, append, head_item, revision_item
 from worklog.journal.repository import JournalRepository
 from worklog.periods import Kind, LockdownPolicy, Period, day_period, half_period, month_period
-from worklog.roster.demo import DemoRecord, generate_district, generate_journal
 from worklog.roster.repository import RosterRepository, batch_write, cadre_item, unit_item
 from worklog.roster.standing import standing_items
 from worklog.schedules import current_calendar

@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from infra.demo import plan
+from infra.demo.district import DemoDistrict, generate_district
 from infra.demo.plan import CachedCalendar, Journal, Window
 from infra.demo.replay import Interrupted, Replay, ReplaySummary
 from infra.direct import DirectDynamoDB, DirectSiteBucket
@@ -32,7 +33,6 @@ from infra.emulator import load_items
 from infra.seed import chains
 from worklog import aws
 from worklog.calendar import WorkingCalendar
-from worklog.roster.demo import DemoDistrict, generate_district
 from worklog.roster.repository import RosterRepository, cadre_item, unit_item
 from worklog.roster.standing import STANDING_SK, standing_items
 from worklog.schedules import current_calendar

@@ -6,7 +6,7 @@ The window (``history_window``): every day from the 1st of the month three month
 (or from the start of the quarter the history's audit round covers, if that is earlier) up to
 yesterday, plus the summaries of the last half-year, written in the July or January after it.
 
-The journal is ``worklog.roster.demo.generate_journal`` at a gentler pace than its three-week
+The journal is ``infra.demo.journal.generate_journal`` at a gentler pace than its three-week
 default (over months, a cadre late on half their days would have the escalation ladder after them
 within a fortnight), shaped by a few storylines so that every path of the ladder shows:
 
@@ -21,7 +21,7 @@ within a fortnight), shaped by a few storylines so that every path of the ladder
 
 The rest is habit: most reviews are done in the week after assignment and found adequate; cases
 the nightly check opens are mostly talked through within days; inspectors check their sample over
-the weeks after the draw; HR grades every cadre of the quarter.
+the weeks after the draw; HR grades every cadre of the quarter (``decisions``).
 """
 
 from __future__ import annotations
@@ -34,13 +34,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from infra.demo.district import DemoDistrict
+from infra.demo.journal import DemoRecord, Pace, generate_journal
 from worklog.audit.evaluation import Grade
 from worklog.calendar import DayInfo, WorkingCalendar
 from worklog.clock import SHANGHAI
 from worklog.compliance.assignment import week_of
 from worklog.compliance.ladder import Quarter
 from worklog.models.roster import Cadre
-from worklog.roster.demo import DemoDistrict, DemoRecord, Pace, generate_journal
 
 SEED = 2016
 # Over months: a "misses" cadre misses about one working day in 40, a "late" one logs one in 30 late.
@@ -102,7 +103,7 @@ TEXT: dict[str, Any] = {
 OFFICE = (time(9, 0), time(17, 30))
 
 
-def _rng(seed: int, *parts: object) -> random.Random:
+def rng_for(seed: int, *parts: object) -> random.Random:
     return random.Random(":".join(str(p) for p in (seed, *parts)))
 
 
@@ -327,6 +328,46 @@ def choose_storylines(
     """Cast the storylines from cadres with a spotless log (so the story is all there is) in units
     with a head, the reviewers' from heads of other units; place their days in the window."""
     days = working_days(window.first, window.today - timedelta(days=1), calendar)
+    rng = rng_for(seed, "storylines")
+    cast = _cast(district, records, window, calendar, days, rng)
+    missed, talk_days, close_day = _missed_days(cast, days)
+    weeks = _reviewed_weeks(window)
+    pairs = [
+        (a, b)
+        for a in weeks
+        for b in weeks
+        if b == a + timedelta(days=14) and len({Quarter.of(d) for w in (a, b) for d in _session_days(w)}) == 1
+    ]
+    perfunctory_weeks: tuple[date, ...] = pairs[-1] if "perfunctory" in cast and pairs else ()
+    falsification_week = weeks[-6] if "falsification" in cast and len(weeks) >= 6 else None
+    late_reviewer, late_weeks, unreviewed, unreviewed_week = _reviewers(district, cast, window, weeks, rng)
+    return Storylines(
+        talk_then_accountability=_id(cast.get("talk_then_accountability")),
+        talk_closed=_id(cast.get("talk_closed")),
+        talk_open=_id(cast.get("talk_open")),
+        perfunctory=_id(cast.get("perfunctory")) if perfunctory_weeks else None,
+        falsification=_id(cast.get("falsification")) if falsification_week else None,
+        late_reviewer=late_reviewer if late_weeks else None,
+        unreviewed=unreviewed if unreviewed_week else None,
+        missed=missed,
+        talk_days=talk_days,
+        close_day=close_day if close_day is not None and close_day < window.today else None,
+        perfunctory_weeks=perfunctory_weeks,
+        falsification_week=falsification_week,
+        late_weeks=late_weeks,
+        unreviewed_week=unreviewed_week,
+    )
+
+
+def _cast(
+    district: DemoDistrict,
+    records: Sequence[DemoRecord],
+    window: Window,
+    calendar: WorkingCalendar,
+    days: list[date],
+    rng: random.Random,
+) -> dict[str, Cadre]:
+    """The cadres' parts: plain cadres (no other role) in post all along, spotless, in headed units."""
     by_cadre: dict[str, list[DemoRecord]] = defaultdict(list)
     for r in records:
         by_cadre[r.cadre_id].append(r)
@@ -342,11 +383,16 @@ def choose_storylines(
         and units[c.unit_id].head_id
         and _spotless(c.cadre_id, by_cadre[c.cadre_id], calendar, days)
     ]
-    rng = _rng(seed, "storylines")
     rng.shuffle(plain)
     parts = ("talk_then_accountability", "talk_closed", "talk_open", "perfunctory", "falsification")
-    cast: dict[str, Cadre] = dict(zip(parts, plain, strict=False))
-    used_units = {c.unit_id for c in cast.values()}
+    return dict(zip(parts, plain, strict=False))
+
+
+def _missed_days(
+    cast: dict[str, Cadre], days: list[date]
+) -> tuple[dict[str, list[date]], dict[str, date], date | None]:
+    """The days the talk storylines leave unlogged, the days their talks are held, and the day the
+    closed one's case is closed."""
     n = len(days)
     missed: dict[str, list[date]] = {}
     talk_days: dict[str, date] = {}
@@ -365,19 +411,15 @@ def choose_storylines(
         close_day = days[j + 9 + 21]
     if "talk_open" in cast and n >= 12:
         missed[cast["talk_open"].cadre_id] = [days[-9], days[-7], days[-5]]
+    return missed, talk_days, close_day
 
-    weeks = _reviewed_weeks(window)
-    perfunctory_weeks: tuple[date, ...] = ()
-    pairs = [
-        (a, b)
-        for a in weeks
-        for b in weeks
-        if b == a + timedelta(days=14) and len({Quarter.of(d) for w in (a, b) for d in _session_days(w)}) == 1
-    ]
-    if "perfunctory" in cast and pairs:
-        perfunctory_weeks = pairs[-1]
-    falsification_week = weeks[-6] if "falsification" in cast and len(weeks) >= 6 else None
 
+def _reviewers(
+    district: DemoDistrict, cast: dict[str, Cadre], window: Window, weeks: list[date], rng: random.Random
+) -> tuple[str | None, tuple[date, ...], str | None, date | None]:
+    """The late reviewer and their two late weeks, the unreviewing head and their week: heads of
+    other units than the cast's, not district leaders, with at least six people to review."""
+    used_units = {c.unit_id for c in cast.values()}
     reviewers = [
         u.head_id
         for u in sorted(district.units, key=lambda u: u.unit_id)
@@ -401,22 +443,7 @@ def choose_storylines(
     late_weeks = late_pairs[-1] if late_pairs and late_reviewer else ()
     overdue_weeks = [w for w in weeks if w + timedelta(days=14) < window.today]
     unreviewed_week = overdue_weeks[-1] if overdue_weeks and unreviewed else None
-    return Storylines(
-        talk_then_accountability=_id(cast.get("talk_then_accountability")),
-        talk_closed=_id(cast.get("talk_closed")),
-        talk_open=_id(cast.get("talk_open")),
-        perfunctory=_id(cast.get("perfunctory")) if perfunctory_weeks else None,
-        falsification=_id(cast.get("falsification")) if falsification_week else None,
-        late_reviewer=late_reviewer if late_weeks else None,
-        unreviewed=unreviewed if unreviewed_week else None,
-        missed=missed,
-        talk_days=talk_days,
-        close_day=close_day if close_day is not None and close_day < window.today else None,
-        perfunctory_weeks=perfunctory_weeks,
-        falsification_week=falsification_week,
-        late_weeks=late_weeks,
-        unreviewed_week=unreviewed_week,
-    )
+    return late_reviewer, late_weeks, unreviewed, unreviewed_week
 
 
 def _id(cadre: Cadre | None) -> str | None:
@@ -462,149 +489,3 @@ def _shape(records: Sequence[DemoRecord], stories: Storylines, calendar: Working
             r = replace(r, body={"items": [{"content": TEXT["thin_item"], "status": "done"}]})
         shaped.append(r)
     return shaped
-
-
-# --- what people decide ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class VerdictPlan:
-    verdict: str
-    comment: str
-
-
-def review_session(
-    seed: int, reviewer_id: str, week_start: date, stories: Storylines, *, on_time: bool = False
-) -> datetime | None:
-    """When a reviewer records the verdicts of a week's assignments (assigned the Monday after the
-    week, due the Sunday after that): mostly Monday afternoon to Friday of that week; now and then,
-    and for the late reviewer's two weeks, in the week after it became overdue (unless ``on_time``:
-    a week a storyline's verdict is in); never for the week the unreviewing head left."""
-    if reviewer_id == stories.unreviewed and week_start == stories.unreviewed_week:
-        return None
-    rng = _rng(seed, "review", reviewer_id, week_start.isoformat())
-    assigned = week_start + timedelta(days=7)
-    late = rng.random() < REVIEWS_LATE_SHARE and not on_time
-    late = late or (reviewer_id == stories.late_reviewer and week_start in stories.late_weeks)
-    if late:
-        day = assigned + timedelta(days=7 + rng.randint(1, 3))  # Tuesday to Thursday after the due date
-        return at(day, rng)
-    offset = rng.choice((0, 1, 1, 2, 2, 3, 4))
-    day = assigned + timedelta(days=offset)
-    return at(day, rng, time(14, 0) if offset == 0 else OFFICE[0])
-
-
-def verdict_for(
-    seed: int, cadre_id: str, week_start: date, journal: Journal, logged_days: Sequence[date]
-) -> VerdictPlan:
-    """The reviewer's verdict on a cadre's week, from what the week's log shows."""
-    stories = journal.storylines
-    rng = _rng(seed, "verdict", cadre_id, week_start.isoformat())
-    if cadre_id == stories.perfunctory and week_start in stories.perfunctory_weeks:
-        return VerdictPlan("perfunctory", rng.choice(TEXT["perfunctory"]))
-    if cadre_id == stories.falsification and week_start == stories.falsification_week:
-        day = (logged_days or [week_start])[len(logged_days or [week_start]) // 2]
-        return VerdictPlan("suspected_falsification", TEXT["falsification"].format(day=day.isoformat()))
-    week = {week_start + timedelta(days=i) for i in range(7)}
-    slips = len(week & journal.late_days.get(cadre_id, set())) + len(
-        week & journal.unlogged.get(cadre_id, set())
-    )
-    if slips >= 2 and rng.random() < 0.05:
-        return VerdictPlan("perfunctory", rng.choice(TEXT["perfunctory"]))
-    if slips:
-        return VerdictPlan("adequate", rng.choice(TEXT["adequate_late"]))
-    return VerdictPlan("adequate", rng.choice(TEXT["adequate"]))
-
-
-@dataclass(frozen=True)
-class TalkPlan:
-    day: date  # the talk was held and recorded that day
-    moment: datetime  # when it was recorded
-    said: str
-    response: str
-
-
-def talk_for(
-    seed: int,
-    case_id: str,
-    cadre_id: str,
-    subject: str,
-    opened_on: date,
-    stories: Storylines,
-    calendar: WorkingCalendar,
-    end: date,
-) -> TalkPlan | None:
-    """Whether and when the case holder holds and records the reminder talk (None: not yet)."""
-    rng = _rng(seed, "talk", case_id)
-    if subject == "reviewing":
-        day = calendar.add_working_days(opened_on, 3)
-        said, response = TEXT["talk_said_reviewer"], TEXT["talk_response_reviewer"]
-    else:
-        if cadre_id == stories.talk_open:
-            return None
-        if cadre_id in stories.talk_days and stories.talk_days[cadre_id] > opened_on:
-            day = stories.talk_days[cadre_id]
-        elif cadre_id in (stories.talk_then_accountability, stories.talk_closed):
-            return None  # a later talk than the story's own (it is held on the story's day)
-        elif cadre_id != stories.perfunctory and rng.random() >= TALKS_HELD_SHARE:
-            return None
-        else:
-            day = calendar.add_working_days(opened_on, rng.randint(1, 4))
-        said = (
-            TEXT["talk_said_perfunctory"]
-            if cadre_id == stories.perfunctory
-            else rng.choice(TEXT["talk_said"])
-        )
-        response = rng.choice(TEXT["talk_response"])
-    if day >= end:
-        return None
-    return TalkPlan(day, at(day, rng, time(9, 30), time(17, 0)), said, response)
-
-
-@dataclass(frozen=True)
-class FindingPlan:
-    result: str
-    note: str
-    evidence_ref: str
-
-
-def finding_session(
-    seed: int, round_id: str, inspector_id: str, cadre_id: str, draw_day: date, calendar: WorkingCalendar
-) -> datetime:
-    """When an inspector checks one sampled cadre: within five weeks of the draw."""
-    rng = _rng(seed, "inspect", round_id, inspector_id, cadre_id)
-    return at(calendar.add_working_days(draw_day, rng.randint(2, 25)), rng)
-
-
-def finding_for(
-    seed: int, round_id: str, inspector_id: str, cadre_id: str, day: date, number: int
-) -> FindingPlan:
-    rng = _rng(seed, "finding", round_id, inspector_id, cadre_id, day.isoformat())
-    result = "discrepancy" if rng.random() < DISCREPANCY_SHARE else "verified"
-    ref = TEXT["evidence_ref"].format(year=day.year, number=number)
-    return FindingPlan(result, rng.choice(TEXT[result]), ref)
-
-
-def evaluation_moment(window: Window, calendar: WorkingCalendar) -> datetime:
-    """HR grades the quarter three weeks after its draw (or on the last working day before the
-    history ends, if that comes first), in the afternoon."""
-    day = calendar.add_working_days(window.draw_day, 15)
-    last = window.today - timedelta(days=1)
-    while day > last or not calendar.is_working(day):
-        day -= timedelta(days=1)
-    day = max(day, window.draw_day)
-    return datetime.combine(day, time(16, 0), tzinfo=SHANGHAI)
-
-
-def grade_for(owed: int, on_time: int, adverse: int) -> Grade:
-    """The quarter's grade from the log: how much was logged on the day, and adverse verdicts."""
-    if owed == 0:
-        return Grade.GOOD
-    rate = on_time / owed
-    if adverse >= 2 or rate < 0.75:
-        return Grade.POOR
-    if adverse or rate < 0.9:
-        return Grade.FAIR
-    return Grade.EXCELLENT if rate >= 0.98 else Grade.GOOD
-
-
-def quarter_days(window: Window, calendar: WorkingCalendar) -> list[date]:
-    return working_days(window.quarter.first_day, window.quarter.last_day, calendar)

@@ -29,7 +29,8 @@ from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
-from infra.demo import plan
+from infra.demo import decisions, plan
+from infra.demo.district import DemoDistrict
 from infra.demo.plan import Journal, Storylines, Window
 from worklog.audit.ledger import LedgerStore
 from worklog.audit.repository import AuditRepository
@@ -56,7 +57,6 @@ from worklog.models.audits import AuditRound, EvaluationIn, FindingIn
 from worklog.models.cases import TalkIn
 from worklog.models.reviews import StoredReview, VerdictIn
 from worklog.models.roster import Cadre
-from worklog.roster.demo import DemoDistrict
 from worklog.roster.repository import RosterRepository
 from worklog.roster.standing import revision_update
 from worklog.settings import get_settings
@@ -162,13 +162,8 @@ class Replay:
         """``late_marks``: the journal's late revisions (as stored), whose marks on the standing the
         replay writes when their time comes; ``dynamodb``: the client the repositories use;
         ``stop``, once set, interrupts the replay (``Interrupted``)."""
-        self.district, self.window, self.journal, self.calendar, self.seed = (
-            district,
-            window,
-            journal,
-            calendar,
-            seed,
-        )
+        self.district, self.window, self.journal, self.calendar = district, window, journal, calendar
+        self.seed = seed
         self.stories: Storylines = journal.storylines
         self.cadres: dict[str, Cadre] = {c.cadre_id: c for c in district.cadres}
         self.clock = ReplayClock(window.start)
@@ -180,29 +175,7 @@ class Replay:
         self.reviews = ReviewRepository(client=dynamodb)
         self.audits = AuditRepository(client=dynamodb)
         self.rules = settings.rules
-        self.check = MissingEntryCheck(
-            self.roster, self.journal_repo, self.compliance, self.bus, calendar, self.rules, self.clock
-        )
-        self.review_service = ReviewService(
-            reviews=self.reviews,
-            cases=self.compliance,
-            roster=self.roster,
-            bus=self.bus,
-            calendar=calendar,
-            rules=self.rules,
-            clock=self.clock,
-        )
-        self.desk = AuditDesk(
-            self.audits,
-            ledger or LedgerStore(),
-            self.bus,
-            self.roster,
-            self.journal_repo,
-            self.compliance,
-            self.reviews,
-            calendar,
-            self.clock,
-        )
+        self._wire_services(ledger or LedgerStore())
         self.late_marks = sorted(late_marks, key=lambda r: str(r["saved_at"]))
         self._marked = 0
         self.roster_table = settings.roster_table
@@ -211,6 +184,32 @@ class Replay:
         self.stop = stop
         self._queue: list[Event] = []
         self._order = itertools.count()
+
+    def _wire_services(self, ledger: LedgerStore) -> None:
+        """The system's own use cases, on the replay's repositories, bus and clock."""
+        self.check = MissingEntryCheck(
+            self.roster, self.journal_repo, self.compliance, self.bus, self.calendar, self.rules, self.clock
+        )
+        self.review_service = ReviewService(
+            reviews=self.reviews,
+            cases=self.compliance,
+            roster=self.roster,
+            bus=self.bus,
+            calendar=self.calendar,
+            rules=self.rules,
+            clock=self.clock,
+        )
+        self.desk = AuditDesk(
+            self.audits,
+            ledger,
+            self.bus,
+            self.roster,
+            self.journal_repo,
+            self.compliance,
+            self.reviews,
+            self.calendar,
+            self.clock,
+        )
 
     # --- the event loop -------------------------------------------------------------------------
     def at(self, moment: datetime, action: Callable[[], None]) -> None:
@@ -230,7 +229,7 @@ class Replay:
             self.at(datetime.combine(monday, time(8, 0), tzinfo=SHANGHAI), partial(self._weekly, monday))
             monday += timedelta(days=7)
         self.at(datetime.combine(w.draw_day, time(9, 0), tzinfo=SHANGHAI), self._quarterly)
-        self.at(plan.evaluation_moment(w, self.calendar), self._evaluate)
+        self.at(decisions.evaluation_moment(w, self.calendar), self._evaluate)
         while self._queue:
             if self.stop is not None and self.stop.is_set():
                 raise Interrupted
@@ -297,7 +296,9 @@ class Replay:
                 )
                 for r in assigned
             )
-            moment = plan.review_session(self.seed, reviewer, run.week_start, self.stories, on_time=storyline)
+            moment = decisions.review_session(
+                self.seed, reviewer, run.week_start, self.stories, on_time=storyline
+            )
             if moment is not None:
                 self.at(moment, partial(self._review, reviewer, assigned))
 
@@ -325,7 +326,9 @@ class Replay:
                 for d in (review.week_start + timedelta(days=k) for k in range(7))
                 if self.journal.saved_by(review.cadre_id, "entry", d.isoformat(), self.clock.moment)
             )
-            decision = plan.verdict_for(self.seed, review.cadre_id, review.week_start, self.journal, days)
+            decision = decisions.verdict_for(
+                self.seed, review.cadre_id, review.week_start, self.journal, days
+            )
             body = VerdictIn.model_validate({"verdict": decision.verdict, "comment": decision.comment})
             try:
                 if decision.verdict == "adequate":
@@ -363,7 +366,7 @@ class Replay:
         case = self.compliance.get_case(case_id)
         if case is None or case.kind is not CaseKind.REMINDER_TALK:
             return
-        talk = plan.talk_for(
+        talk = decisions.talk_for(
             self.seed,
             case.case_id,
             case.cadre_id,
@@ -390,7 +393,7 @@ class Replay:
         )
         return self._principal(leaders[0])
 
-    def _talk(self, case_id: str, talk: plan.TalkPlan) -> None:
+    def _talk(self, case_id: str, talk: decisions.TalkPlan) -> None:
         who = self._holder(case_id)
         body = TalkIn(talk_date=talk.day, said=talk.said, response=talk.response)
         case_desk.record_talk(self.compliance, who, case_id, body, self.clock)
@@ -436,7 +439,7 @@ class Replay:
         if run.drawn is None:
             return
         for a in sorted(self.audits.round_assignments(run.drawn), key=lambda a: (a.inspector_id, a.cadre_id)):
-            moment = plan.finding_session(
+            moment = decisions.finding_session(
                 self.seed, a.round_id, a.inspector_id, a.cadre_id, self.window.draw_day, self.calendar
             )
             self.at(moment, partial(self._inspect, a.round_id, a.inspector_id, a.cadre_id, a.entries))
@@ -447,7 +450,7 @@ class Replay:
         for day in sorted(days):
             self.clock.moment += timedelta(minutes=4)
             number = sum(self.summary.findings.values()) + 1
-            found = plan.finding_for(self.seed, round_id, inspector_id, cadre_id, day, number)
+            found = decisions.finding_for(self.seed, round_id, inspector_id, cadre_id, day, number)
             body = FindingIn(result=found.result, note=found.note, evidence_ref=found.evidence_ref)
             self.desk.record_finding(who, round_id, cadre_id, day, body)
             self.summary.findings[found.result] += 1
@@ -458,7 +461,7 @@ class Replay:
         evaluators = sorted(c.cadre_id for c in self.district.cadres if "hr_evaluator" in c.roles)
         if not evaluators:
             return
-        days = plan.quarter_days(self.window, self.calendar)
+        days = decisions.quarter_days(self.window, self.calendar)
         for cadre in sorted(self.district.cadres, key=lambda c: c.cadre_id):
             if not (cadre.active_on(q.first_day) or cadre.active_on(q.last_day)):
                 continue
@@ -472,7 +475,7 @@ class Replay:
             missing = self.journal.unlogged.get(cadre.cadre_id, set())
             on_time = sum(1 for d in owed if d not in late and d not in missing)
             adverse = sum(1 for v in self.verdicts.get(cadre.cadre_id, []) if v != "adequate")
-            grade = plan.grade_for(len(owed), on_time, adverse)
+            grade = decisions.grade_for(len(owed), on_time, adverse)
             body = EvaluationIn(grade=grade, comment=plan.TEXT["grade_comment"][grade])
             self.desk.evaluate(who, q.label, cadre.cadre_id, body)
             self.summary.evaluations += 1

@@ -17,10 +17,10 @@ import boto3
 import pytest
 
 from infra.demo import loader
+from infra.demo.district import DemoDistrict
 from infra.demo.loader import History
 from infra.inprocess import InProcessStack, in_process
 from worklog.clock import SHANGHAI, system_clock
-from worklog.roster.demo import DemoDistrict
 
 TODAY = date(2026, 11, 30)  # a Monday; the history runs from 2026-07-01 (the start of 2026-Q3)
 OVERSIGHT = ("leaders", "jw", "zzb", "rsj")

@@ -9,8 +9,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from infra.demo.district import DemoDistrict, generate_district
+from infra.demo.journal import DemoRecord, generate_journal
 from worklog.models.entries import EntryIn, PlanIn, SummaryIn
-from worklog.roster.demo import DemoDistrict, DemoRecord, generate_district, generate_journal
 
 TODAY = date(2026, 11, 20)  # a Friday; three weeks back reaches into October
 

@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from infra.demo import plan
+from infra.demo import decisions, plan
+from infra.demo.district import DemoDistrict, generate_district
 from infra.demo.plan import CachedCalendar, Journal, Window
 from worklog.audit.evaluation import Grade
 from worklog.calendar import WorkingCalendar
 from worklog.clock import SHANGHAI
 from worklog.compliance.ladder import Quarter, needs_accountability, needs_reminder_talk
-from worklog.roster.demo import DemoDistrict, generate_district
 
 TODAY = date(2026, 11, 30)
 CALENDAR = CachedCalendar(WorkingCalendar())
@@ -172,7 +172,7 @@ def test_verdicts_are_adequate_but_for_the_storylines(journal: Journal, district
     story = journal.storylines
     weeks = [date(2026, 7, 6) + timedelta(weeks=i) for i in range(20)]
     verdicts = Counter(
-        plan.verdict_for(plan.SEED, c.cadre_id, w, journal, []).verdict
+        decisions.verdict_for(plan.SEED, c.cadre_id, w, journal, []).verdict
         for c in district.cadres[:200]
         for w in weeks
     )
@@ -180,9 +180,9 @@ def test_verdicts_are_adequate_but_for_the_storylines(journal: Journal, district
     assert verdicts["adequate"] > 0.99 * sum(verdicts.values())
     assert story.perfunctory is not None and story.falsification is not None
     for week in story.perfunctory_weeks:
-        assert plan.verdict_for(plan.SEED, story.perfunctory, week, journal, []).verdict == "perfunctory"
+        assert decisions.verdict_for(plan.SEED, story.perfunctory, week, journal, []).verdict == "perfunctory"
     assert story.falsification_week is not None
-    falsified = plan.verdict_for(plan.SEED, story.falsification, story.falsification_week, journal, [])
+    falsified = decisions.verdict_for(plan.SEED, story.falsification, story.falsification_week, journal, [])
     assert falsified.verdict == "suspected_falsification"
 
 
@@ -210,16 +210,18 @@ def test_reviews_are_done_in_the_week_after_assignment_but_for_the_late_and_the_
     story = journal.storylines
     heads = [u.head_id for u in district.units if u.head_id]
     week = date(2026, 9, 7)
-    sessions = [plan.review_session(plan.SEED, h, week, story) for h in heads if h != story.late_reviewer]
+    sessions = [
+        decisions.review_session(plan.SEED, h, week, story) for h in heads if h != story.late_reviewer
+    ]
     on_time = [s for s in sessions if s is not None and s.date() <= week + timedelta(days=13)]
 
     assert len(on_time) >= len(sessions) - 2
     assert all(s.date() >= week + timedelta(days=7) for s in on_time)
     assert story.late_reviewer is not None and story.unreviewed is not None
     for late_week in story.late_weeks:
-        late = plan.review_session(plan.SEED, story.late_reviewer, late_week, story)
+        late = decisions.review_session(plan.SEED, story.late_reviewer, late_week, story)
         assert late is not None and late.date() > late_week + timedelta(days=13)
-    assert plan.review_session(plan.SEED, story.unreviewed, story.unreviewed_week or week, story) is None
+    assert decisions.review_session(plan.SEED, story.unreviewed, story.unreviewed_week or week, story) is None
     assert Quarter.of(story.late_weeks[0]) == Quarter.of(story.late_weeks[1])
 
 
@@ -227,14 +229,14 @@ def test_talks_are_held_within_days_except_the_open_one(journal: Journal) -> Non
     story = journal.storylines
     opened = date(2026, 9, 14)
 
-    def talk(cadre: str, subject: str = "logging") -> plan.TalkPlan | None:
-        return plan.talk_for(plan.SEED, f"RT-X-{cadre}", cadre, subject, opened, story, CALENDAR, TODAY)
+    def talk(cadre: str, subject: str = "logging") -> decisions.TalkPlan | None:
+        return decisions.talk_for(plan.SEED, f"RT-X-{cadre}", cadre, subject, opened, story, CALENDAR, TODAY)
 
     assert talk(story.talk_open or "") is None
     held = talk("c9999", "reviewing")
     assert held is not None and held.day == CALENDAR.add_working_days(opened, 3)
     assert held.moment.date() == held.day
-    story_talk = plan.talk_for(
+    story_talk = decisions.talk_for(
         plan.SEED,
         "RT",
         story.talk_then_accountability or "",
@@ -251,7 +253,7 @@ def test_talks_are_held_within_days_except_the_open_one(journal: Journal) -> Non
 
 def test_findings_are_mostly_verified_with_a_few_discrepancies() -> None:
     results = Counter(
-        plan.finding_for(plan.SEED, "2026-Q3", "c0100", f"c{n:04d}", date(2026, 8, 3), n).result
+        decisions.finding_for(plan.SEED, "2026-Q3", "c0100", f"c{n:04d}", date(2026, 8, 3), n).result
         for n in range(400)
     )
 
@@ -260,11 +262,11 @@ def test_findings_are_mostly_verified_with_a_few_discrepancies() -> None:
 
 
 def test_grades_follow_the_log_and_the_verdicts() -> None:
-    assert plan.grade_for(60, 60, 0) is Grade.EXCELLENT
-    assert plan.grade_for(60, 56, 0) is Grade.GOOD
-    assert plan.grade_for(60, 50, 0) is Grade.FAIR
-    assert plan.grade_for(60, 60, 1) is Grade.FAIR
-    assert plan.grade_for(60, 40, 0) is Grade.POOR
+    assert decisions.grade_for(60, 60, 0) is Grade.EXCELLENT
+    assert decisions.grade_for(60, 56, 0) is Grade.GOOD
+    assert decisions.grade_for(60, 50, 0) is Grade.FAIR
+    assert decisions.grade_for(60, 60, 1) is Grade.FAIR
+    assert decisions.grade_for(60, 40, 0) is Grade.POOR
 
 
 def test_audit_seeds_are_repeatable_and_per_round() -> None:
@@ -274,6 +276,6 @@ def test_audit_seeds_are_repeatable_and_per_round() -> None:
 
 
 def test_hr_grades_the_quarter_after_its_draw_and_before_today(window: Window) -> None:
-    moment = plan.evaluation_moment(window, CALENDAR)
+    moment = decisions.evaluation_moment(window, CALENDAR)
 
     assert window.draw_day <= moment.date() < TODAY and CALENDAR.is_working(moment.date())

@@ -16,7 +16,8 @@ import pytest
 from worklog.clock import SHANGHAI, FixedClock
 from worklog.errors import ValidationFailed
 from worklog.models.roster import Cadre, Role, RoleChange, RoleState, Unit
-from worklog.roster.importer import ROW_KEY, import_roster, parse_roster, plan_import
+from worklog.roster.importer import import_roster, parse_roster, plan_import
+from worklog.roster.roster_file import ROW_KEY
 
 # The same three-row roster, as a spreadsheet with Chinese headers would hold it.
 ROSTER_ZH: list[dict[str, str]] = [
@@ -380,6 +381,34 @@ def test_an_invalid_date_is_rejected() -> None:
 def test_usual_date_spellings_are_accepted(written: str) -> None:
     plan = plan_import([row("c1", joined_on=written)], EXISTING)
     assert plan.rows[0][0].joined_on == date(2016, 3, 1)
+
+
+LIMITS = [
+    ("name", "姓名", 30),
+    ("unit_name", "单位名称", 60),
+    ("unit_category", "单位类别", 30),
+    ("title", "职务", 60),
+]
+
+
+@pytest.mark.parametrize(("column", "label", "limit"), [*LIMITS, ("rank", "职级", 30)])
+def test_a_text_longer_than_the_roster_keeps_is_rejected_naming_the_limit(
+    column: str, label: str, limit: int
+) -> None:
+    # Given one row whose text is exactly at the limit and one a character beyond it
+    rows = [row("c1", **{column: "长" * limit}), row("c2", **{column: "长" * (limit + 1)})]
+    # When planned
+    plan = plan_import(rows, EXISTING)
+    # Then the first is accepted and the second refused with the column and its limit named
+    assert [c.cadre_id for c, _ in plan.rows] == ["c1"]
+    assert plan.rejected[0].errors == [f"{label}过长（最多 {limit} 个字符）"]
+
+
+@pytest.mark.parametrize("value", [True, ["张三"], {"姓": "张"}])
+def test_a_cell_that_is_not_text_is_rejected_as_such(value: Any) -> None:
+    plan = plan_import([row("c1", name=value, title=value), row("c2")], EXISTING)
+    assert [c.cadre_id for c, _ in plan.rows] == ["c2"]
+    assert plan.rejected[0].errors == ["姓名应为文本", "职务应为文本"]
 
 
 def test_left_on_before_joined_on_is_rejected() -> None:

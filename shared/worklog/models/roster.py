@@ -18,11 +18,16 @@ Role = Literal[
 ]
 ROLES: tuple[Role, ...] = get_args(Role)
 
-CadreId = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
-]
-UnitId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
+# The limits of roster text, declared once: the models below and the importer's row model
+# (worklog.roster.roster_row) use these same types.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"
+CadreId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ID_PATTERN)]
+UnitId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ID_PATTERN)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+UnitName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+UnitCategory = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)]
+PostTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
+Rank = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)]
 
 
 class Unit(BaseModel):
@@ -31,8 +36,8 @@ class Unit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     unit_id: UnitId
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-    category: Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)] = ""
+    name: UnitName
+    category: UnitCategory = ""
     head_id: CadreId | None = None
 
 
@@ -44,8 +49,8 @@ class Cadre(BaseModel):
     cadre_id: CadreId
     name: PersonName
     unit_id: UnitId
-    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
-    rank: Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)] = ""
+    title: PostTitle = ""
+    rank: Rank = ""
     roles: list[Role] = Field(default_factory=lambda: list[Role](["cadre"]))
     joined_on: date | None = None
     left_on: date | None = None

@@ -1,12 +1,10 @@
-"""A deterministic demo district and a few weeks of realistic log records for it.
+"""A few weeks (or months) of realistic log records for the demo district (``district``).
 
-``generate_district`` builds about 60 units and 800 fictional cadres in the style of Jinjiang
-District, Chengdu: every unit has one head, and the district leaders, inspectors, evaluators and
-admins the other functions need. ``generate_journal`` writes what those cadres would have logged
-in the weeks before a day: mostly on time, some late, a few missed days, a handful of leaves and
-corrections, so that the compliance sweeps, reviews and the public site have something real to do.
+``generate_journal`` writes what the district's cadres would have logged in the weeks before a
+day: mostly on time, some late, a few missed days, a handful of leaves and corrections, so that
+the compliance sweeps, reviews and the public site have something real to do.
 
-Both are pure and deterministic: the same inputs give the same output. Randomness comes from
+Pure and deterministic: the same inputs give the same output. Randomness comes from
 ``random.Random`` instances seeded from the inputs (never the global generator, never the clock):
 one per cadre, and one per cadre and day or month, so a cadre's journal does not depend on the
 rest of the roster and the text of a day's entry does not change when the window moves.
@@ -14,59 +12,29 @@ rest of the roster and the text of a day's entry does not change when the window
 
 from __future__ import annotations
 
-import bisect
 import functools
-import itertools
 import random
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
+from infra.demo import district_data as data
+from infra.demo.district import DemoDistrict, Weighted, pick, pick_distinct
+from infra.demo.district_data import ContentFamily, UnitSpec
 from worklog.clock import SHANGHAI
-from worklog.models.roster import Cadre, Role, Unit
-from worklog.roster import demo_data as data
-from worklog.roster.demo_data import ContentFamily, UnitSpec
+from worklog.models.roster import Cadre
 
-T = TypeVar("T")
 RecordKind = Literal["entry", "plan", "summary", "leave"]
 LeaveKind = Literal["annual", "sick", "business_trip", "training"]
 
-# With no ``today``, the district is drawn as of this day (the reference case's year).
-REFERENCE_DAY = date(2016, 11, 30)
-
-
-def _pick(rng: random.Random, options: Sequence[T]) -> T:
-    return options[int(rng.random() * len(options))]
-
-
-def _pick_distinct(rng: random.Random, options: Sequence[T], count: int) -> list[T]:
-    """``count`` different options (a partial shuffle; rng.sample costs more, and runs per entry)."""
-    pool = list(options)
-    count = min(count, len(pool))
-    for i in range(count):
-        j = i + int(rng.random() * (len(pool) - i))
-        pool[i], pool[j] = pool[j], pool[i]
-    return pool[:count]
-
-
-class _Weighted(Generic[T]):
-    def __init__(self, *options: tuple[T, float]) -> None:
-        self.values = [value for value, _ in options]
-        self.bounds = list(itertools.accumulate(weight for _, weight in options))
-
-    def draw(self, rng: random.Random) -> T:
-        index = bisect.bisect_right(self.bounds, rng.random() * self.bounds[-1])
-        return self.values[min(index, len(self.values) - 1)]
-
 
 # Cadre habits and their shares: most log every working day on time.
-HABITS = _Weighted(("punctual", 0.85), ("late", 0.07), ("misses", 0.05), ("leave", 0.03))
-NEWCOMER_SHARE = 0.04  # cadres appointed to their post this year
-ITEM_COUNTS = _Weighted((1, 0.10), (2, 0.25), (3, 0.35), (4, 0.20), (5, 0.10))
-STATUSES = _Weighted(("done", 0.72), ("in_progress", 0.23), ("not_done", 0.05))
-PLAN_DAY = _Weighted((1, 0.55), (2, 0.28), (3, 0.12), (5, 0.05))  # n-th working day; the 5th is late
+HABITS = Weighted(("punctual", 0.85), ("late", 0.07), ("misses", 0.05), ("leave", 0.03))
+ITEM_COUNTS = Weighted((1, 0.10), (2, 0.25), (3, 0.35), (4, 0.20), (5, 0.10))
+STATUSES = Weighted(("done", 0.72), ("in_progress", 0.23), ("not_done", 0.05))
+PLAN_DAY = Weighted((1, 0.55), (2, 0.28), (3, 0.12), (5, 0.05))  # n-th working day; the 5th is late
 
 
 @dataclass(frozen=True)
@@ -83,15 +51,6 @@ DEFAULT_PACE = Pace()
 
 
 @dataclass(frozen=True)
-class DemoDistrict:
-    units: list[Unit]
-    cadres: list[Cadre]
-
-    def unit(self, unit_id: str) -> Unit | None:
-        return next((u for u in self.units if u.unit_id == unit_id), None)
-
-
-@dataclass(frozen=True)
 class DemoRecord:
     """One save of a cadre's journal, as the entries service would have stored it."""
 
@@ -104,114 +63,6 @@ class DemoRecord:
     author: str
 
 
-# === the district ===================================================================================
-def generate_district(seed: int = 2016, *, today: date | None = None) -> DemoDistrict:
-    """About 60 units and 800 cadres; ids ``c0001``… in unit order, each unit's head first.
-
-    ``today`` only places the newcomers' appointment dates (this year, not after ``today``); pass
-    the day the demo is for, or the district is drawn as of REFERENCE_DAY.
-    """
-    rng = random.Random(seed)
-    as_of = today or REFERENCE_DAY
-    sizes = _unit_sizes(rng)
-    names = _NameDrawer(rng)
-    units: list[Unit] = []
-    cadres: list[Cadre] = []
-    plain: list[int] = []  # positions of cadres with no special role: candidates for newcomers
-    for spec in data.UNITS:
-        posts = _posts(spec, sizes[spec.unit_id], rng)
-        head_id = f"c{len(cadres) + 1:04d}"
-        for index, ((title, rank), roles) in enumerate(posts):
-            if index and not roles:
-                plain.append(len(cadres))
-            cadres.append(
-                Cadre(
-                    cadre_id=f"c{len(cadres) + 1:04d}",
-                    name=names.draw(),
-                    unit_id=spec.unit_id,
-                    title=title,
-                    rank=rank,
-                    roles=["cadre", *roles],
-                    joined_on=_random_day(rng, date(as_of.year - 9, 1, 1), date(as_of.year - 1, 12, 31)),
-                )
-            )
-        units.append(Unit(unit_id=spec.unit_id, name=spec.name, category=spec.category, head_id=head_id))
-
-    newcomers = rng.sample(plain, round(len(cadres) * NEWCOMER_SHARE))
-    for rank_in_draw, position in enumerate(newcomers):
-        # A few joined in the last fortnight, so the journal shows a log starting mid-window.
-        earliest = max(date(as_of.year, 1, 1), as_of - timedelta(days=14)) if rank_in_draw < 3 else None
-        joined = _random_day(rng, earliest or date(as_of.year, 1, 1), as_of)
-        cadres[position] = cadres[position].model_copy(update={"joined_on": joined})
-    return DemoDistrict(units=units, cadres=cadres)
-
-
-def _unit_sizes(rng: random.Random) -> dict[str, int]:
-    sizes = {}
-    for spec in data.UNITS:
-        low, high = data.SIZE_RANGE[spec.kind]
-        sizes[spec.unit_id] = data.FIXED_SIZE.get(spec.unit_id) or rng.randint(low, high)
-    # Trim or pad ordinary units one cadre at a time until the district has its size.
-    adjustable = [
-        s.unit_id
-        for s in data.UNITS
-        if s.kind in ("street", "bureau", "office") and s.unit_id not in data.FIXED_SIZE
-    ]
-    while (gap := data.DISTRICT_SIZE - sum(sizes.values())) != 0:
-        unit_id = rng.choice(adjustable)
-        step = 1 if gap > 0 else -1
-        if 7 <= sizes[unit_id] + step <= 22:
-            sizes[unit_id] += step
-    return sizes
-
-
-def _posts(spec: UnitSpec, size: int, rng: random.Random) -> list[tuple[data.Post, list[Role]]]:
-    """The unit's posts in order (head first), each with its roles beyond "cadre"."""
-    if spec.kind == "leaders":
-        first: list[Role] = ["unit_head", "district_leader"]
-        return [
-            (post, first if i == 0 else ["district_leader"])
-            for i, post in enumerate(data.LEADER_POSTS[:size])
-        ]
-    head, fixed, deputy = data.STAFFING[spec.kind]
-    titles: list[data.Post] = [head, *fixed]
-    if deputy:
-        titles += [(deputy, "副处级")] * (1 + size // 6)
-    while len(titles) < size:
-        titles.append(("调研员", "调研员") if rng.random() < 0.35 else ("副调研员", "副调研员"))
-    roles: list[list[Role]] = [["unit_head"], *([] for _ in titles[1:size])]
-    position = 1
-    for role, count in data.SPECIAL_ROLES.get(spec.unit_id, ()):
-        for _ in range(count):
-            roles[position].append(role)
-            position += 1
-    return list(zip(titles[:size], roles, strict=True))
-
-
-class _NameDrawer:
-    """Chinese names, unique within the district."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.surnames = data.SURNAMES_FREQUENT * 2 + data.SURNAMES_OTHER
-        self.used: set[str] = set()
-
-    def draw(self) -> str:
-        while True:
-            given_length = 1 if self.rng.random() < 0.2 else 2
-            name = self.rng.choice(self.surnames) + "".join(
-                self.rng.choices(data.GIVEN_CHARS, k=given_length)
-            )
-            if name not in self.used and name[1:2] != name[2:3]:
-                self.used.add(name)
-                return name
-
-
-def _random_day(rng: random.Random, first: date, last: date) -> date:
-    return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
-
-
-# === the journal ====================================================================================
 def generate_journal(
     district: DemoDistrict,
     today: date,
@@ -330,9 +181,9 @@ class _Writer:
             elif name == "phone":  # fictional, in the 139 range
                 values[name] = f"139{int(rng.random() * 1e8):08d}"
             elif name == "community":
-                values[name] = _pick(rng, self.communities.get(unit_id) or ["红星社区"])
+                values[name] = pick(rng, self.communities.get(unit_id) or ["红星社区"])
             elif name in self.pools:
-                values[name] = _pick(rng, self.pools[name])
+                values[name] = pick(rng, self.pools[name])
             else:
                 low, high = NUMBER_RANGES[name]
                 values[name] = low + int(rng.random() * (high - low + 1))
@@ -440,7 +291,7 @@ class _CadreJournal:
             return
         half = f"{year}-H1" if month == 7 else f"{year - 1}-H2"
         subjects = self.writer.subjects(self.cadre.unit_id)
-        s1, s2, s3 = (_pick_distinct(rng, subjects, 3) * 3)[:3]
+        s1, s2, s3 = (pick_distinct(rng, subjects, 3) * 3)[:3]
         body = {
             part: template.format(s1=s1, s2=s2, s3=s3, n=rng.randint(6, 18))
             for part, template in data.SUMMARY_TEMPLATES.items()
@@ -490,20 +341,20 @@ class _CadreJournal:
         family = self.writer.family(unit_id)
         subjects = self.writer.subjects(unit_id)
         count = ITEM_COUNTS.draw(rng)
-        templates = _pick_distinct(rng, data.ITEM_TEMPLATES[family], count)
+        templates = pick_distinct(rng, data.ITEM_TEMPLATES[family], count)
         plan_ids = sorted(plan.subjects) if plan is not None else []
         items: list[dict[str, Any]] = []
         for template in templates:
             item: dict[str, Any] = {}
-            subject = _pick(rng, subjects)
+            subject = pick(rng, subjects)
             if rng.random() < 0.04:
-                template = _pick(rng, data.INTERNAL_TEMPLATES.get(family, data.INTERNAL_DEFAULT))
+                template = pick(rng, data.INTERNAL_TEMPLATES.get(family, data.INTERNAL_DEFAULT))
                 item["internal"] = True
             elif family == "street" and rng.random() < data.CONTACT_SHARE:
                 template = data.CONTACT_TEMPLATE
             elif plan is not None and "{subject}" in template and rng.random() < 0.4:
                 # Work on a plan item says so, and is about that item's subject.
-                item_id = _pick(rng, plan_ids)
+                item_id = pick(rng, plan_ids)
                 subject = plan.subjects[item_id]
                 item["plan_item_id"] = item_id
             content = self.writer.fill(template, rng, unit_id, subject, day)
@@ -511,11 +362,11 @@ class _CadreJournal:
         body: dict[str, Any] = {"items": items}
         if rng.random() < 0.06:
             body["mistakes"] = self.writer.fill(
-                _pick(rng, data.MISTAKES), rng, unit_id, _pick(rng, subjects), day
+                pick(rng, data.MISTAKES), rng, unit_id, pick(rng, subjects), day
             )
         if rng.random() < 0.18:
             body["reflections"] = self.writer.fill(
-                _pick(rng, data.REFLECTIONS), rng, unit_id, _pick(rng, subjects), day
+                pick(rng, data.REFLECTIONS), rng, unit_id, pick(rng, subjects), day
             )
         return body
 

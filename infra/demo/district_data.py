@@ -1,4 +1,4 @@
-"""Tables behind the demo district (worklog.roster.demo): units, posts, names and log phrasing.
+"""Tables behind the demo district (infra.demo.district): units, posts, names and log phrasing.
 
 The district is modelled on Jinjiang District, Chengdu (a district of a sub-provincial city: its
 leaders are 局级, its bureau chiefs 正处级). Unit and place names are real-sounding; every person

@@ -14,6 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from infra.cloudformation.source import code_folder, translate
 from infra.template import (
     ROOT,
     TEMPLATE_PATH,
@@ -104,31 +105,35 @@ def test_cfn_lint_reports_nothing_not_even_informational() -> None:
     assert not matches, "\n".join(str(match) for match in matches)
 
 
-class _NoManagedPolicies:
-    """The translator only asks IAM for managed policies named in Policies; this template names none."""
-
-    def load(self) -> dict[str, str]:
-        return {}
-
-
-def transformed(template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    from samtranslator.translator.transform import transform
-
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    packaged = copy.deepcopy(template)
-    # As `sam package` would: local code folders become S3 locations.
-    for resource in packaged["Resources"].values():
-        props = resource.get("Properties", {})
-        for key in ("CodeUri", "ContentUri"):
-            if isinstance(props.get(key), str):
-                props[key] = f"s3://artifacts/{props[key].strip('/')}.zip"
-    return transform(packaged, {}, _NoManagedPolicies())  # type: ignore[arg-type]
-
-
-def test_sam_transform_gives_every_url_function_a_public_function_url(
-    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+def test_the_translator_runs_offline_without_a_configured_region(
+    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    output = transformed(template, monkeypatch)["Resources"]
+    # Given no region anywhere in the environment or the AWS config files
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+
+    # When the stack's region is the only one given (to a template not translated before)
+    offline = {**template, "Description": "translated offline"}
+    output = translate(offline, {}, "ap-southeast-1")
+
+    # Then the serverless resources are plain CloudFormation, the code folders readable back
+    assert not [r for r in output["Resources"].values() if r["Type"].startswith("AWS::Serverless::")]
+    entries = output["Resources"]["EntriesFunction"]["Properties"]
+    assert code_folder(entries["Code"]) == "functions/entries/"
+
+
+def test_the_translator_refuses_a_broken_serverless_resource(template: dict[str, Any]) -> None:
+    broken = copy.deepcopy(template)
+    broken["Resources"]["AdminFunction"]["Properties"]["Events"] = {"Bad": {"Type": "NoSuchEvent"}}
+
+    with pytest.raises(TemplateError, match="AdminFunction"):
+        Stack(broken)
+
+
+def test_sam_transform_gives_every_url_function_a_public_function_url(template: dict[str, Any]) -> None:
+    output = translate(template, {}, "us-east-1")["Resources"]
 
     urls = of_type(output, "AWS::Lambda::Url")
     assert {url["Properties"]["TargetFunctionArn"]["Ref"] for url in urls.values()} == URL_FUNCTIONS
@@ -141,10 +146,8 @@ def test_sam_transform_gives_every_url_function_a_public_function_url(
     assert set(public) == URL_FUNCTIONS
 
 
-def test_sam_transform_sends_failed_async_invocations_to_the_failure_queue(
-    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    output = transformed(template, monkeypatch)["Resources"]
+def test_sam_transform_sends_failed_async_invocations_to_the_failure_queue(template: dict[str, Any]) -> None:
+    output = translate(template, {}, "us-east-1")["Resources"]
 
     configs = of_type(output, "AWS::Lambda::EventInvokeConfig")
     assert {c["Properties"]["FunctionName"]["Ref"] for c in configs.values()} >= URL_FUNCTIONS
@@ -153,20 +156,8 @@ def test_sam_transform_sends_failed_async_invocations_to_the_failure_queue(
         assert destination == {"Fn::GetAtt": ["AsyncFailureQueue", "Arn"]}
 
 
-def test_sam_transform_accepts_an_external_issuer(
-    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from samtranslator.translator.transform import transform
-
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    packaged = copy.deepcopy(template)
-    for resource in packaged["Resources"].values():
-        props = resource.get("Properties", {})
-        for key in ("CodeUri", "ContentUri"):
-            if isinstance(props.get(key), str):
-                props[key] = "s3://artifacts/code.zip"
-
-    output = transform(packaged, dict(EXTERNAL_ISSUER), _NoManagedPolicies())  # type: ignore[arg-type]
+def test_sam_transform_accepts_an_external_issuer(template: dict[str, Any]) -> None:
+    output = translate(template, dict(EXTERNAL_ISSUER), "us-east-1")
 
     assert of_type(output["Resources"], "AWS::Lambda::Function")
 
@@ -585,7 +576,8 @@ def test_load_template_reads_every_short_tag(tmp_path: Path) -> None:
         "  - !If [C, !Not [!Condition D], !And [!Or [true, false], true]]\n"
         "  - !FindInMap [M, k, v]\n"
         "  - !Base64 x\n"
-        "  - !ImportValue other\n",
+        "  - !ImportValue other\n"
+        "Date: 2010-09-09\n",
         encoding="utf-8",
     )
 
@@ -604,6 +596,7 @@ def test_load_template_reads_every_short_tag(tmp_path: Path) -> None:
     ]
     assert values[1] == {"Fn::Sub": ["${x}", {"x": {"Ref": "AWS::StackName"}}]}
     assert values[5]["Fn::If"][1] == {"Fn::Not": [{"Condition": "D"}]}
+    assert load_template(path)["Date"] == "2010-09-09"  # text, as CloudFormation reads it
 
 
 def test_resolve_substitutes_refs_attributes_and_literals(stack: Stack) -> None:
@@ -736,11 +729,16 @@ def test_functions_read_schedules_and_queues_from_events(template: dict[str, Any
             "Properties": {"ScheduleExpression": "rate(1 hour)", "State": "DISABLED"},
         },
         "Failures": {"Type": "SQS", "Properties": {"Queue": {"Fn::GetAtt": ["AsyncFailureQueue", "Arn"]}}},
+        "Hourly": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 hour)", "Enabled": False}},
+        "OnOpened": {
+            "Type": "EventBridgeRule",
+            "Properties": {"Pattern": {"source": ["worklog"], "detail-type": ["NoticeOpened"]}},
+        },
     }
 
     admin = {spec.logical_id: spec for spec in Stack(changed).functions()}["AdminFunction"]
 
-    nightly, paused = admin.schedules
+    nightly, paused, hourly = admin.schedules
     assert (nightly.event_name, nightly.expression, nightly.timezone) == (
         "Nightly",
         "cron(30 1 * * ? *)",
@@ -748,7 +746,18 @@ def test_functions_read_schedules_and_queues_from_events(template: dict[str, Any
     )
     assert nightly.input == {"job": "nightly"} and nightly.enabled
     assert (paused.timezone, paused.enabled, paused.input) == ("UTC", False, None)
+    assert (hourly.event_name, hourly.timezone, hourly.enabled) == ("Hourly", "UTC", False)
     assert admin.sqs_events == (("Failures", "AsyncFailureQueue"),)
+    assert admin.matches({"source": "worklog", "detail-type": "NoticeOpened"})
+    assert not admin.matches({"source": "worklog", "detail-type": "AuditDrawn"})
+
+
+def test_functions_come_in_the_order_the_template_declares_them(
+    stack: Stack, resources: dict[str, dict[str, Any]]
+) -> None:
+    declared = list(of_type(resources, "AWS::Serverless::Function"))
+
+    assert [spec.logical_id for spec in stack.functions()] == declared
 
 
 def test_function_name_is_the_kebab_case_code_folder(template: dict[str, Any]) -> None:

@@ -12,18 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.template import Stack, create_resources, load_template
-
-
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    return load_template()
-
-
-@pytest.fixture(scope="module")
-def stack(template: dict[str, Any]) -> Stack:
-    return Stack(template)
-
+from infra.template import Stack, create_resources
 
 # --------------------------------------------------------------------------- creating resources
 

@@ -16,22 +16,6 @@ from infra.cloudformation.source import code_folder, translate
 from infra.template import ROOT, FunctionSpec, Stack, TemplateError, load_handler, load_template
 from tests.infra.test_template import EXTERNAL_ISSUER, URL_FUNCTIONS, of_type, transformed
 
-
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    return load_template()
-
-
-@pytest.fixture(scope="module")
-def resources(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return template["Resources"]
-
-
-@pytest.fixture(scope="module")
-def stack(template: dict[str, Any]) -> Stack:
-    return Stack(template)
-
-
 # --------------------------------------------------------------------------- translating
 
 

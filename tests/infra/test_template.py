@@ -18,7 +18,6 @@ from infra.template import (
     ROOT,
     TEMPLATE_PATH,
     Stack,
-    load_template,
 )
 
 TABLES = {"RosterTable", "JournalTable", "ComplianceTable", "IdempotencyTable"}
@@ -32,21 +31,6 @@ EXTERNAL_ISSUER = {
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    return load_template()
-
-
-@pytest.fixture(scope="module")
-def resources(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return template["Resources"]
-
-
-@pytest.fixture(scope="module")
-def stack(template: dict[str, Any]) -> Stack:
-    return Stack(template)
 
 
 def of_type(resources: dict[str, dict[str, Any]], rtype: str) -> dict[str, dict[str, Any]]:

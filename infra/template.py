@@ -90,6 +90,9 @@ class FunctionSpec:
     layer_dirs: tuple[Path, ...] = ()
     # EventBridge rules that invoke the function: their event patterns, as JSON text.
     event_rules: tuple[str, ...] = ()
+    # MemorySize and Timeout with Globals applied (Lambda's defaults where the template says none).
+    memory_mb: int = 128
+    timeout_s: float = 3.0
 
     def matches(self, event: dict[str, Any]) -> bool:
         """Whether one of the function's rules matches the event (exact values per field, as the
@@ -205,6 +208,8 @@ class Stack(Evaluator):
                 for _, rtype, props in events
                 if rtype == _RULE and "EventPattern" in props
             ),
+            memory_mb=int(text(self.resolve(raw.get("MemorySize", 128)))),
+            timeout_s=float(text(self.resolve(raw.get("Timeout", 3)))),
         )
 
     def _events(self, function_id: str) -> list[tuple[str, str, dict[str, Any]]]:

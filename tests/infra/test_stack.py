@@ -270,6 +270,9 @@ def test_functions_are_the_url_functions_with_fully_resolved_environments(stack:
         "idempotency-key",
     ]
     assert entries.layer_dirs == (ROOT / "shared",)
+    # Globals give MemorySize and Timeout; a function's own value wins.
+    assert (entries.memory_mb, entries.timeout_s) == (512, 15.0)
+    assert (admin.memory_mb, admin.timeout_s) == (512, 60.0)
     for spec in (entries, admin):
         assert all(isinstance(v, str) and "${" not in v for v in spec.environment.values()), spec.environment
         assert spec.environment["ROSTER_TABLE"] == stack.names["RosterTable"]

@@ -3,7 +3,8 @@ creation (under moto, or wherever ``AWS_ENDPOINT_URL`` points).
 
 The shapes are the API's (``create_table``, ``put_bucket_website``, ``create_queue``...), not
 CloudFormation's; the few renamings between the two are spelled out here. Creation is idempotent: a
-resource that already exists is left as it is.
+resource that already exists is left as it is. boto3 (a second to import) is imported only when
+resources are created.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-import boto3
 from botocore.exceptions import ClientError
 
 from infra.cloudformation.intrinsics import text
@@ -164,6 +164,7 @@ def create_resources(
     Clients that are not given are made with boto3 for ``stack.region`` (they honour
     ``AWS_ENDPOINT_URL``). Idempotent: a resource that already exists is left as it is.
     """
+    import boto3
 
     def client(given: Any, service: str) -> Any:
         return given if given is not None else boto3.client(service, region_name=stack.region)  # type: ignore[call-overload]

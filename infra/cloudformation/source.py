@@ -10,6 +10,9 @@ It needs what ``sam package`` and an AWS session would give it; here, offline: l
 become locations in a marker bucket (``code_folder`` reads them back), the region comes from an
 explicit boto3 session (no credentials are read), and managed policies resolve to nothing (the
 template names none; policy templates are expanded by the translator itself).
+
+cfn-lint and the translator are imported when first used: they take a second or more to import,
+and most importers of infra.template want only ``ROOT``.
 """
 
 from __future__ import annotations
@@ -18,13 +21,6 @@ import functools
 import json
 from pathlib import Path
 from typing import Any
-
-import boto3
-from cfnlint.decode import cfn_yaml
-from samtranslator.metrics.metrics import DummyMetricsPublisher, Metrics
-from samtranslator.model.exceptions import InvalidDocumentException
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
 
 __all__ = ["LOCAL_CODE_BUCKET", "TemplateError", "code_folder", "decode", "translate"]
 
@@ -39,6 +35,8 @@ class TemplateError(ValueError):
 
 def decode(path: Path) -> dict[str, Any]:
     """The template at ``path`` as plain data, with every short tag in its long form."""
+    from cfnlint.decode import cfn_yaml
+
     data = json.loads(json.dumps(cfn_yaml.load(str(path)), default=str))
     if not isinstance(data, dict) or "Resources" not in data:
         raise TemplateError(f"{path} is not a CloudFormation template")
@@ -61,6 +59,12 @@ def code_folder(location: Any) -> str | None:
 @functools.lru_cache(maxsize=8)
 def _translated(key: str) -> str:
     # Cached on the whole input: tests and the local runtime build many stacks of one template.
+    import boto3
+    from samtranslator.metrics.metrics import DummyMetricsPublisher, Metrics
+    from samtranslator.model.exceptions import InvalidDocumentException
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+
     template, parameters, region = json.loads(key)
     _package(template)
     metrics = Metrics("ServerlessTransform", DummyMetricsPublisher())

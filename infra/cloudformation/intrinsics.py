@@ -7,7 +7,9 @@ origins), so this module evaluates them for one stack name, region, account and 
 values: parameters and conditions, physical names as CloudFormation generates them, the ``Ref`` and
 ``Fn::GetAtt`` values of the resource types the template uses (a table of formats below), and the
 intrinsic functions. Ids that AWS would make up (user pools, keys, distributions) are digests of
-the stack name and logical id, so that a local environment keeps them from run to run.
+the stack name and logical id, so that a local environment keeps them from run to run. Parameter
+values are checked here too (unknown names, AllowedValues, Number): the translator only fills in
+defaults, and cfn-lint checks the template, not the values a stack is given.
 """
 
 from __future__ import annotations

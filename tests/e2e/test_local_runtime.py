@@ -377,7 +377,7 @@ def bare_runtime() -> Iterator:
 
 
 def add_function(rt, spec: StandInSpec, handler, module=None) -> None:
-    from infra.local.runtime import LocalFunction, order_routes, routes_of
+    from infra.local.functions import LocalFunction, order_routes, routes_of
 
     function = LocalFunction(spec.name, f"worklog-local-{spec.name}", spec, handler, module)
     rt.functions[spec.name] = function
@@ -475,7 +475,7 @@ def test_health_says_whether_the_demo_history_is_still_loading(bare_runtime):
     go_live(bare_runtime)
     assert call(bare_runtime, "GET", "/_local/health")[1] == {"status": "ok", "demo": "none"}
 
-    bare_runtime.demo_state = "loading"
+    bare_runtime.demo.state = "loading"
 
     assert call(bare_runtime, "GET", "/_local/health")[1] == {"status": "ok", "demo": "loading"}
 
@@ -484,14 +484,14 @@ def test_scheduled_functions_cannot_be_run_by_hand_while_the_history_loads(bare_
     sweep = Sweep()
     add_function(bare_runtime, nightly_spec(), sweep)
     go_live(bare_runtime)
-    bare_runtime.demo_state = "loading"
+    bare_runtime.demo.state = "loading"
 
     response, payload = call(bare_runtime, "POST", "/_local/run/missing-entry-check", {"date": "2024-05-06"})
 
     assert response.status == 503
     assert payload["code"] == "demo_loading"
     assert sweep.events == []
-    bare_runtime.demo_state = "ready"
+    bare_runtime.demo.state = "ready"
     assert (
         call(bare_runtime, "POST", "/_local/run/missing-entry-check", {"date": "2024-05-06"})[0].status == 200
     )
@@ -520,11 +520,11 @@ def test_held_schedules_fire_only_once_released_and_then_what_came_due_since_mid
 
 def test_the_site_is_ready_only_once_its_start_up_build_has_finished(bare_runtime, monkeypatch):
     go_live(bare_runtime)
-    monkeypatch.setattr(bare_runtime, "_site_object", lambda key: object())  # the home page is there
-    bare_runtime._site_building.set()
+    monkeypatch.setattr(bare_runtime.site, "object", lambda key: object())  # the home page is there
+    bare_runtime.demo.site_building.set()
 
     assert call(bare_runtime, "GET", "/_local/site")[1] == {"site": "publishing"}
-    bare_runtime._site_building.clear()
+    bare_runtime.demo.site_building.clear()
     assert call(bare_runtime, "GET", "/_local/site")[1] == {"site": "ready"}
 
 
@@ -551,8 +551,8 @@ def test_a_publisher_run_set_off_while_the_history_loads_waits_for_it(bare_runti
         bare_runtime, StandInSpec(name="disclosure-publisher"), lambda e, c: calls.append("publisher")
     )
     go_live(bare_runtime)
-    bare_runtime._demo_day, bare_runtime._district = date(2024, 5, 6), object()
-    bare_runtime.demo_state = "loading"
+    bare_runtime.demo.day, bare_runtime.demo.district = date(2024, 5, 6), object()
+    bare_runtime.demo.state = "loading"
     bare_runtime._load_history_in_background()
     nightly = threading.Thread(target=bare_runtime.functions["disclosure-publisher"].invoke, args=({},))
     nightly.start()

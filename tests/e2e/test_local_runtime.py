@@ -1,13 +1,14 @@
 """`python -m infra.local` as a developer runs it: a real process, real HTTP, Ctrl-C to stop.
 
-The runtime is started once per module on a free port, with the demo district; the dispatcher and
-the scheduler are also exercised in-process with stand-in functions (the template has no schedule yet).
+The runtime is started once per session on a free port, with the short demo district; the dispatcher
+and the scheduler are also exercised in-process with stand-in functions.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -36,12 +37,17 @@ def test_health_is_ok_once_started(runtime):
     assert resp.json() == {"status": "ok", "demo": "ready"}  # the short demo is loaded before
 
 
-def test_banner_names_the_url_and_the_swagger_ui(runtime):
+def banner(runtime) -> str:
+    """The runtime's output once its banner is printed (a moment after /_local/health says ok)."""
     deadline = time.monotonic() + 5
     while "Press Ctrl-C" not in runtime.output() and time.monotonic() < deadline:
         time.sleep(0.1)
+    return runtime.output()
 
-    output = runtime.output()
+
+def test_banner_names_the_url_and_the_swagger_ui(runtime):
+    output = banner(runtime)
+
     assert f"{runtime.url}/_local/docs" in output
     assert "ready in" in output
 
@@ -57,17 +63,26 @@ def test_each_request_is_logged_with_method_path_status_and_time(runtime):
 # --- /_local/users and /_local/token --------------------------------------------------------------
 
 
-def test_users_lists_the_roster_with_ids_names_units_and_roles(runtime, users):
-    assert isinstance(users, list)
+def test_users_lists_the_whole_demo_roster_with_ids_names_units_and_roles(runtime, users):
+    loaded = re.search(r"Demo data .*\bcadres (\d+)", banner(runtime))
+    assert loaded is not None, "the banner names how many cadres the demo loaded"
+
+    assert len(users) == int(loaded.group(1)) > 0
+    assert "c0001" in {u["cadre_id"] for u in users}  # the demo's ids: c0001, c0002, …
     for user in users:
         assert set(user) == {"cadre_id", "name", "unit_id", "roles"}
+        assert user["name"] and user["unit_id"] and "cadre" in user["roles"]
 
 
 def test_users_can_be_filtered_by_role(runtime, users):
     admins = requests.get(f"{runtime.url}/_local/users", params={"role": "admin"}, timeout=10).json()
 
+    assert admins, "the demo district has an administrator"
     assert all("admin" in u["roles"] for u in admins)
-    assert len(admins) == sum("admin" in u["roles"] for u in users)
+    assert sorted(u["cadre_id"] for u in admins) == sorted(
+        u["cadre_id"] for u in users if "admin" in u["roles"]
+    )
+    assert len(admins) < len(users)
 
 
 def test_unknown_role_filter_is_a_validation_error(runtime):
@@ -252,10 +267,11 @@ def test_running_a_function_without_schedules_is_404(runtime):
 def test_schedules_come_from_the_template_with_their_zone(runtime):
     schedules = requests.get(f"{runtime.url}/_local/schedules", timeout=5).json()
 
-    assert isinstance(schedules, list)
+    nightly = [s for s in schedules if s["function"] == "missing-entry-check"]
+    assert [(s["expression"], s["timezone"]) for s in nightly] == [("cron(30 1 * * ? *)", "Asia/Shanghai")]
     for schedule in schedules:
         assert schedule["expression"].startswith(("cron(", "rate(", "at("))
-        assert schedule["timezone"]
+        assert schedule["timezone"] == "Asia/Shanghai"
 
 
 def test_events_start_as_a_list(runtime):
@@ -335,8 +351,8 @@ def test_a_taken_port_is_a_clear_error(runtime):
 
 
 # --- in process: the dispatcher and the scheduler with stand-in functions -------------------------
-# The template has no scheduled function yet and its URL functions need AWS; these stand-ins pin
-# what the runtime itself does around a function, without sockets.
+# The template's functions need AWS; these stand-ins pin what the runtime itself does around a
+# function, without sockets.
 
 
 @dataclass(frozen=True)

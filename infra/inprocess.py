@@ -3,7 +3,7 @@
 Resources come from template.yaml (infra.template), the functions' environment from their
 template definitions, tokens from the local issuer; handlers are invoked with function-URL events
 (payload 2.0) exactly as the local runtime and AWS invoke them. The hosting itself (parameters,
-environment, caches, moto one request at a time) is ``infra.harness``, shared with the runtime.
+environment, caches, moto one request at a time) is ``infra.local.harness``, shared with the runtime.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from infra.harness import (
+from infra.local.events import HttpResponse, to_function_url_event, to_http_response
+from infra.local.harness import (
     EnvironmentPatch,
     LambdaContext,
     create_stack_resources,
@@ -24,7 +25,6 @@ from infra.harness import (
     serialised_in_process_moto,
     stack_environment,
 )
-from infra.local.events import HttpResponse, to_function_url_event, to_http_response
 from infra.local.issuer import LocalIssuer
 from infra.template import FunctionSpec, Stack, load_handler
 

@@ -10,8 +10,8 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from infra.harness import serial_moto_server
 from infra.local.functions import LocalFunction
+from infra.local.harness import serial_moto_server
 
 log = logging.getLogger("infra.local")
 

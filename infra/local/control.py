@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from pydantic import (
@@ -24,13 +25,14 @@ from pydantic import (
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
+from infra.local.demo import Demo
 from infra.local.events import HttpResponse, error_response, json_response
-from infra.local.functions import schedule_input
+from infra.local.functions import LocalFunction, schedule_input
+from infra.local.issuer import LocalIssuer
+from infra.local.oidc import SignInEndpoints
+from infra.local.scheduler import Scheduler
 from infra.local.static import swagger_file
 from infra.local.text import TEXT, invalid, not_allowed, not_found
-
-if TYPE_CHECKING:
-    from infra.local.runtime import LocalRuntime
 
 log = logging.getLogger("infra.local")
 
@@ -121,10 +123,28 @@ def _json_object(body: bytes) -> tuple[dict[str, Any], HttpResponse | None]:
 # --- the API -------------------------------------------------------------------------------------
 
 
+class Runtime(Protocol):
+    """What the API reads and moves of the runtime (``infra.local.runtime.LocalRuntime``)."""
+
+    ready: threading.Event
+    stopping: bool
+    demo: Demo
+    sign_in: SignInEndpoints | None
+    issuer: LocalIssuer | None
+    scheduler: Scheduler | None
+    functions: dict[str, LocalFunction]
+
+    def recorded_events(self) -> list[dict[str, Any]]: ...
+
+    def site_state(self) -> str: ...
+
+    def openapi(self) -> dict[str, Any]: ...
+
+
 class LocalApi:
     """``/_local/…`` of ``runtime``."""
 
-    def __init__(self, runtime: LocalRuntime) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> HttpResponse:

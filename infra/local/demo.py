@@ -121,6 +121,7 @@ class Demo:
         # The loader is busy in Python for minutes; a request waits for it to let go of the
         # interpreter at every socket read and write along its way (to the embedded AWS and back),
         # so let go more often while it loads.
+        assert self.day is not None  # seed_roster ran
         interval = sys.getswitchinterval()
         sys.setswitchinterval(min(interval, 0.0005))
         try:

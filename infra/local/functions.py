@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from infra.harness import LambdaContext, StartupError
+from infra.local.harness import LambdaContext, StartupError
 
 log = logging.getLogger("infra.local")
 

@@ -25,18 +25,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from infra.harness import (
+from infra.local import demo as demo_data
+from infra.local.aws import EmbeddedAws, QueueListeners
+from infra.local.control import LOCAL_PREFIX, LocalApi
+from infra.local.events import HttpResponse, error_response
+from infra.local.functions import LocalFunction, Route, load_functions
+from infra.local.harness import (
     EnvironmentPatch,
     create_stack_resources,
     load_stack,
     reset_caches,
     stack_environment,
 )
-from infra.local import demo as demo_data
-from infra.local.aws import EmbeddedAws, QueueListeners
-from infra.local.control import LOCAL_PREFIX, LocalApi
-from infra.local.events import HttpResponse, error_response
-from infra.local.functions import LocalFunction, Route, load_functions
 from infra.local.issuer import REPO_ROOT, LocalIssuer
 from infra.local.oidc import CLIENT_ID, DEFAULT_APP_TOKEN_TTL_SECONDS, CodeFlow, SignInEndpoints
 from infra.local.routing import dispatch

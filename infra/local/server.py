@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,8 +20,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from infra.harness import StartupError
 from infra.local.events import MAX_PAYLOAD_BYTES, HttpResponse, error_response
+from infra.local.harness import StartupError
 from infra.local.text import TEXT, too_large
 
 log = logging.getLogger("infra.local")
@@ -68,6 +69,14 @@ def _declared(handler: WSGIRequestHandler) -> int:
         return int(handler.headers.get("Content-Length") or 0)
     except ValueError:
         return 0
+
+
+def _reason(status: int) -> str:
+    """The reason phrase as http.server words it (werkzeug's are in capitals)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def _log_access(method: str, target: str, status: int, started: float) -> None:
@@ -139,7 +148,8 @@ class HttpServer:
         response = self._answer(request, target)
         _log_access(request.method, target, response.status, started)
         headers = [(k, v) for k, v in response.headers if k.lower() not in _HOP_BY_HOP]
-        return _Response(response.body, status=response.status, headers=headers)(environ, start_response)
+        status = f"{response.status} {_reason(response.status)}"
+        return _Response(response.body, status=status, headers=headers)(environ, start_response)
 
     def _answer(self, request: Request, target: str) -> HttpResponse:
         try:

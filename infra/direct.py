@@ -13,7 +13,7 @@ the emulator's lock (``infra.emulator.lock``), and return what botocore would ha
 * ``DirectSiteBucket`` — put and get of plain objects in the public site bucket (no Object Lock, no
   checksums), as the publisher's ``SiteStore`` uses them; anything else goes to a real client.
 
-Only the demo loader uses them (``infra.history``); nothing deployed does.
+Only the demo loader uses them (``infra.demo.loader``); nothing deployed does.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The local runtime (``make run`` → ``python -m infra.local``): the whole system on this machine.
 
-See ``infra.local.runtime.LocalRuntime``; the HTTP contract of its ``/_local`` endpoints is in
-docs/api.md ("The local runtime only") and the README.
+See ``infra.local.runtime.LocalRuntime``, which the other modules here serve; the HTTP contract of
+its ``/_local`` endpoints (``infra.local.control``) is in docs/api.md ("The local runtime only")
+and the README.
 """
 
 from __future__ import annotations

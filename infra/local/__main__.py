@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # Powertools warns on every request that a handler published no metric; metrics are off here.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
-    from infra.local.runtime import LocalRuntime, StartupError
+    from infra.local.harness import StartupError
+    from infra.local.runtime import LocalRuntime
 
     stop = threading.Event()
 

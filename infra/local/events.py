@@ -76,8 +76,38 @@ def to_function_url_event(
     """
     parts = urlsplit(target)
     raw_path = parts.path or "/"
-    raw_query = parts.query
+    merged, cookies = _merged_headers(headers, source_ip)
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": raw_path,
+        "rawQueryString": parts.query,
+        "headers": merged,
+        "requestContext": _request_context(
+            method.upper(),
+            raw_path,
+            merged,
+            source_ip=source_ip,
+            function_name=function_name,
+            moment=(now or datetime.now(UTC)).astimezone(UTC),
+            request_id=request_id or str(uuid.uuid4()),
+        ),
+        "pathParameters": None,
+        "stageVariables": None,
+        "isBase64Encoded": False,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    query = _query_parameters(parts.query)
+    if query:
+        event["queryStringParameters"] = query
+    if body:
+        event.update(_body_fields(body, merged.get("content-type")))
+    return event
 
+
+def _merged_headers(headers: Iterable[tuple[str, str]], source_ip: str) -> tuple[dict[str, str], list[str]]:
+    """Lower-case header names, repeated ones joined with ","; the cookies apart."""
     merged: dict[str, str] = {}
     cookies: list[str] = []
     for name, value in headers:
@@ -88,53 +118,46 @@ def to_function_url_event(
         merged[lower] = f"{merged[lower]},{value}" if lower in merged else value
     merged.setdefault("x-forwarded-for", source_ip)
     merged.setdefault("x-forwarded-proto", "http")
+    return merged, cookies
 
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
-    request_id = request_id or str(uuid.uuid4())
+
+def _request_context(
+    method: str,
+    raw_path: str,
+    headers: Mapping[str, str],
+    *,
+    source_ip: str,
+    function_name: str,
+    moment: datetime,
+    request_id: str,
+) -> dict[str, Any]:
     prefix = url_id(function_name)
-    domain = merged.get("host") or f"{prefix}.lambda-url.us-east-1.on.aws"
-
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": raw_path,
-        "rawQueryString": raw_query,
-        "headers": merged,
-        "requestContext": {
-            "accountId": ACCOUNT_ID,
-            "apiId": prefix,
-            "domainName": domain,
-            "domainPrefix": prefix,
-            "http": {
-                "method": method.upper(),
-                "path": raw_path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": source_ip,
-                "userAgent": merged.get("user-agent", ""),
-            },
-            "requestId": request_id,
-            "routeKey": "$default",
-            "stage": "$default",
-            "time": moment.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "timeEpoch": int(moment.timestamp() * 1000),
+    return {
+        "accountId": ACCOUNT_ID,
+        "apiId": prefix,
+        "domainName": headers.get("host") or f"{prefix}.lambda-url.us-east-1.on.aws",
+        "domainPrefix": prefix,
+        "http": {
+            "method": method,
+            "path": raw_path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": source_ip,
+            "userAgent": headers.get("user-agent", ""),
         },
-        "pathParameters": None,
-        "stageVariables": None,
-        "isBase64Encoded": False,
+        "requestId": request_id,
+        "routeKey": "$default",
+        "stage": "$default",
+        "time": moment.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "timeEpoch": int(moment.timestamp() * 1000),
     }
-    if cookies:
-        event["cookies"] = cookies
-    query = _query_parameters(raw_query)
-    if query:
-        event["queryStringParameters"] = query
-    if body:
-        text = _as_text(body, merged.get("content-type"))
-        if text is None:
-            event["body"] = base64.b64encode(body).decode("ascii")
-            event["isBase64Encoded"] = True
-        else:
-            event["body"] = text
-    return event
+
+
+def _body_fields(body: bytes, content_type: str | None) -> dict[str, Any]:
+    """The body as text, or base64 when its type is binary or it is not UTF-8."""
+    text = _as_text(body, content_type)
+    if text is None:
+        return {"body": base64.b64encode(body).decode("ascii"), "isBase64Encoded": True}
+    return {"body": text}
 
 
 def _query_parameters(raw_query: str) -> dict[str, str]:

@@ -1,13 +1,14 @@
 """`python -m infra.local` as a developer runs it: a real process, real HTTP, Ctrl-C to stop.
 
-The runtime is started once per module on a free port, with the demo district; the dispatcher and
-the scheduler are also exercised in-process with stand-in functions (the template has no schedule yet).
+The runtime is started once per session on a free port, with the short demo district; the dispatcher
+and the scheduler are also exercised in-process with stand-in functions.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -36,12 +37,17 @@ def test_health_is_ok_once_started(runtime):
     assert resp.json() == {"status": "ok", "demo": "ready"}  # the short demo is loaded before
 
 
-def test_banner_names_the_url_and_the_swagger_ui(runtime):
+def banner(runtime) -> str:
+    """The runtime's output once its banner is printed (a moment after /_local/health says ok)."""
     deadline = time.monotonic() + 5
     while "Press Ctrl-C" not in runtime.output() and time.monotonic() < deadline:
         time.sleep(0.1)
+    return runtime.output()
 
-    output = runtime.output()
+
+def test_banner_names_the_url_and_the_swagger_ui(runtime):
+    output = banner(runtime)
+
     assert f"{runtime.url}/_local/docs" in output
     assert "ready in" in output
 
@@ -57,17 +63,26 @@ def test_each_request_is_logged_with_method_path_status_and_time(runtime):
 # --- /_local/users and /_local/token --------------------------------------------------------------
 
 
-def test_users_lists_the_roster_with_ids_names_units_and_roles(runtime, users):
-    assert isinstance(users, list)
+def test_users_lists_the_whole_demo_roster_with_ids_names_units_and_roles(runtime, users):
+    loaded = re.search(r"Demo data .*\bcadres (\d+)", banner(runtime))
+    assert loaded is not None, "the banner names how many cadres the demo loaded"
+
+    assert len(users) == int(loaded.group(1)) > 0
+    assert "c0001" in {u["cadre_id"] for u in users}  # the demo's ids: c0001, c0002, …
     for user in users:
         assert set(user) == {"cadre_id", "name", "unit_id", "roles"}
+        assert user["name"] and user["unit_id"] and "cadre" in user["roles"]
 
 
 def test_users_can_be_filtered_by_role(runtime, users):
     admins = requests.get(f"{runtime.url}/_local/users", params={"role": "admin"}, timeout=10).json()
 
+    assert admins, "the demo district has an administrator"
     assert all("admin" in u["roles"] for u in admins)
-    assert len(admins) == sum("admin" in u["roles"] for u in users)
+    assert sorted(u["cadre_id"] for u in admins) == sorted(
+        u["cadre_id"] for u in users if "admin" in u["roles"]
+    )
+    assert len(admins) < len(users)
 
 
 def test_unknown_role_filter_is_a_validation_error(runtime):
@@ -252,10 +267,11 @@ def test_running_a_function_without_schedules_is_404(runtime):
 def test_schedules_come_from_the_template_with_their_zone(runtime):
     schedules = requests.get(f"{runtime.url}/_local/schedules", timeout=5).json()
 
-    assert isinstance(schedules, list)
+    nightly = [s for s in schedules if s["function"] == "missing-entry-check"]
+    assert [(s["expression"], s["timezone"]) for s in nightly] == [("cron(30 1 * * ? *)", "Asia/Shanghai")]
     for schedule in schedules:
         assert schedule["expression"].startswith(("cron(", "rate(", "at("))
-        assert schedule["timezone"]
+        assert schedule["timezone"] == "Asia/Shanghai"
 
 
 def test_events_start_as_a_list(runtime):
@@ -335,8 +351,8 @@ def test_a_taken_port_is_a_clear_error(runtime):
 
 
 # --- in process: the dispatcher and the scheduler with stand-in functions -------------------------
-# The template has no scheduled function yet and its URL functions need AWS; these stand-ins pin
-# what the runtime itself does around a function, without sockets.
+# The template's functions need AWS; these stand-ins pin what the runtime itself does around a
+# function, without sockets.
 
 
 @dataclass(frozen=True)
@@ -377,7 +393,7 @@ def bare_runtime() -> Iterator:
 
 
 def add_function(rt, spec: StandInSpec, handler, module=None) -> None:
-    from infra.local.runtime import LocalFunction, order_routes, routes_of
+    from infra.local.functions import LocalFunction, order_routes, routes_of
 
     function = LocalFunction(spec.name, f"worklog-local-{spec.name}", spec, handler, module)
     rt.functions[spec.name] = function
@@ -475,7 +491,7 @@ def test_health_says_whether_the_demo_history_is_still_loading(bare_runtime):
     go_live(bare_runtime)
     assert call(bare_runtime, "GET", "/_local/health")[1] == {"status": "ok", "demo": "none"}
 
-    bare_runtime.demo_state = "loading"
+    bare_runtime.demo.state = "loading"
 
     assert call(bare_runtime, "GET", "/_local/health")[1] == {"status": "ok", "demo": "loading"}
 
@@ -484,14 +500,14 @@ def test_scheduled_functions_cannot_be_run_by_hand_while_the_history_loads(bare_
     sweep = Sweep()
     add_function(bare_runtime, nightly_spec(), sweep)
     go_live(bare_runtime)
-    bare_runtime.demo_state = "loading"
+    bare_runtime.demo.state = "loading"
 
     response, payload = call(bare_runtime, "POST", "/_local/run/missing-entry-check", {"date": "2024-05-06"})
 
     assert response.status == 503
     assert payload["code"] == "demo_loading"
     assert sweep.events == []
-    bare_runtime.demo_state = "ready"
+    bare_runtime.demo.state = "ready"
     assert (
         call(bare_runtime, "POST", "/_local/run/missing-entry-check", {"date": "2024-05-06"})[0].status == 200
     )
@@ -520,11 +536,11 @@ def test_held_schedules_fire_only_once_released_and_then_what_came_due_since_mid
 
 def test_the_site_is_ready_only_once_its_start_up_build_has_finished(bare_runtime, monkeypatch):
     go_live(bare_runtime)
-    monkeypatch.setattr(bare_runtime, "_site_object", lambda key: object())  # the home page is there
-    bare_runtime._site_building.set()
+    monkeypatch.setattr(bare_runtime.site, "object", lambda key: object())  # the home page is there
+    bare_runtime.demo.site_building.set()
 
     assert call(bare_runtime, "GET", "/_local/site")[1] == {"site": "publishing"}
-    bare_runtime._site_building.clear()
+    bare_runtime.demo.site_building.clear()
     assert call(bare_runtime, "GET", "/_local/site")[1] == {"site": "ready"}
 
 
@@ -551,8 +567,8 @@ def test_a_publisher_run_set_off_while_the_history_loads_waits_for_it(bare_runti
         bare_runtime, StandInSpec(name="disclosure-publisher"), lambda e, c: calls.append("publisher")
     )
     go_live(bare_runtime)
-    bare_runtime._demo_day, bare_runtime._district = date(2024, 5, 6), object()
-    bare_runtime.demo_state = "loading"
+    bare_runtime.demo.day, bare_runtime.demo.district = date(2024, 5, 6), object()
+    bare_runtime.demo.state = "loading"
     bare_runtime._load_history_in_background()
     nightly = threading.Thread(target=bare_runtime.functions["disclosure-publisher"].invoke, args=({},))
     nightly.start()

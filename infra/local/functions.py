@@ -120,8 +120,8 @@ def load_functions(stack: Any, stack_name: str) -> tuple[dict[str, LocalFunction
             spec=spec,
             handler=handler,
             module=sys.modules.get(getattr(handler, "__module__", "") or ""),
-            memory_mb=int(_function_property(stack, spec.logical_id, "MemorySize", 128)),
-            timeout_s=float(_function_property(stack, spec.logical_id, "Timeout", 3)),
+            memory_mb=spec.memory_mb,
+            timeout_s=spec.timeout_s,
         )
         functions[spec.name] = function
         if getattr(spec, "url", False):
@@ -129,15 +129,6 @@ def load_functions(stack: Any, stack_name: str) -> tuple[dict[str, LocalFunction
     ordered = order_routes(routes)
     _warn_route_clashes(ordered)
     return functions, ordered
-
-
-def _function_property(stack: Any, logical_id: str, name: str, default: Any) -> Any:
-    """A scalar property of a function, with SAM's Globals applied (Lambda's default otherwise)."""
-    template = stack.template
-    own = (template["Resources"][logical_id].get("Properties") or {}).get(name)
-    shared = ((template.get("Globals") or {}).get("Function") or {}).get(name)
-    value = stack.resolve(own if own is not None else shared)
-    return default if value is None else value
 
 
 def _warn_route_clashes(routes: Iterable[Route]) -> None:

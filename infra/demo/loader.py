@@ -150,8 +150,8 @@ def publish_site(dynamodb: Any, calendar: WorkingCalendar) -> int:
     from worklog.compliance.repository import ComplianceRepository
     from worklog.compliance.review_repository import ReviewRepository
     from worklog.journal.repository import JournalRepository
-    from worklog.publish.notices import NoticeRepository
     from worklog.publish.publisher import Publisher, SiteStore, make_signer
+    from worklog.vetting.repository import NoticeRepository
 
     settings = get_settings()
     site = DirectSiteBucket(aws.client("s3"), settings.site_bucket)

@@ -123,7 +123,7 @@ def _verify_site(args: argparse.Namespace) -> int:
 
 
 def _forget_feedback_senders(args: argparse.Namespace) -> int:
-    from worklog.publish.notices import NoticeRepository
+    from worklog.vetting.repository import NoticeRepository
 
     print(json.dumps({"rewritten": NoticeRepository().forget_senders()}))
     return 0

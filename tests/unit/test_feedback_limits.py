@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from worklog.clock import SHANGHAI
-from worklog.publish.ratelimit import Tally, epoch_ms, in_window, judge
+from worklog.vetting.ratelimit import Tally, epoch_ms, in_window, judge
 from worklog.settings import FeedbackLimits, Settings
 
 LIMITS = FeedbackLimits(window_minutes=60, per_sender=5, per_notice_window=8, per_notice_day=10)

@@ -62,9 +62,9 @@ from worklog.models.audits import (
     UnitEvaluationOut,
 )
 from worklog.models.roster import Cadre, Role, Unit
-from worklog.publish.policy import mask_personal_data
 from worklog.roster.repository import RosterRepository
 from worklog.settings import get_settings
+from worklog.text import mask_personal_data
 
 AUDIT_COMMITTED = "AuditCommitted"
 AUDIT_DRAWN = "AuditDrawn"

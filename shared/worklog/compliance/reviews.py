@@ -87,7 +87,7 @@ from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings
 
 if TYPE_CHECKING:
-    from worklog.publish.notices import NoticeRepository
+    from worklog.vetting.repository import NoticeRepository
 
 # User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
 TEXT: dict[str, str] = {
@@ -537,7 +537,7 @@ class ReviewService:
     def notices(self) -> NoticeRepository:
         if self._notices is None:
             # Imported here: only the Org Dept's reads need it, and the handler's cold start does not.
-            from worklog.publish.notices import NoticeRepository
+            from worklog.vetting.repository import NoticeRepository
 
             self._notices = NoticeRepository()
         return self._notices

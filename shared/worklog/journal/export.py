@@ -208,7 +208,7 @@ class LogExport:
     @property
     def notices(self) -> Any:
         if self._notices is None:
-            from worklog.publish.notices import NoticeRepository
+            from worklog.vetting.repository import NoticeRepository
 
             self._notices = NoticeRepository()
         return self._notices

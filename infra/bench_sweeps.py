@@ -119,7 +119,7 @@ def sweep_once() -> tuple[dict[str, Any], Counter[str], float, int]:
         JournalRepository(),
         ComplianceRepository(),
         EventBus(),
-        current_calendar(roster),
+        current_calendar(),
         settings.rules,
         slice_pages=settings.sweep_slice_pages or None,
         page_items=settings.sweep_page_items or None,

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
 from worklog.errors import NotFound, ValidationFailed
+from worklog.holidays import describe_year, load_schedule, schedule_history
 from worklog.messages import MSG
 from worklog.models.calendar import CalendarHistory, CalendarLoadOut, CalendarYearOut, ScheduleIn
 from worklog.models.common import Day, Year
@@ -38,10 +39,9 @@ from worklog.models.roster import (
     UnitList,
 )
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
-from worklog.roster.calendar_admin import describe_year, load_schedule, schedule_history
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import BadCursor, RosterRepository
-from worklog.schedules import current_calendar
+from worklog.schedules import ScheduleRepository, current_calendar
 from worklog.settings import get_settings
 from worklog.vetting.service import NoticeService
 
@@ -200,7 +200,7 @@ def put_calendar(
     ] = False,
 ) -> Response[CalendarLoadOut]:
     author = _admin()
-    repo = RosterRepository()
+    repo = ScheduleRepository()
     created, described = load_schedule(year, body, author, repo, confirm=confirm, dry_run=dry_run)
     if dry_run:
         return Response(200, content_types.APPLICATION_JSON, described)
@@ -216,7 +216,7 @@ def put_calendar(
 )
 def get_calendar(year: Annotated[Year, Path(description="four digits, 2000–2099")]) -> CalendarYearOut:
     _admin()
-    schedules = RosterRepository().list_schedules()
+    schedules = ScheduleRepository().list_schedules()
     return describe_year(year, current_calendar(), schedules.get(year))
 
 
@@ -230,7 +230,7 @@ def get_calendar_history(
     year: Annotated[Year, Path(description="four digits, 2000–2099")],
 ) -> CalendarHistory:
     _admin()
-    return schedule_history(year, RosterRepository())
+    return schedule_history(year, ScheduleRepository())
 
 
 def body_limit(path: str) -> int:

@@ -96,7 +96,7 @@ def load_history(
     once set, interrupts the loading (``Interrupted``)."""
     history = History(today=today, district=district)
     settings = get_settings()
-    calendar: WorkingCalendar = CachedCalendar(current_calendar(RosterRepository()))
+    calendar: WorkingCalendar = CachedCalendar(current_calendar())
     dynamodb = DirectDynamoDB(aws.client("dynamodb"))
 
     started = time.monotonic()

@@ -30,13 +30,14 @@ from typing import Literal
 from pydantic import TypeAdapter, ValidationError
 
 from worklog.errors import WorklogError
+from worklog.holidays import load_schedule
 from worklog.journal.repository import JournalRepository
 from worklog.journal.verification import verify_journal
 from worklog.models.calendar import ScheduleIn
 from worklog.models.common import Year
-from worklog.roster.calendar_admin import load_schedule
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import RosterRepository
+from worklog.schedules import ScheduleRepository
 
 FORMATS: dict[str, Literal["json", "csv", "xlsx"]] = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 
@@ -74,7 +75,7 @@ def _year(text: str) -> int:
 def _load_calendar(args: argparse.Namespace) -> int:
     data = ScheduleIn.model_validate_json(Path(args.file).read_text("utf-8"))
     created, described = load_schedule(
-        args.year, data, "cli", RosterRepository(), confirm=args.confirm, dry_run=args.dry_run
+        args.year, data, "cli", ScheduleRepository(), confirm=args.confirm, dry_run=args.dry_run
     )
     verb = "would load " if args.dry_run else ("loaded " if created else "replaced ")
     print(verb + described.model_dump_json(indent=2))

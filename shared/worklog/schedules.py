@@ -1,6 +1,7 @@
 """The working calendar as the system sees it: library data plus the schedules admins loaded.
 
-Loaded schedules live in the roster table; a warm container reuses what it read for a few minutes
+Loaded schedules live in the roster table (``CALENDAR / YEAR#<year>``, each load recorded as
+``CALENDAR / CHANGE#<year>#<at>``); a warm container reuses what it read for a few minutes
 (schedules change about once a year), so the hot path of a save makes no request for them.
 """
 
@@ -8,21 +9,94 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from typing import Any
+
+from botocore.exceptions import ClientError
 
 from worklog.calendar import WorkingCalendar
-from worklog.roster.repository import RosterRepository
+from worklog.dynamo import TableRepository, query_all, to_item
+from worklog.models.calendar import CalendarChange, OfficialSchedule
 
 _TTL_SECONDS = 300.0
 _lock = threading.Lock()
 _cached: tuple[float, WorkingCalendar] | None = None
 
 
-def current_calendar(repo: RosterRepository | None = None) -> WorkingCalendar:
+def _strip_keys(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in {"pk", "sk"}}
+
+
+class ScheduleRepository(TableRepository):
+    """The loaded official schedules and the record of every load (roster table)."""
+
+    table_setting = "roster_table"
+
+    def replace_schedule(
+        self, schedule: OfficialSchedule, previous: OfficialSchedule | None, change: CalendarChange
+    ) -> bool:
+        """Store a year's schedule and its change record in one transaction; False (nothing
+        written) when the stored schedule is no longer ``previous`` (another load came between)."""
+        seen: dict[str, Any] = (
+            {"ConditionExpression": "attribute_not_exists(pk)"}
+            if previous is None
+            else {
+                "ConditionExpression": "loaded_at = :seen",
+                "ExpressionAttributeValues": {":seen": {"S": previous.loaded_at}},
+            }
+        )
+        item = {"pk": "CALENDAR", "sk": f"YEAR#{schedule.year}", **schedule.model_dump(mode="json")}
+        record = {
+            "pk": "CALENDAR",
+            "sk": f"CHANGE#{change.year}#{change.at}",
+            **change.model_dump(mode="json"),
+        }
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self.table, "Item": to_item(item), **seen}},
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": to_item(record),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ]
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def list_schedule_changes(self, year: int) -> Iterator[CalendarChange]:
+        """Every recorded load of a year, oldest first."""
+        for item in query_all(
+            self.client,
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+            ExpressionAttributeValues={":p": {"S": "CALENDAR"}, ":s": {"S": f"CHANGE#{year}#"}},
+        ):
+            yield CalendarChange.model_validate(_strip_keys(item))
+
+    def list_schedules(self) -> dict[int, OfficialSchedule]:
+        items = query_all(
+            self.client,
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+            ExpressionAttributeValues={":p": {"S": "CALENDAR"}, ":s": {"S": "YEAR#"}},
+        )
+        schedules = [OfficialSchedule.model_validate(_strip_keys(i)) for i in items]
+        return {s.year: s for s in schedules}
+
+
+def current_calendar(repo: ScheduleRepository | None = None) -> WorkingCalendar:
     global _cached
     with _lock:
         if _cached and time.monotonic() - _cached[0] < _TTL_SECONDS:
             return _cached[1]
-    calendar = WorkingCalendar((repo or RosterRepository()).list_schedules())
+    calendar = WorkingCalendar((repo or ScheduleRepository()).list_schedules())
     with _lock:
         _cached = (time.monotonic(), calendar)
     return calendar

@@ -690,5 +690,5 @@ def audit_desk() -> AuditDesk:
         JournalRepository(),
         ComplianceRepository(),
         ReviewRepository(),
-        current_calendar(roster),
+        current_calendar(),
     )

@@ -258,5 +258,5 @@ def unit_figures() -> UnitFigures:
 
     roster = RosterRepository()
     return UnitFigures(
-        roster, container_repository(), ComplianceRepository(), ReviewRepository(), current_calendar(roster)
+        roster, container_repository(), ComplianceRepository(), ReviewRepository(), current_calendar()
     )

@@ -545,7 +545,7 @@ class ReviewService:
     @property
     def calendar(self) -> WorkingCalendar:
         if self._calendar is None:
-            self._calendar = current_calendar(self.roster)
+            self._calendar = current_calendar()
         return self._calendar
 
     @property

@@ -303,5 +303,5 @@ def log_export(journal: JournalService | None = None) -> LogExport:
 
     roster = RosterRepository()
     if journal is None:
-        journal = JournalService(container_repository(), current_calendar(roster), get_settings().rules)
+        journal = JournalService(container_repository(), current_calendar(), get_settings().rules)
     return LogExport(roster, journal, ReviewRepository())

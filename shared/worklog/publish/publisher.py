@@ -678,7 +678,7 @@ def publisher(clock: Clock = system_clock) -> Publisher:
         ReviewRepository(),
         AuditRepository(),
         NoticeRepository(),
-        current_calendar(roster),
+        current_calendar(),
         make_signer(),
         get_settings().publication,
         clock,

@@ -61,7 +61,7 @@ class NoticeService:
     ) -> None:
         self.notices = notices if notices is not None else NoticeRepository()
         self.roster = roster if roster is not None else RosterRepository()
-        self.calendar = calendar if calendar is not None else current_calendar(self.roster)
+        self.calendar = calendar if calendar is not None else current_calendar()
         self.bus = bus if bus is not None else EventBus()
         self.clock = clock
         self.limits = limits or get_settings().feedback

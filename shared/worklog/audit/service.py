@@ -63,6 +63,7 @@ from worklog.models.audits import (
 )
 from worklog.models.roster import Cadre, Role, Unit
 from worklog.roster.repository import RosterRepository
+from worklog.schedules import current_calendar
 from worklog.settings import get_settings
 from worklog.text import mask_personal_data
 
@@ -679,7 +680,6 @@ def _invalid(message: str, loc: list[Any], type_: str) -> ValidationFailed:
 
 def audit_desk() -> AuditDesk:
     """The desk with the repositories of the environment (handlers)."""
-    from worklog.schedules import current_calendar
 
     roster = RosterRepository()
     return AuditDesk(

@@ -47,6 +47,7 @@ from worklog.publish import pages as pg
 from worklog.publish import render, tamper
 from worklog.publish.policy import is_public_yet, public_entry, public_plan, public_reason, public_summary
 from worklog.roster.repository import RosterRepository
+from worklog.schedules import current_calendar
 from worklog.settings import get_settings
 from worklog.text import mask_personal_data
 from worklog.vetting.repository import NoticeRepository
@@ -666,8 +667,6 @@ def _rate(part: int, whole: int) -> str:
 
 
 def publisher(clock: Clock = system_clock) -> Publisher:
-    from worklog.schedules import current_calendar
-
     roster = RosterRepository()
     return Publisher(
         SiteStore(),

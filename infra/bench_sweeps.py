@@ -19,7 +19,7 @@ from math import ceil
 from pathlib import Path
 from typing import Any
 
-from infra.bench import counting
+from infra.counting import counting
 from infra.inprocess import in_process
 
 DAY = date(2026, 11, 19)  # a Thursday, a working day

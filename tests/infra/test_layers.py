@@ -66,11 +66,12 @@ def _imports_in_functions(path: Path) -> list[str]:
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for inner in ast.walk(node):
-            names = []
-            if isinstance(inner, ast.ImportFrom) and inner.level == 0 and inner.module:
-                names = [inner.module]
+            if isinstance(inner, ast.ImportFrom):
+                names = [inner.module or ""] if inner.level == 0 else []
             elif isinstance(inner, ast.Import):
                 names = [alias.name for alias in inner.names]
+            else:
+                continue
             if any(n == "worklog" or n.startswith("worklog.") for n in names):
                 found.append(f"{inner.lineno}: {ast.unparse(inner)}")
     return found

@@ -17,13 +17,10 @@ from collections import Counter
 from datetime import date, datetime
 from math import ceil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from infra.counting import counting
 from infra.inprocess import in_process
-
-if TYPE_CHECKING:
-    from worklog.models.roster import Cadre, Unit
 
 DAY = date(2026, 11, 19)  # a Thursday, a working day
 WRITES = ("TransactWriteItems", "BatchWriteItem", "PutItem", "UpdateItem")
@@ -31,10 +28,25 @@ MISS_RATE = 0.05
 LEAVE_RATE = 0.01
 
 
-def _district(n: int) -> tuple[list[Unit], list[Cadre]]:
-    """Units of 13, the first member of each its head; the first unit is the district leadership."""
+def _load(n: int) -> None:
+    """n cadres in units of ~13, entries for DAY from all but ~5%, ~1% on leave; straight into the
+    in-process emulator (the benchmark measures the sweep, not the loading)."""
+    from infra.seed import _in_process_moto
+    from worklog.calendar import WorkingCalendar
+    from worklog.dynamo import to_item
+    from worklog.journal.records import Head, append, view_item
+    from worklog.journal.repository import JournalRepository
     from worklog.models.roster import Cadre, Unit
+    from worklog.periods import Kind, LockdownPolicy, Period, day_period
+    from worklog.roster.repository import RosterRepository, cadre_item, unit_item
+    from worklog.roster.standing import standing_items
+    from worklog.settings import Rules
 
+    rng = random.Random(n)
+    roster, journal = RosterRepository(), JournalRepository()
+    write = _in_process_moto(journal.table)
+    assert write is not None
+    # Units of 13, the first member of each its head; the first unit is the district leadership.
     units = [
         Unit(unit_id=f"u{i:05d}", name=f"单位{i}", head_id=f"c{i * 13:06d}") for i in range(ceil(n / 13))
     ]
@@ -50,27 +62,6 @@ def _district(n: int) -> tuple[list[Unit], list[Cadre]]:
         )
         for i in range(n)
     ]
-    return units, cadres
-
-
-def _load(n: int) -> None:
-    """n cadres in units of ~13, entries for DAY from all but ~5%, ~1% on leave; straight into the
-    in-process emulator (the benchmark measures the sweep, not the loading)."""
-    from infra.seed import _in_process_moto
-    from worklog.calendar import WorkingCalendar
-    from worklog.dynamo import to_item
-    from worklog.journal.records import Head, append, view_item
-    from worklog.journal.repository import JournalRepository
-    from worklog.periods import Kind, LockdownPolicy, Period, day_period
-    from worklog.roster.repository import RosterRepository, cadre_item, unit_item
-    from worklog.roster.standing import standing_items
-    from worklog.settings import Rules
-
-    rng = random.Random(n)
-    roster, journal = RosterRepository(), JournalRepository()
-    write = _in_process_moto(journal.table)
-    assert write is not None
-    units, cadres = _district(n)
     write(roster.table, [unit_item(u) for u in units] + [cadre_item(c) for c in cadres])
     policy = LockdownPolicy(Rules(), WorkingCalendar())
     items, revisions = [], []

@@ -19,32 +19,17 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from infra import bench_app, bench_site, bench_sweeps
+from infra.counting import counting
 from infra.inprocess import InProcessStack, in_process, reset_caches
 from infra.template import ROOT
 
 BUDGET_REQUESTS_PER_SAVE = 3
-
-
-@contextmanager
-def counting() -> Iterator[Counter[str]]:
-    from worklog import aws
-
-    seen: Counter[str] = Counter()
-
-    def hook(event_name: str = "", **_: Any) -> None:
-        seen[event_name.rsplit(".", 1)[-1]] += 1
-
-    remove = aws.on_request(hook)
-    try:
-        yield seen
-    finally:
-        remove()
 
 
 def _roster(n: int) -> None:
@@ -215,14 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"entries handler (auth, validation, chain append): {handler_p50:7.2f} ms")
         print(f"bare TransactWriteItems of 3 items:               {bare_p50:7.2f} ms")
         print(f"ratio handler / bare transaction:                 {handler_p50 / bare_p50:7.2f}")
-    from infra import bench_sweeps
-
     bench_sweeps.run([int(n) for n in args.sweep_sizes.split(",") if n])
-    from infra import bench_site
-
     bench_site.run()
-    from infra import bench_app
-
     bench_app.run(args.app_runs)
     print("\n## Cold import (median of 3 fresh interpreters)")
     rows_imp = cold_imports()

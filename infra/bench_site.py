@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from infra.bench import counting
+from infra.counting import counting
 from infra.inprocess import in_process
 
 

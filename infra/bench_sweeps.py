@@ -19,7 +19,7 @@ from math import ceil
 from pathlib import Path
 from typing import Any
 
-from infra.bench import counting
+from infra.counting import counting
 from infra.inprocess import in_process
 from worklog.models.roster import Cadre, Unit
 
@@ -122,7 +122,7 @@ def sweep_once() -> tuple[dict[str, Any], Counter[str], float, int]:
         JournalRepository(),
         ComplianceRepository(),
         EventBus(),
-        current_calendar(roster),
+        current_calendar(),
         settings.rules,
         slice_pages=settings.sweep_slice_pages or None,
         page_items=settings.sweep_page_items or None,

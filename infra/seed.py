@@ -131,7 +131,7 @@ def seed_demo(on: date | None = None, *, seed: int = 2016, weeks: int = 3) -> di
     requests = write(
         roster.table, [unit_item(u) for u in district.units] + [cadre_item(c) for c in district.cadres]
     )
-    calendar = current_calendar(roster)
+    calendar = current_calendar()
     records = generate_journal(district, on, weeks=weeks, seed=seed, is_working=calendar.is_working)
     units = {c.cadre_id: c.unit_id for c in district.cadres}
     items, standings = journal_items(records, units, calendar)

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
 from worklog.errors import NotFound, ValidationFailed
+from worklog.holidays import describe_year, load_schedule, schedule_history
 from worklog.messages import MSG
 from worklog.models.calendar import CalendarHistory, CalendarLoadOut, CalendarYearOut, ScheduleIn
 from worklog.models.common import Day, Year
@@ -38,12 +39,11 @@ from worklog.models.roster import (
     UnitList,
 )
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
-from worklog.publish.notices import notice_desk
-from worklog.roster.calendar_admin import describe_year, load_schedule, schedule_history
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import BadCursor, RosterRepository
-from worklog.schedules import current_calendar
+from worklog.schedules import ScheduleRepository, current_calendar
 from worklog.settings import get_settings
+from worklog.vetting.service import NoticeService
 
 app = http.create_app()
 ERRORS = (400, 401, 403, 404, 413, 422, 503)
@@ -200,7 +200,7 @@ def put_calendar(
     ] = False,
 ) -> Response[CalendarLoadOut]:
     author = _admin()
-    repo = RosterRepository()
+    repo = ScheduleRepository()
     created, described = load_schedule(year, body, author, repo, confirm=confirm, dry_run=dry_run)
     if dry_run:
         return Response(200, content_types.APPLICATION_JSON, described)
@@ -216,7 +216,7 @@ def put_calendar(
 )
 def get_calendar(year: Annotated[Year, Path(description="four digits, 2000–2099")]) -> CalendarYearOut:
     _admin()
-    schedules = RosterRepository().list_schedules()
+    schedules = ScheduleRepository().list_schedules()
     return describe_year(year, current_calendar(), schedules.get(year))
 
 
@@ -230,7 +230,7 @@ def get_calendar_history(
     year: Annotated[Year, Path(description="four digits, 2000–2099")],
 ) -> CalendarHistory:
     _admin()
-    return schedule_history(year, RosterRepository())
+    return schedule_history(year, ScheduleRepository())
 
 
 def body_limit(path: str) -> int:
@@ -253,7 +253,7 @@ NOTICE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
     tags=["notices"],
 )
 def post_notice(body: NoticeIn) -> Response[NoticeOut]:
-    desk = notice_desk()
+    desk = NoticeService()
     notice = desk.open(http.principal(app), body)
     if body.dry_run:
         return Response(200, content_types.APPLICATION_JSON, desk.out(notice))
@@ -270,7 +270,7 @@ def post_notice(body: NoticeIn) -> Response[NoticeOut]:
 def list_notices() -> NoticeList:
     who = http.principal(app)
     who.require("admin", "org_inspector")
-    desk = notice_desk()
+    desk = NoticeService()
     return NoticeList(notices=[desk.out(n) for n in desk.notices.all()])
 
 
@@ -281,7 +281,7 @@ def list_notices() -> NoticeList:
     tags=["notices"],
 )
 def get_feedback(notice_id: Annotated[NoticeId, Path()]) -> FeedbackList:
-    found = notice_desk().feedback(http.principal(app), notice_id)
+    found = NoticeService().feedback(http.principal(app), notice_id)
     return FeedbackList(notice_id=notice_id, feedback=[FeedbackOut(**f.model_dump()) for f in found])
 
 
@@ -300,7 +300,7 @@ def put_answer(
     who = http.principal(app)
 
     def run() -> tuple[int, FeedbackOut]:
-        answered = notice_desk().answer(who, notice_id, feedback_id, body)
+        answered = NoticeService().answer(who, notice_id, feedback_id, body)
         return 200, FeedbackOut(**answered.model_dump())
 
     return idempotency.respond(app, who.cadre_id, run, FeedbackOut)

@@ -11,12 +11,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
+from worklog.audit.dossier import Dossier, people_named
 from worklog.audit.repository import AuditRepository
 from worklog.audit.service import audit_desk
 from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.compliance import cases
-from worklog.compliance.dossier import Dossier, people_named
 from worklog.compliance.ladder import Case, CaseState
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository

@@ -23,11 +23,11 @@ from worklog import http
 from worklog.errors import InvalidJson, ValidationFailed
 from worklog.models.notices import FeedbackIn, FeedbackReceipt, NoticeId
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
-from worklog.publish.notices import notice_desk
 from worklog.publish.pages import FeedbackResult
 from worklog.publish.render import render_feedback_result
-from worklog.publish.senders import viewer_address
 from worklog.settings import get_settings
+from worklog.vetting.senders import viewer_address
+from worklog.vetting.service import NoticeService
 
 app = http.create_app()
 FORM = http.FORM
@@ -88,7 +88,7 @@ def post_feedback(notice_id: Annotated[NoticeId, Path()]):  # type: ignore[no-un
     sender = viewer_address(
         event.request_context.http.source_ip, event.raw_event.get("headers") or {}, get_settings().edge_secret
     )
-    feedback = notice_desk().receive(notice_id, body, sender)
+    feedback = NoticeService().receive(notice_id, body, sender)
     metrics.add_metric(name="FeedbackReceived", unit="Count", value=1)
     logger.info("feedback received", notice_id=notice_id, feedback_id=feedback.feedback_id)
     receipt = FeedbackReceipt(

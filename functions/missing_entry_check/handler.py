@@ -48,7 +48,7 @@ def check(request: CheckRequest) -> dict[str, Any]:
         JournalRepository(),
         ComplianceRepository(),
         EventBus(),
-        current_calendar(roster),
+        current_calendar(),
         settings.rules,
         slice_pages=settings.sweep_slice_pages or None,
         page_items=settings.sweep_page_items or None,

@@ -96,7 +96,7 @@ def load_history(
     once set, interrupts the loading (``Interrupted``)."""
     history = History(today=today, district=district)
     settings = get_settings()
-    calendar: WorkingCalendar = CachedCalendar(current_calendar(RosterRepository()))
+    calendar: WorkingCalendar = CachedCalendar(current_calendar())
     dynamodb = DirectDynamoDB(aws.client("dynamodb"))
 
     started = time.monotonic()
@@ -150,8 +150,8 @@ def publish_site(dynamodb: Any, calendar: WorkingCalendar) -> int:
     from worklog.compliance.repository import ComplianceRepository
     from worklog.compliance.review_repository import ReviewRepository
     from worklog.journal.repository import JournalRepository
-    from worklog.publish.notices import NoticeRepository
     from worklog.publish.publisher import Publisher, SiteStore, make_signer
+    from worklog.vetting.repository import NoticeRepository
 
     settings = get_settings()
     site = DirectSiteBucket(aws.client("s3"), settings.site_bucket)

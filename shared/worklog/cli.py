@@ -29,14 +29,19 @@ from typing import Literal
 
 from pydantic import TypeAdapter, ValidationError
 
+from worklog.audit.verify import from_folder, from_ledger, from_web, verify_round
 from worklog.errors import WorklogError
+from worklog.holidays import load_schedule
 from worklog.journal.repository import JournalRepository
 from worklog.journal.verification import verify_journal
 from worklog.models.calendar import ScheduleIn
 from worklog.models.common import Year
-from worklog.roster.calendar_admin import load_schedule
+from worklog.publish.publisher import publisher
+from worklog.publish.tamper import verify_site
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import RosterRepository
+from worklog.schedules import ScheduleRepository
+from worklog.vetting.repository import NoticeRepository
 
 FORMATS: dict[str, Literal["json", "csv", "xlsx"]] = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 
@@ -74,7 +79,7 @@ def _year(text: str) -> int:
 def _load_calendar(args: argparse.Namespace) -> int:
     data = ScheduleIn.model_validate_json(Path(args.file).read_text("utf-8"))
     created, described = load_schedule(
-        args.year, data, "cli", RosterRepository(), confirm=args.confirm, dry_run=args.dry_run
+        args.year, data, "cli", ScheduleRepository(), confirm=args.confirm, dry_run=args.dry_run
     )
     verb = "would load " if args.dry_run else ("loaded " if created else "replaced ")
     print(verb + described.model_dump_json(indent=2))
@@ -89,8 +94,6 @@ def _verify_chain(args: argparse.Namespace) -> int:
 
 
 def _verify_audit(args: argparse.Namespace) -> int:
-    from worklog.audit.verify import from_folder, from_ledger, from_web, verify_round
-
     fetch = (
         from_folder(Path(args.folder)) if args.folder else from_web(args.url) if args.url else from_ledger()
     )
@@ -106,16 +109,11 @@ def _verify_audit(args: argparse.Namespace) -> int:
 
 
 def _publish_site(args: argparse.Namespace) -> int:
-    from worklog.publish.publisher import publisher
-
     print(json.dumps(publisher().run(full=args.full).as_dict(), ensure_ascii=False, indent=2))
     return 0
 
 
 def _verify_site(args: argparse.Namespace) -> int:
-    from worklog.audit.verify import from_web
-    from worklog.publish.tamper import verify_site
-
     problems = verify_site(from_web(args.site_url, text=(".pem",)), args.cadre_id)
     out = {"site": args.site_url, "cadre_id": args.cadre_id, "ok": not problems, "problems": problems}
     print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -123,8 +121,6 @@ def _verify_site(args: argparse.Namespace) -> int:
 
 
 def _forget_feedback_senders(args: argparse.Namespace) -> int:
-    from worklog.publish.notices import NoticeRepository
-
     print(json.dumps({"rewritten": NoticeRepository().forget_senders()}))
     return 0
 

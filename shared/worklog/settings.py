@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from worklog.publish.policy import PublicationPolicy
+from worklog.models.publication import PublicationPolicy
 
 
 class Rules(BaseModel):
@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     # How much public feedback is taken per sender and per notice.
     feedback: FeedbackLimits = Field(default_factory=FeedbackLimits, validation_alias="WORKLOG_FEEDBACK")
     # What CloudFront adds to requests for the feedback origin: proof that its report of the
-    # viewer's address can be believed (worklog.publish.senders.viewer_address). Empty: never.
+    # viewer's address can be believed (worklog.vetting.senders.viewer_address). Empty: never.
     edge_secret: str = Field("", validation_alias="EDGE_SECRET")
 
     district_name: str = Field("锦江区", validation_alias="DISTRICT_NAME")

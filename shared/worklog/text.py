@@ -1,4 +1,5 @@
-"""The one rule for text a client sends: no control, bidirectional or invisible characters.
+"""The one rule for text a client sends: no control, bidirectional or invisible characters; and, at
+the end, the masking of personal data in text the public sees.
 
 Such characters are invisible on the page but change what a reader sees: U+202E turns
 "txt.exe" into "exe.txt", zero-width spaces make two names look alike, NUL truncates text in
@@ -23,6 +24,7 @@ into one and can hide or reorder nothing.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -114,3 +116,72 @@ def is_clean(text: str, *, multiline: bool) -> bool:
 def strip_blanks(text: str) -> str:
     """``text`` without the blanks at either end (and nothing else)."""
     return text.strip(BLANKS)
+
+
+# --- personal data in published text ---------------------------------------------------------------
+#
+# Masking finds, in one left-to-right pass of a single regular expression, the personal data below
+# and replaces it; every other character stays as written. What the public site and the public audit
+# records show goes through it (the publication policy can switch it off for logs).
+#
+# ==============  ====================================================  =================================
+# kind            recognised as                                         published as
+# ==============  ====================================================  =================================
+# e-mail          ``local@domain.tld`` (local part ``[A-Za-z0-9._%+-]``)  ``z***@example.com``
+# ID card number  18 characters (17 digits + digit or X/x), optionally  ``1****************4`` (first and
+#                 grouped 6-8-4 by a space or hyphen; or 15 digits      last character kept, same length)
+# bank card       16-19 digits, optionally grouped in 4s                ``**** **** **** 1234``
+# mobile number   11 digits ``1[3-9]…``, optionally 3-4-4 grouped,      ``+86 138****5678`` (prefix as
+#                 optionally after ``+86`` / ``86``                     written, first 3 and last 4 kept)
+# ==============  ====================================================  =================================
+#
+# Order, where patterns could overlap at the same position: e-mail, ID card, bank card, mobile. An e-mail
+# whose local part is a number (``13812345678@qq.com``) is masked as an e-mail; a plain 18-digit run is an
+# ID card number, never a bank card. A match never starts or ends inside a digit run (lookarounds), so a
+# 20-digit run, a date ``2026年11月20日``, an amount ``12345678元`` or ``〔2026〕15号`` stay unchanged.
+#
+# The pass is repeated until the text no longer changes: the digits a mask keeps can form a new match with
+# the text next to them (``138 1234 5678 1234 5678 9012``), and a match can hide an e-mail that starts inside
+# it (``138 1234 5678zhang@example.com``). This makes masking idempotent by construction. It ends: a pass only
+# turns digits into ``*`` or cuts an e-mail local part to ``x***``, which no longer matches.
+#
+# Out of scope: full-width digits (０-９) and other non-ASCII digits, landline numbers, non-ASCII e-mail
+# local parts and unusual RFC 5322 characters in them (only the part after the last such character is
+# masked).
+
+# [0-9], not \d: \d would also match full-width and other Unicode digits (out of scope).
+_PERSONAL_DATA = re.compile(
+    r"""
+    (?P<email>(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+
+        @[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)
+    | (?<![0-9])(?P<id>[0-9]{6}[ -]?[0-9]{8}[ -]?[0-9]{3}[0-9Xx]|[0-9]{15})(?![0-9])
+    | (?<![0-9])(?P<card>[0-9]{4}(?:[ -]?[0-9]{4}){3}(?:[ -]?[0-9]{1,3})?)(?![0-9])
+    | (?<![0-9])(?P<prefix>(?:\+?86[ -]?)?)(?P<mobile>1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4})(?![0-9])
+    """,
+    re.VERBOSE,
+)
+
+
+def _keep_ends(number: str, head: int, tail: int) -> str:
+    """Replace each character but separators (space, hyphen) with '*', except the first head and last tail."""
+    places = [i for i, char in enumerate(number) if char not in " -"]
+    hidden = set(places[head : len(places) - tail])
+    return "".join("*" if i in hidden else char for i, char in enumerate(number))
+
+
+def _masked(match: re.Match[str]) -> str:
+    if email := match["email"]:
+        local, _, domain = email.partition("@")
+        return f"{local[0]}***@{domain}"
+    if number := match["id"]:
+        return _keep_ends(number, 1, 1)
+    if number := match["card"]:
+        return _keep_ends(number, 0, 4)
+    return str(match["prefix"]) + _keep_ends(match["mobile"], 3, 4)
+
+
+def mask_personal_data(text: str) -> str:
+    """Mask mobile numbers, ID card numbers, e-mail addresses and bank card numbers (the rules are above)."""
+    while (masked := _PERSONAL_DATA.sub(_masked, text)) != text:
+        text = masked
+    return text

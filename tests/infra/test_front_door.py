@@ -406,7 +406,7 @@ def test_with_an_own_domain_the_form_and_the_outputs_use_it(template: dict[str, 
 
 
 def test_the_feedback_origin_proves_itself_with_the_functions_edge_secret(stack: Stack) -> None:
-    from worklog.publish.senders import EDGE_HEADER, VIEWER_ADDRESS_HEADER
+    from worklog.vetting.senders import EDGE_HEADER, VIEWER_ADDRESS_HEADER
 
     origin = next(o for o in distribution(stack)["Origins"] if o["Id"] == "feedback")
     env = {spec.logical_id: spec.environment for spec in stack.functions()}["FeedbackFunction"]

@@ -13,6 +13,7 @@ import pytest
 from infra.inprocess import InProcessStack
 from worklog.models.roster import Cadre
 from worklog.roster.repository import RosterRepository
+from worklog.schedules import ScheduleRepository
 
 ADMIN = "c0003"
 CSV = (
@@ -254,7 +255,7 @@ def test_the_calendar_history_is_for_admins(stack: InProcessStack) -> None:
 def test_a_load_that_lost_a_race_writes_nothing(stack: InProcessStack) -> None:
     from worklog.models.calendar import CalendarChange, OfficialSchedule
 
-    repo = RosterRepository()
+    repo = ScheduleRepository()
     first = OfficialSchedule(
         year=2027, holidays=[], workdays=[], loaded_at="2026-11-20T18:00:00.000+08:00", loaded_by=ADMIN
     )

@@ -11,6 +11,7 @@ import pytest
 from infra.inprocess import InProcessStack
 from worklog import cli
 from worklog.roster.repository import RosterRepository
+from worklog.schedules import ScheduleRepository
 
 
 def test_import_roster_from_a_csv_file(
@@ -49,7 +50,7 @@ def test_load_calendar_and_verify_chain(stack: InProcessStack, tmp_path: Path) -
     path = tmp_path / "2027.json"
     path.write_text(json.dumps({"holidays": ["2027-01-01"], "workdays": []}), "utf-8")
     assert cli.main(["load-calendar", "2027", str(path)]) == 0
-    assert 2027 in RosterRepository().list_schedules()
+    assert 2027 in ScheduleRepository().list_schedules()
     stack.call(
         "entries",
         "PUT",
@@ -80,7 +81,7 @@ def test_load_calendar_replaces_a_year_in_use_only_with_confirm_and_records_it(
     # Then it is refused naming the day that would change, and the stored year is unchanged
     err = capsys.readouterr().err
     assert err.startswith("confirmation_required:") and "2027-02-06（工作日→休息日）" in err
-    repo = RosterRepository()
+    repo = ScheduleRepository()
     assert repo.list_schedules()[2027].workdays == [date(2027, 2, 6)]
     # And with --confirm it replaces the year, recorded as a confirmed change by the CLI
     assert cli.main(["load-calendar", "2027", str(second), "--confirm"]) == 0
@@ -104,7 +105,7 @@ def test_load_calendar_dry_run_prints_the_days_it_would_change_and_stores_nothin
     preview = json.loads(out.removeprefix("would load "))
     assert preview["dry_run"] is True
     assert preview["changed_days"] == [{"date": "2027-01-01", "working_before": True, "working_after": False}]
-    repo = RosterRepository()
+    repo = ScheduleRepository()
     assert 2027 not in repo.list_schedules() and list(repo.list_schedule_changes(2027)) == []
 
 
@@ -115,7 +116,7 @@ def test_load_calendar_takes_only_a_four_digit_year(stack: InProcessStack, tmp_p
     with pytest.raises(SystemExit) as exit_:
         cli.main(["load-calendar", year, str(path), "--confirm"])
     assert exit_.value.code == 2
-    assert RosterRepository().list_schedules() == {}
+    assert ScheduleRepository().list_schedules() == {}
 
 
 def test_verify_chain_detects_a_revision_rewritten_in_the_table(stack: InProcessStack) -> None:

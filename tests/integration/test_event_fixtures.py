@@ -127,7 +127,7 @@ def seed_inspectors() -> None:
 def seed_notice() -> None:
     """The feedback fixtures post to N20261120-c0001, open on the test district's date."""
     from worklog.models.notices import Notice
-    from worklog.publish.notices import NoticeRepository
+    from worklog.vetting.repository import NoticeRepository
 
     NoticeRepository().create(
         Notice(

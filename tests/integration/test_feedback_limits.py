@@ -226,13 +226,13 @@ def test_a_refused_form_post_gets_the_same_refusal_as_a_page(stack: InProcessSta
 
 def concurrently(stack: InProcessStack, nid: str, addresses: list[str]) -> list[str]:
     """Each address posts once, all at the same time, each thread with its own desk and repository."""
-    from worklog.publish.notices import notice_desk
+    from worklog.vetting.service import NoticeService
 
     outcomes: list[str] = []
     start = threading.Barrier(len(addresses))
 
     def send(ip: str) -> None:
-        desk = notice_desk()
+        desk = NoticeService()
         start.wait()
         try:
             desk.receive(nid, FeedbackIn(content="同时提交"), ip)

@@ -132,7 +132,8 @@ def test_an_expired_secret_is_not_reused(stack: InProcessStack) -> None:
 
 
 def test_racing_first_posts_of_the_day_both_use_the_secret_that_won(stack: InProcessStack) -> None:
-    from worklog.publish.notices import NoticeRepository, notice_desk
+    from worklog.vetting.repository import NoticeRepository
+    from worklog.vetting.service import NoticeService
 
     # Given a request that read "no secret yet" just before another request stored one
     nid = open_for_feedback(stack)
@@ -146,7 +147,7 @@ def test_racing_first_posts_of_the_day_both_use_the_secret_that_won(stack: InPro
             self.reads += 1
             return None if self.reads == 1 else super().day_secret(day)
 
-    desk = notice_desk()
+    desk = NoticeService()
     desk.notices = LateReader()
     # When it goes on to create the day's secret itself
     used = desk.sender_key("203.0.113.77")

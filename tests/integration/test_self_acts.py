@@ -21,8 +21,8 @@ from worklog.compliance.review_repository import ReviewRepository
 from worklog.models.audits import AuditAssignment
 from worklog.models.reviews import StoredReview
 from worklog.models.roster import Cadre, Unit
-from worklog.publish.notices import NoticeRepository
 from worklog.roster.repository import RosterRepository
+from worklog.vetting.repository import NoticeRepository
 
 ENTRY = {"items": [{"content": "研究干部考核工作", "status": "done"}]}
 GRADE = {"grade": "excellent", "comment": "日志记录及时完整"}

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from worklog.clock import SHANGHAI
-from worklog.publish.ratelimit import Tally, epoch_ms, in_window, judge
 from worklog.settings import FeedbackLimits, Settings
+from worklog.vetting.ratelimit import Tally, epoch_ms, in_window, judge
 
 LIMITS = FeedbackLimits(window_minutes=60, per_sender=5, per_notice_window=8, per_notice_day=10)
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 
 from worklog.clock import SHANGHAI
-from worklog.publish.senders import DaySecret, new_day_secret, normalised, sender_key, viewer_address
+from worklog.vetting.senders import DaySecret, new_day_secret, normalised, sender_key, viewer_address
 
 EDGE = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 

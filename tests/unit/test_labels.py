@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from worklog.audit.dossier import Dossier
 from worklog.audit.evaluation import HEADERS, SheetRow, evaluation_workbook
 from worklog.calendar import WorkingCalendar
-from worklog.compliance.dossier import Dossier
 from worklog.compliance.ladder import needs_accountability, needs_reminder_talk
 from worklog.compliance.reviews import check_verdict, review_out
 from worklog.errors import Conflict

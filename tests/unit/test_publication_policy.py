@@ -9,16 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from worklog.publish.policy import (
-    INTERNAL_PLACEHOLDER,
-    PublicationPolicy,
-    is_public_yet,
-    mask_personal_data,
-    public_entry,
-    public_plan,
-    public_reason,
-    public_summary,
-)
+from worklog.models.publication import INTERNAL_PLACEHOLDER, PublicationPolicy
+from worklog.publish.policy import is_public_yet, public_entry, public_plan, public_reason, public_summary
+from worklog.text import mask_personal_data
 
 DEFAULT = PublicationPolicy()
 UNMASKED = PublicationPolicy(mask_personal_data=False)

@@ -62,9 +62,10 @@ from worklog.models.audits import (
     UnitEvaluationOut,
 )
 from worklog.models.roster import Cadre, Role, Unit
-from worklog.publish.policy import mask_personal_data
 from worklog.roster.repository import RosterRepository
+from worklog.schedules import current_calendar
 from worklog.settings import get_settings
+from worklog.text import mask_personal_data
 
 AUDIT_COMMITTED = "AuditCommitted"
 AUDIT_DRAWN = "AuditDrawn"
@@ -679,7 +680,6 @@ def _invalid(message: str, loc: list[Any], type_: str) -> ValidationFailed:
 
 def audit_desk() -> AuditDesk:
     """The desk with the repositories of the environment (handlers)."""
-    from worklog.schedules import current_calendar
 
     roster = RosterRepository()
     return AuditDesk(
@@ -690,5 +690,5 @@ def audit_desk() -> AuditDesk:
         JournalRepository(),
         ComplianceRepository(),
         ReviewRepository(),
-        current_calendar(roster),
+        current_calendar(),
     )

@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlparse
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from worklog import aws
 from worklog.errors import ServiceUnavailable, Unauthenticated
 from worklog.messages import MSG
 from worklog.settings import Settings
@@ -45,8 +46,6 @@ class _Refused(Exception):
 
 
 def _ssm_parameter(name: str) -> str:
-    from worklog import aws
-
     value: str = aws.client("ssm").get_parameter(Name=name)["Parameter"]["Value"]
     return value
 

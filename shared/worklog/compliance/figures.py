@@ -28,11 +28,12 @@ from worklog.clock import Clock, system_clock, today
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import Forbidden, NotFound, ValidationFailed
-from worklog.journal.repository import JournalRepository
+from worklog.journal.repository import JournalRepository, container_repository
 from worklog.models.roster import Role, Unit
 from worklog.models.units import DistrictFiguresOut, MonthFigures, UnitFiguresOut, UnitMonthRow
 from worklog.periods import LockdownPolicy, day_period, month_label, month_period
 from worklog.roster.repository import RosterRepository
+from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings
 
 # Who sees every unit's figures: the Organization Department and the district leaders.
@@ -253,10 +254,7 @@ def heads(who: Principal, unit: Unit) -> bool:
 
 def unit_figures() -> UnitFigures:
     """The use cases with the repositories of the environment (handlers)."""
-    from worklog.journal.repository import container_repository
-    from worklog.schedules import current_calendar
-
     roster = RosterRepository()
     return UnitFigures(
-        roster, container_repository(), ComplianceRepository(), ReviewRepository(), current_calendar(roster)
+        roster, container_repository(), ComplianceRepository(), ReviewRepository(), current_calendar()
     )

@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from worklog.access import TEXT as ACCESS_TEXT
 from worklog.access import (
@@ -85,9 +85,7 @@ from worklog.periods import month_label, month_period
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings
-
-if TYPE_CHECKING:
-    from worklog.publish.notices import NoticeRepository
+from worklog.vetting.repository import NoticeRepository
 
 # User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
 TEXT: dict[str, str] = {
@@ -536,16 +534,13 @@ class ReviewService:
     @property
     def notices(self) -> NoticeRepository:
         if self._notices is None:
-            # Imported here: only the Org Dept's reads need it, and the handler's cold start does not.
-            from worklog.publish.notices import NoticeRepository
-
             self._notices = NoticeRepository()
         return self._notices
 
     @property
     def calendar(self) -> WorkingCalendar:
         if self._calendar is None:
-            self._calendar = current_calendar(self.roster)
+            self._calendar = current_calendar()
         return self._calendar
 
     @property

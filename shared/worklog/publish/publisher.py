@@ -41,21 +41,16 @@ from worklog.compliance.review_repository import ReviewRepository
 from worklog.journal.repository import JournalRepository
 from worklog.labels import PERIOD_KIND_LABELS, label
 from worklog.models.notices import Notice
+from worklog.models.publication import PublicationPolicy
 from worklog.models.roster import Cadre, Unit
 from worklog.publish import pages as pg
 from worklog.publish import render, tamper
-from worklog.publish.notices import NoticeRepository
-from worklog.publish.policy import (
-    PublicationPolicy,
-    is_public_yet,
-    mask_personal_data,
-    public_entry,
-    public_plan,
-    public_reason,
-    public_summary,
-)
+from worklog.publish.policy import is_public_yet, public_entry, public_plan, public_reason, public_summary
 from worklog.roster.repository import RosterRepository
+from worklog.schedules import current_calendar
 from worklog.settings import get_settings
+from worklog.text import mask_personal_data
+from worklog.vetting.repository import NoticeRepository
 
 MANIFEST = "manifest.json"
 MONTHS_OF_FIGURES = 12
@@ -672,8 +667,6 @@ def _rate(part: int, whole: int) -> str:
 
 
 def publisher(clock: Clock = system_clock) -> Publisher:
-    from worklog.schedules import current_calendar
-
     roster = RosterRepository()
     return Publisher(
         SiteStore(),
@@ -684,7 +677,7 @@ def publisher(clock: Clock = system_clock) -> Publisher:
         ReviewRepository(),
         AuditRepository(),
         NoticeRepository(),
-        current_calendar(roster),
+        current_calendar(),
         make_signer(),
         get_settings().publication,
         clock,

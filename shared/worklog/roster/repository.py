@@ -1,4 +1,5 @@
-"""RosterRepository: the only code that reads and writes the roster table.
+"""RosterRepository: the only code that reads and writes the roster table's people and units (the
+official schedules stored in the same table are ``worklog.schedules.ScheduleRepository``'s).
 
 Key design (docs/access-patterns.md):
   cadre     pk=CADRE#<id>  sk=PROFILE      by_unit: UNIT#<unit>/CADRE#<id>   by_roster: ROSTER/CADRE#<id>
@@ -23,7 +24,6 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
-from worklog.models.calendar import CalendarChange, OfficialSchedule
 from worklog.models.roster import Cadre, RoleChange, Unit
 from worklog.roster.standing import STANDING_SK, Standing
 
@@ -348,65 +348,6 @@ class RosterRepository(TableRepository):
         not an administration path (imports go through ``put_row``). Returns the requests made."""
         items = [unit_item(u) for u in units] + [cadre_item(c) for c in cadres]
         return batch_write(self.client, self.table, items)
-
-    # --- calendar -----------------------------------------------------------------------------
-    def replace_schedule(
-        self, schedule: OfficialSchedule, previous: OfficialSchedule | None, change: CalendarChange
-    ) -> bool:
-        """Store a year's schedule and its change record in one transaction; False (nothing
-        written) when the stored schedule is no longer ``previous`` (another load came between)."""
-        seen: dict[str, Any] = (
-            {"ConditionExpression": "attribute_not_exists(pk)"}
-            if previous is None
-            else {
-                "ConditionExpression": "loaded_at = :seen",
-                "ExpressionAttributeValues": {":seen": {"S": previous.loaded_at}},
-            }
-        )
-        item = {"pk": "CALENDAR", "sk": f"YEAR#{schedule.year}", **schedule.model_dump(mode="json")}
-        record = {
-            "pk": "CALENDAR",
-            "sk": f"CHANGE#{change.year}#{change.at}",
-            **change.model_dump(mode="json"),
-        }
-        try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    {"Put": {"TableName": self.table, "Item": to_item(item), **seen}},
-                    {
-                        "Put": {
-                            "TableName": self.table,
-                            "Item": to_item(record),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                ]
-            )
-        except ClientError as err:
-            if err.response["Error"]["Code"] == "TransactionCanceledException":
-                return False
-            raise
-        return True
-
-    def list_schedule_changes(self, year: int) -> Iterator[CalendarChange]:
-        """Every recorded load of a year, oldest first."""
-        for item in query_all(
-            self.client,
-            TableName=self.table,
-            KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
-            ExpressionAttributeValues={":p": {"S": "CALENDAR"}, ":s": {"S": f"CHANGE#{year}#"}},
-        ):
-            yield CalendarChange.model_validate(_strip_keys(item))
-
-    def list_schedules(self) -> dict[int, OfficialSchedule]:
-        items = query_all(
-            self.client,
-            TableName=self.table,
-            KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
-            ExpressionAttributeValues={":p": {"S": "CALENDAR"}, ":s": {"S": "YEAR#"}},
-        )
-        schedules = [OfficialSchedule.model_validate(_strip_keys(i)) for i in items]
-        return {s.year: s for s in schedules}
 
 
 def batch_write(client: Any, table: str, items: list[dict[str, Any]]) -> int:

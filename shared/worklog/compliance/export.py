@@ -31,13 +31,16 @@ from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.compliance.reviews import log_read
 from worklog.errors import Forbidden, NotFound, ValidationFailed
+from worklog.journal.repository import container_repository
 from worklog.journal.service import JournalService
 from worklog.labels import ITEM_STATUS_LABELS, label
 from worklog.models.entries import EntryOut
 from worklog.models.roster import Cadre
 from worklog.periods import month_period
 from worklog.roster.repository import RosterRepository
+from worklog.schedules import current_calendar
 from worklog.settings import get_settings
+from worklog.vetting.repository import NoticeRepository
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
@@ -196,22 +199,20 @@ class LogExport:
 
     def __init__(
         self,
-        roster: RosterRepository,
-        journal: JournalService,
-        reviews: ReviewRepository,
+        *,
+        roster: RosterRepository | None = None,
+        journal: JournalService | None = None,
+        reviews: ReviewRepository | None = None,
+        notices: NoticeRepository | None = None,
         clock: Clock = system_clock,
-        notices: Any = None,
     ) -> None:
-        self.roster, self.journal, self.reviews, self.clock = roster, journal, reviews, clock
-        self._notices = notices
-
-    @property
-    def notices(self) -> Any:
-        if self._notices is None:
-            from worklog.publish.notices import NoticeRepository
-
-            self._notices = NoticeRepository()
-        return self._notices
+        self.roster = roster if roster is not None else RosterRepository()
+        if journal is None:
+            journal = JournalService(container_repository(), current_calendar(), get_settings().rules)
+        self.journal = journal
+        self.reviews = reviews if reviews is not None else ReviewRepository()
+        self.notices = notices if notices is not None else NoticeRepository()
+        self.clock = clock
 
     def _span(self, month: str) -> tuple[date, date]:
         period = month_period(month)
@@ -294,14 +295,3 @@ class LogExport:
         )
         name = TEXT["own_file"].format(name=who.name, month=month)
         return ExportFile(body, content_disposition(f"worklog-{who.cadre_id}-{month}.xlsx", name))
-
-
-def log_export(journal: JournalService | None = None) -> LogExport:
-    """The export with the repositories of the environment (handlers)."""
-    from worklog.journal.repository import container_repository
-    from worklog.schedules import current_calendar
-
-    roster = RosterRepository()
-    if journal is None:
-        journal = JournalService(container_repository(), current_calendar(roster), get_settings().rules)
-    return LogExport(roster, journal, ReviewRepository())

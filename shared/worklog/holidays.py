@@ -1,4 +1,4 @@
-"""Loading a year's official schedule, and describing a year as the system sees it.
+"""Official holiday schedules: loading a year's, and describing a year as the system sees it.
 
 A year is *in use* once a schedule was loaded for it or any of its days has come (today in
 Shanghai or earlier): the nightly check, reviews and deadlines have then counted its working days,
@@ -10,6 +10,7 @@ whose status changed (``GET /admin/calendar/{year}/history``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
@@ -28,7 +29,7 @@ from worklog.models.calendar import (
     ScheduleIn,
 )
 from worklog.models.common import MAX_YEAR, MIN_YEAR
-from worklog.roster.repository import RosterRepository
+from worklog.schedules import ScheduleRepository
 
 # How many changed days the 409 message spells out (details list them all).
 _LISTED_DAYS = 20
@@ -86,11 +87,74 @@ def _confirmation_required(year: int, in_use: list[str], changes: list[DayChange
     )
 
 
+InUse = Literal["schedule_loaded", "days_passed"]
+
+
+@dataclass(frozen=True)
+class _Load:
+    """A year's new schedule weighed against what is stored: what it replaces and changes."""
+
+    schedule: OfficialSchedule
+    previous: OfficialSchedule | None
+    after: WorkingCalendar
+    source_before: str
+    in_use: list[InUse]
+    changes: list[DayChange]
+
+    def answer(self, *, dry: bool) -> CalendarLoadOut:
+        described = describe_year(self.schedule.year, self.after, None if dry else self.schedule)
+        return CalendarLoadOut(
+            **described.model_dump(),
+            dry_run=dry,
+            source_before=self.source_before,
+            in_use=self.in_use,
+            confirmation_required=dry and bool(self.in_use),
+            changed_days=self.changes,
+        )
+
+    def record(self) -> CalendarChange:
+        return CalendarChange(
+            year=self.schedule.year,
+            at=self.schedule.loaded_at,
+            by=self.schedule.loaded_by,
+            in_use=self.in_use,
+            confirmed=bool(self.in_use),
+            source_before=self.source_before,
+            before=self.previous,
+            after=self.schedule,
+            changed_days=self.changes,
+        )
+
+
+def _check_dates(year: int, data: ScheduleIn) -> None:
+    check_year(year)
+    outside = sorted({d for d in [*data.holidays, *data.workdays] if d.year != year})
+    if outside:
+        dates = "、".join(d.isoformat() for d in outside)
+        raise ValidationFailed(
+            MSG["schedule_wrong_year"].format(year=year, dates=dates),
+            details=[{"loc": ["body"], "msg": "dates outside the year", "type": "wrong_year"}],
+        )
+
+
+def _weigh(schedule: OfficialSchedule, stored: dict[int, OfficialSchedule], clock: Clock) -> _Load:
+    year = schedule.year
+    previous = stored.get(year)
+    before, after = WorkingCalendar(stored), WorkingCalendar({**stored, year: schedule})
+    in_use: list[InUse] = []
+    if previous is not None:
+        in_use.append("schedule_loaded")
+    if date(year, 1, 1) <= today(clock):
+        in_use.append("days_passed")
+    source_before = str(before.source_of_year(year))
+    return _Load(schedule, previous, after, source_before, in_use, changed_days(year, before, after))
+
+
 def load_schedule(
     year: int,
     data: ScheduleIn,
     author: str,
-    repo: RosterRepository,
+    repo: ScheduleRepository,
     clock: Clock = system_clock,
     *,
     confirm: bool = False,
@@ -107,16 +171,8 @@ def load_schedule(
     changes before loading, without going through the 409 (``confirmation_required`` says whether
     the real load needs ``confirm``).
     """
-    check_year(year)
-    outside = sorted({d for d in [*data.holidays, *data.workdays] if d.year != year})
-    if outside:
-        dates = "、".join(d.isoformat() for d in outside)
-        raise ValidationFailed(
-            MSG["schedule_wrong_year"].format(year=year, dates=dates),
-            details=[{"loc": ["body"], "msg": "dates outside the year", "type": "wrong_year"}],
-        )
+    _check_dates(year, data)
     stored = repo.list_schedules()
-    previous = stored.get(year)
     schedule = OfficialSchedule(
         year=year,
         holidays=sorted(set(data.holidays)),
@@ -125,48 +181,18 @@ def load_schedule(
         loaded_at=iso_now(clock),
         loaded_by=author,
     )
-    before, after = WorkingCalendar(stored), WorkingCalendar({**stored, year: schedule})
-    changes = changed_days(year, before, after)
-    in_use: list[Literal["schedule_loaded", "days_passed"]] = []
-    if previous is not None:
-        in_use.append("schedule_loaded")
-    if date(year, 1, 1) <= today(clock):
-        in_use.append("days_passed")
-    source_before = str(before.source_of_year(year))
-
-    def answer(*, dry: bool) -> CalendarLoadOut:
-        described = describe_year(year, after, None if dry else schedule)
-        return CalendarLoadOut(
-            **described.model_dump(),
-            dry_run=dry,
-            source_before=source_before,
-            in_use=in_use,
-            confirmation_required=dry and bool(in_use),
-            changed_days=changes,
-        )
-
+    load = _weigh(schedule, stored, clock)
     if dry_run:
-        return previous is None, answer(dry=True)
-    if in_use and not confirm:
-        raise _confirmation_required(year, list(in_use), changes)
-    record = CalendarChange(
-        year=year,
-        at=schedule.loaded_at,
-        by=author,
-        in_use=in_use,
-        confirmed=bool(in_use),
-        source_before=source_before,
-        before=previous,
-        after=schedule,
-        changed_days=changes,
-    )
-    if not repo.replace_schedule(schedule, previous, record):
+        return load.previous is None, load.answer(dry=True)
+    if load.in_use and not confirm:
+        raise _confirmation_required(year, list(load.in_use), load.changes)
+    if not repo.replace_schedule(schedule, load.previous, load.record()):
         raise Conflict(MSG["calendar_changed_meanwhile"].format(year=year), code="concurrent_update")
     schedules.invalidate()
-    return previous is None, answer(dry=False)
+    return load.previous is None, load.answer(dry=False)
 
 
-def schedule_history(year: int, repo: RosterRepository) -> CalendarHistory:
+def schedule_history(year: int, repo: ScheduleRepository) -> CalendarHistory:
     check_year(year)
     return CalendarHistory(year=year, changes=list(repo.list_schedule_changes(year)))
 

@@ -143,7 +143,7 @@ def sweep_once() -> tuple[dict[str, Any], Counter[str], float, int]:
 
 
 def weekly_once() -> tuple[dict[str, Any], Counter[str], float, int]:
-    from worklog.compliance.reviews import run_weekly_assignment
+    from worklog.compliance.weekly import WeeklyAssignment
     from worklog.roster.repository import RosterRepository
 
     with counting() as bound:
@@ -151,7 +151,7 @@ def weekly_once() -> tuple[dict[str, Any], Counter[str], float, int]:
         sum(1 for _ in RosterRepository().list_units())
     with counting() as seen:
         start = time.perf_counter()
-        summary = run_weekly_assignment(date(2026, 11, 23)).model_dump(mode="json")
+        summary = WeeklyAssignment().run(date(2026, 11, 23)).model_dump(mode="json")
         elapsed = time.perf_counter() - start
     return summary, seen, elapsed, sum(bound.values())
 

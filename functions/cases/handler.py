@@ -14,8 +14,7 @@ from worklog import http, idempotency
 from worklog.audit.repository import AuditRepository
 from worklog.audit.service import audit_desk
 from worklog.auth.principals import Principal
-from worklog.bus import EventBus
-from worklog.compliance import cases
+from worklog.compliance.cases import CaseService
 from worklog.compliance.dossier import Dossier, people_named
 from worklog.compliance.ladder import Case, CaseState
 from worklog.compliance.repository import ComplianceRepository
@@ -67,13 +66,14 @@ def list_cases(
     ] = None,
 ) -> CaseList:
     who = http.principal(app)
-    found = cases.list_cases(ComplianceRepository(), who, state=state, role=role)
-    return CaseList(cases=cases.present(RosterRepository(), who, found))
+    service = CaseService()
+    found = service.list_cases(who, state=state, role=role)
+    return CaseList(cases=service.present(who, found))
 
 
-def _one(who: Principal, case: Case) -> CaseOut:
+def _one(service: CaseService, who: Principal, case: Case) -> CaseOut:
     """A case as the caller sees it (its cadre's name, the moves they may make now)."""
-    [out] = cases.present(RosterRepository(), who, [case])
+    [out] = service.present(who, [case])
     return out
 
 
@@ -84,8 +84,8 @@ def _one(who: Principal, case: Case) -> CaseOut:
     tags=["cases"],
 )
 def get_case(case_id: Annotated[CaseId, Path()]) -> CaseOut:
-    who = http.principal(app)
-    return _one(who, cases.get_case(ComplianceRepository(), who, case_id))
+    who, service = http.principal(app), CaseService()
+    return _one(service, who, service.get_case(who, case_id))
 
 
 @app.get(
@@ -97,10 +97,11 @@ def get_case(case_id: Annotated[CaseId, Path()]) -> CaseOut:
 )
 def get_dossier(case_id: Annotated[CaseId, Path()]) -> CaseDossier:
     compliance, roster, who = ComplianceRepository(), RosterRepository(), http.principal(app)
-    case = cases.get_case(compliance, who, case_id)
+    service = CaseService(cases=compliance, roster=roster)
+    case = service.get_case(who, case_id)
     evidence = Dossier(compliance, ReviewRepository(), AuditRepository()).evidence(case)
     people = roster.get_cadres(people_named(case, evidence))
-    [out] = cases.present(roster, who, [case])
+    [out] = service.present(who, [case])
     return CaseDossier(case=out, evidence=evidence, names={c: p.name for c, p in sorted(people.items())})
 
 
@@ -113,13 +114,13 @@ def get_dossier(case_id: Annotated[CaseId, Path()]) -> CaseDossier:
 def post_talk(
     case_id: Annotated[CaseId, Path()], body: TalkIn, idempotency_key: idempotency.KeyHeader = None
 ) -> Response[CaseOut]:
-    who = http.principal(app)
+    who, service = http.principal(app), CaseService()
 
     def run() -> tuple[int, CaseOut]:
-        case = cases.record_talk(ComplianceRepository(), who, case_id, body)
+        case = service.record_talk(who, case_id, body)
         metrics.add_metric(name="ReminderTalkRecorded", unit="Count", value=1)
         logger.info("reminder talk recorded", case_id=case.case_id)
-        return 200, _one(who, case)
+        return 200, _one(service, who, case)
 
     return idempotency.respond(app, who.cadre_id, run, CaseOut)
 
@@ -134,15 +135,15 @@ def post_talk(
 def post_escalation(
     case_id: Annotated[CaseId, Path()], body: ReasonIn, idempotency_key: idempotency.KeyHeader = None
 ) -> Response[EscalationOut]:
-    who = http.principal(app)
+    who, service = http.principal(app), CaseService()
 
     def run() -> tuple[int, EscalationOut]:
-        done = cases.escalate_case(ComplianceRepository(), EventBus(), who, case_id, body.reason)
+        done = service.escalate_case(who, case_id, body.reason)
         metrics.add_metric(name="AccountabilityCaseOpened", unit="Count", value=1)
         if not done.published:
             metrics.add_metric(name="CaseEventNotPublished", unit="Count", value=1)
         logger.info("case escalated", case_id=done.case.case_id, opened=done.opened.case_id)
-        escalated, opened = cases.present(RosterRepository(), who, [done.case, done.opened])
+        escalated, opened = service.present(who, [done.case, done.opened])
         return 200, EscalationOut(case=escalated, opened=opened)
 
     return idempotency.respond(app, who.cadre_id, run, EscalationOut)
@@ -157,13 +158,13 @@ def post_escalation(
 def post_closure(
     case_id: Annotated[CaseId, Path()], body: ReasonIn, idempotency_key: idempotency.KeyHeader = None
 ) -> Response[CaseOut]:
-    who = http.principal(app)
+    who, service = http.principal(app), CaseService()
 
     def run() -> tuple[int, CaseOut]:
-        case = cases.close_case(ComplianceRepository(), who, case_id, body.reason)
+        case = service.close_case(who, case_id, body.reason)
         metrics.add_metric(name="CaseClosed", unit="Count", value=1)
         logger.info("case closed", case_id=case.case_id)
-        return 200, _one(who, case)
+        return 200, _one(service, who, case)
 
     return idempotency.respond(app, who.cadre_id, run, CaseOut)
 

@@ -2,11 +2,11 @@
 
 Each event runs at its moment with the clock of the services set to it: the nightly missing-entry
 check at 01:30 for the day before (``MissingEntryCheck``), the Monday review run at 08:00
-(``run_weekly_assignment``), each reviewer's verdicts (``ReviewService.record_verdict``, after a
-read of the week's log), the reminder talks and closures case holders record (``worklog.compliance
-.cases``), the quarterly commit and draw (``AuditDesk``), inspectors' findings and HR's grades. So
-the missing records, the standings, the cases, the overdue reviews and the audit round are exactly
-what the rules make of the plan — a nightly check re-run for any past day finds nothing new.
+(``WeeklyAssignment``), each reviewer's verdicts (``ReviewService.record_verdict``, after a read of
+the week's log), the reminder talks and closures case holders record (``CaseService``), the
+quarterly commit and draw (``AuditDesk``), inspectors' findings and HR's grades. So the missing
+records, the standings, the cases, the overdue reviews and the audit round are exactly what the
+rules make of the plan — a nightly check re-run for any past day finds nothing new.
 
 Two things stand in for the passage of time. The journal is loaded whole before the replay starts,
 so the nightly check reads it through ``JournalAsOf``: a period counts as saved only if the plan
@@ -38,18 +38,14 @@ from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
 from worklog.clock import SHANGHAI, today
-from worklog.compliance import cases as case_desk
+from worklog.compliance.cases import CaseService
 from worklog.compliance.ladder import CaseKind, CaseState, Quarter
+from worklog.compliance.reads import log_read
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
-from worklog.compliance.reviews import (
-    AlreadyReviewed,
-    ReviewService,
-    check_verdict,
-    log_read,
-    run_weekly_assignment,
-)
+from worklog.compliance.reviews import AlreadyReviewed, ReviewService, check_verdict
 from worklog.compliance.sweep import MissingEntryCheck
+from worklog.compliance.weekly import WeeklyAssignment
 from worklog.errors import WorklogError
 from worklog.journal.repository import JournalRepository
 from worklog.models.audits import AuditRound, EvaluationIn, FindingIn
@@ -192,6 +188,18 @@ class Replay:
             rules=self.rules,
             clock=self.clock,
         )
+        self.weekly = WeeklyAssignment(
+            reviews=self.reviews,
+            cases=self.compliance,
+            roster=self.roster,
+            bus=self.bus,
+            calendar=calendar,
+            rules=self.rules,
+            clock=self.clock,
+        )
+        self.case_service = CaseService(
+            cases=self.compliance, roster=self.roster, bus=self.bus, clock=self.clock
+        )
         self.desk = AuditDesk(
             self.audits,
             ledger or LedgerStore(),
@@ -272,15 +280,7 @@ class Replay:
 
     # --- weekly reviews -------------------------------------------------------------------------
     def _weekly(self, monday: date) -> None:
-        run = run_weekly_assignment(
-            monday,
-            reviews=self.reviews,
-            cases=self.compliance,
-            roster=self.roster,
-            bus=self.bus,
-            calendar=self.calendar,
-            clock=self.clock,
-        )
+        run = self.weekly.run(monday)
         self.summary.weekly_runs += 1
         for case_id in run.reminder_talks_opened:
             self._opened(case_id)
@@ -393,7 +393,7 @@ class Replay:
     def _talk(self, case_id: str, talk: plan.TalkPlan) -> None:
         who = self._holder(case_id)
         body = TalkIn(talk_date=talk.day, said=talk.said, response=talk.response)
-        case_desk.record_talk(self.compliance, who, case_id, body, self.clock)
+        self.case_service.record_talk(who, case_id, body)
         self.summary.talks.append(case_id)
         case = self.compliance.get_case(case_id)
         if case is not None and case.cadre_id == self.stories.talk_closed and self.stories.close_day:
@@ -404,9 +404,7 @@ class Replay:
         case = self.compliance.get_case(case_id)
         if case is None or case.state is not CaseState.TALK_RECORDED:
             return
-        case_desk.close_case(
-            self.compliance, self._holder(case_id), case_id, plan.TEXT["close_reason"], self.clock
-        )
+        self.case_service.close_case(self._holder(case_id), case_id, plan.TEXT["close_reason"])
         self.summary.closed.append(case_id)
 
     # --- audits ---------------------------------------------------------------------------------

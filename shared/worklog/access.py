@@ -29,9 +29,23 @@ if TYPE_CHECKING:
 
 Access = ReadPurpose | Literal["own"]
 
+# --- role groups: who inspects, vets, evaluates, holds cases ------------------------------------
+# The services import these; no other module spells a group of roles out.
 # Inspectors read only through their audit assignments; HR evaluators and admins read no log text.
 INSPECTOR_ROLES: tuple[Role, ...] = ("org_inspector", "discipline_inspector")
 VETTING_ROLES: tuple[Role, ...] = ("org_inspector",)
+# Accountability cases are held district-wide by the Discipline Commission and the Org Dept.
+ACCOUNTABILITY_HOLDERS: tuple[Role, ...] = ("discipline_inspector", "org_inspector")
+# The inspectors an audit draws and who record findings on the sampled entries.
+FINDING_ROLE: Role = "discipline_inspector"
+# Who may have a quarter drawn on demand and see a round's whole sample: the Org Dept and the Commission.
+SAMPLE_READERS: tuple[Role, ...] = ("org_inspector", "discipline_inspector")
+# Who may start a spot-check.
+SPOT_CHECK_ROLES: tuple[Role, ...] = ("org_inspector",)
+# Who grades a quarter and reads the evaluation sheet.
+EVALUATOR_ROLES: tuple[Role, ...] = ("org_inspector", "hr_evaluator")
+# Who sees every unit's figures: the Organization Department and the district leaders.
+DISTRICT_ROLES: tuple[Role, ...] = ("org_inspector", "district_leader")
 
 # User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
 TEXT: dict[str, str] = {

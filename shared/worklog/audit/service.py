@@ -33,10 +33,11 @@ from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
+from worklog.compliance.cases import CaseService
 from worklog.compliance.ladder import CaseKind, Quarter, Subject, open_case
+from worklog.compliance.reads import log_read, plan_items_of
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
-from worklog.compliance.reviews import CaseDesk, log_read, plan_items_of
 from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from worklog.journal.repository import JournalRepository
 from worklog.journal.service import JournalService
@@ -511,7 +512,8 @@ class AuditDesk:
                 owner_role="discipline_inspector",
                 by=who.cadre_id,
             )
-            finding.case_id = CaseDesk(self.compliance, self.bus).open(case, at)[0]
+            cases = CaseService(cases=self.compliance, roster=self.roster, bus=self.bus, clock=self.clock)
+            finding.case_id = cases.open(case, at)[0]
             self.audits.set_case(finding)
         return finding
 

@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from worklog.access import DISTRICT_ROLES
 from worklog.auth.principals import Principal
 from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, system_clock, today
@@ -29,14 +30,12 @@ from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import Forbidden, NotFound, ValidationFailed
 from worklog.journal.repository import JournalRepository
-from worklog.models.roster import Role, Unit
+from worklog.models.roster import Unit
 from worklog.models.units import DistrictFiguresOut, MonthFigures, UnitFiguresOut, UnitMonthRow
 from worklog.periods import LockdownPolicy, day_period, month_label, month_period
 from worklog.roster.repository import RosterRepository
 from worklog.settings import Rules, get_settings
 
-# Who sees every unit's figures: the Organization Department and the district leaders.
-DISTRICT_ROLES: tuple[Role, ...] = ("org_inspector", "district_leader")
 MAX_MONTHS = 12  # one call covers at most a year of one unit
 
 TEXT: dict[str, str] = {

@@ -11,8 +11,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
+from worklog.audit.grading import EvaluationService
 from worklog.audit.repository import AuditRepository
-from worklog.audit.service import audit_desk
+from worklog.audit.service import AuditService
 from worklog.auth.principals import Principal
 from worklog.compliance.cases import CaseService
 from worklog.compliance.dossier import Dossier, people_named
@@ -183,7 +184,7 @@ DRAW_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
     tags=["audits"],
 )
 def post_audit(body: AuditRequestIn) -> Response[AuditRoundOut]:
-    r = audit_desk().request(http.principal(app), body)
+    r = AuditService().request(http.principal(app), body)
     metrics.add_metric(name="AuditDrawn", unit="Count", value=1)
     logger.info("audit drawn", round_id=r.round_id, sampled=r.sampled)
     return Response(201, content_types.APPLICATION_JSON, AuditRoundOut.of(r))
@@ -223,7 +224,7 @@ def get_audit(round_id: Annotated[RoundId, Path()]) -> AuditRoundOut:
     tags=["audits"],
 )
 def get_audit_sample(round_id: Annotated[RoundId, Path()]) -> AuditSampleOut:
-    return audit_desk().round_sample(http.principal(app), round_id)
+    return AuditService().round_sample(http.principal(app), round_id)
 
 
 @app.get(
@@ -233,7 +234,7 @@ def get_audit_sample(round_id: Annotated[RoundId, Path()]) -> AuditSampleOut:
     tags=["audits"],
 )
 def my_audits() -> AssignmentList:
-    return audit_desk().my_assignments(http.principal(app))
+    return AuditService().my_assignments(http.principal(app))
 
 
 @app.get(
@@ -246,7 +247,7 @@ def my_audits() -> AssignmentList:
 def get_sampled_entries(
     round_id: Annotated[RoundId, Path()], cadre_id: Annotated[CadreRef, Path()]
 ) -> SampledEntries:
-    return audit_desk().sampled_entries(http.principal(app), round_id, cadre_id)
+    return AuditService().sampled_entries(http.principal(app), round_id, cadre_id)
 
 
 @app.put(
@@ -266,7 +267,7 @@ def put_finding(
     who = http.principal(app)
 
     def run() -> tuple[int, FindingOut]:
-        finding = audit_desk().record_finding(who, round_id, cadre_id, day, body)
+        finding = AuditService().record_finding(who, round_id, cadre_id, day, body)
         metrics.add_metric(name="AuditFinding", unit="Count", value=1)
         logger.info("finding recorded", round_id=round_id, cadre_id=cadre_id, result=finding.result)
         return 201, FindingOut.of(finding)
@@ -290,7 +291,7 @@ def put_evaluation(
     who = http.principal(app)
 
     def run() -> tuple[int, EvaluationOut]:
-        return 200, EvaluationOut.of(audit_desk().evaluate(who, quarter, cadre_id, body))
+        return 200, EvaluationOut.of(EvaluationService().evaluate(who, quarter, cadre_id, body))
 
     return idempotency.respond(app, who.cadre_id, run, EvaluationOut)
 
@@ -306,7 +307,7 @@ def put_evaluation(
 def get_unit_evaluations(
     quarter: Annotated[Quarter, Path()], unit_id: Annotated[CadreRef, Path()]
 ) -> UnitEvaluationOut:
-    return audit_desk().unit_evaluations(http.principal(app), quarter, unit_id)
+    return EvaluationService().unit_evaluations(http.principal(app), quarter, unit_id)
 
 
 @app.get(
@@ -318,7 +319,7 @@ def get_unit_evaluations(
 def get_evaluation_sheet(
     quarter: Annotated[Quarter, Path()], unit_id: Annotated[CadreRef, Path()]
 ):  # no return annotation: Powertools would validate the workbook's bytes as a model
-    sheet = audit_desk().unit_sheet(http.principal(app), quarter, unit_id)
+    sheet = EvaluationService().unit_sheet(http.principal(app), quarter, unit_id)
     return Response(
         200,
         http.XLSX,

@@ -4,9 +4,10 @@ Each event runs at its moment with the clock of the services set to it: the nigh
 check at 01:30 for the day before (``MissingEntryCheck``), the Monday review run at 08:00
 (``WeeklyAssignment``), each reviewer's verdicts (``ReviewService.record_verdict``, after a read of
 the week's log), the reminder talks and closures case holders record (``CaseService``), the
-quarterly commit and draw (``AuditDesk``), inspectors' findings and HR's grades. So the missing
-records, the standings, the cases, the overdue reviews and the audit round are exactly what the
-rules make of the plan — a nightly check re-run for any past day finds nothing new.
+quarterly commit and draw (``QuarterlyRun``), inspectors' findings (``AuditService``) and HR's
+grades (``EvaluationService``). So the missing records, the standings, the cases, the overdue
+reviews and the audit round are exactly what the rules make of the plan — a nightly check re-run
+for any past day finds nothing new.
 
 Two things stand in for the passage of time. The journal is loaded whole before the replay starts,
 so the nightly check reads it through ``JournalAsOf``: a period counts as saved only if the plan
@@ -31,9 +32,11 @@ from typing import Any
 
 from infra.demo import plan
 from infra.demo.plan import Journal, Storylines, Window
+from worklog.audit.grading import EvaluationService
 from worklog.audit.ledger import LedgerStore
+from worklog.audit.quarterly import QuarterlyRun
 from worklog.audit.repository import AuditRepository
-from worklog.audit.service import AuditDesk
+from worklog.audit.service import AuditService
 from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
@@ -200,16 +203,28 @@ class Replay:
         self.case_service = CaseService(
             cases=self.compliance, roster=self.roster, bus=self.bus, clock=self.clock
         )
-        self.desk = AuditDesk(
-            self.audits,
-            ledger or LedgerStore(),
-            self.bus,
-            self.roster,
-            self.journal_repo,
-            self.compliance,
-            self.reviews,
-            calendar,
-            self.clock,
+        self.audit_service = AuditService(
+            audits=self.audits,
+            ledger=ledger or LedgerStore(),
+            bus=self.bus,
+            roster=self.roster,
+            journal=self.journal_repo,
+            compliance=self.compliance,
+            reviews=self.reviews,
+            calendar=calendar,
+            rules=self.rules,
+            clock=self.clock,
+        )
+        self.rounds = self.audit_service.rounds
+        self.quarterly = QuarterlyRun(rounds=self.rounds, clock=self.clock)
+        self.evaluations = EvaluationService(
+            audits=self.audits,
+            roster=self.roster,
+            journal=self.journal_repo,
+            compliance=self.compliance,
+            reviews=self.reviews,
+            calendar=calendar,
+            clock=self.clock,
         )
         self.late_marks = sorted(late_marks, key=lambda r: str(r["saved_at"]))
         self._marked = 0
@@ -423,13 +438,13 @@ class Replay:
         )
 
     def _commit_round(self) -> None:
-        self.desk.commit(self._round(self.window.quarter, self.clock.moment))
+        self.rounds.commit(self._round(self.window.quarter, self.clock.moment))
 
     def _quarterly(self) -> None:
         # The seed of the quarter that starts is committed with the demo's seed (repeatable), then
         # the run draws the quarter that ended and finds that commitment in place.
-        self.desk.commit(self._round(Quarter.of(self.window.draw_day), self.clock.moment))
-        run = self.desk.run_quarterly(self.window.draw_day)
+        self.rounds.commit(self._round(Quarter.of(self.window.draw_day), self.clock.moment))
+        run = self.quarterly.run(self.window.draw_day)
         self.summary.drawn = run.drawn
         if run.drawn is None:
             return
@@ -441,13 +456,13 @@ class Replay:
 
     def _inspect(self, round_id: str, inspector_id: str, cadre_id: str, days: list[date]) -> None:
         who = self._principal(inspector_id)
-        self.desk.sampled_entries(who, round_id, cadre_id)
+        self.audit_service.sampled_entries(who, round_id, cadre_id)
         for day in sorted(days):
             self.clock.moment += timedelta(minutes=4)
             number = sum(self.summary.findings.values()) + 1
             found = plan.finding_for(self.seed, round_id, inspector_id, cadre_id, day, number)
             body = FindingIn(result=found.result, note=found.note, evidence_ref=found.evidence_ref)
-            self.desk.record_finding(who, round_id, cadre_id, day, body)
+            self.audit_service.record_finding(who, round_id, cadre_id, day, body)
             self.summary.findings[found.result] += 1
 
     def _evaluate(self) -> None:
@@ -472,7 +487,7 @@ class Replay:
             adverse = sum(1 for v in self.verdicts.get(cadre.cadre_id, []) if v != "adequate")
             grade = plan.grade_for(len(owed), on_time, adverse)
             body = EvaluationIn(grade=grade, comment=plan.TEXT["grade_comment"][grade])
-            self.desk.evaluate(who, q.label, cadre.cadre_id, body)
+            self.evaluations.evaluate(who, q.label, cadre.cadre_id, body)
             self.summary.evaluations += 1
 
     # --- people ---------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from worklog.audit.service import AuditService
 from worklog.auth.principals import Principal
 from worklog.compliance.cases import CaseService
 from worklog.compliance.dossier import Dossier, people_named
-from worklog.compliance.ladder import Case, CaseState
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import NotFound
@@ -38,7 +37,17 @@ from worklog.models.audits import (
     SampledEntries,
     UnitEvaluationOut,
 )
-from worklog.models.cases import CaseDossier, CaseId, CaseList, CaseOut, EscalationOut, ReasonIn, TalkIn
+from worklog.models.cases import (
+    Case,
+    CaseDossier,
+    CaseId,
+    CaseList,
+    CaseOut,
+    CaseState,
+    EscalationOut,
+    ReasonIn,
+    TalkIn,
+)
 from worklog.models.common import Day
 from worklog.models.roster import Role
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer

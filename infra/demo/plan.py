@@ -34,12 +34,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from worklog.audit.evaluation import Grade
 from worklog.calendar import DayInfo, WorkingCalendar
 from worklog.clock import SHANGHAI
 from worklog.compliance.assignment import week_of
-from worklog.compliance.ladder import Quarter
+from worklog.models.grades import Grade
 from worklog.models.roster import Cadre
+from worklog.periods import Quarter
 from worklog.roster.demo import DemoDistrict, DemoRecord, Pace, generate_journal
 
 SEED = 2016

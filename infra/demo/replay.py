@@ -42,7 +42,6 @@ from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
 from worklog.clock import SHANGHAI, today
 from worklog.compliance.cases import CaseService
-from worklog.compliance.ladder import CaseKind, CaseState, Quarter
 from worklog.compliance.reads import log_read
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
@@ -52,9 +51,10 @@ from worklog.compliance.weekly import WeeklyAssignment
 from worklog.errors import WorklogError
 from worklog.journal.repository import JournalRepository
 from worklog.models.audits import AuditRound, EvaluationIn, FindingIn
-from worklog.models.cases import TalkIn
+from worklog.models.cases import CaseKind, CaseState, TalkIn
 from worklog.models.reviews import StoredReview, VerdictIn
 from worklog.models.roster import Cadre
+from worklog.periods import Quarter
 from worklog.roster.demo import DemoDistrict
 from worklog.roster.repository import RosterRepository
 from worklog.roster.standing import revision_update

@@ -12,9 +12,9 @@ from worklog.auth.principals import Principal
 from worklog.clock import SHANGHAI, FixedClock
 from worklog.compliance import cases
 from worklog.compliance.cases import CaseService
-from worklog.compliance.ladder import Case, CaseKind, CaseState, InvalidTransition, Subject, open_case
+from worklog.compliance.ladder import InvalidTransition, open_case
 from worklog.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from worklog.models.cases import TalkIn
+from worklog.models.cases import Case, CaseKind, CaseState, Subject, TalkIn
 from worklog.models.roster import Cadre
 
 NOW = FixedClock(datetime(2026, 11, 20, 18, 0, tzinfo=SHANGHAI))

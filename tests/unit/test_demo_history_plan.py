@@ -10,10 +10,11 @@ import pytest
 
 from infra.demo import plan
 from infra.demo.plan import CachedCalendar, Journal, Window
-from worklog.audit.evaluation import Grade
 from worklog.calendar import WorkingCalendar
 from worklog.clock import SHANGHAI
-from worklog.compliance.ladder import Quarter, needs_accountability, needs_reminder_talk
+from worklog.compliance.ladder import needs_accountability, needs_reminder_talk
+from worklog.models.grades import Grade
+from worklog.periods import Quarter
 from worklog.roster.demo import DemoDistrict, generate_district
 
 TODAY = date(2026, 11, 30)

@@ -10,13 +10,14 @@ import pytest
 from pydantic import ValidationError
 
 from worklog.compliance.cases import CaseService
-from worklog.compliance.ladder import CaseKind, CaseState, Subject, open_case
+from worklog.compliance.ladder import open_case
 from worklog.compliance.reviews import (
     AlreadyReviewed,
     check_verdict,
     evidence_key,
 )
 from worklog.errors import Forbidden
+from worklog.models.cases import CaseKind, CaseState, Subject
 from worklog.models.reviews import StoredReview, VerdictIn
 
 # --- verdicts ---------------------------------------------------------------------------------

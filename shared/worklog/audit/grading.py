@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from worklog.access import EVALUATOR_ROLES, Act, refuse_self
-from worklog.audit.evaluation import SheetRow, evaluation_workbook, in_roster_order
+from worklog.audit.evaluation import evaluation_workbook
 from worklog.audit.repository import AuditRepository
 from worklog.audit.rounds import in_post, quarter_of
 from worklog.auth.principals import Principal
@@ -21,6 +21,7 @@ from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import Forbidden, NotFound, ValidationFailed
 from worklog.journal.repository import JournalRepository
 from worklog.models.audits import Evaluation, EvaluationIn, UnitEvaluationOut
+from worklog.models.grades import SheetRow, in_roster_order
 from worklog.models.roster import Cadre, Unit
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar

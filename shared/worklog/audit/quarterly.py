@@ -9,7 +9,7 @@ from typing import Any
 
 from worklog.audit.rounds import Rounds
 from worklog.clock import Clock, system_clock, today
-from worklog.compliance.ladder import Quarter
+from worklog.periods import Quarter
 
 
 @dataclass

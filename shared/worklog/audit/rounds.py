@@ -29,13 +29,13 @@ from worklog.audit.repository import AuditRepository
 from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock
-from worklog.compliance.ladder import Quarter
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import Conflict, NotFound
 from worklog.journal.repository import JournalRepository
 from worklog.models.audits import AuditAssignment, AuditRound
 from worklog.models.roster import Cadre
+from worklog.periods import Quarter
 from worklog.publish.policy import mask_personal_data
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar

@@ -31,7 +31,7 @@ from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance.cases import CaseService
-from worklog.compliance.ladder import CaseKind, Quarter, Subject, open_case
+from worklog.compliance.ladder import open_case
 from worklog.compliance.reads import log_read, plan_items_of
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
@@ -56,7 +56,9 @@ from worklog.models.audits import (
     SampleInspectorOut,
     SampleProgress,
 )
+from worklog.models.cases import CaseKind, Subject
 from worklog.models.roster import Cadre
+from worklog.periods import Quarter
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings

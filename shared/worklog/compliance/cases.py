@@ -29,12 +29,12 @@ from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance import ladder
-from worklog.compliance.ladder import OPENED_EVENT, Case, CaseKind, CaseState, Subject, opened_event
+from worklog.compliance.ladder import OPENED_EVENT, opened_event
 from worklog.compliance.repository import ComplianceRepository
 from worklog.errors import Conflict, Forbidden, NotFound
 from worklog.labels import CASE_KIND_LABELS
 from worklog.messages import MSG
-from worklog.models.cases import CaseMove, CaseOut, TalkIn
+from worklog.models.cases import Case, CaseKind, CaseMove, CaseOut, CaseState, Subject, TalkIn
 from worklog.models.roster import Cadre, Role, Unit
 from worklog.observability import logger
 from worklog.roster.repository import RosterRepository

@@ -43,15 +43,7 @@ from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance.assignment import week_of
 from worklog.compliance.cases import CaseService
-from worklog.compliance.ladder import (
-    CaseKind,
-    Quarter,
-    Subject,
-    logging_talk,
-    needs_accountability,
-    needs_reminder_talk,
-    open_case,
-)
+from worklog.compliance.ladder import logging_talk, needs_accountability, needs_reminder_talk, open_case
 from worklog.compliance.reads import log_read, logged_day, plan_items_of
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
@@ -61,6 +53,7 @@ from worklog.journal.repository import container_repository
 from worklog.journal.service import JournalService
 from worklog.labels import VERDICT_LABELS, label
 from worklog.messages import MSG
+from worklog.models.cases import CaseKind, Subject
 from worklog.models.reviews import (
     CadreEntries,
     ReadOut,
@@ -70,6 +63,7 @@ from worklog.models.reviews import (
     VerdictIn,
     VerdictOut,
 )
+from worklog.periods import Quarter
 from worklog.publish.notices import NoticeRepository
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar

@@ -22,11 +22,7 @@ from worklog.compliance.ladder import (
     ACCOUNTABILITY_OPENED,
     DEFAULT_LADDER,
     TALK_OPENED,
-    Case,
-    CaseKind,
-    CaseState,
     LadderSettings,
-    Subject,
     escalate,
     logging_talk,
     needs_accountability,
@@ -40,6 +36,7 @@ from worklog.compliance.owed import Obligation, obligations_due_on
 from worklog.compliance.repository import ComplianceRepository, MissingRecord
 from worklog.errors import Conflict
 from worklog.journal.repository import JournalRepository
+from worklog.models.cases import Case, CaseKind, CaseState, Subject
 from worklog.models.roster import Cadre
 from worklog.periods import LockdownPolicy, ObligationPolicy, day_period, half_period, month_period
 from worklog.roster.repository import RosterRepository

@@ -20,12 +20,14 @@ from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance.assignment import Assignment, assign_week, week_of
 from worklog.compliance.cases import CaseService
-from worklog.compliance.ladder import CaseKind, Quarter, Subject, open_case, reviewer_needs_talk, talk_due
+from worklog.compliance.ladder import open_case, reviewer_needs_talk, talk_due
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository, WeekMarks
 from worklog.compliance.reviews import evidence_key
+from worklog.models.cases import CaseKind, Subject
 from worklog.models.reviews import StoredReview, WeeklyRunSummary
 from worklog.models.roster import Cadre, Unit
+from worklog.periods import Quarter
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings

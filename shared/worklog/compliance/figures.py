@@ -29,11 +29,12 @@ from worklog.clock import Clock, system_clock, today
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import Forbidden, NotFound, ValidationFailed
-from worklog.journal.repository import JournalRepository
+from worklog.journal.repository import JournalRepository, container_repository
 from worklog.models.roster import Unit
 from worklog.models.units import DistrictFiguresOut, MonthFigures, UnitFiguresOut, UnitMonthRow
 from worklog.periods import LockdownPolicy, day_period, month_label, month_period
 from worklog.roster.repository import RosterRepository
+from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings
 
 MAX_MONTHS = 12  # one call covers at most a year of one unit
@@ -160,22 +161,28 @@ def week_counts(reviews: ReviewRepository, month: str, unit_id: str | None = Non
     return counts
 
 
-class UnitFigures:
-    """The 单位概况 use cases: one unit over a range of closed months, or every unit for one."""
+class FiguresService:
+    """The 单位概况 use cases: one unit over a range of closed months, or every unit for one.
+    Repositories, calendar, rules and clock are injected; the defaults are the production ones."""
 
     def __init__(
         self,
-        roster: RosterRepository,
-        journal: JournalRepository,
-        compliance: ComplianceRepository,
-        reviews: ReviewRepository,
-        calendar: WorkingCalendar,
+        *,
+        roster: RosterRepository | None = None,
+        journal: JournalRepository | None = None,
+        compliance: ComplianceRepository | None = None,
+        reviews: ReviewRepository | None = None,
+        calendar: WorkingCalendar | None = None,
         rules: Rules | None = None,
         clock: Clock = system_clock,
     ) -> None:
-        self.roster, self.journal, self.compliance, self.reviews = roster, journal, compliance, reviews
-        self.calendar, self.clock = calendar, clock
-        self.lockdown = LockdownPolicy(rules or get_settings().rules, calendar)
+        self.roster = roster or RosterRepository()
+        self.journal = journal or container_repository()
+        self.compliance = compliance or ComplianceRepository()
+        self.reviews = reviews or ReviewRepository()
+        self.calendar = calendar or current_calendar(self.roster)
+        self.clock = clock
+        self.lockdown = LockdownPolicy(rules or get_settings().rules, self.calendar)
 
     def _month(self, month: str, unit_id: str | None) -> dict[str, UnitMonth]:
         out: defaultdict[str, UnitMonth] = defaultdict(UnitMonth)
@@ -248,14 +255,3 @@ def heads(who: Principal, unit: Unit) -> bool:
     if unit.head_id:
         return unit.head_id == who.cadre_id
     return who.has("unit_head") and who.unit_id == unit.unit_id
-
-
-def unit_figures() -> UnitFigures:
-    """The use cases with the repositories of the environment (handlers)."""
-    from worklog.journal.repository import container_repository
-    from worklog.schedules import current_calendar
-
-    roster = RosterRepository()
-    return UnitFigures(
-        roster, container_repository(), ComplianceRepository(), ReviewRepository(), current_calendar(roster)
-    )

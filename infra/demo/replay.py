@@ -37,6 +37,7 @@ from worklog.audit.ledger import LedgerStore
 from worklog.audit.quarterly import QuarterlyRun
 from worklog.audit.repository import AuditRepository
 from worklog.audit.service import AuditService
+from worklog.audit.tables import AuditTables
 from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
@@ -182,50 +183,34 @@ class Replay:
         self.check = MissingEntryCheck(
             self.roster, self.journal_repo, self.compliance, self.bus, calendar, self.rules, self.clock
         )
-        self.review_service = ReviewService(
-            reviews=self.reviews,
-            cases=self.compliance,
-            roster=self.roster,
-            bus=self.bus,
-            calendar=calendar,
-            rules=self.rules,
-            clock=self.clock,
-        )
-        self.weekly = WeeklyAssignment(
-            reviews=self.reviews,
-            cases=self.compliance,
-            roster=self.roster,
-            bus=self.bus,
-            calendar=calendar,
-            rules=self.rules,
-            clock=self.clock,
-        )
+        reviewing: dict[str, Any] = {
+            "reviews": self.reviews,
+            "cases": self.compliance,
+            "roster": self.roster,
+            "bus": self.bus,
+            "calendar": calendar,
+            "rules": self.rules,
+            "clock": self.clock,
+        }
+        self.review_service = ReviewService(**reviewing)
+        self.weekly = WeeklyAssignment(**reviewing)
         self.case_service = CaseService(
             cases=self.compliance, roster=self.roster, bus=self.bus, clock=self.clock
         )
-        self.audit_service = AuditService(
+        tables = AuditTables(
             audits=self.audits,
-            ledger=ledger or LedgerStore(),
-            bus=self.bus,
             roster=self.roster,
             journal=self.journal_repo,
             compliance=self.compliance,
             reviews=self.reviews,
             calendar=calendar,
-            rules=self.rules,
-            clock=self.clock,
+        )
+        self.audit_service = AuditService(
+            tables=tables, ledger=ledger or LedgerStore(), bus=self.bus, rules=self.rules, clock=self.clock
         )
         self.rounds = self.audit_service.rounds
         self.quarterly = QuarterlyRun(rounds=self.rounds, clock=self.clock)
-        self.evaluations = EvaluationService(
-            audits=self.audits,
-            roster=self.roster,
-            journal=self.journal_repo,
-            compliance=self.compliance,
-            reviews=self.reviews,
-            calendar=calendar,
-            clock=self.clock,
-        )
+        self.evaluations = EvaluationService(tables=tables, clock=self.clock)
         self.late_marks = sorted(late_marks, key=lambda r: str(r["saved_at"]))
         self._marked = 0
         self.roster_table = settings.roster_table

@@ -11,20 +11,14 @@ from typing import Any
 
 from worklog.access import EVALUATOR_ROLES, Act, refuse_self
 from worklog.audit.evaluation import evaluation_workbook
-from worklog.audit.repository import AuditRepository
 from worklog.audit.rounds import in_post, quarter_of
+from worklog.audit.tables import AuditTables
 from worklog.auth.principals import Principal
-from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
-from worklog.compliance.repository import ComplianceRepository
-from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import Forbidden, NotFound, ValidationFailed
-from worklog.journal.repository import JournalRepository
 from worklog.models.audits import Evaluation, EvaluationIn, UnitEvaluationOut
 from worklog.models.grades import SheetRow, in_roster_order
 from worklog.models.roster import Cadre, Unit
-from worklog.roster.repository import RosterRepository
-from worklog.schedules import current_calendar
 from worklog.settings import get_settings
 
 
@@ -44,23 +38,11 @@ class EvaluationService:
     """Use cases of quarterly evaluations. Repositories, calendar and clock are injected; the
     defaults are the production ones (no client is created before it is used)."""
 
-    def __init__(
-        self,
-        *,
-        audits: AuditRepository | None = None,
-        roster: RosterRepository | None = None,
-        journal: JournalRepository | None = None,
-        compliance: ComplianceRepository | None = None,
-        reviews: ReviewRepository | None = None,
-        calendar: WorkingCalendar | None = None,
-        clock: Clock = system_clock,
-    ) -> None:
-        self.audits = audits or AuditRepository()
-        self.roster = roster or RosterRepository()
-        self.journal = journal or JournalRepository()
-        self.compliance = compliance or ComplianceRepository()
-        self.reviews = reviews or ReviewRepository()
-        self.calendar = calendar or current_calendar(self.roster)
+    def __init__(self, *, tables: AuditTables | None = None, clock: Clock = system_clock) -> None:
+        t = tables or AuditTables()
+        self.tables = t
+        self.audits, self.roster, self.journal = t.audits, t.roster, t.journal
+        self.compliance, self.reviews, self.calendar = t.compliance, t.reviews, t.calendar
         self.clock = clock
 
     # --- evaluations --------------------------------------------------------------------------

@@ -25,20 +25,14 @@ from typing import Any
 from worklog.access import FINDING_ROLE
 from worklog.audit import sampling
 from worklog.audit.ledger import LedgerStore
-from worklog.audit.repository import AuditRepository
+from worklog.audit.tables import AuditTables
 from worklog.bus import EventBus
-from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock
-from worklog.compliance.repository import ComplianceRepository
-from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import Conflict, NotFound
-from worklog.journal.repository import JournalRepository
 from worklog.models.audits import AuditAssignment, AuditRound
 from worklog.models.roster import Cadre
 from worklog.periods import Quarter
 from worklog.publish.policy import mask_personal_data
-from worklog.roster.repository import RosterRepository
-from worklog.schedules import current_calendar
 
 AUDIT_COMMITTED = "AuditCommitted"
 AUDIT_DRAWN = "AuditDrawn"
@@ -60,24 +54,17 @@ class Rounds:
     def __init__(
         self,
         *,
-        audits: AuditRepository | None = None,
+        tables: AuditTables | None = None,
         ledger: LedgerStore | None = None,
         bus: EventBus | None = None,
-        roster: RosterRepository | None = None,
-        journal: JournalRepository | None = None,
-        compliance: ComplianceRepository | None = None,
-        reviews: ReviewRepository | None = None,
-        calendar: WorkingCalendar | None = None,
         clock: Clock = system_clock,
     ) -> None:
-        self.audits = audits or AuditRepository()
+        t = tables or AuditTables()
+        self.tables = t
+        self.audits, self.roster, self.journal = t.audits, t.roster, t.journal
+        self.compliance, self.reviews, self.calendar = t.compliance, t.reviews, t.calendar
         self.ledger = ledger or LedgerStore()
         self.bus = bus or EventBus()
-        self.roster = roster or RosterRepository()
-        self.journal = journal or JournalRepository()
-        self.compliance = compliance or ComplianceRepository()
-        self.reviews = reviews or ReviewRepository()
-        self.calendar = calendar or current_calendar(self.roster)
         self.clock = clock
 
     def commit(self, r: AuditRound) -> AuditRound:

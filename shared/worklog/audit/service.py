@@ -24,19 +24,15 @@ from worklog.access import (
 )
 from worklog.access import TEXT as ACCESS_TEXT
 from worklog.audit.ledger import LedgerStore
-from worklog.audit.repository import AuditRepository
 from worklog.audit.rounds import Rounds, quarter_of
+from worklog.audit.tables import AuditTables
 from worklog.auth.principals import Principal
 from worklog.bus import EventBus
-from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance.cases import CaseService
 from worklog.compliance.ladder import open_case
 from worklog.compliance.reads import log_read, plan_items_of
-from worklog.compliance.repository import ComplianceRepository
-from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
-from worklog.journal.repository import JournalRepository
 from worklog.journal.service import JournalService
 from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL
 from worklog.models.audits import (
@@ -59,8 +55,6 @@ from worklog.models.audits import (
 from worklog.models.cases import CaseKind, Subject
 from worklog.models.roster import Cadre
 from worklog.periods import Quarter
-from worklog.roster.repository import RosterRepository
-from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings
 
 
@@ -71,37 +65,19 @@ class AuditService:
     def __init__(
         self,
         *,
-        audits: AuditRepository | None = None,
+        tables: AuditTables | None = None,
         ledger: LedgerStore | None = None,
         bus: EventBus | None = None,
-        roster: RosterRepository | None = None,
-        journal: JournalRepository | None = None,
-        compliance: ComplianceRepository | None = None,
-        reviews: ReviewRepository | None = None,
-        calendar: WorkingCalendar | None = None,
         rules: Rules | None = None,
         clock: Clock = system_clock,
     ) -> None:
-        self.audits = audits or AuditRepository()
-        self.bus = bus or EventBus()
-        self.roster = roster or RosterRepository()
-        self.journal = journal or JournalRepository()
-        self.compliance = compliance or ComplianceRepository()
-        self.reviews = reviews or ReviewRepository()
-        self.calendar = calendar or current_calendar(self.roster)
+        self.rounds = Rounds(tables=tables, ledger=ledger, bus=bus, clock=clock)
+        t = self.rounds.tables
+        self.audits, self.roster, self.journal = t.audits, t.roster, t.journal
+        self.compliance, self.reviews, self.calendar = t.compliance, t.reviews, t.calendar
+        self.bus = self.rounds.bus
         self.rules = rules or get_settings().rules
         self.clock = clock
-        self.rounds = Rounds(
-            audits=self.audits,
-            ledger=ledger,
-            bus=self.bus,
-            roster=self.roster,
-            journal=self.journal,
-            compliance=self.compliance,
-            reviews=self.reviews,
-            calendar=self.calendar,
-            clock=clock,
-        )
         self.cases = CaseService(cases=self.compliance, roster=self.roster, bus=self.bus, clock=clock)
 
     # --- rounds on demand -----------------------------------------------------------------------

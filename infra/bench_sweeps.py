@@ -105,24 +105,12 @@ def lower_bound() -> int:
 
 def sweep_once() -> tuple[dict[str, Any], Counter[str], float, int]:
     """One night's check, slice after slice as the sweep queue would hand them on."""
-    from worklog.bus import EventBus
-    from worklog.compliance.repository import ComplianceRepository
     from worklog.compliance.sweep import MissingEntryCheck
-    from worklog.journal.repository import JournalRepository
-    from worklog.roster.repository import RosterRepository
-    from worklog.schedules import current_calendar
     from worklog.settings import get_settings
 
-    roster, settings = RosterRepository(), get_settings()
+    settings = get_settings()
     check = MissingEntryCheck(
-        roster,
-        JournalRepository(),
-        ComplianceRepository(),
-        EventBus(),
-        current_calendar(roster),
-        settings.rules,
-        slice_pages=settings.sweep_slice_pages or None,
-        page_items=settings.sweep_page_items or None,
+        slice_pages=settings.sweep_slice_pages or None, page_items=settings.sweep_page_items or None
     )
     totals: Counter[str] = Counter()
     start: str | None = None

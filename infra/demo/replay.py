@@ -181,7 +181,13 @@ class Replay:
         self.audits = AuditRepository(client=dynamodb)
         self.rules = settings.rules
         self.check = MissingEntryCheck(
-            self.roster, self.journal_repo, self.compliance, self.bus, calendar, self.rules, self.clock
+            roster=self.roster,
+            journal=self.journal_repo,
+            compliance=self.compliance,
+            bus=self.bus,
+            calendar=calendar,
+            rules=self.rules,
+            clock=self.clock,
         )
         reviewing: dict[str, Any] = {
             "reviews": self.reviews,

@@ -1,6 +1,7 @@
 """Cases at work: who may see and act on a case, and the moves the case owners make.
 
-The rules of who holds what (docs/rules.md and docs/access.md, ladder.owner_role_for):
+The rules of who holds what (docs/rules.md and docs/access.md; ``worklog.access.holds_case``,
+ladder.owner_role_for):
 
 - a reminder-talk case held by ``unit_head`` is acted on by the head of its ``owner_unit_id``;
 - one held by ``district_leader`` by any district leader (the leadership holds it as a whole);
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from worklog.access import ACCOUNTABILITY_HOLDERS
+from worklog.access import ACCOUNTABILITY_HOLDERS, holds_case
 from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.clock import Clock, iso_now, system_clock, today
@@ -86,28 +87,17 @@ class Escalation:
 # --- who may do what ---------------------------------------------------------------------------
 
 
-def holds(who: Principal, case: Case) -> bool:
-    """Whether the caller is on the owner side of the case, whoever the case is about."""
-    if case.kind is CaseKind.ACCOUNTABILITY or case.owner_role in ACCOUNTABILITY_HOLDERS:
-        return who.has(*ACCOUNTABILITY_HOLDERS)
-    if case.owner_role == "district_leader":
-        return who.has("district_leader")
-    if case.owner_role == "unit_head":
-        return who.has("unit_head") and case.owner_unit_id == who.unit_id
-    return who.has(case.owner_role) and case.owner_unit_id in (None, who.unit_id)
-
-
 def is_subject(who: Principal, case: Case) -> bool:
     return case.cadre_id == who.cadre_id
 
 
 def may_act(who: Principal, case: Case) -> bool:
     """Record a talk, escalate, close: the owner side, never the cadre the case is about."""
-    return holds(who, case) and not is_subject(who, case)
+    return holds_case(who, case) and not is_subject(who, case)
 
 
 def may_see(who: Principal, case: Case) -> bool:
-    return holds(who, case) or is_subject(who, case)
+    return holds_case(who, case) or is_subject(who, case)
 
 
 def moves(who: Principal, case: Case) -> list[CaseMove]:

@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from worklog.access import DISTRICT_ROLES
+from worklog.access import DISTRICT_ROLES, heads_unit
 from worklog.auth.principals import Principal
 from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, system_clock, today
@@ -30,7 +30,6 @@ from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import Forbidden, NotFound, ValidationFailed
 from worklog.journal.repository import JournalRepository, container_repository
-from worklog.models.roster import Unit
 from worklog.models.units import DistrictFiguresOut, MonthFigures, UnitFiguresOut, UnitMonthRow
 from worklog.periods import LockdownPolicy, day_period, month_label, month_period
 from worklog.roster.repository import RosterRepository
@@ -228,7 +227,7 @@ class FiguresService:
         unit = self.roster.get_unit(unit_id)
         if unit is None:
             raise NotFound(TEXT["unknown_unit"], code="unknown_unit")
-        if not who.has(*DISTRICT_ROLES) and not heads(who, unit):
+        if not who.has(*DISTRICT_ROLES) and not heads_unit(who, unit):
             raise Forbidden(TEXT["own_unit_only"], code="forbidden")
         on = today(self.clock)
         latest = closed_through(on, self.lockdown)
@@ -248,10 +247,3 @@ class FiguresService:
         self._check_closed(last, on, latest, "to")
         out = [self._month(m, unit_id).get(unit_id, UnitMonth()).out(m) for m in months]
         return UnitFiguresOut(unit_id=unit.unit_id, unit_name=unit.name, closed_through=latest, months=out)
-
-
-def heads(who: Principal, unit: Unit) -> bool:
-    """The reader heads this unit: its named head, or (none named) a unit_head of the unit."""
-    if unit.head_id:
-        return unit.head_id == who.cadre_id
-    return who.has("unit_head") and who.unit_id == unit.unit_id

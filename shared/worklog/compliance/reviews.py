@@ -32,6 +32,7 @@ from worklog.access import (
     Door,
     ReadFacts,
     days_between,
+    holds_reviewer_role,
     is_unit_head,
     read_access,
     refuse_self,
@@ -89,13 +90,6 @@ class VerdictDecision:
 
 class AlreadyReviewed(Conflict):
     code = "already_reviewed"
-
-
-def holds_reviewer_role(who: Principal, review: StoredReview) -> bool:
-    """Whether the reviewer still holds a role the week was assigned for (assignment.py): head of
-    the reviewee's unit, or a district leader. An assignment made before a role was taken away
-    does not outlive it."""
-    return who.has("district_leader") or (who.has("unit_head") and who.unit_id == review.unit_id)
 
 
 def check_verdict(review: StoredReview, reviewer_id: str, verdict: VerdictIn, on: date) -> VerdictDecision:

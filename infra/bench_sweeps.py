@@ -108,24 +108,12 @@ def lower_bound() -> int:
 
 def sweep_once() -> tuple[dict[str, Any], Counter[str], float, int]:
     """One night's check, slice after slice as the sweep queue would hand them on."""
-    from worklog.bus import EventBus
-    from worklog.compliance.repository import ComplianceRepository
     from worklog.compliance.sweep import MissingEntryCheck
-    from worklog.journal.repository import JournalRepository
-    from worklog.roster.repository import RosterRepository
-    from worklog.schedules import current_calendar
     from worklog.settings import get_settings
 
-    roster, settings = RosterRepository(), get_settings()
+    settings = get_settings()
     check = MissingEntryCheck(
-        roster,
-        JournalRepository(),
-        ComplianceRepository(),
-        EventBus(),
-        current_calendar(),
-        settings.rules,
-        slice_pages=settings.sweep_slice_pages or None,
-        page_items=settings.sweep_page_items or None,
+        slice_pages=settings.sweep_slice_pages or None, page_items=settings.sweep_page_items or None
     )
     totals: Counter[str] = Counter()
     start: str | None = None
@@ -146,7 +134,7 @@ def sweep_once() -> tuple[dict[str, Any], Counter[str], float, int]:
 
 
 def weekly_once() -> tuple[dict[str, Any], Counter[str], float, int]:
-    from worklog.compliance.reviews import run_weekly_assignment
+    from worklog.compliance.weekly import WeeklyAssignment
     from worklog.roster.repository import RosterRepository
 
     with counting() as bound:
@@ -154,7 +142,7 @@ def weekly_once() -> tuple[dict[str, Any], Counter[str], float, int]:
         sum(1 for _ in RosterRepository().list_units())
     with counting() as seen:
         start = time.perf_counter()
-        summary = run_weekly_assignment(date(2026, 11, 23)).model_dump(mode="json")
+        summary = WeeklyAssignment().run(date(2026, 11, 23)).model_dump(mode="json")
         elapsed = time.perf_counter() - start
     return summary, seen, elapsed, sum(bound.values())
 

@@ -13,7 +13,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
-from worklog.audit.service import audit_desk
+from worklog.audit.quarterly import QuarterlyRun
 from worklog.models.common import Day
 from worklog.observability import logger, metrics, tracer
 
@@ -29,7 +29,7 @@ class RunRequest(BaseModel):
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = RunRequest.model_validate(event or {})
-    run = audit_desk().run_quarterly(request.date)
+    run = QuarterlyRun().run(request.date)
     metrics.add_metric(name="AuditDrawn", unit="Count", value=1 if run.drawn else 0)
     logger.info("audit sampling", **run.as_dict())
     return run.as_dict()

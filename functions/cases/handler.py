@@ -12,12 +12,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
 from worklog.audit.dossier import Dossier, people_named
+from worklog.audit.grading import EvaluationService
 from worklog.audit.repository import AuditRepository
-from worklog.audit.service import audit_desk
+from worklog.audit.service import AuditService
 from worklog.auth.principals import Principal
-from worklog.bus import EventBus
-from worklog.compliance import cases
-from worklog.compliance.ladder import Case, CaseState
+from worklog.compliance.cases import CaseService
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import NotFound
@@ -38,7 +37,17 @@ from worklog.models.audits import (
     SampledEntries,
     UnitEvaluationOut,
 )
-from worklog.models.cases import CaseDossier, CaseId, CaseList, CaseOut, EscalationOut, ReasonIn, TalkIn
+from worklog.models.cases import (
+    Case,
+    CaseDossier,
+    CaseId,
+    CaseList,
+    CaseOut,
+    CaseState,
+    EscalationOut,
+    ReasonIn,
+    TalkIn,
+)
 from worklog.models.common import Day
 from worklog.models.roster import Role
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
@@ -67,13 +76,14 @@ def list_cases(
     ] = None,
 ) -> CaseList:
     who = http.principal(app)
-    found = cases.list_cases(ComplianceRepository(), who, state=state, role=role)
-    return CaseList(cases=cases.present(RosterRepository(), who, found))
+    service = CaseService()
+    found = service.list_cases(who, state=state, role=role)
+    return CaseList(cases=service.present(who, found))
 
 
-def _one(who: Principal, case: Case) -> CaseOut:
+def _one(service: CaseService, who: Principal, case: Case) -> CaseOut:
     """A case as the caller sees it (its cadre's name, the moves they may make now)."""
-    [out] = cases.present(RosterRepository(), who, [case])
+    [out] = service.present(who, [case])
     return out
 
 
@@ -84,8 +94,8 @@ def _one(who: Principal, case: Case) -> CaseOut:
     tags=["cases"],
 )
 def get_case(case_id: Annotated[CaseId, Path()]) -> CaseOut:
-    who = http.principal(app)
-    return _one(who, cases.get_case(ComplianceRepository(), who, case_id))
+    who, service = http.principal(app), CaseService()
+    return _one(service, who, service.get_case(who, case_id))
 
 
 @app.get(
@@ -97,10 +107,11 @@ def get_case(case_id: Annotated[CaseId, Path()]) -> CaseOut:
 )
 def get_dossier(case_id: Annotated[CaseId, Path()]) -> CaseDossier:
     compliance, roster, who = ComplianceRepository(), RosterRepository(), http.principal(app)
-    case = cases.get_case(compliance, who, case_id)
+    service = CaseService(cases=compliance, roster=roster)
+    case = service.get_case(who, case_id)
     evidence = Dossier(compliance, ReviewRepository(), AuditRepository()).evidence(case)
     people = roster.get_cadres(people_named(case, evidence))
-    [out] = cases.present(roster, who, [case])
+    [out] = service.present(who, [case])
     return CaseDossier(case=out, evidence=evidence, names={c: p.name for c, p in sorted(people.items())})
 
 
@@ -113,13 +124,13 @@ def get_dossier(case_id: Annotated[CaseId, Path()]) -> CaseDossier:
 def post_talk(
     case_id: Annotated[CaseId, Path()], body: TalkIn, idempotency_key: idempotency.KeyHeader = None
 ) -> Response[CaseOut]:
-    who = http.principal(app)
+    who, service = http.principal(app), CaseService()
 
     def run() -> tuple[int, CaseOut]:
-        case = cases.record_talk(ComplianceRepository(), who, case_id, body)
+        case = service.record_talk(who, case_id, body)
         metrics.add_metric(name="ReminderTalkRecorded", unit="Count", value=1)
         logger.info("reminder talk recorded", case_id=case.case_id)
-        return 200, _one(who, case)
+        return 200, _one(service, who, case)
 
     return idempotency.respond(app, who.cadre_id, run, CaseOut)
 
@@ -134,15 +145,15 @@ def post_talk(
 def post_escalation(
     case_id: Annotated[CaseId, Path()], body: ReasonIn, idempotency_key: idempotency.KeyHeader = None
 ) -> Response[EscalationOut]:
-    who = http.principal(app)
+    who, service = http.principal(app), CaseService()
 
     def run() -> tuple[int, EscalationOut]:
-        done = cases.escalate_case(ComplianceRepository(), EventBus(), who, case_id, body.reason)
+        done = service.escalate_case(who, case_id, body.reason)
         metrics.add_metric(name="AccountabilityCaseOpened", unit="Count", value=1)
         if not done.published:
             metrics.add_metric(name="CaseEventNotPublished", unit="Count", value=1)
         logger.info("case escalated", case_id=done.case.case_id, opened=done.opened.case_id)
-        escalated, opened = cases.present(RosterRepository(), who, [done.case, done.opened])
+        escalated, opened = service.present(who, [done.case, done.opened])
         return 200, EscalationOut(case=escalated, opened=opened)
 
     return idempotency.respond(app, who.cadre_id, run, EscalationOut)
@@ -157,13 +168,13 @@ def post_escalation(
 def post_closure(
     case_id: Annotated[CaseId, Path()], body: ReasonIn, idempotency_key: idempotency.KeyHeader = None
 ) -> Response[CaseOut]:
-    who = http.principal(app)
+    who, service = http.principal(app), CaseService()
 
     def run() -> tuple[int, CaseOut]:
-        case = cases.close_case(ComplianceRepository(), who, case_id, body.reason)
+        case = service.close_case(who, case_id, body.reason)
         metrics.add_metric(name="CaseClosed", unit="Count", value=1)
         logger.info("case closed", case_id=case.case_id)
-        return 200, _one(who, case)
+        return 200, _one(service, who, case)
 
     return idempotency.respond(app, who.cadre_id, run, CaseOut)
 
@@ -182,7 +193,7 @@ DRAW_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
     tags=["audits"],
 )
 def post_audit(body: AuditRequestIn) -> Response[AuditRoundOut]:
-    r = audit_desk().request(http.principal(app), body)
+    r = AuditService().request(http.principal(app), body)
     metrics.add_metric(name="AuditDrawn", unit="Count", value=1)
     logger.info("audit drawn", round_id=r.round_id, sampled=r.sampled)
     return Response(201, content_types.APPLICATION_JSON, AuditRoundOut.of(r))
@@ -222,7 +233,7 @@ def get_audit(round_id: Annotated[RoundId, Path()]) -> AuditRoundOut:
     tags=["audits"],
 )
 def get_audit_sample(round_id: Annotated[RoundId, Path()]) -> AuditSampleOut:
-    return audit_desk().round_sample(http.principal(app), round_id)
+    return AuditService().round_sample(http.principal(app), round_id)
 
 
 @app.get(
@@ -232,7 +243,7 @@ def get_audit_sample(round_id: Annotated[RoundId, Path()]) -> AuditSampleOut:
     tags=["audits"],
 )
 def my_audits() -> AssignmentList:
-    return audit_desk().my_assignments(http.principal(app))
+    return AuditService().my_assignments(http.principal(app))
 
 
 @app.get(
@@ -245,7 +256,7 @@ def my_audits() -> AssignmentList:
 def get_sampled_entries(
     round_id: Annotated[RoundId, Path()], cadre_id: Annotated[CadreRef, Path()]
 ) -> SampledEntries:
-    return audit_desk().sampled_entries(http.principal(app), round_id, cadre_id)
+    return AuditService().sampled_entries(http.principal(app), round_id, cadre_id)
 
 
 @app.put(
@@ -265,7 +276,7 @@ def put_finding(
     who = http.principal(app)
 
     def run() -> tuple[int, FindingOut]:
-        finding = audit_desk().record_finding(who, round_id, cadre_id, day, body)
+        finding = AuditService().record_finding(who, round_id, cadre_id, day, body)
         metrics.add_metric(name="AuditFinding", unit="Count", value=1)
         logger.info("finding recorded", round_id=round_id, cadre_id=cadre_id, result=finding.result)
         return 201, FindingOut.of(finding)
@@ -289,7 +300,7 @@ def put_evaluation(
     who = http.principal(app)
 
     def run() -> tuple[int, EvaluationOut]:
-        return 200, EvaluationOut.of(audit_desk().evaluate(who, quarter, cadre_id, body))
+        return 200, EvaluationOut.of(EvaluationService().evaluate(who, quarter, cadre_id, body))
 
     return idempotency.respond(app, who.cadre_id, run, EvaluationOut)
 
@@ -305,7 +316,7 @@ def put_evaluation(
 def get_unit_evaluations(
     quarter: Annotated[Quarter, Path()], unit_id: Annotated[CadreRef, Path()]
 ) -> UnitEvaluationOut:
-    return audit_desk().unit_evaluations(http.principal(app), quarter, unit_id)
+    return EvaluationService().unit_evaluations(http.principal(app), quarter, unit_id)
 
 
 @app.get(
@@ -317,7 +328,7 @@ def get_unit_evaluations(
 def get_evaluation_sheet(
     quarter: Annotated[Quarter, Path()], unit_id: Annotated[CadreRef, Path()]
 ):  # no return annotation: Powertools would validate the workbook's bytes as a model
-    sheet = audit_desk().unit_sheet(http.principal(app), quarter, unit_id)
+    sheet = EvaluationService().unit_sheet(http.principal(app), quarter, unit_id)
     return Response(
         200,
         http.XLSX,

@@ -18,16 +18,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from worklog.bus import EventBus
 from worklog.clock import system_clock, today
-from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.sweep import MissingEntryCheck
-from worklog.journal.repository import JournalRepository
 from worklog.models.common import Day
 from worklog.observability import logger, metrics, tracer
 from worklog.queue import SweepQueue
-from worklog.roster.repository import RosterRepository
-from worklog.schedules import current_calendar
 from worklog.settings import get_settings
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -42,16 +37,9 @@ class CheckRequest(BaseModel):
 
 def check(request: CheckRequest) -> dict[str, Any]:
     day = request.date or today(system_clock) - timedelta(days=1)
-    roster, settings = RosterRepository(), get_settings()
+    settings = get_settings()
     sweep = MissingEntryCheck(
-        roster,
-        JournalRepository(),
-        ComplianceRepository(),
-        EventBus(),
-        current_calendar(),
-        settings.rules,
-        slice_pages=settings.sweep_slice_pages or None,
-        page_items=settings.sweep_page_items or None,
+        slice_pages=settings.sweep_slice_pages or None, page_items=settings.sweep_page_items or None
     )
     summary = sweep.run(day, request.start)
     if summary.next_from is not None:

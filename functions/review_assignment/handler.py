@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from worklog.compliance.reviews import run_weekly_assignment
+from worklog.compliance.weekly import WeeklyAssignment
 from worklog.models.reviews import WeeklyRunIn
 from worklog.observability import logger, metrics, tracer
 
@@ -16,7 +16,7 @@ from worklog.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     run = WeeklyRunIn.model_validate(event or {})
-    summary = run_weekly_assignment(run.date)
+    summary = WeeklyAssignment().run(run.date)
     metrics.add_metric(name="ReviewAssigned", unit="Count", value=summary.new_assignments)
     metrics.add_metric(name="ReviewOverdue", unit="Count", value=summary.marked_overdue)
     metrics.add_metric(name="ReminderTalkOpened", unit="Count", value=len(summary.reminder_talks_opened))

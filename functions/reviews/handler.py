@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
-from worklog.compliance.figures import unit_figures
+from worklog.compliance.figures import FiguresService
 from worklog.compliance.reviews import ReviewService
 from worklog.models.common import Day
 from worklog.models.entries import MonthLabel
@@ -128,7 +128,7 @@ def get_district_figures(
         MonthLabel | None, Query(description="YYYY-MM, a closed month; default the latest closed month")
     ] = None,
 ) -> DistrictFiguresOut:
-    return unit_figures().district(http.principal(app), month)
+    return FiguresService().district(http.principal(app), month)
 
 
 @app.get(
@@ -145,7 +145,7 @@ def get_unit_figures(
         MonthLabel | None, Query(alias="to", description="YYYY-MM, the last month (a closed one)")
     ] = None,
 ) -> UnitFiguresOut:
-    return unit_figures().unit(http.principal(app), unit_id, first, last)
+    return FiguresService().unit(http.principal(app), unit_id, first, last)
 
 
 @app.get(

@@ -36,12 +36,12 @@ from typing import Any
 
 from infra.demo.district import DemoDistrict
 from infra.demo.journal import DemoRecord, Pace, generate_journal
-from worklog.audit.evaluation import Grade
 from worklog.calendar import DayInfo, WorkingCalendar
 from worklog.clock import SHANGHAI
 from worklog.compliance.assignment import week_of
-from worklog.compliance.ladder import Quarter
+from worklog.models.grades import Grade
 from worklog.models.roster import Cadre
+from worklog.periods import Quarter
 
 SEED = 2016
 # Over months: a "misses" cadre misses about one working day in 40, a "late" one logs one in 30 late.

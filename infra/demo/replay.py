@@ -2,11 +2,12 @@
 
 Each event runs at its moment with the clock of the services set to it: the nightly missing-entry
 check at 01:30 for the day before (``MissingEntryCheck``), the Monday review run at 08:00
-(``run_weekly_assignment``), each reviewer's verdicts (``ReviewService.record_verdict``, after a
-read of the week's log), the reminder talks and closures case holders record (``worklog.compliance
-.cases``), the quarterly commit and draw (``AuditDesk``), inspectors' findings and HR's grades. So
-the missing records, the standings, the cases, the overdue reviews and the audit round are exactly
-what the rules make of the plan — a nightly check re-run for any past day finds nothing new.
+(``WeeklyAssignment``), each reviewer's verdicts (``ReviewService.record_verdict``, after a read of
+the week's log), the reminder talks and closures case holders record (``CaseService``), the
+quarterly commit and draw (``QuarterlyRun``), inspectors' findings (``AuditService``) and HR's
+grades (``EvaluationService``). So the missing records, the standings, the cases, the overdue
+reviews and the audit round are exactly what the rules make of the plan — a nightly check re-run
+for any past day finds nothing new.
 
 Two things stand in for the passage of time. The journal is loaded whole before the replay starts,
 so the nightly check reads it through ``JournalAsOf``: a period counts as saved only if the plan
@@ -32,31 +33,30 @@ from typing import Any
 from infra.demo import decisions, plan
 from infra.demo.district import DemoDistrict
 from infra.demo.plan import Journal, Storylines, Window
+from worklog.audit.grading import EvaluationService
 from worklog.audit.ledger import LedgerStore
+from worklog.audit.quarterly import QuarterlyRun
 from worklog.audit.repository import AuditRepository
-from worklog.audit.service import AuditDesk
+from worklog.audit.service import AuditService
+from worklog.audit.tables import AuditTables
 from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
 from worklog.clock import SHANGHAI, today
-from worklog.compliance import cases as case_desk
-from worklog.compliance.ladder import CaseKind, CaseState, Quarter
+from worklog.compliance.cases import CaseService
+from worklog.compliance.reads import log_read
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
-from worklog.compliance.reviews import (
-    AlreadyReviewed,
-    ReviewService,
-    check_verdict,
-    log_read,
-    run_weekly_assignment,
-)
+from worklog.compliance.reviews import AlreadyReviewed, ReviewService, check_verdict
 from worklog.compliance.sweep import MissingEntryCheck
+from worklog.compliance.weekly import WeeklyAssignment
 from worklog.errors import WorklogError
 from worklog.journal.repository import JournalRepository
 from worklog.models.audits import AuditRound, EvaluationIn, FindingIn
-from worklog.models.cases import TalkIn
+from worklog.models.cases import CaseKind, CaseState, TalkIn
 from worklog.models.reviews import StoredReview, VerdictIn
 from worklog.models.roster import Cadre
+from worklog.periods import Quarter
 from worklog.roster.repository import RosterRepository
 from worklog.roster.standing import revision_update
 from worklog.settings import get_settings
@@ -188,28 +188,42 @@ class Replay:
     def _wire_services(self, ledger: LedgerStore) -> None:
         """The system's own use cases, on the replay's repositories, bus and clock."""
         self.check = MissingEntryCheck(
-            self.roster, self.journal_repo, self.compliance, self.bus, self.calendar, self.rules, self.clock
-        )
-        self.review_service = ReviewService(
-            reviews=self.reviews,
-            cases=self.compliance,
             roster=self.roster,
+            journal=self.journal_repo,
+            compliance=self.compliance,
             bus=self.bus,
             calendar=self.calendar,
             rules=self.rules,
             clock=self.clock,
         )
-        self.desk = AuditDesk(
-            self.audits,
-            ledger,
-            self.bus,
-            self.roster,
-            self.journal_repo,
-            self.compliance,
-            self.reviews,
-            self.calendar,
-            self.clock,
+        reviewing: dict[str, Any] = {
+            "reviews": self.reviews,
+            "cases": self.compliance,
+            "roster": self.roster,
+            "bus": self.bus,
+            "calendar": self.calendar,
+            "rules": self.rules,
+            "clock": self.clock,
+        }
+        self.review_service = ReviewService(**reviewing)
+        self.weekly = WeeklyAssignment(**reviewing)
+        self.case_service = CaseService(
+            cases=self.compliance, roster=self.roster, bus=self.bus, clock=self.clock
         )
+        tables = AuditTables(
+            audits=self.audits,
+            roster=self.roster,
+            journal=self.journal_repo,
+            compliance=self.compliance,
+            reviews=self.reviews,
+            calendar=self.calendar,
+        )
+        self.audit_service = AuditService(
+            tables=tables, ledger=ledger, bus=self.bus, rules=self.rules, clock=self.clock
+        )
+        self.rounds = self.audit_service.rounds
+        self.quarterly = QuarterlyRun(rounds=self.rounds, clock=self.clock)
+        self.evaluations = EvaluationService(tables=tables, clock=self.clock)
 
     # --- the event loop -------------------------------------------------------------------------
     def at(self, moment: datetime, action: Callable[[], None]) -> None:
@@ -271,15 +285,7 @@ class Replay:
 
     # --- weekly reviews -------------------------------------------------------------------------
     def _weekly(self, monday: date) -> None:
-        run = run_weekly_assignment(
-            monday,
-            reviews=self.reviews,
-            cases=self.compliance,
-            roster=self.roster,
-            bus=self.bus,
-            calendar=self.calendar,
-            clock=self.clock,
-        )
+        run = self.weekly.run(monday)
         self.summary.weekly_runs += 1
         for case_id in run.reminder_talks_opened:
             self._opened(case_id)
@@ -396,7 +402,7 @@ class Replay:
     def _talk(self, case_id: str, talk: decisions.TalkPlan) -> None:
         who = self._holder(case_id)
         body = TalkIn(talk_date=talk.day, said=talk.said, response=talk.response)
-        case_desk.record_talk(self.compliance, who, case_id, body, self.clock)
+        self.case_service.record_talk(who, case_id, body)
         self.summary.talks.append(case_id)
         case = self.compliance.get_case(case_id)
         if case is not None and case.cadre_id == self.stories.talk_closed and self.stories.close_day:
@@ -407,9 +413,7 @@ class Replay:
         case = self.compliance.get_case(case_id)
         if case is None or case.state is not CaseState.TALK_RECORDED:
             return
-        case_desk.close_case(
-            self.compliance, self._holder(case_id), case_id, plan.TEXT["close_reason"], self.clock
-        )
+        self.case_service.close_case(self._holder(case_id), case_id, plan.TEXT["close_reason"])
         self.summary.closed.append(case_id)
 
     # --- audits ---------------------------------------------------------------------------------
@@ -428,13 +432,13 @@ class Replay:
         )
 
     def _commit_round(self) -> None:
-        self.desk.commit(self._round(self.window.quarter, self.clock.moment))
+        self.rounds.commit(self._round(self.window.quarter, self.clock.moment))
 
     def _quarterly(self) -> None:
         # The seed of the quarter that starts is committed with the demo's seed (repeatable), then
         # the run draws the quarter that ended and finds that commitment in place.
-        self.desk.commit(self._round(Quarter.of(self.window.draw_day), self.clock.moment))
-        run = self.desk.run_quarterly(self.window.draw_day)
+        self.rounds.commit(self._round(Quarter.of(self.window.draw_day), self.clock.moment))
+        run = self.quarterly.run(self.window.draw_day)
         self.summary.drawn = run.drawn
         if run.drawn is None:
             return
@@ -446,13 +450,13 @@ class Replay:
 
     def _inspect(self, round_id: str, inspector_id: str, cadre_id: str, days: list[date]) -> None:
         who = self._principal(inspector_id)
-        self.desk.sampled_entries(who, round_id, cadre_id)
+        self.audit_service.sampled_entries(who, round_id, cadre_id)
         for day in sorted(days):
             self.clock.moment += timedelta(minutes=4)
             number = sum(self.summary.findings.values()) + 1
             found = decisions.finding_for(self.seed, round_id, inspector_id, cadre_id, day, number)
             body = FindingIn(result=found.result, note=found.note, evidence_ref=found.evidence_ref)
-            self.desk.record_finding(who, round_id, cadre_id, day, body)
+            self.audit_service.record_finding(who, round_id, cadre_id, day, body)
             self.summary.findings[found.result] += 1
 
     def _evaluate(self) -> None:
@@ -477,7 +481,7 @@ class Replay:
             adverse = sum(1 for v in self.verdicts.get(cadre.cadre_id, []) if v != "adequate")
             grade = decisions.grade_for(len(owed), on_time, adverse)
             body = EvaluationIn(grade=grade, comment=plan.TEXT["grade_comment"][grade])
-            self.desk.evaluate(who, q.label, cadre.cadre_id, body)
+            self.evaluations.evaluate(who, q.label, cadre.cadre_id, body)
             self.summary.evaluations += 1
 
     # --- people ---------------------------------------------------------------------------------

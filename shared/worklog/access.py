@@ -21,7 +21,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 from worklog.errors import Forbidden
-from worklog.models.reviews import ReadPurpose
+from worklog.models.cases import Case, CaseKind
+from worklog.models.reviews import ReadPurpose, StoredReview
 from worklog.models.roster import Cadre, Role, Unit
 
 if TYPE_CHECKING:
@@ -29,9 +30,23 @@ if TYPE_CHECKING:
 
 Access = ReadPurpose | Literal["own"]
 
+# --- role groups: who inspects, vets, evaluates, holds cases ------------------------------------
+# The services import these; no other module spells a group of roles out.
 # Inspectors read only through their audit assignments; HR evaluators and admins read no log text.
 INSPECTOR_ROLES: tuple[Role, ...] = ("org_inspector", "discipline_inspector")
 VETTING_ROLES: tuple[Role, ...] = ("org_inspector",)
+# Accountability cases are held district-wide by the Discipline Commission and the Org Dept.
+ACCOUNTABILITY_HOLDERS: tuple[Role, ...] = ("discipline_inspector", "org_inspector")
+# The inspectors an audit draws and who record findings on the sampled entries.
+FINDING_ROLE: Role = "discipline_inspector"
+# Who may have a quarter drawn on demand and see a round's whole sample: the Org Dept and the Commission.
+SAMPLE_READERS: tuple[Role, ...] = ("org_inspector", "discipline_inspector")
+# Who may start a spot-check.
+SPOT_CHECK_ROLES: tuple[Role, ...] = ("org_inspector",)
+# Who grades a quarter and reads the evaluation sheet.
+EVALUATOR_ROLES: tuple[Role, ...] = ("org_inspector", "hr_evaluator")
+# Who sees every unit's figures: the Organization Department and the district leaders.
+DISTRICT_ROLES: tuple[Role, ...] = ("org_inspector", "district_leader")
 
 # User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
 TEXT: dict[str, str] = {
@@ -104,6 +119,33 @@ def heads_unit_of(reader: Principal, subject: Cadre, unit: Unit | None) -> bool:
     if unit is not None and unit.head_id:
         return unit.head_id == reader.cadre_id
     return reader.has("unit_head") and reader.unit_id == subject.unit_id
+
+
+def heads_unit(who: Principal, unit: Unit) -> bool:
+    """The reader heads this unit: its named head, or (none named) a unit_head of the unit."""
+    if unit.head_id:
+        return unit.head_id == who.cadre_id
+    return who.has("unit_head") and who.unit_id == unit.unit_id
+
+
+def holds_reviewer_role(who: Principal, review: StoredReview) -> bool:
+    """Whether the reviewer still holds a role the week was assigned for (assignment.py): head of
+    the reviewee's unit, or a district leader. An assignment made before a role was taken away
+    does not outlive it."""
+    return who.has("district_leader") or (who.has("unit_head") and who.unit_id == review.unit_id)
+
+
+def holds_case(who: Principal, case: Case) -> bool:
+    """Whether the caller is on the owner side of the case, whoever the case is about: a unit-head
+    talk's unit head, any district leader for a leaders' talk, the Discipline Commission and the Org
+    Dept for an accountability case."""
+    if case.kind is CaseKind.ACCOUNTABILITY or case.owner_role in ACCOUNTABILITY_HOLDERS:
+        return who.has(*ACCOUNTABILITY_HOLDERS)
+    if case.owner_role == "district_leader":
+        return who.has("district_leader")
+    if case.owner_role == "unit_head":
+        return who.has("unit_head") and case.owner_unit_id == who.unit_id
+    return who.has(case.owner_role) and case.owner_unit_id in (None, who.unit_id)
 
 
 # --- the rules ---------------------------------------------------------------------------------

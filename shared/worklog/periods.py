@@ -276,3 +276,34 @@ class ObligationPolicy:
             for p in entries + plans + summaries
             if self.owing(p).first_day <= day <= self.owing(p).locks_after
         ]
+
+
+@dataclass(frozen=True)
+class Quarter:
+    year: int
+    number: int  # 1..4
+
+    @classmethod
+    def of(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def last_day(self) -> date:
+        if self.number == 4:
+            return date(self.year, 12, 31)
+        return date(self.year, 3 * self.number + 1, 1) - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def text(self) -> str:
+        return f"{self.year}年第{self.number}季度"
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.first_day <= day <= self.last_day

@@ -204,10 +204,10 @@ def test_an_inspector_draws_at_most_two_spot_checks_a_shanghai_day(
 
 
 def test_the_cap_holds_when_draws_race(audited: InProcessStack) -> None:
-    from worklog.audit.service import audit_desk
+    from worklog.audit.rounds import Rounds
 
     # Given six spot-check rounds of one requester and day written at the same moment
-    desk = audit_desk()
+    desk = Rounds()
     rounds = [
         desk.new_round(
             f"SPOT-2026-11-20-R{i}", "spot", "2026-Q4", date(2026, 10, 1), date(2026, 11, 19), "c0010"

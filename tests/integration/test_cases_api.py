@@ -19,8 +19,9 @@ from tests.integration.idempotency_support import (
     sent_twice,
 )
 from worklog.bus import EventBus
-from worklog.compliance.ladder import Case, CaseKind, Subject, open_case
+from worklog.compliance.ladder import open_case
 from worklog.compliance.repository import ComplianceRepository
+from worklog.models.cases import Case, CaseKind, Subject
 from worklog.models.roster import Cadre
 from worklog.roster.repository import RosterRepository
 

@@ -26,9 +26,10 @@ from tests.integration.idempotency_support import (
     sent_twice,
 )
 from worklog.audit.repository import AuditRepository
-from worklog.compliance.ladder import CaseKind, Subject, open_case
+from worklog.compliance.ladder import open_case
 from worklog.compliance.repository import ComplianceRepository
 from worklog.models.audits import Finding
+from worklog.models.cases import CaseKind, Subject
 from worklog.models.roster import Cadre, Unit
 from worklog.roster.repository import RosterRepository
 

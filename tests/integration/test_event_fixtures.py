@@ -15,8 +15,9 @@ import pytest
 
 from infra.inprocess import InProcessStack
 from infra.template import ROOT
-from worklog.compliance.ladder import CaseKind, Subject, open_case
+from worklog.compliance.ladder import open_case
 from worklog.compliance.repository import ComplianceRepository
+from worklog.models.cases import CaseKind, Subject
 from worklog.models.roster import Cadre, Unit
 from worklog.roster.repository import RosterRepository
 

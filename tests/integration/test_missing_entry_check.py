@@ -12,8 +12,9 @@ import pytest
 
 from infra.inprocess import InProcessStack
 from tests.conftest import Published, compliance_items, set_clock
-from worklog.compliance.ladder import Case, CaseKind, CaseState, record_talk
+from worklog.compliance.ladder import record_talk
 from worklog.compliance.repository import ComplianceRepository
+from worklog.models.cases import Case, CaseKind, CaseState
 from worklog.roster.repository import RosterRepository
 from worklog.settings import get_settings
 

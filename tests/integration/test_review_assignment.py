@@ -17,7 +17,7 @@ from infra.template import ROOT
 from tests.conftest import Published, compliance_items, set_clock
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
-from worklog.compliance.reviews import run_weekly_assignment
+from worklog.compliance.weekly import WeeklyAssignment
 from worklog.models.roster import Cadre, Unit
 from worklog.roster.repository import RosterRepository
 from worklog.settings import Rules
@@ -447,7 +447,7 @@ def test_the_catch_up_looks_back_only_as_far_as_configured(
 ) -> None:
     run(district, "2026-11-02")  # the week of 10-26; then four Mondays never run
 
-    summary = run_weekly_assignment(date(2026, 11, 30), rules=Rules(review_catch_up_weeks=2))
+    summary = WeeklyAssignment(rules=Rules(review_catch_up_weeks=2)).run(date(2026, 11, 30))
 
     assert [d.isoformat() for d in summary.caught_up_weeks] == ["2026-11-09", "2026-11-16"]
     assert week_of_reviews("2026-11-02") == {}

@@ -20,8 +20,9 @@ from tests.integration.idempotency_support import (
     keyed,
     sent_twice,
 )
-from worklog.compliance.ladder import CaseKind, Subject, open_case
+from worklog.compliance.ladder import open_case
 from worklog.compliance.repository import ComplianceRepository
+from worklog.models.cases import CaseKind, Subject
 from worklog.models.roster import Cadre, Unit
 from worklog.roster.repository import RosterRepository
 

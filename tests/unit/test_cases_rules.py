@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
+from worklog.access import holds_case
 from worklog.auth.principals import Principal
 from worklog.clock import SHANGHAI, FixedClock
 from worklog.compliance import cases
-from worklog.compliance.ladder import Case, CaseKind, CaseState, InvalidTransition, Subject, open_case
+from worklog.compliance.cases import CaseService
+from worklog.compliance.ladder import InvalidTransition, open_case
 from worklog.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from worklog.models.cases import TalkIn
+from worklog.models.cases import Case, CaseKind, CaseState, Subject, TalkIn
 from worklog.models.roster import Cadre
 
 NOW = FixedClock(datetime(2026, 11, 20, 18, 0, tzinfo=SHANGHAI))
@@ -63,6 +65,11 @@ class FakeBus:
             raise RuntimeError("bus unavailable")
         self.events.extend((detail_type, dict(d)) for d in details)
         return 1
+
+
+def service(store: FakeCases, bus: FakeBus | None = None) -> CaseService:
+    """The use cases over the fakes, on the server clock of NOW."""
+    return CaseService(cases=store, bus=bus or FakeBus(), clock=NOW)
 
 
 def person(cadre_id: str, unit_id: str, *roles: str) -> Principal:
@@ -148,7 +155,7 @@ def test_the_head_of_a_unit_holds_only_their_own_units_talks() -> None:
 def test_a_holder_never_acts_on_a_case_about_themselves() -> None:
     org_inspector = PEOPLE["org_inspector"]
     own = accountability_case(cadre_id=org_inspector.cadre_id)
-    assert cases.holds(org_inspector, own) and cases.may_see(org_inspector, own)
+    assert holds_case(org_inspector, own) and cases.may_see(org_inspector, own)
     assert not cases.may_act(org_inspector, own)
 
 
@@ -160,7 +167,7 @@ def test_a_unit_head_lists_their_units_cases_and_cases_about_them_newest_first()
     older = talk_case("c0001", date(2026, 11, 10))
     newer = talk_case("c0005", date(2026, 11, 18))
     store = FakeCases(older, newer, talk_case("z0001", unit="zzb"), about_head, reviewer_case())
-    listed = cases.list_cases(store, PEOPLE["head_of_jyj"])
+    listed = service(store).list_cases(PEOPLE["head_of_jyj"])
     assert [c.case_id for c in listed] == [
         about_head.case_id,
         newer.case_id,
@@ -172,25 +179,25 @@ def test_a_unit_head_lists_their_units_cases_and_cases_about_them_newest_first()
 def test_an_inspector_of_both_kinds_sees_each_accountability_case_once() -> None:
     both = person("x01", "jw", "discipline_inspector", "org_inspector")
     store = FakeCases(accountability_case("c0001"), accountability_case("c0005"), talk_case())
-    assert [c.cadre_id for c in cases.list_cases(store, both)] == ["c0005", "c0001"]
+    assert [c.cadre_id for c in service(store).list_cases(both)] == ["c0005", "c0001"]
 
 
 def test_the_list_narrows_by_state_and_by_role() -> None:
     head = PEOPLE["head_of_jyj"]
-    closed = cases.close_case(FakeCases(talk_case("c0005")), head, "RT-LOG-c0005-2026-11-18", "已整改", NOW)
+    closed = service(FakeCases(talk_case("c0005"))).close_case(head, "RT-LOG-c0005-2026-11-18", "已整改")
     store = FakeCases(talk_case("c0001"), closed, accountability_case("h01"))
-    assert [c.cadre_id for c in cases.list_cases(store, head, state=CaseState.CLOSED)] == ["c0005"]
-    assert {c.cadre_id for c in cases.list_cases(store, head, role="unit_head")} == {"c0001", "c0005"}
-    assert [c.cadre_id for c in cases.list_cases(store, head, role="cadre")] == ["h01"]
+    assert [c.cadre_id for c in service(store).list_cases(head, state=CaseState.CLOSED)] == ["c0005"]
+    assert {c.cadre_id for c in service(store).list_cases(head, role="unit_head")} == {"c0001", "c0005"}
+    assert [c.cadre_id for c in service(store).list_cases(head, role="cadre")] == ["h01"]
 
 
 def test_narrowing_to_a_role_one_does_not_have_is_403() -> None:
     with pytest.raises(Forbidden):
-        cases.list_cases(FakeCases(), PEOPLE["head_of_jyj"], role="district_leader")
+        service(FakeCases()).list_cases(PEOPLE["head_of_jyj"], role="district_leader")
 
 
 def test_a_cadre_with_no_cases_lists_nothing() -> None:
-    assert cases.list_cases(FakeCases(talk_case(), accountability_case()), PEOPLE["colleague"]) == []
+    assert service(FakeCases(talk_case(), accountability_case())).list_cases(PEOPLE["colleague"]) == []
 
 
 # --- reading and acting ------------------------------------------------------------------------
@@ -199,9 +206,9 @@ def test_a_cadre_with_no_cases_lists_nothing() -> None:
 def test_an_unknown_case_is_404_and_a_strangers_case_is_403() -> None:
     store = FakeCases(talk_case())
     with pytest.raises(NotFound):
-        cases.get_case(store, PEOPLE["head_of_jyj"], "RT-LOG-c9999-2026-11-18")
+        service(store).get_case(PEOPLE["head_of_jyj"], "RT-LOG-c9999-2026-11-18")
     with pytest.raises(Forbidden) as raised:
-        cases.get_case(store, PEOPLE["head_of_zzb"], talk_case().case_id)
+        service(store).get_case(PEOPLE["head_of_zzb"], talk_case().case_id)
     assert raised.value.code == "case_forbidden"
 
 
@@ -210,7 +217,7 @@ TALK = TalkIn(talk_date=date(2026, 11, 20), said="要求按时填写工作日志
 
 def test_the_holder_records_a_talk_stamped_with_the_server_clock() -> None:
     store = FakeCases(talk_case())
-    talked = cases.record_talk(store, PEOPLE["head_of_jyj"], talk_case().case_id, TALK, NOW)
+    talked = service(store).record_talk(PEOPLE["head_of_jyj"], talk_case().case_id, TALK)
     assert talked.state is CaseState.TALK_RECORDED
     last = talked.history[-1]
     assert (last.by, last.at) == ("h01", "2026-11-20T18:00:00.000+08:00")
@@ -221,9 +228,9 @@ def test_the_holder_records_a_talk_stamped_with_the_server_clock() -> None:
 def test_the_subject_may_not_act_on_their_case() -> None:
     store = FakeCases(talk_case())
     for move in (
-        lambda: cases.record_talk(store, PEOPLE["subject"], talk_case().case_id, TALK, NOW),
-        lambda: cases.close_case(store, PEOPLE["subject"], talk_case().case_id, "自行办结", NOW),
-        lambda: cases.escalate_case(store, FakeBus(), PEOPLE["subject"], talk_case().case_id, "升级", NOW),
+        lambda: service(store).record_talk(PEOPLE["subject"], talk_case().case_id, TALK),
+        lambda: service(store).close_case(PEOPLE["subject"], talk_case().case_id, "自行办结"),
+        lambda: service(store, FakeBus()).escalate_case(PEOPLE["subject"], talk_case().case_id, "升级"),
     ):
         with pytest.raises(Forbidden) as raised:
             move()
@@ -235,7 +242,7 @@ def test_a_talk_dated_in_the_future_is_rejected_and_writes_nothing() -> None:
     store = FakeCases(talk_case())
     future = TalkIn(talk_date=date(2026, 11, 21), said="谈话", response="")
     with pytest.raises(ValidationFailed):
-        cases.record_talk(store, PEOPLE["head_of_jyj"], talk_case().case_id, future, NOW)
+        service(store).record_talk(PEOPLE["head_of_jyj"], talk_case().case_id, future)
     assert store.saves == 0
 
 
@@ -249,15 +256,15 @@ def test_a_move_on_a_case_someone_else_moved_meanwhile_is_a_conflict() -> None:
 
     store = MovedMeanwhile(talk_case())
     with pytest.raises(Conflict) as raised:
-        cases.record_talk(store, PEOPLE["head_of_jyj"], talk_case().case_id, TALK, NOW)
+        service(store).record_talk(PEOPLE["head_of_jyj"], talk_case().case_id, TALK)
     assert raised.value.status == 409 and store.cases[talk_case().case_id].state is CaseState.CLOSED
 
 
 def test_inspectors_close_accountability_cases_and_unit_heads_cannot() -> None:
     store = FakeCases(accountability_case())
     with pytest.raises(Forbidden):
-        cases.close_case(store, PEOPLE["head_of_jyj"], accountability_case().case_id, "办结", NOW)
-    closed = cases.close_case(store, PEOPLE["org_inspector"], accountability_case().case_id, " 已问责 ", NOW)
+        service(store).close_case(PEOPLE["head_of_jyj"], accountability_case().case_id, "办结")
+    closed = service(store).close_case(PEOPLE["org_inspector"], accountability_case().case_id, " 已问责 ")
     assert closed.state is CaseState.CLOSED and closed.history[-1].note == "已问责"
 
 
@@ -266,9 +273,7 @@ def test_inspectors_close_accountability_cases_and_unit_heads_cannot() -> None:
 
 def test_escalation_opens_an_accountability_case_with_the_evidence_and_announces_it() -> None:
     store, bus = FakeCases(talk_case()), FakeBus()
-    done = cases.escalate_case(
-        store, bus, PEOPLE["head_of_jyj"], talk_case().case_id, "谈话后仍多次缺报", NOW
-    )
+    done = service(store, bus).escalate_case(PEOPLE["head_of_jyj"], talk_case().case_id, "谈话后仍多次缺报")
     assert done.case.state is CaseState.ESCALATED and done.published
     opened = done.opened
     assert opened.case_id == "AC-LOG-c0001-2026-11-20"
@@ -298,7 +303,7 @@ def test_escalation_joins_an_accountability_case_opened_the_same_day() -> None:
         reason="审阅发现涉嫌造假",
     )
     store = FakeCases(talk_case(), same_day)
-    done = cases.escalate_case(store, FakeBus(), PEOPLE["head_of_jyj"], talk_case().case_id, "升级", NOW)
+    done = service(store, FakeBus()).escalate_case(PEOPLE["head_of_jyj"], talk_case().case_id, "升级")
     assert done.opened.case_id == same_day.case_id and done.opened.reason == "审阅发现涉嫌造假"
     assert [e.action for e in done.opened.history] == ["opened", "evidence_added"]
     assert f"CASE#{talk_case().case_id}" in done.opened.evidence
@@ -317,8 +322,8 @@ def test_an_escalation_retried_after_a_failure_completes_without_a_second_case()
 
     store, bus = FailsOnce(talk_case()), FakeBus()
     with pytest.raises(RuntimeError):
-        cases.escalate_case(store, bus, PEOPLE["head_of_jyj"], talk_case().case_id, "升级", NOW)
-    done = cases.escalate_case(store, bus, PEOPLE["head_of_jyj"], talk_case().case_id, "升级", NOW)
+        service(store, bus).escalate_case(PEOPLE["head_of_jyj"], talk_case().case_id, "升级")
+    done = service(store, bus).escalate_case(PEOPLE["head_of_jyj"], talk_case().case_id, "升级")
     assert done.case.state is CaseState.ESCALATED
     assert [e.action for e in done.opened.history] == ["opened"]
     assert len(store.cases) == 2 and len(bus.events) == 1
@@ -326,8 +331,8 @@ def test_an_escalation_retried_after_a_failure_completes_without_a_second_case()
 
 def test_an_escalation_stands_when_the_bus_is_down() -> None:
     store = FakeCases(talk_case())
-    done = cases.escalate_case(
-        store, FakeBus(down=True), PEOPLE["head_of_jyj"], talk_case().case_id, "升级", NOW
+    done = service(store, FakeBus(down=True)).escalate_case(
+        PEOPLE["head_of_jyj"], talk_case().case_id, "升级"
     )
     assert not done.published
     assert store.get_case(talk_case().case_id).state is CaseState.ESCALATED  # type: ignore[union-attr]
@@ -336,15 +341,13 @@ def test_an_escalation_stands_when_the_bus_is_down() -> None:
 def test_an_accountability_case_cannot_be_escalated_and_nothing_is_written() -> None:
     store, bus = FakeCases(accountability_case()), FakeBus()
     with pytest.raises(InvalidTransition):
-        cases.escalate_case(
-            store, bus, PEOPLE["discipline_inspector"], accountability_case().case_id, "再升级", NOW
+        service(store, bus).escalate_case(
+            PEOPLE["discipline_inspector"], accountability_case().case_id, "再升级"
         )
     assert len(store.cases) == 1 and store.saves == 0 and bus.events == []
 
 
 def test_a_reviewers_case_is_escalated_by_a_district_leader() -> None:
     store = FakeCases(reviewer_case())
-    done = cases.escalate_case(
-        store, FakeBus(), PEOPLE["district_leader"], reviewer_case().case_id, "升级", NOW
-    )
+    done = service(store, FakeBus()).escalate_case(PEOPLE["district_leader"], reviewer_case().case_id, "升级")
     assert done.opened.case_id == "AC-REV-h01-2026-11-20" and done.opened.subject is Subject.REVIEWING

@@ -11,10 +11,11 @@ import pytest
 from infra.demo import decisions, plan
 from infra.demo.district import DemoDistrict, generate_district
 from infra.demo.plan import CachedCalendar, Journal, Window
-from worklog.audit.evaluation import Grade
 from worklog.calendar import WorkingCalendar
 from worklog.clock import SHANGHAI
-from worklog.compliance.ladder import Quarter, needs_accountability, needs_reminder_talk
+from worklog.compliance.ladder import needs_accountability, needs_reminder_talk
+from worklog.models.grades import Grade
+from worklog.periods import Quarter
 
 TODAY = date(2026, 11, 30)
 CALENDAR = CachedCalendar(WorkingCalendar())

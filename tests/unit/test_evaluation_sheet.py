@@ -6,16 +6,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from worklog.audit.evaluation import (
-    GRADE_LABELS,
-    HEADERS,
-    SIGNATURE,
-    Grade,
-    SheetRow,
-    evaluation_workbook,
-    on_time_rate,
-    quarter_label,
-)
+from worklog.audit.evaluation import GRADE_LABELS, HEADERS, SIGNATURE, evaluation_workbook
+from worklog.models.grades import Grade, SheetRow, on_time_rate, quarter_label
 
 INJECTION = '=HYPERLINK("http://evil.example/x","点此查看")'
 

@@ -15,12 +15,13 @@ import pytest
 from openpyxl import load_workbook
 
 from worklog.audit.dossier import Dossier
-from worklog.audit.evaluation import HEADERS, SheetRow, evaluation_workbook
+from worklog.audit.evaluation import HEADERS, evaluation_workbook
 from worklog.calendar import WorkingCalendar
 from worklog.compliance.ladder import needs_accountability, needs_reminder_talk
 from worklog.compliance.reviews import check_verdict, review_out
 from worklog.errors import Conflict
 from worklog.models.audits import Evaluation, EvaluationOut, Finding, FindingOut
+from worklog.models.grades import SheetRow
 from worklog.models.reviews import StoredReview, VerdictIn
 from worklog.publish import render
 from worklog.publish.pages import CadreRef, NoticeView

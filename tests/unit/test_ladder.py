@@ -8,13 +8,8 @@ from hypothesis import strategies as st
 
 from worklog.calendar import WorkingCalendar
 from worklog.compliance.ladder import (
-    Case,
-    CaseKind,
-    CaseState,
     InvalidTransition,
     LadderSettings,
-    Quarter,
-    Subject,
     add_evidence,
     case_id,
     close,
@@ -32,6 +27,8 @@ from worklog.compliance.ladder import (
     window_start,
 )
 from worklog.errors import ValidationFailed
+from worklog.models.cases import Case, CaseKind, CaseState, Subject
+from worklog.periods import Quarter
 
 CAL = WorkingCalendar()
 AT = "2026-11-20T09:00:00+08:00"

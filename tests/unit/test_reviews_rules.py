@@ -9,14 +9,15 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from worklog.compliance.ladder import CaseKind, CaseState, Subject, open_case
+from worklog.compliance.cases import CaseService
+from worklog.compliance.ladder import open_case
 from worklog.compliance.reviews import (
     AlreadyReviewed,
-    CaseDesk,
     check_verdict,
     evidence_key,
 )
 from worklog.errors import Forbidden
+from worklog.models.cases import CaseKind, CaseState, Subject
 from worklog.models.reviews import StoredReview, VerdictIn
 
 # --- verdicts ---------------------------------------------------------------------------------
@@ -163,9 +164,9 @@ def talk(*evidence: str) -> Any:
     )
 
 
-def desk() -> tuple[CaseDesk, FakeCases, FakeBus]:
+def desk() -> tuple[CaseService, FakeCases, FakeBus]:
     cases, bus = FakeCases(), FakeBus()
-    return CaseDesk(cases, bus), cases, bus  # type: ignore[arg-type]
+    return CaseService(cases=cases, bus=bus), cases, bus  # type: ignore[arg-type]
 
 
 def test_a_new_case_is_stored_and_announced() -> None:

@@ -17,8 +17,6 @@ from worklog.compliance.signals import (
     MESSAGES,
     STOCK_PHRASES,
     LoggedDay,
-    Signal,
-    SignalKind,
     SignalSettings,
     bulk_backfill,
     day_shingles,
@@ -29,6 +27,7 @@ from worklog.compliance.signals import (
     shingles,
     signals_for_week,
 )
+from worklog.models.reviews import Signal, SignalKind
 
 # The week under review: Monday 16 to Sunday 22 November 2026.
 MON, TUE, WED, THU, FRI = (date(2026, 11, d) for d in range(16, 21))

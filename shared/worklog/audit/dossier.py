@@ -15,11 +15,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from worklog.audit.repository import AuditRepository
-from worklog.compliance.ladder import Case
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.labels import CASE_STATE_LABELS, FINDING_LABELS, PERIOD_KIND_LABELS, VERDICT_LABELS, label
-from worklog.models.cases import EvidenceOut
+from worklog.models.cases import Case, EvidenceOut
 
 
 class Dossier:

@@ -240,9 +240,8 @@ def _before(a: _Ranked, b: _Ranked) -> int:
     return -1 if ida < idb else int(ida > idb)
 
 
-def draw(seed: str, snapshot: Snapshot) -> Sample:
-    key = _seed_bytes(seed)
-    snap = _normalised(snapshot)
+def _choose(key: bytes, snap: Snapshot) -> list[_Ranked]:
+    """The sampled cadres: by weighted rank, one per unit first when the round is stratified."""
     n = sample_size(snap)
     ranked = sorted(
         (_Ranked(c, _m(key, "cadre", c.cadre_id), snap.weight(c)) for c in snap.candidates),
@@ -257,7 +256,14 @@ def draw(seed: str, snapshot: Snapshot) -> Sample:
                 chosen.append(r)
     taken = {r.candidate.cadre_id for r in chosen}
     chosen += [r for r in ranked if r.candidate.cadre_id not in taken][: n - len(chosen)]
+    return chosen
 
+
+def _assign_inspectors(
+    key: bytes, snap: Snapshot, chosen: list[_Ranked]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Each sampled cadre's inspectors (from other units, not themselves, not their reviewers; the
+    least loaded first), and the cadres left with fewer than ``inspectors_per_cadre``."""
     load: dict[str, int] = defaultdict(int)
     assigned: dict[str, list[str]] = {}
     shortfalls: list[str] = []
@@ -277,7 +283,14 @@ def draw(seed: str, snapshot: Snapshot) -> Sample:
         assigned[cadre.cadre_id] = sorted(picked)
         if len(picked) < snap.inspectors_per_cadre:
             shortfalls.append(cadre.cadre_id)
+    return assigned, shortfalls
 
+
+def draw(seed: str, snapshot: Snapshot) -> Sample:
+    key = _seed_bytes(seed)
+    snap = _normalised(snapshot)
+    chosen = _choose(key, snap)
+    assigned, shortfalls = _assign_inspectors(key, snap, chosen)
     cadres = []
     for r in sorted(chosen, key=lambda r: r.candidate.cadre_id):
         c = r.candidate

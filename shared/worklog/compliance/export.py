@@ -28,8 +28,8 @@ from openpyxl.utils import get_column_letter
 from worklog.access import Access, Door, ReadFacts, days_between, readable
 from worklog.auth.principals import Principal
 from worklog.clock import Clock, iso_now, system_clock, today
+from worklog.compliance.reads import log_read
 from worklog.compliance.review_repository import ReviewRepository
-from worklog.compliance.reviews import log_read
 from worklog.errors import Forbidden, NotFound, ValidationFailed
 from worklog.journal.repository import container_repository
 from worklog.journal.service import JournalService

@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from worklog.access import DISTRICT_ROLES, heads_unit
 from worklog.auth.principals import Principal
 from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, system_clock, today
@@ -29,15 +30,12 @@ from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import Forbidden, NotFound, ValidationFailed
 from worklog.journal.repository import JournalRepository, container_repository
-from worklog.models.roster import Role, Unit
 from worklog.models.units import DistrictFiguresOut, MonthFigures, UnitFiguresOut, UnitMonthRow
 from worklog.periods import LockdownPolicy, day_period, month_label, month_period
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings
 
-# Who sees every unit's figures: the Organization Department and the district leaders.
-DISTRICT_ROLES: tuple[Role, ...] = ("org_inspector", "district_leader")
 MAX_MONTHS = 12  # one call covers at most a year of one unit
 
 TEXT: dict[str, str] = {
@@ -162,22 +160,28 @@ def week_counts(reviews: ReviewRepository, month: str, unit_id: str | None = Non
     return counts
 
 
-class UnitFigures:
-    """The 单位概况 use cases: one unit over a range of closed months, or every unit for one."""
+class FiguresService:
+    """The 单位概况 use cases: one unit over a range of closed months, or every unit for one.
+    Repositories, calendar, rules and clock are injected; the defaults are the production ones."""
 
     def __init__(
         self,
-        roster: RosterRepository,
-        journal: JournalRepository,
-        compliance: ComplianceRepository,
-        reviews: ReviewRepository,
-        calendar: WorkingCalendar,
+        *,
+        roster: RosterRepository | None = None,
+        journal: JournalRepository | None = None,
+        compliance: ComplianceRepository | None = None,
+        reviews: ReviewRepository | None = None,
+        calendar: WorkingCalendar | None = None,
         rules: Rules | None = None,
         clock: Clock = system_clock,
     ) -> None:
-        self.roster, self.journal, self.compliance, self.reviews = roster, journal, compliance, reviews
-        self.calendar, self.clock = calendar, clock
-        self.lockdown = LockdownPolicy(rules or get_settings().rules, calendar)
+        self.roster = roster or RosterRepository()
+        self.journal = journal or container_repository()
+        self.compliance = compliance or ComplianceRepository()
+        self.reviews = reviews or ReviewRepository()
+        self.calendar = calendar or current_calendar()
+        self.clock = clock
+        self.lockdown = LockdownPolicy(rules or get_settings().rules, self.calendar)
 
     def _month(self, month: str, unit_id: str | None) -> dict[str, UnitMonth]:
         out: defaultdict[str, UnitMonth] = defaultdict(UnitMonth)
@@ -223,7 +227,7 @@ class UnitFigures:
         unit = self.roster.get_unit(unit_id)
         if unit is None:
             raise NotFound(TEXT["unknown_unit"], code="unknown_unit")
-        if not who.has(*DISTRICT_ROLES) and not heads(who, unit):
+        if not who.has(*DISTRICT_ROLES) and not heads_unit(who, unit):
             raise Forbidden(TEXT["own_unit_only"], code="forbidden")
         on = today(self.clock)
         latest = closed_through(on, self.lockdown)
@@ -243,18 +247,3 @@ class UnitFigures:
         self._check_closed(last, on, latest, "to")
         out = [self._month(m, unit_id).get(unit_id, UnitMonth()).out(m) for m in months]
         return UnitFiguresOut(unit_id=unit.unit_id, unit_name=unit.name, closed_through=latest, months=out)
-
-
-def heads(who: Principal, unit: Unit) -> bool:
-    """The reader heads this unit: its named head, or (none named) a unit_head of the unit."""
-    if unit.head_id:
-        return unit.head_id == who.cadre_id
-    return who.has("unit_head") and who.unit_id == unit.unit_id
-
-
-def unit_figures() -> UnitFigures:
-    """The use cases with the repositories of the environment (handlers)."""
-    roster = RosterRepository()
-    return UnitFigures(
-        roster, container_repository(), ComplianceRepository(), ReviewRepository(), current_calendar()
-    )

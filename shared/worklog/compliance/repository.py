@@ -19,9 +19,9 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from worklog.compliance.ladder import Case
 from worklog.dynamo import TableRepository, conditional, from_item, key, query_all, to_item
 from worklog.errors import Conflict
+from worklog.models.cases import Case
 
 
 class MissingRecord(BaseModel):

@@ -26,11 +26,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from worklog.clock import SHANGHAI
+from worklog.models.reviews import Signal, SignalKind
 
 # What the reviewer reads (Simplified Chinese). Hints, in a neutral tone: a signal is a reason to
 # look closer, not a finding.
@@ -76,13 +74,6 @@ STOCK_PHRASES: tuple[str, ...] = (
 _EPS = 1e-9
 
 
-class SignalKind(StrEnum):
-    NEAR_DUPLICATE_DAYS = "near_duplicate_days"
-    NEAR_DUPLICATE_COLLEAGUES = "near_duplicate_colleagues"
-    NEAR_EMPTY = "near_empty"
-    BULK_BACKFILL = "bulk_backfill"
-
-
 # Report order in a week's list: the declaration order above.
 _KIND_ORDER: dict[SignalKind, int] = {kind: rank for rank, kind in enumerate(SignalKind)}
 
@@ -124,27 +115,6 @@ class SignalSettings:
 
 
 DEFAULT_SIGNAL_SETTINGS = SignalSettings()
-
-
-class Signal(BaseModel):
-    """A hint for the reviewer about one cadre's log; never a verdict."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    kind: SignalKind
-    cadre_id: str = Field(description="the cadre whose log the hint is about")
-    days: list[date] = Field(min_length=1, description="the days of that cadre's log the hint concerns")
-    score: float | None = Field(
-        default=None, ge=0.0, le=1.0, description="similarity (Jaccard index), for duplicate hints only"
-    )
-    other_cadre_id: str | None = Field(default=None, description="the colleague whose log is similar")
-    other_day: date | None = Field(default=None, description="the day of the similar log")
-    message: str = Field(description="the hint as the reviewer reads it (Simplified Chinese)")
-
-    @field_validator("score")
-    @classmethod
-    def _two_decimals(cls, value: float | None) -> float | None:
-        return None if value is None else round(value, 2)
 
 
 # --- text similarity ---------------------------------------------------------------------------

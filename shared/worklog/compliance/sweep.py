@@ -22,11 +22,7 @@ from worklog.compliance.ladder import (
     ACCOUNTABILITY_OPENED,
     DEFAULT_LADDER,
     TALK_OPENED,
-    Case,
-    CaseKind,
-    CaseState,
     LadderSettings,
-    Subject,
     escalate,
     logging_talk,
     needs_accountability,
@@ -40,10 +36,12 @@ from worklog.compliance.owed import Obligation, obligations_due_on
 from worklog.compliance.repository import ComplianceRepository, MissingRecord
 from worklog.errors import Conflict
 from worklog.journal.repository import JournalRepository
+from worklog.models.cases import Case, CaseKind, CaseState, Subject
 from worklog.models.roster import Cadre
 from worklog.periods import LockdownPolicy, ObligationPolicy, day_period, half_period, month_period
 from worklog.roster.repository import RosterRepository
 from worklog.roster.standing import LATE, MISS, Miss, Standing, sweep_update
+from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings
 
 ENTRY_MISSING = "EntryMissing"
@@ -76,20 +74,27 @@ class MissingEntryCheck:
 
     def __init__(
         self,
-        roster: RosterRepository,
-        journal: JournalRepository,
-        compliance: ComplianceRepository,
-        bus: EventBus,
-        calendar: WorkingCalendar,
-        rules: Rules,
+        *,
+        roster: RosterRepository | None = None,
+        journal: JournalRepository | None = None,
+        compliance: ComplianceRepository | None = None,
+        bus: EventBus | None = None,
+        calendar: WorkingCalendar | None = None,
+        rules: Rules | None = None,
         clock: Clock = system_clock,
         ladder: LadderSettings = DEFAULT_LADDER,
-        *,
         slice_pages: int | None = None,
         page_items: int | None = None,
     ) -> None:
-        self.roster, self.journal, self.compliance, self.bus = roster, journal, compliance, bus
-        self.calendar, self.rules, self.clock, self.ladder = calendar, rules, clock, ladder
+        """Dependencies by keyword; ``None`` is the production one. ``slice_pages`` and ``page_items``
+        cut a run into slices (None: the whole roster in one run)."""
+        self.roster = roster or RosterRepository()
+        self.journal = journal or JournalRepository()
+        self.compliance = compliance or ComplianceRepository()
+        self.bus = bus or EventBus()
+        self.calendar = calendar or current_calendar()
+        self.rules = rules or get_settings().rules
+        self.clock, self.ladder = clock, ladder
         self.slice_pages, self.page_items = slice_pages, page_items
 
     def run(self, day: date, start: str | None = None) -> CheckSummary:

@@ -12,9 +12,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from worklog.audit.evaluation import Grade, SheetRow, on_time_rate, quarter_label
 from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL, GRADE_LABELS, describe
 from worklog.models.common import MULTI_LINE, ONE_LINE, YEARS
+from worklog.models.grades import Grade, SheetRow, on_time_rate, quarter_label
 from worklog.models.reviews import CadreEntries, ReviewPlanItem
 
 Quarter = Annotated[str, StringConstraints(pattern=rf"^{YEARS}-Q[1-4]$")]

@@ -1,30 +1,105 @@
 """Case models: what case owners send (a reminder talk, a reason) and what the cases API returns.
 
-Inputs forbid unknown fields. The stored model is ``worklog.compliance.ladder.Case``; outputs add
-the Chinese labels a client shows, taken from ``worklog.labels``.
+Inputs forbid unknown fields. The stored model is ``Case`` (its transitions are the escalation
+ladder's, worklog.compliance.ladder); outputs add the Chinese labels a client shows, taken from
+``worklog.labels``.
 """
 
 from __future__ import annotations
 
 import datetime
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from worklog.compliance.ladder import (
-    ACTION_TEXT,
-    TEXT,
-    Case,
-    CaseAction,
-    CaseEvent,
-    CaseKind,
-    CaseState,
-    Subject,
-)
 from worklog.labels import CASE_KIND_LABELS, CASE_STATE_LABELS
 from worklog.models.common import MULTI_LINE, Day
 from worklog.models.roster import Role
+
+# User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
+TEXT: dict[str, str] = {
+    "talk_for_misses": "近{window}个工作日内{count}次未按时填写（{days}）",
+    "talk_for_perfunctory": "{quarter}审阅结论为“{verdict}”{count}次（{days}）",
+    "talk_for_overdue_reviews": "{quarter}有{count}周的审阅逾期未完成（{weeks}所在周）",
+    "accountability_for_misses": "提醒谈话（{talk_day}）后{window}个工作日内又{count}次未按时填写（{days}）",
+    "accountability_for_falsification": "审阅结论为“{verdict}”或随机抽查结果为“{finding}”",
+    "invalid_transition": "案件 {case_id} 当前状态为“{state}”，不能{action}",
+    "talk_only_for_reminder": "只有提醒谈话案件可以记录谈话（案件 {case_id} 是{kind}）",
+    "escalate_only_reminder": "只有提醒谈话案件可以升级（案件 {case_id} 是{kind}）",
+    "reason_required": "{action}必须填写原因",
+    "talk_content_required": "必须填写谈话内容",
+    "talk_date_before_opening": "谈话日期不能早于立案日期（{opened_on}）",
+    "talk_date_in_future": "谈话日期不能晚于今天",
+    "note_opened": "立案",
+    "note_talk_recorded": "已进行提醒谈话",
+    "note_evidence_added": "补充证据",
+}
+ACTION_TEXT: dict[str, str] = {
+    "talk_recorded": "记录提醒谈话",
+    "escalated": "升级",
+    "closed": "办结",
+    "evidence_added": "补充证据",
+}
+
+
+class CaseKind(StrEnum):
+    REMINDER_TALK = "reminder_talk"
+    ACCOUNTABILITY = "accountability"
+
+
+class Subject(StrEnum):
+    """Whose conduct a case is about: a cadre's own log, or a reviewer's reviews."""
+
+    LOGGING = "logging"
+    REVIEWING = "reviewing"
+
+
+class CaseState(StrEnum):
+    OPEN = "open"
+    TALK_RECORDED = "talk_recorded"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+
+
+def _iso_timestamp(value: str) -> str:
+    datetime.datetime.fromisoformat(value)  # raises ValueError → a pydantic validation error
+    return value
+
+
+CaseAction = Literal["opened", "talk_recorded", "escalated", "closed", "evidence_added"]
+IsoTimestamp = Annotated[str, AfterValidator(_iso_timestamp)]
+
+
+class CaseEvent(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    at: IsoTimestamp = Field(description="server time, ISO 8601")
+    by: str = Field(min_length=1, description='a cadre id, or "system" for the sweeps')
+    action: CaseAction
+    note: str
+    details: dict[str, str] = Field(default_factory=dict)
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    case_id: str
+    kind: CaseKind
+    subject: Subject
+    cadre_id: str = Field(description="whose conduct the case is about")
+    owner_role: Role
+    owner_unit_id: str | None = None
+    state: CaseState
+    opened_on: date
+    due: date | None = None
+    reason: str
+    evidence: list[str] = Field(
+        default_factory=list, description="keys of missing records, verdicts, findings"
+    )
+    history: list[CaseEvent] = Field(default_factory=list)
+
 
 CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$")]
 TalkText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE]

@@ -8,11 +8,11 @@ holds (worklog.compliance.review_repository); the rest is what the API returns.
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from worklog.compliance.signals import Signal
 from worklog.labels import VERDICT_LABELS, describe
 from worklog.models.common import MULTI_LINE, Day
 from worklog.models.entries import EntryOut
@@ -21,6 +21,35 @@ Verdict = Literal["adequate", "perfunctory", "suspected_falsification"]
 ReviewStatus = Literal["open", "done", "overdue"]
 ReadPurpose = Literal["review", "unit_head", "district_leader", "inspector", "vetting"]
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE]
+
+
+# --- signals: hints for the reviewer (worklog.compliance.signals) ----------------------------
+class SignalKind(StrEnum):
+    NEAR_DUPLICATE_DAYS = "near_duplicate_days"
+    NEAR_DUPLICATE_COLLEAGUES = "near_duplicate_colleagues"
+    NEAR_EMPTY = "near_empty"
+    BULK_BACKFILL = "bulk_backfill"
+
+
+class Signal(BaseModel):
+    """A hint for the reviewer about one cadre's log; never a verdict."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: SignalKind
+    cadre_id: str = Field(description="the cadre whose log the hint is about")
+    days: list[date] = Field(min_length=1, description="the days of that cadre's log the hint concerns")
+    score: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="similarity (Jaccard index), for duplicate hints only"
+    )
+    other_cadre_id: str | None = Field(default=None, description="the colleague whose log is similar")
+    other_day: date | None = Field(default=None, description="the day of the similar log")
+    message: str = Field(description="the hint as the reviewer reads it (Simplified Chinese)")
+
+    @field_validator("score")
+    @classmethod
+    def _two_decimals(cls, value: float | None) -> float | None:
+        return None if value is None else round(value, 2)
 
 
 # --- stored ---------------------------------------------------------------------------------

@@ -22,9 +22,9 @@ from infra.demo.plan import (
     rng_for,
     working_days,
 )
-from worklog.audit.evaluation import Grade
 from worklog.calendar import WorkingCalendar
 from worklog.clock import SHANGHAI
+from worklog.models.grades import Grade
 
 
 @dataclass(frozen=True)

@@ -139,9 +139,7 @@ def test_the_roster_and_holiday_screens_pass_the_checks(
 
     open_screen(page, f"/roster/{admin['unit_id']}")
     expect(page.locator('[data-test="member-row"]').first).to_be_visible(timeout=UI_TIMEOUT_MS)
-    expect(page.locator('[data-test="member-row"]').filter(has_text=admin["name"])).to_contain_text(
-        "管理员"
-    )
+    expect(page.locator('[data-test="member-row"]').filter(has_text=admin["name"])).to_contain_text("管理员")
     check_screen(page)
 
     open_screen(page, "/holidays")

@@ -22,6 +22,7 @@ from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import NotFound
 from worklog.labels import CASE_STATE_LABELS, GRADE_LABELS, listing
+from worklog.messages import MSG
 from worklog.models.audits import (
     AssignmentList,
     AuditRequestIn,
@@ -209,7 +210,7 @@ def get_audit(round_id: Annotated[RoundId, Path()]) -> AuditRoundOut:
     http.principal(app)
     r = AuditRepository().get_round(round_id)
     if r is None:
-        raise NotFound("没有这一轮抽查", code="not_found")
+        raise NotFound(MSG["round_not_found"], code="not_found")
     return AuditRoundOut.of(r)
 
 

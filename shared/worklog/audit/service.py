@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from worklog import messages
 from worklog.access import TEXT as ACCESS_TEXT
 from worklog.access import Access, Act, Door, ReadFacts, read_access, refuse_self
 from worklog.audit import sampling
@@ -37,7 +38,7 @@ from worklog.compliance.ladder import CaseKind, Quarter, Subject, open_case
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.compliance.reviews import CaseDesk, log_read, plan_items_of
-from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
+from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, invalid
 from worklog.journal.repository import JournalRepository
 from worklog.journal.service import JournalService
 from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL
@@ -288,7 +289,7 @@ class AuditDesk:
                 raise Forbidden("只有组织部或纪委监委可以抽取季度抽查", code="forbidden")
             q = quarter_of(body.quarter)
             if q.last_day >= on:
-                raise _invalid("这个季度还没有结束", ["body", "quarter"], "quarter_not_ended")
+                raise invalid(messages.AUDIT["quarter_not_ended"], ["body", "quarter"], "quarter_not_ended")
             stored = self.audits.get_round(q.label)
             if stored is not None and stored.state == "drawn":
                 raise Conflict(f"{q.label} 已经抽取过，不能再次抽取", code="already_drawn")
@@ -304,7 +305,7 @@ class AuditDesk:
         if not who.has(*SPOT_ROLES):
             raise Forbidden("只有组织部可以发起随机抽查", code="forbidden")
         if body.unit_id and self.roster.get_unit(body.unit_id) is None:
-            raise _invalid("没有这个单位", ["body", "unit_id"], "unknown_unit")
+            raise invalid(messages.AUDIT["unknown_unit"], ["body", "unit_id"], "unknown_unit")
         q = Quarter.of(on)
         last = on - timedelta(days=1)
         first = q.first_day if q.first_day <= last else Quarter.of(last).first_day
@@ -525,7 +526,7 @@ class AuditDesk:
             raise NotFound("没有这名干部", code="not_found")
         q = quarter_of(quarter)
         if q.first_day > today(self.clock):
-            raise _invalid("这个季度还没有开始", ["path", "quarter"], "future_period")
+            raise invalid(messages.AUDIT["future_quarter"], ["path", "quarter"], "future_period")
         evaluation = Evaluation(
             quarter=quarter,
             cadre_id=cadre_id,
@@ -552,7 +553,7 @@ class AuditDesk:
         q = quarter_of(quarter)
         now = today(self.clock)
         if q.first_day > now:
-            raise _invalid("这个季度还没有开始", ["path", "quarter"], "future_period")
+            raise invalid(messages.AUDIT["future_quarter"], ["path", "quarter"], "future_period")
         last = min(q.last_day, now - timedelta(days=1))
         members = [c for c in self.roster.list_unit_members(unit_id) if _in_post(c, q.first_day, last)]
         grades = {e.cadre_id: e for e in self.audits.evaluations_of_unit(quarter, unit_id)}
@@ -671,10 +672,6 @@ def _in_post(cadre: Cadre, first: date, last: date) -> bool:
 
 def _inspects(cadre: Cadre) -> bool:
     return INSPECTOR_ROLE in cadre.roles
-
-
-def _invalid(message: str, loc: list[Any], type_: str) -> ValidationFailed:
-    return ValidationFailed(message, details=[{"loc": loc, "msg": message, "type": type_}])
 
 
 def audit_desk() -> AuditDesk:

@@ -16,7 +16,7 @@ from typing import Literal
 from worklog import schedules
 from worklog.calendar import DayKind, DaySource, WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
-from worklog.errors import Conflict, ValidationFailed
+from worklog.errors import Conflict, ValidationFailed, invalid
 from worklog.messages import MSG
 from worklog.models.calendar import (
     CalendarChange,
@@ -36,9 +36,7 @@ _LISTED_DAYS = 20
 
 def check_year(year: int) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValidationFailed(
-            MSG["bad_year"], details=[{"loc": ["path", "year"], "msg": MSG["bad_year"], "type": "range"}]
-        )
+        raise invalid(MSG["bad_year"], ["path", "year"], "range")
 
 
 def changed_days(year: int, before: WorkingCalendar, after: WorkingCalendar) -> list[DayChange]:

@@ -51,6 +51,7 @@ def _is_form(event: dict[str, Any]) -> bool:
     return headers.get("content-type", "").split(";")[0].strip().lower() == FORM
 
 
+# No return annotation: the answer is JSON or an HTML page, so there is no response model to validate.
 @app.post(
     "/feedback/<notice_id>",
     summary="Public feedback on an open vetting notice (no token). JSON {content, contact?} → 201 JSON; "
@@ -58,7 +59,7 @@ def _is_form(event: dict[str, Any]) -> bool:
     responses=http.responses(FeedbackReceipt, (400, 404, 409, 413, 415, 422, 429), created="已收到反映"),
     tags=["public"],
 )
-def post_feedback(notice_id: Annotated[NoticeId, Path()]):  # type: ignore[no-untyped-def]  # JSON or HTML: no response model to validate
+def post_feedback(notice_id: Annotated[NoticeId, Path()]):
     event = app.current_event
     raw = http.raw_body(event.raw_event)
     form = _is_form(event.raw_event)

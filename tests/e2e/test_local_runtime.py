@@ -1,7 +1,8 @@
 """`python -m infra.local` as a developer runs it: a real process, real HTTP, Ctrl-C to stop.
 
 The runtime is started once per module on a free port, with the demo district; the dispatcher and
-the scheduler are also exercised in-process with stand-in functions (the template has no schedule yet).
+the scheduler are also exercised in-process with stand-in functions (one that fails on demand,
+schedules of any shape), which the template's own functions cannot be made to be.
 """
 
 from __future__ import annotations
@@ -335,8 +336,8 @@ def test_a_taken_port_is_a_clear_error(runtime):
 
 
 # --- in process: the dispatcher and the scheduler with stand-in functions -------------------------
-# The template has no scheduled function yet and its URL functions need AWS; these stand-ins pin
-# what the runtime itself does around a function, without sockets.
+# The template's functions need the embedded AWS and cannot be made to fail on demand; these
+# stand-ins pin what the runtime itself does around a function, without sockets.
 
 
 @dataclass(frozen=True)

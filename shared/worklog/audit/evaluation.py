@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, Field
 
-from worklog.labels import CASE_KIND_LABELS, FINDING_LABELS, GRADE_LABELS, VERDICT_LABELS, listing
+from worklog.labels import CASE_KIND_LABELS, FINDING_LABELS, GRADE_LABELS, LATE_LABEL, VERDICT_LABELS, listing
 from worklog.models.common import YEARS
 
 
@@ -93,7 +93,7 @@ HEADERS = (
     "职务",
     "应记天数",
     "按时",
-    "补记",
+    LATE_LABEL,
     "缺记",
     "按时率",
     f"评阅结论（{listing(VERDICT_LABELS)}）",

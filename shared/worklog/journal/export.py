@@ -33,7 +33,7 @@ from worklog.compliance.review_repository import ReviewRepository
 from worklog.compliance.reviews import log_read
 from worklog.errors import Forbidden, NotFound, invalid
 from worklog.journal.service import JournalService
-from worklog.labels import ITEM_STATUS_LABELS, label
+from worklog.labels import ITEM_STATUS_LABELS, LATE_LABEL, WEEKDAY_LABELS, label
 from worklog.models.entries import EntryOut
 from worklog.models.roster import Cadre
 from worklog.periods import month_period
@@ -41,7 +41,7 @@ from worklog.roster.repository import RosterRepository
 from worklog.settings import get_settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+WEEKDAYS = WEEKDAY_LABELS
 HEADERS = (
     "序号",
     "姓名",
@@ -52,12 +52,12 @@ HEADERS = (
     "工作内容",
     "完成情况",
     "关联月度计划",
-    "补记",
+    LATE_LABEL,
     "保存次数",
 )
 COLUMN_WIDTHS = (6, 10, 14, 12, 8, 6, 60, 10, 36, 6, 9)
 HEADER_ROW = 3
-LATE_MARK = "补记"
+LATE_MARK = LATE_LABEL
 
 TEXT = messages.EXPORT
 

@@ -61,6 +61,8 @@ PLAN_PROGRESS_LABELS: dict[str, str] = {"done": "已完成", "in_progress": "推
 # A saved period marked late, and one revised after its first save (the site, the log export).
 LATE_LABEL = "补记"
 AMENDED_LABEL = "修订"
+# Whether a day is a working day (a calendar change's preview).
+WORKING_DAY_LABELS: dict[bool, str] = {True: "工作日", False: "休息日"}
 # Days of the week, Monday first (``date.weekday()`` indexes it): the site and the log export.
 WEEKDAY_LABELS: tuple[str, ...] = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 # The public site: a day on a cadre's month page, a vetting notice, an audit round.

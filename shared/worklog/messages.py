@@ -74,6 +74,7 @@ MSG: dict[str, str] = {
     "calendar_days_change": "替换将改变以下日期的工作日状态：{days}",
     "calendar_more_days": " 等，共 {n} 天",
     "calendar_no_day_changes": "替换不改变任何日期的工作日状态",
+    "calendar_provisional": "该年度尚无官方节假日安排，暂按周一至周五计算；据此提醒但不升级问责",
     "calendar_confirm": (
         "{year} 年的工作日安排已在使用（{why}）。{what}。"
         "如确需替换，请确认后重新提交（接口加 ?confirm=true，命令行加 --confirm），替换将留档备查"
@@ -244,4 +245,20 @@ AUDIT: dict[str, str] = {
     "quarter_not_ended": "这个季度还没有结束",
     "unknown_unit": "没有这个单位",
     "future_quarter": "这个季度还没有开始",
+}
+
+# a case's dossier: how each cited piece of evidence is summed up (worklog.compliance.dossier)
+DOSSIER: dict[str, str] = {
+    "unknown_key": "无法识别的证据编号",
+    "miss_gone": "缺记记录已不存在",
+    "miss": "{kind} {period} 未按时填写{late}",
+    "miss_late": "，已于 {day} 补记",
+    "review_gone": "评阅记录已不存在",
+    "review": "{first}—{last} 周评阅：{verdict}（评阅人 {reviewer}）",
+    "not_reviewed": "未评阅",
+    "finding_gone": "核查记录已不存在",
+    "finding": "{round_id} 抽查 {day} 日志：{result}（{note}）",
+    "case_gone": "案件已不存在",
+    "case": "{case_id}（{state}）{reason}{said}",
+    "talk": "；谈话：{said}；本人表态：{response}",
 }

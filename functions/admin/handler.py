@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
-from worklog.errors import NotFound, ValidationFailed
+from worklog.errors import NotFound, ValidationFailed, invalid
 from worklog.holidays import describe_year, load_schedule, schedule_history
 from worklog.messages import MSG
 from worklog.models.calendar import CalendarHistory, CalendarLoadOut, CalendarYearOut, ScheduleIn
@@ -39,6 +39,7 @@ from worklog.models.roster import (
     UnitList,
 )
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
+from worklog.periods import check_range
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import BadCursor, RosterRepository
 from worklog.schedules import ScheduleRepository, current_calendar
@@ -112,20 +113,14 @@ def get_role_changes(
     ] = None,
 ) -> RoleChangeList:
     _admin()
-    if first and last and last < first:
-        raise ValidationFailed(
-            MSG["range_reversed"],
-            details=[{"loc": ["query", "from"], "msg": MSG["range_reversed"], "type": "range_reversed"}],
-        )
+    if first and last:
+        check_range(first, last, None)
     try:
         changes, next_cursor = RosterRepository().role_changes(
             cadre_id, first, last, limit=limit, cursor=cursor
         )
     except BadCursor as err:
-        raise ValidationFailed(
-            MSG["bad_cursor"],
-            details=[{"loc": ["query", "cursor"], "msg": MSG["bad_cursor"], "type": "cursor"}],
-        ) from err
+        raise invalid(MSG["bad_cursor"], ["query", "cursor"], "cursor") from err
     return RoleChangeList(changes=changes, next_cursor=next_cursor)
 
 

@@ -20,7 +20,8 @@ from worklog.compliance.cases import CaseService
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.errors import NotFound
-from worklog.labels import CASE_STATE_LABELS, GRADE_LABELS, listing
+from worklog.labels import CASE_STATE_LABELS, GRADE_LABELS, ROUND_STATE_LABELS, listing
+from worklog.messages import MSG
 from worklog.models.audits import (
     AssignmentList,
     AuditRequestIn,
@@ -189,7 +190,7 @@ DRAW_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
     "spot_checks_per_day per requester and Shanghai day, default 2, then 429 spot_check_limit), or a "
     "quarter's round on demand (once per quarter: 409 already_drawn). The seed's hash, the requester and "
     "the reason are published before the draw, the seed after it",
-    responses=http.responses(AuditRoundOut, DRAW_ERRORS, created="已抽取"),
+    responses=http.responses(AuditRoundOut, DRAW_ERRORS, created=ROUND_STATE_LABELS["drawn"]),
     tags=["audits"],
 )
 def post_audit(body: AuditRequestIn) -> Response[AuditRoundOut]:
@@ -220,7 +221,7 @@ def get_audit(round_id: Annotated[RoundId, Path()]) -> AuditRoundOut:
     http.principal(app)
     r = AuditRepository().get_round(round_id)
     if r is None:
-        raise NotFound("没有这一轮抽查", code="not_found")
+        raise NotFound(MSG["round_not_found"], code="not_found")
     return AuditRoundOut.of(r)
 
 

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from worklog import http
 from worklog.errors import InvalidJson, ValidationFailed
+from worklog.messages import MSG
 from worklog.models.notices import FeedbackIn, FeedbackReceipt, NoticeId
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 from worklog.publish.pages import FeedbackResult
@@ -50,6 +51,7 @@ def _is_form(event: dict[str, Any]) -> bool:
     return headers.get("content-type", "").split(";")[0].strip().lower() == FORM
 
 
+# No return annotation: the answer is JSON or an HTML page, so there is no response model to validate.
 @app.post(
     "/feedback/<notice_id>",
     summary="Public feedback on an open vetting notice (no token). JSON {content, contact?} → 201 JSON; "
@@ -57,7 +59,7 @@ def _is_form(event: dict[str, Any]) -> bool:
     responses=http.responses(FeedbackReceipt, (400, 404, 409, 413, 415, 422, 429), created="已收到反映"),
     tags=["public"],
 )
-def post_feedback(notice_id: Annotated[NoticeId, Path()]):  # type: ignore[no-untyped-def]  # JSON or HTML: no response model to validate
+def post_feedback(notice_id: Annotated[NoticeId, Path()]):
     event = app.current_event
     raw = http.raw_body(event.raw_event)
     form = _is_form(event.raw_event)
@@ -71,10 +73,10 @@ def post_feedback(notice_id: Annotated[NoticeId, Path()]):  # type: ignore[no-un
         try:
             fields = json.loads(raw or b"{}")
         except (ValueError, RecursionError) as err:  # neither a form nor JSON we can read
-            raise InvalidJson("请求体必须是 JSON 对象或表单") from err
+            raise InvalidJson(MSG["feedback_not_readable"]) from err
     if not isinstance(fields, dict):
         raise ValidationFailed(
-            "请求体必须是 JSON 对象", details=[{"loc": ["body"], "msg": "object", "type": "model_type"}]
+            MSG["feedback_not_object"], details=[{"loc": ["body"], "msg": "object", "type": "model_type"}]
         )
     try:
         body = FeedbackIn.model_validate(fields)
@@ -82,9 +84,7 @@ def post_feedback(notice_id: Annotated[NoticeId, Path()]):  # type: ignore[no-un
         details = [
             {"loc": ["body", *map(str, e["loc"])], "msg": e["msg"], "type": e["type"]} for e in err.errors()
         ]
-        raise ValidationFailed(
-            "反映内容不符合要求（必填，不超过2000字，不得含控制字符或不可见字符）", details=details
-        ) from err
+        raise ValidationFailed(MSG["feedback_invalid"], details=details) from err
     sender = viewer_address(
         event.request_context.http.source_ip, event.raw_event.get("headers") or {}, get_settings().edge_secret
     )
@@ -95,11 +95,13 @@ def post_feedback(notice_id: Annotated[NoticeId, Path()]):  # type: ignore[no-un
         notice_id=notice_id,
         feedback_id=feedback.feedback_id,
         received_at=feedback.received_at,
-        message="已收到您的反映，组织部门将依规核查处理。",
+        message=MSG["feedback_received"],
     )
     if form:
         page = render_feedback_result(
-            FeedbackResult(ok=True, title="已收到您的反映", message=receipt.message, notice_id=notice_id)
+            FeedbackResult(
+                ok=True, title=MSG["feedback_received_title"], message=receipt.message, notice_id=notice_id
+            )
         )
         return Response(201, HTML, page)
     return Response(201, content_types.APPLICATION_JSON, receipt.model_dump_json())
@@ -112,7 +114,11 @@ def _as_html(result: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         error = {}
     page = render_feedback_result(
-        FeedbackResult(ok=False, title="未能提交", message=str(error.get("message") or "请求有误"))
+        FeedbackResult(
+            ok=False,
+            title=MSG["feedback_failed_title"],
+            message=str(error.get("message") or MSG["feedback_failed"]),
+        )
     )
     return {**result, "headers": {**(result.get("headers") or {}), "Content-Type": HTML}, "body": page}
 

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
+from worklog import messages
 from worklog.errors import Forbidden
 from worklog.models.cases import Case, CaseKind
 from worklog.models.reviews import ReadPurpose, StoredReview
@@ -48,18 +49,7 @@ EVALUATOR_ROLES: tuple[Role, ...] = ("org_inspector", "hr_evaluator")
 # Who sees every unit's figures: the Organization Department and the district leaders.
 DISTRICT_ROLES: tuple[Role, ...] = ("org_inspector", "district_leader")
 
-# User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
-TEXT: dict[str, str] = {
-    "read_forbidden": "无权查阅该干部的工作日志",
-    "outside_review_weeks": "审阅人只能查阅分配给您审阅的周：{weeks}",
-    "week_span": "{first}至{last}",
-    "list_separator": "、",
-    "inspect_through_audit": "抽查人员只能通过本人的抽查任务查阅被抽中日期的日志",
-    "vetting_or_audit": "组织部只能在任前公示期内查阅公示对象的日志，抽查请通过本人的抽查任务查阅",
-    "evaluators_read_figures": "考核评价依据季度考评表中的统计数据，不查阅日志原文",
-    "not_your_review": "该审阅任务不是分配给您的",
-    "not_assigned": "这名干部不在您的抽查任务中",
-}
+TEXT = messages.ACCESS
 
 
 class Door(StrEnum):
@@ -346,11 +336,11 @@ class Act(StrEnum):
 
 
 SELF_REFUSALS: dict[Act, tuple[str, str]] = {
-    Act.REVIEW: ("self_review", "不能审阅本人的工作日志"),
-    Act.INSPECT: ("self_inspection", "不能核查本人的工作日志"),
-    Act.EVALUATE: ("self_evaluation", "不能评定本人的季度考核等次"),
-    Act.VET: ("self_notice", "不能为本人发布任前公示"),
-    Act.FEEDBACK: ("self_feedback", "不能查看或答复针对本人任前公示的反映"),
+    Act.REVIEW: ("self_review", TEXT["self_review"]),
+    Act.INSPECT: ("self_inspection", TEXT["self_inspection"]),
+    Act.EVALUATE: ("self_evaluation", TEXT["self_evaluation"]),
+    Act.VET: ("self_notice", TEXT["self_notice"]),
+    Act.FEEDBACK: ("self_feedback", TEXT["self_feedback"]),
 }
 
 

@@ -3,6 +3,7 @@ them once (worklog.http). Messages are Simplified Chinese, from worklog.messages
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -60,6 +61,12 @@ class UnsupportedMediaType(WorklogError):
 class ValidationFailed(WorklogError):
     status = 422
     code = "validation_error"
+
+
+def invalid(message: str, loc: Sequence[str | int], type_: str) -> ValidationFailed:
+    """A 422 about one field: ``loc`` as pydantic says it (``["query", "from"]``), ``type_`` the
+    machine-readable reason; the message is both the error's and the field's."""
+    return ValidationFailed(message, details=[{"loc": list(loc), "msg": message, "type": type_}])
 
 
 class RateLimited(WorklogError):

@@ -17,7 +17,8 @@ from typing import Literal
 from worklog import schedules
 from worklog.calendar import DayKind, DaySource, WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
-from worklog.errors import Conflict, ValidationFailed
+from worklog.errors import Conflict, ValidationFailed, invalid
+from worklog.labels import WORKING_DAY_LABELS
 from worklog.messages import MSG
 from worklog.models.calendar import (
     CalendarChange,
@@ -37,9 +38,7 @@ _LISTED_DAYS = 20
 
 def check_year(year: int) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValidationFailed(
-            MSG["bad_year"], details=[{"loc": ["path", "year"], "msg": MSG["bad_year"], "type": "range"}]
-        )
+        raise invalid(MSG["bad_year"], ["path", "year"], "range")
 
 
 def changed_days(year: int, before: WorkingCalendar, after: WorkingCalendar) -> list[DayChange]:
@@ -55,7 +54,7 @@ def changed_days(year: int, before: WorkingCalendar, after: WorkingCalendar) -> 
 
 
 def _status(working: bool) -> str:
-    return "工作日" if working else "休息日"
+    return WORKING_DAY_LABELS[working]
 
 
 def _confirmation_required(year: int, in_use: list[str], changes: list[DayChange]) -> Conflict:
@@ -214,7 +213,7 @@ def describe_year(
     source = calendar.source_of_year(year)
     note = None
     if source is DaySource.PROVISIONAL:
-        note = "该年度尚无官方节假日安排，暂按周一至周五计算；据此提醒但不升级问责"
+        note = MSG["calendar_provisional"]
     return CalendarYearOut(
         year=year,
         source=str(source),

@@ -1,4 +1,11 @@
-"""User-facing text (Simplified Chinese), kept in one place so it can be reviewed as a whole."""
+"""User-facing text (Simplified Chinese), kept in one place so it can be reviewed as a whole.
+
+``MSG`` holds the text shared across the package (generic errors, periods, the journal, feedback
+limits, administration); each area that words its own refusals and reasons has its own dict below
+(``REVIEWS``, ``LADDER``, ``ROSTER_IMPORT`` …), which its module names ``TEXT`` (or ``MESSAGES``).
+Labels of codes (verdicts, grades, states, kinds) are not here but in ``worklog.labels``. This
+module imports nothing, so any module may use it.
+"""
 
 MSG: dict[str, str] = {
     # generic errors
@@ -49,6 +56,16 @@ MSG: dict[str, str] = {
     "feedback_notice_day_limit": "该公示今日受理的反映已达上限（{allowed}条），请明日再试",
     "feedback_busy": "同时提交的反映较多，请稍后再试",
     "feedback_unavailable": "暂时无法受理反映，请稍后再试",
+    "feedback_not_readable": "请求体必须是 JSON 对象或表单",
+    "feedback_not_object": "请求体必须是 JSON 对象",
+    "feedback_invalid": "反映内容不符合要求（必填，不超过2000字，不得含控制字符或不可见字符）",
+    "feedback_received": "已收到您的反映，组织部门将依规核查处理。",
+    "feedback_received_title": "已收到您的反映",
+    "feedback_failed_title": "未能提交",
+    "feedback_failed": "请求有误",
+    # cases and audits
+    "case_changed_meanwhile": "该案件刚被他人更新，请刷新后重试",
+    "round_not_found": "没有这一轮抽查",
     # admin
     "bad_year": "年份超出范围",
     "schedule_wrong_year": "日期不属于 {year} 年：{dates}",
@@ -57,6 +74,7 @@ MSG: dict[str, str] = {
     "calendar_days_change": "替换将改变以下日期的工作日状态：{days}",
     "calendar_more_days": " 等，共 {n} 天",
     "calendar_no_day_changes": "替换不改变任何日期的工作日状态",
+    "calendar_provisional": "该年度尚无官方节假日安排，暂按周一至周五计算；据此提醒但不升级问责",
     "calendar_confirm": (
         "{year} 年的工作日安排已在使用（{why}）。{what}。"
         "如确需替换，请确认后重新提交（接口加 ?confirm=true，命令行加 --confirm），替换将留档备查"
@@ -67,4 +85,180 @@ MSG: dict[str, str] = {
     "bad_import_format": "不支持的花名册格式",
     "bad_base64": "XLSX 内容必须是 base64 编码",
     "bad_cursor": "分页游标无效，请使用上一页返回的 next_cursor",
+}
+
+# who may read whom (worklog.access)
+ACCESS: dict[str, str] = {
+    "read_forbidden": "无权查阅该干部的工作日志",
+    "outside_review_weeks": "审阅人只能查阅分配给您审阅的周：{weeks}",
+    "week_span": "{first}至{last}",
+    "list_separator": "、",
+    "inspect_through_audit": "抽查人员只能通过本人的抽查任务查阅被抽中日期的日志",
+    "vetting_or_audit": "组织部只能在任前公示期内查阅公示对象的日志，抽查请通过本人的抽查任务查阅",
+    "evaluators_read_figures": "考核评价依据季度考评表中的统计数据，不查阅日志原文",
+    "not_your_review": "该审阅任务不是分配给您的",
+    "not_assigned": "这名干部不在您的抽查任务中",
+    # nobody acts on themselves
+    "self_review": "不能审阅本人的工作日志",
+    "self_inspection": "不能核查本人的工作日志",
+    "self_evaluation": "不能评定本人的季度考核等次",
+    "self_notice": "不能为本人发布任前公示",
+    "self_feedback": "不能查看或答复针对本人任前公示的反映",
+}
+
+# log export as XLSX (worklog.journal.export)
+EXPORT: dict[str, str] = {
+    "unknown_unit": "没有这个单位",
+    "export_forbidden": (
+        "您无权导出该单位干部的工作日志：单位负责人可导出本单位在岗干部的日志，"
+        "区领导可导出单位负责人的日志；本人的日志请在“导出”中选择“我的日志”"
+    ),
+    "future_month": "{month}还没有开始，不能导出",
+    "unit_title": "{district}{unit} {month} 干部工作日志",
+    "own_title": "{name} {month} 工作日志",
+    "generated": "生成时间：{at}　导出人：{who}",
+    "month": "{year}年{month}月",
+    "unit_file": "工作日志-{unit}-{month}.xlsx",
+    "own_file": "工作日志-{name}-{month}.xlsx",
+}
+
+# weekly review assignment (worklog.compliance.assignment)
+ASSIGNMENT: dict[str, str] = {
+    "no_leader": "{name}（{cadre_id}）：本单位没有在岗负责人可审阅，也没有在岗的区领导，"
+    "{week_start}至{week_end}的工作日志无人审阅",
+    "only_self": "{name}（{cadre_id}）：除本人外没有其他在岗的区领导，"
+    "{week_start}至{week_end}的工作日志无人审阅",
+}
+
+# weekly reviews (worklog.compliance.reviews)
+REVIEWS: dict[str, str] = {
+    "review_not_found": "没有该审阅任务",
+    "already_reviewed": "该周日志已于 {at} 提交审阅结论（{verdict}），结论只能提交一次",
+    "unknown_cadre": "花名册中没有该人员",
+    "reviewer_role_lost": "您已不再担任审阅该干部所需的职务（所在单位主要负责人或区领导），不能提交审阅结论",
+}
+
+# What the reviewer reads (Simplified Chinese). Hints, in a neutral tone: a signal is a reason to
+# look closer, not a finding.
+SIGNALS: dict[str, str] = {
+    "near_duplicate_days": "{day}与{other_day}的日志内容高度相似（相似度 {score}）",
+    "near_duplicate_colleagues": (
+        "{day}的日志与同单位 {other} {other_day}的日志内容高度相似（相似度 {score}）"
+    ),
+    "same_day": "同日",
+    "near_empty_short": "{day}的日志内容较少（有效字数 {chars}，参考下限 {limit}）",
+    "near_empty_stock": "{day}的日志仅有常用语（{phrases}），可关注具体工作内容",
+    "bulk_backfill": "{days}共 {count} 天的日志于 {start}至{end} 集中首次保存，其中 {late} 天为补记",
+    "day": "{month}月{day}日",
+    "list_separator": "、",
+    "quoted": "“{text}”",
+}
+
+# unit figures (worklog.compliance.figures)
+FIGURES: dict[str, str] = {
+    "district_only": "只有组织部和区领导可以查看全区各单位的概况；单位负责人请查看本单位的概况",
+    "own_unit_only": "单位负责人只能查看本单位的概况",
+    "figures_forbidden": "单位概况供单位负责人、组织部和区领导查看",
+    "unknown_unit": "没有这个单位",
+    "not_closed": "{month}尚未锁定（每天的日志可补记{days}天），暂不统计；已锁定的最近月份是{latest}",
+    "range_reversed": "起始月份不能晚于结束月份",
+    "range_too_wide": "一次最多查看{months}个月",
+    "month_spoken": "{year}年{month}月",
+}
+
+# the escalation ladder's reasons and refusals (worklog.compliance.ladder)
+LADDER: dict[str, str] = {
+    "talk_for_misses": "近{window}个工作日内{count}次未按时填写（{days}）",
+    "talk_for_perfunctory": "{quarter}审阅结论为“{verdict}”{count}次（{days}）",
+    "talk_for_overdue_reviews": "{quarter}有{count}周的审阅逾期未完成（{weeks}所在周）",
+    "accountability_for_misses": "提醒谈话（{talk_day}）后{window}个工作日内又{count}次未按时填写（{days}）",
+    "accountability_for_falsification": "审阅结论为“{verdict}”或随机抽查结果为“{finding}”",
+    "invalid_transition": "案件 {case_id} 当前状态为“{state}”，不能{action}",
+    "talk_only_for_reminder": "只有提醒谈话案件可以记录谈话（案件 {case_id} 是{kind}）",
+    "escalate_only_reminder": "只有提醒谈话案件可以升级（案件 {case_id} 是{kind}）",
+    "reason_required": "{action}必须填写原因",
+    "talk_content_required": "必须填写谈话内容",
+    "talk_date_before_opening": "谈话日期不能早于立案日期（{opened_on}）",
+    "talk_date_in_future": "谈话日期不能晚于今天",
+    "note_opened": "立案",
+    "note_talk_recorded": "已进行提醒谈话",
+    "note_evidence_added": "补充证据",
+}
+
+# what is done to a case, as refusals word it
+CASE_ACTIONS: dict[str, str] = {
+    "talk_recorded": "记录提醒谈话",
+    "escalated": "升级",
+    "closed": "办结",
+    "evidence_added": "补充证据",
+}
+
+# cases (worklog.compliance.cases)
+CASES: dict[str, str] = {
+    "case_not_found": "没有该案件：{case_id}",
+    "case_forbidden": "无权查看该案件",
+    "own_case": "案件当事人只能查看关于本人的案件，不能办理",
+    "escalated_from": "由{kind}案件 {case_id} 升级：{reason}",
+}
+
+# roster import (worklog.roster.importer)
+ROSTER_IMPORT: dict[str, str] = {
+    "unreadable": "无法读取上传的 {fmt} 文件，请确认文件格式与内容是否一致",
+    "unknown_format": "不支持的文件格式：{fmt}（仅支持 JSON、CSV、XLSX）",
+    "empty": "上传的文件为空：没有表头，也没有数据",
+    "json_shape": 'JSON 文件应为由行对象组成的数组，或形如 {"rows": [...]} 的对象',
+    "json_row": "JSON 第 {row} 条记录不是对象",
+    "missing_columns": "文件缺少必需的列：{columns}",
+    "required": "缺少{label}",
+    "bad_id": "{label}格式不正确（应为 1–40 位字母、数字、下划线或连字符，并以字母或数字开头）",
+    "too_long": "{label}过长（最多 {max} 个字符）",
+    "not_text": "{label}应为文本",
+    "bad_date": "{label}格式不正确（应为 YYYY-MM-DD）",
+    "unknown_role": "未知角色：{role}",
+    "left_before_joined": "离任日期早于任职日期",
+    "duplicate_cadre": "工号 {cadre_id} 与第 {first} 行重复",
+    "duplicate_head": "单位 {unit_id} 的一把手已由第 {first} 行指定，同一单位只能有一名一把手",
+    "unit_name_conflict": "单位 {unit_id} 的名称与第 {first} 行不一致",
+    "unit_category_conflict": "单位 {unit_id} 的类别与第 {first} 行不一致",
+    "unknown_unit": "单位编码 {unit_id} 不存在，文件中也没有可导入的行给出该单位的名称",
+    "invalid_value": "{label}不符合要求",
+    "own_change": "不能修改本人的角色、所在单位或离任日期，请由其他管理员导入本行",
+    "own_head_taken": "本行将取消您本人单位 {unit_id} 一把手的身份，请由其他管理员导入本行",
+    "changed_meanwhile": "导入期间该干部（或被替换的原一把手）的名册记录已被他人修改，"
+    "本行未写入，请核对后重新导入",
+    "forbidden_char": (
+        "{label}含有不允许的字符 {code}（第 {position} 个字符）："
+        "控制字符、双向文字控制符和零宽等不可见字符一律不接受"
+    ),
+}
+
+# vetting notices (worklog.publish.notices)
+NOTICES: dict[str, str] = {
+    "start_in_past": "公示开始日期不能早于今天",
+    "notice_too_short": "公示期不少于{min_days}个工作日（{start}至{end}只有{days}个），最早结束于{shortest}",
+    "notice_too_long": "公示期过长（超过{max_days}天）",
+    "unknown_cadre": "没有这名在职干部",
+}
+
+# audit rounds and quarterly evaluations (worklog.audit)
+AUDIT: dict[str, str] = {
+    "quarter_not_ended": "这个季度还没有结束",
+    "unknown_unit": "没有这个单位",
+    "future_quarter": "这个季度还没有开始",
+}
+
+# a case's dossier: how each cited piece of evidence is summed up (worklog.compliance.dossier)
+DOSSIER: dict[str, str] = {
+    "unknown_key": "无法识别的证据编号",
+    "miss_gone": "缺记记录已不存在",
+    "miss": "{kind} {period} 未按时填写{late}",
+    "miss_late": "，已于 {day} 补记",
+    "review_gone": "评阅记录已不存在",
+    "review": "{first}—{last} 周评阅：{verdict}（评阅人 {reviewer}）",
+    "not_reviewed": "未评阅",
+    "finding_gone": "核查记录已不存在",
+    "finding": "{round_id} 抽查 {day} 日志：{result}（{note}）",
+    "case_gone": "案件已不存在",
+    "case": "{case_id}（{state}）{reason}{said}",
+    "talk": "；谈话：{said}；本人表态：{response}",
 }

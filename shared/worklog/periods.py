@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from worklog.calendar import DayInfo, WorkingCalendar
-from worklog.errors import PeriodLocked, ValidationFailed
+from worklog.errors import PeriodLocked, ValidationFailed, invalid
 from worklog.messages import MSG
 from worklog.models.common import YEARS
 from worklog.models.roster import Cadre
@@ -99,6 +99,28 @@ def half_label(d: date) -> str:
     return f"{d.year:04d}-H{1 if d.month <= 6 else 2}"
 
 
+def check_range(
+    first: date,
+    last: date,
+    limit: int | None,
+    *,
+    width: int | None = None,
+    reversed_text: str | None = None,
+    too_wide_text: str | None = None,
+) -> None:
+    """The one check of a query's ``from``..``to`` (both included): in order (422 ``range_reversed``
+    at ``from``) and at most ``limit`` wide (422 ``range_too_wide`` at ``to``). The width is counted
+    in days unless the caller counts it in its own unit (months, say) and passes ``width`` and the
+    texts that speak of that unit; ``limit`` None checks the order only."""
+    if last < first:
+        raise invalid(reversed_text or MSG["range_reversed"], ["query", "from"], "range_reversed")
+    if limit is None:
+        return
+    if ((last - first).days + 1 if width is None else width) > limit:
+        text = too_wide_text or MSG["range_too_wide"].format(days=limit)
+        raise invalid(text, ["query", "to"], "range_too_wide")
+
+
 def _add_months(d: date, months: int) -> date:
     index = d.year * 12 + (d.month - 1) + months
     return date(index // 12, index % 12 + 1, 1)
@@ -151,6 +173,27 @@ class LockdownPolicy:
                 MSG["period_locked"].format(label=period.spoken, last=spoken_date(window.locks_after))
             )
         return window
+
+    def oldest_open_day(self, on: date) -> date:
+        """The oldest day whose entry may still be saved or amended on ``on`` (the correction window
+        counts calendar days): leave may be registered back to it too, and nothing older can change."""
+        return on - timedelta(days=self.rules.correction_window_days)
+
+    def month_locked(self, month: str, on: date) -> bool:
+        """Every day of ``month`` is locked on ``on`` (its last day's correction window has passed):
+        nothing saved for the month can change any more, so its figures are final."""
+        return on > self.window(day_period(month_period(month).last_day)).locks_after
+
+    def locked_months(self, on: date, count: int) -> list[str]:
+        """The ``count`` latest months wholly locked on ``on``, oldest first: the months the unit
+        figures (``GET /units/...``) and the public site's unit pages may show."""
+        months: list[str] = []
+        month = month_label(on)
+        while len(months) < count:
+            month = month_label(month_period(month).first_day - timedelta(days=1))
+            if self.month_locked(month, on):
+                months.append(month)
+        return months[::-1]
 
     def is_late(self, period: Period, first_saved_on: date) -> bool:
         """Saved after its due date. A day that is not a working day is never owed, so never late."""
@@ -265,8 +308,8 @@ class ObligationPolicy:
         on it: entries of the correction window (oldest first), then plans, then summaries. What
         ``GET /me`` considers; those due before ``day`` are the ones the check has already asked
         about."""
-        grace = self.rules.correction_window_days
-        entries = [day_period(day - timedelta(days=n)) for n in range(grace, -1, -1)]
+        oldest = self.lockdown.oldest_open_day(day)
+        entries = [day_period(oldest + timedelta(days=n)) for n in range((day - oldest).days + 1)]
         last_month = day.replace(day=1) - timedelta(days=1)
         plans = [month_period(month_label(last_month)), month_period(month_label(day))]
         last_half_end = date(day.year, 6, 30) if day.month > 6 else date(day.year - 1, 12, 31)

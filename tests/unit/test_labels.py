@@ -199,7 +199,7 @@ def test_every_role_of_the_roster_has_one_wording() -> None:
     assert len(set(labels.ROLE_LABELS.values())) == len(ROLES)
 
 
-def test_no_other_module_words_a_verdict_finding_grade_or_case_state() -> None:
+def test_no_other_module_words_a_code_that_labels_words() -> None:
     """Every wording lives in worklog.labels: another module (code, template, handler) that spells
     one out — as a string of its own, or a distinctive word anywhere — would be a second wording."""
     from worklog import labels
@@ -211,8 +211,16 @@ def test_no_other_module_words_a_verdict_finding_grade_or_case_state() -> None:
         labels.CASE_KIND_LABELS,
         labels.CASE_STATE_LABELS,
         labels.PERIOD_KIND_LABELS,
+        labels.ITEM_STATUS_LABELS,
+        labels.PLAN_PROGRESS_LABELS,
+        labels.DAY_STATE_LABELS,
+        labels.NOTICE_STATE_LABELS,
+        labels.ROUND_KIND_LABELS,
+        labels.ROUND_STATE_LABELS,
+        labels.SECTION_LABELS,
+        dict(enumerate(labels.WEEKDAY_LABELS)),
     ]
-    literals = {w for m in maps for w in m.values()}
+    literals = {w for m in maps for w in m.values()} | {labels.LATE_LABEL, labels.AMENDED_LABEL}
     as_literal = re.compile("|".join(rf"[\"'“]{re.escape(w)}[\"'”]" for w in sorted(literals)))
     distinctive = re.compile(r"合格|敷衍|认真|疑似造假|涉嫌造假|属实|优秀|良好|较差")
     sources = [

@@ -1,7 +1,7 @@
 """LockdownPolicy: what may be written on a given day, and when a first save is late."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -107,3 +107,17 @@ def test_a_locked_period_is_named_in_words_people_read_not_iso_dates() -> None:
         message = str(err.value)
         assert message.startswith(spoken) and re.search(r"截至\d{4}年\d{1,2}月\d{1,2}日", message)
         assert not re.search(r"\d{4}-\d{2}", message)
+
+
+def test_a_month_locks_the_day_after_its_last_days_window_even_when_that_day_is_a_rest_day() -> None:
+    """Given September 2026, whose last day's correction window ends on 7 October (a National Day
+    holiday), and October 2026, whose window ends on Saturday 7 November, when asked whether each
+    month is locked, then it is still open on that rest day and locked from the day after: the
+    window counts calendar days, and the latest locked months move on that day."""
+    calendar = WorkingCalendar()
+    for month, last_open in (("2026-09", date(2026, 10, 7)), ("2026-10", date(2026, 11, 7))):
+        assert not calendar.is_working(last_open)
+        assert not POLICY.month_locked(month, last_open)
+        assert POLICY.month_locked(month, last_open + timedelta(days=1))
+    assert POLICY.locked_months(date(2026, 11, 7), 3) == ["2026-07", "2026-08", "2026-09"]
+    assert POLICY.locked_months(date(2026, 11, 8), 3) == ["2026-08", "2026-09", "2026-10"]

@@ -14,11 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from worklog import messages
 from worklog.audit.repository import AuditRepository
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.labels import CASE_STATE_LABELS, FINDING_LABELS, PERIOD_KIND_LABELS, VERDICT_LABELS, label
 from worklog.models.cases import Case, EvidenceOut
+
+TEXT = messages.DOSSIER
 
 
 class Dossier:
@@ -42,20 +45,24 @@ class Dossier:
                 return self._case(key)
         except (ValueError, IndexError):
             pass
-        return EvidenceOut(key=key, kind="unknown", date=None, summary="无法识别的证据编号")
+        return EvidenceOut(key=key, kind="unknown", date=None, summary=TEXT["unknown_key"])
 
     def _miss(self, key: str) -> EvidenceOut:
         cadre_id, kind, period = key.removeprefix("miss:").split("/", 2)
         records = [r for r in self.compliance.missing_of(cadre_id, kind) if r.period == period]
         if not records:
-            return EvidenceOut(key=key, kind="miss", date=None, summary="缺记记录已不存在")
+            return EvidenceOut(key=key, kind="miss", date=None, summary=TEXT["miss_gone"])
         r = records[0]
-        late = f"，已于 {r.submitted_at[:10]} 补记" if r.status == "late_submitted" and r.submitted_at else ""
+        late = (
+            TEXT["miss_late"].format(day=r.submitted_at[:10])
+            if r.status == "late_submitted" and r.submitted_at
+            else ""
+        )
         return EvidenceOut(
             key=key,
             kind="miss",
             date=r.due,
-            summary=f"{label(PERIOD_KIND_LABELS, r.kind)} {r.period} 未按时填写{late}",
+            summary=TEXT["miss"].format(kind=label(PERIOD_KIND_LABELS, r.kind), period=r.period, late=late),
             details=r.model_dump(mode="json"),
         )
 
@@ -66,13 +73,15 @@ class Dossier:
             (r for r in self.reviews.of_cadre(cadre_id, monday, monday) if r.week_start == monday), None
         )
         if review is None:
-            return EvidenceOut(key=key, kind="review", date=monday, summary="评阅记录已不存在")
-        verdict = label(VERDICT_LABELS, review.verdict, "未评阅")
+            return EvidenceOut(key=key, kind="review", date=monday, summary=TEXT["review_gone"])
+        verdict = label(VERDICT_LABELS, review.verdict, TEXT["not_reviewed"])
         return EvidenceOut(
             key=key,
             kind="review",
             date=review.week_start,
-            summary=f"{review.week_start}—{review.week_end} 周评阅：{verdict}（评阅人 {review.reviewer_id}）",
+            summary=TEXT["review"].format(
+                first=review.week_start, last=review.week_end, verdict=verdict, reviewer=review.reviewer_id
+            ),
             details=review.model_dump(mode="json"),
         )
 
@@ -88,23 +97,25 @@ class Dossier:
         )
         if found is None:
             return EvidenceOut(
-                key=key, kind="finding", date=date.fromisoformat(day), summary="核查记录已不存在"
+                key=key, kind="finding", date=date.fromisoformat(day), summary=TEXT["finding_gone"]
             )
         return EvidenceOut(
             key=key,
             kind="finding",
             date=found.day,
-            summary=f"{round_id} 抽查 {day} 日志：{label(FINDING_LABELS, found.result)}（{found.note}）",
+            summary=TEXT["finding"].format(
+                round_id=round_id, day=day, result=label(FINDING_LABELS, found.result), note=found.note
+            ),
             details=found.model_dump(mode="json"),
         )
 
     def _case(self, key: str) -> EvidenceOut:
         case = self.compliance.get_case(key.removeprefix("CASE#"))
         if case is None:
-            return EvidenceOut(key=key, kind="case", date=None, summary="案件已不存在")
+            return EvidenceOut(key=key, kind="case", date=None, summary=TEXT["case_gone"])
         talk = next((e for e in case.history if e.action == "talk_recorded"), None)
         said = (
-            f"；谈话：{talk.details.get('said', '')}；本人表态：{talk.details.get('response', '')}"
+            TEXT["talk"].format(said=talk.details.get("said", ""), response=talk.details.get("response", ""))
             if talk
             else ""
         )
@@ -112,7 +123,9 @@ class Dossier:
             key=key,
             kind="case",
             date=case.opened_on,
-            summary=f"{case.case_id}（{CASE_STATE_LABELS[case.state]}）{case.reason}{said}",
+            summary=TEXT["case"].format(
+                case_id=case.case_id, state=CASE_STATE_LABELS[case.state], reason=case.reason, said=said
+            ),
             details={
                 "case_id": case.case_id,
                 "kind": case.kind.value,

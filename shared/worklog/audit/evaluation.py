@@ -21,7 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from worklog.labels import CASE_KIND_LABELS, FINDING_LABELS, GRADE_LABELS, VERDICT_LABELS, listing
+from worklog.labels import CASE_KIND_LABELS, FINDING_LABELS, GRADE_LABELS, LATE_LABEL, VERDICT_LABELS, listing
 from worklog.models.grades import SheetRow, in_roster_order, on_time_rate, quarter_label
 
 VERDICT_CODES = tuple(VERDICT_LABELS)
@@ -35,7 +35,7 @@ HEADERS = (
     "职务",
     "应记天数",
     "按时",
-    "补记",
+    LATE_LABEL,
     "缺记",
     "按时率",
     f"评阅结论（{listing(VERDICT_LABELS)}）",

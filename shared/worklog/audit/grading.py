@@ -7,15 +7,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
+from worklog import messages
 from worklog.access import EVALUATOR_ROLES, Act, refuse_self
 from worklog.audit.evaluation import evaluation_workbook
 from worklog.audit.rounds import in_post, quarter_of
 from worklog.audit.tables import AuditTables
 from worklog.auth.principals import Principal
 from worklog.clock import Clock, iso_now, system_clock, today
-from worklog.errors import Forbidden, NotFound, ValidationFailed
+from worklog.errors import Forbidden, NotFound, invalid
 from worklog.models.audits import Evaluation, EvaluationIn, UnitEvaluationOut
 from worklog.models.grades import SheetRow, in_roster_order
 from worklog.models.roster import Cadre, Unit
@@ -55,7 +55,7 @@ class EvaluationService:
             raise NotFound("没有这名干部", code="not_found")
         q = quarter_of(quarter)
         if q.first_day > today(self.clock):
-            raise invalid("这个季度还没有开始", ["path", "quarter"], "future_period")
+            raise invalid(messages.AUDIT["future_quarter"], ["path", "quarter"], "future_period")
         evaluation = Evaluation(
             quarter=quarter,
             cadre_id=cadre_id,
@@ -82,7 +82,7 @@ class EvaluationService:
         q = quarter_of(quarter)
         now = today(self.clock)
         if q.first_day > now:
-            raise invalid("这个季度还没有开始", ["path", "quarter"], "future_period")
+            raise invalid(messages.AUDIT["future_quarter"], ["path", "quarter"], "future_period")
         last = min(q.last_day, now - timedelta(days=1))
         members = [c for c in self.roster.list_unit_members(unit_id) if in_post(c, q.first_day, last)]
         grades = {e.cadre_id: e for e in self.audits.evaluations_of_unit(quarter, unit_id)}
@@ -157,7 +157,3 @@ class EvaluationService:
             graded_by=grade.by if grade else None,
             graded_at=grade.at if grade else None,
         )
-
-
-def invalid(message: str, loc: list[Any], type_: str) -> ValidationFailed:
-    return ValidationFailed(message, details=[{"loc": loc, "msg": message, "type": type_}])

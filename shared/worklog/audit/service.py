@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
 
+from worklog import messages
 from worklog.access import (
     FINDING_ROLE,
     SAMPLE_READERS,
@@ -32,7 +32,7 @@ from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance.cases import CaseService
 from worklog.compliance.ladder import open_case
 from worklog.compliance.reads import log_read, plan_items_of
-from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
+from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, invalid
 from worklog.journal.service import JournalService
 from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL
 from worklog.models.audits import (
@@ -92,7 +92,7 @@ class AuditService:
             raise Forbidden("只有组织部或纪委监委可以抽取季度抽查", code="forbidden")
         q = quarter_of(quarter)
         if q.last_day >= today(self.clock):
-            raise _invalid("这个季度还没有结束", ["body", "quarter"], "quarter_not_ended")
+            raise invalid(messages.AUDIT["quarter_not_ended"], ["body", "quarter"], "quarter_not_ended")
         stored = self.audits.get_round(q.label)
         if stored is not None and stored.state == "drawn":
             raise Conflict(f"{q.label} 已经抽取过，不能再次抽取", code="already_drawn")
@@ -110,7 +110,7 @@ class AuditService:
         if not who.has(*SPOT_CHECK_ROLES):
             raise Forbidden("只有组织部可以发起随机抽查", code="forbidden")
         if body.unit_id and self.roster.get_unit(body.unit_id) is None:
-            raise _invalid("没有这个单位", ["body", "unit_id"], "unknown_unit")
+            raise invalid(messages.AUDIT["unknown_unit"], ["body", "unit_id"], "unknown_unit")
         on = today(self.clock)
         q = Quarter.of(on)
         last = on - timedelta(days=1)
@@ -338,7 +338,3 @@ def progress_of(cadres: list[SampleCadreOut], *, inspectors: int) -> SampleProgr
 
 def finding_key(f: Finding) -> str:
     return f"finding:{f.round_id}/{f.cadre_id}/{f.day.isoformat()}/{f.inspector_id}"
-
-
-def _invalid(message: str, loc: list[Any], type_: str) -> ValidationFailed:
-    return ValidationFailed(message, details=[{"loc": loc, "msg": message, "type": type_}])

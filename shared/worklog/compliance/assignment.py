@@ -20,15 +20,10 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from worklog import messages
 from worklog.models.roster import Cadre, Unit
 
-# User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
-TEXT: dict[str, str] = {
-    "no_leader": "{name}（{cadre_id}）：本单位没有在岗负责人可审阅，也没有在岗的区领导，"
-    "{week_start}至{week_end}的工作日志无人审阅",
-    "only_self": "{name}（{cadre_id}）：除本人外没有其他在岗的区领导，"
-    "{week_start}至{week_end}的工作日志无人审阅",
-}
+TEXT = messages.ASSIGNMENT
 
 
 @dataclass(frozen=True)

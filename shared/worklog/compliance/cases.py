@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from worklog import messages
 from worklog.access import ACCOUNTABILITY_HOLDERS, holds_case
 from worklog.auth.principals import Principal
 from worklog.bus import EventBus
@@ -40,13 +41,7 @@ from worklog.models.roster import Cadre, Role, Unit
 from worklog.observability import logger
 from worklog.roster.repository import RosterRepository
 
-# User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
-TEXT: dict[str, str] = {
-    "case_not_found": "没有该案件：{case_id}",
-    "case_forbidden": "无权查看该案件",
-    "own_case": "案件当事人只能查看关于本人的案件，不能办理",
-    "escalated_from": "由{kind}案件 {case_id} 升级：{reason}",
-}
+TEXT = messages.CASES
 
 
 class CaseStore(Protocol):

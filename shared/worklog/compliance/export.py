@@ -25,15 +25,16 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from worklog import messages
 from worklog.access import Access, Door, ReadFacts, days_between, readable
 from worklog.auth.principals import Principal
 from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance.reads import log_read
 from worklog.compliance.review_repository import ReviewRepository
-from worklog.errors import Forbidden, NotFound, ValidationFailed
+from worklog.errors import Forbidden, NotFound, invalid
 from worklog.journal.repository import container_repository
 from worklog.journal.service import JournalService
-from worklog.labels import ITEM_STATUS_LABELS, label
+from worklog.labels import ITEM_STATUS_LABELS, LATE_LABEL, WEEKDAY_LABELS, label
 from worklog.models.entries import EntryOut
 from worklog.models.roster import Cadre
 from worklog.periods import month_period
@@ -43,7 +44,7 @@ from worklog.settings import get_settings
 from worklog.vetting.repository import NoticeRepository
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+WEEKDAYS = WEEKDAY_LABELS
 HEADERS = (
     "序号",
     "姓名",
@@ -54,27 +55,14 @@ HEADERS = (
     "工作内容",
     "完成情况",
     "关联月度计划",
-    "补记",
+    LATE_LABEL,
     "保存次数",
 )
 COLUMN_WIDTHS = (6, 10, 14, 12, 8, 6, 60, 10, 36, 6, 9)
 HEADER_ROW = 3
-LATE_MARK = "补记"
+LATE_MARK = LATE_LABEL
 
-TEXT: dict[str, str] = {
-    "unknown_unit": "没有这个单位",
-    "export_forbidden": (
-        "您无权导出该单位干部的工作日志：单位负责人可导出本单位在岗干部的日志，"
-        "区领导可导出单位负责人的日志；本人的日志请在“导出”中选择“我的日志”"
-    ),
-    "future_month": "{month}还没有开始，不能导出",
-    "unit_title": "{district}{unit} {month} 干部工作日志",
-    "own_title": "{name} {month} 工作日志",
-    "generated": "生成时间：{at}　导出人：{who}",
-    "month": "{year}年{month}月",
-    "unit_file": "工作日志-{unit}-{month}.xlsx",
-    "own_file": "工作日志-{name}-{month}.xlsx",
-}
+TEXT = messages.EXPORT
 
 _FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 _THIN = Side(style="thin")
@@ -219,9 +207,7 @@ class LogExport:
         on = today(self.clock)
         if period.first_day > on:
             message = TEXT["future_month"].format(month=spoken_month(month))
-            raise ValidationFailed(
-                message, details=[{"loc": ["path", "month"], "msg": message, "type": "future_period"}]
-            )
+            raise invalid(message, ["path", "month"], "future_period")
         return period.first_day, min(period.last_day, on)
 
     def _rows(self, cadre: Cadre, first: date, last: date) -> list[ExportRow]:

@@ -22,32 +22,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from worklog import messages
 from worklog.access import DISTRICT_ROLES, heads_unit
 from worklog.auth.principals import Principal
 from worklog.calendar import WorkingCalendar
 from worklog.clock import Clock, system_clock, today
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
-from worklog.errors import Forbidden, NotFound, ValidationFailed
+from worklog.errors import Forbidden, NotFound, invalid
 from worklog.journal.repository import JournalRepository, container_repository
 from worklog.models.units import DistrictFiguresOut, MonthFigures, UnitFiguresOut, UnitMonthRow
-from worklog.periods import LockdownPolicy, day_period, month_label, month_period
+from worklog.periods import LockdownPolicy, check_range, month_period
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings
 
 MAX_MONTHS = 12  # one call covers at most a year of one unit
 
-TEXT: dict[str, str] = {
-    "district_only": "只有组织部和区领导可以查看全区各单位的概况；单位负责人请查看本单位的概况",
-    "own_unit_only": "单位负责人只能查看本单位的概况",
-    "figures_forbidden": "单位概况供单位负责人、组织部和区领导查看",
-    "unknown_unit": "没有这个单位",
-    "not_closed": "{month}尚未锁定（每天的日志可补记{days}天），暂不统计；已锁定的最近月份是{latest}",
-    "range_reversed": "起始月份不能晚于结束月份",
-    "range_too_wide": "一次最多查看{months}个月",
-    "month_spoken": "{year}年{month}月",
-}
+TEXT = messages.FIGURES
 
 
 @dataclass
@@ -100,18 +92,9 @@ def months_between(first: str, last: str) -> list[str]:
     return out
 
 
-def is_closed(month: str, on: date, lockdown: LockdownPolicy) -> bool:
-    """Every day of the month is locked on ``on``: the last day's correction window has passed."""
-    last = month_period(month).last_day
-    return on > lockdown.window(day_period(last)).locks_after
-
-
 def closed_through(on: date, lockdown: LockdownPolicy) -> str:
     """The latest closed month on ``on`` (last month once its last day has locked, else the one before)."""
-    month = add_months(month_label(on), -1)
-    while not is_closed(month, on, lockdown):
-        month = add_months(month, -1)
-    return month
+    return lockdown.locked_months(on, 1)[0]
 
 
 def entry_counts(
@@ -192,15 +175,13 @@ class FiguresService:
         return out
 
     def _check_closed(self, month: str, on: date, latest: str, loc: str) -> None:
-        if not is_closed(month, on, self.lockdown):
+        if not self.lockdown.month_locked(month, on):
             message = TEXT["not_closed"].format(
                 month=spoken_month(month),
                 days=self.lockdown.rules.correction_window_days,
                 latest=spoken_month(latest),
             )
-            raise ValidationFailed(
-                message, details=[{"loc": ["query", loc], "msg": message, "type": "month_not_closed"}]
-            )
+            raise invalid(message, ["query", loc], "month_not_closed")
 
     def district(self, who: Principal, month: str | None) -> DistrictFiguresOut:
         """GET /units/figures: every unit in roster order for one closed month (default: the latest)."""
@@ -233,17 +214,15 @@ class FiguresService:
         latest = closed_through(on, self.lockdown)
         last = last or latest
         first = first or min(add_months(last, -5), last)
-        if first > last:
-            raise ValidationFailed(
-                TEXT["range_reversed"],
-                details=[{"loc": ["query", "from"], "msg": TEXT["range_reversed"], "type": "range_reversed"}],
-            )
         months = months_between(first, last)
-        if len(months) > MAX_MONTHS:
-            message = TEXT["range_too_wide"].format(months=MAX_MONTHS)
-            raise ValidationFailed(
-                message, details=[{"loc": ["query", "to"], "msg": message, "type": "range_too_wide"}]
-            )
+        check_range(
+            month_period(first).first_day,
+            month_period(last).first_day,
+            MAX_MONTHS,
+            width=len(months),
+            reversed_text=TEXT["range_reversed"],
+            too_wide_text=TEXT["range_too_wide"].format(months=MAX_MONTHS),
+        )
         self._check_closed(last, on, latest, "to")
         out = [self._month(m, unit_id).get(unit_id, UnitMonth()).out(m) for m in months]
         return UnitFiguresOut(unit_id=unit.unit_id, unit_name=unit.name, closed_through=latest, months=out)

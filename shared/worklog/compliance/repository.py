@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from worklog.dynamo import TableRepository, conditional, from_item, key, query_all, to_item
 from worklog.errors import Conflict
+from worklog.messages import MSG
 from worklog.models.cases import Case
 
 
@@ -201,7 +202,7 @@ class ComplianceRepository(TableRepository):
             )
         except ClientError as err:
             if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Conflict("该案件刚被他人更新，请刷新后重试", code="concurrent_update") from err
+                raise Conflict(MSG["case_changed_meanwhile"], code="concurrent_update") from err
             raise
 
     def cases_owned_by(self, role: str, unit_id: str | None = None) -> list[Case]:

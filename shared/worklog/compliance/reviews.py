@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from worklog import messages
 from worklog.access import TEXT as ACCESS_TEXT
 from worklog.access import (
     VETTING_ROLES,
@@ -49,11 +50,10 @@ from worklog.compliance.reads import log_read, logged_day, plan_items_of
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.compliance.signals import signals_for_week
-from worklog.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from worklog.errors import Conflict, Forbidden, NotFound
 from worklog.journal.repository import container_repository
 from worklog.journal.service import JournalService
 from worklog.labels import VERDICT_LABELS, label
-from worklog.messages import MSG
 from worklog.models.cases import CaseKind, Subject
 from worklog.models.reviews import (
     CadreEntries,
@@ -64,19 +64,13 @@ from worklog.models.reviews import (
     VerdictIn,
     VerdictOut,
 )
-from worklog.periods import Quarter
+from worklog.periods import Quarter, check_range
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings
 from worklog.vetting.repository import NoticeRepository
 
-# User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
-TEXT: dict[str, str] = {
-    "review_not_found": "没有该审阅任务",
-    "already_reviewed": "该周日志已于 {at} 提交审阅结论（{verdict}），结论只能提交一次",
-    "unknown_cadre": "花名册中没有该人员",
-    "reviewer_role_lost": "您已不再担任审阅该干部所需的职务（所在单位主要负责人或区领导），不能提交审阅结论",
-}
+TEXT = messages.REVIEWS
 
 RECENT_WEEKS = 4  # GET /reviews without ?week: unfinished ones plus the last four weeks
 
@@ -121,19 +115,6 @@ def evidence_key(review: StoredReview) -> str:
 
 def verdict_day(review: StoredReview) -> date | None:
     return datetime.fromisoformat(review.reviewed_at).date() if review.reviewed_at else None
-
-
-def _check_range(first: date, last: date, rules: Rules) -> None:
-    if last < first:
-        raise ValidationFailed(
-            MSG["range_reversed"],
-            details=[{"loc": ["query", "from"], "msg": MSG["range_reversed"], "type": "range_reversed"}],
-        )
-    if (last - first).days + 1 > rules.max_range_days:
-        message = MSG["range_too_wide"].format(days=rules.max_range_days)
-        raise ValidationFailed(
-            message, details=[{"loc": ["query", "to"], "msg": message, "type": "range_too_wide"}]
-        )
 
 
 def review_out(review: StoredReview) -> ReviewOut:
@@ -337,7 +318,7 @@ class ReviewService:
     def cadre_entries(self, who: Principal, cadre_id: str, first: date, last: date) -> CadreEntries:
         """A cadre's entries for a reader the access table allows (recorded in the owner's read log),
         or one's own (not recorded). 403 for everyone else, before anything is read or recorded."""
-        _check_range(first, last, self.rules)
+        check_range(first, last, self.rules.max_range_days)
         on = today(self.clock)
         days = days_between(first, last)
         if cadre_id == who.cadre_id:
@@ -370,7 +351,7 @@ class ReviewService:
         """Who read the caller's log on days [first, last] (default: the last 92 days), newest first."""
         last = last or today(self.clock)
         first = first or last - timedelta(days=self.rules.max_range_days - 1)
-        _check_range(first, last, self.rules)
+        check_range(first, last, self.rules.max_range_days)
         return [
             ReadOut.model_validate(r.model_dump(exclude={"owner_cadre_id"}))
             for r in self.reviews.reads_of(who.cadre_id, first, last)

@@ -27,24 +27,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from worklog import messages
 from worklog.clock import SHANGHAI
 from worklog.models.reviews import Signal, SignalKind
 
-# What the reviewer reads (Simplified Chinese). Hints, in a neutral tone: a signal is a reason to
-# look closer, not a finding.
-MESSAGES: dict[str, str] = {
-    "near_duplicate_days": "{day}与{other_day}的日志内容高度相似（相似度 {score}）",
-    "near_duplicate_colleagues": (
-        "{day}的日志与同单位 {other} {other_day}的日志内容高度相似（相似度 {score}）"
-    ),
-    "same_day": "同日",
-    "near_empty_short": "{day}的日志内容较少（有效字数 {chars}，参考下限 {limit}）",
-    "near_empty_stock": "{day}的日志仅有常用语（{phrases}），可关注具体工作内容",
-    "bulk_backfill": "{days}共 {count} 天的日志于 {start}至{end} 集中首次保存，其中 {late} 天为补记",
-    "day": "{month}月{day}日",
-    "list_separator": "、",
-    "quoted": "“{text}”",
-}
+MESSAGES = messages.SIGNALS
 
 # An item that says nothing about the work done. Compared after normalisation, so “无。” and “ 同上 ”
 # count too. A day is near-empty when every non-blank item is one of these.

@@ -182,9 +182,8 @@ class MissingEntryCheck:
         """The oldest due date any rule still looks at: the ladder's windows and the correction
         window."""
         window = max(self.ladder.talk_window_working_days, self.ladder.after_talk_window_working_days)
-        return min(
-            window_start(day, window, self.calendar), day - timedelta(days=self.rules.correction_window_days)
-        )
+        oldest_open = LockdownPolicy(self.rules, self.calendar).oldest_open_day(day)
+        return min(window_start(day, window, self.calendar), oldest_open)
 
     def _writes(
         self, day: date, records: list[MissingRecord], standings: dict[str, Standing], now: str

@@ -23,7 +23,7 @@ from worklog.auth.principals import Principal, PrincipalResolver
 from worklog.calendar import WorkingCalendar
 from worklog.chain import normalise_text
 from worklog.clock import Clock, iso_now, system_clock, today
-from worklog.errors import Conflict, NotFound, PeriodLocked, ValidationFailed, WorklogError
+from worklog.errors import Conflict, NotFound, PeriodLocked, ValidationFailed, WorklogError, invalid
 from worklog.journal.records import Head, append
 from worklog.journal.repository import JournalRepository, RosterChanged, StaleHead
 from worklog.messages import MSG
@@ -48,6 +48,7 @@ from worklog.periods import (
     LockdownPolicy,
     ObligationPolicy,
     Period,
+    check_range,
     day_period,
     half_period,
     month_label,
@@ -65,10 +66,6 @@ MAX_ATTEMPTS = 5
 class Saved:
     created: bool
     record: dict[str, Any]
-
-
-def _invalid(message: str, loc: list[Any], type_: str) -> ValidationFailed:
-    return ValidationFailed(message, details=[{"loc": loc, "msg": message, "type": type_}])
 
 
 class JournalService:
@@ -110,7 +107,7 @@ class JournalService:
             plan = head.periods.get(f"PLAN#{month_label(day)}") or {}
             unknown = [r for r in refs if r not in set(plan.get("items", []))]
             if unknown:
-                raise _invalid(
+                raise invalid(
                     MSG["unknown_plan_item"].format(ids="、".join(unknown)),
                     ["body", "items"],
                     "unknown_plan_item",
@@ -126,7 +123,7 @@ class JournalService:
         given = [i.id for i in data.items if i.id]
         duplicates = sorted({i for i in given if given.count(i) > 1})
         if duplicates:
-            raise _invalid(
+            raise invalid(
                 MSG["duplicate_plan_item"].format(ids="、".join(duplicates)),
                 ["body", "items"],
                 "duplicate_id",
@@ -217,7 +214,7 @@ class JournalService:
         state = head.state(period)
         if state is not None and not reason:
             if str(state["first"]) <= started:
-                raise _invalid(MSG["reason_required"], ["body", "reason"], "reason_required")
+                raise invalid(MSG["reason_required"], ["body", "reason"], "reason_required")
             # Saved for the first time by another request while this one was running.
             raise Conflict(MSG["concurrent_update"], code="concurrent_update")
         if check:
@@ -268,15 +265,15 @@ class JournalService:
     def record_leave(self, who: Principal, data: LeaveIn) -> LeaveOut:
         on = today(self.clock)
         if data.to < data.from_:
-            raise _invalid(MSG["leave_reversed"], ["body", "to"], "leave_reversed")
+            raise invalid(MSG["leave_reversed"], ["body", "to"], "leave_reversed")
         days = (data.to - data.from_).days + 1
         if days > self.rules.max_leave_days:
-            raise _invalid(
+            raise invalid(
                 MSG["leave_too_long"].format(days=self.rules.max_leave_days), ["body", "to"], "too_long"
             )
         if data.to > on + timedelta(days=366):
-            raise _invalid(MSG["leave_too_far"], ["body", "to"], "too_far")
-        earliest = on - timedelta(days=self.rules.correction_window_days)
+            raise invalid(MSG["leave_too_far"], ["body", "to"], "too_far")
+        earliest = self.policy.oldest_open_day(on)
         if data.from_ < earliest:
             raise PeriodLocked(MSG["leave_locked"].format(first=spoken_date(earliest)))
         period = Period(Kind.LEAVE, data.from_.isoformat(), data.from_, data.to)
@@ -297,18 +294,8 @@ class JournalService:
         return [v for v in views if date.fromisoformat(v["body"]["to"]) >= first]
 
     def list_leaves(self, cadre_id: str, first: date, last: date) -> list[LeaveOut]:
-        self._check_range(first, last)
+        check_range(first, last, self.rules.max_range_days)
         return [_leave_out_view(v) for v in self._leaves_overlapping(cadre_id, first, last)]
-
-    def _check_range(self, first: date, last: date) -> None:
-        if last < first:
-            raise _invalid(MSG["range_reversed"], ["query", "from"], "range_reversed")
-        if (last - first).days + 1 > self.rules.max_range_days:
-            raise _invalid(
-                MSG["range_too_wide"].format(days=self.rules.max_range_days),
-                ["query", "to"],
-                "range_too_wide",
-            )
 
     # --- reads --------------------------------------------------------------------------------
     def get_entry(self, cadre_id: str, day: date) -> EntryOut:
@@ -318,7 +305,7 @@ class JournalService:
         return _entry_out(view)
 
     def list_entries(self, cadre_id: str, first: date, last: date) -> list[EntryOut]:
-        self._check_range(first, last)
+        check_range(first, last, self.rules.max_range_days)
         views = self.repo.views_between(cadre_id, "ENTRY", first.isoformat(), last.isoformat())
         return [_entry_out(v) for v in views]
 

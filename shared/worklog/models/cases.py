@@ -14,34 +14,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from worklog import messages
 from worklog.labels import CASE_KIND_LABELS, CASE_STATE_LABELS
 from worklog.models.common import MULTI_LINE, Day
 from worklog.models.roster import Role
 
-# User-facing text (Simplified Chinese), kept together so it can be reviewed as a whole.
-TEXT: dict[str, str] = {
-    "talk_for_misses": "近{window}个工作日内{count}次未按时填写（{days}）",
-    "talk_for_perfunctory": "{quarter}审阅结论为“{verdict}”{count}次（{days}）",
-    "talk_for_overdue_reviews": "{quarter}有{count}周的审阅逾期未完成（{weeks}所在周）",
-    "accountability_for_misses": "提醒谈话（{talk_day}）后{window}个工作日内又{count}次未按时填写（{days}）",
-    "accountability_for_falsification": "审阅结论为“{verdict}”或随机抽查结果为“{finding}”",
-    "invalid_transition": "案件 {case_id} 当前状态为“{state}”，不能{action}",
-    "talk_only_for_reminder": "只有提醒谈话案件可以记录谈话（案件 {case_id} 是{kind}）",
-    "escalate_only_reminder": "只有提醒谈话案件可以升级（案件 {case_id} 是{kind}）",
-    "reason_required": "{action}必须填写原因",
-    "talk_content_required": "必须填写谈话内容",
-    "talk_date_before_opening": "谈话日期不能早于立案日期（{opened_on}）",
-    "talk_date_in_future": "谈话日期不能晚于今天",
-    "note_opened": "立案",
-    "note_talk_recorded": "已进行提醒谈话",
-    "note_evidence_added": "补充证据",
-}
-ACTION_TEXT: dict[str, str] = {
-    "talk_recorded": "记录提醒谈话",
-    "escalated": "升级",
-    "closed": "办结",
-    "evidence_added": "补充证据",
-}
+# User-facing text lives in worklog.messages; the ladder and the cases name their part TEXT.
+TEXT = messages.LADDER
+ACTION_TEXT = messages.CASE_ACTIONS
 
 
 class CaseKind(StrEnum):

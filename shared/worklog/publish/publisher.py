@@ -43,6 +43,7 @@ from worklog.labels import PERIOD_KIND_LABELS, label
 from worklog.models.notices import Notice
 from worklog.models.publication import PublicationPolicy
 from worklog.models.roster import Cadre, Unit
+from worklog.periods import LockdownPolicy
 from worklog.publish import pages as pg
 from worklog.publish import render, tamper
 from worklog.publish.policy import is_public_yet, public_entry, public_plan, public_reason, public_summary
@@ -434,15 +435,8 @@ class Publisher:
 
     # --- units: figures of closed months ------------------------------------------------------
     def _closed_months(self, day: date) -> list[str]:
-        """The last months whose every day is locked (month end + the correction window)."""
-        window = get_settings().rules.correction_window_days
-        months: list[str] = []
-        d = day.replace(day=1) - timedelta(days=1)
-        while len(months) < MONTHS_OF_FIGURES:
-            if d + timedelta(days=window) < day:
-                months.append(d.strftime("%Y-%m"))
-            d = d.replace(day=1) - timedelta(days=1)
-        return sorted(months)
+        """The last months whose every day is locked, as ``GET /units/.../figures`` counts them."""
+        return LockdownPolicy(get_settings().rules, self.calendar).locked_months(day, MONTHS_OF_FIGURES)
 
     def _figures(self, manifest: Manifest, day: date, units: dict[str, Unit]) -> None:
         """Per unit and closed month: person-days owed, on time, late, missing — computed once per

@@ -25,7 +25,20 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from worklog.labels import FINDING_LABELS, ITEM_STATUS_LABELS, VERDICT_LABELS
+from worklog.labels import (
+    AMENDED_LABEL,
+    DAY_STATE_LABELS,
+    FINDING_LABELS,
+    ITEM_STATUS_LABELS,
+    LATE_LABEL,
+    NOTICE_STATE_LABELS,
+    PLAN_PROGRESS_LABELS,
+    ROUND_KIND_LABELS,
+    ROUND_STATE_LABELS,
+    SECTION_LABELS,
+    VERDICT_LABELS,
+    WEEKDAY_LABELS,
+)
 from worklog.publish.pages import (
     AuditRoundView,
     CadreIndexPage,
@@ -46,21 +59,11 @@ from worklog.publish.pages import (
 SITE_NAME = "干部工作日志公开"
 TEMPLATES = Path(__file__).with_name("templates")
 
-# --- labels ---------------------------------------------------------------------------------
-STATE_LABELS = {"saved": "已填写", "missing": "未填写", "leave": "休假", "not_owed": "无需填写"}
+# --- labels (worklog.labels), by the names the templates use ---------------------------------
+STATE_LABELS = DAY_STATE_LABELS
 STATUS_LABELS = ITEM_STATUS_LABELS
-PROGRESS_LABELS = {"done": "已完成", "in_progress": "推进中", "not_started": "未开始"}
-NOTICE_STATE_LABELS = {"open": "公示中", "closed": "公示已结束", "upcoming": "即将开始"}
-ROUND_KIND_LABELS = {"quarterly": "季度随机抽查", "spot": "专项抽查"}
-ROUND_STATE_LABELS = {"committed": "已公布承诺，尚未抽取", "drawn": "已抽取"}
-SECTION_LABELS = {
-    "mistakes": "存在不足",
-    "reflections": "心得体会",
-    "achievements": "工作成效",
-    "problems": "存在问题",
-    "next_steps": "下步打算",
-}
-WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+PROGRESS_LABELS = PLAN_PROGRESS_LABELS
+WEEKDAYS = WEEKDAY_LABELS
 AUDIT_FILES = ("commitment", "snapshot", "sample", "reveal")
 CLOSED_TEXT = "公示期已结束，不再受理反映。"
 WITHHELD = "（内容不公开）"
@@ -287,6 +290,8 @@ def _env() -> Environment:
         NOTICE_STATE_LABELS=NOTICE_STATE_LABELS,
         ROUND_KIND_LABELS=ROUND_KIND_LABELS,
         ROUND_STATE_LABELS=ROUND_STATE_LABELS,
+        LATE_LABEL=LATE_LABEL,
+        AMENDED_LABEL=AMENDED_LABEL,
         CLOSED_TEXT=CLOSED_TEXT,
         WITHHELD=WITHHELD,
         SITE_NAME=SITE_NAME,

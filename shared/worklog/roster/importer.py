@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from worklog import messages
 from worklog.clock import Clock, iso_now, system_clock
 from worklog.errors import ValidationFailed
 from worklog.models.roster import ID_PATTERN, Cadre, ImportReport, RejectedRow, RoleChange, RoleState, Unit
@@ -36,36 +37,7 @@ from worklog.roster.import_plan import ImportPlan, PlannedRow, RosterStore
 from worklog.roster.roster_file import ROW_KEY, RosterFormat, UnreadableRoster, read_rows
 from worklog.roster.roster_row import RosterRow, RowKeys, cell_value
 
-# --- user-facing text (Simplified Chinese), kept together so it can be reviewed as a whole ----------
-MESSAGES: dict[str, str] = {
-    "unreadable": "无法读取上传的 {fmt} 文件，请确认文件格式与内容是否一致",
-    "unknown_format": "不支持的文件格式：{fmt}（仅支持 JSON、CSV、XLSX）",
-    "empty": "上传的文件为空：没有表头，也没有数据",
-    "json_shape": 'JSON 文件应为由行对象组成的数组，或形如 {"rows": [...]} 的对象',
-    "json_row": "JSON 第 {row} 条记录不是对象",
-    "missing_columns": "文件缺少必需的列：{columns}",
-    "required": "缺少{label}",
-    "bad_id": "{label}格式不正确（应为 1–40 位字母、数字、下划线或连字符，并以字母或数字开头）",
-    "too_long": "{label}过长（最多 {max} 个字符）",
-    "not_text": "{label}应为文本",
-    "bad_date": "{label}格式不正确（应为 YYYY-MM-DD）",
-    "unknown_role": "未知角色：{role}",
-    "left_before_joined": "离任日期早于任职日期",
-    "duplicate_cadre": "工号 {cadre_id} 与第 {first} 行重复",
-    "duplicate_head": "单位 {unit_id} 的一把手已由第 {first} 行指定，同一单位只能有一名一把手",
-    "unit_name_conflict": "单位 {unit_id} 的名称与第 {first} 行不一致",
-    "unit_category_conflict": "单位 {unit_id} 的类别与第 {first} 行不一致",
-    "unknown_unit": "单位编码 {unit_id} 不存在，文件中也没有可导入的行给出该单位的名称",
-    "invalid_value": "{label}不符合要求",
-    "own_change": "不能修改本人的角色、所在单位或离任日期，请由其他管理员导入本行",
-    "own_head_taken": "本行将取消您本人单位 {unit_id} 一把手的身份，请由其他管理员导入本行",
-    "changed_meanwhile": "导入期间该干部（或被替换的原一把手）的名册记录已被他人修改，"
-    "本行未写入，请核对后重新导入",
-    "forbidden_char": (
-        "{label}含有不允许的字符 {code}（第 {position} 个字符）："
-        "控制字符、双向文字控制符和零宽等不可见字符一律不接受"
-    ),
-}
+MESSAGES = messages.ROSTER_IMPORT
 
 FIELD_LABELS: dict[str, str] = {
     "cadre_id": "工号",

@@ -11,14 +11,14 @@ import random
 import secrets
 import time
 from datetime import date, datetime, timedelta
-from typing import Any
 
+from worklog import messages
 from worklog.access import Act, refuse_self
 from worklog.auth.principals import Principal
 from worklog.bus import EventBus
 from worklog.calendar import WorkingCalendar
 from worklog.clock import SHANGHAI, Clock, iso_now, system_clock, today
-from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, ServiceUnavailable, ValidationFailed
+from worklog.errors import Conflict, Forbidden, NotFound, RateLimited, ServiceUnavailable, invalid
 from worklog.messages import MSG
 from worklog.models.notices import (
     MAX_CALENDAR_DAYS,
@@ -97,21 +97,27 @@ class NoticeService:
         refuse_self(Act.VET, who.cadre_id, body.candidate_id)
         on = today(self.clock)
         if body.start < on:
-            raise _invalid("公示开始日期不能早于今天", ["body", "start"], "start_in_past")
+            raise invalid(messages.NOTICES["start_in_past"], ["body", "start"], "start_in_past")
         shortest = self._shortest_end(body.start)
         end = body.end or shortest
         if end < shortest:
             days = sum(1 for _ in self.calendar.working_days(body.start, end))
-            raise _invalid(
-                f"公示期不少于{MIN_WORKING_DAYS}个工作日（{body.start}至{end}只有{days}个），最早结束于{shortest}",
+            raise invalid(
+                messages.NOTICES["notice_too_short"].format(
+                    min_days=MIN_WORKING_DAYS, start=body.start, end=end, days=days, shortest=shortest
+                ),
                 ["body", "end"],
                 "notice_too_short",
             )
         if (end - body.start).days > MAX_CALENDAR_DAYS:
-            raise _invalid(f"公示期过长（超过{MAX_CALENDAR_DAYS}天）", ["body", "end"], "notice_too_long")
+            raise invalid(
+                messages.NOTICES["notice_too_long"].format(max_days=MAX_CALENDAR_DAYS),
+                ["body", "end"],
+                "notice_too_long",
+            )
         cadre = self.roster.get_cadre(body.candidate_id)
         if cadre is None or not cadre.active_on(on):
-            raise _invalid("没有这名在职干部", ["body", "candidate_id"], "unknown_cadre")
+            raise invalid(messages.NOTICES["unknown_cadre"], ["body", "candidate_id"], "unknown_cadre")
         return Notice(
             notice_id=f"N{body.start.strftime('%Y%m%d')}-{cadre.cadre_id}",
             candidate_id=cadre.cadre_id,
@@ -227,7 +233,3 @@ def _refusal_message(refusal: Refusal, limits: FeedbackLimits, now: datetime) ->
     return MSG[f"feedback_{refusal.limit}_limit"].format(
         allowed=refusal.allowed, minutes=limits.window_minutes, at=shown
     )
-
-
-def _invalid(message: str, loc: list[Any], type_: str) -> ValidationFailed:
-    return ValidationFailed(message, details=[{"loc": loc, "msg": message, "type": type_}])

@@ -106,9 +106,9 @@ def _verify_audit(args: argparse.Namespace) -> int:
 
 
 def _publish_site(args: argparse.Namespace) -> int:
-    from worklog.publish.publisher import publisher
+    from worklog.publish.publisher import Publisher
 
-    print(json.dumps(publisher().run(full=args.full).as_dict(), ensure_ascii=False, indent=2))
+    print(json.dumps(Publisher().run(full=args.full).as_dict(), ensure_ascii=False, indent=2))
     return 0
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from pydantic import ValidationError
 
-from worklog.publish import render
+from worklog.publish import keys, render
 from worklog.publish.pages import (
     AuditRoundView,
     AuditSampleRow,
@@ -248,7 +248,7 @@ def _home() -> HomePage:
 
 def _site() -> dict[str, str]:
     """A small but complete site: every page kind, all cross-linked."""
-    pages: list[tuple[str, str]] = [
+    pages: list[render.Page] = [
         render.render_home(_home()),
         render.render_unit(_unit_page("jyj")),
         render.render_unit(_unit_page("zzb")),
@@ -284,20 +284,20 @@ def _site() -> dict[str, str]:
                 render.render_revisions(_revisions_page(cadre, key))
                 for key in render.linked_revision_keys(page)
             )
-    site = dict(pages)
+    site = {page.key: page.html() for page in pages}
     assert len(site) == len(pages), "two pages rendered to the same key"
     return site
 
 
 def _data_keys() -> set[str]:
     """Objects the publisher copies next to the pages (JSON and the public key), not rendered here."""
-    keys = {"ledger/public-key.pem"}
-    keys |= {f"ledger/checkpoints/{c.date}.json" for c in CHECKPOINTS}
-    keys |= {f"ledger/cadres/{c}.json" for c in UNIT_OF}
+    data = {keys.PUBLIC_KEY}
+    data |= {keys.checkpoint(c.date) for c in CHECKPOINTS}
+    data |= {keys.cadre_ledger(c) for c in UNIT_OF}
     for r in ROUNDS:  # the commitment first; the rest once drawn
         names = render.AUDIT_FILES if r.state == "drawn" else ("commitment",)
-        keys |= {f"audits/{r.round_id}/{n}.json" for n in names}
-    return keys
+        data |= {keys.audit_file(r.round_id, n) for n in names}
+    return data
 
 
 @pytest.fixture(scope="module")
@@ -512,11 +512,11 @@ def test_identical_inputs_give_identical_bytes(site: dict[str, str]) -> None:
     # dict order of the notice's figures does not matter
     a = _notice("N-2026-001", "open")
     b = a.model_copy(update={"verdicts": dict(reversed(list(a.verdicts.items())))})
-    assert render.render_notice(a, DISTRICT) == render.render_notice(b, DISTRICT)
+    assert render.render_notice(a, DISTRICT).html() == render.render_notice(b, DISTRICT).html()
     # nor does the order members arrive in
     p = _unit_page("jyj")
     q = p.model_copy(update={"members": list(reversed(p.members))})
-    assert render.render_unit(p) == render.render_unit(q)
+    assert render.render_unit(p).html() == render.render_unit(q).html()
 
 
 # --- the cadre's month ----------------------------------------------------------------------
@@ -700,9 +700,9 @@ def test_a_rounds_page_says_why_it_was_asked_for_and_why_it_was_drawn() -> None:
         }
     )
     on_demand = ROUNDS[0].model_copy(update={"reason": "", "draw_reason": "季度例行抽查未按时运行，提前抽取"})
-    spot_text = Page(render.render_audit(spot, DISTRICT)[1]).all_text()
+    spot_text = Page(render.render_audit(spot, DISTRICT).html()).all_text()
     assert "抽查理由" in spot_text and "年底前随机抽查" in spot_text and "提前抽取理由" not in spot_text
-    quarter_text = Page(render.render_audit(on_demand, DISTRICT)[1]).all_text()
+    quarter_text = Page(render.render_audit(on_demand, DISTRICT).html()).all_text()
     assert "季度例行抽查" in quarter_text and "提前抽取理由" in quarter_text
     assert "季度例行抽查未按时运行，提前抽取" in quarter_text
 
@@ -763,6 +763,35 @@ def _contrast(fg: str, bg: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+# --- links to objects not written yet -----------------------------------------------------
+def test_a_page_shows_links_to_missing_objects_as_text_until_they_exist() -> None:
+    # Given a unit page, which links to its members' pages and to the site's sections
+    page = render.render_unit(_unit_page("jyj"))
+    # When only the home page exists besides it
+    partial = Page(page.html({keys.HOME}))
+    # Then it links to the home page alone; the members are named, not linked
+    targets = {_resolve(page.key, str(a["href"]))[0] for a in partial.find("a") if a["href"] != "#main"}
+    assert targets == {keys.HOME}
+    assert "王强（局长）" in partial.all_text() and "李明（副局长）" in partial.all_text()
+    assert not page.complete({keys.HOME})
+    # When every object it links to exists, then it is whole: the page as rendered with every link
+    everything = {link.target for link in page.links}
+    assert keys.cadre_index("c0001") in everything and keys.LEDGER in everything
+    assert page.complete(everything) and page.html(everything) == page.html()
+
+
+def test_record_text_cannot_pose_as_a_link() -> None:
+    # Given a member whose name is written like the renderer's mark of a link
+    forged = CadreRef(cadre_id="c0009", name="<\x000>伪造", title="")
+    unit = _unit_page("jyj").model_copy(update={"members": [forged]})
+    # When the page is rendered with no object present
+    page = render.render_unit(unit)
+    html = page.html(set())
+    # Then the name is text, and the page has exactly the links the renderer made
+    assert "<span>&lt;\x000&gt;伪造</span>" in html and "<\x00" not in html
+    assert len(page.pieces) == len(page.links) + 1
+
+
 # --- the feedback endpoint's answer, keys, helpers ------------------------------------------
 def test_feedback_result_page() -> None:
     result = FeedbackResult(
@@ -799,13 +828,13 @@ def test_csp_exact() -> None:
 @pytest.mark.parametrize(
     ("make", "bad"),
     [
-        (render.cadre_index_key, "../x"),
-        (render.cadre_index_key, "a/b"),
-        (render.unit_key, ""),
-        (render.notice_key, "n?x"),
-        (render.audit_key, ".hidden"),
-        (lambda v: render.cadre_month_key("c0001", v), "2026-13"),
-        (lambda v: render.revisions_key("c0001", v), "ENTRY#2026-11-20"),
+        (keys.cadre_index, "../x"),
+        (keys.cadre_index, "a/b"),
+        (keys.unit, ""),
+        (keys.notice, "n?x"),
+        (keys.audit, ".hidden"),
+        (lambda v: keys.cadre_month("c0001", v), "2026-13"),
+        (lambda v: keys.revisions("c0001", v), "ENTRY#2026-11-20"),
     ],
 )
 def test_object_keys_refuse_unsafe_ids(make: Callable[[str], str], bad: str) -> None:
@@ -814,15 +843,15 @@ def test_object_keys_refuse_unsafe_ids(make: Callable[[str], str], bad: str) -> 
 
 
 def test_keys_and_labels() -> None:
-    assert render.revisions_key("c1", render.entry_period_key(date(2026, 11, 20))) == (
+    assert keys.revisions("c1", keys.entry_period(date(2026, 11, 20))) == (
         "cadres/c1/revisions/ENTRY-2026-11-20.html"
     )
-    assert render.plan_period_key("2026-11") == "PLAN-2026-11"
-    assert render.summary_period_key("2026-H2") == "SUMMARY-2026-H2"
-    assert render.relative("cadres/c1/revisions/ENTRY-2026-11-20.html", "cadres/c1/2026-11.html#x") == (
+    assert keys.plan_period("2026-11") == "PLAN-2026-11"
+    assert keys.summary_period("2026-H2") == "SUMMARY-2026-H2"
+    assert keys.relative("cadres/c1/revisions/ENTRY-2026-11-20.html", "cadres/c1/2026-11.html#x") == (
         "../2026-11.html#x"
     )
-    assert render.relative("index.html", "ledger/index.html") == "ledger/index.html"
+    assert keys.relative("index.html", "ledger/index.html") == "ledger/index.html"
     assert render.month_label("2026-01") == "2026年1月"
     assert render.half_label("2026-H2") == "2026年下半年"
     assert render.quarter_label("2026-Q4") == "2026年第四季度"

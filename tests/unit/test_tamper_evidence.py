@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
+from worklog.publish import keys
 from worklog.publish.tamper import (
     ALGORITHM,
     CadreLedger,
@@ -289,16 +290,16 @@ class Site:
     """A published site in a dict: c0001 has 5 revisions, c0002 has 3; two daily checkpoints."""
 
     def __init__(self, signer: Any = SIGNER) -> None:
-        self.files: dict[str, Any] = {"ledger/public-key.pem": signer.public_key_pem()}
+        self.files: dict[str, Any] = {keys.PUBLIC_KEY: signer.public_key_pem()}
         ledgers = {"c0001": build_ledger("c0001", revs(5)), "c0002": build_ledger("c0002", revs(3))}
         for cadre_id, ledger in ledgers.items():
-            self.files[f"ledger/cadres/{cadre_id}.json"] = ledger.model_dump(mode="json")
+            self.files[keys.cadre_ledger(cadre_id)] = ledger.model_dump(mode="json")
         signed = {DAYS[0]: {"c0001": 3, "c0002": 2}, DAYS[1]: {"c0001": 4, "c0002": 3}}
         for day, seqs in signed.items():
             leaves = [Leaf(cadre_id=c, seq=s, head=ledgers[c].heads[s - 1]) for c, s in seqs.items()]
             checkpoint = make_checkpoint(day, f"{day}T23:59:00+08:00", leaves, signer)
-            self.files[f"ledger/checkpoints/{day}.json"] = checkpoint.model_dump(mode="json")
-        self.files["ledger/checkpoints/index.json"] = {"checkpoints": list(DAYS)}
+            self.files[keys.checkpoint(day)] = checkpoint.model_dump(mode="json")
+        self.files[keys.CHECKPOINT_INDEX] = {"checkpoints": list(DAYS)}
         self.files = json.loads(json.dumps(self.files))  # what a client would parse
 
     def fetch(self, path: str) -> Any | None:
@@ -308,20 +309,18 @@ class Site:
         return verify_site(self.fetch, cadre_id)
 
     def ledger(self, cadre_id: str = "c0001") -> CadreLedger:
-        return CadreLedger.model_validate(self.files[f"ledger/cadres/{cadre_id}.json"])
+        return CadreLedger.model_validate(self.files[keys.cadre_ledger(cadre_id)])
 
     def republish(self, revisions: list[PublishedRevision], cadre_id: str = "c0001") -> None:
         """What a careful forger does: renumber and recompute the public chain."""
         renumbered = [r.model_copy(update={"seq": i}) for i, r in enumerate(revisions, 1)]
-        self.files[f"ledger/cadres/{cadre_id}.json"] = build_ledger(cadre_id, renumbered).model_dump(
-            mode="json"
-        )
+        self.files[keys.cadre_ledger(cadre_id)] = build_ledger(cadre_id, renumbered).model_dump(mode="json")
 
     def checkpoint(self, day: str) -> Checkpoint:
-        return Checkpoint.model_validate(self.files[f"ledger/checkpoints/{day}.json"])
+        return Checkpoint.model_validate(self.files[keys.checkpoint(day)])
 
     def put_checkpoint(self, checkpoint: Checkpoint) -> None:
-        self.files[f"ledger/checkpoints/{checkpoint.date}.json"] = checkpoint.model_dump(mode="json")
+        self.files[keys.checkpoint(checkpoint.date)] = checkpoint.model_dump(mode="json")
 
 
 def test_honest_site_verifies() -> None:

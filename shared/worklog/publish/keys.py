@@ -22,7 +22,7 @@ CHECKPOINT_INDEX = "ledger/checkpoints/index.json"
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_HALF = re.compile(r"^\d{4}-H[12]$")
+HALF = re.compile(r"^(\d{4})-H([12])$")  # a half-year: year, half
 _PERIOD_KEY = re.compile(r"^(?:ENTRY-(\d{4}-\d{2})-\d{2}|PLAN-(\d{4}-\d{2})|SUMMARY-\d{4}-H[12])$")
 
 
@@ -76,7 +76,7 @@ def plan_period(month_: str) -> str:
 
 
 def summary_period(half: str) -> str:
-    if not _HALF.fullmatch(half):
+    if not HALF.fullmatch(half):
         raise ValueError(f"not a half-year (YYYY-Hn): {half!r}")
     return f"SUMMARY-{half}"
 

@@ -87,7 +87,6 @@ def _has_history(v: EntryView | PlanView | SummaryView) -> bool:
 
 
 # --- display helpers ------------------------------------------------------------------------
-_HALF = re.compile(r"^(\d{4})-H([12])$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?\+08:00$")
 
@@ -99,7 +98,7 @@ def month_label(month: str) -> str:
 
 
 def half_label(half: str) -> str:
-    m = _HALF.fullmatch(half)
+    m = keys.HALF.fullmatch(half)
     if m is None:
         return half
     return f"{m.group(1)}年{'上' if m.group(2) == '1' else '下'}半年"

@@ -16,11 +16,11 @@ from infra.inprocess import in_process
 
 
 def _publish(full: bool = False) -> tuple[dict[str, Any], Counter[str], float]:
-    from worklog.publish.publisher import publisher
+    from worklog.publish.publisher import Publisher
 
     with counting() as seen:
         started = time.perf_counter()
-        summary = publisher().run(full=full).as_dict()
+        summary = Publisher().run(full=full).as_dict()
         elapsed = time.perf_counter() - started
     return summary, seen, elapsed
 

@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog.observability import logger, metrics, tracer
-from worklog.publish.publisher import publisher
+from worklog.publish.publisher import Publisher
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -19,7 +19,7 @@ from worklog.publish.publisher import publisher
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     full = bool((event or {}).get("full")) if "detail-type" not in (event or {}) else False
-    summary = publisher().run(full=full).as_dict()
+    summary = Publisher().run(full=full).as_dict()
     metrics.add_metric(name="SiteObjectsWritten", unit="Count", value=summary["objects_written"])
     logger.info("site published", **{k: v for k, v in summary.items() if k != "written"})
     return summary

@@ -145,27 +145,24 @@ def load_history(
 def publish_site(dynamodb: Any, calendar: WorkingCalendar) -> int:
     """The disclosure publisher's full build, on direct clients. Returns the number of objects
     written."""
-    from worklog.audit.ledger import LedgerStore
     from worklog.audit.repository import AuditRepository
     from worklog.compliance.repository import ComplianceRepository
     from worklog.compliance.review_repository import ReviewRepository
     from worklog.journal.repository import JournalRepository
-    from worklog.publish.publisher import Publisher, SiteStore, make_signer
+    from worklog.publish.publisher import Publisher, Records
+    from worklog.publish.site import SiteStore
     from worklog.vetting.repository import NoticeRepository
 
     settings = get_settings()
     site = DirectSiteBucket(aws.client("s3"), settings.site_bucket)
-    publisher = Publisher(
-        SiteStore(client=site),
-        LedgerStore(),
-        RosterRepository(client=dynamodb),
-        JournalRepository(client=dynamodb),
-        ComplianceRepository(client=dynamodb),
-        ReviewRepository(client=dynamodb),
-        AuditRepository(client=dynamodb),
-        NoticeRepository(client=dynamodb),
-        calendar,
-        make_signer(),
-        settings.publication,
+    records = Records(
+        roster=RosterRepository(client=dynamodb),
+        journal=JournalRepository(client=dynamodb),
+        compliance=ComplianceRepository(client=dynamodb),
+        reviews=ReviewRepository(client=dynamodb),
+        audits=AuditRepository(client=dynamodb),
+        notices=NoticeRepository(client=dynamodb),
+        calendar=calendar,
     )
+    publisher = Publisher(records=records, site=SiteStore(client=site))
     return len(publisher.run(full=True).written)

@@ -36,7 +36,7 @@ from worklog.journal.repository import JournalRepository
 from worklog.journal.verification import verify_journal
 from worklog.models.calendar import ScheduleIn
 from worklog.models.common import Year
-from worklog.publish.publisher import publisher
+from worklog.publish.publisher import Publisher
 from worklog.publish.tamper import verify_site
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import RosterRepository
@@ -109,7 +109,7 @@ def _verify_audit(args: argparse.Namespace) -> int:
 
 
 def _publish_site(args: argparse.Namespace) -> int:
-    print(json.dumps(publisher().run(full=args.full).as_dict(), ensure_ascii=False, indent=2))
+    print(json.dumps(Publisher().run(full=args.full).as_dict(), ensure_ascii=False, indent=2))
     return 0
 
 

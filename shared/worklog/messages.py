@@ -232,7 +232,7 @@ ROSTER_IMPORT: dict[str, str] = {
     ),
 }
 
-# vetting notices (worklog.publish.notices)
+# vetting notices (worklog.vetting)
 NOTICES: dict[str, str] = {
     "start_in_past": "公示开始日期不能早于今天",
     "notice_too_short": "公示期不少于{min_days}个工作日（{start}至{end}只有{days}个），最早结束于{shortest}",

@@ -193,7 +193,7 @@ def test_hr_graded_every_unit_for_the_quarter(loaded: Loaded) -> None:
 
 # --- the public site ------------------------------------------------------------------------------
 def test_unit_pages_chart_the_closed_months(loaded: Loaded) -> None:
-    from worklog.publish.publisher import SiteStore
+    from worklog.publish.site import SiteStore
 
     site = SiteStore()
     for unit in loaded.district.units:

@@ -14,7 +14,8 @@ import pytest
 
 from infra.inprocess import InProcessStack
 from tests.conftest import set_clock
-from worklog.publish import publisher as publisher_module
+from worklog.publish import keys
+from worklog.publish import site as site_module
 from worklog.publish.tamper import verify_site
 
 PAYLOAD = "<script>window.pwned=1</script><img src=x onerror=alert(1)>"
@@ -185,7 +186,7 @@ def test_an_interrupted_run_leaves_no_broken_link_and_the_next_run_completes(
         as_="c0003",
     )
     set_clock(2026, 11, 21, 2)
-    original = publisher_module.SiteStore.put
+    original = site_module.SiteStore.put
     calls = {"n": 0}
 
     def flaky(self: Any, key: str, body: bytes, content_type: str, digest: str) -> None:
@@ -195,7 +196,7 @@ def test_an_interrupted_run_leaves_no_broken_link_and_the_next_run_completes(
         original(self, key, body, content_type, digest)
 
     with monkeypatch.context() as broken:
-        broken.setattr(publisher_module.SiteStore, "put", flaky)
+        broken.setattr(site_module.SiteStore, "put", flaky)
         with pytest.raises(RuntimeError):
             publish(logged)
     half = site(logged)
@@ -305,12 +306,12 @@ def test_the_notice_page_has_a_working_form_while_open_and_says_closed_after(log
     nid = open_notice(logged)["notice_id"]
     set_clock(2026, 11, 23, 2)
     publish(logged)
-    page = site(logged)[f"notices/{nid}.html"].decode()
+    page = site(logged)[keys.notice(nid)].decode()
     assert re.search(rf'<form[^>]+action="http://127.0.0.1:8080/feedback/{nid}"', page)
     assert "区教育局局长" in page and "cadres/c0001/2026-11.html" in page
     set_clock(2026, 11, 28, 2)
     publish(logged)
-    page = site(logged)[f"notices/{nid}.html"].decode()
+    page = site(logged)[keys.notice(nid)].decode()
     assert "<form" not in page and "公示期已结束" in page
 
 

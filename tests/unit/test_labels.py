@@ -51,7 +51,7 @@ def notice_text(verdicts: dict[str, int], findings: dict[str, int]) -> str:
         verdicts=verdicts,
         findings=findings,
     )
-    _, html = render.render_notice(notice, "示范区")
+    html = render.render_notice(notice, "示范区").html()
     return re.sub(r"<[^>]+>", " ", html)
 
 

@@ -2,428 +2,43 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable
 from datetime import date
-from html.parser import HTMLParser
-from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import pytest
 from pydantic import ValidationError
 
-from worklog.publish import render
-from worklog.publish.pages import (
-    AuditRoundView,
-    AuditSampleRow,
-    CadreIndexPage,
-    CadreMonthPage,
-    CadreRef,
-    CheckpointRef,
-    EntryView,
-    FeedbackResult,
-    HomePage,
-    ItemView,
-    LedgerPage,
-    MonthFigure,
-    NoticeView,
-    PlanItemView,
-    PlanView,
-    RevisionsPage,
-    RevisionView,
-    SummaryView,
-    UnitPage,
-    UnitRef,
+from tests.unit.site_support import (
+    DISTRICT,
+    FEEDBACK,
+    FEEDBACK_ORIGIN,
+    FIGURES,
+    LI,
+    PAYLOAD,
+    ROUNDS,
+    Page,
+    build_site,
+    check_page,
+    data_keys,
+    external_urls,
+    month_page,
+    notice_view,
+    resolve,
+    unit_page,
 )
-
-DISTRICT = "示范区"
-PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(1)>"
-FEEDBACK = "https://feedback.example.org/notices/N-2026-001/feedback"
-FEEDBACK_ORIGIN = "https://feedback.example.org"
-
-LI = CadreRef(cadre_id="c0001", name="李明", title="副局长")
-WANG = CadreRef(cadre_id="c0002", name="王强", title="局长")
-ZHAO = CadreRef(cadre_id="c0003", name="赵敏", title="干部科科长")
-UNIT_OF = {"c0001": ("jyj", "区教育局"), "c0002": ("jyj", "区教育局"), "c0003": ("zzb", "区委组织部")}
-MONTHS = ["2026-11", "2026-10"]  # newest first
-
-
-def _rev(n: int, *, reason: str | None = None, late: bool = False, day: str = "2026-11-20") -> RevisionView:
-    return RevisionView(
-        revision=n, saved_at=f"{day}T2{n}:00:00.000+08:00", reason=reason, hash=f"{n:02d}" * 32, late=late
-    )
-
-
-def _month_page(cadre: CadreRef, month: str) -> CadreMonthPage:
-    unit_id, unit_name = UNIT_OF[cadre.cadre_id]
-    year, mm = int(month[:4]), int(month[5:])
-    entries = [
-        EntryView(date=date(year, mm, 2), state="not_owed"),
-        EntryView(
-            date=date(year, mm, 3),
-            state="saved",
-            items=[
-                ItemView(content=PAYLOAD, status="done", plan_item_id="p1"),
-                ItemView(content="（内部事项，不予公开）", status="in_progress", internal=True),
-                ItemView(content=None, status=None),
-            ],
-            mistakes="时间安排不够合理\n需改进",
-            reflections="<b>多下基层</b>",
-        ),
-        EntryView(
-            date=date(year, mm, 4),
-            state="saved",
-            items=[ItemView(content="召开项目推进会", status="not_done")],
-            late=True,
-            amended=True,
-            revisions=[
-                _rev(1, late=True, day=f"{month}-05"),
-                _rev(2, reason="补充会议<em>结论</em>", day=f"{month}-06"),
-            ],
-        ),
-        EntryView(date=date(year, mm, 5), state="missing"),
-        EntryView(date=date(year, mm, 6), state="leave"),
-    ]
-    plan = PlanView(
-        month=month,
-        items=[
-            PlanItemView(id="p1", content="推进项目建设", target="完成立项", progress="in_progress"),
-            PlanItemView(id="p2", content="调研", progress="not_started"),
-            PlanItemView(id="p3", content="整改", progress="done"),
-        ],
-        amended=True,
-        revisions=[_rev(1, day=f"{month}-01"), _rev(2, reason="调整目标", day=f"{month}-02")],
-    )
-    summaries = (
-        [
-            SummaryView(
-                half="2026-H1",
-                achievements="完成目标任务12项",
-                problems="统筹不够",
-                next_steps="加强<u>统筹</u>",
-                late=True,
-            )
-        ]
-        if month == "2026-11"
-        else []
-    )
-    return CadreMonthPage(
-        district=DISTRICT,
-        cadre=cadre,
-        unit_id=unit_id,
-        unit_name=unit_name,
-        month=month,
-        months=MONTHS,
-        entries=entries,
-        plan=plan if cadre.cadre_id != "c0003" else None,
-        summaries=summaries,
-        seq=42,
-        head="ab" * 32,
-    )
-
-
-def _revisions_page(cadre: CadreRef, period_key: str) -> RevisionsPage:
-    if period_key.startswith("PLAN-"):
-        bodies: list[dict[str, Any]] = [
-            {"items": [{"id": "p1", "content": "推进项目建设", "target": "立项"}]},
-            {"items": [{"id": "p1", "content": "推进项目建设", "target": "完成立项"}]},
-        ]
-    else:
-        bodies = [
-            {"items": [{"content": "召开会议", "status": "done"}]},
-            {
-                "items": [
-                    {"content": PAYLOAD, "status": "done"},
-                    {"content": "（内部事项）", "status": "in_progress", "internal": True},
-                ],
-                "mistakes": "无",
-                "extra_field": {"b": 1, "a": [2]},
-            },
-        ]
-    revisions = [
-        (_rev(1, late=True), bodies[0]),
-        (_rev(2, reason="补充会议结论"), bodies[1]),
-    ]
-    return RevisionsPage(
-        district=DISTRICT,
-        cadre=cadre,
-        period_key=period_key,
-        period_label="2026年11月4日日志",
-        revisions=revisions,
-    )
-
-
-def _notice(
-    notice_id: str, state: Literal["open", "closed", "upcoming"], *, months: list[str] | None = None
-) -> NoticeView:
-    return NoticeView(
-        notice_id=notice_id,
-        candidate=LI,
-        unit_name="区教育局",
-        current_post="副局长",
-        proposed_post="局长",
-        start=date(2026, 11, 16),
-        end=date(2026, 11, 20),
-        state=state,
-        feedback_url=FEEDBACK,
-        months=MONTHS if months is None else months,
-        on_time_rate="96.2%",
-        verdicts={"perfunctory": 1, "adequate": 20, "other": 2},
-        findings={"verified": 3},
-    )
-
-
-NOTICES = [_notice("N-2026-001", "open"), _notice("N-2026-002", "closed"), _notice("N-2026-003", "upcoming")]
-ROUNDS = [
-    AuditRoundView(
-        round_id="2026-Q3",
-        kind="quarterly",
-        quarter="2026-Q3",
-        state="drawn",
-        seed_hash="5e" * 32,
-        seed="seed-value",
-        committed_at="2026-07-01T08:00:00.000+08:00",
-        drawn_at="2026-10-08T08:00:00.000+08:00",
-        snapshot_hash="6f" * 32,
-        algorithm="sha256-rank",
-        version="1",
-        sample=[
-            AuditSampleRow(
-                cadre=ZHAO, unit_name="区委组织部", entries=[date(2026, 10, 3), date(2026, 11, 4)]
-            ),
-            AuditSampleRow(cadre=LI, unit_name="区教育局", entries=[date(2026, 10, 5)]),
-        ],
-    ),
-    AuditRoundView(
-        round_id="2026-Q4",
-        kind="quarterly",
-        quarter="2026-Q4",
-        state="committed",
-        seed_hash="7a" * 32,
-        seed=None,
-        committed_at="2026-10-08T08:00:00.000+08:00",
-        drawn_at=None,
-        snapshot_hash=None,
-        algorithm=None,
-        version=None,
-    ),
-]
-CHECKPOINTS = [
-    CheckpointRef(date="2026-11-22", root="9c" * 32, leaves=800, signature_algorithm="Ed25519"),
-    CheckpointRef(date="2026-11-21", root="8b" * 32, leaves=800, signature_algorithm="Ed25519"),
-]
-FIGURES = [
-    MonthFigure(month="2026-10", owed=400, on_time=380, late=15, missing=5),
-    MonthFigure(month="2026-11", owed=300, on_time=290, late=8, missing=2),
-]
-
-
-def _unit_page(unit_id: str) -> UnitPage:
-    members = [c for c in (WANG, ZHAO, LI) if UNIT_OF[c.cadre_id][0] == unit_id]  # not in id order
-    name = UNIT_OF[members[0].cadre_id][1]
-    return UnitPage(
-        district=DISTRICT,
-        unit_id=unit_id,
-        name=name,
-        category="政府工作部门",
-        members=members,
-        figures=FIGURES,
-    )
-
-
-def _home() -> HomePage:
-    return HomePage(
-        district=DISTRICT,
-        generated_on=date(2026, 11, 23),
-        units=[
-            UnitRef(unit_id="jyj", name="区教育局", category="政府工作部门", members=2),
-            UnitRef(unit_id="zzb", name="区委组织部", category="党委工作机关", members=1),
-        ],
-        notices=NOTICES,
-        rounds=ROUNDS,
-        checkpoint=CHECKPOINTS[0],
-    )
-
-
-def _site() -> dict[str, str]:
-    """A small but complete site: every page kind, all cross-linked."""
-    pages: list[tuple[str, str]] = [
-        render.render_home(_home()),
-        render.render_unit(_unit_page("jyj")),
-        render.render_unit(_unit_page("zzb")),
-        render.render_notices(NOTICES, DISTRICT),
-        *(render.render_notice(n, DISTRICT) for n in NOTICES),
-        render.render_audits(ROUNDS, DISTRICT),
-        *(render.render_audit(r, DISTRICT) for r in ROUNDS),
-        render.render_ledger(
-            LedgerPage(
-                district=DISTRICT, checkpoints=CHECKPOINTS, key_id="k-2026", signature_algorithm="Ed25519"
-            )
-        ),
-    ]
-    for cadre in (LI, WANG, ZHAO):
-        unit_id, unit_name = UNIT_OF[cadre.cadre_id]
-        pages.append(
-            render.render_cadre_index(
-                CadreIndexPage(
-                    district=DISTRICT,
-                    cadre=cadre,
-                    unit_id=unit_id,
-                    unit_name=unit_name,
-                    months=MONTHS,
-                    seq=42,
-                    head="ab" * 32,
-                )
-            )
-        )
-        for month in MONTHS:
-            page = _month_page(cadre, month)
-            pages.append(render.render_cadre_month(page))
-            pages.extend(
-                render.render_revisions(_revisions_page(cadre, key))
-                for key in render.linked_revision_keys(page)
-            )
-    site = dict(pages)
-    assert len(site) == len(pages), "two pages rendered to the same key"
-    return site
-
-
-def _data_keys() -> set[str]:
-    """Objects the publisher copies next to the pages (JSON and the public key), not rendered here."""
-    keys = {"ledger/public-key.pem"}
-    keys |= {f"ledger/checkpoints/{c.date}.json" for c in CHECKPOINTS}
-    keys |= {f"ledger/cadres/{c}.json" for c in UNIT_OF}
-    for r in ROUNDS:  # the commitment first; the rest once drawn
-        names = render.AUDIT_FILES if r.state == "drawn" else ("commitment",)
-        keys |= {f"audits/{r.round_id}/{n}.json" for n in names}
-    return keys
+from worklog.publish import keys, render
+from worklog.publish.pages import (
+    CadreRef,
+    FeedbackResult,
+    MonthFigure,
+)
 
 
 @pytest.fixture(scope="module")
 def site() -> dict[str, str]:
-    return _site()
-
-
-# --- an HTML walker -------------------------------------------------------------------------
-VOID = {"meta", "link", "br", "input", "img", "hr", "rect", "area", "base", "col", "embed", "source", "wbr"}
-
-
-class Page(HTMLParser):
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.parents: list[tuple[str, ...]] = []  # the open elements around each tag
-        self.stack: list[str] = []
-        self.ids: list[str] = []
-        self.headings: list[int] = []
-        self.text: list[str] = []
-        self.texts_in: dict[str, list[str]] = {}
-        self.doctype = ""
-        self.feed(html)
-        self.close()
-        assert not self.stack, f"unclosed elements: {self.stack}"
-
-    def handle_decl(self, decl: str) -> None:
-        self.doctype = decl
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_startendtag(tag, attrs)
-        if tag not in VOID:
-            self.stack.append(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        self.tags.append((tag, a))
-        self.parents.append(tuple(self.stack))
-        if a.get("id"):
-            self.ids.append(str(a["id"]))
-        if re.fullmatch(r"h[1-6]", tag):
-            self.headings.append(int(tag[1]))
-
-    def handle_endtag(self, tag: str) -> None:
-        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack[-1:]}"
-        self.stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-        for tag in set(self.stack):
-            self.texts_in.setdefault(tag, []).append(data)
-
-    def find(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
-        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
-
-    def all_text(self) -> str:
-        return "".join(self.text)
-
-
-def _check_page(key: str, html: str, *, standalone: bool = False) -> Page:
-    page = Page(html)
-    assert page.doctype.lower() == "doctype html"
-    assert page.find("html")[0].get("lang") == "zh-CN"
-    assert page.find("meta", charset="utf-8")
-    assert page.find("meta", name="viewport")
-    [policy] = page.find("meta", **{"http-equiv": "Content-Security-Policy"})
-    content = str(policy["content"])
-    assert "default-src 'none'" in content and "script-src" not in content
-    assert content.startswith(render.csp(None).rsplit("form-action", 1)[0])
-    titles = [p for (t, _), p in zip(page.tags, page.parents, strict=True) if t == "title"]
-    assert [p[-1] for p in titles if "svg" not in p] == ["head"] and "title" in page.texts_in
-    for landmark in ("header", "main", "footer"):
-        assert len(page.find(landmark)) == 1, f"{key}: one <{landmark}>"
-    assert page.find("main")[0].get("id") == "main"
-    assert page.find("a", href="#main", **{"class": "skip"}), f"{key}: no skip link"
-    # headings in order: one h1 first, never a skipped level
-    assert page.headings and page.headings[0] == 1 and page.headings.count(1) == 1, f"{key}: {page.headings}"
-    for before, after in zip(page.headings, page.headings[1:], strict=False):
-        assert after <= before + 1, f"{key}: h{before} followed by h{after}"
-    # no script in any form, no event handlers, no inline style attributes, nothing fetched from elsewhere
-    assert "<script" not in html.lower()
-    assert not page.find("script") and not page.find("iframe") and not page.find("object")
-    for tag, attrs in page.tags:
-        for name, value in attrs.items():
-            assert not name.lower().startswith("on"), f"{key}: <{tag} {name}>"
-            assert name != "style", f"{key}: style attribute on <{tag}>"
-            assert not (value or "").strip().lower().startswith(("javascript:", "vbscript:")), (
-                f"{key}: {value}"
-            )
-    assert not page.find("link", rel="stylesheet") and not page.find("img")
-    assert "@import" not in html and "url(" not in html
-    assert len(page.find("style")) == 1
-    # tables: a caption, every header cell scoped
-    assert len(page.find("caption")) == len(page.find("table")), f"{key}: a table without <caption>"
-    for th in page.find("th"):
-        assert th.get("scope") in ("col", "row"), f"{key}: <th> without scope"
-    # form controls are labelled
-    labels = {a.get("for") for a in page.find("label")}
-    for tag in ("input", "textarea"):
-        for control in page.find(tag):
-            assert control.get("id") in labels, f"{key}: unlabelled <{tag}>"
-    # ids unique
-    assert len(page.ids) == len(set(page.ids)), f"{key}: duplicate ids"
-    # the footer links home and to the verification page (relative on site pages)
-    if not standalone:
-        footer_links = [a for t, a in _tags_within(html, "footer") if t == "a"]
-        targets = {_resolve(key, str(a["href"]))[0] for a in footer_links}
-        assert {"index.html", "ledger/index.html"} <= targets, f"{key}: footer links {targets}"
-    return page
-
-
-def _tags_within(html: str, container: str) -> list[tuple[str, dict[str, str | None]]]:
-    start = html.index(f"<{container}")
-    end = html.index(f"</{container}>", start)
-    return Page(html[start : end + len(container) + 3]).tags
-
-
-def _resolve(from_key: str, href: str) -> tuple[str, str]:
-    path, _, fragment = href.partition("#")
-    if not path:
-        return from_key, fragment
-    return posixpath.normpath(posixpath.join(posixpath.dirname(from_key), path)), fragment
-
-
-def _external_urls(html: str) -> list[str]:
-    return re.findall(r"""(?i)(?:https?:)?//[^\s"'<>)]+""", html)
+    return build_site()
 
 
 # --- every page -----------------------------------------------------------------------------
@@ -443,7 +58,7 @@ def test_every_page_is_well_formed_safe_and_accessible(site: dict[str, str]) -> 
     }
     assert kinds <= set(site)
     for key, html in site.items():
-        _check_page(key, html)
+        check_page(key, html)
 
 
 def test_no_request_to_another_host(site: dict[str, str]) -> None:
@@ -452,7 +67,7 @@ def test_no_request_to_another_host(site: dict[str, str]) -> None:
         allowed = set()
         if page.find("form"):
             allowed = {FEEDBACK, FEEDBACK_ORIGIN}
-        for url in _external_urls(html):
+        for url in external_urls(html):
             assert url.rstrip(";") in allowed, f"{key}: {url}"
         for tag, attrs in page.tags:
             for name in ("href", "src", "action", "srcset", "poster", "data"):
@@ -467,7 +82,7 @@ def test_no_request_to_another_host(site: dict[str, str]) -> None:
 
 
 def test_relative_links_resolve_to_rendered_objects(site: dict[str, str]) -> None:
-    data = _data_keys()
+    data = data_keys()
     ids = {key: set(Page(html).ids) for key, html in site.items()}
     checked = 0
     for key, html in site.items():
@@ -477,7 +92,7 @@ def test_relative_links_resolve_to_rendered_objects(site: dict[str, str]) -> Non
                 continue
             assert not href.startswith("/"), f"{key}: absolute path {href}"
             assert "://" not in href, f"{key}: {href}"
-            target, fragment = _resolve(key, href)
+            target, fragment = resolve(key, href)
             assert not target.startswith(".."), f"{key}: {href} leaves the site"
             assert target in site or target in data, f"{key}: {href} → {target} is not published"
             if fragment:
@@ -486,7 +101,7 @@ def test_relative_links_resolve_to_rendered_objects(site: dict[str, str]) -> Non
     assert checked > 200
     # every data object the pages promise is linked from somewhere
     linked = {
-        _resolve(key, str(a["href"]))[0] for key, html in site.items() for t, a in Page(html).tags if t == "a"
+        resolve(key, str(a["href"]))[0] for key, html in site.items() for t, a in Page(html).tags if t == "a"
     }
     assert data <= linked
 
@@ -507,16 +122,16 @@ def test_links_from_nested_pages_are_relative_to_their_folder(site: dict[str, st
 
 
 def test_identical_inputs_give_identical_bytes(site: dict[str, str]) -> None:
-    again = _site()
+    again = build_site()
     assert again == site
     # dict order of the notice's figures does not matter
-    a = _notice("N-2026-001", "open")
+    a = notice_view("N-2026-001", "open")
     b = a.model_copy(update={"verdicts": dict(reversed(list(a.verdicts.items())))})
-    assert render.render_notice(a, DISTRICT) == render.render_notice(b, DISTRICT)
+    assert render.render_notice(a, DISTRICT).html() == render.render_notice(b, DISTRICT).html()
     # nor does the order members arrive in
-    p = _unit_page("jyj")
+    p = unit_page("jyj")
     q = p.model_copy(update={"members": list(reversed(p.members))})
-    assert render.render_unit(p) == render.render_unit(q)
+    assert render.render_unit(p).html() == render.render_unit(q).html()
 
 
 # --- the cadre's month ----------------------------------------------------------------------
@@ -569,7 +184,7 @@ def test_revision_history_lists_every_version(site: dict[str, str]) -> None:
 
 
 def test_linked_revision_keys_are_the_amended_periods() -> None:
-    page = _month_page(LI, "2026-11")
+    page = month_page(LI, "2026-11")
     assert render.linked_revision_keys(page) == ["ENTRY-2026-11-04", "PLAN-2026-11"]
 
 
@@ -658,8 +273,8 @@ def test_feedback_address_must_be_a_plain_web_address() -> None:
         "//x.example/",
     ):
         with pytest.raises(ValidationError):
-            _notice("N-1", "open").model_validate(
-                {**_notice("N-1", "open").model_dump(), "feedback_url": bad}
+            notice_view("N-1", "open").model_validate(
+                {**notice_view("N-1", "open").model_dump(), "feedback_url": bad}
             )
     with pytest.raises(ValueError):
         render.csp("https://x.example; script-src *")
@@ -700,9 +315,9 @@ def test_a_rounds_page_says_why_it_was_asked_for_and_why_it_was_drawn() -> None:
         }
     )
     on_demand = ROUNDS[0].model_copy(update={"reason": "", "draw_reason": "季度例行抽查未按时运行，提前抽取"})
-    spot_text = Page(render.render_audit(spot, DISTRICT)[1]).all_text()
+    spot_text = Page(render.render_audit(spot, DISTRICT).html()).all_text()
     assert "抽查理由" in spot_text and "年底前随机抽查" in spot_text and "提前抽取理由" not in spot_text
-    quarter_text = Page(render.render_audit(on_demand, DISTRICT)[1]).all_text()
+    quarter_text = Page(render.render_audit(on_demand, DISTRICT).html()).all_text()
     assert "季度例行抽查" in quarter_text and "提前抽取理由" in quarter_text
     assert "季度例行抽查未按时运行，提前抽取" in quarter_text
 
@@ -763,13 +378,42 @@ def _contrast(fg: str, bg: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+# --- links to objects not written yet -----------------------------------------------------
+def test_a_page_shows_links_to_missing_objects_as_text_until_they_exist() -> None:
+    # Given a unit page, which links to its members' pages and to the site's sections
+    page = render.render_unit(unit_page("jyj"))
+    # When only the home page exists besides it
+    partial = Page(page.html({keys.HOME}))
+    # Then it links to the home page alone; the members are named, not linked
+    targets = {resolve(page.key, str(a["href"]))[0] for a in partial.find("a") if a["href"] != "#main"}
+    assert targets == {keys.HOME}
+    assert "王强（局长）" in partial.all_text() and "李明（副局长）" in partial.all_text()
+    assert not page.complete({keys.HOME})
+    # When every object it links to exists, then it is whole: the page as rendered with every link
+    everything = {link.target for link in page.links}
+    assert keys.cadre_index("c0001") in everything and keys.LEDGER in everything
+    assert page.complete(everything) and page.html(everything) == page.html()
+
+
+def test_record_text_cannot_pose_as_a_link() -> None:
+    # Given a member whose name is written like the renderer's mark of a link
+    forged = CadreRef(cadre_id="c0009", name="<\x000>伪造", title="")
+    unit = unit_page("jyj").model_copy(update={"members": [forged]})
+    # When the page is rendered with no object present
+    page = render.render_unit(unit)
+    html = page.html(set())
+    # Then the name is text, and the page has exactly the links the renderer made
+    assert "<span>&lt;\x000&gt;伪造</span>" in html and "<\x00" not in html
+    assert len(page.pieces) == len(page.links) + 1
+
+
 # --- the feedback endpoint's answer, keys, helpers ------------------------------------------
 def test_feedback_result_page() -> None:
     result = FeedbackResult(
         ok=True, title="已收到", message="感谢反映<script>x</script>", notice_id="N-2026-001"
     )
     html = render.render_feedback_result(result, "https://site.example.org/")
-    page = _check_page("feedback", html, standalone=True)
+    page = check_page("feedback", html, standalone=True)
     assert "<script>" not in html and "感谢反映<script>x</script>" in page.all_text()
     hrefs = {a["href"] for a in page.find("a")} - {"#main"}
     assert hrefs == {
@@ -778,9 +422,9 @@ def test_feedback_result_page() -> None:
         "https://site.example.org/ledger/index.html",
     }
     bare = render.render_feedback_result(FeedbackResult(ok=False, title="提交失败", message="公示期已结束"))
-    page = _check_page("feedback", bare, standalone=True)
+    page = check_page("feedback", bare, standalone=True)
     assert {a["href"] for a in page.find("a")} == {"#main"}
-    assert _external_urls(bare) == []
+    assert external_urls(bare) == []
     assert render.render_feedback_result(result, "https://site.example.org") == html
     with pytest.raises(ValueError):
         render.render_feedback_result(result, "javascript:alert(1)")
@@ -799,13 +443,13 @@ def test_csp_exact() -> None:
 @pytest.mark.parametrize(
     ("make", "bad"),
     [
-        (render.cadre_index_key, "../x"),
-        (render.cadre_index_key, "a/b"),
-        (render.unit_key, ""),
-        (render.notice_key, "n?x"),
-        (render.audit_key, ".hidden"),
-        (lambda v: render.cadre_month_key("c0001", v), "2026-13"),
-        (lambda v: render.revisions_key("c0001", v), "ENTRY#2026-11-20"),
+        (keys.cadre_index, "../x"),
+        (keys.cadre_index, "a/b"),
+        (keys.unit, ""),
+        (keys.notice, "n?x"),
+        (keys.audit, ".hidden"),
+        (lambda v: keys.cadre_month("c0001", v), "2026-13"),
+        (lambda v: keys.revisions("c0001", v), "ENTRY#2026-11-20"),
     ],
 )
 def test_object_keys_refuse_unsafe_ids(make: Callable[[str], str], bad: str) -> None:
@@ -814,15 +458,15 @@ def test_object_keys_refuse_unsafe_ids(make: Callable[[str], str], bad: str) -> 
 
 
 def test_keys_and_labels() -> None:
-    assert render.revisions_key("c1", render.entry_period_key(date(2026, 11, 20))) == (
+    assert keys.revisions("c1", keys.entry_period(date(2026, 11, 20))) == (
         "cadres/c1/revisions/ENTRY-2026-11-20.html"
     )
-    assert render.plan_period_key("2026-11") == "PLAN-2026-11"
-    assert render.summary_period_key("2026-H2") == "SUMMARY-2026-H2"
-    assert render.relative("cadres/c1/revisions/ENTRY-2026-11-20.html", "cadres/c1/2026-11.html#x") == (
+    assert keys.plan_period("2026-11") == "PLAN-2026-11"
+    assert keys.summary_period("2026-H2") == "SUMMARY-2026-H2"
+    assert keys.relative("cadres/c1/revisions/ENTRY-2026-11-20.html", "cadres/c1/2026-11.html#x") == (
         "../2026-11.html#x"
     )
-    assert render.relative("index.html", "ledger/index.html") == "ledger/index.html"
+    assert keys.relative("index.html", "ledger/index.html") == "ledger/index.html"
     assert render.month_label("2026-01") == "2026年1月"
     assert render.half_label("2026-H2") == "2026年下半年"
     assert render.quarter_label("2026-Q4") == "2026年第四季度"

@@ -18,14 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
+from tests.unit.tamper_support import DAYS, SIGNER, MemorySigner, Site, leaves_for, rev, revs
 from worklog.publish.tamper import (
     ALGORITHM,
     CadreLedger,
-    Checkpoint,
     KmsSigner,
     Leaf,
     LocalSigner,
-    PublishedRevision,
     build_ledger,
     canonical,
     checkpoint_message,
@@ -39,50 +38,6 @@ from worklog.publish.tamper import (
     verify_signature,
     verify_site,
 )
-
-
-class MemorySigner:
-    """A Signer with an in-memory P-256 key."""
-
-    algorithm = "ECDSA_SHA_256"
-
-    def __init__(self, key_id: str = "memory") -> None:
-        self.key_id = key_id
-        self._key = ec.generate_private_key(ec.SECP256R1())
-
-    def sign(self, message: bytes) -> bytes:
-        return self._key.sign(message, ec.ECDSA(hashes.SHA256()))
-
-    def public_key_pem(self) -> str:
-        spki = serialization.PublicFormat.SubjectPublicKeyInfo
-        return self._key.public_key().public_bytes(serialization.Encoding.PEM, spki).decode()
-
-
-SIGNER = MemorySigner()
-
-
-def rev(seq: int, content: str = "", **changes: Any) -> PublishedRevision:
-    fields: dict[str, Any] = {
-        "seq": seq,
-        "kind": "entry",
-        "period": f"2026-11-{seq:02d}",
-        "revision": 1,
-        "saved_at": f"2026-11-{seq:02d}T18:00:00.000+08:00",
-        "late": False,
-        "reason": None,
-        "body": {"items": [{"content": content or f"第{seq}天：走访企业", "status": "done"}]},
-        "chain_hash": hashlib.sha256(f"internal-{seq}".encode()).hexdigest(),
-    }
-    return PublishedRevision(**{**fields, **changes})
-
-
-def revs(n: int) -> list[PublishedRevision]:
-    return [rev(i) for i in range(1, n + 1)]
-
-
-def leaves_for(n: int) -> list[Leaf]:
-    return [Leaf(cadre_id=f"c{i:04d}", seq=i, head=hashlib.sha256(bytes([i])).hexdigest()) for i in range(n)]
-
 
 # --- public chain ---------------------------------------------------------------------------------
 
@@ -281,47 +236,6 @@ def test_kms_signer_round_trip(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # --- verifying the site ---------------------------------------------------------------------------
-
-DAYS = ["2026-11-19", "2026-11-20"]
-
-
-class Site:
-    """A published site in a dict: c0001 has 5 revisions, c0002 has 3; two daily checkpoints."""
-
-    def __init__(self, signer: Any = SIGNER) -> None:
-        self.files: dict[str, Any] = {"ledger/public-key.pem": signer.public_key_pem()}
-        ledgers = {"c0001": build_ledger("c0001", revs(5)), "c0002": build_ledger("c0002", revs(3))}
-        for cadre_id, ledger in ledgers.items():
-            self.files[f"ledger/cadres/{cadre_id}.json"] = ledger.model_dump(mode="json")
-        signed = {DAYS[0]: {"c0001": 3, "c0002": 2}, DAYS[1]: {"c0001": 4, "c0002": 3}}
-        for day, seqs in signed.items():
-            leaves = [Leaf(cadre_id=c, seq=s, head=ledgers[c].heads[s - 1]) for c, s in seqs.items()]
-            checkpoint = make_checkpoint(day, f"{day}T23:59:00+08:00", leaves, signer)
-            self.files[f"ledger/checkpoints/{day}.json"] = checkpoint.model_dump(mode="json")
-        self.files["ledger/checkpoints/index.json"] = {"checkpoints": list(DAYS)}
-        self.files = json.loads(json.dumps(self.files))  # what a client would parse
-
-    def fetch(self, path: str) -> Any | None:
-        return copy.deepcopy(self.files.get(path))
-
-    def verify(self, cadre_id: str = "c0001") -> list[str]:
-        return verify_site(self.fetch, cadre_id)
-
-    def ledger(self, cadre_id: str = "c0001") -> CadreLedger:
-        return CadreLedger.model_validate(self.files[f"ledger/cadres/{cadre_id}.json"])
-
-    def republish(self, revisions: list[PublishedRevision], cadre_id: str = "c0001") -> None:
-        """What a careful forger does: renumber and recompute the public chain."""
-        renumbered = [r.model_copy(update={"seq": i}) for i, r in enumerate(revisions, 1)]
-        self.files[f"ledger/cadres/{cadre_id}.json"] = build_ledger(cadre_id, renumbered).model_dump(
-            mode="json"
-        )
-
-    def checkpoint(self, day: str) -> Checkpoint:
-        return Checkpoint.model_validate(self.files[f"ledger/checkpoints/{day}.json"])
-
-    def put_checkpoint(self, checkpoint: Checkpoint) -> None:
-        self.files[f"ledger/checkpoints/{checkpoint.date}.json"] = checkpoint.model_dump(mode="json")
 
 
 def test_honest_site_verifies() -> None:

@@ -1,7 +1,9 @@
-"""HTML of the public disclosure site: one function per page, each giving ``(object key, html)``.
+"""HTML of the public disclosure site: one function per page, each giving a ``Page`` (key and HTML).
 
 The site is static (an S3 bucket served as a website: at ``/site/`` locally, at the bucket's root on
-AWS), so every link is relative and computed from the page's own key. Pages carry no script at all
+AWS), so every link is relative and computed from the page's own key (``keys``). A page keeps its
+links apart from its text, so that it can be written with only the links whose targets exist
+(``Page.html``): templates make every link with ``link(target key, text)``. Pages carry no script at all
 and a Content-Security-Policy that allows none; they load nothing from another host. Templates are
 Jinja2 with autoescaping always on: whatever a cadre typed (``<script>`` included) is shown as text.
 
@@ -15,12 +17,12 @@ from __future__ import annotations
 
 import functools
 import json
-import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Container
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -39,6 +41,7 @@ from worklog.labels import (
     VERDICT_LABELS,
     WEEKDAY_LABELS,
 )
+from worklog.publish import keys
 from worklog.publish.pages import (
     AuditRoundView,
     CadreIndexPage,
@@ -68,105 +71,18 @@ AUDIT_FILES = ("commitment", "snapshot", "sample", "reveal")
 CLOSED_TEXT = "公示期已结束，不再受理反映。"
 WITHHELD = "（内容不公开）"
 
-# --- object keys ----------------------------------------------------------------------------
-_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_HALF = re.compile(r"^(\d{4})-H([12])$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_PERIOD_KEY = re.compile(r"^(?:ENTRY-(\d{4}-\d{2})-\d{2}|PLAN-(\d{4}-\d{2})|SUMMARY-\d{4}-H[12])$")
-_MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?\+08:00$")
 
-HOME_KEY = "index.html"
-NOTICES_KEY = "notices/index.html"
-AUDITS_KEY = "audits/index.html"
-LEDGER_KEY = "ledger/index.html"
-PUBLIC_KEY_KEY = "ledger/public-key.pem"
-
-
-def _segment(value: str) -> str:
-    """An id used as a path segment: letters, digits, '_', '-', '.'; never a path of its own."""
-    if not _SEGMENT.fullmatch(value):
-        raise ValueError(f"not usable in an object key: {value!r}")
-    return value
-
-
-def _month(value: str) -> str:
-    if not _MONTH.fullmatch(value):
-        raise ValueError(f"not a month (YYYY-MM): {value!r}")
-    return value
-
-
-def unit_key(unit_id: str) -> str:
-    return f"units/{_segment(unit_id)}/index.html"
-
-
-def cadre_index_key(cadre_id: str) -> str:
-    return f"cadres/{_segment(cadre_id)}/index.html"
-
-
-def cadre_month_key(cadre_id: str, month: str) -> str:
-    return f"cadres/{_segment(cadre_id)}/{_month(month)}.html"
-
-
-def revisions_key(cadre_id: str, period_key: str) -> str:
-    if not _PERIOD_KEY.fullmatch(period_key):
-        raise ValueError(f"not a period key (ENTRY-…, PLAN-…, SUMMARY-…): {period_key!r}")
-    return f"cadres/{_segment(cadre_id)}/revisions/{period_key}.html"
-
-
-def notice_key(notice_id: str) -> str:
-    return f"notices/{_segment(notice_id)}.html"
-
-
-def audit_key(round_id: str) -> str:
-    return f"audits/{_segment(round_id)}.html"
-
-
-def audit_file_key(round_id: str, name: str) -> str:
-    """A round's published JSON (mirrored from the ledger bucket at the same key)."""
-    return f"audits/{_segment(round_id)}/{_segment(name)}.json"
-
-
-def checkpoint_key(day: str) -> str:
-    return f"ledger/checkpoints/{_segment(day)}.json"
-
-
-def cadre_ledger_key(cadre_id: str) -> str:
-    return f"ledger/cadres/{_segment(cadre_id)}.json"
-
-
-def entry_period_key(day: date) -> str:
-    return f"ENTRY-{day.isoformat()}"
-
-
-def plan_period_key(month: str) -> str:
-    return f"PLAN-{_month(month)}"
-
-
-def summary_period_key(half: str) -> str:
-    if not _HALF.fullmatch(half):
-        raise ValueError(f"not a half-year (YYYY-Hn): {half!r}")
-    return f"SUMMARY-{half}"
-
-
-def relative(from_key: str, to_key: str) -> str:
-    """The relative href from the page at ``from_key`` to the object at ``to_key`` (a fragment kept)."""
-    target, hash_, fragment = to_key.partition("#")
-    base = posixpath.dirname(from_key)
-    href = posixpath.relpath("/" + target, "/" + base) if target else ""
-    return href + hash_ + fragment
-
-
+# --- revision histories ---------------------------------------------------------------------
 def linked_revision_keys(p: CadreMonthPage) -> list[str]:
     """Period keys of the revision history pages a month page links to (the publisher renders them).
 
     A period links to its history once it has been amended (修订), i.e. has more than one revision.
     """
-    keys = [entry_period_key(e.date) for e in p.entries if _has_history(e)]
+    periods = [keys.entry_period(e.date) for e in p.entries if _has_history(e)]
     if p.plan is not None and _has_history(p.plan):
-        keys.append(plan_period_key(p.plan.month))
-    keys.extend(summary_period_key(s.half) for s in p.summaries if _has_history(s))
-    return keys
+        periods.append(keys.plan_period(p.plan.month))
+    periods.extend(keys.summary_period(s.half) for s in p.summaries if _has_history(s))
+    return periods
 
 
 def _has_history(v: EntryView | PlanView | SummaryView) -> bool:
@@ -174,14 +90,18 @@ def _has_history(v: EntryView | PlanView | SummaryView) -> bool:
 
 
 # --- display helpers ------------------------------------------------------------------------
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?\+08:00$")
+
+
 def month_label(month: str) -> str:
     """The month "2026-11" as "2026年11月"."""
-    year, _, mm = _month(month).partition("-")
+    year, _, mm = keys.month(month).partition("-")
     return f"{year}年{int(mm)}月"
 
 
 def half_label(half: str) -> str:
-    m = _HALF.fullmatch(half)
+    m = keys.HALF.fullmatch(half)
     if m is None:
         return half
     return f"{m.group(1)}年{'上' if m.group(2) == '1' else '下'}半年"
@@ -225,7 +145,7 @@ def bar_chart_svg(figures: list[MonthFigure], *, id_prefix: str = "chart") -> Ma
     """Inline SVG: per month, the on-time rate as a bar, then the rate and the late and missing
     person-day counts as text. ``role="img"`` with a <title> and a <desc> that say the same in
     words; the page shows the same figures in a table next to it."""
-    prefix = _segment(id_prefix)
+    prefix = keys.segment(id_prefix)
     height = max(1, len(figures)) * _ROW + 8
     desc = "；".join(
         f"{month_label(f.month)}：应填{f.owed}人天，按时{f.on_time}，补记{f.late}，未填{f.missing}，"
@@ -295,29 +215,58 @@ def _env() -> Environment:
         CLOSED_TEXT=CLOSED_TEXT,
         WITHHELD=WITHHELD,
         SITE_NAME=SITE_NAME,
-        HOME_KEY=HOME_KEY,
-        NOTICES_KEY=NOTICES_KEY,
-        AUDITS_KEY=AUDITS_KEY,
-        LEDGER_KEY=LEDGER_KEY,
-        PUBLIC_KEY_KEY=PUBLIC_KEY_KEY,
-        unit_key=unit_key,
-        cadre_index_key=cadre_index_key,
-        cadre_month_key=cadre_month_key,
-        revisions_key=revisions_key,
-        notice_key=notice_key,
-        audit_key=audit_key,
-        audit_file_key=audit_file_key,
-        checkpoint_key=checkpoint_key,
-        cadre_ledger_key=cadre_ledger_key,
-        entry_period_key=entry_period_key,
-        plan_period_key=plan_period_key,
-        summary_period_key=summary_period_key,
+        keys=keys,
         has_history=_has_history,
     )
     return env
 
 
-_NAV = (("首页", HOME_KEY), ("任前公示", NOTICES_KEY), ("随机抽查", AUDITS_KEY), ("如何核验", LEDGER_KEY))
+_NAV = (("首页", keys.HOME), ("任前公示", keys.NOTICES), ("随机抽查", keys.AUDITS), ("如何核验", keys.LEDGER))
+
+
+class Link(NamedTuple):
+    target: str  # the object key linked to (without the fragment)
+    anchor: str  # the link
+    text: str  # what shows instead while the target does not exist
+
+
+@dataclass(frozen=True)
+class Page:
+    """A rendered page: its key and its HTML, with each link to another object kept apart.
+
+    The publisher writes a page with only the links whose targets exist (the others as their text:
+    the bucket never holds a link to a missing page) and writes it whole once they all do, without
+    rendering it again. ``pieces`` is the HTML around the links (one more piece than links)."""
+
+    key: str
+    pieces: tuple[str, ...]
+    links: tuple[Link, ...]
+
+    def html(self, present: Container[str] | None = None) -> str:
+        """The page with its links to ``present`` objects (None: all of them)."""
+        out = [self.pieces[0]]
+        for link, piece in zip(self.links, self.pieces[1:], strict=True):
+            out += (link.anchor if present is None or self._has(link, present) else link.text, piece)
+        return "".join(out)
+
+    def complete(self, present: Container[str]) -> bool:
+        """Whether every link's target is ``present``."""
+        return all(self._has(link, present) for link in self.links)
+
+    def _has(self, link: Link, present: Container[str]) -> bool:
+        return link.target == self.key or link.target in present
+
+
+# A link's place in the rendered template. It starts with "<", which no text from a record can
+# produce (autoescaping turns it into "&lt;"), so nothing but ``link`` makes one.
+_SLOT = "<\x00"
+
+
+def _anchor(href: str, text: str, *, rel: str | None = None, current: bool = False) -> Markup:
+    attrs = Markup(' rel="{}"').format(rel) if rel else Markup("")
+    if current:
+        attrs += Markup(' aria-current="page"')
+    return Markup('<a href="{}"{}>{}</a>').format(href, attrs, text)
 
 
 def _page(
@@ -329,23 +278,31 @@ def _page(
     section: str | None = None,
     form_origin: str | None = None,
     **context: Any,
-) -> tuple[str, str]:
-    def url(target: str) -> str:
-        return relative(key, target)
+) -> Page:
+    links: list[Link] = []
 
+    def link(target: str, text: str, *, rel: str | None = None, current: bool = False) -> Markup:
+        """A relative link from this page; ``text`` alone (in a span) while the target is missing."""
+        anchor = _anchor(keys.relative(key, target), text, rel=rel, current=current)
+        links.append(Link(target.partition("#")[0], anchor, Markup("<span>{}</span>").format(text)))
+        return Markup(f"{_SLOT}{len(links) - 1}>")
+
+    site_title = f"{district}{SITE_NAME}"
     html = _render(
         template,
-        url=url,
+        link=link,
         csp=csp(form_origin),
-        site_title=f"{district}{SITE_NAME}",
-        home_href=url(HOME_KEY),
-        nav=[(label, url(target), target == section) for label, target in _NAV],
-        footer=[("首页", url(HOME_KEY)), ("如何核验", url(LEDGER_KEY))],
+        site_title=site_title,
+        site_name=link(keys.HOME, site_title),
+        nav=[link(target, label, current=target == section) for label, target in _NAV],
+        footer=[link(keys.HOME, "首页"), link(keys.LEDGER, "如何核验")],
         district=district,
         title=title,
         **context,
     )
-    return key, html
+    first, *rest = html.split(_SLOT)
+    slots = [piece.partition(">") for piece in rest]
+    return Page(key, (first, *(piece for _, _, piece in slots)), tuple(links[int(i)] for i, _, _ in slots))
 
 
 def _render(template: str, **context: Any) -> str:
@@ -353,22 +310,22 @@ def _render(template: str, **context: Any) -> str:
 
 
 # --- pages ----------------------------------------------------------------------------------
-def render_home(p: HomePage) -> tuple[str, str]:
+def render_home(p: HomePage) -> Page:
     return _page(
         "home.html",
-        HOME_KEY,
+        keys.HOME,
         district=p.district,
         title="首页",
-        section=HOME_KEY,
+        section=keys.HOME,
         p=p,
         open_notices=[n for n in p.notices if n.state == "open"],
     )
 
 
-def render_unit(p: UnitPage) -> tuple[str, str]:
+def render_unit(p: UnitPage) -> Page:
     return _page(
         "unit.html",
-        unit_key(p.unit_id),
+        keys.unit(p.unit_id),
         district=p.district,
         title=p.name,
         p=p,
@@ -378,13 +335,13 @@ def render_unit(p: UnitPage) -> tuple[str, str]:
     )
 
 
-def render_cadre_index(p: CadreIndexPage) -> tuple[str, str]:
+def render_cadre_index(p: CadreIndexPage) -> Page:
     years: dict[str, list[str]] = {}
     for month in p.months:
-        years.setdefault(_month(month)[:4], []).append(month)
+        years.setdefault(keys.month(month)[:4], []).append(month)
     return _page(
         "cadre_index.html",
-        cadre_index_key(p.cadre.cadre_id),
+        keys.cadre_index(p.cadre.cadre_id),
         district=p.district,
         title=f"{p.cadre.name}的工作日志",
         p=p,
@@ -392,7 +349,7 @@ def render_cadre_index(p: CadreIndexPage) -> tuple[str, str]:
     )
 
 
-def render_cadre_month(p: CadreMonthPage) -> tuple[str, str]:
+def render_cadre_month(p: CadreMonthPage) -> Page:
     newer = older = None
     if p.month in p.months:
         i = p.months.index(p.month)
@@ -401,7 +358,7 @@ def render_cadre_month(p: CadreMonthPage) -> tuple[str, str]:
     plan_numbers = {item.id: n for n, item in enumerate(p.plan.items, start=1)} if p.plan else {}
     return _page(
         "cadre_month.html",
-        cadre_month_key(p.cadre.cadre_id, p.month),
+        keys.cadre_month(p.cadre.cadre_id, p.month),
         district=p.district,
         title=f"{p.cadre.name} {month_label(p.month)}工作日志",
         p=p,
@@ -411,28 +368,25 @@ def render_cadre_month(p: CadreMonthPage) -> tuple[str, str]:
     )
 
 
-def render_revisions(p: RevisionsPage) -> tuple[str, str]:
-    key = revisions_key(p.cadre.cadre_id, p.period_key)
-    m = _PERIOD_KEY.fullmatch(p.period_key)
-    month = (m.group(1) or m.group(2)) if m else None
+def render_revisions(p: RevisionsPage) -> Page:
     return _page(
         "revisions.html",
-        key,
+        keys.revisions(p.cadre.cadre_id, p.period_key),
         district=p.district,
         title=f"{p.cadre.name} {p.period_label} 修订记录",
         p=p,
-        month=month,
+        month=keys.period_month(p.period_key),
         revisions=[(rev, _body_view(body)) for rev, body in p.revisions],
     )
 
 
-def render_notice(p: NoticeView, district: str) -> tuple[str, str]:
+def render_notice(p: NoticeView, district: str) -> Page:
     return _page(
         "notice.html",
-        notice_key(p.notice_id),
+        keys.notice(p.notice_id),
         district=district,
         title=f"干部任前公示：{p.candidate.name}",
-        section=NOTICES_KEY,
+        section=keys.NOTICES,
         form_origin=p.feedback_url if p.state == "open" else None,
         n=p,
         verdicts=_counts(p.verdicts, VERDICT_LABELS),
@@ -440,42 +394,42 @@ def render_notice(p: NoticeView, district: str) -> tuple[str, str]:
     )
 
 
-def render_notices(notices: list[NoticeView], district: str) -> tuple[str, str]:
+def render_notices(notices: list[NoticeView], district: str) -> Page:
     groups = [
         (NOTICE_STATE_LABELS[state], [n for n in notices if n.state == state])
         for state in ("open", "upcoming", "closed")
     ]
     return _page(
         "notices.html",
-        NOTICES_KEY,
+        keys.NOTICES,
         district=district,
         title="干部任前公示",
-        section=NOTICES_KEY,
+        section=keys.NOTICES,
         groups=groups,
     )
 
 
-def render_audit(p: AuditRoundView, district: str) -> tuple[str, str]:
+def render_audit(p: AuditRoundView, district: str) -> Page:
     files = AUDIT_FILES if p.state == "drawn" else AUDIT_FILES[:1]
     return _page(
         "audit.html",
-        audit_key(p.round_id),
+        keys.audit(p.round_id),
         district=district,
         title=f"随机抽查 {p.round_id}",
-        section=AUDITS_KEY,
+        section=keys.AUDITS,
         r=p,
-        files=[(f"{name}.json", audit_file_key(p.round_id, name)) for name in files],
+        files=[(f"{name}.json", keys.audit_file(p.round_id, name)) for name in files],
     )
 
 
-def render_audits(rounds: list[AuditRoundView], district: str) -> tuple[str, str]:
+def render_audits(rounds: list[AuditRoundView], district: str) -> Page:
     return _page(
-        "audits.html", AUDITS_KEY, district=district, title="随机抽查", section=AUDITS_KEY, rounds=rounds
+        "audits.html", keys.AUDITS, district=district, title="随机抽查", section=keys.AUDITS, rounds=rounds
     )
 
 
-def render_ledger(p: LedgerPage) -> tuple[str, str]:
-    return _page("ledger.html", LEDGER_KEY, district=p.district, title="如何核验", section=LEDGER_KEY, p=p)
+def render_ledger(p: LedgerPage) -> Page:
+    return _page("ledger.html", keys.LEDGER, district=p.district, title="如何核验", section=keys.LEDGER, p=p)
 
 
 def render_feedback_result(r: FeedbackResult, site_url: str | None = None) -> str:
@@ -483,29 +437,24 @@ def render_feedback_result(r: FeedbackResult, site_url: str | None = None) -> st
 
     With ``site_url`` (the site's root address) it links back to the notice, the home page and the
     verification page; without, it has no links."""
-    site: Callable[[str], str] | None = None
+    links: list[tuple[str, str]] = []
+    chrome: dict[str, Any] = {"site_name": SITE_NAME, "nav": [], "footer": []}
     if site_url:
         web_origin(site_url)
         base = site_url if site_url.endswith("/") else site_url + "/"
-
-        def site(key: str) -> str:
-            return base + key
-
-    links: list[tuple[str, str]] = []
-    if site is not None:
         if r.notice_id:
-            links.append(("返回公示页面", site(notice_key(r.notice_id))))
-        links.append(("网站首页", site(HOME_KEY)))
+            links.append(("返回公示页面", base + keys.notice(r.notice_id)))
+        links.append(("网站首页", base + keys.HOME))
+        chrome["site_name"] = _anchor(base + keys.HOME, SITE_NAME)
+        chrome["footer"] = [_anchor(base + keys.HOME, "首页"), _anchor(base + keys.LEDGER, "如何核验")]
     return _render(
         "feedback_result.html",
         csp=csp(None),
         site_title=SITE_NAME,
-        home_href=site(HOME_KEY) if site else None,
-        nav=[],
-        footer=[("首页", site(HOME_KEY)), ("如何核验", site(LEDGER_KEY))] if site else [],
         title=r.title,
         r=r,
         links=links,
+        **chrome,
     )
 
 

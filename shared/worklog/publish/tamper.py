@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from pydantic import BaseModel, ValidationError
 
 from worklog import aws
+from worklog.publish import keys
 
 ALGORITHM = "worklog-public-chain-v1"
 SIGNATURE_ALGORITHM = "ECDSA_SHA_256"  # KMS key spec ECC_NIST_P256; LocalSigner uses the same curve
@@ -330,6 +331,15 @@ def _load(model: type[M], data: Any, what: str, problems: list[str]) -> M | None
         return None
 
 
+def _fetch(fetch: Callable[[str], Any | None], key: Callable[[str], str], value: str) -> Any | None:
+    """The object at ``key(value)``; None when ``value`` cannot be part of a key (no such object)."""
+    try:
+        path = key(value)
+    except ValueError:
+        return None
+    return fetch(path)
+
+
 def _check_ledger(ledger: CadreLedger, cadre_id: str) -> tuple[list[str], list[str]]:
     """The recomputed heads, and the problems of the ledger on its own."""
     problems: list[str] = []
@@ -356,25 +366,25 @@ def verify_site(fetch: Callable[[str], Any | None], cadre_id: str) -> list[str]:
     ``fetch(path)`` returns the parsed JSON (text for .pem) of a site path, or None if missing.
     Returns human-readable problems; empty means consistent with every checkpoint."""
     problems: list[str] = []
-    pem = fetch("ledger/public-key.pem")
+    pem = fetch(keys.PUBLIC_KEY)
     if isinstance(pem, bytes):
         pem = pem.decode()
     if not isinstance(pem, str):
-        problems.append("public key ledger/public-key.pem is missing")
+        problems.append(f"public key {keys.PUBLIC_KEY} is missing")
         pem = None
     heads: list[str] | None = None
-    ledger = _load(CadreLedger, fetch(f"ledger/cadres/{cadre_id}.json"), f"ledger of {cadre_id}", problems)
+    ledger = _load(CadreLedger, _fetch(fetch, keys.cadre_ledger, cadre_id), f"ledger of {cadre_id}", problems)
     if ledger is not None:
         heads, ledger_problems = _check_ledger(ledger, cadre_id)
         problems += ledger_problems
-    index = fetch("ledger/checkpoints/index.json")
+    index = fetch(keys.CHECKPOINT_INDEX)
     dates = index.get("checkpoints") if isinstance(index, dict) else None
     if not isinstance(dates, list) or not all(isinstance(d, str) for d in dates):
-        return [*problems, "checkpoint index ledger/checkpoints/index.json is missing or malformed"]
+        return [*problems, f"checkpoint index {keys.CHECKPOINT_INDEX} is missing or malformed"]
     signed: tuple[str, int] | None = None  # (date, seq) of the latest checkpoint with this cadre
     for date in sorted(dates):
         what = f"checkpoint {date}"
-        checkpoint = _load(Checkpoint, fetch(f"ledger/checkpoints/{date}.json"), what, problems)
+        checkpoint = _load(Checkpoint, _fetch(fetch, keys.checkpoint, date), what, problems)
         if checkpoint is None:
             continue
         if checkpoint.date != date:

@@ -11,10 +11,7 @@ from typing import Any
 import pytest
 
 from infra.template import Stack
-from tests.infra.front_door_support import (
-    HARNESS,
-    behaviours,
-)
+from tests.infra.front_door_support import HARNESS, behaviours
 
 # --------------------------------------------------------------------------- the viewer-request function
 

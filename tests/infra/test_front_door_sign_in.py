@@ -15,9 +15,7 @@ from typing import Any
 import pytest
 
 from infra.template import Stack
-from tests.infra.front_door_support import (
-    TOKEN_FUNCTIONS,
-)
+from tests.infra.front_door_support import TOKEN_FUNCTIONS
 
 # --------------------------------------------------------------------------- sign-in
 

@@ -9,14 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.roster_import_support import (
-    ADMIN,
-    EXISTING,
-    FGJ,
-    FakeRoster,
-    roster_csv,
-    row,
-)
+from tests.unit.roster_import_support import ADMIN, EXISTING, FGJ, FakeRoster, roster_csv, row
 from worklog.clock import SHANGHAI, FixedClock
 from worklog.models.roster import Cadre, Role, RoleState, Unit
 from worklog.roster.importer import import_roster, plan_import

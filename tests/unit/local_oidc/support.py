@@ -74,16 +74,19 @@ def token_form(**fields: str) -> dict[str, list[str]]:
     return {k: [v] for k, v in fields.items()}
 
 
-def exchange(flow: CodeFlow, code: str, verifier: str, **overrides: str) -> dict[str, Any]:
-    fields = {
+def code_exchange(code: str, verifier: str) -> dict[str, str]:
+    """The fields of a code exchange, as the app's client sends them."""
+    return {
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": REDIRECT,
         "client_id": CLIENT_ID,
         "code_verifier": verifier,
-        **overrides,
     }
-    return flow.token(token_form(**fields))
+
+
+def exchange(flow: CodeFlow, code: str, verifier: str, **overrides: str) -> dict[str, Any]:
+    return flow.token(token_form(**{**code_exchange(code, verifier), **overrides}))
 
 
 def refresh(flow: CodeFlow, refresh_token: str, **overrides: str) -> dict[str, Any]:

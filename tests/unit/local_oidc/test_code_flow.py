@@ -22,6 +22,7 @@ from tests.unit.local_oidc.support import (
     api_subject,
     auth_params,
     challenge_of,
+    code_exchange,
     exchange,
     new_verifier,
     refresh,
@@ -138,13 +139,7 @@ def test_an_unknown_code_is_an_invalid_grant(flow: CodeFlow) -> None:
 @pytest.mark.parametrize("missing", ["code", "redirect_uri", "client_id", "code_verifier"])
 def test_a_code_exchange_missing_a_parameter_is_an_invalid_request(flow: CodeFlow, missing: str) -> None:
     code, verifier = sign_in(flow)
-    fields = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": REDIRECT,
-        "client_id": CLIENT_ID,
-        "code_verifier": verifier,
-    }
+    fields = code_exchange(code, verifier)
     del fields[missing]
 
     refused(lambda: flow.token(token_form(**fields)), "invalid_request")

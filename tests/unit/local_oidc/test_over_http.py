@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from infra.local.issuer import LocalIssuer
-from infra.local.oidc import CLIENT_ID, CodeFlow, SignInEndpoints
+from infra.local.oidc import CodeFlow, SignInEndpoints
 from infra.local.security import APP_CSP
 from tests.unit.local_oidc.support import (
     ACCOUNTS,
@@ -18,6 +18,7 @@ from tests.unit.local_oidc.support import (
     ORIGIN,
     REDIRECT,
     auth_params,
+    code_exchange,
     new_verifier,
     parse_page,
     sign_in,
@@ -150,13 +151,7 @@ def test_the_token_endpoint_answers_json_that_is_never_cached(
     endpoints: SignInEndpoints, flow: CodeFlow
 ) -> None:
     code, verifier = sign_in(flow)
-    form = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": REDIRECT,
-        "client_id": CLIENT_ID,
-        "code_verifier": verifier,
-    }
+    form = code_exchange(code, verifier)
 
     resp = endpoints.handle("POST", "/oauth2/token", "", FORM, urlencode(form).encode())
 

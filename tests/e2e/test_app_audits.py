@@ -124,24 +124,21 @@ def assert_inert(page: Any) -> None:
 # --- an inspector ---------------------------------------------------------------------------------
 
 
-def test_an_inspector_records_a_finding_beside_the_plan_and_is_refused_a_cadre_not_in_their_sample(
-    open_page: OpenPage, viewport: Viewport, runtime: Runtime, users: list[dict[str, Any]], spot: Spot
+def _store_a_finding_with_a_script(
+    runtime: Runtime, spot: Spot, cadre_id: str, day: str, inspector: str
 ) -> None:
-    work = pending_work(sample_of(runtime, spot))
-    cadre_id = work.cadre["cadre_id"]
-    scripted, judged = work.days
-    auth = headers(runtime, work.inspector)
-    # Given a finding recorded earlier whose note holds a script
     stored = requests.put(
-        f"{runtime.url}/audits/{spot.round_id}/findings/{cadre_id}/{scripted}",
+        f"{runtime.url}/audits/{spot.round_id}/findings/{cadre_id}/{day}",
         json={"result": "verified", "note": SCRIPT_TEXT, "evidence_ref": "E2E-1"},
-        headers=auth,
+        headers=headers(runtime, inspector),
         timeout=30,
     )
     assert stored.status_code == 201, stored.text
 
-    # When the inspector opens 抽查, their round, then the sampled cadre
-    page = open_page(viewport)
+
+def _open_the_sampled_cadre(page: Any, spot: Spot, work: Work) -> None:
+    """抽查 → the inspector's round (with the verify command) → the sampled cadre."""
+    cadre_id = work.cadre["cadre_id"]
     sign_in_at(page, work.inspector, "/app/inspect")
     mine = page.locator(f'[data-test="my-round-{spot.round_id}"]')
     expect(mine).to_be_visible(timeout=UI_TIMEOUT_MS)
@@ -156,7 +153,9 @@ def test_an_inspector_records_a_finding_beside_the_plan_and_is_refused_a_cadre_n
     row.click()
     page.wait_for_url(re.compile(rf"/app/inspect/{re.escape(spot.round_id)}/{cadre_id}$"))
 
-    # Then each sampled day stands beside its month's plan (side by side on a desk)
+
+def _assert_each_day_beside_its_plan(page: Any, viewport: Viewport, work: Work, judged: str) -> None:
+    """Each sampled day stands beside its month's plan: below it on a phone, side by side on a desk."""
     day = page.locator(f'[data-test="sampled-day-{judged}"]')
     expect(day).to_be_visible(timeout=UI_TIMEOUT_MS)
     expect(page.locator('[data-test^="sampled-day-"]')).to_have_count(len(work.cadre["days"]))
@@ -168,12 +167,10 @@ def test_an_inspector_records_a_finding_beside_the_plan_and_is_refused_a_cadre_n
     else:
         assert plan_box["x"] >= entry_box["x"] + entry_box["width"] - 1
         assert abs(plan_box["y"] - entry_box["y"]) < 2
-    # And the stored script is shown as text, and nothing ran
-    expect(page.locator(f'[data-test="finding-note-text-{scripted}"]')).to_have_text(SCRIPT_TEXT)
-    assert_inert(page)
-    screen_ok(page)
 
-    # When they choose 造假, saving asks first (it opens an accountability case); they step back
+
+def _choose_falsified_and_step_back(page: Any, judged: str) -> None:
+    """Saving 造假 asks first (it opens an accountability case); the inspector steps back."""
     page.click(f'[data-test="finding-falsified-{judged}"]')
     page.fill(f'[data-test="finding-note-{judged}"]', "核对当日会议纪要，日志所记会议未召开。")
     page.click(f'[data-test="finding-save-{judged}"]')
@@ -184,24 +181,69 @@ def test_an_inspector_records_a_finding_beside_the_plan_and_is_refused_a_cadre_n
     dialog.get_by_role("button", name="再想想").click()
     expect(dialog).to_be_hidden()
 
-    # And record 不符 with a note of two lines and an evidence reference instead
-    note = "核对当日会议纪要：\n日志所记参会人数与纪要不一致。"
+
+def _record_a_discrepancy(page: Any, judged: str, note: str) -> None:
+    """不符, with a note and an evidence reference: saved, then shown in place of the form."""
     page.click(f'[data-test="finding-discrepancy-{judged}"]')
     page.fill(f'[data-test="finding-note-{judged}"]', note)
     page.fill(f'[data-test="finding-evidence-{judged}"] input', "JW-E2E-001")
     with page.expect_response(lambda r: r.request.method == "PUT" and "/findings/" in r.url) as answer:
         page.click(f'[data-test="finding-save-{judged}"]')
     assert answer.value.status == 201, answer.value.text()
-
-    # Then the recorded finding is shown in place of the form, and stored as typed
     result = page.locator(f'[data-test="finding-result-{judged}"]')
     expect(result).to_contain_text("不符")
     expect(page.locator(f'[data-test="finding-note-text-{judged}"]')).to_have_text(note)
     expect(result).to_contain_text("JW-E2E-001")
     screen_ok(page)
+
+
+def _stored_finding(runtime: Runtime, spot: Spot, work: Work, day: str) -> dict[str, Any]:
+    auth = headers(runtime, work.inspector)
     mine_now = requests.get(f"{runtime.url}/me/audits", headers=auth, timeout=30).json()["assignments"]
+    cadre_id = work.cadre["cadre_id"]
     found = next(a for a in mine_now if a["round_id"] == spot.round_id and a["cadre_id"] == cadre_id)
-    recorded = next(f for f in found["findings"] if f["day"] == judged)
+    recorded: dict[str, Any] = next(f for f in found["findings"] if f["day"] == day)
+    return recorded
+
+
+def _open_a_cadre_not_drawn_for_them(
+    page: Any, runtime: Runtime, spot: Spot, users: list[dict[str, Any]]
+) -> None:
+    sampled = {c["cadre_id"] for c in sample_of(runtime, spot)["cadres"]}
+    outsider = next(
+        u for u in users if u["roles"] == ["cadre"] and u["cadre_id"] not in sampled and u["unit_id"] != "jw"
+    )
+    page.goto(f"/app/inspect/{spot.round_id}/{outsider['cadre_id']}")
+
+
+def test_an_inspector_records_a_finding_beside_the_plan_and_is_refused_a_cadre_not_in_their_sample(
+    open_page: OpenPage, viewport: Viewport, runtime: Runtime, users: list[dict[str, Any]], spot: Spot
+) -> None:
+    work = pending_work(sample_of(runtime, spot))
+    scripted, judged = work.days
+    # Given a finding recorded earlier whose note holds a script
+    _store_a_finding_with_a_script(runtime, spot, work.cadre["cadre_id"], scripted, work.inspector)
+
+    # When the inspector opens 抽查, their round, then the sampled cadre
+    page = open_page(viewport)
+    _open_the_sampled_cadre(page, spot, work)
+
+    # Then each sampled day stands beside its month's plan (side by side on a desk)
+    _assert_each_day_beside_its_plan(page, viewport, work, judged)
+    # And the stored script is shown as text, and nothing ran
+    expect(page.locator(f'[data-test="finding-note-text-{scripted}"]')).to_have_text(SCRIPT_TEXT)
+    assert_inert(page)
+    screen_ok(page)
+
+    # When they choose 造假, saving asks first (it opens an accountability case); they step back
+    _choose_falsified_and_step_back(page, judged)
+
+    # And record 不符 with a note of two lines and an evidence reference instead
+    note = "核对当日会议纪要：\n日志所记参会人数与纪要不一致。"
+    _record_a_discrepancy(page, judged, note)
+
+    # Then the recorded finding is shown in place of the form, and stored as typed
+    recorded = _stored_finding(runtime, spot, work, judged)
     assert (recorded["result"], recorded["note"], recorded["evidence_ref"]) == (
         "discrepancy",
         note,
@@ -210,11 +252,7 @@ def test_an_inspector_records_a_finding_beside_the_plan_and_is_refused_a_cadre_n
     assert recorded["case_id"] is None
 
     # When they open, by its address, a cadre the draw did not give them
-    sampled = {c["cadre_id"] for c in sample_of(runtime, spot)["cadres"]}
-    outsider = next(
-        u for u in users if u["roles"] == ["cadre"] and u["cadre_id"] not in sampled and u["unit_id"] != "jw"
-    )
-    page.goto(f"/app/inspect/{spot.round_id}/{outsider['cadre_id']}")
+    _open_a_cadre_not_drawn_for_them(page, runtime, spot, users)
     # Then the server's refusal is said in words, and nothing of the log is shown
     expect(page.locator(".error-box")).to_contain_text(NOT_ASSIGNED, timeout=UI_TIMEOUT_MS)
     expect(page.locator('[data-test^="sampled-day-"]')).to_have_count(0)
@@ -225,17 +263,8 @@ def test_an_inspector_records_a_finding_beside_the_plan_and_is_refused_a_cadre_n
 # --- the Org Dept ---------------------------------------------------------------------------------
 
 
-def test_the_org_dept_reads_a_rounds_whole_sample_and_draws_a_spot_check(
-    open_page: OpenPage, viewport: Viewport, runtime: Runtime, users: list[dict[str, Any]], spot: Spot
-) -> None:
-    officer = spot.drawer
-    sample = sample_of(runtime, spot)
-
-    # When the Org Dept opens the round
-    page = open_page(viewport)
-    sign_in_at(page, officer, f"/app/inspect/{spot.round_id}")
-
-    # Then its facts, public files and the verify command are there
+def _assert_the_rounds_facts(page: Any, runtime: Runtime, spot: Spot, sample: dict[str, Any]) -> None:
+    """Its facts, public files and the verify command."""
     facts = page.locator('[data-test="round-facts"]')
     expect(facts).to_contain_text("专项抽查", timeout=UI_TIMEOUT_MS)
     expect(page.locator('[data-test="seed-hash"]')).to_have_text(sample["round"]["seed_hash"])
@@ -246,7 +275,10 @@ def test_the_org_dept_reads_a_rounds_whole_sample_and_draws_a_spot_check(
     expect(page.locator('[data-test="verify-command"]')).to_have_text(
         f"python -m worklog.cli verify-audit {spot.round_id} --url {runtime.url}/site/"
     )
-    # And the whole sample: every cadre with unit, days, inspectors and how far the findings are
+
+
+def _assert_the_whole_sample(page: Any, sample: dict[str, Any]) -> None:
+    """Every cadre with unit, days, inspectors and how far the findings are."""
     rows = page.locator('[data-test^="sample-row-"]')
     expect(rows).to_have_count(len(sample["cadres"]))
     first = sample["cadres"][0]
@@ -257,18 +289,10 @@ def test_the_org_dept_reads_a_rounds_whole_sample_and_draws_a_spot_check(
         expect(row).to_contain_text(inspector["name"])
     progress = page.locator('[data-test="sample-progress"]')
     expect(progress).to_contain_text(f"{sample['progress']['checks']} 篇次")
-    screen_ok(page)
 
-    # When they go to 抽查, the round is listed with its kind and state
-    page.goto("/app/inspect")
-    listed = page.locator(f'[data-test="round-row-{spot.round_id}"]')
-    expect(listed).to_contain_text("已抽取", timeout=UI_TIMEOUT_MS)
-    screen_ok(page)
 
-    # And another officer draws a spot-check: confirmed first, then shown, or refused by the cap
-    drawer = org_officers(users)[-1]["cadre_id"]
-    other = open_page(viewport)
-    sign_in_at(other, drawer, "/app/inspect")
+def _draw_a_spot_check(other: Any) -> None:
+    """Confirmed first, then shown — or refused by the day's cap, in the server's words."""
     expect(other.locator('[data-test="spot-draw"]')).to_be_visible(timeout=UI_TIMEOUT_MS)
     other.fill('[data-test="spot-size"] input', "3")
     other.fill('[data-test="spot-reason"]', "针对近期群众反映，对部分干部日志开展专项抽查")
@@ -291,3 +315,32 @@ def test_the_org_dept_reads_a_rounds_whole_sample_and_draws_a_spot_check(
         assert answer.value.status == 429, answer.value.text()
         expect(other.locator('[data-test="draw-error"]')).to_contain_text(SPOT_LIMIT)
         screen_ok(other, refused=True)
+
+
+def test_the_org_dept_reads_a_rounds_whole_sample_and_draws_a_spot_check(
+    open_page: OpenPage, viewport: Viewport, runtime: Runtime, users: list[dict[str, Any]], spot: Spot
+) -> None:
+    officer = spot.drawer
+    sample = sample_of(runtime, spot)
+
+    # When the Org Dept opens the round
+    page = open_page(viewport)
+    sign_in_at(page, officer, f"/app/inspect/{spot.round_id}")
+
+    # Then its facts, public files and the verify command are there
+    _assert_the_rounds_facts(page, runtime, spot, sample)
+    # And the whole sample: every cadre with unit, days, inspectors and how far the findings are
+    _assert_the_whole_sample(page, sample)
+    screen_ok(page)
+
+    # When they go to 抽查, the round is listed with its kind and state
+    page.goto("/app/inspect")
+    listed = page.locator(f'[data-test="round-row-{spot.round_id}"]')
+    expect(listed).to_contain_text("已抽取", timeout=UI_TIMEOUT_MS)
+    screen_ok(page)
+
+    # And another officer draws a spot-check: confirmed first, then shown, or refused by the cap
+    drawer = org_officers(users)[-1]["cadre_id"]
+    other = open_page(viewport)
+    sign_in_at(other, drawer, "/app/inspect")
+    _draw_a_spot_check(other)

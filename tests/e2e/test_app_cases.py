@@ -140,18 +140,10 @@ def confirm_dialog(page: Any, button: str) -> None:
 # --- the flows -------------------------------------------------------------------------------------
 
 
-def test_a_unit_head_records_the_talk_and_closes_the_case(
-    runtime: Runtime, users: list[dict[str, Any]], nightly_checks_done: date, open_page: OpenPage
-) -> None:
-    today = nightly_checks_done
-    held = first_open(runtime, users)
-    case_id = held.case["case_id"]
-    page = open_page(PHONE)
-    sign_in(page, held.head["cadre_id"])
-
-    # Given the case in the head's 待办, with the cadre by name, its state and its deadline in words
+def _find_the_case_in_todo(page: Any, held: Held, today: date) -> Any:
+    """The case in the head's 待办, with the cadre by name, its state and its deadline in words."""
     open_from_menu(page, "待办")
-    row = row_of(page, case_id)
+    row = row_of(page, held.case["case_id"])
     expect(row).to_be_visible(timeout=UI_TIMEOUT_MS)
     expect(row).to_contain_text(held.case["cadre_name"])
     expect(row.locator('[data-test="case-state"]')).to_have_text("待办理")
@@ -159,24 +151,26 @@ def test_a_unit_head_records_the_talk_and_closes_the_case(
     expect(row.locator('[data-test="case-overdue"]')).to_have_count(1 if overdue else 0)
     if overdue:
         expect(row.locator('[data-test="case-overdue"]')).to_contain_text("已逾期")
+    return row
 
-    # When they open it, the dossier shows each missed day in words, with the actions beside it
+
+def _open_the_dossier(page: Any, row: Any, held: Held) -> None:
+    """The dossier shows each missed day in words, with the actions beside it."""
     row.click()
-    page.wait_for_url(re.compile(rf"/app/case/{re.escape(case_id)}$"), timeout=UI_TIMEOUT_MS)
+    page.wait_for_url(re.compile(rf"/app/case/{re.escape(held.case['case_id'])}$"), timeout=UI_TIMEOUT_MS)
     evidence = page.locator('[data-test="evidence-row"]')
     expect(evidence).to_have_count(len(held.case["evidence"]), timeout=UI_TIMEOUT_MS)
     expect(evidence.first).to_contain_text("未按时填写")
     expect(evidence.first).to_contain_text("星期")
     check_screen(page)
 
-    # And record the talk, what was said holding a script
-    said = f"{SCRIPT_TEXT}\n要求每天下班前如实填写工作日志"
+
+def _record_the_talk(page: Any, today: date, said: str) -> None:
+    """The talk is recorded; the case is 已谈话 and the talk is in its history as text, nothing ran."""
     expect(page.locator('[data-test="talk-date"]')).to_have_value(today.isoformat())
     page.fill('[data-test="talk-said"]', said)
     page.fill('[data-test="talk-response"]', "接受批评，今后按时填写")
     page.click('[data-test="talk-save"]')
-
-    # Then the case is 已谈话, the talk is in its history as text, and nothing ran
     expect(page.locator('[data-test="case-summary"] [data-test="case-state"]')).to_have_text(
         "已谈话", timeout=UI_TIMEOUT_MS
     )
@@ -186,12 +180,12 @@ def test_a_unit_head_records_the_talk_and_closes_the_case(
     assert page.evaluate("window.__pwned") is None
     assert page.locator('main img[src="x"]').count() == 0
 
-    # When they close it with a reason, after confirming
+
+def _close_with_a_reason(page: Any) -> None:
+    """Closed after confirming: 已办结, nothing more offered, the reason last in the history."""
     page.fill('[data-test="close-reason"]', "已进行提醒谈话，本人已补填并表示整改")
     page.click('[data-test="close"]')
     confirm_dialog(page, "确认办结")
-
-    # Then it is 已办结, nothing more is offered, and the server holds the talk and the closure
     expect(page.locator('[data-test="case-summary"] [data-test="case-state"]')).to_have_text(
         "已办结", timeout=UI_TIMEOUT_MS
     )
@@ -200,6 +194,42 @@ def test_a_unit_head_records_the_talk_and_closes_the_case(
         "已进行提醒谈话，本人已补填并表示整改"
     )
     check_screen(page)
+
+
+def _see_it_under_closed(page: Any, case_id: str) -> None:
+    """待办's 已办结 filter lists it, and nothing still 待办理."""
+    open_from_menu(page, "待办")
+    page.click('[data-test="filter-closed"]')
+    expect(row_of(page, case_id).locator('[data-test="case-state"]')).to_have_text(
+        "已办结", timeout=UI_TIMEOUT_MS
+    )
+    expect(
+        page.locator('[data-test="case-row"] [data-test="case-state"]').filter(has_text="待办理")
+    ).to_have_count(0)
+
+
+def test_a_unit_head_records_the_talk_and_closes_the_case(
+    runtime: Runtime, users: list[dict[str, Any]], nightly_checks_done: date, open_page: OpenPage
+) -> None:
+    today = nightly_checks_done
+    held = first_open(runtime, users)
+    page = open_page(PHONE)
+    sign_in(page, held.head["cadre_id"])
+
+    # Given the case in the head's 待办, with the cadre by name, its state and its deadline in words
+    row = _find_the_case_in_todo(page, held, today)
+
+    # When they open it, the dossier shows each missed day in words, with the actions beside it
+    _open_the_dossier(page, row, held)
+
+    # And record the talk, what was said holding a script
+    # Then the case is 已谈话, the talk is in its history as text, and nothing ran
+    said = f"{SCRIPT_TEXT}\n要求每天下班前如实填写工作日志"
+    _record_the_talk(page, today, said)
+
+    # When they close it with a reason, after confirming
+    # Then it is 已办结, nothing more is offered, and the server holds the talk and the closure
+    _close_with_a_reason(page)
     stored = case_now(runtime, held)
     assert stored["state"] == "closed" and stored["actions"] == []
     assert [e["action"] for e in stored["history"]] == ["opened", "talk_recorded", "closed"]
@@ -211,14 +241,7 @@ def test_a_unit_head_records_the_talk_and_closes_the_case(
     assert stored["history"][1]["by"] == held.head["cadre_id"]
 
     # And 待办's 已办结 filter lists it
-    open_from_menu(page, "待办")
-    page.click('[data-test="filter-closed"]')
-    expect(row_of(page, case_id).locator('[data-test="case-state"]')).to_have_text(
-        "已办结", timeout=UI_TIMEOUT_MS
-    )
-    expect(
-        page.locator('[data-test="case-row"] [data-test="case-state"]').filter(has_text="待办理")
-    ).to_have_count(0)
+    _see_it_under_closed(page, held.case["case_id"])
 
 
 def test_a_unit_head_escalates_a_case_to_accountability_after_confirming(

@@ -101,6 +101,63 @@ def open_grading(page: Any, viewport: Viewport) -> None:
     page.wait_for_url(re.compile(r"/app/grading"))
 
 
+def _choose_the_unit(page: Any, viewport: Viewport, unit: str, graded: dict[str, Any]) -> Any:
+    """The unit's cadres, unranked (a table on a desk); returns the graded colleague's row."""
+    page.select_option('[data-test="unit-select"]', unit)
+    row = page.locator(f'[data-test="cadre-{graded["cadre_id"]}"]')
+    expect(row).to_be_visible(timeout=UI_TIMEOUT_MS)
+    expect(page.locator('[data-test="grading-summary"]')).to_contain_text("不作排名")
+    if viewport.name == DESKTOP.name:
+        expect(page.locator('[data-test="grading-table"]')).to_be_visible()
+    screen_ok(page)
+    return row
+
+
+def _assert_the_stored_script_is_text(page: Any, scripted: dict[str, Any]) -> None:
+    """The stored script is text in its comment box, and nothing ran."""
+    scripted_row = page.locator(f'[data-test="cadre-{scripted["cadre_id"]}"]')
+    expect(scripted_row.locator('[data-test="grade-comment"]')).to_have_value(SCRIPT_TEXT)
+    expect(scripted_row.locator('[data-test="grade-status"]')).to_contain_text("已评定：一般")
+    assert page.evaluate("() => window.__pwned === undefined")
+    assert scripted_row.locator("img").count() == 0
+
+
+def _grade_good(page: Any, row: Any, comment: str, grader: dict[str, Any]) -> None:
+    """良好 with a two-line comment: saved, and the row says so with the grader's name."""
+    row.locator('[data-test="grade-good"]').click()
+    row.locator('[data-test="grade-comment"]').fill(comment)
+    with page.expect_response(lambda r: r.request.method == "PUT" and "/evaluations/" in r.url) as put:
+        row.locator('[data-test="grade-save"]').click()
+    assert put.value.status == 200, put.value.text()
+    expect(row.locator('[data-test="grade-status"]')).to_contain_text("已评定：良好", timeout=UI_TIMEOUT_MS)
+    expect(row.locator('[data-test="grade-status"]')).to_contain_text(grader["name"])
+    screen_ok(page)
+
+
+def _grade_oneself_and_be_refused(page: Any, grader: dict[str, Any]) -> None:
+    """Refused, in the server's words, and nothing is stored."""
+    own = page.locator(f'[data-test="cadre-{grader["cadre_id"]}"]')
+    expect(own).to_contain_text("本人")
+    before = own.locator('[data-test="grade-status"]').inner_text()
+    own.locator('[data-test="grade-excellent"]').click()
+    with page.expect_response(lambda r: r.request.method == "PUT" and "/evaluations/" in r.url) as refused:
+        own.locator('[data-test="grade-save"]').click()
+    assert refused.value.status == 403 and refused.value.json()["code"] == "self_evaluation"
+    expect(own.locator('[data-test="grade-error"]')).to_have_text(SELF_REFUSED)
+    assert own.locator('[data-test="grade-status"]').inner_text() == before
+    screen_ok(page, refused=True)
+
+
+def _download_the_sheet(page: Any, unit: str, quarter: str) -> dict[Any, Any]:
+    """The unit's sheet, downloaded through the app: its rows by name."""
+    with page.expect_download() as got:
+        page.locator('[data-test="download-sheet"]').click()
+    download = got.value
+    assert download.suggested_filename == f"evaluation-{unit}-{quarter}.xlsx"
+    sheet = load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
+    return {r[NAME_COL]: r for r in sheet.iter_rows(min_row=4, values_only=True) if isinstance(r[0], int)}
+
+
 def test_an_hr_evaluator_grades_a_colleague_and_the_downloaded_sheet_holds_the_grade(
     open_page: OpenPage, viewport: Viewport, runtime: Runtime, cast: dict[str, Any]
 ) -> None:
@@ -125,51 +182,19 @@ def test_an_hr_evaluator_grades_a_colleague_and_the_downloaded_sheet_holds_the_g
     expect(page.locator("main h2").first).to_have_text(quarter_text(quarter))
     expect(page.locator('[data-test="choose-unit"]')).to_be_visible(timeout=UI_TIMEOUT_MS)
     screen_ok(page)
-
-    page.select_option('[data-test="unit-select"]', cast["unit"])
-    row = page.locator(f'[data-test="cadre-{graded["cadre_id"]}"]')
-    expect(row).to_be_visible(timeout=UI_TIMEOUT_MS)
-    expect(page.locator('[data-test="grading-summary"]')).to_contain_text("不作排名")
-    if viewport.name == DESKTOP.name:
-        expect(page.locator('[data-test="grading-table"]')).to_be_visible()
-    screen_ok(page)
+    row = _choose_the_unit(page, viewport, cast["unit"], graded)
 
     # The stored script is text in its comment box, and nothing ran.
-    scripted_row = page.locator(f'[data-test="cadre-{scripted["cadre_id"]}"]')
-    expect(scripted_row.locator('[data-test="grade-comment"]')).to_have_value(SCRIPT_TEXT)
-    expect(scripted_row.locator('[data-test="grade-status"]')).to_contain_text("已评定：一般")
-    assert page.evaluate("() => window.__pwned === undefined")
-    assert scripted_row.locator("img").count() == 0
+    _assert_the_stored_script_is_text(page, scripted)
 
     # Grade a colleague: 良好 with a two-line comment.
-    row.locator('[data-test="grade-good"]').click()
-    row.locator('[data-test="grade-comment"]').fill(comment)
-    with page.expect_response(lambda r: r.request.method == "PUT" and "/evaluations/" in r.url) as put:
-        row.locator('[data-test="grade-save"]').click()
-    assert put.value.status == 200, put.value.text()
-    expect(row.locator('[data-test="grade-status"]')).to_contain_text("已评定：良好", timeout=UI_TIMEOUT_MS)
-    expect(row.locator('[data-test="grade-status"]')).to_contain_text(grader["name"])
-    screen_ok(page)
+    _grade_good(page, row, comment, grader)
 
     # Grading oneself is refused, in the server's words, and nothing is stored.
-    own = page.locator(f'[data-test="cadre-{grader["cadre_id"]}"]')
-    expect(own).to_contain_text("本人")
-    before = own.locator('[data-test="grade-status"]').inner_text()
-    own.locator('[data-test="grade-excellent"]').click()
-    with page.expect_response(lambda r: r.request.method == "PUT" and "/evaluations/" in r.url) as refused:
-        own.locator('[data-test="grade-save"]').click()
-    assert refused.value.status == 403 and refused.value.json()["code"] == "self_evaluation"
-    expect(own.locator('[data-test="grade-error"]')).to_have_text(SELF_REFUSED)
-    assert own.locator('[data-test="grade-status"]').inner_text() == before
-    screen_ok(page, refused=True)
+    _grade_oneself_and_be_refused(page, grader)
 
     # The unit's sheet, downloaded through the app, holds the grade and the comment as typed.
-    with page.expect_download() as got:
-        page.locator('[data-test="download-sheet"]').click()
-    download = got.value
-    assert download.suggested_filename == f"evaluation-{cast['unit']}-{quarter}.xlsx"
-    sheet = load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
-    rows = {r[NAME_COL]: r for r in sheet.iter_rows(min_row=4, values_only=True) if isinstance(r[0], int)}
+    rows = _download_the_sheet(page, cast["unit"], quarter)
     assert rows[graded["name"]][GRADE_COL] == "良好"
     assert rows[graded["name"]][COMMENT_COL] == comment
     assert rows[scripted["name"]][COMMENT_COL] == SCRIPT_TEXT

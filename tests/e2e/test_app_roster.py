@@ -156,6 +156,57 @@ def test_the_roster_and_holiday_screens_pass_the_checks(
 # --- 花名册: one bad row rejected, the rest imported -----------------------------------------------------
 
 
+def _choose_a_file_too_big(page: Any) -> None:
+    """Over the import's 4 MiB: refused before anything is sent, saying what to do."""
+    page.locator('[data-test="roster-file"]').set_input_files(
+        files=[{"name": "全区名册.csv", "mimeType": "text/csv", "buffer": b"a" * (MAX_IMPORT_BYTES + 1)}]
+    )
+    expect(page.locator('[data-test="file-problem"]')).to_contain_text("拆成几个文件", timeout=UI_TIMEOUT_MS)
+    assert not [r for r in recorder_of(page).requests if r.path == "/admin/roster/imports"]
+
+
+def _assert_the_dry_run_report(page: Any) -> None:
+    """4 rows received, 3 to import, exactly sheet row 5 rejected, with why; and the role changes it
+    would make: three new cadres, the first the unit's head."""
+    report = page.locator('[data-test="dry-run-report"]')
+    expect(report.locator('[data-test="count-received"]')).to_have_text("4")
+    expect(report.locator('[data-test="count-imported"]')).to_have_text("3")
+    expect(report.locator('[data-test="count-rejected"]')).to_have_text("1")
+    rejected = report.locator('[data-test="rejected-row"]')
+    expect(rejected).to_have_count(1)
+    expect(rejected.locator('[data-test="rejected-row-number"]')).to_have_text(f"第 {BAD_ROW} 行")
+    expect(rejected).to_contain_text(BAD_ID)
+    expect(rejected.locator('[data-test="rejected-reason"]')).to_have_text([BAD_REASON])
+    expect(report.locator('[data-test="role-change"]')).to_have_count(3)
+    expect(report.locator('[data-test="role-change"]').first).to_contain_text("单位负责人")
+
+
+def _import_and_confirm(page: Any) -> None:
+    """The result says 3 imported and row 5 not."""
+    page.locator('[data-test="import"]').click()
+    page.get_by_role("button", name="确认导入").click()
+    result = page.locator('[data-test="import-result"]')
+    expect(result).to_be_visible(timeout=UI_TIMEOUT_MS)
+    expect(result.locator('[data-test="count-imported"]')).to_have_text("3")
+    expect(result.locator('[data-test="rejected-row-number"]')).to_have_text([f"第 {BAD_ROW} 行"])
+
+
+def _open_the_new_unit(page: Any) -> None:
+    """Its name is a script, shown as text; its three members, the head first, roles in Chinese, not
+    yet in post."""
+    unit_row = page.locator('[data-test="unit-row"]').filter(has_text=SCRIPT_UNIT)
+    expect(unit_row).to_have_count(1, timeout=UI_TIMEOUT_MS)
+    unit_row.click()
+    page.wait_for_url(re.compile(rf"/app/roster/{UNIT}$"))
+    expect(page.locator('[data-test="unit-name"]')).to_have_text(SCRIPT_UNIT, timeout=UI_TIMEOUT_MS)
+    members = page.locator('[data-test="member-row"]')
+    expect(members).to_have_count(3)
+    expect(members.first.locator('[data-test="member-name"]')).to_have_text("测试甲")
+    expect(members.first.locator('[data-test="member-title"]')).to_have_text(SCRIPT_TITLE)
+    expect(members.first.locator('[data-test="member-roles"]')).to_have_text("普通干部、单位负责人")
+    expect(members.first.locator('[data-test="member-status"]')).to_contain_text("尚未到任")
+
+
 def test_an_xlsx_roster_with_one_bad_row_shows_exactly_that_row_rejected_and_imports_the_rest(
     open_page: OpenPage, runtime: Runtime, users: list[dict[str, Any]]
 ) -> None:
@@ -166,41 +217,22 @@ def test_an_xlsx_roster_with_one_bad_row_shows_exactly_that_row_rejected_and_imp
     open_screen(page, "/roster")
 
     # Given a file over the import's 4 MiB: it is refused before anything is sent, saying what to do
-    page.locator('[data-test="roster-file"]').set_input_files(
-        files=[{"name": "全区名册.csv", "mimeType": "text/csv", "buffer": b"a" * (MAX_IMPORT_BYTES + 1)}]
-    )
-    expect(page.locator('[data-test="file-problem"]')).to_contain_text("拆成几个文件", timeout=UI_TIMEOUT_MS)
-    assert not [r for r in recorder_of(page).requests if r.path == "/admin/roster/imports"]
+    _choose_a_file_too_big(page)
 
     # Given a sheet with a title row, the header and four rows, row 5 naming a role that does not exist
     # When the admin chooses it
     choose_roster(page)
     # Then the dry run's report: 4 rows received, 3 to import, exactly sheet row 5 rejected, with why
-    report = page.locator('[data-test="dry-run-report"]')
-    expect(report.locator('[data-test="count-received"]')).to_have_text("4")
-    expect(report.locator('[data-test="count-imported"]')).to_have_text("3")
-    expect(report.locator('[data-test="count-rejected"]')).to_have_text("1")
-    rejected = report.locator('[data-test="rejected-row"]')
-    expect(rejected).to_have_count(1)
-    expect(rejected.locator('[data-test="rejected-row-number"]')).to_have_text(f"第 {BAD_ROW} 行")
-    expect(rejected).to_contain_text(BAD_ID)
-    expect(rejected.locator('[data-test="rejected-reason"]')).to_have_text([BAD_REASON])
     # and the role changes it would make: three new cadres, the first the unit's head
-    expect(report.locator('[data-test="role-change"]')).to_have_count(3)
-    expect(report.locator('[data-test="role-change"]').first).to_contain_text("单位负责人")
+    _assert_the_dry_run_report(page)
     # and nothing is written yet
     for cadre_id in GOOD_IDS:
         assert api.get(f"{runtime.url}/admin/roster/cadres/{cadre_id}", timeout=10).status_code == 404
     check_screen(page)
 
     # When they import it (and confirm)
-    page.locator('[data-test="import"]').click()
-    page.get_by_role("button", name="确认导入").click()
     # Then the result says 3 imported, row 5 not, and the three are on the roster as the sheet says
-    result = page.locator('[data-test="import-result"]')
-    expect(result).to_be_visible(timeout=UI_TIMEOUT_MS)
-    expect(result.locator('[data-test="count-imported"]')).to_have_text("3")
-    expect(result.locator('[data-test="rejected-row-number"]')).to_have_text([f"第 {BAD_ROW} 行"])
+    _import_and_confirm(page)
     for cadre_id in GOOD_IDS:
         resp = api.get(f"{runtime.url}/admin/roster/cadres/{cadre_id}", timeout=10)
         assert resp.status_code == 200, resp.text
@@ -209,18 +241,8 @@ def test_an_xlsx_roster_with_one_bad_row_shows_exactly_that_row_rejected_and_imp
     check_screen(page)
 
     # When they open the new unit from the list (its name is a script: shown as text)
-    unit_row = page.locator('[data-test="unit-row"]').filter(has_text=SCRIPT_UNIT)
-    expect(unit_row).to_have_count(1, timeout=UI_TIMEOUT_MS)
-    unit_row.click()
-    page.wait_for_url(re.compile(rf"/app/roster/{UNIT}$"))
     # Then its three members, the head first, roles in Chinese, not yet in post; the script did nothing
-    expect(page.locator('[data-test="unit-name"]')).to_have_text(SCRIPT_UNIT, timeout=UI_TIMEOUT_MS)
-    members = page.locator('[data-test="member-row"]')
-    expect(members).to_have_count(3)
-    expect(members.first.locator('[data-test="member-name"]')).to_have_text("测试甲")
-    expect(members.first.locator('[data-test="member-title"]')).to_have_text(SCRIPT_TITLE)
-    expect(members.first.locator('[data-test="member-roles"]')).to_have_text("普通干部、单位负责人")
-    expect(members.first.locator('[data-test="member-status"]')).to_contain_text("尚未到任")
+    _open_the_new_unit(page)
     assert_inert(page)
     check_screen(page)
 

@@ -86,28 +86,28 @@ def test_the_endpoints_the_settings_name_are_the_ones_the_issuer_publishes(
         assert settings[name] == discovery[name], name
 
 
-def test_a_full_sign_in_refresh_and_sign_out(
-    runtime: Runtime, settings: dict[str, Any], discovery: dict[str, Any]
-):
-    assert discovery["issuer"] == settings["authority"]
-    redirect_uri = runtime.url + settings["redirect_path"]
+def _pkce_pair() -> tuple[str, str]:
+    """A PKCE verifier and its S256 challenge, as the app's OIDC library makes them."""
     verifier = secrets.token_urlsafe(64)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
-    state, nonce = secrets.token_hex(16), secrets.token_hex(16)
-    browser = requests.Session()
+    return verifier, challenge
 
-    # The app sends the browser to the authorization endpoint.
+
+def _open_the_sign_in_page(
+    browser: requests.Session, settings: dict[str, Any], discovery: dict[str, Any], **params: str
+) -> _Page:
+    """The app sends the browser to the authorization endpoint; the page lists the demo accounts."""
     page = browser.get(
         discovery["authorization_endpoint"],
         params={
             "response_type": "code",
             "client_id": settings["client_id"],
-            "redirect_uri": redirect_uri,
+            "redirect_uri": params["redirect_uri"],
             "scope": settings["scope"],
-            "state": state,
-            "code_challenge": challenge,
+            "state": params["state"],
+            "code_challenge": params["code_challenge"],
             "code_challenge_method": "S256",
-            "nonce": nonce,
+            "nonce": params["nonce"],
         },
         timeout=10,
     )
@@ -116,9 +116,13 @@ def test_a_full_sign_in_refresh_and_sign_out(
     assert page.headers["Content-Security-Policy"] == APP_CSP
     form = _form(page.text)
     assert form.accounts, "the sign-in page lists no demo account"
-    cadre_id = form.accounts[0]
+    return form
 
-    # The person picks an account: the browser posts the form and is sent back with a code.
+
+def _pick_the_account(
+    browser: requests.Session, runtime: Runtime, form: _Page, cadre_id: str, redirect_uri: str, state: str
+) -> str:
+    """The person picks an account: the browser posts the form and is sent back with a code."""
     chosen = browser.post(
         runtime.url + str(form.action),
         data={**form.hidden, "cadre_id": cadre_id},
@@ -130,78 +134,101 @@ def test_a_full_sign_in_refresh_and_sign_out(
     assert f"{location.scheme}://{location.netloc}{location.path}" == redirect_uri
     query = parse_qs(location.query)
     assert query["state"] == [state]
-    code = query["code"][0]
+    return query["code"][0]
 
-    # The app exchanges the code, with its verifier, for tokens.
+
+def _exchange_the_code(
+    browser: requests.Session, settings: dict[str, Any], discovery: dict[str, Any], **data: str
+) -> dict[str, Any]:
+    """The app exchanges the code, with its verifier, for tokens."""
     tokens = browser.post(
         discovery["token_endpoint"],
         data={
             "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": redirect_uri,
+            "code": data["code"],
+            "redirect_uri": data["redirect_uri"],
             "client_id": settings["client_id"],
-            "code_verifier": verifier,
+            "code_verifier": data["code_verifier"],
         },
         timeout=10,
     )
     assert tokens.status_code == 200, tokens.text
     assert tokens.headers["Cache-Control"] == "no-store"
-    first = tokens.json()
+    first = dict(tokens.json())
     assert first["token_type"] == "Bearer" and first["expires_in"] > 0
+    return first
 
-    # The API takes the id token as the bearer.
-    me = browser.get(
-        f"{runtime.url}/me", headers={"Authorization": f"Bearer {first['id_token']}"}, timeout=30
-    )
-    assert me.status_code == 200, me.text
-    assert me.json()["cadre_id"] == cadre_id
 
-    # A refresh gives new tokens that work; the refresh token used is spent.
-    renewed = browser.post(
+def _refresh(browser: requests.Session, discovery: dict[str, Any], refresh_token: str) -> requests.Response:
+    return browser.post(
         discovery["token_endpoint"],
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": first["refresh_token"],
-            "client_id": "worklog-local",
-        },
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": "worklog-local"},
         timeout=10,
     )
-    assert renewed.status_code == 200, renewed.text
-    second = renewed.json()
-    me_again = browser.get(
-        f"{runtime.url}/me", headers={"Authorization": f"Bearer {second['id_token']}"}, timeout=30
-    )
-    assert me_again.status_code == 200 and me_again.json()["cadre_id"] == cadre_id
-    replay = browser.post(
-        discovery["token_endpoint"],
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": first["refresh_token"],
-            "client_id": "worklog-local",
-        },
-        timeout=10,
-    )
-    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
 
-    # Sign-out ends the session and comes back to the app.
+
+def _me(browser: requests.Session, runtime: Runtime, id_token: str) -> requests.Response:
+    """The API takes the id token as the bearer."""
+    return browser.get(f"{runtime.url}/me", headers={"Authorization": f"Bearer {id_token}"}, timeout=30)
+
+
+def _sign_out(
+    browser: requests.Session,
+    runtime: Runtime,
+    settings: dict[str, Any],
+    discovery: dict[str, Any],
+    id_token: str,
+) -> None:
+    """Sign-out ends the session and comes back to the app."""
     home = runtime.url + settings["post_logout_path"]
     signed_out = browser.get(
         discovery["end_session_endpoint"],
-        params={"id_token_hint": second["id_token"], "post_logout_redirect_uri": home, "state": "bye"},
+        params={"id_token_hint": id_token, "post_logout_redirect_uri": home, "state": "bye"},
         allow_redirects=False,
         timeout=10,
     )
     assert signed_out.status_code == 302
     assert signed_out.headers["Location"] == f"{home}?state=bye"
-    after = browser.post(
-        discovery["token_endpoint"],
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": second["refresh_token"],
-            "client_id": "worklog-local",
-        },
-        timeout=10,
+
+
+def test_a_full_sign_in_refresh_and_sign_out(
+    runtime: Runtime, settings: dict[str, Any], discovery: dict[str, Any]
+):
+    assert discovery["issuer"] == settings["authority"]
+    redirect_uri = runtime.url + settings["redirect_path"]
+    verifier, challenge = _pkce_pair()
+    state, nonce = secrets.token_hex(16), secrets.token_hex(16)
+    browser = requests.Session()
+
+    form = _open_the_sign_in_page(
+        browser,
+        settings,
+        discovery,
+        redirect_uri=redirect_uri,
+        state=state,
+        code_challenge=challenge,
+        nonce=nonce,
     )
+    cadre_id = form.accounts[0]
+    code = _pick_the_account(browser, runtime, form, cadre_id, redirect_uri, state)
+    first = _exchange_the_code(
+        browser, settings, discovery, code=code, redirect_uri=redirect_uri, code_verifier=verifier
+    )
+    me = _me(browser, runtime, first["id_token"])
+    assert me.status_code == 200, me.text
+    assert me.json()["cadre_id"] == cadre_id
+
+    # A refresh gives new tokens that work; the refresh token used is spent.
+    renewed = _refresh(browser, discovery, first["refresh_token"])
+    assert renewed.status_code == 200, renewed.text
+    second = renewed.json()
+    me_again = _me(browser, runtime, second["id_token"])
+    assert me_again.status_code == 200 and me_again.json()["cadre_id"] == cadre_id
+    replay = _refresh(browser, discovery, first["refresh_token"])
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+
+    _sign_out(browser, runtime, settings, discovery, second["id_token"])
+    after = _refresh(browser, discovery, second["refresh_token"])
     assert after.status_code == 400 and after.json()["error"] == "invalid_grant"
 
 

@@ -89,25 +89,9 @@ def feedback_of(runtime: Runtime, cadre_id: str, notice_id: str) -> list[dict[st
     return found
 
 
-def test_the_org_dept_opens_a_notice_and_answers_the_feedback_sent_through_its_public_page(
-    runtime: Runtime, open_page: OpenPage, viewport: Viewport, users: list[dict[str, Any]]
-) -> None:
-    org = pick_user(users, "org_inspector")
-    plain = [u for u in users if u["roles"] == ["cadre"] and u["cadre_id"] != org["cadre_id"]]
-    candidate = plain[-5] if viewport is PHONE else plain[-6]
-    assert viewport in (PHONE, DESKTOP)
-    today = runtime_today(runtime)
-    end = fifth_working_day(runtime, org["cadre_id"], today)
-    notice_id = f"N{today:%Y%m%d}-{candidate['cadre_id']}"
-
-    # Given the Org Dept signed in on the notices screen
-    page = open_page(viewport)
-    sign_in(page, org["cadre_id"])
-    page.goto("/app/vetting")
-    expect(page.locator('[data-test="notice-counts"]')).to_be_visible(timeout=UI_TIMEOUT_MS)
-    check_screen(page)
-
-    # When they choose the candidate by unit and member, fill the posts, and ask for a preview
+def _preview_the_notice(page: Any, candidate: dict[str, Any], period_text: str) -> None:
+    """Choose the candidate by unit and member, fill the posts, ask for a preview: it shows the period
+    the server computed (the fifth working day, with weekdays)."""
     page.select_option('[data-test="notice-unit"]', candidate["unit_id"])
     member = page.locator('[data-test="notice-member"]')
     expect(member.locator(f'option[value="{candidate["cadre_id"]}"]')).to_have_count(1, timeout=UI_TIMEOUT_MS)
@@ -116,19 +100,13 @@ def test_the_org_dept_opens_a_notice_and_answers_the_feedback_sent_through_its_p
     page.locator('[data-test="notice-current_post"] input').fill("科员")
     page.locator('[data-test="notice-proposed_post"] input').fill("副科长")
     page.click('[data-test="preview"]')
-
-    # Then the preview shows the period the server computed: the fifth working day, with weekdays
-    period_text = f"公示期 {long_date(today)} 至 {long_date(end)}（5个工作日）"
     expect(page.locator('[data-test="preview-period"]')).to_have_text(period_text, timeout=UI_TIMEOUT_MS)
     expect(page.locator('[data-test="preview-result"]')).to_contain_text(candidate["name"])
     check_screen(page)
-    # And nothing is opened by a preview
-    listed = requests.get(
-        f"{runtime.url}/admin/notices", headers=headers(runtime, org["cadre_id"]), timeout=15
-    ).json()["notices"]
-    assert notice_id not in {n["notice_id"] for n in listed}
 
-    # When they confirm, the notice is opened and its screen shows it open, with no feedback yet
+
+def _confirm_the_notice(page: Any, notice_id: str, period_text: str) -> None:
+    """Confirming opens the notice; its screen shows it open, with no feedback yet."""
     page.click('[data-test="confirm"]')
     page.wait_for_url(f"**/app/vetting/{notice_id}", timeout=UI_TIMEOUT_MS)
     expect(page.locator('[data-test="notice-state"]')).to_have_text("公示中", timeout=UI_TIMEOUT_MS)
@@ -136,7 +114,10 @@ def test_the_org_dept_opens_a_notice_and_answers_the_feedback_sent_through_its_p
     expect(page.locator('[data-test="feedback-counts"]')).to_contain_text("共 0 条")
     check_screen(page)
 
-    # And its public page, once published, takes a post through its form (opened from the app's link)
+
+def _post_through_the_public_page(page: Any, runtime: Runtime, notice_id: str) -> None:
+    """The notice's public page, once published, takes a post through its form (opened from the app's
+    link, in a new tab of the same browser)."""
     link = page.locator('[data-test="public-page"]')
     expect(link).to_have_attribute("href", f"/site/notices/{notice_id}.html")
     wait_for_page(runtime, f"/site/notices/{notice_id}.html")
@@ -152,7 +133,9 @@ def test_the_org_dept_opens_a_notice_and_answers_the_feedback_sent_through_its_p
     assert "已收到" in public.inner_text("body")
     public.close()
 
-    # Then the Org Dept sees it in the app, unanswered, the script shown as text and never run
+
+def _see_the_feedback_unanswered_and_inert(page: Any) -> None:
+    """The post shows in the app, unanswered, the script shown as text and never run."""
     page.click('[data-test="refresh-feedback"]')
     piece = page.locator('[data-test="feedback-0"]')
     expect(piece).to_be_visible(timeout=UI_TIMEOUT_MS)
@@ -166,28 +149,72 @@ def test_the_org_dept_opens_a_notice_and_answers_the_feedback_sent_through_its_p
     expect(page.locator('[data-test="feedback-counts"]')).to_contain_text("未答复 1 条")
     check_screen(page)
 
-    # When they answer it
+
+def _answer_the_feedback(page: Any) -> None:
     page.fill('textarea[data-test="answer-0"]', ANSWER)
     page.click('[data-test="save-answer-0"]')
     expect(page.locator('[data-test="feedback-status-0"]')).to_have_text("已答复", timeout=UI_TIMEOUT_MS)
     expect(page.locator('[data-test="answer-text-0"]')).to_have_text(ANSWER)
-    stored = feedback_of(runtime, org["cadre_id"], notice_id)
-    assert [(f["answer"], f["answered_by"]) for f in stored] == [(ANSWER, org["cadre_id"])]
 
-    # And revise the answer
+
+def _revise_the_answer(page: Any) -> None:
     page.click('[data-test="revise-answer-0"]')
     box = page.locator('textarea[data-test="answer-0"]')
     expect(box).to_have_value(ANSWER)
     box.fill(REVISED)
     page.click('[data-test="save-answer-0"]')
     expect(page.locator('[data-test="answer-text-0"]')).to_have_text(REVISED, timeout=UI_TIMEOUT_MS)
-    assert [f["answer"] for f in feedback_of(runtime, org["cadre_id"], notice_id)] == [REVISED]
-    expect(page.locator('[data-test="feedback-counts"]')).to_contain_text("未答复 0 条")
-    check_screen(page)
 
-    # And the notices list shows the notice open, in words
+
+def _see_it_open_in_the_list(page: Any, notice_id: str) -> None:
     page.goto("/app/vetting")
     row = page.locator(f'[data-notice="{notice_id}"]')
     expect(row).to_be_visible(timeout=UI_TIMEOUT_MS)
     expect(row.locator('[data-test="notice-state"]')).to_have_text("公示中")
     check_screen(page)
+
+
+def test_the_org_dept_opens_a_notice_and_answers_the_feedback_sent_through_its_public_page(
+    runtime: Runtime, open_page: OpenPage, viewport: Viewport, users: list[dict[str, Any]]
+) -> None:
+    org = pick_user(users, "org_inspector")
+    plain = [u for u in users if u["roles"] == ["cadre"] and u["cadre_id"] != org["cadre_id"]]
+    candidate = plain[-5] if viewport is PHONE else plain[-6]
+    assert viewport in (PHONE, DESKTOP)
+    today = runtime_today(runtime)
+    end = fifth_working_day(runtime, org["cadre_id"], today)
+    notice_id = f"N{today:%Y%m%d}-{candidate['cadre_id']}"
+    period_text = f"公示期 {long_date(today)} 至 {long_date(end)}（5个工作日）"
+
+    # Given the Org Dept signed in on the notices screen
+    page = open_page(viewport)
+    sign_in(page, org["cadre_id"])
+    page.goto("/app/vetting")
+    expect(page.locator('[data-test="notice-counts"]')).to_be_visible(timeout=UI_TIMEOUT_MS)
+    check_screen(page)
+
+    # When they preview a notice for the candidate, the period is the server's; nothing is opened yet
+    _preview_the_notice(page, candidate, period_text)
+    listed = requests.get(
+        f"{runtime.url}/admin/notices", headers=headers(runtime, org["cadre_id"]), timeout=15
+    ).json()["notices"]
+    assert notice_id not in {n["notice_id"] for n in listed}
+
+    # When they confirm, and a post comes through the notice's public page
+    _confirm_the_notice(page, notice_id, period_text)
+    _post_through_the_public_page(page, runtime, notice_id)
+
+    # Then the Org Dept sees it in the app, unanswered, the script shown as text and never run
+    _see_the_feedback_unanswered_and_inert(page)
+
+    # When they answer it, and revise the answer, the stored answer follows
+    _answer_the_feedback(page)
+    stored = feedback_of(runtime, org["cadre_id"], notice_id)
+    assert [(f["answer"], f["answered_by"]) for f in stored] == [(ANSWER, org["cadre_id"])]
+    _revise_the_answer(page)
+    assert [f["answer"] for f in feedback_of(runtime, org["cadre_id"], notice_id)] == [REVISED]
+    expect(page.locator('[data-test="feedback-counts"]')).to_contain_text("未答复 0 条")
+    check_screen(page)
+
+    # And the notices list shows the notice open, in words
+    _see_it_open_in_the_list(page, notice_id)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from datetime import date, datetime
+from fnmatch import fnmatchcase
 from typing import Any
 
 import boto3
@@ -17,6 +19,7 @@ import boto3
 from infra.inprocess import InProcessStack
 from tests.conftest import set_clock
 from tests.integration.feedback_support import open_for_feedback, post, table_items
+from worklog import aws
 from worklog.clock import SHANGHAI
 from worklog.dynamo import to_item
 
@@ -204,13 +207,9 @@ def test_old_feedback_with_a_sender_hash_still_loads_and_the_admin_api_never_ret
     assert "source" not in json.loads(item["data"])
 
 
-def test_the_feedback_function_asks_only_what_its_policy_allows(stack: InProcessStack) -> None:
-    """Every DynamoDB request of a feedback post (first of the day, later ones, the next day) is an
-    action on a table and a partition key the function's policy in template.yaml grants."""
-    from fnmatch import fnmatchcase
-
-    from worklog import aws
-
+def _policy_grants(stack: InProcessStack) -> list[tuple[set[str], str, list[str]]]:
+    """(actions, table name or ARN, partition-key patterns) of each statement of the feedback
+    function's policies in template.yaml."""
     allowed: list[tuple[set[str], str, list[str]]] = []
     function = stack.stack.template["Resources"]["FeedbackFunction"]["Properties"]
     for statement in (s for p in function["Policies"] for s in p["Statement"]):
@@ -223,8 +222,12 @@ def test_the_feedback_function_asks_only_what_its_policy_allows(stack: InProcess
         )
         for arn in resources if isinstance(resources, list) else [resources]:
             allowed.append((set(actions), arn.rsplit("/", 1)[-1] if ":table/" in arn else arn, leading))
+    return allowed
 
-    asked: list[tuple[str, str, str]] = []
+
+def _dynamo_request_recorder(asked: list[tuple[str, str, str]]) -> Callable[..., None]:
+    """A request hook appending (action, table, partition key) for each DynamoDB request — each item
+    of a transaction as its own action."""
 
     def record(request: Any, **_: Any) -> None:
         target = request.headers.get("X-Amz-Target", b"")
@@ -245,8 +248,17 @@ def test_the_feedback_function_asks_only_what_its_policy_allows(stack: InProcess
                 pk = body.get("ExpressionAttributeValues", {}).get(":p", {}).get("S", "*")
             asked.append((operation, body.get("TableName", ""), pk))
 
+    return record
+
+
+def test_the_feedback_function_asks_only_what_its_policy_allows(stack: InProcessStack) -> None:
+    """Every DynamoDB request of a feedback post (first of the day, later ones, the next day) is an
+    action on a table and a partition key the function's policy in template.yaml grants."""
+    allowed = _policy_grants(stack)
+    asked: list[tuple[str, str, str]] = []
+
     nid = open_for_feedback(stack)
-    remove = aws.on_request(record)
+    remove = aws.on_request(_dynamo_request_recorder(asked))
     try:
         assert post(stack, nid, ip=IP).status == 201
         assert post(stack, nid, ip="2001:db8::1").status == 201

@@ -1,4 +1,6 @@
-"""Roster import: parsing JSON/CSV/XLSX, row-by-row checks, and writing one transaction per row."""
+"""Roster import: parsing JSON/CSV/XLSX, row-by-row checks, writing one transaction per row, and the
+characters no cell may hold. One head per unit and the role changes an import records:
+test_roster_import_heads_and_roles.py."""
 
 from __future__ import annotations
 
@@ -6,176 +8,30 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-import openpyxl
 import pytest
 
-from worklog.clock import SHANGHAI, FixedClock
+from tests.unit.roster_import_support import (
+    ADMIN,
+    EXISTING,
+    EXPECTED_ROWS,
+    FGJ,
+    HEADER_ZH,
+    ROSTER_ZH,
+    ROWS_ZH,
+    FakeRoster,
+    csv_text,
+    roster_csv,
+    row,
+    without_row_numbers,
+    xlsx_bytes,
+)
 from worklog.errors import ValidationFailed
-from worklog.models.roster import Cadre, Role, RoleChange, RoleState, Unit
+from worklog.models.roster import Unit
 from worklog.roster.importer import import_roster, parse_roster, plan_import
 from worklog.roster.roster_file import ROW_KEY
-
-# The same three-row roster, as a spreadsheet with Chinese headers would hold it.
-ROSTER_ZH: list[dict[str, str]] = [
-    {
-        "工号": "c0001",
-        "姓名": "张晓明",
-        "单位编码": "fgj",
-        "单位名称": "区发展和改革局",
-        "单位类别": "区政府工作部门",
-        "职务": "党组书记、局长",
-        "职级": "正处级",
-        "角色": "一把手",
-        "任职日期": "2015-03-01",
-        "离任日期": "",
-    },
-    {
-        "工号": "c0002",
-        "姓名": "李秀兰",
-        "单位编码": "fgj",
-        "职务": "副局长",
-        "职级": "副处级",
-        "角色": "干部",
-        "任职日期": "2016-01-15",
-    },
-    {
-        "工号": "c0003",
-        "姓名": "王建国",
-        "单位编码": "zzb",
-        "单位名称": "区委组织部",
-        "单位类别": "区委工作机关",
-        "职务": "副部长",
-        "职级": "副处级",
-        "角色": "组织部；管理员",
-        "任职日期": "2014-07-01",
-    },
-]
-HEADER_ZH = list(ROSTER_ZH[0])
-ROWS_ZH: list[list[Any]] = [[r.get(h, "") for h in HEADER_ZH] for r in ROSTER_ZH]
-EXPECTED_ROWS: list[dict[str, Any]] = [
-    {
-        "cadre_id": "c0001",
-        "name": "张晓明",
-        "unit_id": "fgj",
-        "unit_name": "区发展和改革局",
-        "unit_category": "区政府工作部门",
-        "title": "党组书记、局长",
-        "rank": "正处级",
-        "roles": "一把手",
-        "joined_on": "2015-03-01",
-    },
-    {
-        "cadre_id": "c0002",
-        "name": "李秀兰",
-        "unit_id": "fgj",
-        "title": "副局长",
-        "rank": "副处级",
-        "roles": "干部",
-        "joined_on": "2016-01-15",
-    },
-    {
-        "cadre_id": "c0003",
-        "name": "王建国",
-        "unit_id": "zzb",
-        "unit_name": "区委组织部",
-        "unit_category": "区委工作机关",
-        "title": "副部长",
-        "rank": "副处级",
-        "roles": "组织部；管理员",
-        "joined_on": "2014-07-01",
-    },
-]
-
-
-# --- helpers ---------------------------------------------------------------------------------------
-def csv_text(header: list[str], rows: list[list[Any]]) -> str:
-    lines = [",".join(header)] + [",".join(f'"{v}"' if "," in str(v) else str(v) for v in r) for r in rows]
-    return "\r\n".join(lines) + "\r\n"
-
-
-def xlsx_bytes(header: list[Any], rows: list[list[Any]], *, title_row: str | None = None) -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    if title_row:
-        sheet.append([title_row])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([None if v == "" else v for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def without_row_numbers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: v for k, v in row.items() if k != ROW_KEY} for row in rows]
-
-
-def row(cadre_id: str, unit_id: str = "fgj", **fields: Any) -> dict[str, Any]:
-    return {
-        "cadre_id": cadre_id,
-        "name": fields.pop("name", "测试干部" + cadre_id[-2:]),
-        "unit_id": unit_id,
-        **fields,
-    }
-
-
-FGJ = Unit(unit_id="fgj", name="区发展和改革局", category="区政府工作部门", head_id="c0900")
-ADMIN = "a0001"  # the importing admin, on no row of these files
-EXISTING = {"fgj": FGJ}
-
-
-class FakeRoster:
-    """In-memory roster with the calls the importer makes, conditions included."""
-
-    def __init__(self, units: Iterable[Unit] = ()) -> None:
-        self.units = {u.unit_id: u for u in units}
-        self.cadres: dict[str, Cadre] = {}
-        self.transactions: list[tuple[Cadre, Unit | None]] = []
-        self.changes: list[RoleChange] = []
-        self.before_write: Callable[[], None] = lambda: None  # another writer, between plan and write
-
-    def list_units(self) -> list[Unit]:
-        return list(self.units.values())
-
-    def get_cadres(self, cadre_ids: Iterable[str]) -> dict[str, Cadre]:
-        return {c: self.cadres[c] for c in cadre_ids if c in self.cadres}
-
-    def put_row(
-        self,
-        cadre: Cadre,
-        unit: Unit | None = None,
-        others: Iterable[Cadre] = (),
-        *,
-        seen: Mapping[str, Cadre | None] | None = None,
-        changes: Sequence[RoleChange] = (),
-    ) -> bool:
-        self.before_write()
-        others = list(others)
-        if seen is not None:
-            for c in (cadre, *others):
-                stored, expected = self.cadres.get(c.cadre_id), seen.get(c.cadre_id)
-                if (stored is None) != (expected is None) or (
-                    stored and expected and RoleState.of(stored) != RoleState.of(expected)
-                ):
-                    return False
-        keys = {(c.cadre_id, c.at, c.import_id) for c in self.changes}
-        if any((c.cadre_id, c.at, c.import_id) in keys for c in changes):  # append-only
-            return False
-        self.transactions.append((cadre, unit))
-        for c in (cadre, *others):
-            self.cadres[c.cadre_id] = c
-        if unit is not None:
-            self.units[unit.unit_id] = unit
-        self.changes.extend(changes)
-        return True
-
-    def put_unit(self, unit: Unit) -> None:
-        self.units[unit.unit_id] = unit
 
 
 # --- parsing ---------------------------------------------------------------------------------------
@@ -493,18 +349,6 @@ def test_every_row_writing_a_unit_writes_its_final_state() -> None:
 
 
 # --- import ----------------------------------------------------------------------------------------
-def roster_csv() -> bytes:
-    return csv_text(
-        ["工号", "姓名", "单位编码", "单位名称", "角色"],
-        [
-            ["c1", "张三", "jyj", "区教育局", "一把手"],
-            ["c2", "李四", "jyj", "", ""],
-            ["c3", "王五", "fgj", "", "局长"],
-            ["c1", "赵六", "fgj", "", ""],
-        ],
-    ).encode()
-
-
 def test_import_writes_each_valid_row_in_its_own_transaction_and_creates_new_units() -> None:
     # Given a store that knows only fgj
     store = FakeRoster([FGJ])
@@ -603,169 +447,3 @@ def test_ordinary_blanks_around_a_cell_are_still_trimmed() -> None:
     plan = plan_import([row(" c1\t", name="\u3000张三 \r\n", title="\xa0局长 ")], EXISTING)
     [(cadre, _)] = plan.rows
     assert (cadre.cadre_id, cadre.name, cadre.title) == ("c1", "张三", "局长")
-
-
-# --- one head per unit: the unit_head role and the unit's named head agree --------------------------
-def _row(cadre_id: str, unit_id: str, roles: str) -> dict[str, Any]:
-    return {"cadre_id": cadre_id, "name": "王五", "unit_id": unit_id, "roles": roles}
-
-
-def test_a_new_head_takes_the_role_from_the_old_head_not_in_the_file() -> None:
-    roster = FakeRoster([FGJ])
-    roster.cadres["c0900"] = Cadre(cadre_id="c0900", name="赵六", unit_id="fgj", roles=["cadre", "unit_head"])
-    import_roster(json.dumps([_row("c1", "fgj", "unit_head")]).encode(), "json", roster, author=ADMIN)
-    assert roster.units["fgj"].head_id == "c1"
-    assert roster.cadres["c0900"].roles == ["cadre"] and "unit_head" in roster.cadres["c1"].roles
-
-
-def test_the_old_heads_own_row_without_the_role_leaves_the_unit_headless() -> None:
-    roster = FakeRoster([FGJ])
-    import_roster(json.dumps([_row("c0900", "fgj", "cadre")]).encode(), "json", roster, author=ADMIN)
-    assert roster.units["fgj"].head_id is None
-
-
-def test_the_old_head_moving_to_another_unit_leaves_the_unit_headless() -> None:
-    roster = FakeRoster([FGJ, Unit(unit_id="jyj", name="区教育局")])
-    import_roster(json.dumps([_row("c0900", "jyj", "unit_head")]).encode(), "json", roster, author=ADMIN)
-    assert roster.units["fgj"].head_id is None and roster.units["jyj"].head_id == "c0900"
-
-
-# --- role changes: recorded with the row, never one's own -----------------------------------------
-def stored(cadre_id: str, roles: list[Role], unit_id: str = "fgj", **fields: Any) -> Cadre:
-    return Cadre(cadre_id=cadre_id, name="赵六", unit_id=unit_id, roles=roles, **fields)
-
-
-def state(roles: list[Role], unit_id: str = "fgj", left_on: date | None = None) -> RoleState:
-    return RoleState(roles=roles, unit_id=unit_id, left_on=left_on)
-
-
-def test_the_plan_states_before_and_after_of_every_change_of_roles_unit_or_last_day() -> None:
-    # Given four stored cadres and the units they belong to
-    existing = {
-        "c1": stored("c1", ["cadre"]),
-        "c2": stored("c2", ["cadre"]),
-        "c3": stored("c3", ["cadre"]),
-        "c4": stored("c4", ["cadre"], title="科员"),
-    }
-    units = {"fgj": FGJ, "jyj": Unit(unit_id="jyj", name="区教育局")}
-    rows = [
-        row("c1", roles="组织部"),  # gains a role
-        row("c2", unit_id="jyj"),  # moves unit
-        row("c3", left_on="2026-11-30"),  # is given a last day
-        row("c4", title="副科长"),  # only the title changes
-        row("c5"),  # is new
-    ]
-    # When planned
-    plan = plan_import(rows, units, existing)
-    # Then every change of what someone may do is stated, and nothing else
-    assert [(d.cadre_id, d.cause, d.before, d.after) for d in plan.role_changes] == [
-        ("c1", "row", state(["cadre"]), state(["cadre", "org_inspector"])),
-        ("c2", "row", state(["cadre"]), state(["cadre"], "jyj")),
-        ("c3", "row", state(["cadre"]), state(["cadre"], left_on=date(2026, 11, 30))),
-        ("c5", "row", None, state(["cadre"])),
-    ]
-    assert [d.row for d in plan.role_changes] == [1, 2, 3, 5]
-
-
-def test_a_head_replaced_by_another_row_is_stated_as_losing_the_role() -> None:
-    existing = {"c0900": stored("c0900", ["cadre", "unit_head"])}
-    plan = plan_import([row("c1", roles="一把手")], EXISTING, existing)
-    [step] = plan.planned
-    assert step.demoted == ((existing["c0900"], stored("c0900", ["cadre"])),)
-    assert [(d.cadre_id, d.cause, d.row, d.before, d.after) for d in plan.role_changes] == [
-        ("c1", "row", 1, None, state(["cadre", "unit_head"])),
-        ("c0900", "head_replaced", None, state(["cadre", "unit_head"]), state(["cadre"])),
-    ]
-
-
-ME = stored("a0001", ["cadre", "admin"], unit_id="zzb")
-
-
-@pytest.mark.parametrize(
-    "mine",
-    [
-        row("a0001", unit_id="zzb", roles="管理员；组织部"),  # gives oneself a role
-        row("a0001", unit_id="zzb", roles="干部"),  # drops one's own role
-        row("a0001", unit_id="fgj", roles="管理员"),  # moves oneself
-        row("a0001", unit_id="zzb", roles="管理员", left_on="2027-12-31"),  # sets one's own last day
-    ],
-    ids=["gain", "drop", "move", "last-day"],
-)
-def test_a_row_changing_the_importing_admins_own_roles_is_rejected_and_the_others_go_on(
-    mine: dict[str, Any],
-) -> None:
-    units = {"fgj": FGJ, "zzb": Unit(unit_id="zzb", name="区委组织部")}
-    plan = plan_import([row("c1"), mine, row("c2")], units, {"a0001": ME}, author="a0001")
-    assert [c.cadre_id for c, _ in plan.rows] == ["c1", "c2"]
-    [rejected] = plan.rejected
-    assert (rejected.row, rejected.cadre_id) == (2, "a0001")
-    assert rejected.errors == ["不能修改本人的角色、所在单位或离任日期，请由其他管理员导入本行"]
-    assert [d.cadre_id for d in plan.role_changes] == ["c1", "c2"]
-
-
-def test_the_admins_own_row_that_changes_nothing_they_may_do_is_accepted() -> None:
-    units = {"zzb": Unit(unit_id="zzb", name="区委组织部")}
-    plan = plan_import(
-        [row("a0001", unit_id="zzb", roles="管理员", title="副部长")], units, {"a0001": ME}, author="a0001"
-    )
-    assert plan.rejected == [] and plan.role_changes == []
-
-
-def test_a_row_taking_the_importing_admins_unit_head_role_is_rejected() -> None:
-    mine = stored("c0900", ["cadre", "unit_head", "admin"])
-    plan = plan_import([row("c1", roles="一把手"), row("c2")], EXISTING, {"c0900": mine}, author="c0900")
-    assert [c.cadre_id for c, _ in plan.rows] == ["c2"]
-    assert plan.rejected[0].errors == ["本行将取消您本人单位 fgj 一把手的身份，请由其他管理员导入本行"]
-    assert plan.replaced_heads == {}
-
-
-def test_import_writes_each_role_change_with_its_row_stamped_with_author_time_and_import() -> None:
-    # Given the old head c0900 of fgj, at 2026-11-20 18:00 in Shanghai
-    roster = FakeRoster([FGJ])
-    roster.cadres["c0900"] = stored("c0900", ["cadre", "unit_head"])
-    clock = FixedClock(datetime(2026, 11, 20, 18, 0, tzinfo=SHANGHAI))
-    content = json.dumps([_row("c1", "fgj", "unit_head"), _row("c2", "fgj", "cadre")]).encode()
-    # When an admin imports a new head and a new cadre
-    report = import_roster(content, "json", roster, author=ADMIN, clock=clock)
-    # Then the row's change and the old head's went in the new head's transaction, the other row's in its own
-    assert [(c.cadre_id, c.cause) for c in roster.changes] == [
-        ("c1", "row"),
-        ("c0900", "head_replaced"),
-        ("c2", "row"),
-    ]
-    assert {(c.by, c.at, c.import_id) for c in roster.changes} == {
-        (ADMIN, "2026-11-20T18:00:00.000+08:00", report.import_id)
-    }
-    assert report.import_id.startswith("20261120T180000-")
-    assert report.role_changes == roster.changes
-
-
-def test_a_dry_run_reports_the_role_changes_it_would_make_and_writes_none() -> None:
-    roster = FakeRoster([FGJ])
-    report = import_roster(roster_csv(), "csv", roster, author=ADMIN, dry_run=True)
-    assert [(c.cadre_id, c.before) for c in report.role_changes] == [("c1", None), ("c2", None)]
-    assert roster.changes == [] and roster.transactions == []
-
-
-def test_importing_the_same_roster_again_records_no_change() -> None:
-    roster = FakeRoster([FGJ])
-    assert len(import_roster(roster_csv(), "csv", roster, author=ADMIN).role_changes) == 2
-    again = import_roster(roster_csv(), "csv", roster, author=ADMIN)
-    assert again.imported == 2 and again.role_changes == [] and len(roster.changes) == 2
-
-
-def test_a_row_whose_profile_changed_after_the_plan_is_not_written_and_is_reported() -> None:
-    # Given c2 is given a role by someone else between this import's plan and its write
-    roster = FakeRoster([FGJ])
-    roster.cadres["c2"] = stored("c2", ["cadre"], unit_id="jyj")
-
-    def meanwhile() -> None:
-        roster.cadres["c2"] = stored("c2", ["cadre", "hr_evaluator"], unit_id="jyj")
-
-    roster.before_write = meanwhile
-    report = import_roster(roster_csv(), "csv", roster, author=ADMIN)
-    # Then the row is reported, not written, and its change is not recorded as made
-    assert [c.cadre_id for c, _ in roster.transactions] == ["c1"]
-    assert roster.cadres["c2"].roles == ["cadre", "hr_evaluator"]
-    assert report.imported == 1 and [c.cadre_id for c in report.role_changes] == ["c1"]
-    assert any(r.cadre_id == "c2" and "已被他人修改" in r.errors[0] for r in report.rejected)

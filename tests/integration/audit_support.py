@@ -1,5 +1,6 @@
-"""Helpers for the random-audit tests: the discipline inspectors beside the small roster, a stack
-with a few 2026-Q3 entries, the quarterly run, spot-checks and a round's sample through the API."""
+"""Helpers for the random-audit tests: the discipline inspectors beside the small roster, the
+quarterly run, spot-checks and a round's sample through the API (the `audited` stack is a fixture in
+conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ import json
 from typing import Any
 
 from infra.inprocess import InProcessStack
-from tests.conftest import CADRES, set_clock
+from tests.conftest import CADRES
 from worklog.audit.repository import AuditRepository
-from worklog.models.roster import Cadre, Unit
-from worklog.roster.repository import RosterRepository
+from worklog.models.roster import Cadre
 
 ENTRY = {"items": [{"content": "督导检查校园安全工作", "status": "done"}]}
 INSPECTORS = [
@@ -55,20 +55,6 @@ INSPECTORS = [
 
 def body(response: Any) -> Any:
     return json.loads(response.body)
-
-
-def audited_stack(stack: InProcessStack) -> InProcessStack:
-    """The small roster plus the discipline inspectors, and a few entries in 2026-Q3."""
-    roster = RosterRepository()
-    roster.put_unit(Unit(unit_id="jw", name="区纪委监委", category="党委工作机关"))
-    for inspector in INSPECTORS:
-        roster.put_row(inspector)
-    for day in ("2026-09-09", "2026-09-10", "2026-09-11"):
-        set_clock(2026, 9, int(day[-2:]), 18)
-        for who in ("c0001", "c0002", "c0003", "c0010"):
-            assert stack.call("entries", "PUT", f"/entries/{day}", ENTRY, as_=who).status in (200, 201)
-    set_clock(2026, 10, 8, 9)  # the first working day of 2026-Q4
-    return stack
 
 
 def run(stack: InProcessStack, day: str) -> dict[str, Any]:

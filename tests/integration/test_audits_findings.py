@@ -3,8 +3,6 @@ the findings they record."""
 
 from __future__ import annotations
 
-import pytest
-
 from infra.inprocess import InProcessStack
 from tests.conftest import Published, set_clock
 from tests.integration.audit_support import (
@@ -12,7 +10,6 @@ from tests.integration.audit_support import (
     INSPECTORS,
     NAMES,
     UNIT_NAMES,
-    audited_stack,
     body,
     spot_of_c0001,
 )
@@ -24,12 +21,6 @@ from tests.integration.idempotency_support import (
 )
 from worklog.audit.repository import AuditRepository
 from worklog.compliance.repository import ComplianceRepository
-
-
-@pytest.fixture
-def audited(stack: InProcessStack) -> InProcessStack:
-    """The small roster plus the inspectors, and a few entries in 2026-Q3."""
-    return audited_stack(stack)
 
 
 def test_inspectors_read_their_sample_and_record_findings(audited: InProcessStack, events: Published) -> None:

@@ -14,19 +14,12 @@ from infra.inprocess import InProcessStack
 from tests.conftest import Published, set_clock
 from tests.integration.audit_support import (
     INSPECTORS,
-    audited_stack,
     body,
     run,
 )
 from worklog.audit.repository import AuditRepository
 from worklog.audit.verify import from_ledger, verify_round
 from worklog.cli import main as cli
-
-
-@pytest.fixture
-def audited(stack: InProcessStack) -> InProcessStack:
-    """The small roster plus the inspectors, and a few entries in 2026-Q3."""
-    return audited_stack(stack)
 
 
 def test_only_the_first_working_day_of_a_quarter_runs(audited: InProcessStack, events: Published) -> None:

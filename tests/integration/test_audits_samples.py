@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from infra.inprocess import InProcessStack
 from tests.conftest import Published, set_clock
 from tests.integration.audit_support import (
@@ -11,18 +9,11 @@ from tests.integration.audit_support import (
     INSPECTORS,
     NAMES,
     UNIT_NAMES,
-    audited_stack,
     body,
     run,
     sample,
 )
 from worklog.audit.repository import AuditRepository
-
-
-@pytest.fixture
-def audited(stack: InProcessStack) -> InProcessStack:
-    """The small roster plus the inspectors, and a few entries in 2026-Q3."""
-    return audited_stack(stack)
 
 
 def test_the_org_dept_sees_a_drawn_rounds_whole_sample_with_every_check_pending(

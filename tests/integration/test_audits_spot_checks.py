@@ -12,7 +12,6 @@ import pytest
 from infra.inprocess import InProcessStack
 from tests.conftest import Published, set_clock
 from tests.integration.audit_support import (
-    audited_stack,
     body,
     spot,
     spot_rounds,
@@ -22,12 +21,6 @@ from worklog.audit.rounds import Rounds
 from worklog.audit.verify import from_ledger, verify_round
 from worklog.models.roster import Cadre
 from worklog.roster.repository import RosterRepository
-
-
-@pytest.fixture
-def audited(stack: InProcessStack) -> InProcessStack:
-    """The small roster plus the inspectors, and a few entries in 2026-Q3."""
-    return audited_stack(stack)
 
 
 def test_a_spot_check_is_the_org_depts_and_its_size_is_bounded(

@@ -170,6 +170,16 @@ def runtime_s3(runtime: Runtime) -> Any:
     )
 
 
+@pytest.fixture
+def bare_runtime() -> Iterator[Any]:
+    """A local runtime in process with no function and no demo (the stand-in tests add their own)."""
+    from infra.local.runtime import LocalRuntime
+
+    rt = LocalRuntime(port=0, demo=False, scheduler_tick_seconds=60)
+    yield rt
+    rt.stop()
+
+
 # --- the app in a browser (test_app_browser.py, test_app_flows.py) -----------------------------------
 
 OpenPage = Callable[..., Any]

@@ -1,0 +1,28 @@
+"""Fixtures that several integration test files share (their helpers live in the *_support modules)."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.inprocess import InProcessStack
+from tests.conftest import set_clock
+from tests.integration.audit_support import ENTRY, INSPECTORS
+from worklog.models.roster import Unit
+from worklog.roster.repository import RosterRepository
+
+# --- the random-audit tests (test_audits_*.py) ---------------------------------------------------
+
+
+@pytest.fixture
+def audited(stack: InProcessStack) -> InProcessStack:
+    """The small roster plus the discipline inspectors, and a few entries in 2026-Q3."""
+    roster = RosterRepository()
+    roster.put_unit(Unit(unit_id="jw", name="区纪委监委", category="党委工作机关"))
+    for inspector in INSPECTORS:
+        roster.put_row(inspector)
+    for day in ("2026-09-09", "2026-09-10", "2026-09-11"):
+        set_clock(2026, 9, int(day[-2:]), 18)
+        for who in ("c0001", "c0002", "c0003", "c0010"):
+            assert stack.call("entries", "PUT", f"/entries/{day}", ENTRY, as_=who).status in (200, 201)
+    set_clock(2026, 10, 8, 9)  # the first working day of 2026-Q4
+    return stack

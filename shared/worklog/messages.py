@@ -106,7 +106,7 @@ ACCESS: dict[str, str] = {
     "self_feedback": "不能查看或答复针对本人任前公示的反映",
 }
 
-# log export as XLSX (worklog.journal.export)
+# log export as XLSX (worklog.compliance.export)
 EXPORT: dict[str, str] = {
     "unknown_unit": "没有这个单位",
     "export_forbidden": (
@@ -247,7 +247,7 @@ AUDIT: dict[str, str] = {
     "future_quarter": "这个季度还没有开始",
 }
 
-# a case's dossier: how each cited piece of evidence is summed up (worklog.compliance.dossier)
+# a case's dossier: how each cited piece of evidence is summed up (worklog.audit.dossier)
 DOSSIER: dict[str, str] = {
     "unknown_key": "无法识别的证据编号",
     "miss_gone": "缺记记录已不存在",

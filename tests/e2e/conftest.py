@@ -180,7 +180,7 @@ def bare_runtime() -> Iterator[Any]:
     rt.stop()
 
 
-# --- the app in a browser (test_app_browser.py, test_app_flows.py) -----------------------------------
+# --- the app in a browser (test_app_browser.py, app_flows/) -----------------------------------
 
 OpenPage = Callable[..., Any]
 

@@ -238,6 +238,12 @@ NOTICES: dict[str, str] = {
     "notice_too_short": "公示期不少于{min_days}个工作日（{start}至{end}只有{days}个），最早结束于{shortest}",
     "notice_too_long": "公示期过长（超过{max_days}天）",
     "unknown_cadre": "没有这名在职干部",
+    "publish_forbidden": "只有组织部或管理员可以发布公示",
+    "no_notice": "没有这项公示",
+    "not_open": "该公示不在公示期内，不受理反映",
+    "feedback_forbidden": "只有组织部或管理员可以查看反映",
+    "no_feedback": "没有这条反映",
+    "answer_concurrent": "这条反映刚被他人答复，请刷新后重试",
 }
 
 # audit rounds and quarterly evaluations (worklog.audit)
@@ -245,6 +251,19 @@ AUDIT: dict[str, str] = {
     "quarter_not_ended": "这个季度还没有结束",
     "unknown_unit": "没有这个单位",
     "future_quarter": "这个季度还没有开始",
+    "quarter_draw_forbidden": "只有组织部或纪委监委可以抽取季度抽查",
+    "already_drawn": "{round_id} 已经抽取过，不能再次抽取",
+    "spot_forbidden": "只有组织部可以发起随机抽查",
+    "round_concurrent": "同时发起了另一轮抽查，请重试",
+    "sample_forbidden": "只有组织部或纪委监委可以查看抽查样本",
+    "no_round": "没有这一轮抽查",
+    "not_drawn": "{round_id} 尚未抽取，还没有样本",
+    "no_longer_inspector": "您已不再担任纪检监察检查人员，不能记录核查结果",
+    "not_in_sample": "这一天的日志不在您的抽查样本中",
+    "already_recorded": "您已记录过这篇日志的核查结果",
+    "evaluate_forbidden": "只有组织部或人社局考核人员可以评定等次",
+    "evaluators_only": "只有组织部或人社局考核人员可以{act}",
+    "no_cadre": "没有这名干部",
 }
 
 # a case's dossier: how each cited piece of evidence is summed up (worklog.audit.dossier)

@@ -48,11 +48,11 @@ class EvaluationService:
     # --- evaluations --------------------------------------------------------------------------
     def evaluate(self, who: Principal, quarter: str, cadre_id: str, body: EvaluationIn) -> Evaluation:
         if not who.has(*EVALUATOR_ROLES):
-            raise Forbidden("只有组织部或人社局考核人员可以评定等次", code="forbidden")
+            raise Forbidden(messages.AUDIT["evaluate_forbidden"], code="forbidden")
         refuse_self(Act.EVALUATE, who.cadre_id, cadre_id)
         cadre = self.roster.get_cadre(cadre_id)
         if cadre is None:
-            raise NotFound("没有这名干部", code="not_found")
+            raise NotFound(messages.AUDIT["no_cadre"], code="not_found")
         q = quarter_of(quarter)
         if q.first_day > today(self.clock):
             raise invalid(messages.AUDIT["future_quarter"], ["path", "quarter"], "future_period")
@@ -75,10 +75,10 @@ class EvaluationService:
         The figures run to yesterday for the quarter under way (today is not owed yet) and to its
         last day once it has ended; a quarter that has not begun has none (422)."""
         if not who.has(*EVALUATOR_ROLES):
-            raise Forbidden(f"只有组织部或人社局考核人员可以{act}", code="forbidden")
+            raise Forbidden(messages.AUDIT["evaluators_only"].format(act=act), code="forbidden")
         unit = self.roster.get_unit(unit_id)
         if unit is None:
-            raise NotFound("没有这个单位", code="not_found")
+            raise NotFound(messages.AUDIT["unknown_unit"], code="not_found")
         q = quarter_of(quarter)
         now = today(self.clock)
         if q.first_day > now:

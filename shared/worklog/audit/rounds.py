@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 from typing import Any
 
+from worklog import messages
 from worklog.access import FINDING_ROLE
 from worklog.audit import sampling
 from worklog.audit.ledger import LedgerStore
@@ -103,9 +104,9 @@ class Rounds:
         published with the seed."""
         r = self.audits.get_round(round_id)
         if r is None:
-            raise NotFound("没有这一轮抽查", code="not_found")
+            raise NotFound(messages.AUDIT["no_round"], code="not_found")
         if r.state == "drawn":
-            raise Conflict(f"{round_id} 已经抽取过，不能再次抽取", code="already_drawn")
+            raise Conflict(messages.AUDIT["already_drawn"].format(round_id=round_id), code="already_drawn")
         snapshot = self.published_snapshot(r)
         sample = sampling.draw(r.seed, snapshot)
         at = iso_now(self.clock)
@@ -125,7 +126,7 @@ class Rounds:
         )
         self.ledger.put_json(ledger_key(round_id, "reveal"), reveal(drawn))
         if not self.audits.mark_drawn(drawn):
-            raise Conflict(f"{round_id} 已经抽取过，不能再次抽取", code="already_drawn")
+            raise Conflict(messages.AUDIT["already_drawn"].format(round_id=round_id), code="already_drawn")
         self.bus.publish(AUDIT_DRAWN, [{**reveal(drawn), "shortfalls": sample.shortfalls}])
         return drawn
 

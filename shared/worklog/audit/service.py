@@ -89,13 +89,13 @@ class AuditService:
 
     def _quarter_now(self, who: Principal, body: AuditRequestIn, quarter: str) -> AuditRound:
         if not who.has(*SAMPLE_READERS):
-            raise Forbidden("只有组织部或纪委监委可以抽取季度抽查", code="forbidden")
+            raise Forbidden(messages.AUDIT["quarter_draw_forbidden"], code="forbidden")
         q = quarter_of(quarter)
         if q.last_day >= today(self.clock):
             raise invalid(messages.AUDIT["quarter_not_ended"], ["body", "quarter"], "quarter_not_ended")
         stored = self.audits.get_round(q.label)
         if stored is not None and stored.state == "drawn":
-            raise Conflict(f"{q.label} 已经抽取过，不能再次抽取", code="already_drawn")
+            raise Conflict(messages.AUDIT["already_drawn"].format(round_id=q.label), code="already_drawn")
         # A quarter's round has one id and one seed, drawn at most once (draw and mark_drawn
         # refuse a second time): asking again never redraws, so no daily cap is needed here.
         # A round the quarterly run committed keeps its seed; one it never committed is
@@ -108,7 +108,7 @@ class AuditService:
 
     def _spot_check(self, who: Principal, body: AuditRequestIn) -> AuditRound:
         if not who.has(*SPOT_CHECK_ROLES):
-            raise Forbidden("只有组织部可以发起随机抽查", code="forbidden")
+            raise Forbidden(messages.AUDIT["spot_forbidden"], code="forbidden")
         if body.unit_id and self.roster.get_unit(body.unit_id) is None:
             raise invalid(messages.AUDIT["unknown_unit"], ["body", "unit_id"], "unknown_unit")
         on = today(self.clock)
@@ -138,7 +138,7 @@ class AuditService:
                 code="spot_check_limit",
             )
         if created == "taken":
-            raise Conflict("同时发起了另一轮抽查，请重试", code="concurrent_update")
+            raise Conflict(messages.AUDIT["round_concurrent"], code="concurrent_update")
         self.rounds.commit(r)
         return self.rounds.draw(round_id, who.cadre_id, body.reason)
 
@@ -150,12 +150,12 @@ class AuditService:
 
         A round not drawn yet has no sample: 409 ``not_drawn``."""
         if not who.has(*SAMPLE_READERS):
-            raise Forbidden("只有组织部或纪委监委可以查看抽查样本", code="forbidden")
+            raise Forbidden(messages.AUDIT["sample_forbidden"], code="forbidden")
         r = self.audits.get_round(round_id)
         if r is None:
-            raise NotFound("没有这一轮抽查", code="not_found")
+            raise NotFound(messages.AUDIT["no_round"], code="not_found")
         if r.state != "drawn":
-            raise Conflict(f"{round_id} 尚未抽取，还没有样本", code="not_drawn")
+            raise Conflict(messages.AUDIT["not_drawn"].format(round_id=round_id), code="not_drawn")
         assignments = self.audits.round_assignments(round_id)
         sample = SampleView(
             found={(f.cadre_id, f.day, f.inspector_id): f for f in self.audits.findings_of_round(round_id)},
@@ -236,10 +236,10 @@ class AuditService:
         self, who: Principal, round_id: str, cadre_id: str, day: date, body: FindingIn
     ) -> Finding:
         if not who.has(FINDING_ROLE):  # assigned earlier, but the role has since been taken away
-            raise Forbidden("您已不再担任纪检监察检查人员，不能记录核查结果", code="forbidden")
+            raise Forbidden(messages.AUDIT["no_longer_inspector"], code="forbidden")
         a, _ = self.assignment_for(who, round_id, cadre_id)
         if day not in a.entries:
-            raise Forbidden("这一天的日志不在您的抽查样本中", code="not_in_sample")
+            raise Forbidden(messages.AUDIT["not_in_sample"], code="not_in_sample")
         at = iso_now(self.clock)
         finding = Finding(
             round_id=round_id,
@@ -253,7 +253,7 @@ class AuditService:
         )
         # The finding first: a second finding on the same entry is refused before anything follows.
         if not self.audits.put_finding(finding):
-            raise Conflict("您已记录过这篇日志的核查结果", code="already_recorded")
+            raise Conflict(messages.AUDIT["already_recorded"], code="already_recorded")
         if body.result == "falsified":
             case = open_case(
                 CaseKind.ACCOUNTABILITY,

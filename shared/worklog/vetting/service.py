@@ -93,7 +93,7 @@ class NoticeService:
     def _check(self, who: Principal, body: NoticeIn) -> Notice:
         """The notice ``body`` asks for, or the refusal of it (nothing stored)."""
         if not who.has(*NOTICE_ROLES):
-            raise Forbidden("只有组织部或管理员可以发布公示", code="forbidden")
+            raise Forbidden(messages.NOTICES["publish_forbidden"], code="forbidden")
         refuse_self(Act.VET, who.cadre_id, body.candidate_id)
         on = today(self.clock)
         if body.start < on:
@@ -139,7 +139,7 @@ class NoticeService:
     def get(self, notice_id: str) -> Notice:
         n = self.notices.get(notice_id)
         if n is None:
-            raise NotFound("没有这项公示", code="not_found")
+            raise NotFound(messages.NOTICES["no_notice"], code="not_found")
         return n
 
     # --- the public's feedback ----------------------------------------------------------------
@@ -148,7 +148,7 @@ class NoticeService:
         window; per notice, a sliding window and a daily cap, all senders together."""
         notice = self.get(notice_id)
         if notice.state(today(self.clock)) != "open":
-            raise Conflict("该公示不在公示期内，不受理反映", code="not_open")
+            raise Conflict(messages.NOTICES["not_open"], code="not_open")
         sender = normalised(source_ip)
         window = timedelta(minutes=self.limits.window_minutes)
         for attempt in range(ACCEPT_ATTEMPTS):
@@ -207,7 +207,7 @@ class NoticeService:
 
     def feedback(self, who: Principal, notice_id: str) -> list[Feedback]:
         if not who.has(*NOTICE_ROLES):
-            raise Forbidden("只有组织部或管理员可以查看反映", code="forbidden")
+            raise Forbidden(messages.NOTICES["feedback_forbidden"], code="forbidden")
         # Feedback about oneself is read and answered by colleagues, never by the candidate.
         refuse_self(Act.FEEDBACK, who.cadre_id, self.get(notice_id).candidate_id)
         return self.notices.feedback(notice_id)
@@ -215,12 +215,12 @@ class NoticeService:
     def answer(self, who: Principal, notice_id: str, feedback_id: str, body: AnswerIn) -> Feedback:
         found = next((f for f in self.feedback(who, notice_id) if f.feedback_id == feedback_id), None)
         if found is None:
-            raise NotFound("没有这条反映", code="not_found")
+            raise NotFound(messages.NOTICES["no_feedback"], code="not_found")
         answered = found.model_copy(
             update={"answer": body.answer, "answered_by": who.cadre_id, "answered_at": iso_now(self.clock)}
         )
         if not self.notices.save_answer(answered, found.answered_at):
-            raise Conflict("这条反映刚被他人答复，请刷新后重试", code="concurrent_update")
+            raise Conflict(messages.NOTICES["answer_concurrent"], code="concurrent_update")
         return answered
 
 

@@ -30,7 +30,7 @@ from worklog.audit.tables import AuditTables
 from worklog.bus import EventBus
 from worklog.clock import Clock, iso_now, system_clock
 from worklog.errors import Conflict, NotFound
-from worklog.models.audits import AuditAssignment, AuditRound
+from worklog.models.audits import AuditAssignment, AuditRound, ledger_key
 from worklog.models.roster import Cadre
 from worklog.periods import Quarter
 from worklog.text import mask_personal_data
@@ -38,10 +38,6 @@ from worklog.text import mask_personal_data
 AUDIT_COMMITTED = "AuditCommitted"
 AUDIT_DRAWN = "AuditDrawn"
 ADVERSE = ("perfunctory", "suspected_falsification")
-
-
-def ledger_key(round_id: str, name: str) -> str:
-    return f"audits/{round_id}/{name}.json"
 
 
 def quarter_of(label: str) -> Quarter:

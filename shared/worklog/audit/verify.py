@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from worklog.audit import sampling
 from worklog.audit.ledger import LedgerStore
+from worklog.models.audits import ledger_key
 
 FILES = ("commitment", "snapshot", "sample", "reveal")
 Fetch = Callable[[str], Any]
@@ -56,7 +57,7 @@ def from_web(base: str, *, text: tuple[str, ...] = ()) -> Fetch:
 
 def verify_round(round_id: str, fetch: Fetch) -> list[str]:
     """Problems found (empty: the published draw is exactly what its published inputs give)."""
-    files = {name: fetch(f"audits/{round_id}/{name}.json") for name in FILES}
+    files = {name: fetch(ledger_key(round_id, name)) for name in FILES}
     problems = [f"{name}.json is not published" for name, value in files.items() if value is None]
     if problems:
         return problems

@@ -31,6 +31,16 @@ CadreRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{
 SPOT_MAX = 200
 
 
+def ledger_folder(round_id: str) -> str:
+    """Where a round's files are: the same key in the ledger bucket and on the public site."""
+    return f"audits/{round_id}/"
+
+
+def ledger_key(round_id: str, name: str) -> str:
+    """One of a round's JSON files (commitment, snapshot, sample, reveal)."""
+    return f"{ledger_folder(round_id)}{name}.json"
+
+
 class AuditRound(BaseModel):
     """A round as stored (the seed stays private until ``state`` is drawn)."""
 
@@ -151,7 +161,7 @@ class AuditRoundOut(BaseModel):
         return cls(
             **r.model_dump(exclude={"seed", "requested_by", "size", "unit_id", "drawn_by"}),
             seed=r.seed if r.state == "drawn" else None,
-            ledger_prefix=f"audits/{r.round_id}/",
+            ledger_prefix=ledger_folder(r.round_id),
         )
 
 

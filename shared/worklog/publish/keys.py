@@ -12,6 +12,8 @@ import posixpath
 import re
 from datetime import date
 
+from worklog.models.audits import ledger_key
+
 MANIFEST = "manifest.json"  # what the publisher wrote and from what (read back by the next run)
 HOME = "index.html"
 NOTICES = "notices/index.html"
@@ -90,7 +92,7 @@ def period_month(period_key: str) -> str | None:
 # --- files (JSON, PEM) ------------------------------------------------------------------------
 def audit_file(round_id: str, name: str) -> str:
     """A round's published JSON; the ledger bucket holds it under the same key, the site mirrors it."""
-    return f"audits/{segment(round_id)}/{segment(name)}.json"
+    return ledger_key(segment(round_id), segment(name))
 
 
 def cadre_ledger(cadre_id: str) -> str:

@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from worklog import sheets
 from worklog.labels import CASE_KIND_LABELS, FINDING_LABELS, GRADE_LABELS, LATE_LABEL, VERDICT_LABELS, listing
 from worklog.models.grades import SheetRow, in_roster_order, on_time_rate, quarter_label
 
@@ -48,37 +48,9 @@ COLUMN_WIDTHS = (6, 10, 16, 9, 7, 7, 7, 9, 16, 16, 12, 9, 44)
 HEADER_ROW = 3
 SIGNATURE = "审核人：＿＿＿＿＿＿　　　　日期：＿＿＿＿＿＿"
 
-_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-_THIN = Side(style="thin")
-_GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-
 
 def _counts(counts: Mapping[str, int], codes: tuple[str, ...]) -> str:
     return "/".join(str(counts.get(code, 0)) for code in codes)
-
-
-def _put(ws: Any, row: int, column: int, value: str | int) -> Any:
-    """Write a number as a number and text as plain text: never a formula, no XML-illegal characters."""
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = text
-        if text.startswith(_FORMULA_LEADS):
-            cell.data_type = "s"  # openpyxl took "=..." for a formula
-            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
-    else:
-        cell.value = value
-    return cell
-
-
-def _banner(ws: Any, row: int, text: str, *, font: Font, align: Alignment, height: float) -> None:
-    _put(ws, row, 1, text)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(HEADERS))
-    ws.cell(row=row, column=1).font = font
-    ws.cell(row=row, column=1).alignment = align
-    ws.row_dimensions[row].height = height
 
 
 def evaluation_workbook(
@@ -91,25 +63,47 @@ def evaluation_workbook(
     ws.title = label
 
     title = f"{district}{unit_name} {label} 干部工作日志考评表"
-    _banner(ws, 1, title, font=Font(bold=True, size=16), align=Alignment(horizontal="center"), height=30)
-    _banner(
-        ws, 2, f"生成时间：{generated_at}", font=Font(size=10), align=Alignment(horizontal="right"), height=18
+    sheets.banner(
+        ws,
+        1,
+        title,
+        width=len(HEADERS),
+        font=Font(bold=True, size=16),
+        align=Alignment(horizontal="center"),
+        height=30,
+    )
+    sheets.banner(
+        ws,
+        2,
+        f"生成时间：{generated_at}",
+        width=len(HEADERS),
+        font=Font(size=10),
+        align=Alignment(horizontal="right"),
+        height=18,
     )
 
     for column, header in enumerate(HEADERS, start=1):
-        cell = _put(ws, HEADER_ROW, column, header)
-        cell.font, cell.alignment, cell.border = Font(bold=True), _CENTER, _GRID
+        cell = sheets.put(ws, HEADER_ROW, column, header)
+        cell.font, cell.alignment, cell.border = Font(bold=True), sheets.CENTER, sheets.GRID
     ws.row_dimensions[HEADER_ROW].height = 36
 
     for number, row in enumerate(in_roster_order(rows), start=1):
         at = HEADER_ROW + number
         for column, value in enumerate(_row_values(number, row), start=1):
-            cell = _put(ws, at, column, value)
-            cell.border = _GRID
-            cell.alignment = _LEFT if column in (3, len(HEADERS)) else _CENTER
+            cell = sheets.put(ws, at, column, value)
+            cell.border = sheets.GRID
+            cell.alignment = sheets.LEFT if column in (3, len(HEADERS)) else sheets.CENTER
 
     signature_row = HEADER_ROW + len(rows) + 2
-    _banner(ws, signature_row, SIGNATURE, font=Font(size=11), align=Alignment(horizontal="right"), height=24)
+    sheets.banner(
+        ws,
+        signature_row,
+        SIGNATURE,
+        width=len(HEADERS),
+        font=Font(size=11),
+        align=Alignment(horizontal="right"),
+        height=24,
+    )
 
     _print_setup(ws, signature_row)
     wb.properties.title = title

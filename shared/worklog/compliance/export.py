@@ -17,15 +17,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 from urllib.parse import quote
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from worklog import messages
+from worklog import messages, sheets
 from worklog.access import Access, Door, ReadFacts, days_between, readable
 from worklog.auth.principals import Principal
 from worklog.clock import Clock, iso_now, system_clock, today
@@ -64,12 +62,6 @@ LATE_MARK = LATE_LABEL
 
 TEXT = messages.EXPORT
 
-_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-_THIN = Side(style="thin")
-_GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-
 
 @dataclass(frozen=True)
 class ExportRow:
@@ -107,36 +99,20 @@ def rows_of(cadre: Cadre, entries: list[EntryOut], plans: dict[str, dict[str, st
     return rows
 
 
-def _put(ws: Any, row: int, column: int, value: str | int) -> Any:
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = text
-        if text.startswith(_FORMULA_LEADS):
-            cell.data_type = "s"  # openpyxl took "=..." for a formula
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-    return cell
-
-
-def _banner(ws: Any, row: int, text: str, font: Font, align: Alignment) -> None:
-    _put(ws, row, 1, text)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(HEADERS))
-    ws.cell(row=row, column=1).font = font
-    ws.cell(row=row, column=1).alignment = align
-
-
 def export_workbook(title: str, subtitle: str, sheet_name: str, rows: list[ExportRow]) -> bytes:
     """The rows as an xlsx sheet: a title, who generated it when, a header row, then the rows."""
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_name
-    _banner(ws, 1, title, Font(bold=True, size=14), Alignment(horizontal="center"))
-    _banner(ws, 2, subtitle, Font(size=10), Alignment(horizontal="right"))
+    sheets.banner(
+        ws, 1, title, width=len(HEADERS), font=Font(bold=True, size=14), align=Alignment(horizontal="center")
+    )
+    sheets.banner(
+        ws, 2, subtitle, width=len(HEADERS), font=Font(size=10), align=Alignment(horizontal="right")
+    )
     for column, header in enumerate(HEADERS, start=1):
-        cell = _put(ws, HEADER_ROW, column, header)
-        cell.font, cell.alignment, cell.border = Font(bold=True), _CENTER, _GRID
+        cell = sheets.put(ws, HEADER_ROW, column, header)
+        cell.font, cell.alignment, cell.border = Font(bold=True), sheets.CENTER, sheets.GRID
     for number, r in enumerate(rows, start=1):
         values: tuple[str | int, ...] = (
             number,
@@ -152,9 +128,9 @@ def export_workbook(title: str, subtitle: str, sheet_name: str, rows: list[Expor
             r.saves,
         )
         for column, value in enumerate(values, start=1):
-            cell = _put(ws, HEADER_ROW + number, column, value)
-            cell.border = _GRID
-            cell.alignment = _LEFT if column in (3, 7, 9) else _CENTER
+            cell = sheets.put(ws, HEADER_ROW + number, column, value)
+            cell.border = sheets.GRID
+            cell.alignment = sheets.LEFT if column in (3, 7, 9) else sheets.CENTER
     for column, width in enumerate(COLUMN_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from infra.template import ROOT
 
@@ -127,10 +127,26 @@ def menu_labels(page: Any) -> list[str]:
 # --- a runtime of its own (the benchmark, the screenshots) -----------------------------------------
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def spawn_runtime(port: int, state_dir: Path, sink: IO[bytes], *args: str) -> subprocess.Popen[bytes]:
+    """Start ``python -m infra.local`` on ``port`` with its own state directory (never the developer's
+    .local/: key, JWKS, env file of `make run`), serving this checkout's build of the app (web/dist),
+    its output into ``sink``. Its settings come from the arguments only, whatever the shell exports."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "WORKLOG_STATE_DIR": str(state_dir)}
+    for name in ("WORKLOG_PORT", "WORKLOG_TOKEN_TTL", "WORKLOG_APP_DIST"):
+        env.pop(name, None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "infra.local", "--port", str(port), "--app-dist", str(APP_DIST), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=sink,
+        stderr=subprocess.STDOUT,
+    )
 
 
 @contextmanager
@@ -140,20 +156,11 @@ def local_runtime(*args: str, start_timeout_s: float = 120) -> Iterator[str]:
     (``--demo-weeks 1``, ``--token-ttl 60``…)."""
     if not (APP_DIST / "index.html").is_file():
         raise RuntimeError(f"the app is not built ({APP_DIST}): run `make web` first")
-    port = _free_port()
+    port = free_port()
     state = Path(tempfile.mkdtemp(prefix="worklog-browser-"))
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "WORKLOG_STATE_DIR": str(state / "state")}
-    for name in ("WORKLOG_PORT", "WORKLOG_TOKEN_TTL", "WORKLOG_APP_DIST"):
-        env.pop(name, None)
     log = state / "runtime.log"
     with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local", "--port", str(port), "--app-dist", str(APP_DIST), *args],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
+        process = spawn_runtime(port, state / "state", sink, *args)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + start_timeout_s

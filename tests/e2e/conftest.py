@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,18 +16,12 @@ from typing import Any
 import pytest
 import requests
 
-from infra.browser import DESKTOP, PHONE, new_context
+from infra.browser import DESKTOP, PHONE, free_port, new_context, spawn_runtime
 from tests.e2e.browser import forget, record
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_DIST = ROOT / "web" / "dist"
 START_TIMEOUT_S = 90  # generous for a loaded machine; the budget (< 30 s) is reported, not timed here
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def port_is_free(port: int) -> bool:
@@ -59,20 +51,8 @@ class Runtime:
 def start_runtime(tmp: Path, *args: str) -> Runtime:
     port = free_port()
     log = tmp / f"runtime-{port}.log"
-    # Its own state directory: never the developer's .local/ (key, JWKS, env file of `make run`).
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "WORKLOG_STATE_DIR": str(tmp / "state")}
-    # The runtime's settings come from the arguments only, and it serves this checkout's build of
-    # the app (web/dist), whatever the developer's shell exports.
-    for name in ("WORKLOG_PORT", "WORKLOG_TOKEN_TTL", "WORKLOG_APP_DIST"):
-        env.pop(name, None)
     with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local", "--port", str(port), "--app-dist", str(APP_DIST), *args],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
+        process = spawn_runtime(port, tmp / "state", sink, *args)
     runtime = Runtime(process, port, log)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:

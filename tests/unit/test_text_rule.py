@@ -198,6 +198,8 @@ def _inputs() -> list[type[BaseModel]]:
         and issubclass(obj, BaseModel)
         and obj.__module__ == module.__name__
         and obj.model_config.get("extra") == "forbid"
+        # Frozen models are values the system builds (a stored case, a reviewer's hint), not bodies.
+        and not obj.model_config.get("frozen")
     }
     return sorted(found, key=lambda m: m.__name__)
 

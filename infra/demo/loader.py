@@ -25,12 +25,12 @@ from datetime import date
 from typing import Any
 
 from infra.demo import plan
+from infra.demo.chains import chains
 from infra.demo.district import DemoDistrict, generate_district
 from infra.demo.plan import CachedCalendar, Journal, Window
 from infra.demo.replay import Interrupted, Replay, ReplaySummary
 from infra.direct import DirectDynamoDB, DirectSiteBucket
 from infra.emulator import load_items
-from infra.seed import chains
 from worklog import aws
 from worklog.calendar import WorkingCalendar
 from worklog.roster.repository import RosterRepository, cadre_item, unit_item

@@ -84,3 +84,29 @@ def test_no_module_of_worklog_imports_worklog_inside_a_function(path: Path) -> N
     # A function-local import is how a cycle between packages hides from a reader: the layers
     # leave none to hide, so every import of the package is at module level.
     assert _imports_in_functions(path) == []
+
+
+def _siblings(modules: set[str]) -> list[str]:
+    """The modules and packages of the tooling at the levels it is organised by: infra's own, and
+    those of its subpackages (infra.local, infra.demo, ...)."""
+    names = {".".join(m.split(".")[:2]) for m in modules}
+    names |= {".".join(m.split(".")[:3]) for m in modules if m.count(".") >= 2}
+    return sorted(names)
+
+
+def test_the_tooling_has_no_import_cycle_between_its_modules() -> None:
+    # Given the import graph of infra (the local runtime, the demo, the benchmarks, the template tools)
+    import grimp
+
+    graph = grimp.build_graph("infra", "worklog", include_external_packages=False)
+    modules = {m for m in graph.modules if m.startswith("infra.")}
+    # Then no two of its modules or packages, at the same level or across levels, import each other
+    cycles = [
+        (a, b)
+        for i, a in enumerate(_siblings(modules))
+        for b in _siblings(modules)[i + 1 :]
+        if not b.startswith(a + ".")
+        and graph.chain_exists(importer=a, imported=b, as_packages=True)
+        and graph.chain_exists(importer=b, imported=a, as_packages=True)
+    ]
+    assert cycles == []

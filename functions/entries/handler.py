@@ -265,9 +265,9 @@ def get_my_calendar(
 def get_my_export(
     month: Annotated[MonthLabel, Path()],
 ):  # no return annotation: Powertools would validate the workbook's bytes as a model
-    from worklog.compliance.export import LogExport  # openpyxl only when a sheet is asked for
+    from worklog.compliance.export import ExportService  # openpyxl only when a sheet is asked for
 
-    sheet = LogExport(journal=service()).own_month(http.principal(app), month)
+    sheet = ExportService(journal=service()).own_month(http.principal(app), month)
     return Response(200, http.XLSX, sheet.body, headers={"Content-Disposition": sheet.disposition})
 
 

@@ -158,9 +158,9 @@ def get_unit_figures(
 def get_unit_export(
     unit_id: Annotated[UnitId, Path()], month: Annotated[MonthLabel, Path()]
 ):  # no return annotation: Powertools would validate the workbook's bytes as a model
-    from worklog.compliance.export import LogExport  # openpyxl only when a sheet is asked for
+    from worklog.compliance.export import ExportService  # openpyxl only when a sheet is asked for
 
-    sheet = LogExport().unit_month(http.principal(app), unit_id, month)
+    sheet = ExportService().unit_month(http.principal(app), unit_id, month)
     metrics.add_metric(name="UnitLogExported", unit="Count", value=1)
     return Response(200, http.XLSX, sheet.body, headers={"Content-Disposition": sheet.disposition})
 

@@ -158,7 +158,7 @@ def spoken_month(month: str) -> str:
     return TEXT["month"].format(year=int(month[:4]), month=int(month[5:]))
 
 
-class LogExport:
+class ExportService:
     """The two exports: a unit's month (readers under the access table) and one's own month."""
 
     def __init__(

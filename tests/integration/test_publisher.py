@@ -14,8 +14,10 @@ import pytest
 
 from infra.inprocess import InProcessStack
 from tests.conftest import set_clock
+from worklog import schedules
 from worklog.publish import keys
 from worklog.publish import site as site_module
+from worklog.publish.publisher import Records
 from worklog.publish.tamper import verify_site
 
 PAYLOAD = "<script>window.pwned=1</script><img src=x onerror=alert(1)>"
@@ -357,3 +359,14 @@ def test_feedback_that_is_not_an_object_gets_a_4xx(logged: InProcessStack) -> No
     set_clock(2026, 11, 24, 10)
     assert feedback(logged, nid, b"[" * 16000).status == 400
     assert feedback(logged, nid, b"[1, 2]").status == 422
+
+
+def test_the_publisher_built_with_its_defaults_reads_the_working_calendar_from_the_stored_schedules(
+    stack: InProcessStack,
+) -> None:
+    # Given a container whose calendar is not cached yet (a cold start of the scheduled publisher)
+    schedules.invalidate()
+    # When the publisher's records are built with the production defaults
+    records = Records()
+    # Then the calendar is the one the stored schedules give, shared with the other use cases
+    assert records.calendar is schedules.current_calendar()

@@ -92,7 +92,7 @@ class Records:
         self.reviews = reviews or ReviewRepository()
         self.audits = audits or AuditRepository()
         self.notices = notices or NoticeRepository()
-        self.calendar = calendar or current_calendar(self.roster)
+        self.calendar = calendar or current_calendar()
 
 
 def make_signer() -> tamper.Signer:

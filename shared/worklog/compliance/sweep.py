@@ -94,6 +94,7 @@ class MissingEntryCheck:
         self.bus = bus or EventBus()
         self.calendar = calendar or current_calendar()
         self.rules = rules or get_settings().rules
+        self.lockdown = LockdownPolicy(self.rules, self.calendar)
         self.clock, self.ladder = clock, ladder
         self.slice_pages, self.page_items = slice_pages, page_items
 
@@ -176,13 +177,13 @@ class MissingEntryCheck:
             target = half_period(period)
         else:
             target = day_period(date.fromisoformat(period))
-        return LockdownPolicy(self.rules, self.calendar).window(target).locks_after
+        return self.lockdown.window(target).locks_after
 
     def _horizon(self, day: date) -> date:
         """The oldest due date any rule still looks at: the ladder's windows and the correction
         window."""
         window = max(self.ladder.talk_window_working_days, self.ladder.after_talk_window_working_days)
-        oldest_open = LockdownPolicy(self.rules, self.calendar).oldest_open_day(day)
+        oldest_open = self.lockdown.oldest_open_day(day)
         return min(window_start(day, window, self.calendar), oldest_open)
 
     def _writes(
@@ -192,6 +193,7 @@ class MissingEntryCheck:
         learned of, for a record still missing) and the standing's update — new misses in, marks
         applied, what has aged out removed. Cadres with nothing to change cost nothing."""
         table = get_settings().roster_table
+        horizon = self._horizon(day)
         new_by_cadre: dict[str, list[MissingRecord]] = {}
         for r in records:
             new_by_cadre.setdefault(r.cadre_id, []).append(r)
@@ -213,7 +215,7 @@ class MissingEntryCheck:
             marked += len(consumed)
             stale = standing.stale(
                 leave_before=day - timedelta(days=LEAVE_KEPT_DAYS),
-                misses_before=self._horizon(day),
+                misses_before=horizon,
                 late_until=day,
                 # A plan or summary can still be saved (and its miss marked late) weeks after it
                 # was due: its miss is kept until its period locks.

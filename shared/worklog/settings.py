@@ -6,12 +6,14 @@ rules (docs/rules.md) are one nested model with defaults, overridable by ``WORKL
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from worklog.models.notifications import Channel
 from worklog.models.publication import PublicationPolicy
 
 
@@ -62,6 +64,21 @@ class FeedbackLimits(BaseModel):
     )
 
 
+class NotifySettings(BaseModel):
+    """How reminders reach people (worklog.notify): when the morning digest goes out, the hours an
+    urgent notice may go out at once, the district's default channel, what messages are signed with."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    digest_time: time = Field(time(8, 30), description="the morning digest's time on working days (Shanghai)")
+    daytime_start: time = Field(time(8, 0), description="urgent notices go out at once from ...")
+    daytime_end: time = Field(time(21, 0), description="... until this time; later ones wait for the morning")
+    default_channel: Channel | None = Field("sms", description="for cadres without a preferred channel")
+    sms_signature: str = Field("【锦江区委组织部】", max_length=20)
+    email_sender: str = Field("worklog@example.gov.cn", description="a verified SES identity")
+    send_attempts: int = Field(3, ge=1, le=10, description="tries of a send before the retry queue")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
 
@@ -102,6 +119,15 @@ class Settings(BaseSettings):
     edge_secret: str = Field("", validation_alias="EDGE_SECRET")
 
     district_name: str = Field("锦江区", validation_alias="DISTRICT_NAME")
+
+    # The notifier: its outbox table, the queue of sends to retry, where the robots' webhook URLs
+    # and secrets are kept (SSM SecureString parameters under this path), the app's address for
+    # the links in messages, and the rules above.
+    outbox_table: str = Field("worklog-outbox", validation_alias="OUTBOX_TABLE")
+    notify_retry_queue_url: str = Field("", validation_alias="NOTIFY_RETRY_QUEUE_URL")
+    notify_parameter_path: str = Field("/worklog/local/notify/", validation_alias="NOTIFY_PARAMETER_PATH")
+    app_url: str = Field("", validation_alias="APP_URL")
+    notify: NotifySettings = Field(default_factory=NotifySettings, validation_alias="WORKLOG_NOTIFY")
     # The public feedback endpoint's base URL (the notice pages' form action).
     feedback_url: str = Field("", validation_alias="FEEDBACK_URL")
     # Checkpoints are signed with this KMS key when set, else with a local key file.

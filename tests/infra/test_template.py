@@ -20,7 +20,7 @@ from infra.template import (
     Stack,
 )
 
-TABLES = {"RosterTable", "JournalTable", "ComplianceTable", "IdempotencyTable"}
+TABLES = {"RosterTable", "JournalTable", "ComplianceTable", "IdempotencyTable", "OutboxTable"}
 URL_FUNCTIONS = {"EntriesFunction", "AdminFunction", "ReviewsFunction", "CasesFunction", "FeedbackFunction"}
 EXTERNAL_ISSUER = {
     "TokenIssuer": "https://id.example.org/realms/worklog",

@@ -7,6 +7,8 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from worklog.models.notifications import Channel
+
 Role = Literal[
     "cadre",
     "unit_head",
@@ -28,6 +30,13 @@ UnitName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 UnitCategory = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)]
 PostTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
 Rank = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)]
+# How to reach a cadre (optional): a mainland mobile number, an e-mail address, WeCom / DingTalk
+# user ids (what a group robot @-mentions).
+Mobile = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9][0-9]{9}$")]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+]
+MessengerId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
 
 
 class Unit(BaseModel):
@@ -54,6 +63,11 @@ class Cadre(BaseModel):
     roles: list[Role] = Field(default_factory=lambda: list[Role](["cadre"]))
     joined_on: date | None = None
     left_on: date | None = None
+    mobile: Mobile | None = None
+    email: Email | None = None
+    wecom_user_id: MessengerId | None = None
+    dingtalk_user_id: MessengerId | None = None
+    preferred_channel: Channel | None = Field(None, description="empty: the district's default channel")
 
     def active_on(self, day: date) -> bool:
         if self.joined_on and day < self.joined_on:

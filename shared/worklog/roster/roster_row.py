@@ -28,10 +28,14 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from worklog.models.common import ONE_LINE
+from worklog.models.notifications import Channel
 from worklog.models.roster import (
     ROLES,
     Cadre,
     CadreId,
+    Email,
+    MessengerId,
+    Mobile,
     PersonName,
     PostTitle,
     Rank,
@@ -184,6 +188,11 @@ class RosterRow(RowKeys):
     roles: Annotated[list[Role], AfterValidator(_with_cadre), BeforeValidator(_role_names)] = ["cadre"]
     joined_on: RowDay = None
     left_on: RowDay = None
+    mobile: Annotated[Mobile, ONE_LINE] | None = None
+    email: Annotated[Email, ONE_LINE] | None = None
+    wecom_user_id: Annotated[MessengerId, ONE_LINE] | None = None
+    dingtalk_user_id: Annotated[MessengerId, ONE_LINE] | None = None
+    preferred_channel: Channel | None = None
 
     @field_validator("left_on")
     @classmethod

@@ -952,6 +952,19 @@ export interface components {
             joined_on?: string | null;
             /** Left On */
             left_on?: string | null;
+            /** Mobile */
+            mobile?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Wecom User Id */
+            wecom_user_id?: string | null;
+            /** Dingtalk User Id */
+            dingtalk_user_id?: string | null;
+            /**
+             * Preferred Channel
+             * @description empty: the district's default channel
+             */
+            preferred_channel?: ("sms" | "email" | "wecom" | "dingtalk") | null;
         };
         /** CadreEntries */
         CadreEntries: {

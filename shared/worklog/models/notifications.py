@@ -1,0 +1,145 @@
+"""Notification models: what a person is told (a notice from one event), the morning digest that
+gathers a person's notices, its deliveries through the channels, the in-app inbox and a person's
+channel preferences.
+
+``Notice``, ``Digest`` and ``Delivery`` are what the outbox table holds (worklog.notify.repository);
+the ``*Out``/``*In`` models are what ``/me/notifications`` answers and takes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# The channels a message can go out on; the in-app inbox is not one of them: it always gets it.
+Channel = Literal["sms", "email", "wecom", "dingtalk"]
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
+
+# What a notice is about. "accountability_opened" about the person themself is urgent.
+NoticeKind = Literal[
+    "entry_missing",
+    "review_assigned",
+    "review_overdue",
+    "talk_opened",
+    "accountability_opened",
+    "audit_assigned",
+]
+DeliveryStatus = Literal["queued", "sent", "retrying", "failed", "muted", "no_channel"]
+
+
+class Notice(BaseModel):
+    """One thing one person is told, from one event. ``notice_id`` is deterministic (from the
+    event's own ids), so a replayed event stores nothing new."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    notice_id: str
+    person_id: str
+    kind: NoticeKind
+    urgent: bool = False
+    title: str = Field(description="one line in Chinese: what is owed or waiting")
+    due: date | None = Field(None, description="the due date, when there is one")
+    last_day: date | None = Field(None, description="the last day it can still be done")
+    link: str = Field(description="the app's path that acts on it, e.g. /today?date=2026-11-29")
+    # What the notice is about, for the done-by-morning check: an owed entry's cadre, kind
+    # (day|plan|summary) and period.
+    about: dict[str, str] = Field(default_factory=dict)
+    event_type: str
+    received_at: str = Field(description="server time the event was taken in (ISO 8601, +08:00)")
+
+
+class Delivery(BaseModel):
+    """One attempt to get a digest to a person through one channel: the evidence of who was told."""
+
+    channel: Channel | None = None
+    status: DeliveryStatus
+    at: str = Field(description="server time of the last change (ISO 8601, +08:00)")
+    attempts: int = 0
+    message_id: str | None = Field(None, description="the provider's id of the sent message")
+    error: str | None = None
+
+
+class NoticeLine(BaseModel):
+    """A notice as a digest lists it."""
+
+    notice_id: str
+    kind: NoticeKind
+    title: str
+    due: date | None = None
+    last_day: date | None = None
+    link: str
+
+
+class Digest(BaseModel):
+    """What one person is told at once: a morning's digest (``digest_id`` ``morning-<date>``), or an
+    urgent notice sent within daytime hours (``urgent-<notice id>``). It is also their inbox item."""
+
+    digest_id: str
+    person_id: str
+    at: str = Field(description="server time it was made (ISO 8601, +08:00)")
+    title: str
+    lines: list[NoticeLine]
+    urgent: bool = False
+    delivery: Delivery
+    read_at: str | None = None
+
+
+class Preferences(BaseModel):
+    """A person's choices: channels muted (the inbox cannot be)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    muted: list[Channel] = Field(default_factory=list)
+
+
+# --- the API ---------------------------------------------------------------------------------
+class NotificationOut(BaseModel):
+    id: str = Field(description="the digest's id, used to mark it read")
+    at: str
+    title: str
+    lines: list[NoticeLine]
+    urgent: bool
+    read: bool
+    channel: Channel | None = Field(None, description="the channel it went out on; none: inbox only")
+    status: DeliveryStatus
+
+
+class NotificationList(BaseModel):
+    items: list[NotificationOut] = Field(description="newest first")
+    unread: int = Field(description="unread items among the newest 100")
+    next: str | None = Field(None, description="cursor of the next (older) page")
+
+
+class MarkReadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[str] = Field(default_factory=list, max_length=100, description="ids to mark read")
+    all: bool = Field(False, description="mark every unread item read")
+
+
+class ChannelState(BaseModel):
+    channel: Channel
+    available: bool = Field(description="the roster has what this channel needs (a mobile, an e-mail, an id)")
+    muted: bool
+    preferred: bool = Field(description="the channel a digest goes out on while it is not muted")
+
+
+class PreferencesOut(BaseModel):
+    channels: list[ChannelState]
+    inbox: Literal[True] = Field(True, description="the in-app inbox always receives everything")
+
+
+class ContactDetails(BaseModel):
+    """What the roster holds to reach a cadre (the optional columns of a roster file)."""
+
+    mobile: str | None = None
+    email: str | None = None
+    wecom_user_id: str | None = None
+    dingtalk_user_id: str | None = None
+    preferred_channel: Channel | None = None
+
+
+def morning_id(day: date) -> str:
+    return f"morning-{day.isoformat()}"

@@ -143,3 +143,16 @@ class ContactDetails(BaseModel):
 
 def morning_id(day: date) -> str:
     return f"morning-{day.isoformat()}"
+
+
+class Message(BaseModel):
+    """A digest made ready for the channels (worklog.notify.digest makes it; the channel adapters
+    send the part that is theirs)."""
+
+    person_id: str
+    digest_id: str
+    subject: str = Field(description="e-mail subject, in Chinese")
+    text: str = Field(description="plain text: e-mail body and the robots' message")
+    html: str = Field(description="e-mail HTML body (escaped)")
+    sms: list[str] = Field(description="SMS segments, each at most 70 characters, the signature in the first")
+    link: str = Field(description="the app's absolute link to act on it")

@@ -308,7 +308,9 @@ NOTIFY: dict[str, str] = {
     "subject": "干部工作日志 · {title}",
     "sms_full": "{name}您好，{day}您有{count}项待办：{items}。请登录{link}办理。",
     # the short form, when the full list would take more than two segments
-    "sms_short": "{day}您有{count}项待办（待完成{owed}项，待处理{waiting}项），最早{first}截止，请登录{link}办理。",
+    "sms_short": (
+        "{day}您有{count}项待办（待完成{owed}项，待处理{waiting}项），最早{first}截止，请登录{link}办理。"
+    ),
     "sms_short_no_day": "{day}您有{count}项待办（待完成{owed}项，待处理{waiting}项），请登录{link}办理。",
     "sms_urgent": "{name}您好，{title}。请登录{link}查看。",
     "date": "{month}月{day}日",

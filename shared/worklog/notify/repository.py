@@ -85,15 +85,14 @@ class OutboxRepository(TableRepository):
     def put_notices(self, morning: date, notices: Iterable[Notice]) -> int:
         """Conditional puts: a notice already stored (a replayed event) is left alone. Returns how
         many were new."""
-        new = 0
-        for notice in notices:
-            item = to_item(notice_item(morning, notice))
-            new += conditional(
-                lambda item=item: self.client.put_item(
-                    TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)"
-                )
+        return sum(self._put_new(to_item(notice_item(morning, n))) for n in notices)
+
+    def _put_new(self, item: dict[str, Any]) -> bool:
+        return conditional(
+            lambda: self.client.put_item(
+                TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)"
             )
-        return new
+        )
 
     def morning_pages(self, morning: date, page_items: int | None = None) -> Iterator[list[Notice]]:
         """The morning's notices, ordered by person, one list per Query page."""
@@ -117,11 +116,7 @@ class OutboxRepository(TableRepository):
     def start_run(self, morning: date, at: str) -> RunState:
         """Mark the morning's run started; a run already marked is resumed (its first start kept)."""
         item = {"pk": f"RUN#{morning.isoformat()}", "sk": "RUN", "started_at": at}
-        if conditional(
-            lambda: self.client.put_item(
-                TableName=self.table, Item=to_item(item), ConditionExpression="attribute_not_exists(pk)"
-            )
-        ):
+        if self._put_new(to_item(item)):
             return RunState(morning, at)
         stored = self._run(morning) or item
         return RunState(morning, stored["started_at"], resumed=True, finished_at=stored.get("finished_at"))
@@ -200,9 +195,4 @@ class OutboxRepository(TableRepository):
 
     def claim_urgent(self, notice_id: str) -> bool:
         """The guard of an urgent send: True for the first claim of this notice only."""
-        item = {"pk": f"URGENT#{notice_id}", "sk": "SENT"}
-        return conditional(
-            lambda: self.client.put_item(
-                TableName=self.table, Item=to_item(item), ConditionExpression="attribute_not_exists(pk)"
-            )
-        )
+        return self._put_new(to_item({"pk": f"URGENT#{notice_id}", "sk": "SENT"}))

@@ -281,3 +281,38 @@ DOSSIER: dict[str, str] = {
     "case": "{case_id}（{state}）{reason}{said}",
     "talk": "；谈话：{said}；本人表态：{response}",
 }
+
+# what the notifier tells people (worklog.notify): notice titles, the digest's words. Titles never
+# name another cadre or a case's reason: a robot's message is read by the whole group.
+NOTIFY: dict[str, str] = {
+    "entry_missing_entry": "填写 {period} 的工作日志",
+    "entry_missing_plan": "提交 {period} 月度计划",
+    "entry_missing_summary": "提交 {period} 半年总结",
+    "review_assigned": "审阅 {week_start} 至 {week_end} 的周工作日志（{count} 人）",
+    "review_overdue": "{week_start} 这一周的审阅已逾期（{count} 人未审阅）",
+    "talk_opened": "有一件提醒谈话案件待您处理",
+    "accountability_subject": "有一件关于您的问责案件已立案，请登录查看",
+    "accountability_holder": "有一件问责案件待您处理",
+    "audit_assigned": "{quarter} 抽查：{count} 名干部的日志待您核查",
+    # a line's last day, in the app's words (截止日期, 最迟可于 ... 前)
+    "due": "（请于 {due} 前完成）",
+    "overdue": "（已过截止日期 {due}，最迟可于 {last_day} 前补交）",
+    "last_day": "（最迟可于 {last_day} 前完成）",
+    "past_due": "（已过截止日期 {due}）",
+    "owed": "您需要完成的事项：",
+    "waiting": "等待您处理的事项：",
+    "greeting": "{name}，您好：",
+    "act": "请登录干部工作日志办理：{link}",
+    "title_morning": "{day} 工作提醒：{count} 项待办",
+    "title_urgent": "重要提醒：{title}",
+    "subject": "干部工作日志 · {title}",
+    "sms_full": "{name}您好，{day}您有{count}项待办：{items}。请登录{link}办理。",
+    # the short form, when the full list would take more than two segments
+    "sms_short": (
+        "{day}您有{count}项待办（待完成{owed}项，待处理{waiting}项），最早{first}截止，请登录{link}办理。"
+    ),
+    "sms_short_no_day": "{day}您有{count}项待办（待完成{owed}项，待处理{waiting}项），请登录{link}办理。",
+    "sms_urgent": "{name}您好，{title}。请登录{link}查看。",
+    "date": "{month}月{day}日",
+    "rest_day": "{day} 不是工作日，不发送晨间提醒",
+}

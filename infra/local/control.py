@@ -1,7 +1,8 @@
 """The runtime's own API under ``/_local`` (docs/api.md, "The local runtime only"): health, the
 roster's users, tokens, the clock, runs of scheduled functions on demand, the events functions put,
-the schedules, the site's state, the OpenAPI document and its Swagger UI; the sign-in endpoints of
-the local issuer (``infra.local.oidc``) answer under the same prefix."""
+the schedules, the site's state, the notifier's outbox and what it sent, the robots' webhooks
+(``infra.local.robots``), the OpenAPI document and its Swagger UI; the sign-in endpoints of the
+local issuer (``infra.local.oidc``) answer under the same prefix."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from infra.local.events import HttpResponse, error_response, json_response
 from infra.local.functions import LocalFunction, schedule_input
 from infra.local.issuer import LocalIssuer
 from infra.local.oidc import SignInEndpoints
+from infra.local.robots import RobotSink
 from infra.local.scheduler import Scheduler
 from infra.local.static import swagger_file
 from infra.local.text import TEXT, invalid, not_allowed, not_found
@@ -54,6 +56,8 @@ _ROUTES = Map(
         Rule("/docs", endpoint="docs", methods=["GET"]),
         Rule("/docs/<path:name>", endpoint="docs", methods=["GET"]),
         Rule("/run/<path:name>", endpoint="run", methods=["POST"]),
+        Rule("/outbox", endpoint="outbox", methods=["GET"]),
+        Rule("/robots/<path:robot>", endpoint="robots", methods=["POST"]),
     ],
     strict_slashes=False,
     merge_slashes=False,
@@ -133,8 +137,11 @@ class Runtime(Protocol):
     issuer: LocalIssuer | None
     scheduler: Scheduler | None
     functions: dict[str, LocalFunction]
+    robots: RobotSink
 
     def recorded_events(self) -> list[dict[str, Any]]: ...
+
+    def outbox(self, *, morning: str | None, person: str | None) -> dict[str, Any]: ...
 
     def site_state(self) -> str: ...
 
@@ -186,7 +193,22 @@ class LocalApi:
             "openapi": lambda query, body: json_response(200, runtime.openapi()),
             "docs": lambda query, body, name="": swagger_file(name),
             "run": lambda query, body, name: self._run(unquote(name), body),
+            "outbox": lambda query, body: self._outbox(query),
+            "robots": lambda query, body, robot: runtime.robots.handle(robot, query, body) or not_found(),
         }
+
+    def _outbox(self, query: str) -> HttpResponse:
+        params = parse_qs(query)
+        morning = next(iter(params.get("morning", [])), None)
+        person = next(iter(params.get("person", [])), None)
+        try:
+            if morning is not None:
+                RunRequest(date=morning)
+        except ValidationError:
+            return invalid(TEXT["bad_date"], ["query", "morning"], "YYYY-MM-DD")
+        if person is not None and not person.strip():
+            return invalid(TEXT["validation_error"], ["query", "person"], "a cadre id")
+        return json_response(200, self.runtime.outbox(morning=morning, person=person))
 
     def _users(self, query: str) -> HttpResponse:
         from infra.local.demo import users

@@ -22,6 +22,7 @@ from infra.local.events import ACCOUNT_ID
 from infra.local.issuer import LocalIssuer
 
 REGION = "us-east-1"
+LOCAL_EMAIL_SENDER = "worklog@example.gov.cn"
 # One process hosts every function: the functions' service names cannot all hold at once.
 _PER_FUNCTION = "POWERTOOLS_SERVICE_NAME"
 # A developer's profile must never point the process at a real account.
@@ -65,14 +66,18 @@ def load_stack(issuer: LocalIssuer, stack_name: str) -> Any:
         "JwksUrl": issuer.jwks_url,
         "TokenSubjectClaim": "sub",
         "DeletionProtection": "false",
+        # The notifier's e-mail sender, verified in the embedded SES by create_stack_resources.
+        "EmailSender": LOCAL_EMAIL_SENDER,
     }
     return Stack(load_template(), stack_name=stack_name, parameters=parameters)
 
 
 def create_stack_resources(stack: Any) -> None:
-    """The template's tables, buckets, queues and buses, in whatever AWS boto3 points at now."""
+    """The template's tables, buckets, queues and buses, in whatever AWS boto3 points at now; and
+    the notifier's e-mail sender as a verified SES identity (on AWS, a first-deploy step)."""
     import boto3
 
+    from infra.local.notify import verify_sender
     from infra.template import create_resources
 
     session = boto3.session.Session()
@@ -83,6 +88,7 @@ def create_stack_resources(stack: Any) -> None:
         sqs=session.client("sqs"),
         events=session.client("events"),
     )
+    verify_sender(stack, session.client("ses"))
 
 
 # --- the environment -----------------------------------------------------------------------------
@@ -130,15 +136,17 @@ def aws_environment(endpoint: str | None) -> dict[str, str]:
 
 
 def stack_environment(
-    stack: Any, *, endpoint: str | None, feedback_url: str, state_dir: Path
+    stack: Any, *, endpoint: str | None, feedback_url: str, state_dir: Path, app_url: str | None = None
 ) -> dict[str, str]:
     """The process's environment for hosting ``stack``. The public site's feedback form posts to
-    ``feedback_url``, and checkpoints are signed with a local key (on AWS: the template's KMS key
-    and the feedback function's URL)."""
+    ``feedback_url``, messages link to the app at ``app_url`` (by default ``<feedback_url>/app``,
+    where the local runtime serves it), and checkpoints are signed with a local key (on AWS: the
+    template's KMS key, the front door's address for both URLs)."""
     return {
         **merged_environment(stack.functions()),
         **aws_environment(endpoint),
         "FEEDBACK_URL": feedback_url,
+        "APP_URL": app_url if app_url is not None else f"{feedback_url}/app",
         "SIGNING_KEY_ID": "",
         "SIGNING_KEY_FILE": str(state_dir / "signing-key.pem"),
     }

@@ -38,7 +38,9 @@ from infra.local.harness import (
     stack_environment,
 )
 from infra.local.issuer import REPO_ROOT, LocalIssuer
+from infra.local.notify import outbox_view, seed_robots
 from infra.local.oidc import CLIENT_ID, DEFAULT_APP_TOKEN_TTL_SECONDS, CodeFlow, SignInEndpoints
+from infra.local.robots import RobotSink
 from infra.local.routing import dispatch
 from infra.local.scheduler import ScheduledJob, Scheduler
 from infra.local.scheduling import start_scheduler
@@ -98,6 +100,8 @@ class LocalRuntime:
         self.sign_in: SignInEndpoints | None = None
         self.app: AppFiles | None = None
         self.site = SiteFiles()
+        # The WeCom and DingTalk robots' webhooks (/_local/robots/…), on the runtime's clock.
+        self.robots = RobotSink(system_clock.now)
         self.stack: Any = None
         self.aws = EmbeddedAws()
         self._listeners = QueueListeners()
@@ -131,6 +135,7 @@ class LocalRuntime:
             self._sign_in()
             self._load_stack()
             create_stack_resources(self.stack)
+            self._seed_robots()
             self._listeners.tap(self.stack, STACK_NAME, self.record_event)
             self.functions, self.routes = load_functions(self.stack, STACK_NAME)
             self._start_demo()
@@ -174,6 +179,7 @@ class LocalRuntime:
             endpoint=self.aws.endpoint,
             feedback_url=self.url,
             state_dir=self.issuer.jwks_path.parent,
+            app_url=self.url + APP_PREFIX,
         )
         self._environ = EnvironmentPatch(env)
         self._write_env_file(env)
@@ -182,6 +188,15 @@ class LocalRuntime:
         if site is None:
             log.warning("the template has no SiteBucket: /site/ will answer 404")
         self.site.bucket = None if site is None else str(site["Bucket"])
+
+    def _seed_robots(self) -> None:
+        """The notifier's robot webhooks and DingTalk secret, as the deploy puts them in SSM by
+        hand (README, "Deploying"), pointing at this runtime's sink."""
+        import boto3
+
+        names = seed_robots(self.stack, boto3.session.Session().client("ssm"), self.url, self.robots.secret)
+        if names:
+            log.info("robot webhooks → %s%s/robots/ (%s)", self.url, LOCAL_PREFIX, ", ".join(names))
 
     def _write_env_file(self, env: dict[str, str]) -> None:
         """`.local/env`: the environment that points `python -m worklog.cli` at this runtime."""
@@ -252,6 +267,14 @@ class LocalRuntime:
     def recorded_events(self) -> list[dict[str, Any]]:
         with self.events_lock:
             return list(self.events)
+
+    def outbox(self, *, morning: str | None, person: str | None) -> dict[str, Any]:
+        """GET /_local/outbox: the outbox table, what SNS and SES took, what the robots received."""
+        import boto3
+
+        table = self.stack.names["OutboxTable"] if self.stack is not None else ""
+        dynamodb = boto3.session.Session().client("dynamodb")
+        return outbox_view(dynamodb, table, self.robots.received(), morning=morning, person=person)
 
     # --- what /_local shows ---------------------------------------------------------------------
     def site_state(self) -> str:

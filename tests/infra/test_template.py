@@ -151,8 +151,12 @@ def test_deletion_protection_is_on_by_default(stack: Stack) -> None:
 
 def test_idempotency_records_expire_on_the_expiration_attribute(stack: Stack) -> None:
     # The compliance table's TTL serves only the public feedback endpoint's rate-limit records and
-    # its daily sender secrets.
-    assert stack.ttl() == {"IdempotencyTable": "expiration", "ComplianceTable": "expires_at"}
+    # its daily sender secrets; the outbox's, the notices waiting for their morning.
+    assert stack.ttl() == {
+        "IdempotencyTable": "expiration",
+        "ComplianceTable": "expires_at",
+        "OutboxTable": "expires_at",
+    }
     assert stack.tables()["IdempotencyTable"]["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
 
 
@@ -180,6 +184,7 @@ def test_indexes_are_the_ones_the_repositories_query(stack: Stack) -> None:
         "gsi1": ["gsi1pk", "gsi1sk"],
         "gsi2": ["gsi2pk", "gsi2sk"],
     }
+    assert indexes("OutboxTable", "GlobalSecondaryIndexes") == {"gsi1": ["gsi1pk", "gsi1sk"]}
 
 
 def test_every_key_attribute_is_defined_and_every_definition_is_a_key(stack: Stack) -> None:
@@ -317,7 +322,12 @@ def test_every_dynamodb_grant_names_exact_tables_of_this_template(
     resources: dict[str, dict[str, Any]], stack: Stack
 ) -> None:
     table_arns = {f"arn:aws:dynamodb:us-east-1:123456789012:table/{stack.names[t]}" for t in TABLES}
+    # A table's indexes, all of them or one by name.
     allowed = table_arns | {f"{arn}/index/*" for arn in table_arns}
+    for logical_id, table in stack.tables().items():
+        arn = f"arn:aws:dynamodb:us-east-1:123456789012:table/{stack.names[logical_id]}"
+        for index in table.get("GlobalSecondaryIndexes", []) + table.get("LocalSecondaryIndexes", []):
+            allowed.add(f"{arn}/index/{index['IndexName']}")
     for logical_id, function in of_type(resources, "AWS::Serverless::Function").items():
         for policy in function["Properties"].get("Policies", []):
             # Managed policies and SAM policy templates would hide broad grants (Scan, table/*).
@@ -340,7 +350,7 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
             for arn in as_list(stack.resolve(statement["Resource"])):
                 if ":table/" not in arn:
                     continue  # buckets, queues, the bus, the signing key
-                table = arn.split(":table/")[1].removesuffix("/index/*")
+                table = arn.split(":table/")[1].split("/index/")[0]
                 by_table.setdefault(table, set()).update(as_list(statement["Action"]))
         return by_table
 
@@ -354,6 +364,8 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
         # learns of leave and late saves in it.
         n["RosterTable"]: common | {"dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
         n["IdempotencyTable"]: idempotency,
+        # The caller's notifications (the inbox) and their preferences.
+        n["OutboxTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"},
     }
     assert grants("AdminFunction") == {
         # Puts only: role change records are append-only (no UpdateItem, no BatchWriteItem deletes).
@@ -370,6 +382,12 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
         n["RosterTable"]: {"dynamodb:GetItem", "dynamodb:Query"},
         # Notices, the day's sender secret, and one transaction per post (ConditionCheck at midnight).
         n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"},
+    }
+    assert grants("NotifierFunction") == {
+        n["OutboxTable"]: common | {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"},
+        n["RosterTable"]: common,
+        # Done-by-morning reads who has written what from the journal's by_day index, nothing else.
+        n["JournalTable"]: {"dynamodb:Query"},
     }
     assert grants("DisclosurePublisherFunction") == {
         n["RosterTable"]: common,

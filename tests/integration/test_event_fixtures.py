@@ -87,6 +87,12 @@ EXPECTED = {
     "audits/08-get-evaluation-sheet.json": 200,
     "audits/09-get-audit-sample.json": 200,  # the Org Dept sees the spot-check's whole sample
     "audits/10-get-unit-evaluations.json": 200,  # jyj's 2026-Q3 with the grade of 07
+    # The notifier's three doors (a bus event, the morning schedule, the retry queue): they answer
+    # with summaries, run by tests/integration/test_notifier_handler.py.
+    "notifier/01-entry-missing.json": 200,
+    "notifier/02-accountability-case-opened.json": 200,
+    "notifier/03-morning.json": 200,
+    "notifier/04-retry.json": 200,
 }
 CALLER = {
     "entries": "c0001",

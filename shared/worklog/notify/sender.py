@@ -116,6 +116,7 @@ class Sender:
         backoff_base: float = BACKOFF_BASE,
         max_receives: int = RETRY_RECEIVES,
         workers: int = WORKERS,
+        retry_delay: int = FIRST_RETRY_DELAY,
     ) -> None:
         self.settings = settings or get_settings()
         chosen = adapters if adapters is not None else default_adapters(self.settings)
@@ -127,6 +128,7 @@ class Sender:
         self.backoff_base = backoff_base
         self.max_receives = max_receives
         self.workers = workers
+        self.retry_delay = retry_delay
 
     @property
     def sqs(self) -> Any:
@@ -186,7 +188,7 @@ class Sender:
             return False
         try:
             self.sqs.send_message(
-                QueueUrl=self.queue_url, MessageBody=retry.model_dump_json(), DelaySeconds=FIRST_RETRY_DELAY
+                QueueUrl=self.queue_url, MessageBody=retry.model_dump_json(), DelaySeconds=self.retry_delay
             )
         except (ClientError, BotoCoreError):
             logger.exception("notify.retry_enqueue_failed", extra={"person_id": retry.person.cadre_id})

@@ -291,19 +291,32 @@ def test_a_robot_slower_than_the_timeout_is_a_retryable_failure(stack: InProcess
 def test_a_robot_url_secret_and_contact_details_never_show_in_logs_or_deliveries(
     stack: InProcessStack, sink: Sink, caplog: pytest.LogCaptureFixture
 ) -> None:
-    sink.secret = SECRET
+    # Every way a send fails: a robot's error code, an HTTP 5xx, a refused connection, SNS refusing.
+    closed = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    closed_url = f"http://127.0.0.1:{closed.server_address[1]}/cgi-bin/webhook/send?key=KEY-wecom"
+    closed.server_close()
     put_robot("dingtalk", "default", sink.url, "SECwrong")
-    sink.always = (503, {})
-    ding = sender(DingTalkRobot(secrets=RobotSecrets())).deliver(PERSON, Preferences(), MESSAGE, AT)
-    sms = Sender(adapters=[SmsChannel(client=_RefusingSns())], sleep=lambda s: None).deliver(
-        PERSON, Preferences(), MESSAGE, AT
-    )
+    put_robot("wecom", "default", closed_url)
+    sink.secret = SECRET
+    deliveries = [sender(DingTalkRobot(secrets=RobotSecrets())).deliver(PERSON, Preferences(), MESSAGE, AT)]
+    sink.secret, sink.always = None, (503, {})
+    deliveries += [
+        sender(DingTalkRobot(secrets=RobotSecrets())).deliver(PERSON, Preferences(), MESSAGE, AT),
+        sender(WeComRobot(secrets=RobotSecrets())).deliver(PERSON, Preferences(), MESSAGE, AT),
+        sender(SmsChannel(client=_RefusingSns())).deliver(PERSON, Preferences(), MESSAGE, AT),
+    ]
 
+    assert [d.error.split(":")[0] for d in deliveries if d.error] == [
+        "dingtalk errcode 310000",
+        "http 503",
+        "connection",
+        "sns publish",
+    ]
     logged = "".join(json.dumps(vars(r), default=str, ensure_ascii=False) for r in caplog.records)
-    shown = logged + ding.model_dump_json() + sms.model_dump_json()
-    assert "notify.send_failed" in shown  # the failures were logged ...
-    for secret in ("127.0.0.1", "access_token", "SECwrong", SECRET, PERSON.mobile, PERSON.email):
-        assert secret not in shown  # ... without what must stay hidden
+    shown = logged + "".join(d.model_dump_json() for d in deliveries)
+    assert "notify.send_failed" in logged  # the failures were logged ...
+    for secret in ("127.0.0.1", "access_token", "KEY-wecom", "SECwrong", SECRET, PERSON.mobile, PERSON.email):
+        assert str(secret) not in shown  # ... without what must stay hidden
 
 
 class _RefusingSns:

@@ -163,7 +163,7 @@ class FakeSns:
     def publish(self, **kwargs: Any) -> dict[str, str]:
         self.calls.append(kwargs)
         if self.error:
-            meta = {"HTTPStatusCode": self.status}
+            meta: Any = {"HTTPStatusCode": self.status}
             raise ClientError(
                 {"Error": {"Code": self.error, "Message": "x"}, "ResponseMetadata": meta}, "Publish"
             )

@@ -395,6 +395,25 @@ def test_a_units_own_robot_comes_before_the_default_and_secrets_are_read_once() 
     assert "https://wecom" not in repr(store.robot("wecom", "jyj"))
 
 
+class UnreadableSsm(FakeSsm):
+    def paginate(self, **kwargs: Any) -> list[dict[str, Any]]:
+        self.reads += 1
+        error: Any = {"Error": {"Code": "AccessDeniedException", "Message": "no"}}
+        raise ClientError(error, "GetParametersByPath")
+
+
+def test_unreadable_robot_parameters_mean_no_robot_and_are_asked_again_only_later() -> None:
+    ssm = UnreadableSsm({})
+    store = RobotSecrets(client=ssm, path=PATH, retry_after=3600)
+    wecom = WeComRobot(secrets=store)
+    assert not wecom.reaches(cadre(wecom_user_id="liming"))
+    assert not wecom.reaches(cadre(wecom_user_id="liming"))
+    assert ssm.reads == 1
+    store.retry_after = 0
+    assert not wecom.reaches(cadre(wecom_user_id="liming"))
+    assert ssm.reads == 2
+
+
 def test_a_robot_reaches_a_person_only_with_their_user_id_and_a_robot_configured() -> None:
     wecom = WeComRobot(secrets=secrets(wecom__jyj__url="https://wecom/jyj"))
     assert wecom.reaches(cadre(wecom_user_id="liming"))

@@ -31,6 +31,8 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -45,6 +47,7 @@ from worklog import aws
 from worklog.clock import Clock, system_clock
 from worklog.models.notifications import Channel, Message
 from worklog.models.roster import Cadre
+from worklog.observability import logger
 from worklog.settings import Settings, get_settings
 
 RobotKind = Literal["wecom", "dingtalk"]
@@ -182,13 +185,20 @@ class Robot:
 
 
 class RobotSecrets:
-    """The robots' webhooks from SSM, read at the first need and kept (once per container)."""
+    """The robots' webhooks from SSM, read at the first need and kept (once per container).
 
-    def __init__(self, *, client: Any = None, path: str | None = None) -> None:
+    If SSM cannot be read, the robots count as not configured (the people they would reach get
+    another channel or the inbox) and SSM is asked again ``retry_after`` seconds later, not once a
+    person."""
+
+    def __init__(self, *, client: Any = None, path: str | None = None, retry_after: float = 60.0) -> None:
         self._client = client
         path = path if path is not None else get_settings().notify_parameter_path
         self.path = path if path.endswith("/") else path + "/"
+        self.retry_after = retry_after
         self._values: dict[str, str] | None = None
+        self._failed_at: float | None = None
+        self._lock = threading.Lock()  # deliver_many's threads ask at once
 
     @property
     def client(self) -> Any:
@@ -207,9 +217,15 @@ class RobotSecrets:
         return values
 
     def values(self) -> dict[str, str]:
-        if self._values is None:
-            self._values = self._load()
-        return self._values
+        with self._lock:
+            stale = self._failed_at is not None and time.monotonic() - self._failed_at >= self.retry_after
+            if self._values is None or stale:
+                try:
+                    self._values, self._failed_at = self._load(), None
+                except (ClientError, BotoCoreError) as error:
+                    logger.error("notify.robot_parameters_unreadable", extra={"error": type(error).__name__})
+                    self._values, self._failed_at = {}, time.monotonic()
+            return self._values
 
     def robot(self, kind: RobotKind, unit_id: str) -> Robot | None:
         """The unit's own robot, else the district's default one, else None."""
@@ -345,6 +361,8 @@ class DingTalkRobot(_RobotChannel):
         return {"msgtype": "text", "text": {"content": content}, "at": {"atUserIds": [user_id]}}
 
     def url(self, robot: Robot) -> str:
+        # Signed with the server's clock: real time on AWS (DingTalk refuses a timestamp more than
+        # an hour off); the local runtime's moved clock locally, which its webhook sink checks against.
         if not robot.secret:
             return robot.url  # a robot secured by keywords or IP instead of a signature
         timestamp_ms = int(self.clock.now().timestamp() * 1000)

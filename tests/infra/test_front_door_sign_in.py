@@ -64,7 +64,12 @@ def test_token_verifying_functions_may_read_exactly_the_audience_parameter(stack
                 )
             )
         ]
-        assert ssm == ([("ssm:GetParameter", arn)] if logical_id in TOKEN_FUNCTIONS else []), logical_id
+        expected = [("ssm:GetParameter", arn)] if logical_id in TOKEN_FUNCTIONS else []
+        if logical_id == "NotifierFunction":  # the robots' webhooks, under its own path only
+            path = stack.resolve(resource["Properties"]["Environment"]["Variables"]["NOTIFY_PARAMETER_PATH"])
+            prefix = f"arn:aws:ssm:us-east-1:123456789012:parameter{path.rstrip('/')}"
+            expected = [("ssm:GetParametersByPath", [prefix, f"{prefix}/*"])]
+        assert ssm == expected, logical_id
 
 
 # --------------------------------------------------------------------------- no cycle, outputs

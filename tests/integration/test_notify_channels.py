@@ -192,8 +192,11 @@ def test_an_email_goes_out_through_ses_from_the_verified_sender(stack: InProcess
 
 
 def test_an_email_from_an_unverified_sender_fails_for_good_without_retrying(stack: InProcessStack) -> None:
+    # The stack verifies the configured sender; another one, never verified, is refused by SES.
+    unverified = get_settings().notify.model_copy(update={"email_sender": "unverified@example.gov.cn"})
+    settings = get_settings().model_copy(update={"notify": unverified})
     slept: list[float] = []
-    delivery = sender(EmailChannel(), slept=slept).deliver(PERSON, Preferences(), MESSAGE, AT)
+    delivery = sender(EmailChannel(settings=settings), slept=slept).deliver(PERSON, Preferences(), MESSAGE, AT)
     assert (delivery.status, delivery.attempts, delivery.error) == (
         "failed",
         1,

@@ -10,7 +10,6 @@ have their digest.
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -27,6 +26,7 @@ from worklog.notify.digest import compose
 from worklog.notify.done import DoneCheck, Submissions
 from worklog.notify.repository import OutboxRepository
 from worklog.notify.slots import WorkingDays
+from worklog.notify.wiring import default_sender
 from worklog.observability import logger
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
@@ -52,10 +52,8 @@ class Profiles(Protocol):
 
 
 def production_sender() -> Deliverer:
-    """The channels' Sender, built by worklog.notify.wiring (the one module that names it)."""
-    wiring: Any = importlib.import_module("worklog.notify.wiring")
-    sender: Deliverer = wiring.default_sender()
-    return sender
+    """The channels' Sender (worklog.notify.wiring is the one module that names it)."""
+    return default_sender()
 
 
 def morning_requests(*, notice_pages: int, persons: int, period_pages: int) -> dict[str, int]:

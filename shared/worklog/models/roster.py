@@ -7,7 +7,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from worklog.models.notifications import Channel
+from worklog.models.notifications import Channel, ContactDetails
 
 Role = Literal[
     "cadre",
@@ -77,6 +77,9 @@ class Cadre(BaseModel):
     wecom_user_id: MessengerId | None = None
     dingtalk_user_id: MessengerId | None = None
     preferred_channel: Channel | None = Field(None, description="empty: the district's default channel")
+
+    def contact(self) -> ContactDetails:
+        return ContactDetails.model_validate({name: getattr(self, name) for name in CONTACT_FIELDS})
 
     def without_contacts(self) -> Cadre:
         """The record as a reader other than an admin may see it: no way to reach the cadre."""

@@ -59,10 +59,13 @@ def _admin() -> str:
     return who.cadre_id
 
 
-def _roster_reader() -> None:
+def _roster_reader() -> bool:
     """Browsing the roster (no log text): admins, and the Org Dept, who choose a vetting notice's
-    candidate from it."""
-    http.principal(app).require("admin", "org_inspector")
+    candidate from it. True when the reader is an admin: only admins see how to reach a cadre
+    (mobile, e-mail, messenger ids; docs/decisions.md)."""
+    who = http.principal(app)
+    who.require("admin", "org_inspector")
+    return who.has("admin")
 
 
 @app.post(
@@ -142,30 +145,31 @@ def get_units() -> UnitList:
 
 @app.get(
     "/admin/roster/units/<unit_id>/cadres",
-    summary="Members of a unit",
+    summary="Members of a unit (their contact details: admins only)",
     responses=http.responses(CadreList, ERRORS),
     tags=["admin"],
 )
 def get_unit_cadres(unit_id: Annotated[UnitId, Path()]) -> CadreList:
-    _roster_reader()
+    admin = _roster_reader()
     repo = RosterRepository()
     if repo.get_unit(unit_id) is None:
         raise NotFound(MSG["unknown_unit"], code="unknown_unit")
-    return CadreList(cadres=list(repo.list_unit_members(unit_id)))
+    members = repo.list_unit_members(unit_id)
+    return CadreList(cadres=[c if admin else c.without_contacts() for c in members])
 
 
 @app.get(
     "/admin/roster/cadres/<cadre_id>",
-    summary="One cadre's roster record",
+    summary="One cadre's roster record (the contact details: admins only)",
     responses=http.responses(Cadre, ERRORS),
     tags=["admin"],
 )
 def get_cadre(cadre_id: Annotated[CadreId, Path()]) -> Cadre:
-    _roster_reader()
+    admin = _roster_reader()
     cadre = RosterRepository().get_cadre(cadre_id)
     if cadre is None:
         raise NotFound(MSG["unknown_cadre"], code="unknown_cadre")
-    return cadre
+    return cadre if admin else cadre.without_contacts()
 
 
 CALENDAR_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)

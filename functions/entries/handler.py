@@ -240,6 +240,7 @@ def get_me() -> MeOut:
         working_day=working,
         on_leave=on_leave,
         owes=owes,
+        contact=who.cadre.contact(),
     )
 
 

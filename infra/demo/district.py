@@ -20,6 +20,7 @@ from typing import Generic, TypeVar
 
 from infra.demo import district_data as data
 from infra.demo.district_data import UnitSpec
+from worklog.models.notifications import Channel
 from worklog.models.roster import Cadre, Role, Unit
 
 T = TypeVar("T")
@@ -27,6 +28,12 @@ T = TypeVar("T")
 # With no ``today``, the district is drawn as of this day (the reference case's year).
 REFERENCE_DAY = date(2016, 11, 30)
 NEWCOMER_SHARE = 0.04  # cadres appointed to their post this year
+# How the demo reaches its cadres: the share with each detail (the unreachable ones have none, and
+# get everything in the app's inbox only), and how their preferred channel is drawn.
+UNREACHABLE_SHARE = 0.03
+CONTACT_SHARES = {"mobile": 0.88, "email": 0.6, "wecom_user_id": 0.32, "dingtalk_user_id": 0.22}
+NO_PREFERENCE_SHARE = 0.35  # the district's default channel
+EMAIL_DOMAIN = "jinjiang.example.gov.cn"
 
 
 def pick(rng: random.Random, options: Sequence[T]) -> T:
@@ -101,7 +108,39 @@ def generate_district(seed: int = 2016, *, today: date | None = None) -> DemoDis
         earliest = max(date(as_of.year, 1, 1), as_of - timedelta(days=14)) if rank_in_draw < 3 else None
         joined = _random_day(rng, earliest or date(as_of.year, 1, 1), as_of)
         cadres[position] = cadres[position].model_copy(update={"joined_on": joined})
-    return DemoDistrict(units=units, cadres=cadres)
+    return DemoDistrict(units=units, cadres=with_contacts(cadres, seed))
+
+
+def with_contacts(cadres: list[Cadre], seed: int) -> list[Cadre]:
+    """The cadres with fictional contact details: a mobile in the one block 1390000xxxx (from the
+    cadre's number), an e-mail at an example domain, WeCom and DingTalk ids, a preferred channel
+    among those they can be reached on. A generator of their own (seeded from ``seed``) draws them,
+    so the rest of the district is drawn exactly as without them."""
+    rng = random.Random(f"{seed}:contacts")
+    reached: list[Cadre] = []
+    for cadre in cadres:
+        number = int(cadre.cadre_id[1:])
+        offered = {
+            "mobile": f"1390000{number:04d}",
+            "email": f"{cadre.cadre_id}@{EMAIL_DOMAIN}",
+            "wecom_user_id": f"jj-{cadre.cadre_id}",
+            "dingtalk_user_id": f"dt{number:06d}",
+        }
+        held = {k: v for k, v in offered.items() if rng.random() < CONTACT_SHARES[k]}
+        if rng.random() < UNREACHABLE_SHARE:
+            held = {}
+        channels: list[Channel] = [c for c, field in _CHANNEL_FIELDS if field in held]
+        preferred = None if not channels or rng.random() < NO_PREFERENCE_SHARE else pick(rng, channels)
+        reached.append(cadre.model_copy(update={**held, "preferred_channel": preferred}))
+    return reached
+
+
+_CHANNEL_FIELDS: tuple[tuple[Channel, str], ...] = (
+    ("sms", "mobile"),
+    ("email", "email"),
+    ("wecom", "wecom_user_id"),
+    ("dingtalk", "dingtalk_user_id"),
+)
 
 
 def _unit_sizes(rng: random.Random) -> dict[str, int]:

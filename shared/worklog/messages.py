@@ -216,6 +216,14 @@ ROSTER_IMPORT: dict[str, str] = {
     "bad_date": "{label}格式不正确（应为 YYYY-MM-DD）",
     "unknown_role": "未知角色：{role}",
     "left_before_joined": "离任日期早于任职日期",
+    "bad_mobile": "{label}应为11位大陆手机号（如 13800138000）",
+    "mobile_scientific": (
+        "{label}被显示为科学计数法（{shown}），可能已丢失位数：请将该列设为文本格式，填写完整号码后重新导出"
+    ),
+    "bad_email": "{label}格式不正确（应形如 name@example.gov.cn）",
+    "bad_messenger_id": "{label}格式不正确（应为 1–64 位字母、数字或 _ . @ - 符号）",
+    "bad_channel": "未知的首选渠道：{value}（可填短信、邮件、企业微信、钉钉，留空为全区默认方式）",
+    "channel_unreachable": "首选渠道为{channel}，但本行没有填写{need}",
     "duplicate_cadre": "工号 {cadre_id} 与第 {first} 行重复",
     "duplicate_head": "单位 {unit_id} 的一把手已由第 {first} 行指定，同一单位只能有一名一把手",
     "unit_name_conflict": "单位 {unit_id} 的名称与第 {first} 行不一致",

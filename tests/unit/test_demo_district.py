@@ -12,6 +12,7 @@ import pytest
 from infra.demo.district import DemoDistrict, generate_district
 from infra.demo.journal import DemoRecord, generate_journal
 from worklog.models.entries import EntryIn, PlanIn, SummaryIn
+from worklog.models.roster import Cadre
 
 TODAY = date(2026, 11, 20)  # a Friday; three weeks back reaches into October
 
@@ -143,6 +144,64 @@ def test_some_cadres_joined_this_year_and_nobody_after_today(district: DemoDistr
     this_year = [d for d in joined if d.year == TODAY.year]
     assert 10 <= len(this_year) <= 80
     assert max(joined) <= TODAY
+
+
+# --- how the district's cadres are reached ---------------------------------------------------------
+def test_most_cadres_have_a_mobile_many_an_email_some_messenger_ids_and_a_few_none(
+    district: DemoDistrict,
+) -> None:
+    count = len(district.cadres)
+    with_mobile = [c for c in district.cadres if c.mobile]
+    with_email = [c for c in district.cadres if c.email]
+    wecom = [c for c in district.cadres if c.wecom_user_id]
+    dingtalk = [c for c in district.cadres if c.dingtalk_user_id]
+    unreachable = [
+        c for c in district.cadres if not (c.mobile or c.email or c.wecom_user_id or c.dingtalk_user_id)
+    ]
+    assert 0.75 * count <= len(with_mobile) <= 0.95 * count
+    assert 0.4 * count <= len(with_email) <= 0.8 * count
+    assert 0.15 * count <= len(wecom) <= 0.5 * count
+    assert 0.1 * count <= len(dingtalk) <= 0.4 * count
+    assert 5 <= len(unreachable) <= 0.1 * count  # inbox only
+
+
+def test_demo_contact_details_are_fictional_unique_and_valid_roster_values(district: DemoDistrict) -> None:
+    mobiles = [c.mobile for c in district.cadres if c.mobile]
+    emails = [c.email for c in district.cadres if c.email]
+    assert all(re.fullmatch(r"1390000\d{4}", m) for m in mobiles)  # one reserved-looking block
+    assert all(e.endswith(".example.gov.cn") for e in emails)  # a reserved example domain
+    assert len(set(mobiles)) == len(mobiles) and len(set(emails)) == len(emails)
+    for cadre in district.cadres:  # what the roster's own model accepts
+        assert Cadre.model_validate(cadre.model_dump()) == cadre
+
+
+def test_preferred_channels_are_a_mix_and_each_can_reach_its_cadre(district: DemoDistrict) -> None:
+    needs = {"sms": "mobile", "email": "email", "wecom": "wecom_user_id", "dingtalk": "dingtalk_user_id"}
+    preferred = Counter(c.preferred_channel for c in district.cadres)
+    assert set(preferred) == {None, "sms", "email", "wecom", "dingtalk"}
+    assert all(n >= 10 for n in preferred.values())
+    for cadre in district.cadres:
+        if cadre.preferred_channel:
+            assert getattr(cadre, needs[cadre.preferred_channel])
+
+
+def test_the_same_seed_gives_the_same_contact_details_and_another_seed_others() -> None:
+    def reach(d: DemoDistrict) -> list[tuple[str | None, ...]]:
+        return [
+            (c.mobile, c.email, c.wecom_user_id, c.dingtalk_user_id, c.preferred_channel) for c in d.cadres
+        ]
+
+    assert reach(generate_district(7, today=TODAY)) == reach(generate_district(7, today=TODAY))
+    assert reach(generate_district(7, today=TODAY)) != reach(generate_district(8, today=TODAY))
+
+
+# The first cadres of seed 2016 as the district drew them before it had contact details.
+FIRST_CADRES_OF_2016 = [("c0001", "程辉"), ("c0002", "薛杰勇"), ("c0003", "杨桂娟")]
+
+
+def test_contact_details_leave_the_rest_of_the_district_as_it_was(district: DemoDistrict) -> None:
+    # The details come from a generator of their own: names, posts and dates are drawn as before
+    assert [(c.cadre_id, c.name) for c in district.cadres[:3]] == FIRST_CADRES_OF_2016
 
 
 # --- the journal -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   base64Length,
   bodyProblem,
+  contactLines,
   decodeText,
   describeRoleChange,
   detectFormat,
@@ -102,5 +103,18 @@ describe('what an import changes, in words', () => {
     expect(postStatus({ left_on: '2026-11-01' }, '2026-11-20')).toBe('已离任')
     expect(postStatus({ left_on: '2026-11-20' }, '2026-11-20')).toBe('在职')
     expect(postStatus({ joined_on: '2026-12-01' }, '2026-11-20')).toBe('尚未到任')
+  })
+})
+
+describe('a cadre\'s contact details on the roster (admins see them)', () => {
+  it('given every detail, then one line each, the preferred channel marked', () => {
+    const cadre = { mobile: '13900000001', email: 'c0001@jinjiang.example.gov.cn', wecom_user_id: 'jj-c0001', dingtalk_user_id: 'dt000001', preferred_channel: 'wecom' as const }
+    expect(contactLines(cadre)).toEqual(['手机 13900000001', '邮箱 c0001@jinjiang.example.gov.cn', '企业微信 jj-c0001（首选）', '钉钉 dt000001'])
+  })
+  it('given no preference, then the lines say the district default is used', () => {
+    expect(contactLines({ mobile: '13900000002' })).toEqual(['手机 13900000002', '提醒方式：全区默认'])
+  })
+  it('given nothing to reach them by, then it says the in-app inbox only', () => {
+    expect(contactLines({})).toEqual(['未登记（仅站内消息）'])
   })
 })

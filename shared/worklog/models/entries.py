@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from worklog.models.common import MULTI_LINE, YEARS, Day
+from worklog.models.notifications import ContactDetails
 
 ItemStatus = Literal["done", "in_progress", "not_done"]
 LeaveKind = Literal["annual", "sick", "business_trip", "training", "other"]
@@ -214,6 +215,9 @@ class MeOut(BaseModel):
     working_day: bool
     on_leave: bool
     owes: list[Owed]
+    contact: ContactDetails = Field(
+        description="how the roster reaches me (my own details only; the district's admins keep them)"
+    )
 
 
 # --- my month as a calendar -----------------------------------------------------------------

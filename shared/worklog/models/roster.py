@@ -7,7 +7,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from worklog.models.notifications import Channel
+from worklog.models.notifications import Channel, ContactDetails
 
 Role = Literal[
     "cadre",
@@ -37,6 +37,15 @@ Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 ]
 MessengerId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
+# The fields of a cadre that say how to reach them: only the cadre themself and admins read them
+# (docs/decisions.md, "Who sees a cadre's contact details").
+CONTACT_FIELDS: tuple[str, ...] = (
+    "mobile",
+    "email",
+    "wecom_user_id",
+    "dingtalk_user_id",
+    "preferred_channel",
+)
 
 
 class Unit(BaseModel):
@@ -68,6 +77,13 @@ class Cadre(BaseModel):
     wecom_user_id: MessengerId | None = None
     dingtalk_user_id: MessengerId | None = None
     preferred_channel: Channel | None = Field(None, description="empty: the district's default channel")
+
+    def contact(self) -> ContactDetails:
+        return ContactDetails.model_validate({name: getattr(self, name) for name in CONTACT_FIELDS})
+
+    def without_contacts(self) -> Cadre:
+        """The record as a reader other than an admin may see it: no way to reach the cadre."""
+        return self.model_copy(update=dict.fromkeys(CONTACT_FIELDS))
 
     def active_on(self, day: date) -> bool:
         if self.joined_on and day < self.joined_on:

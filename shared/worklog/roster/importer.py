@@ -50,6 +50,11 @@ FIELD_LABELS: dict[str, str] = {
     "roles": "角色",
     "joined_on": "任职日期",
     "left_on": "离任日期",
+    "mobile": "手机号码",
+    "email": "电子邮箱",
+    "wecom_user_id": "企业微信账号",
+    "dingtalk_user_id": "钉钉账号",
+    "preferred_channel": "首选渠道",
 }
 
 
@@ -66,6 +71,17 @@ _REASONS: dict[str, str] = {
     "literal_error": "unknown_role",
     "bad_date": "bad_date",
     "left_before_joined": "left_before_joined",
+    "bad_mobile": "bad_mobile",
+    "mobile_scientific": "mobile_scientific",
+    "channel_unreachable": "channel_unreachable",
+}
+# A pattern or literal that is not an id or a role: the column's own reason.
+_COLUMN_REASONS: dict[tuple[str, str], str] = {
+    ("mobile", "string_pattern_mismatch"): "bad_mobile",
+    ("email", "string_pattern_mismatch"): "bad_email",
+    ("wecom_user_id", "string_pattern_mismatch"): "bad_messenger_id",
+    ("dingtalk_user_id", "string_pattern_mismatch"): "bad_messenger_id",
+    ("preferred_channel", "literal_error"): "bad_channel",
 }
 _ID = re.compile(ID_PATTERN)
 
@@ -178,12 +194,18 @@ def _reasons(problems: list[ErrorDetails]) -> list[str]:
 def _reason(problem: ErrorDetails) -> str:
     column = str(problem["loc"][0]) if problem["loc"] else ""
     context = problem.get("ctx") or {}
-    return MESSAGES[_REASONS.get(problem["type"], "invalid_value")].format(
+    kind = problem["type"]
+    reason = _COLUMN_REASONS.get((column, kind)) or _REASONS.get(kind, "invalid_value")
+    return MESSAGES[reason].format(
         label=FIELD_LABELS.get(column, column),
         max=context.get("max_length"),
         code=context.get("character"),
         position=context.get("position"),
         role=problem["input"],
+        value=problem["input"],
+        shown=context.get("shown"),
+        channel=context.get("channel"),
+        need=FIELD_LABELS.get(str(context.get("need")), ""),
     )
 
 

@@ -44,6 +44,7 @@ from worklog.models.roster import (
     UnitId,
     UnitName,
 )
+from worklog.roster.contact_cells import channel_cell, check_reachable, mobile_cell
 from worklog.text import strip_blanks
 
 ROLE_ALIASES: dict[str, Role] = {
@@ -137,6 +138,10 @@ def _day(value: Any) -> date | None:
 RowCadreId = Annotated[CadreId, ONE_LINE, BeforeValidator(cell_value)]
 RowUnitId = Annotated[UnitId, ONE_LINE, BeforeValidator(cell_value)]
 RowDay = Annotated[date | None, BeforeValidator(_day)]
+# The contact cells: the rule of worklog.text first (on the cell as read), then the spreadsheet's
+# spellings (contact_cells), then the roster's own type.
+RowMobile = Annotated[Mobile, BeforeValidator(mobile_cell), ONE_LINE]
+RowChannel = Annotated[Channel | None, BeforeValidator(channel_cell), ONE_LINE]
 
 
 def _is_blank(value: Any) -> bool:
@@ -188,11 +193,11 @@ class RosterRow(RowKeys):
     roles: Annotated[list[Role], AfterValidator(_with_cadre), BeforeValidator(_role_names)] = ["cadre"]
     joined_on: RowDay = None
     left_on: RowDay = None
-    mobile: Annotated[Mobile, ONE_LINE] | None = None
+    mobile: RowMobile | None = None
     email: Annotated[Email, ONE_LINE] | None = None
     wecom_user_id: Annotated[MessengerId, ONE_LINE] | None = None
     dingtalk_user_id: Annotated[MessengerId, ONE_LINE] | None = None
-    preferred_channel: Channel | None = None
+    preferred_channel: RowChannel = None
 
     @field_validator("left_on")
     @classmethod
@@ -201,6 +206,11 @@ class RosterRow(RowKeys):
         if left_on and joined_on and left_on < joined_on:
             raise PydanticCustomError("left_before_joined", "left_on is before joined_on")
         return left_on
+
+    @model_validator(mode="after")
+    def _preferred_channel_reachable(self) -> RosterRow:
+        check_reachable(self)
+        return self
 
     def cadre(self) -> Cadre:
         # Every field was validated by the very types Cadre declares: nothing to check again.

@@ -98,7 +98,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One cadre's roster record */
+        /** One cadre's roster record (the contact details: admins only) */
         get: operations["get_cadre_admin_roster_cadres__cadre_id__get"];
         put?: never;
         post?: never;
@@ -166,7 +166,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Members of a unit */
+        /** Members of a unit (their contact details: admins only) */
         get: operations["get_unit_cadres_admin_roster_units__unit_id__cadres_get"];
         put?: never;
         post?: never;
@@ -1390,6 +1390,22 @@ export interface components {
          */
         CaseState: "open" | "talk_recorded" | "escalated" | "closed";
         /**
+         * ContactDetails
+         * @description What the roster holds to reach a cadre (the optional columns of a roster file).
+         */
+        ContactDetails: {
+            /** Mobile */
+            mobile?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Wecom User Id */
+            wecom_user_id?: string | null;
+            /** Dingtalk User Id */
+            dingtalk_user_id?: string | null;
+            /** Preferred Channel */
+            preferred_channel?: ("sms" | "email" | "wecom" | "dingtalk") | null;
+        };
+        /**
          * DayChange
          * @description A day whose working status a load changes.
          */
@@ -1808,6 +1824,8 @@ export interface components {
             on_leave: boolean;
             /** Owes */
             owes: components["schemas"]["Owed"][];
+            /** @description how the roster reaches me (my own details only; the district's admins keep them) */
+            contact: components["schemas"]["ContactDetails"];
         };
         /** MonthCalendarOut */
         MonthCalendarOut: {

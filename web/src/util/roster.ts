@@ -177,3 +177,31 @@ export function postStatus(cadre: { joined_on?: string | null; left_on?: string 
   if (cadre.joined_on && cadre.joined_on > today) return '尚未到任'
   return '在职'
 }
+
+type Contact = {
+  mobile?: string | null
+  email?: string | null
+  wecom_user_id?: string | null
+  dingtalk_user_id?: string | null
+  preferred_channel?: 'sms' | 'email' | 'wecom' | 'dingtalk' | null
+}
+
+const CONTACT_ROWS = [
+  ['mobile', '手机', 'sms'],
+  ['email', '邮箱', 'email'],
+  ['wecom_user_id', '企业微信', 'wecom'],
+  ['dingtalk_user_id', '钉钉', 'dingtalk'],
+] as const
+
+/**
+ * How the roster reaches a cadre, one line a detail, the preferred channel marked. Only admins get
+ * these fields from the API (the Org Dept's answer has none); none at all means the in-app inbox only.
+ */
+export function contactLines(cadre: Contact): string[] {
+  const lines = CONTACT_ROWS.filter(([field]) => cadre[field]).map(
+    ([field, name, channel]) => `${name} ${cadre[field]}${cadre.preferred_channel === channel ? '（首选）' : ''}`,
+  )
+  if (!lines.length) return ['未登记（仅站内消息）']
+  if (!cadre.preferred_channel) lines.push('提醒方式：全区默认')
+  return lines
+}

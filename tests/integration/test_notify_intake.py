@@ -56,6 +56,22 @@ def test_an_event_after_the_mornings_run_started_waits_for_the_next_morning(stac
     assert summary.morning == date(2026, 11, 26)
 
 
+def test_an_event_replayed_after_its_morning_was_sent_is_not_filed_again_under_a_later_morning(
+    stack: InProcessStack,
+) -> None:
+    # Given a reminder taken in at night, and its morning's run started
+    set_clock(2026, 11, 24, 22)
+    event = missing_event("c0001", date(2026, 11, 24))
+    Intake(calendar=CAL, sender=FakeDeliverer()).take("EntryMissing", event, "e-1")
+    set_clock(2026, 11, 25, 9)
+    OutboxRepository().start_run(date(2026, 11, 25), "2026-11-25T08:30:00.000+08:00")
+    # When the same event is replayed after that morning
+    again = Intake(calendar=CAL, sender=FakeDeliverer()).take("EntryMissing", event, "e-1")
+    # Then it would go with Thursday's morning, but nothing is stored: the reminder was taken before
+    assert (again.morning, again.stored) == (date(2026, 11, 26), 0)
+    assert [n for page in OutboxRepository().morning_pages(date(2026, 11, 26)) for n in page] == []
+
+
 def test_an_accountability_case_reaches_its_cadre_at_once_in_daytime_and_only_once(
     stack: InProcessStack,
 ) -> None:

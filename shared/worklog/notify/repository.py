@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from worklog.clock import SHANGHAI
 from worklog.dynamo import TableRepository, conditional, from_item, key, to_item
 from worklog.models.notifications import Delivery, Digest, Notice, Preferences
@@ -83,9 +85,32 @@ class OutboxRepository(TableRepository):
 
     # --- notices waiting for their morning ----------------------------------------------------
     def put_notices(self, morning: date, notices: Iterable[Notice]) -> int:
-        """Conditional puts: a notice already stored (a replayed event) is left alone. Returns how
-        many were new."""
-        return sum(self._put_new(to_item(notice_item(morning, n))) for n in notices)
+        """Store each notice under its morning with a guard on its id, in one transaction: a notice
+        taken before (a replayed event, even one replayed after its morning, when it would be
+        filed under a later morning) is left alone. Returns how many were new."""
+        return sum(self._put_guarded(morning, n) for n in notices)
+
+    def _put_guarded(self, morning: date, notice: Notice) -> bool:
+        item = notice_item(morning, notice)
+        guard = {
+            "pk": f"NOTICE#{notice.person_id}#{notice.notice_id}",
+            "sk": "TAKEN",
+            "morning": morning.isoformat(),
+            "expires_at": item["expires_at"],
+        }
+        new = "attribute_not_exists(pk)"
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self.table, "Item": to_item(guard), "ConditionExpression": new}},
+                    {"Put": {"TableName": self.table, "Item": to_item(item), "ConditionExpression": new}},
+                ]
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "TransactionCanceledException":
+                return False
+            raise
+        return True
 
     def _put_new(self, item: dict[str, Any]) -> bool:
         return conditional(

@@ -130,7 +130,8 @@ def test_all_marks_every_unread_item_read(stack: InProcessStack) -> None:
 
 
 def test_marking_nothing_is_refused_with_what_to_send(stack: InProcessStack) -> None:
-    for body in ({}, {"ids": []}, {"ids": [], "all": False}):
+    bodies: list[dict[str, Any]] = [{}, {"ids": []}, {"ids": [], "all": False}]
+    for body in bodies:
         resp = mark(stack, body)
         assert resp.status == 422
         assert "全部已读" in json.loads(resp.body)["message"]

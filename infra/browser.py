@@ -121,7 +121,8 @@ def open_from_menu(page: Any, label: str) -> None:
 def menu_labels(page: Any) -> list[str]:
     """The entries of whichever of the tab bar and the side menu is showing, in order."""
     labels = page.locator(".van-tabbar-item:visible, nav.side a:visible").all_inner_texts()
-    return [label.strip() for label in labels]
+    # An entry's first word: the unread badge and its spoken words (消息 2 ，2 条未读消息) follow it.
+    return [re.split(r"[\s，]", label.strip(), maxsplit=1)[0] for label in labels]
 
 
 # --- a runtime of its own (the benchmark, the screenshots) -----------------------------------------

@@ -1,5 +1,5 @@
-"""entries: a cadre's own log — daily entries, monthly plans, half-year summaries, leave, GET /me and
-GET /me/calendar."""
+"""entries: a cadre's own log — daily entries, monthly plans, half-year summaries, leave, GET /me,
+GET /me/calendar, and the in-app inbox of reminders (/me/notifications) with its channel preferences."""
 
 from __future__ import annotations
 
@@ -33,6 +33,14 @@ from worklog.models.entries import (
     SummaryIn,
     SummaryOut,
 )
+from worklog.models.notifications import (
+    MarkReadIn,
+    MarkReadOut,
+    NotificationList,
+    Preferences,
+    PreferencesOut,
+)
+from worklog.notify.inbox import InboxService
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 from worklog.periods import day_period, half_period, month_period
 from worklog.roster.repository import RosterRepository
@@ -270,6 +278,52 @@ def get_my_export(
 
     sheet = ExportService(journal=service()).own_month(http.principal(app), month)
     return Response(200, http.XLSX, sheet.body, headers={"Content-Disposition": sheet.disposition})
+
+
+@app.get(
+    "/me/notifications",
+    summary="My inbox of reminders, newest first, with the unread count (the app's badge: limit=1)",
+    responses=http.responses(NotificationList, ERRORS),
+    tags=["me"],
+)
+def get_my_notifications(
+    limit: Annotated[int, Query(ge=1, le=50, description="at most this many")] = 20,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=400, pattern=r"^[A-Za-z0-9_-]+$", description="next of the previous page"),
+    ] = None,
+) -> NotificationList:
+    return InboxService().list(http.principal(app), limit, cursor)
+
+
+@app.post(
+    "/me/notifications/read",
+    summary="Mark inbox items read (ids, or all); ids that are not mine change nothing. Idempotent",
+    responses=http.responses(MarkReadOut, WRITE_ERRORS),
+    tags=["me"],
+)
+def post_my_notifications_read(body: MarkReadIn) -> MarkReadOut:
+    return InboxService().mark_read(http.principal(app), body)
+
+
+@app.get(
+    "/me/notification-preferences",
+    summary="My reminder channels: which the roster can reach, which are muted, which one is used",
+    responses=http.responses(PreferencesOut, ERRORS),
+    tags=["me"],
+)
+def get_my_notification_preferences() -> PreferencesOut:
+    return InboxService().preferences(http.principal(app))
+
+
+@app.put(
+    "/me/notification-preferences",
+    summary="Mute or unmute reminder channels (the in-app inbox cannot be muted)",
+    responses=http.responses(PreferencesOut, WRITE_ERRORS),
+    tags=["me"],
+)
+def put_my_notification_preferences(body: Preferences) -> PreferencesOut:
+    return InboxService().set_preferences(http.principal(app), body)
 
 
 def _chain_fields(record: dict[str, Any]) -> dict[str, Any]:

@@ -274,6 +274,12 @@ AUDIT: dict[str, str] = {
     "no_cadre": "没有这名干部",
 }
 
+# the in-app inbox and a person's channel preferences (worklog.notify.inbox)
+INBOX: dict[str, str] = {
+    "nothing_to_mark": "请指明要标为已读的消息（ids），或选择全部已读（all）",
+    "bad_cursor": "分页游标无效，请从第一页重新查看消息",
+}
+
 # a case's dossier: how each cited piece of evidence is summed up (worklog.audit.dossier)
 DOSSIER: dict[str, str] = {
     "unknown_key": "无法识别的证据编号",

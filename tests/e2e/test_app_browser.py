@@ -140,38 +140,39 @@ def test_the_sign_in_page_passes_the_screen_checks(page: Any) -> None:
 
 
 # What each role finds: a phone's tab bar (at most five), and a desk's side menu with every screen
-# its duties open. (role, tabs on a phone, the side menu from 1024 px, a screen it may not open)
+# its duties open, and the inbox (消息; on a phone it is in 我的). (role, tabs on a phone, the side menu
+# from 1024 px, a screen it may not open)
 DUTIES = [
-    ("cadre", ["今日", "日历", "我的"], ["今日", "日历", "导出", "我的"], "/review"),
+    ("cadre", ["今日", "日历", "我的"], ["今日", "日历", "导出", "消息", "我的"], "/review"),
     (
         "unit_head",
         ["今日", "日历", "审阅", "待办", "我的"],
-        ["今日", "日历", "审阅", "待办", "单位概况", "导出", "我的"],
+        ["今日", "日历", "审阅", "待办", "单位概况", "导出", "消息", "我的"],
         "/inspect",
     ),
     (
         "district_leader",
         ["今日", "日历", "审阅", "待办", "我的"],
-        ["今日", "日历", "审阅", "待办", "单位概况", "导出", "我的"],
+        ["今日", "日历", "审阅", "待办", "单位概况", "导出", "消息", "我的"],
         "/roster",
     ),
     (
         "org_inspector",
         ["今日", "日历", "待办", "我的"],
-        ["今日", "日历", "待办", "抽查", "任前公示", "季度考评", "单位概况", "导出", "我的"],
+        ["今日", "日历", "待办", "抽查", "任前公示", "季度考评", "单位概况", "导出", "消息", "我的"],
         "/review",
     ),
     (
         "discipline_inspector",
         ["今日", "日历", "待办", "我的"],
-        ["今日", "日历", "待办", "抽查", "导出", "我的"],
+        ["今日", "日历", "待办", "抽查", "导出", "消息", "我的"],
         "/vetting",
     ),
-    ("hr_evaluator", ["今日", "日历", "我的"], ["今日", "日历", "季度考评", "导出", "我的"], "/todo"),
+    ("hr_evaluator", ["今日", "日历", "我的"], ["今日", "日历", "季度考评", "导出", "消息", "我的"], "/todo"),
     (
         "admin",
         ["今日", "日历", "我的"],
-        ["今日", "日历", "任前公示", "花名册", "节假日安排", "导出", "我的"],
+        ["今日", "日历", "任前公示", "花名册", "节假日安排", "导出", "消息", "我的"],
         "/grading",
     ),
 ]

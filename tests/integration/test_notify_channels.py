@@ -196,7 +196,9 @@ def test_an_email_from_an_unverified_sender_fails_for_good_without_retrying(stac
     unverified = get_settings().notify.model_copy(update={"email_sender": "unverified@example.gov.cn"})
     settings = get_settings().model_copy(update={"notify": unverified})
     slept: list[float] = []
-    delivery = sender(EmailChannel(settings=settings), slept=slept).deliver(PERSON, Preferences(), MESSAGE, AT)
+    delivery = sender(EmailChannel(settings=settings), slept=slept).deliver(
+        PERSON, Preferences(), MESSAGE, AT
+    )
     assert (delivery.status, delivery.attempts, delivery.error) == (
         "failed",
         1,

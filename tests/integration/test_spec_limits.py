@@ -89,6 +89,8 @@ BODIES: dict[tuple[str, ...], dict[str, Any]] = {
         "reason": "补充",
     },
     ("post", "/feedback/{notice_id}"): {"content": "反映情况", "contact": "13900001111"},
+    ("post", "/me/notifications/read"): {"ids": ["2026-11-20T08:30:00.000+08:00#morning-2026-11-20"]},
+    ("put", "/me/notification-preferences"): {"muted": ["sms"]},
 }
 
 

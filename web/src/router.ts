@@ -70,6 +70,9 @@ export const router = createRouter({
     { path: '/overview', component: () => import('@/views/Overview.vue'), meta: { title: '单位概况', roles: OVERSEERS } },
     { path: '/export', component: () => import('@/views/Export.vue'), meta: { title: '导出' } },
     { path: '/mine', component: () => import('@/views/Mine.vue'), meta: { title: '我的' } },
+    // The inbox of reminders (消息) and how they reach me: clear of the API's /me/notifications.
+    { path: '/inbox', component: () => import('@/views/Inbox.vue'), meta: { title: '消息' } },
+    { path: '/inbox/settings', component: () => import('@/views/InboxSettings.vue'), meta: { title: '提醒方式' } },
     { path: '/:rest(.*)*', component: () => import('@/views/NotFound.vue'), meta: { title: '页面不存在' } },
   ],
   scrollBehavior: () => ({ top: 0 }),

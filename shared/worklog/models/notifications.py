@@ -9,9 +9,9 @@ the ``*Out``/``*In`` models are what ``/me/notifications`` answers and takes.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 # The channels a message can go out on; the in-app inbox is not one of them: it always gets it.
 Channel = Literal["sms", "email", "wecom", "dingtalk"]
@@ -91,12 +91,19 @@ class Preferences(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    muted: list[Channel] = Field(default_factory=list)
+    muted: list[Channel] = Field(default_factory=list, max_length=len(CHANNELS))
 
 
 # --- the API ---------------------------------------------------------------------------------
+# An inbox item's id as the API shows it: ``<at>#<digest id>``, its key in the person's own partition.
+NotificationId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=r"^[0-9T:.+-]{10,40}#[A-Za-z0-9_./:-]{1,150}$"),
+]
+
+
 class NotificationOut(BaseModel):
-    id: str = Field(description="the digest's id, used to mark it read")
+    id: NotificationId = Field(description="the item's id (its time and digest id), used to mark it read")
     at: str
     title: str
     lines: list[NoticeLine]
@@ -115,8 +122,15 @@ class NotificationList(BaseModel):
 class MarkReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[str] = Field(default_factory=list, max_length=100, description="ids to mark read")
+    ids: list[NotificationId] = Field(
+        default_factory=list, max_length=100, description="ids to mark read; ids not in my inbox: ignored"
+    )
     all: bool = Field(False, description="mark every unread item read")
+
+
+class MarkReadOut(BaseModel):
+    marked: int = Field(description="items this request marked read (already read or not mine: not counted)")
+    unread: int = Field(description="unread items among the newest 100, after marking")
 
 
 class ChannelState(BaseModel):
@@ -139,6 +153,17 @@ class ContactDetails(BaseModel):
     wecom_user_id: str | None = None
     dingtalk_user_id: str | None = None
     preferred_channel: Channel | None = None
+
+
+# After the person's preferred channel and the district's default, the channels are tried in this
+# order (the group robots first: free, and read at work).
+FALLBACK_ORDER: tuple[Channel, ...] = ("wecom", "dingtalk", "sms", "email")
+
+
+def channel_order(preferred: Channel | None, default: Channel | None) -> list[Channel]:
+    """The order in which a digest's channel is chosen: the first that reaches the person and is
+    not muted wins (worklog.notify.sender sends on it; the inbox's preferences show it)."""
+    return list(dict.fromkeys(c for c in (preferred, default, *FALLBACK_ORDER) if c is not None))
 
 
 def morning_id(day: date) -> str:

@@ -12,9 +12,10 @@ from worklog.audit.repository import AuditRepository
 from worklog.clock import Clock, iso_now, system_clock
 from worklog.models.notifications import Notice
 from worklog.notify.digest import compose
+from worklog.notify.inbox import digest_sk
 from worklog.notify.morning import Deliverer, production_sender
 from worklog.notify.notices import Holders, RosterReader, notices_of
-from worklog.notify.repository import OutboxRepository, digest_sk
+from worklog.notify.repository import OutboxRepository
 from worklog.notify.slots import WorkingDays, in_daytime, morning_of
 from worklog.observability import logger
 from worklog.roster.repository import RosterRepository

@@ -18,13 +18,12 @@ from botocore.exceptions import ClientError
 from worklog.clock import SHANGHAI
 from worklog.dynamo import TableRepository, conditional, from_item, key, to_item
 from worklog.models.notifications import Delivery, Digest, Notice, Preferences
+from worklog.notify.inbox import PREFS_SK, digest_item
 from worklog.roster.repository import batch_write
 
 # A pending notice is kept this long after its morning (then DynamoDB's TTL removes it).
 NOTICE_KEPT_DAYS = 62
 BATCH_GET = 100
-PREFS_SK = "PREFS"
-MORNING_PREFIX = "morning-"
 
 
 @dataclass
@@ -35,35 +34,6 @@ class RunState:
     started_at: str
     resumed: bool = False
     finished_at: str | None = None
-
-
-def digest_sk(digest: Digest) -> str:
-    return f"MSG#{digest.at}#{digest.digest_id}"
-
-
-def morning_of_digest(digest: Digest) -> str | None:
-    """The morning (ISO date) of a morning digest; None for an urgent one."""
-    if digest.digest_id.startswith(MORNING_PREFIX):
-        return digest.digest_id.removeprefix(MORNING_PREFIX)
-    return None
-
-
-def digest_item(digest: Digest) -> dict[str, Any]:
-    """The stored shape of a digest (the inbox reads it back with ``digest_of``)."""
-    item: dict[str, Any] = {
-        "pk": f"PERSON#{digest.person_id}",
-        "sk": digest_sk(digest),
-        **digest.model_dump(mode="json", exclude_none=True),
-    }
-    morning = morning_of_digest(digest)
-    if morning is not None:
-        item.update(gsi1pk=f"SENT#{morning}", gsi1sk=digest.person_id)
-    return item
-
-
-def digest_of(item: dict[str, Any]) -> Digest:
-    fields = {k: v for k, v in item.items() if k not in ("pk", "sk", "gsi1pk", "gsi1sk")}
-    return Digest.model_validate(fields)
 
 
 def notice_item(morning: date, notice: Notice) -> dict[str, Any]:

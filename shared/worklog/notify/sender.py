@@ -39,14 +39,13 @@ from pydantic import BaseModel, ValidationError
 
 from worklog import aws
 from worklog.clock import Clock, iso_now, system_clock
-from worklog.models.notifications import Channel, Delivery, Message, Preferences
+from worklog.models.notifications import Channel, Delivery, Message, Preferences, channel_order
 from worklog.models.roster import Cadre
 from worklog.notify.channels import ChannelAdapter, SendFailed, default_adapters
 from worklog.observability import logger
 from worklog.settings import Settings, get_settings
 
 # The fallback order when neither the preferred nor the default channel reaches a person.
-ORDER: tuple[Channel, ...] = ("wecom", "dingtalk", "sms", "email")
 BACKOFF_BASE = 0.5
 RETRY_RECEIVES = 5  # = the retry queue's RedrivePolicy maxReceiveCount
 FIRST_RETRY_DELAY = 60  # seconds before the retry queue offers a message the first time
@@ -136,10 +135,9 @@ class Sender:
 
     # --- the channel ---------------------------------------------------------------------------
     def choose(self, person: Cadre, prefs: Preferences) -> Channel | None:
-        """Preferred, else the district's default, else the first in ORDER that reaches the person
-        and is not muted; None: the inbox only."""
-        candidates = [person.preferred_channel, self.settings.notify.default_channel, *ORDER]
-        for channel in dict.fromkeys(c for c in candidates if c):
+        """The first channel in ``channel_order`` (preferred, the district's default, the fallback
+        order) that reaches the person and is not muted; None: the inbox only."""
+        for channel in channel_order(person.preferred_channel, self.settings.notify.default_channel):
             adapter = self.adapters.get(channel)
             if adapter is not None and channel not in prefs.muted and adapter.reaches(person):
                 return channel

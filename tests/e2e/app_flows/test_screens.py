@@ -32,6 +32,8 @@ CADRE_SCREENS = (
     "/reads",
     "/matters",
     "/mine",
+    "/inbox",
+    "/inbox/settings",
     "/no-such-screen",
 )
 REVIEWER_SCREENS = ("/review", "/review/{week}/{member}", "/log/{member}")

@@ -587,6 +587,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My reminder channels: which the roster can reach, which are muted, which one is used */
+        get: operations["get_my_notification_preferences_me_notification_preferences_get"];
+        /** Mute or unmute reminder channels (the in-app inbox cannot be muted) */
+        put: operations["put_my_notification_preferences_me_notification_preferences_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My inbox of reminders, newest first, with the unread count (the app's badge: limit=1) */
+        get: operations["get_my_notifications_me_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark inbox items read (ids, or all); ids that are not mine change nothing. Idempotent */
+        post: operations["post_my_notifications_read_me_notifications_read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/reads": {
         parameters: {
             query?: never;
@@ -1389,6 +1441,26 @@ export interface components {
          * @enum {string}
          */
         CaseState: "open" | "talk_recorded" | "escalated" | "closed";
+        /** ChannelState */
+        ChannelState: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "sms" | "email" | "wecom" | "dingtalk";
+            /**
+             * Available
+             * @description the roster has what this channel needs (a mobile, an e-mail, an id)
+             */
+            available: boolean;
+            /** Muted */
+            muted: boolean;
+            /**
+             * Preferred
+             * @description the channel a digest goes out on while it is not muted
+             */
+            preferred: boolean;
+        };
         /**
          * ContactDetails
          * @description What the roster holds to reach a cadre (the optional columns of a roster file).
@@ -1799,6 +1871,33 @@ export interface components {
             /** Hash */
             hash: string;
         };
+        /** MarkReadIn */
+        MarkReadIn: {
+            /**
+             * Ids
+             * @description ids to mark read; ids not in my inbox: ignored
+             */
+            ids?: string[];
+            /**
+             * All
+             * @description mark every unread item read
+             * @default false
+             */
+            all: boolean;
+        };
+        /** MarkReadOut */
+        MarkReadOut: {
+            /**
+             * Marked
+             * @description items this request marked read (already read or not mine: not counted)
+             */
+            marked: number;
+            /**
+             * Unread
+             * @description unread items among the newest 100, after marking
+             */
+            unread: number;
+        };
         /** MeOut */
         MeOut: {
             /** Cadre Id */
@@ -1925,6 +2024,27 @@ export interface components {
              */
             dry_run: boolean;
         };
+        /**
+         * NoticeLine
+         * @description A notice as a digest lists it.
+         */
+        NoticeLine: {
+            /** Notice Id */
+            notice_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "entry_missing" | "review_assigned" | "review_overdue" | "talk_opened" | "accountability_opened" | "audit_assigned";
+            /** Title */
+            title: string;
+            /** Due */
+            due?: string | null;
+            /** Last Day */
+            last_day?: string | null;
+            /** Link */
+            link: string;
+        };
         /** NoticeList */
         NoticeList: {
             /** Notices */
@@ -1965,6 +2085,52 @@ export interface components {
             opened_by: string;
             /** Opened At */
             opened_at: string;
+        };
+        /** NotificationList */
+        NotificationList: {
+            /**
+             * Items
+             * @description newest first
+             */
+            items: components["schemas"]["NotificationOut"][];
+            /**
+             * Unread
+             * @description unread items among the newest 100
+             */
+            unread: number;
+            /**
+             * Next
+             * @description cursor of the next (older) page
+             */
+            next?: string | null;
+        };
+        /** NotificationOut */
+        NotificationOut: {
+            /**
+             * Id
+             * @description the item's id (its time and digest id), used to mark it read
+             */
+            id: string;
+            /** At */
+            at: string;
+            /** Title */
+            title: string;
+            /** Lines */
+            lines: components["schemas"]["NoticeLine"][];
+            /** Urgent */
+            urgent: boolean;
+            /** Read */
+            read: boolean;
+            /**
+             * Channel
+             * @description the channel it went out on; none: inbox only
+             */
+            channel?: ("sms" | "email" | "wecom" | "dingtalk") | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "sent" | "retrying" | "failed" | "muted" | "no_channel";
         };
         /**
          * OfficialSchedule
@@ -2062,6 +2228,26 @@ export interface components {
             first_saved_at: string;
             /** Saved At */
             saved_at: string;
+        };
+        /**
+         * Preferences
+         * @description A person's choices: channels muted (the inbox cannot be).
+         */
+        Preferences: {
+            /** Muted */
+            muted?: ("sms" | "email" | "wecom" | "dingtalk")[];
+        };
+        /** PreferencesOut */
+        PreferencesOut: {
+            /** Channels */
+            channels: components["schemas"]["ChannelState"][];
+            /**
+             * Inbox
+             * @description the in-app inbox always receives everything
+             * @default true
+             * @constant
+             */
+            inbox: true;
         };
         /** ReadList */
         ReadList: {
@@ -6573,6 +6759,407 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 校验失败（code 为 validation_error 等，details 列出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖的服务暂时不可用（如身份提供方），请稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_my_notification_preferences_me_notification_preferences_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权访问 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 冲突（如 period_locked） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 校验失败（code 为 validation_error 等，details 列出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖的服务暂时不可用（如身份提供方），请稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_my_notification_preferences_me_notification_preferences_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description at most 65536 bytes (UTF-8); a larger body is 413 payload_too_large */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Preferences"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权访问 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 冲突（如 period_locked） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不支持的请求体类型（Content-Type） */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 校验失败（code 为 validation_error 等，details 列出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖的服务暂时不可用（如身份提供方），请稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_my_notifications_me_notifications_get: {
+        parameters: {
+            query?: {
+                /** @description at most this many */
+                limit?: number;
+                /** @description next of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权访问 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 冲突（如 period_locked） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 校验失败（code 为 validation_error 等，details 列出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖的服务暂时不可用（如身份提供方），请稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_my_notifications_read_me_notifications_read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description at most 65536 bytes (UTF-8); a larger body is 413 payload_too_large */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkReadIn"];
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkReadOut"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权访问 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 冲突（如 period_locked） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不支持的请求体类型（Content-Type） */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

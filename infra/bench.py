@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from infra import bench_app, bench_site, bench_sweeps
+from infra import bench_app, bench_notify, bench_site, bench_sweeps
 from infra.counting import counting
 from infra.inprocess import InProcessStack, in_process, reset_caches
 from infra.template import ROOT
@@ -168,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--saves", type=int, default=200, help="submissions timed for the p50")
     parser.add_argument(
+        "--morning-sizes",
+        default="800,80000",
+        help="people of the morning digest runs (comma-separated)",
+    )
+    parser.add_argument(
         "--sweep-sizes",
         default="800,8000",
         help="roster sizes for the sweeps, comma-separated (80000 takes the emulator about twenty minutes)",
@@ -201,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bare TransactWriteItems of 3 items:               {bare_p50:7.2f} ms")
         print(f"ratio handler / bare transaction:                 {handler_p50 / bare_p50:7.2f}")
     bench_sweeps.run([int(n) for n in args.sweep_sizes.split(",") if n])
+    bench_notify.run([int(n) for n in args.morning_sizes.split(",") if n])
     bench_site.run()
     bench_app.run(args.app_runs)
     print("\n## Cold import (median of 3 fresh interpreters)")

@@ -28,7 +28,7 @@ from infra.demo import plan
 from infra.demo.chains import chains
 from infra.demo.district import DemoDistrict, generate_district
 from infra.demo.plan import CachedCalendar, Journal, Window
-from infra.demo.replay import Interrupted, Replay, ReplaySummary
+from infra.demo.replay import Interrupted, QuietBus, Replay, ReplaySummary
 from infra.direct import DirectDynamoDB, DirectSiteBucket
 from infra.emulator import load_items
 from worklog import aws
@@ -91,6 +91,8 @@ def load_history(
     publish: bool = True,
     progress: Callable[[str], None] = lambda step: None,
     stop: threading.Event | None = None,
+    bus: QuietBus | None = None,
+    prepare: Callable[[Replay], None] = lambda replay: None,
 ) -> History:
     """Steps 2 to 4 for a district whose roster is loaded (see the module's docstring); ``stop``,
     once set, interrupts the loading (``Interrupted``)."""
@@ -129,7 +131,10 @@ def load_history(
 
     started = time.monotonic()
     progress("history")
-    replay = Replay(district, window, journal, calendar, late, dynamodb=dynamodb, seed=seed, stop=stop)
+    replay = Replay(
+        district, window, journal, calendar, late, dynamodb=dynamodb, seed=seed, stop=stop, bus=bus
+    )
+    prepare(replay)
     history.replay = replay.run()
     history.seconds["history"] = time.monotonic() - started
 

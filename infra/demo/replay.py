@@ -158,16 +158,18 @@ class Replay:
         ledger: LedgerStore | None = None,
         seed: int = plan.SEED,
         stop: threading.Event | None = None,
+        bus: QuietBus | None = None,
     ) -> None:
         """``late_marks``: the journal's late revisions (as stored), whose marks on the standing the
         replay writes when their time comes; ``dynamodb``: the client the repositories use;
-        ``stop``, once set, interrupts the replay (``Interrupted``)."""
+        ``stop``, once set, interrupts the replay (``Interrupted``); ``bus``: where the services'
+        events go (default: counted only; the notifier's benchmark takes them in)."""
         self.district, self.window, self.journal, self.calendar = district, window, journal, calendar
         self.seed = seed
         self.stories: Storylines = journal.storylines
         self.cadres: dict[str, Cadre] = {c.cadre_id: c for c in district.cadres}
         self.clock = ReplayClock(window.start)
-        self.bus = QuietBus()
+        self.bus = bus if bus is not None else QuietBus()
         settings = get_settings()
         self.roster = RosterRepository(client=dynamodb)
         self.journal_repo = JournalAsOf(journal, client=dynamodb)

@@ -97,7 +97,6 @@ def load_history(
     """Steps 2 to 4 for a district whose roster is loaded (see the module's docstring); ``stop``,
     once set, interrupts the loading (``Interrupted``)."""
     history = History(today=today, district=district)
-    settings = get_settings()
     calendar: WorkingCalendar = CachedCalendar(current_calendar())
     dynamodb = DirectDynamoDB(aws.client("dynamodb"))
 
@@ -106,6 +105,35 @@ def load_history(
     window = plan.history_window(today, calendar)
     journal = plan.demo_journal(district, window, calendar, seed)
     history.window, history.journal = window, journal
+    late = _load_chains(history, district, calendar, stop)
+    history.seconds["journal"] = time.monotonic() - started
+
+    started = time.monotonic()
+    progress("history")
+    replay = Replay(
+        district, window, journal, calendar, late, dynamodb=dynamodb, seed=seed, stop=stop, bus=bus
+    )
+    prepare(replay)
+    history.replay = replay.run()
+    history.seconds["history"] = time.monotonic() - started
+
+    if publish:
+        started = time.monotonic()
+        progress("site")
+        history.site_objects = publish_site(dynamodb, calendar)
+        history.seconds["site"] = time.monotonic() - started
+    progress("ready")
+    return history
+
+
+def _load_chains(
+    history: History, district: DemoDistrict, calendar: WorkingCalendar, stop: threading.Event | None
+) -> list[dict[str, Any]]:
+    """Write each cadre's hash chain (and leave standings) straight into the tables; the late
+    revisions, whose marks the replay writes when their time comes."""
+    settings = get_settings()
+    journal = history.journal
+    assert journal is not None
     units = {c.cadre_id: c.unit_id for c in district.cadres}
     late: list[dict[str, Any]] = []
     for chain in chains(journal.records, units, calendar):
@@ -127,24 +155,7 @@ def load_history(
             len(history.skipped_cadres),
             ", ".join(history.skipped_cadres),
         )
-    history.seconds["journal"] = time.monotonic() - started
-
-    started = time.monotonic()
-    progress("history")
-    replay = Replay(
-        district, window, journal, calendar, late, dynamodb=dynamodb, seed=seed, stop=stop, bus=bus
-    )
-    prepare(replay)
-    history.replay = replay.run()
-    history.seconds["history"] = time.monotonic() - started
-
-    if publish:
-        started = time.monotonic()
-        progress("site")
-        history.site_objects = publish_site(dynamodb, calendar)
-        history.seconds["site"] = time.monotonic() - started
-    progress("ready")
-    return history
+    return late
 
 
 def publish_site(dynamodb: Any, calendar: WorkingCalendar) -> int:

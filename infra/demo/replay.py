@@ -160,10 +160,8 @@ class Replay:
         stop: threading.Event | None = None,
         bus: QuietBus | None = None,
     ) -> None:
-        """``late_marks``: the journal's late revisions (as stored), whose marks on the standing the
-        replay writes when their time comes; ``dynamodb``: the client the repositories use;
-        ``stop``, once set, interrupts the replay (``Interrupted``); ``bus``: where the services'
-        events go (default: counted only; the notifier's benchmark takes them in)."""
+        """``late_marks``: late revisions, their standing marks written in time; ``dynamodb``: the
+        repositories' client; ``stop`` interrupts (``Interrupted``); ``bus``: the services' events."""
         self.district, self.window, self.journal, self.calendar = district, window, journal, calendar
         self.seed = seed
         self.stories: Storylines = journal.storylines

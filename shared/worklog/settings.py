@@ -6,11 +6,12 @@ rules (docs/rules.md) are one nested model with defaults, overridable by ``WORKL
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from worklog.models.notifications import Channel
@@ -64,6 +65,10 @@ class FeedbackLimits(BaseModel):
     )
 
 
+# A daily cron at a fixed minute and hour: cron(<minute> <hour> ...).
+DIGEST_CRON = re.compile(r"^cron\(([0-5]?[0-9]) (1?[0-9]|2[0-3]) .+\)$")
+
+
 class NotifySettings(BaseModel):
     """How reminders reach people (worklog.notify): when the morning digest goes out, the hours an
     urgent notice may go out at once, the district's default channel, what messages are signed with."""
@@ -71,12 +76,22 @@ class NotifySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     digest_time: time = Field(time(8, 30), description="the morning digest's time on working days (Shanghai)")
+    # The stack's morning schedule (cron, Shanghai time), when given: the digest time is its minute
+    # and hour, so the schedule that fires the run and the time notices wait for cannot disagree.
+    digest_schedule: str | None = Field(None, pattern=DIGEST_CRON.pattern)
     daytime_start: time = Field(time(8, 0), description="urgent notices go out at once from ...")
     daytime_end: time = Field(time(21, 0), description="... until this time; later ones wait for the morning")
     default_channel: Channel | None = Field("sms", description="for cadres without a preferred channel")
     sms_signature: str = Field("【锦江区委组织部】", max_length=20)
     email_sender: str = Field("worklog@example.gov.cn", description="a verified SES identity")
     send_attempts: int = Field(3, ge=1, le=10, description="tries of a send before the retry queue")
+
+    @model_validator(mode="after")
+    def _time_of_the_schedule(self) -> NotifySettings:
+        found = DIGEST_CRON.match(self.digest_schedule or "")
+        if found:
+            self.digest_time = time(int(found[2]), int(found[1]))
+        return self
 
 
 class Settings(BaseSettings):

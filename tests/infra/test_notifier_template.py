@@ -8,6 +8,8 @@ import json
 import re
 from typing import Any
 
+import pytest
+
 from infra.template import ROOT, TEMPLATE_PATH, FunctionSpec, Stack
 from tests.infra.test_template import as_list, of_type, statements, transformed
 from worklog.settings import NotifySettings
@@ -66,17 +68,34 @@ def test_the_morning_run_fires_every_day_at_half_past_eight_shanghai_with_its_in
     assert morning.input == {"run": "morning"} and morning.enabled
 
 
-def test_the_digest_schedule_is_a_parameter_and_its_default_time_is_the_digest_time(
-    template: dict[str, Any],
+def test_one_parameter_sets_both_the_morning_schedule_and_the_digest_time_notices_wait_for(
+    template: dict[str, Any], stack: Stack
 ) -> None:
-    parameters = template["Parameters"]
-    minute, hour = parameters["DigestSchedule"]["Default"].removeprefix("cron(").split()[:2]
-
-    assert f"{int(hour):02d}:{int(minute):02d}" == parameters["DigestTime"]["Default"]
-    changed = Stack(template, parameters={"DigestSchedule": "cron(0 9 * * ? *)", "DigestTime": "09:00"})
-    assert notifier(changed).schedules[0].expression == "cron(0 9 * * ? *)"
+    # Given the default stack, and one whose DigestSchedule says 09:05
+    default = NotifySettings.model_validate_json(notifier(stack).environment["WORKLOG_NOTIFY"])
+    changed = Stack(template, parameters={"DigestSchedule": "cron(5 9 * * ? *)"})
     settings = NotifySettings.model_validate_json(notifier(changed).environment["WORKLOG_NOTIFY"])
-    assert settings.digest_time.isoformat() == "09:00:00"
+    # Then the schedule fires at that time and the notifier reckons mornings by the same time
+    assert default.digest_time.isoformat() == "08:30:00"
+    assert notifier(changed).schedules[0].expression == "cron(5 9 * * ? *)"
+    assert settings.digest_time.isoformat() == "09:05:00"
+    assert "DigestTime" not in template["Parameters"]
+
+
+@pytest.mark.parametrize("expression", ["cron(30 8 * * ? *)", "cron(0 23 ? * MON-FRI *)"])
+def test_the_digest_schedule_takes_a_daily_cron_at_a_fixed_minute_and_hour(
+    template: dict[str, Any], expression: str
+) -> None:
+    assert re.fullmatch(template["Parameters"]["DigestSchedule"]["AllowedPattern"], expression)
+
+
+@pytest.mark.parametrize("expression", ["cron(*/5 8 * * ? *)", "cron(30 8-9 * * ? *)", "rate(1 day)"])
+def test_a_digest_schedule_without_one_minute_and_hour_is_refused(
+    template: dict[str, Any], expression: str
+) -> None:
+    assert not re.fullmatch(template["Parameters"]["DigestSchedule"]["AllowedPattern"], expression)
+    with pytest.raises(ValueError):
+        NotifySettings(digest_schedule=expression)
 
 
 def test_retries_come_from_the_retry_queue_which_dead_letters_into_its_own_queue(stack: Stack) -> None:

@@ -299,11 +299,15 @@ DOSSIER: dict[str, str] = {
 # what the notifier tells people (worklog.notify): notice titles, the digest's words. Titles never
 # name another cadre or a case's reason: a robot's message is read by the whole group.
 NOTIFY: dict[str, str] = {
-    "entry_missing_entry": "填写 {period} 的工作日志",
-    "entry_missing_plan": "提交 {period} 月度计划",
-    "entry_missing_summary": "提交 {period} 半年总结",
-    "review_assigned": "审阅 {week_start} 至 {week_end} 的周工作日志（{count} 人）",
-    "review_overdue": "{week_start} 这一周的审阅已逾期（{count} 人未审阅）",
+    "entry_missing_entry": "填写{period}的工作日志",
+    "entry_missing_plan": "提交{period}的月度计划",
+    "entry_missing_summary": "提交{period}的半年总结",
+    "review_assigned": "审阅{week_start}至{week_end}的周工作日志（{count}人）",
+    "review_overdue": "{week_start}这一周的审阅已逾期（{count}人未审阅）",
+    "month": "{year}年{month}月",
+    "half": "{year}年{half}",
+    "H1": "上半年",
+    "H2": "下半年",
     "talk_opened": "有一件提醒谈话案件待您处理",
     "accountability_subject": "有一件关于您的问责案件已立案，请登录查看",
     "accountability_holder": "有一件问责案件待您处理",

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+import pytest
+
 from worklog.clock import SHANGHAI
 from worklog.models.audits import AuditAssignment
 from worklog.models.roster import Cadre, Unit
@@ -148,6 +150,21 @@ def test_a_review_assignment_tells_the_reviewer_by_week() -> None:
     )
     [overdue] = notices_of("ReviewOverdue", review, roster=holders(), now=NOW)
     assert overdue.notice_id == "review_overdue/c2/2026-11-16"
+    assert notice.title == "审阅11月16日至11月22日的周工作日志（2人）"
+
+
+@pytest.mark.parametrize(
+    ("kind", "period", "title"),
+    [
+        ("entry", "2026-11-24", "填写11月24日的工作日志"),
+        ("plan", "2026-12", "提交2026年12月的月度计划"),
+        ("summary", "2026-H2", "提交2026年下半年的半年总结"),
+    ],
+)
+def test_a_missing_thing_is_named_in_words_a_reader_uses(kind: str, period: str, title: str) -> None:
+    event = {**MISSING, "kind": kind, "period": period, "reminder_id": f"MISS#{period}#{kind}"}
+    [notice] = notices_of("EntryMissing", event, roster=holders(), now=NOW)
+    assert notice.title == title
 
 
 def test_a_unit_talk_tells_the_named_head_else_the_units_heads_in_post() -> None:

@@ -12,6 +12,7 @@ from datetime import date
 from worklog.messages import NOTIFY
 from worklog.models.notifications import Delivery, Digest, Message, Notice, NoticeLine, morning_id
 from worklog.models.roster import Cadre
+from worklog.notify.notices import cn_date
 from worklog.settings import NotifySettings
 
 SMS_SEGMENT = 70
@@ -20,10 +21,6 @@ SMS_MAX_SEGMENTS = 2
 # Where a digest of several things points: the app's first screen (its own owed things and menu).
 HOME_PATH = "/today"
 BREAKS = "；。，、）"
-
-
-def cn_date(day: date) -> str:
-    return NOTIFY["date"].format(month=day.month, day=day.day)
 
 
 def is_owed(notice: Notice | NoticeLine, urgent: bool = False) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from worklog.access import ACCOUNTABILITY_HOLDERS
@@ -107,6 +107,22 @@ def _notice(
     )
 
 
+def cn_date(day: date) -> str:
+    """A date as a message says it: 11月30日."""
+    return NOTIFY["date"].format(month=day.month, day=day.day)
+
+
+def period_words(kind: str, period: str) -> str:
+    """What an owed period is called in a message: 11月30日, 2026年12月, 2026年下半年."""
+    if kind == "plan":
+        year, month = period.split("-")
+        return NOTIFY["month"].format(year=year, month=int(month))
+    if kind == "summary":
+        year, half = period.split("-")
+        return NOTIFY["half"].format(year=year, half=NOTIFY[half])
+    return cn_date(date.fromisoformat(period))
+
+
 def _entry_missing(d: dict[str, Any], holders: Holders, received: str) -> list[Notice]:
     if d["cadre_id"] not in holders.present([d["cadre_id"]]):
         return []
@@ -117,7 +133,7 @@ def _entry_missing(d: dict[str, Any], holders: Holders, received: str) -> list[N
         f"entry_missing/{d['reminder_id']}",
         ENTRY_MISSING,
         received,
-        title=NOTIFY[f"entry_missing_{kind}"].format(period=d["period"]),
+        title=NOTIFY[f"entry_missing_{kind}"].format(period=period_words(kind, d["period"])),
         due=_day(d.get("due")),
         last_day=_day(d.get("can_still_save_until")),
         link=ENTRY_PATHS[kind].format(period=d["period"]),
@@ -131,9 +147,9 @@ def _review(d: dict[str, Any], holders: Holders, received: str, detail_type: str
     if reviewer not in holders.present([reviewer]):
         return []
     kind: NoticeKind = "review_assigned" if detail_type == REVIEW_ASSIGNED else "review_overdue"
-    title = NOTIFY[kind].format(
-        week_start=d["week_start"], week_end=d.get("week_end", ""), count=d.get("count", 0)
-    )
+    start = date.fromisoformat(d["week_start"])
+    end = _day(d.get("week_end")) or start + timedelta(days=6)
+    title = NOTIFY[kind].format(week_start=cn_date(start), week_end=cn_date(end), count=d.get("count", 0))
     due = _day(d.get("due"))
     notice = _notice(
         kind,

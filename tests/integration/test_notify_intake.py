@@ -4,6 +4,9 @@ goes out at once in daytime, once, and waits for the morning at night."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
+
+import pytest
 
 from infra.inprocess import InProcessStack
 from tests.conftest import set_clock
@@ -109,3 +112,32 @@ def test_nobody_who_has_left_is_given_a_notice(stack: InProcessStack) -> None:
         "EntryMissing", missing_event("c0004", date(2026, 11, 24))
     )
     assert summary.notices == 0 and summary.stored == 0
+
+
+class StoppingDeliverer(FakeDeliverer):
+    """Stops the invocation in the middle of a send, as a Lambda timing out would."""
+
+    def deliver(self, *args: Any, **kwargs: Any) -> Any:
+        raise TimeoutError("the invocation ended")
+
+
+def test_an_urgent_send_cut_short_is_resumed_by_a_later_replay_and_its_digest_keeps_its_key(
+    stack: InProcessStack,
+) -> None:
+    # Given an urgent notice whose send was cut short after its claim and its digest
+    set_clock(2026, 11, 29, 15)
+    with pytest.raises(TimeoutError):
+        Intake(calendar=CAL, sender=StoppingDeliverer()).take("AccountabilityCaseOpened", accountability())
+    # When the event is redelivered at once (the first send may still be under way), then later
+    soon = Intake(calendar=CAL, sender=FakeDeliverer()).take("AccountabilityCaseOpened", accountability())
+    set_clock(2026, 11, 29, 15, 30)
+    sender = FakeDeliverer()
+    later = Intake(calendar=CAL, sender=sender).take("AccountabilityCaseOpened", accountability())
+    # Then the redelivery at once sends nothing, the later one finishes the send, once, in the one digest
+    assert soon.urgent_sent == [] and soon.urgent_already_sent == 1
+    assert later.urgent_sent == ["accountability_opened/AC-LOG-c0001-2026-11-24/c0001"]
+    [item] = inbox_items("c0001")
+    assert item["delivery"]["status"] == "sent" and item["at"].startswith("2026-11-29T15:00")
+    # And a replay after that sends nothing more
+    again = Intake(calendar=CAL, sender=FakeDeliverer()).take("AccountabilityCaseOpened", accountability())
+    assert again.urgent_sent == [] and again.urgent_already_sent == 1

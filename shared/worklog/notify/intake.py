@@ -5,7 +5,7 @@ as a one-notice digest (once: its ``URGENT#`` guard)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from worklog.audit.repository import AuditRepository
@@ -21,6 +21,10 @@ from worklog.observability import logger
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import Settings, get_settings
+
+# An urgent send claimed this long ago and never marked finished was cut short (a Lambda invocation
+# lasts at most 15 minutes): a replay of its event resumes it.
+URGENT_STALE = timedelta(minutes=15)
 
 
 @dataclass
@@ -88,13 +92,14 @@ class Intake:
         return summary
 
     def _send_now(self, notice: Notice, now: datetime, summary: IntakeSummary) -> None:
-        if not self.outbox.claim_urgent(notice.notice_id):
+        stale = (now - URGENT_STALE).isoformat(timespec="milliseconds")
+        at = self.outbox.claim_urgent(notice.notice_id, iso_now(self.clock), stale_before=stale)
+        if at is None:
             summary.urgent_already_sent += 1
             return
         person = self.roster.get_cadres([notice.person_id]).get(notice.person_id)
         if person is None:
             return
-        at = iso_now(self.clock)
         digest, message = compose(
             person,
             [notice],
@@ -107,4 +112,5 @@ class Intake:
         prefs = self.outbox.preferences_of([person.cadre_id])[person.cadre_id]
         delivery = self.sender.deliver(person, prefs, message, at)
         self.outbox.record_delivery(person.cadre_id, digest_sk(digest), delivery)
+        self.outbox.urgent_sent(notice.notice_id, iso_now(self.clock))
         summary.urgent_sent.append(notice.notice_id)

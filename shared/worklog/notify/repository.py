@@ -188,6 +188,27 @@ class OutboxRepository(TableRepository):
                 request = resp.get("UnprocessedKeys") or {}
         return found
 
-    def claim_urgent(self, notice_id: str) -> bool:
-        """The guard of an urgent send: True for the first claim of this notice only."""
-        return self._put_new(to_item({"pk": f"URGENT#{notice_id}", "sk": "SENT"}))
+    def claim_urgent(self, notice_id: str, at: str, *, stale_before: str) -> str | None:
+        """The guard of an urgent send. Returns the time to send under: ``at`` for the first claim;
+        the first claim's own time when that claim was made before ``stale_before`` and its send
+        never finished (the invocation stopped on the way: the replay resumes it, and its digest
+        keeps its key); None when it was sent, or is being sent now."""
+        if self._put_new(to_item({"pk": f"URGENT#{notice_id}", "sk": "SENT", "claimed_at": at})):
+            return at
+        item = self.client.get_item(
+            TableName=self.table, Key=key(f"URGENT#{notice_id}", "SENT"), ConsistentRead=True
+        ).get("Item")
+        claim = from_item(item) if item else {}
+        claimed = str(claim.get("claimed_at", ""))
+        if claim.get("sent_at") or not claimed or claimed >= stale_before:
+            return None
+        return claimed
+
+    def urgent_sent(self, notice_id: str, at: str) -> None:
+        """Mark an urgent notice's send finished (whatever the channel answered: it is recorded)."""
+        self.client.update_item(
+            TableName=self.table,
+            Key=key(f"URGENT#{notice_id}", "SENT"),
+            UpdateExpression="SET sent_at = :at",
+            ExpressionAttributeValues={":at": {"S": at}},
+        )

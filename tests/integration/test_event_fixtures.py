@@ -42,6 +42,10 @@ EXPECTED = {
     "entries/14-get-me.json": 200,
     "entries/15-get-my-calendar.json": 200,
     "entries/16-get-my-export.json": 200,  # XLSX of the entries saved above
+    "entries/17-get-my-notifications.json": 200,
+    "entries/18-post-notifications-read.json": 200,
+    "entries/19-get-notification-preferences.json": 200,
+    "entries/20-put-notification-preferences.json": 200,
     "admin/01-post-roster-import.json": 200,
     "admin/02-get-units.json": 200,
     "admin/03-get-unit-cadres.json": 200,

@@ -1,7 +1,6 @@
 """The notifier's handler routes its three doors: bus events to the intake, the morning schedule's
 input to the morning run, retry-queue records to the sender's retry batch; anything else is refused.
 
-(Goes to tests/integration/test_notifier_handler.py once worklog.notify is in.)
 """
 
 from __future__ import annotations
@@ -17,6 +16,8 @@ import pytest
 from infra.inprocess import InProcessStack
 from infra.template import ROOT
 from tests.conftest import set_clock
+from worklog.models.notifications import Delivery, Digest
+from worklog.notify.repository import OutboxRepository
 from worklog.settings import get_settings
 
 EVENTS = ROOT / "events" / "notifier"
@@ -149,3 +150,31 @@ def test_the_fixture_event_lands_in_the_outbox_once_even_when_replayed(stack: In
     waiting = [item for item in first if item["pk"].startswith("MORNING#")]
     assert len(waiting) == 1 and waiting[0]["sk"].startswith("c0001#")
     assert outbox_items() == first
+
+
+def test_the_retry_fixture_is_a_message_the_real_sender_resends_and_records(stack: InProcessStack) -> None:
+    # Given the digest the retry is about, in c0001's inbox, its send still being retried
+    set_clock(2026, 11, 20, 8, 35)
+    body = json.loads(fixture("04-retry.json")["Records"][0]["body"])
+    waiting = Delivery(channel="sms", status="retrying", at=body["at"], attempts=3)
+    digest = Digest(
+        digest_id="morning-2026-11-20",
+        person_id="c0001",
+        at=body["at"],
+        title="11月20日 工作提醒",
+        lines=[],
+        delivery=waiting,
+    )
+    OutboxRepository().put_digests([digest])
+    boto3.client("dynamodb").update_item(
+        TableName=get_settings().roster_table,
+        Key={"pk": {"S": "CADRE#c0001"}, "sk": {"S": "PROFILE"}},
+        UpdateExpression="SET mobile = :m",
+        ExpressionAttributeValues={":m": {"S": "13800138000"}},
+    )
+    # When the retry queue hands the fixture to the notifier
+    answer = stack.invoke("notifier", fixture("04-retry.json"))
+    # Then it went out, and the digest's delivery says so
+    assert answer == {"batchItemFailures": []}
+    [item] = [i for i in outbox_items() if i["pk"] == "PERSON#c0001"]
+    assert item["delivery"]["status"] == "sent" and item["delivery"]["channel"] == "sms"

@@ -143,7 +143,13 @@ def queues() -> tuple[str, str]:
 
 def sender(adapter: Any, queue_url: str = "", slept: list[float] | None = None) -> Sender:
     sleeps = slept if slept is not None else []
-    return Sender(adapters=[adapter], queue_url=queue_url, sleep=sleeps.append, retry_delay=0)
+    return Sender(
+        adapters=[adapter],
+        queue_url=queue_url,
+        sleep=sleeps.append,
+        retry_delay=0,
+        profiles={PERSON.cadre_id: PERSON}.get,
+    )
 
 
 def receive(queue_url: str) -> list[dict[str, Any]]:

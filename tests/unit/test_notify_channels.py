@@ -102,6 +102,7 @@ def sender(*adapters: FakeAdapter, sqs: FakeSqs | None = None, **kwargs: Any) ->
         settings=kwargs.pop("settings", settings()),
         sleep=slept.append,
         clock=FixedClock(NOW),
+        profiles=kwargs.pop("profiles", lambda person_id: cadre(mobile="13800138000")),
         **kwargs,
     )
     return made, slept
@@ -443,3 +444,32 @@ def test_a_delivery_is_evidence_of_who_was_told_on_which_channel() -> None:
     s, _ = sender(FakeAdapter("wecom"), settings=settings(default=None))
     delivery = s.deliver(cadre(wecom_user_id="liming"), Preferences(), MESSAGE, AT)
     assert delivery == Delivery(channel="wecom", status="sent", at=AT, attempts=1, message_id="wecom-c0001")
+
+
+def test_a_retry_waits_in_the_queue_without_the_persons_contact_details_and_reads_them_when_it_runs() -> None:
+    # Given a send that failed into the retry queue, the person's mobile changed since
+    sqs = FakeSqs()
+    body = queued_body(sqs)
+    assert "13800138000" not in body and "c0001" in body
+    reached: list[str | None] = []
+
+    class Sms(FakeAdapter):
+        def send(self, person: Cadre, message: Message) -> str:
+            reached.append(person.mobile)
+            return super().send(person, message)
+
+    s, _ = sender(Sms("sms", ["sns-3"]), profiles=lambda person_id: cadre(mobile="13900139000"))
+    # When the retry runs, it reaches the person through the roster's details as they are now
+    recorded: list[Any] = []
+    assert s.retry_batch({"Records": [sqs_record(body, 1)]}, lambda *a: recorded.append(a)) == {
+        "batchItemFailures": []
+    }
+    assert reached == ["13900139000"] and recorded[0][2].status == "sent"
+
+
+def test_a_retry_for_someone_no_longer_on_the_roster_is_recorded_failed_for_good() -> None:
+    body, recorded = queued_body(FakeSqs()), []
+    s, _ = sender(FakeAdapter("sms", ["sns-4"]), profiles=lambda person_id: None)
+    answer = s.retry_batch({"Records": [sqs_record(body, 1)]}, lambda *a: recorded.append(a))
+    assert answer == {"batchItemFailures": []}
+    assert recorded[0][2].status == "failed"

@@ -43,6 +43,7 @@ from worklog.models.notifications import Channel, Delivery, Message, Preferences
 from worklog.models.roster import Cadre
 from worklog.notify.channels import ChannelAdapter, SendFailed, default_adapters
 from worklog.observability import logger
+from worklog.roster.repository import RosterRepository
 from worklog.settings import Settings, get_settings
 
 # The fallback order when neither the preferred nor the default channel reaches a person.
@@ -64,9 +65,10 @@ class DeliveryJob(NamedTuple):
 
 
 class RetryMessage(BaseModel):
-    """The body of a retry-queue message."""
+    """The body of a retry-queue message: the person by id only (no mobile or e-mail waits in the
+    queue; the retry reads the roster's profile as it is then)."""
 
-    person: Cadre
+    person_id: str
     message: Message
     channel: Channel
     digest_sk: str
@@ -116,6 +118,7 @@ class Sender:
         max_receives: int = RETRY_RECEIVES,
         workers: int = WORKERS,
         retry_delay: int = FIRST_RETRY_DELAY,
+        profiles: Callable[[str], Cadre | None] | None = None,
     ) -> None:
         self.settings = settings or get_settings()
         chosen = adapters if adapters is not None else default_adapters(self.settings)
@@ -128,10 +131,17 @@ class Sender:
         self.max_receives = max_receives
         self.workers = workers
         self.retry_delay = retry_delay
+        self._profiles = profiles
 
     @property
     def sqs(self) -> Any:
         return self._sqs or aws.client("sqs")
+
+    def profile(self, person_id: str) -> Cadre | None:
+        """The person's roster profile now (a retry's channel details come from here)."""
+        if self._profiles is None:
+            self._profiles = RosterRepository().get_cadre
+        return self._profiles(person_id)
 
     # --- the channel ---------------------------------------------------------------------------
     def choose(self, person: Cadre, prefs: Preferences) -> Channel | None:
@@ -160,7 +170,12 @@ class Sender:
         logger.warning("notify.send_failed", extra={**log, "attempts": attempts, "error": failure.reason})
         key = digest_sk or digest_key(at, message.digest_id)
         retry = RetryMessage(
-            person=person, message=message, channel=channel, digest_sk=key, attempts=attempts, at=at
+            person_id=person.cadre_id,
+            message=message,
+            channel=channel,
+            digest_sk=key,
+            attempts=attempts,
+            at=at,
         )
         status = "retrying" if failure.retryable and self._enqueue(retry) else "failed"
         return Delivery(channel=channel, status=status, at=at, attempts=attempts, error=failure.reason)
@@ -182,14 +197,14 @@ class Sender:
 
     def _enqueue(self, retry: RetryMessage) -> bool:
         if not self.queue_url:
-            logger.error("notify.no_retry_queue", extra={"person_id": retry.person.cadre_id})
+            logger.error("notify.no_retry_queue", extra={"person_id": retry.person_id})
             return False
         try:
             self.sqs.send_message(
                 QueueUrl=self.queue_url, MessageBody=retry.model_dump_json(), DelaySeconds=self.retry_delay
             )
         except (ClientError, BotoCoreError):
-            logger.exception("notify.retry_enqueue_failed", extra={"person_id": retry.person.cadre_id})
+            logger.exception("notify.retry_enqueue_failed", extra={"person_id": retry.person_id})
             return False
         return True
 
@@ -226,7 +241,10 @@ class Sender:
         try:
             if adapter is None:
                 raise SendFailed(f"{retry.channel}: no adapter", retryable=False)
-            message_id = send_once(adapter, retry.person, retry.message)
+            person = self.profile(retry.person_id)
+            if person is None:
+                raise SendFailed("not on the roster any more", retryable=False)
+            message_id = send_once(adapter, person, retry.message)
         except SendFailed as failure:
             return self._retry_failed(item, retry, failure, received, record)
         delivery = Delivery(
@@ -242,7 +260,7 @@ class Sender:
     def _retry_failed(
         self, item: Mapping[str, Any], retry: RetryMessage, failure: SendFailed, received: int, record: Record
     ) -> bool:
-        log = {"channel": retry.channel, "person_id": retry.person.cadre_id, "received": received}
+        log = {"channel": retry.channel, "person_id": retry.person_id, "received": received}
         logger.warning("notify.retry_failed", extra={**log, "error": failure.reason})
         if failure.retryable and received < self.max_receives:
             self._stretch_visibility(item, received)
@@ -276,6 +294,6 @@ class Sender:
         # The send happened (or is over): a failing record must not put the message back for
         # another send, so it is logged, not raised.
         try:
-            record(retry.person.cadre_id, retry.digest_sk, delivery)
+            record(retry.person_id, retry.digest_sk, delivery)
         except Exception:
-            logger.exception("notify.record_failed", extra={"person_id": retry.person.cadre_id})
+            logger.exception("notify.record_failed", extra={"person_id": retry.person_id})

@@ -137,11 +137,10 @@ def test_marking_nothing_is_refused_with_what_to_send(stack: InProcessStack) -> 
         assert "全部已读" in json.loads(resp.body)["message"]
 
 
-def test_preferences_say_which_channels_the_roster_can_reach(stack: InProcessStack) -> None:
-    # Given c0001 with a mobile and a WeCom id, and no preferred channel (the default is SMS)
+def with_mobile_and_wecom(cadre_id: str) -> None:
     RosterRepository().put_row(
         Cadre(
-            cadre_id="c0001",
+            cadre_id=cadre_id,
             name="李明",
             unit_id="jyj",
             title="副局长",
@@ -149,6 +148,11 @@ def test_preferences_say_which_channels_the_roster_can_reach(stack: InProcessSta
             wecom_user_id="liming",
         )
     )
+
+
+def test_preferences_say_which_channels_the_roster_can_reach(stack: InProcessStack) -> None:
+    # Given c0001 with a mobile and a WeCom id, and no preferred channel (the default is SMS)
+    with_mobile_and_wecom("c0001")
     resp = stack.call("entries", "GET", "/me/notification-preferences", as_="c0001")
     assert resp.status == 200, resp.body
     shown = json.loads(resp.body)
@@ -163,16 +167,7 @@ def test_preferences_say_which_channels_the_roster_can_reach(stack: InProcessSta
 
 
 def test_muting_round_trips_and_moves_the_digest_to_the_next_channel(stack: InProcessStack) -> None:
-    RosterRepository().put_row(
-        Cadre(
-            cadre_id="c0001",
-            name="李明",
-            unit_id="jyj",
-            title="副局长",
-            mobile="13800138000",
-            wecom_user_id="liming",
-        )
-    )
+    with_mobile_and_wecom("c0001")
     resp = stack.call(
         "entries", "PUT", "/me/notification-preferences", {"muted": ["sms", "sms"]}, as_="c0001"
     )

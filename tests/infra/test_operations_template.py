@@ -1,0 +1,92 @@
+"""What running the stack needs of template.yaml: failures that land somewhere we read, logs that
+expire, concurrency that a new account can give (README, "Deploying"; docs/decisions.md)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tests.infra.test_template import of_type
+
+ASYNC_SOURCES = {"Schedule", "ScheduleV2", "EventBridgeRule", "SQS"}
+
+
+def declared_queue(template: dict[str, Any], arn: Any) -> bool:
+    """Whether ``arn`` is the Arn of an SQS queue this template declares."""
+    if not (isinstance(arn, dict) and list(arn) == ["Fn::GetAtt"]):
+        return False
+    logical_id, attribute = arn["Fn::GetAtt"]
+    queue = template["Resources"].get(logical_id, {})
+    return attribute == "Arn" and queue.get("Type") == "AWS::SQS::Queue"
+
+
+def event_problems(template: dict[str, Any], where: str, event: dict[str, Any]) -> list[str]:
+    props = event.get("Properties", {})
+    if event["Type"] == "SQS":
+        queue_id = props["Queue"]["Fn::GetAtt"][0]
+        redrive = template["Resources"][queue_id]["Properties"].get("RedrivePolicy") or {}
+        if not declared_queue(template, redrive.get("deadLetterTargetArn")):
+            return [f"{where}: its queue {queue_id} has no redrive policy to a declared queue"]
+        return []
+    dead_letter = props.get("DeadLetterConfig") or {}
+    if "Type" in dead_letter:
+        return [f"{where}: DeadLetterConfig Type makes SAM create a queue of its own; name ours by Arn"]
+    if not declared_queue(template, dead_letter.get("Arn")):
+        return [f"{where}: no DeadLetterConfig to a declared queue"]
+    return []
+
+
+def async_failure_problems(template: dict[str, Any]) -> list[str]:
+    """Every function invoked asynchronously fails into a queue the template declares."""
+    problems = []
+    for logical_id, function in of_type(template["Resources"], "AWS::Serverless::Function").items():
+        props = function.get("Properties", {})
+        events = {n: e for n, e in (props.get("Events") or {}).items() if e["Type"] in ASYNC_SOURCES}
+        if not events:
+            continue
+        for name, event in events.items():
+            problems += event_problems(template, f"{logical_id}.{name}", event)
+        config = props.get("EventInvokeConfig") or {}
+        on_failure = (config.get("DestinationConfig") or {}).get("OnFailure") or {}
+        if on_failure.get("Type") != "SQS" or not declared_queue(template, on_failure.get("Destination")):
+            problems.append(f"{logical_id}: no on-failure destination to a declared queue")
+        if "MaximumRetryAttempts" not in config:
+            problems.append(f"{logical_id}: MaximumRetryAttempts is not set")
+    return problems
+
+
+# --------------------------------------------------------------------------- where failures go
+
+
+def test_every_asynchronously_invoked_function_fails_into_a_queue_the_template_declares(
+    template: dict[str, Any],
+) -> None:
+    assert async_failure_problems(template) == []
+
+
+def test_the_failure_check_catches_a_missing_destination_a_sam_made_queue_and_a_queue_without_redrive(
+    template: dict[str, Any],
+) -> None:
+    broken = copy.deepcopy(template)
+    resources = broken["Resources"]
+    del resources["DisclosurePublisherFunction"]["Properties"]["EventInvokeConfig"]
+    resources["NotifierFunction"]["Properties"]["Events"]["Intake"]["Properties"]["DeadLetterConfig"] = {
+        "Type": "SQS"
+    }
+    del resources["SweepQueue"]["Properties"]["RedrivePolicy"]
+
+    assert len(async_failure_problems(broken)) == 4  # the publisher's destination and retries, Intake, Slices
+
+
+def test_the_scheduled_jobs_retry_then_fail_into_the_failure_queue(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    # EventBridge Scheduler invokes a function asynchronously: a run that fails after Lambda's own
+    # retries must land in the queue, not vanish.
+    for logical_id in ("MissingEntryCheckFunction", "ReviewAssignmentFunction", "AuditSamplingFunction"):
+        config = resources[logical_id]["Properties"]["EventInvokeConfig"]
+        assert config["MaximumRetryAttempts"] == 2
+        assert config["DestinationConfig"]["OnFailure"] == {
+            "Type": "SQS",
+            "Destination": {"Fn::GetAtt": ["AsyncFailureQueue", "Arn"]},
+        }

@@ -90,3 +90,32 @@ def test_the_scheduled_jobs_retry_then_fail_into_the_failure_queue(
             "Type": "SQS",
             "Destination": {"Fn::GetAtt": ["AsyncFailureQueue", "Arn"]},
         }
+
+
+# --------------------------------------------------------------------------- logs
+
+LOG_RETENTION_VALUES = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192]
+LOG_RETENTION_VALUES += [2557, 2922, 3288, 3653]
+
+
+def test_log_retention_is_a_parameter_of_the_values_cloudwatch_takes_180_days_by_default(
+    template: dict[str, Any],
+) -> None:
+    parameter = template["Parameters"]["LogRetentionDays"]
+
+    assert parameter["Type"] == "Number"
+    assert parameter["Default"] == 180
+    assert [int(value) for value in parameter["AllowedValues"]] == LOG_RETENTION_VALUES
+
+
+def test_every_function_has_its_log_group_kept_for_the_parameters_days(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    groups = of_type(resources, "AWS::Logs::LogGroup").values()
+    by_name = {str(g["Properties"]["LogGroupName"]): g for g in groups}
+
+    for logical_id in of_type(resources, "AWS::Serverless::Function"):
+        group = by_name.get(str({"Fn::Sub": f"/aws/lambda/${{{logical_id}}}"}))
+        assert group is not None, f"{logical_id} has no log group"
+        assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+        assert group["DeletionPolicy"] == group["UpdateReplacePolicy"] == "Delete"
+    assert len(by_name) == len(of_type(resources, "AWS::Serverless::Function"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from infra.template import Stack
 from tests.infra.test_template import of_type
 
 ASYNC_SOURCES = {"Schedule", "ScheduleV2", "EventBridgeRule", "SQS"}
@@ -119,3 +120,83 @@ def test_every_function_has_its_log_group_kept_for_the_parameters_days(template:
         assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
         assert group["DeletionPolicy"] == group["UpdateReplacePolicy"] == "Delete"
     assert len(by_name) == len(of_type(resources, "AWS::Serverless::Function"))
+
+
+# --------------------------------------------------------------------------- concurrency
+
+RESERVED = {"FeedbackFunction": 10, "DisclosurePublisherFunction": 1}
+
+
+def reserved(template: dict[str, Any], parameters: dict[str, str]) -> dict[str, Any]:
+    stack = Stack(template, parameters=parameters)
+    functions = of_type(template["Resources"], "AWS::Serverless::Function")
+    resolved = {logical_id: stack.resolve(f["Properties"]) for logical_id, f in functions.items()}
+    return {
+        logical_id: props["ReservedConcurrentExecutions"]
+        for logical_id, props in resolved.items()
+        if "ReservedConcurrentExecutions" in props
+    }
+
+
+def test_the_default_reserves_no_concurrency_so_an_account_with_a_quota_of_10_can_deploy(
+    template: dict[str, Any],
+) -> None:
+    # Lambda keeps at least 10 executions unreserved: with a quota of 10, reserving even 1 fails.
+    assert template["Parameters"]["ReserveConcurrency"]["AllowedValues"] == ["true", "false"]
+    assert template["Parameters"]["ReserveConcurrency"]["Default"] == "false"
+
+    assert reserved(template, {}) == {}
+
+
+def test_reserving_caps_the_public_feedback_at_10_and_runs_the_publisher_one_at_a_time(
+    template: dict[str, Any],
+) -> None:
+    assert reserved(template, {"ReserveConcurrency": "true"}) == RESERVED
+
+
+# --------------------------------------------------------------------------- two stacks, other partitions
+
+LONGEST_STACK_NAME = "worklog-jinjiang-district-production-2027-abcdef"  # 48 characters
+
+
+def schedule_names(template: dict[str, Any], stack_name: str) -> list[str]:
+    stack = Stack(template, stack_name=stack_name)
+    return [stack.properties(logical_id)["Name"] for logical_id in stack.of_type("AWS::Scheduler::Schedule")]
+
+
+def sub_strings(value: Any) -> list[str]:
+    """The format strings of every Fn::Sub in ``value``."""
+    if isinstance(value, list):
+        return [s for item in value for s in sub_strings(item)]
+    if not isinstance(value, dict):
+        return []
+    found = [s for item in value.values() for s in sub_strings(item)]
+    sub = value.get("Fn::Sub")
+    if sub is not None:
+        found.append(sub if isinstance(sub, str) else sub[0])
+    return found
+
+
+def test_schedule_names_are_the_stacks_so_two_stacks_share_an_account(template: dict[str, Any]) -> None:
+    # Without a Name, SAM names a schedule by its logical id: a second stack in the account (the
+    # default schedule group) would collide with the first.
+    ours, theirs = schedule_names(template, "worklog-a"), schedule_names(template, "worklog-b")
+
+    assert len(ours) == len(set(ours)) == 5
+    assert not set(ours) & set(theirs)
+    assert all(name.startswith("worklog-a-") for name in ours)
+
+
+def test_schedule_names_fit_schedulers_64_characters_for_a_48_character_stack_name(
+    template: dict[str, Any],
+) -> None:
+    for name in schedule_names(template, LONGEST_STACK_NAME):
+        assert len(name) <= 64, name
+
+
+def test_service_endpoints_are_built_with_the_partitions_url_suffix(template: dict[str, Any]) -> None:
+    # amazonaws.com is not every partition's domain (amazonaws.com.cn in the China regions).
+    strings = sub_strings(template)
+
+    assert [s for s in strings if "amazonaws.com" in s] == []
+    assert any("cognito-idp.${AWS::Region}.${AWS::URLSuffix}/" in s for s in strings)

@@ -10,7 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from worklog.observability import logger, metrics, tracer
+from worklog.observability import heartbeat, logger, metrics, tracer
 from worklog.publish.publisher import Publisher
 
 
@@ -18,8 +18,12 @@ from worklog.publish.publisher import Publisher
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    full = bool((event or {}).get("full")) if "detail-type" not in (event or {}) else False
+    from_bus = "detail-type" in (event or {})
+    full = bool((event or {}).get("full")) if not from_bus else False
     summary = Publisher().run(full=full).as_dict()
+    if not from_bus:
+        # Only the scheduled run counts: publishes on events would hide a nightly run that never came.
+        heartbeat("disclosure-publisher")
     metrics.add_metric(name="SiteObjectsWritten", unit="Count", value=summary["objects_written"])
     logger.info("site published", **{k: v for k, v in summary.items() if k != "written"})
     return summary

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from worklog.clock import system_clock, today
 from worklog.compliance.sweep import MissingEntryCheck
 from worklog.models.common import Day
-from worklog.observability import logger, metrics, tracer
+from worklog.observability import heartbeat, logger, metrics, tracer
 from worklog.queue import SweepQueue
 from worklog.settings import get_settings
 
@@ -45,6 +45,8 @@ def check(request: CheckRequest) -> dict[str, Any]:
     summary = sweep.run(day, request.start)
     if summary.next_from is not None:
         SweepQueue().send({"date": day.isoformat(), "from": summary.next_from})
+    else:
+        heartbeat("missing-entry-check")  # the night's last slice: the whole roster is checked
     metrics.add_metric(name="EntryMissing", unit="Count", value=summary.new_missing)
     logger.info("missing-entry check", **summary.as_dict())
     return summary.as_dict()

@@ -22,7 +22,7 @@ from worklog.notify.intake import Intake
 from worklog.notify.morning import MorningRun
 from worklog.notify.repository import OutboxRepository
 from worklog.notify.sender import Sender
-from worklog.observability import logger, metrics, tracer
+from worklog.observability import heartbeat, logger, metrics, tracer
 
 
 class MorningRunIn(BaseModel):
@@ -63,6 +63,7 @@ def morning(event: dict[str, Any]) -> Any:
     day = request.date or today(system_clock)
     summary = MorningRun().run(day)
     logger.info("morning run", morning=day.isoformat())
+    heartbeat("notifier-morning")  # a rest day's run, which sends nothing, finished all the same
     return _plain(summary)
 
 

@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog.compliance.weekly import WeeklyAssignment
 from worklog.models.reviews import WeeklyRunIn
-from worklog.observability import logger, metrics, tracer
+from worklog.observability import heartbeat, logger, metrics, tracer
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -30,4 +30,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     for problem in summary.problems:
         logger.warning("no reviewer", problem=problem)
+    heartbeat("review-assignment")
     return summary.model_dump(mode="json")

@@ -1,0 +1,153 @@
+"""Failures that page someone: template.yaml's alarms and the topic they notify.
+
+Every failure queue, every function's errors and throttles, and each scheduled job's heartbeat
+(the metric worklog.observability.heartbeat puts) has an alarm; every alarm notifies AlarmTopic.
+cfn-lint and the SAM translator check the whole template in test_template.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.infra.test_template import of_type
+from worklog.observability import HEARTBEAT_DIMENSION, HEARTBEAT_JOBS, HEARTBEAT_METRIC, NAMESPACE
+
+SEVEN_DAYS = 7 * 86400
+
+
+def alarms(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {lid: r["Properties"] for lid, r in of_type(resources, "AWS::CloudWatch::Alarm").items()}
+
+
+def dimensions(alarm: dict[str, Any]) -> dict[str, Any]:
+    return {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])}
+
+
+def arn_target(value: Any) -> str | None:
+    """The logical id behind ``!GetAtt X.Arn`` (as loaded: {"Fn::GetAtt": ["X", "Arn"]} or "X.Arn")."""
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        target = value["Fn::GetAtt"]
+        return target[0] if isinstance(target, list) else target.split(".")[0]
+    return None
+
+
+def failure_queues(resources: dict[str, dict[str, Any]]) -> set[str]:
+    """Queues something fails into: a redrive target, an OnFailure destination, a dead-letter config."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("deadLetterTargetArn", "Destination", "Arn") and arn_target(value):
+                    found.add(arn_target(value) or "")
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(resources)
+    return {lid for lid in found if resources.get(lid, {}).get("Type") == "AWS::SQS::Queue"}
+
+
+def test_the_failure_queues_are_the_async_failures_and_the_notifier_dead_letters(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    # The discovery below is what the alarm test stands on: it must find the queues we know of.
+    assert failure_queues(resources) == {"AsyncFailureQueue", "NotifyDeadLetterQueue"}
+
+
+def test_a_message_in_any_failure_queue_raises_an_alarm(resources: dict[str, dict[str, Any]]) -> None:
+    watched = {}
+    for alarm in alarms(resources).values():
+        if alarm["Namespace"] == "AWS/SQS" and alarm["MetricName"] == "ApproximateNumberOfMessagesVisible":
+            assert alarm["ComparisonOperator"] == "GreaterThanThreshold" and alarm["Threshold"] == 0
+            assert alarm["Statistic"] == "Maximum" and alarm["TreatMissingData"] == "notBreaching"
+            watched[dimensions(alarm)["QueueName"]["Fn::GetAtt"][0]] = alarm
+    assert set(watched) == failure_queues(resources)
+
+
+@pytest.mark.parametrize("metric", ["Errors", "Throttles"])
+def test_every_function_has_its_own_alarm_on_errors_and_throttles(
+    resources: dict[str, dict[str, Any]], metric: str
+) -> None:
+    functions = set(of_type(resources, "AWS::Serverless::Function"))
+    watched = set()
+    for alarm in alarms(resources).values():
+        if alarm["Namespace"] == "AWS/Lambda" and alarm["MetricName"] == metric:
+            assert alarm["ComparisonOperator"] == "GreaterThanThreshold" and alarm["Threshold"] == 0
+            assert alarm["Statistic"] == "Sum" and alarm["TreatMissingData"] == "notBreaching"
+            watched.add(dimensions(alarm)["FunctionName"]["Ref"])
+    assert watched == functions
+
+
+def heartbeat_alarms(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        dimensions(alarm)[HEARTBEAT_DIMENSION]: alarm
+        for alarm in alarms(resources).values()
+        if alarm["MetricName"] == HEARTBEAT_METRIC
+    }
+
+
+def test_each_job_has_a_heartbeat_alarm_on_the_metric_the_code_puts(
+    resources: dict[str, dict[str, Any]], template: dict[str, Any]
+) -> None:
+    beats = heartbeat_alarms(resources)
+    assert sorted(beats) == sorted(HEARTBEAT_JOBS)
+    namespace = template["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
+    assert namespace == NAMESPACE
+    for job, alarm in beats.items():
+        assert alarm["Namespace"] == namespace, job
+        assert set(dimensions(alarm)) == {HEARTBEAT_DIMENSION}, job  # exactly what heartbeat() puts
+        assert alarm["Statistic"] == "Sum" and alarm["ComparisonOperator"] == "LessThanThreshold"
+        assert alarm["Threshold"] == 1 and alarm["TreatMissingData"] == "breaching", job
+
+
+@pytest.mark.parametrize(
+    ("job", "silence_hours"),
+    [
+        ("missing-entry-check", 26),
+        ("disclosure-publisher", 26),
+        ("notifier-morning", 26),
+        ("review-assignment", 7 * 24),
+    ],
+)
+def test_a_heartbeat_alarm_fires_only_after_a_whole_period_without_a_run(
+    resources: dict[str, dict[str, Any]], job: str, silence_hours: int
+) -> None:
+    # Every period of the window must be silent (M of M), so a run anywhere in it keeps it quiet,
+    # and the window stays within CloudWatch's limit (7 days; 1 day for periods under an hour).
+    alarm = heartbeat_alarms(resources)[job]
+    window = alarm["Period"] * alarm["EvaluationPeriods"]
+    assert alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"]
+    assert window == silence_hours * 3600
+    assert window <= SEVEN_DAYS and alarm["Period"] >= 3600
+
+
+def test_every_alarm_notifies_the_alarm_topic_when_it_fires_and_when_it_clears(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    assert alarms(resources)
+    for logical_id, alarm in alarms(resources).items():
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], logical_id
+        assert alarm["OKActions"] == [{"Ref": "AlarmTopic"}], logical_id
+        assert alarm.get("ActionsEnabled", True) is True
+
+
+def test_the_alarm_topic_is_encrypted_and_mails_the_address_only_when_one_is_given(
+    resources: dict[str, dict[str, Any]], template: dict[str, Any]
+) -> None:
+    topic = resources["AlarmTopic"]
+    assert topic["Type"] == "AWS::SNS::Topic"
+    assert topic["Properties"]["KmsMasterKeyId"] == "alias/aws/sns"
+    assert template["Parameters"]["AlarmEmail"]["Default"] == ""
+    [subscription] = of_type(resources, "AWS::SNS::Subscription").values()
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert subscription["Properties"] == {
+        "Protocol": "email",
+        "Endpoint": {"Ref": "AlarmEmail"},
+        "TopicArn": {"Ref": "AlarmTopic"},
+    }
+    assert template["Conditions"]["HasAlarmEmail"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]
+    }

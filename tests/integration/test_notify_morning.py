@@ -125,3 +125,20 @@ def test_the_morning_run_makes_the_requests_of_its_lower_bound(stack: InProcessS
     assert summary.digests == 130 and summary.notices == notices
     expected = morning_requests(notice_pages=ceil(notices / page_items), persons=130, period_pages=2)
     assert Counter(seen) == Counter(expected)
+
+
+def test_each_send_names_its_digests_key_so_a_retried_send_records_its_delivery_on_it(
+    stack: InProcessStack,
+) -> None:
+    # Given a reminder for Wednesday's morning, and that morning's run started at 08:30 and cut short
+    remind("c0001")
+    sender = FakeDeliverer()
+    morning = run(sender)
+    OutboxRepository().start_run(WEDNESDAY, "2026-11-25T08:30:00.000+08:00")
+    # When the run is resumed at 08:40
+    set_clock(2026, 11, 25, 8, 40)
+    morning.run(WEDNESDAY)
+    # Then the send was handed the digest's own time: with its id, the digest's key in the outbox
+    [(_, _, message, at)] = sender.sent
+    [digest] = inbox_items("c0001")
+    assert digest["sk"] == f"MSG#{at}#{message.digest_id}"

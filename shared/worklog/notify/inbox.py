@@ -60,8 +60,13 @@ def person_pk(person_id: str) -> str:
     return f"PERSON#{person_id}"
 
 
+def message_sk(at: str, digest_id: str) -> str:
+    """A digest's sort key: its time, then its id (newest first when read backwards)."""
+    return f"{MSG_PREFIX}{at}#{digest_id}"
+
+
 def digest_sk(digest: Digest) -> str:
-    return f"{MSG_PREFIX}{digest.at}#{digest.digest_id}"
+    return message_sk(digest.at, digest.digest_id)
 
 
 def inbox_id(digest: Digest) -> str:

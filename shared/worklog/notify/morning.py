@@ -188,8 +188,9 @@ class MorningRun:
             for cadre, notices in present
         ]
         self.outbox.put_digests([digest for _, (digest, _) in made])
-        sent_at = iso_now(self.clock)
-        deliveries = self.sender.deliver_many([(c, prefs[c.cadre_id], m, sent_at) for c, (_, m) in made])
+        # Each send is keyed by its digest's time: a send that fails into the retry queue records
+        # its delivery on that very digest later.
+        deliveries = self.sender.deliver_many([(c, prefs[c.cadre_id], m, at) for c, (_, m) in made])
         self.outbox.put_digests(
             [d.model_copy(update={"delivery": dl}) for (_, (d, _)), dl in zip(made, deliveries, strict=True)]
         )
@@ -198,7 +199,7 @@ class MorningRun:
 
     @staticmethod
     def _in_post(cadre: Cadre | None, day: date) -> bool:
-        return cadre is not None and not (cadre.left_on and cadre.left_on < day)
+        return cadre is not None and cadre.active_on(day)
 
     @staticmethod
     def _counts(summary: MorningSummary) -> dict[str, int]:

@@ -60,7 +60,7 @@ class Holders:
         self._everyone: list[Cadre] | None = None
 
     def in_post(self, cadre: Cadre) -> bool:
-        return not (cadre.left_on and cadre.left_on < self.today())
+        return cadre.active_on(self.today())
 
     def present(self, ids: Iterable[str]) -> set[str]:
         """Those of ``ids`` on the roster and still in post."""

@@ -42,6 +42,7 @@ from worklog.clock import Clock, iso_now, system_clock
 from worklog.models.notifications import Channel, Delivery, Message, Preferences, channel_order
 from worklog.models.roster import Cadre
 from worklog.notify.channels import ChannelAdapter, SendFailed, default_adapters
+from worklog.notify.inbox import message_sk
 from worklog.observability import logger
 from worklog.roster.repository import RosterRepository
 from worklog.settings import Settings, get_settings
@@ -84,11 +85,6 @@ def backoff_delays(attempts: int, base: float = BACKOFF_BASE) -> list[float]:
 def retry_visibility(receive_count: int) -> int:
     """Seconds before the retry queue offers a message again after its n-th receive failed."""
     return min(60 * 2**receive_count, 900)
-
-
-def digest_key(at: str, digest_id: str) -> str:
-    """The digest's sort key in the outbox (the same rule as worklog.notify.repository.digest_sk)."""
-    return f"MSG#{at}#{digest_id}"
 
 
 def send_once(adapter: ChannelAdapter, person: Cadre, message: Message) -> str:
@@ -158,17 +154,24 @@ class Sender:
         self, person: Cadre, prefs: Preferences, message: Message, at: str, *, digest_sk: str | None = None
     ) -> Delivery:
         """Send ``message`` through the person's channel. ``at`` is the digest's time (its ``at``),
-        which with the message's digest id makes the digest's outbox key unless ``digest_sk`` says."""
+        which with the message's digest id makes the digest's outbox key unless ``digest_sk`` says;
+        the delivery is stamped with the time of the send itself."""
         channel = self.choose(person, prefs)
         if channel is None:
-            return Delivery(channel=None, status="no_channel", at=at)
+            return Delivery(channel=None, status="no_channel", at=iso_now(self.clock))
         message_id, attempts, failure = self._tries(self.adapters[channel], person, message)
         log = {"channel": channel, "person_id": person.cadre_id, "digest_id": message.digest_id}
         if failure is None:
             logger.info("notify.sent", extra={**log, "attempts": attempts})
-            return Delivery(channel=channel, status="sent", at=at, attempts=attempts, message_id=message_id)
+            return Delivery(
+                channel=channel,
+                status="sent",
+                at=iso_now(self.clock),
+                attempts=attempts,
+                message_id=message_id,
+            )
         logger.warning("notify.send_failed", extra={**log, "attempts": attempts, "error": failure.reason})
-        key = digest_sk or digest_key(at, message.digest_id)
+        key = digest_sk or message_sk(at, message.digest_id)
         retry = RetryMessage(
             person_id=person.cadre_id,
             message=message,
@@ -178,7 +181,9 @@ class Sender:
             at=at,
         )
         status = "retrying" if failure.retryable and self._enqueue(retry) else "failed"
-        return Delivery(channel=channel, status=status, at=at, attempts=attempts, error=failure.reason)
+        return Delivery(
+            channel=channel, status=status, at=iso_now(self.clock), attempts=attempts, error=failure.reason
+        )
 
     def _tries(
         self, adapter: ChannelAdapter, person: Cadre, message: Message

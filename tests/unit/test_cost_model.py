@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from infra import cost
 FREE = cost.Prices(**{f.name: 0.0 for f in fields(cost.Prices)})
 
 
-def small(**changes: float) -> cost.Usage:
+def small(**changes: Any) -> cost.Usage:
     """A made-up district with round figures, so each count can be worked out by hand."""
     base = cost.Usage(cadres=100, units=10, working_days=20, days=30, months_in_use=1)
     return replace(base, **changes)

@@ -44,7 +44,7 @@ $(UV):
 	$(UV_VENV)/bin/pip install --quiet uv
 
 lock: $(UV)
-	$(UV) pip compile pyproject.toml --extra dev --universal --python-version 3.13 --custom-compile-command "make lock" \
+	$(UV) pip compile pyproject.toml --extra dev --universal --custom-compile-command "make lock" \
 		-o requirements.lock $(LOCK_ARGS)
 	$(MAKE) venv
 	$(PYTHON) -m infra.lock

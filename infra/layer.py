@@ -27,7 +27,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from infra.lock import LAYER_REQUIREMENTS, canonical, parse_pins
+from infra.lock import LAYER_REQUIREMENTS, Pins, canonical, parse_pins
 
 # The template's Runtime (python3.13; tests/infra/test_layer_build.py keeps the two equal).
 RUNTIME = (3, 13)
@@ -97,7 +97,7 @@ def _remove_distribution(root: Path, dist_info: Path) -> int:
     return removed
 
 
-def prune(root: Path, pins: dict[str, tuple[str, str | None]]) -> dict[str, int]:
+def prune(root: Path, pins: Pins) -> dict[str, int]:
     """Remove every distribution the pins do not name; fail on a pinned one missing or at another version."""
     found: dict[str, str] = {}
     pruned: dict[str, int] = {}
@@ -107,7 +107,7 @@ def prune(root: Path, pins: dict[str, tuple[str, str | None]]) -> dict[str, int]
             found[name] = version
         else:
             pruned[name] = _remove_distribution(root, dist_info)
-    wrong = [f"{n} {found.get(n, 'missing')} (pinned {v})" for n, (v, _) in pins.items() if found.get(n) != v]
+    wrong = [f"{n} {found.get(n, 'missing')} (pinned {v})" for n, v in pins.items() if found.get(n) != v]
     if wrong:
         raise SystemExit("the built layer is not shared/requirements.txt: " + ", ".join(sorted(wrong)))
     return pruned
@@ -132,7 +132,7 @@ def compile_layer(root: Path) -> int:
     return sum(1 for _ in root.rglob("*.py"))
 
 
-def finish(build_dir: Path, pins: dict[str, tuple[str, str | None]]) -> Report:
+def finish(build_dir: Path, pins: Pins) -> Report:
     root = layer_dir(build_dir)
     report = Report(size_before=tree_size(root))
     report.pruned = prune(root, pins)

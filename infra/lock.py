@@ -1,7 +1,8 @@
 """One set of versions: requirements.lock, and the layer's requirements derived from it.
 
 `requirements.lock` (repository root, pip requirements format, written by `uv pip compile`) pins
-every package the project installs, runtime and development alike, for Python 3.13. The Makefile's
+every package the project installs, runtime and development alike, for every Python pyproject
+allows (one version a package, except where a package's versions split by Python). The Makefile's
 virtual environment is installed from it; the shared layer's `shared/requirements.txt` is generated
 from it here: the closure of pyproject's runtime dependencies as the Lambda runtime resolves them
 (Linux, arm64, Python 3.13), without the packages the runtime itself provides (boto3 and its family,
@@ -10,9 +11,9 @@ see docs/decisions.md), each pinned to the lock's version.
     python -m infra.lock            write shared/requirements.txt from the lock
     python -m infra.lock --check    exit 1 when shared/requirements.txt is not what the lock gives
 
-Parsing needs the standard library only (infra.layer runs it on a bare Python 3.13); the closure
-needs `packaging` and the installed distributions' metadata, so it runs in the project's venv, which
-must hold the lock's versions (checked first).
+Parsing a file without markers needs the standard library only (infra.layer runs it on a bare
+Python 3.13). Markers and the closure need `packaging` and the installed distributions' metadata,
+so generating runs in the project's venv, which must hold the lock's versions (checked first).
 """
 
 from __future__ import annotations
@@ -58,9 +59,17 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def parse_pins(text: str) -> dict[str, tuple[str, str | None]]:
-    """`name==version [; marker]` lines of a requirements file: canonical name -> (version, marker)."""
-    pins: dict[str, tuple[str, str | None]] = {}
+Pins = dict[str, str]
+
+
+def parse_pins(text: str, markers: dict[str, str] | None = None) -> Pins:
+    """`name==version [; marker]` lines: canonical name -> version, for one interpreter.
+
+    A line with a marker counts when the marker holds for `markers` (None: the running interpreter);
+    the lock has such lines for other platforms and, where a package's versions split by Python,
+    one line per Python range.
+    """
+    pins: Pins = {}
     for raw in text.splitlines():
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
@@ -68,8 +77,19 @@ def parse_pins(text: str) -> dict[str, tuple[str, str | None]]:
         match = _PIN.match(line)
         if match is None:
             raise ValueError(f"not an exact pin: {raw!r}")
-        pins[canonical(match[1])] = (match[2], match[3])
+        if match[3] and not _holds(match[3], markers):
+            continue
+        name = canonical(match[1])
+        if name in pins:
+            raise ValueError(f"{name} pinned twice for one interpreter")
+        pins[name] = match[2]
     return pins
+
+
+def _holds(marker: str, markers: dict[str, str] | None) -> bool:
+    from packaging.markers import Marker
+
+    return Marker(marker).evaluate(None if markers is None else {**markers, "extra": ""})
 
 
 def runtime_closure(
@@ -109,16 +129,12 @@ def runtime_roots(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
     return list(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"])
 
 
-def venv_mismatches(lock: dict[str, tuple[str, str | None]]) -> list[str]:
-    """Locked packages (whose marker holds here) the running environment lacks or has at another version."""
+def venv_mismatches(lock: Pins) -> list[str]:
+    """Locked packages the running environment lacks or holds at another version."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from packaging.markers import Marker
-
     problems = []
-    for name, (pinned, marker) in sorted(lock.items()):
-        if marker and not Marker(marker).evaluate():
-            continue
+    for name, pinned in sorted(lock.items()):
         try:
             found = version(name)
         except PackageNotFoundError:
@@ -128,23 +144,24 @@ def venv_mismatches(lock: dict[str, tuple[str, str | None]]) -> list[str]:
     return problems
 
 
-def layer_requirements(lock: dict[str, tuple[str, str | None]], closure: set[str]) -> str:
+def layer_requirements(lock: Pins, closure: set[str]) -> str:
     missing = sorted(closure - set(lock))
     if missing:
         raise ValueError(f"not in requirements.lock: {', '.join(missing)} (regenerate the lock)")
-    return HEADER + "".join(f"{name}=={lock[name][0]}\n" for name in sorted(closure))
+    return HEADER + "".join(f"{name}=={lock[name]}\n" for name in sorted(closure))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.lock", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="fail when shared/requirements.txt is stale")
     args = parser.parse_args(argv)
-    lock = parse_pins(LOCK.read_text(encoding="utf-8"))
-    problems = venv_mismatches(lock)
+    text = LOCK.read_text(encoding="utf-8")
+    problems = venv_mismatches(parse_pins(text))
     if problems:
         print("this environment does not hold the lock's versions (make venv):", *problems, sep="\n  ")
         return 1
-    text = layer_requirements(lock, runtime_closure(runtime_roots(), installed_requires, LAMBDA_MARKERS))
+    closure = runtime_closure(runtime_roots(), installed_requires, LAMBDA_MARKERS)
+    text = layer_requirements(parse_pins(text, LAMBDA_MARKERS), closure)
     if args.check:
         current = LAYER_REQUIREMENTS.read_text(encoding="utf-8")
         if current != text:

@@ -14,10 +14,7 @@ import pytest
 from infra import layer as layer_step
 from infra.layer import RUNTIME, compile_layer, finish, prune
 
-PINS: dict[str, tuple[str, str | None]] = {
-    "pydantic": ("2.13.5", None),
-    "typing-extensions": ("4.16.0", None),
-}
+PINS = {"pydantic": "2.13.5", "typing-extensions": "4.16.0"}
 
 
 def add_distribution(root: Path, name: str, version: str, files: dict[str, str]) -> None:
@@ -76,7 +73,7 @@ def test_a_pinned_package_missing_or_at_another_version_fails_the_build(build_di
     root = build_dir / "SharedLayer" / "python"
 
     with pytest.raises(SystemExit, match=r"pydantic 2\.13\.5 \(pinned 2\.14\.0\).*wrapt missing"):
-        prune(root, {**PINS, "pydantic": ("2.14.0", None), "wrapt": ("2.5.2", None)})
+        prune(root, {**PINS, "pydantic": "2.14.0", "wrapt": "2.5.2"})
 
 
 def test_every_module_gets_an_unchecked_hash_pyc_of_this_python(build_dir: Path) -> None:

@@ -12,6 +12,7 @@ from infra.lock import (
     LAYER_REQUIREMENTS,
     LOCK,
     RUNTIME_PROVIDED,
+    Pins,
     installed_requires,
     main,
     parse_pins,
@@ -23,29 +24,28 @@ from infra.template import ROOT
 
 
 @pytest.fixture(scope="module")
-def lock() -> dict[str, tuple[str, str | None]]:
-    return parse_pins(LOCK.read_text(encoding="utf-8"))
+def lambda_lock() -> Pins:
+    """The lock as the Lambda runtime (python3.13, Linux, arm64) reads it."""
+    return parse_pins(LOCK.read_text(encoding="utf-8"), LAMBDA_MARKERS)
 
 
 @pytest.fixture(scope="module")
-def layer() -> dict[str, tuple[str, str | None]]:
+def layer() -> Pins:
     return parse_pins(LAYER_REQUIREMENTS.read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- the files as they are
 
 
-def test_every_layer_pin_is_the_locked_version(lock, layer) -> None:
+def test_every_layer_pin_is_the_locked_version(lambda_lock: Pins, layer: Pins) -> None:
     assert layer, "shared/requirements.txt pins nothing"
-    assert {name: version for name, (version, _) in layer.items()} == {
-        name: lock[name][0] for name in layer if name in lock
-    }
-    assert set(layer) <= set(lock)
+    assert set(layer) <= set(lambda_lock)
+    assert layer == {name: lambda_lock[name] for name in layer}
 
 
-def test_the_running_environment_holds_the_locked_versions(lock) -> None:
+def test_the_running_environment_holds_the_locked_versions() -> None:
     # Tests run on what the layer ships: a venv that drifted from the lock fails here.
-    assert venv_mismatches(lock) == []
+    assert venv_mismatches(parse_pins(LOCK.read_text(encoding="utf-8"))) == []
 
 
 def test_the_layer_is_the_runtime_closure_without_what_the_lambda_runtime_provides(layer) -> None:
@@ -114,20 +114,33 @@ def test_a_lock_line_that_is_not_an_exact_pin_is_refused() -> None:
         parse_pins("pydantic>=2.9\n")
 
 
-def test_lock_lines_keep_their_markers_and_names_are_canonical() -> None:
-    pins = parse_pins(
-        "# header\nPyJWT==2.15.1\n    # via x\ncffi==2.1.1 ; platform_python_implementation != 'PyPy'\n"
-    )
+LOCK_LINES = """\
+# header
+PyJWT==2.15.1
+    # via x
+networkx==3.6.1 ; python_full_version < '3.12'
+networkx==3.7 ; python_full_version >= '3.12'
+pywin32==312 ; sys_platform == 'win32'
+"""
 
-    assert pins == {"pyjwt": ("2.15.1", None), "cffi": ("2.1.1", "platform_python_implementation != 'PyPy'")}
+
+def test_a_lock_is_read_for_one_interpreter_its_markers_choosing_the_lines() -> None:
+    # Given a lock with a package split by Python version and one for Windows only,
+    on_311 = {**LAMBDA_MARKERS, "python_version": "3.11", "python_full_version": "3.11.7"}
+
+    # When it is read for the Lambda runtime and for Python 3.11 on Linux,
+    # then each gets its own networkx and neither gets pywin32; names are canonical.
+    assert parse_pins(LOCK_LINES, LAMBDA_MARKERS) == {"pyjwt": "2.15.1", "networkx": "3.7"}
+    assert parse_pins(LOCK_LINES, on_311) == {"pyjwt": "2.15.1", "networkx": "3.6.1"}
 
 
-def test_a_drifted_or_missing_package_is_reported_and_a_pin_for_another_platform_is_not() -> None:
-    lock = {
-        "pydantic": ("0.0.1", None),
-        "no-such-package-here": ("1.0", None),
-        "pywin32": ("312", "sys_platform == 'win32'"),
-    }
+def test_a_package_pinned_twice_for_one_interpreter_is_refused() -> None:
+    with pytest.raises(ValueError, match="pinned twice"):
+        parse_pins("wrapt==2.5.2\nwrapt==2.5.1 ; sys_platform == 'linux'\n", LAMBDA_MARKERS)
+
+
+def test_a_drifted_or_missing_package_is_reported() -> None:
+    lock = {"pydantic": "0.0.1", "no-such-package-here": "1.0"}
 
     problems = venv_mismatches(lock)
 

@@ -5,6 +5,10 @@
 # that clash with the project's test environment. sam's Python builder needs an interpreter of the
 # target runtime on PATH (python3.13 from pyenv); for BuildArchitecture arm64 it downloads
 # manylinux aarch64 wheels, so no container is needed.
+# sam installs the layer from shared/requirements.txt (generated from requirements.lock by
+# `python -m infra.lock`); then infra.layer, run by that same python3.13, prunes what the runtime
+# provides (boto3, botocore and their kin), byte-compiles the layer (unchecked-hash .pyc files) and
+# reports its size.
 
 SAM_VENV ?= .venv-sam
 SAM_VENV_PYTHON ?= $(HOME)/.pyenv/versions/3.11.7/bin/python
@@ -17,6 +21,7 @@ SAM := $(SAM_VENV)/bin/sam
 build: $(SAM)
 	PATH="$(SAM_RUNTIME_BIN):$$PATH" SAM_CLI_TELEMETRY=0 \
 		$(SAM) build --template-file template.yaml $(SAM_BUILD_FLAGS)
+	"$(SAM_RUNTIME_BIN)/python3" -m infra.layer .aws-sam/build
 
 sam-cli: $(SAM)
 

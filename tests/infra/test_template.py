@@ -7,7 +7,6 @@ test_create_resources.py.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +14,6 @@ import pytest
 
 from infra.cloudformation.source import translate
 from infra.template import (
-    ROOT,
     TEMPLATE_PATH,
     Stack,
 )
@@ -303,19 +301,6 @@ def test_shared_layer_is_built_for_python313_on_arm64(resources: dict[str, dict[
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     assert layer["Metadata"]["BuildArchitecture"] == "arm64"
     assert layer["Metadata"]["BuildMethod"] in {"python3.13", "makefile"}
-
-
-def test_layer_requirements_are_the_project_dependencies_without_boto3() -> None:
-    import tomllib
-
-    def name(requirement: str) -> str:
-        return re.split(r"[\[<>=!~ ;]", requirement.strip(), maxsplit=1)[0].lower()
-
-    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
-    lines = (ROOT / "shared" / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    layer = {name(line) for line in lines if line.strip() and not line.startswith("#")}
-
-    assert layer == {name(d) for d in declared} - {"boto3"}
 
 
 def test_every_dynamodb_grant_names_exact_tables_of_this_template(

@@ -18,7 +18,7 @@ from worklog import schedules
 from worklog.publish import keys
 from worklog.publish import site as site_module
 from worklog.publish.publisher import Records
-from worklog.publish.tamper import verify_site
+from worklog.publish.verification import verify_site
 
 PAYLOAD = "<script>window.pwned=1</script><img src=x onerror=alert(1)>"
 ENTRY = {
@@ -169,6 +169,8 @@ def test_after_one_new_entry_the_nightly_run_writes_a_handful_of_objects(logged:
         "ledger/cadres/c0001.json",
         "ledger/checkpoints/2026-11-21.json",
         "ledger/checkpoints/index.json",
+        "ledger/checkpoints/latest.json",
+        "ledger/proofs/c0001.json",  # c0002's leaf did not move: its proof against 11-20 stands
         "ledger/index.html",
         "index.html",
     }

@@ -19,8 +19,8 @@ from worklog.publish.tamper import (
     PublishedRevision,
     build_ledger,
     make_checkpoint,
-    verify_site,
 )
+from worklog.publish.verification import verify_site
 
 
 class MemorySigner:

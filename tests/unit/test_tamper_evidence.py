@@ -36,8 +36,8 @@ from worklog.publish.tamper import (
     verify_checkpoint,
     verify_inclusion,
     verify_signature,
-    verify_site,
 )
+from worklog.publish.verification import verify_site
 
 # --- public chain ---------------------------------------------------------------------------------
 

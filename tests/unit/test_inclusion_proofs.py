@@ -11,7 +11,7 @@ import pytest
 from tests.unit.tamper_support import NIGHTS, SIGNER, MemorySigner, ProvedSite, leaves_for, revs
 from worklog.publish import checkpoints, keys
 from worklog.publish.manifest import CadreState, Manifest
-from worklog.publish.site import SiteWriter
+from worklog.publish.site import SiteStore, SiteWriter
 from worklog.publish.tamper import (
     ALGORITHM_V2,
     Checkpoint,
@@ -184,10 +184,11 @@ def test_a_cadre_with_revisions_and_no_proof_is_reported() -> None:
 # --- what the publisher writes -------------------------------------------------------------------
 
 
-class Store:
+class Store(SiteStore):
     """A SiteStore that only records what was put."""
 
     def __init__(self) -> None:
+        super().__init__(bucket="site", client=object())
         self.put_keys: list[str] = []
 
     def put(self, key: str, body: bytes, content_type: str, digest: str) -> None:
@@ -207,7 +208,7 @@ def night(manifest: Manifest, day: str, *, rewritten: bool = True) -> tuple[list
         leaves,
         checkpoint,
         rewritten=rewritten,
-        changed=set(),  # type: ignore[arg-type]
+        changed=set(),
     )
     return written, store
 

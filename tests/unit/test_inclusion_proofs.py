@@ -22,6 +22,7 @@ from worklog.publish.tamper import (
     checkpoint_message_v2,
     inclusion_proof,
     inclusion_proofs,
+    make_checkpoint,
     make_checkpoint_v2,
     merkle_root,
     verify_checkpoint,
@@ -238,3 +239,14 @@ def test_a_second_run_of_the_day_that_re_signs_reproves_that_days_proofs() -> No
     manifest.cadres["c0001"] = state(2)  # later the same day: the day's checkpoint is signed again
     assert night(manifest, SECOND)[0] == ["c0001", "c0002"]
     assert night(manifest, SECOND, rewritten=False)[0] == []  # the same root kept: nothing to redo
+
+
+def test_a_proof_older_than_the_v1_checkpoints_after_it_is_not_in_the_chain() -> None:
+    """Proofs exist from the first v2 checkpoint on: one behind a v1 checkpoint was not written so."""
+    site = ProvedSite()
+    checkpoint = Checkpoint.model_validate(site.files[keys.checkpoint(SECOND)])
+    leaves = [Leaf(cadre_id=c, seq=s, head=site.ledgers[c].heads[s - 1]) for c, s in NIGHTS[SECOND].items()]
+    site.put_checkpoint(make_checkpoint(SECOND, "t", leaves, SIGNER))
+    site.files[keys.LATEST_CHECKPOINT] = {"date": SECOND, "root": checkpoint.root}
+    assert site.verify("c0001") == []  # proved against the v1 checkpoint of the same day: fine
+    assert site.verify("c0002") == [f"checkpoint {FIRST} is not in the chain of signed checkpoints"]

@@ -410,7 +410,9 @@ class Publisher:
         if rewritten:
             previous = checkpoints.previous_link(self.site, run.manifest, day)
             checkpoint = tamper.make_checkpoint_v2(day, iso_now(self.clock), leaves, self.signer, previous)
-            self.ledger.put_json(keys.ledger_checkpoint(day), checkpoint.model_dump(mode="json", exclude_none=True))
+            self.ledger.put_json(
+                keys.ledger_checkpoint(day), checkpoint.model_dump(mode="json", exclude_none=True)
+            )
         else:
             checkpoint = tamper.Checkpoint.model_validate(stored)  # the same day, nothing new: keep it
         run.site.json(keys.checkpoint(day), checkpoint.model_dump(mode="json", exclude_none=True))

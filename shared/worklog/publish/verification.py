@@ -170,9 +170,8 @@ def _verify_chain(fetch: Fetch, proved: Checkpoint, pem: str | None) -> list[str
             return problems
         if checkpoint.root != link.root:
             problems.append(f"checkpoint {link.date}: root differs from the one the next day links")
-        if checkpoint.algorithm == ALGORITHM:
-            return problems  # a v1 checkpoint has no link: the history before it is checked by v1 leaves
-        link = checkpoint.previous
+        # a v1 checkpoint has no link, and every proof names a checkpoint from the first v2 day on
+        link = checkpoint.previous if checkpoint.algorithm != ALGORITHM else None
     return problems
 
 

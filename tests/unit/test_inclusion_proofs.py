@@ -88,6 +88,12 @@ def test_a_tampered_sibling_in_the_proof_is_detected() -> None:
     ]
 
 
+def test_a_proof_of_an_unknown_algorithm_is_reported() -> None:
+    site = ProvedSite()
+    site.files[keys.cadre_proof("c0001")]["algorithm"] = "v9"
+    assert site.verify("c0001") == [f"proof against checkpoint {SECOND}: unknown algorithm 'v9'"]
+
+
 def test_a_proof_naming_another_checkpoint_than_its_own_is_detected() -> None:
     site = ProvedSite()
     proof = site.proof("c0003").model_copy(update={"checkpoint": FIRST})  # c0003 was not under 11-19

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from worklog.publish import keys
 from worklog.publish.tamper import (
     ALGORITHM,
+    ALGORITHM_V2,
     CadreLedger,
     Checkpoint,
     CheckpointLink,
@@ -128,6 +129,8 @@ def _verify_proof(
 ) -> list[str]:
     problems: list[str] = []
     leaf, what = proof.leaf, f"proof against checkpoint {proof.checkpoint}"
+    if proof.algorithm != ALGORITHM_V2:
+        problems.append(f"{what}: unknown algorithm {proof.algorithm!r}")
     if leaf.cadre_id != cadre_id:
         problems.append(f"{what} is for cadre {leaf.cadre_id}, not {cadre_id}")
     if ledger is not None and heads is not None:

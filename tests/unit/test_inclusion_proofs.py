@@ -186,6 +186,8 @@ def test_a_cadre_with_revisions_and_no_proof_is_reported() -> None:
     site = ProvedSite()
     del site.files[keys.cadre_proof("c0003")]
     assert site.verify("c0003") == ["inclusion proof of c0003 is missing"]
+    site.files[keys.cadre_ledger("c0003")] = build_ledger("c0003", []).model_dump(mode="json")
+    assert site.verify("c0003") == []  # nothing published yet: no leaf, nothing to prove
 
 
 # --- what the publisher writes -------------------------------------------------------------------

@@ -158,3 +158,9 @@ class ProvedSite(Site):
 
     def put_checkpoint(self, checkpoint: Checkpoint) -> None:
         self.files[keys.checkpoint(checkpoint.date)] = checkpoint.model_dump(mode="json", exclude_none=True)
+
+
+def listed(checkpoint: Checkpoint) -> list[Leaf]:
+    """The leaves a v1 checkpoint lists."""
+    assert checkpoint.leaves is not None, "a v1 checkpoint lists its leaves"
+    return checkpoint.leaves

@@ -13,7 +13,8 @@ AWS credentials; against the local runtime, load `.local/env` first (the runtime
                                                              (default: from the ledger bucket)
   publish-site [--full]                                      render the public site now (--full: every page)
   verify-site SITE_URL CADRE_ID                              re-hash a cadre's published log and check it
-                                                             against the site's signed checkpoints
+                                                             against its inclusion proof and the chain
+                                                             of signed checkpoints
   forget-feedback-senders                                    drop the sender hash older versions kept on
                                                              stored public feedback
 """
@@ -37,7 +38,7 @@ from worklog.journal.verification import verify_journal
 from worklog.models.calendar import ScheduleIn
 from worklog.models.common import Year
 from worklog.publish.publisher import Publisher
-from worklog.publish.tamper import verify_site
+from worklog.publish.verification import verify_site
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import ScheduleRepository
@@ -165,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     publish = commands.add_parser("publish-site", help="render the public site into the site bucket now")
     publish.add_argument("--full", action="store_true", help="rebuild every page, not only what changed")
     publish.set_defaults(run=_publish_site)
-    site = commands.add_parser("verify-site", help="check a cadre's published log against the checkpoints")
+    site = commands.add_parser(
+        "verify-site", help="check a cadre's published log against its proof and the checkpoints"
+    )
     site.add_argument("site_url", help="the public site's address, e.g. http://127.0.0.1:8080/site/")
     site.add_argument("cadre_id")
     site.set_defaults(run=_verify_site)

@@ -18,7 +18,7 @@ from worklog import schedules
 from worklog.publish import keys
 from worklog.publish import site as site_module
 from worklog.publish.publisher import Records
-from worklog.publish.tamper import verify_site
+from worklog.publish.verification import verify_site
 
 PAYLOAD = "<script>window.pwned=1</script><img src=x onerror=alert(1)>"
 ENTRY = {
@@ -169,10 +169,47 @@ def test_after_one_new_entry_the_nightly_run_writes_a_handful_of_objects(logged:
         "ledger/cadres/c0001.json",
         "ledger/checkpoints/2026-11-21.json",
         "ledger/checkpoints/index.json",
+        "ledger/checkpoints/latest.json",
+        "ledger/proofs/c0001.json",  # c0002's leaf did not move: its proof against 11-20 stands
         "ledger/index.html",
         "index.html",
     }
     assert verify_site(fetch_from(logged), "c0001") == []
+
+
+def test_a_night_with_one_changed_cadre_writes_only_its_proof_and_every_cadre_verifies(
+    logged: InProcessStack,
+) -> None:
+    """Given two cadres published on 11-20, when only c0003 (new) and c0001 log on 11-20, then the
+    night of 11-21 proves those two against the checkpoint of 11-21, c0002 keeps its proof against
+    11-20, every cadre verifies, and the checkpoint did not grow with the extra cadre."""
+    publish(logged)
+    first = json.loads(site(logged)["ledger/checkpoints/2026-11-20.json"])
+    set_clock(2026, 11, 20, 18)
+    for who in ("c0001", "c0003"):
+        entry = {"items": [{"content": "调研课后服务", "status": "done"}]}
+        assert logged.call("entries", "PUT", "/entries/2026-11-20", entry, as_=who).status == 201
+    set_clock(2026, 11, 21, 2)
+    nightly = publish(logged)
+    assert sorted(k for k in nightly["written"] if k.startswith("ledger/proofs/")) == [
+        "ledger/proofs/c0001.json",
+        "ledger/proofs/c0003.json",
+    ]
+    pages = site(logged)
+    proofs = {
+        c: json.loads(pages[f"ledger/proofs/{c}.json"])["checkpoint"] for c in ("c0001", "c0002", "c0003")
+    }
+    assert proofs == {"c0001": "2026-11-21", "c0002": "2026-11-20", "c0003": "2026-11-21"}
+    for cadre_id in proofs:
+        assert verify_site(fetch_from(logged), cadre_id) == [], cadre_id
+    second = json.loads(pages["ledger/checkpoints/2026-11-21.json"])
+    assert (first["count"], second["count"]) == (2, 3) and "leaves" not in second
+    assert second["previous"] == {"date": "2026-11-20", "root": first["root"]}
+
+    def size(checkpoint: dict[str, Any]) -> int:  # the first has no previous; signatures vary a byte
+        return len(json.dumps({**checkpoint, "signature": "", "previous": None}))
+
+    assert size(second) == size(first)
 
 
 def test_an_interrupted_run_leaves_no_broken_link_and_the_next_run_completes(

@@ -1,5 +1,6 @@
 """Helpers of the tamper-evidence tests: an in-memory signer, revisions, and a published site in a
-dict (two cadres, two signed daily checkpoints) that a test can tamper with."""
+dict that a test can tamper with: ``Site`` as v1 checkpoints (every leaf listed) left it, and
+``ProvedSite`` with v2 checkpoints and per-cadre inclusion proofs."""
 
 from __future__ import annotations
 
@@ -15,12 +16,16 @@ from worklog.publish import keys
 from worklog.publish.tamper import (
     CadreLedger,
     Checkpoint,
+    CheckpointLink,
+    InclusionProof,
     Leaf,
     PublishedRevision,
     build_ledger,
+    inclusion_proofs,
     make_checkpoint,
-    verify_site,
+    make_checkpoint_v2,
 )
+from worklog.publish.verification import verify_site
 
 
 class MemorySigner:
@@ -63,7 +68,9 @@ def revs(n: int) -> list[PublishedRevision]:
 
 
 def leaves_for(n: int) -> list[Leaf]:
-    return [Leaf(cadre_id=f"c{i:04d}", seq=i, head=hashlib.sha256(bytes([i])).hexdigest()) for i in range(n)]
+    return [
+        Leaf(cadre_id=f"c{i:04d}", seq=i, head=hashlib.sha256(str(i).encode()).hexdigest()) for i in range(n)
+    ]
 
 
 DAYS = ["2026-11-19", "2026-11-20"]
@@ -104,3 +111,56 @@ class Site:
 
     def put_checkpoint(self, checkpoint: Checkpoint) -> None:
         self.files[keys.checkpoint(checkpoint.date)] = checkpoint.model_dump(mode="json")
+
+
+NIGHTS = {  # what each night's checkpoint signs: cadre -> seq; c0003 joins on the second night
+    "2026-11-19": {"c0001": 3, "c0002": 3},
+    "2026-11-20": {"c0001": 5, "c0002": 3, "c0003": 2},
+}
+
+
+class ProvedSite(Site):
+    """A site published with v2 checkpoints: each night a checkpoint without leaves, chained to the
+    night before, and a proof only for the cadres whose leaf moved that night. c0001 moved on both
+    nights (its proof names 11-20), c0002 only on the first (its proof still names 11-19), c0003 was
+    added on the second."""
+
+    def __init__(self, signer: Any = SIGNER) -> None:
+        self.files = {keys.PUBLIC_KEY: signer.public_key_pem()}
+        self.ledgers = {
+            "c0001": build_ledger("c0001", revs(5)),
+            "c0002": build_ledger("c0002", revs(3)),
+            "c0003": build_ledger("c0003", revs(2)),
+        }
+        for cadre_id, ledger in self.ledgers.items():
+            self.files[keys.cadre_ledger(cadre_id)] = ledger.model_dump(mode="json")
+        previous: CheckpointLink | None = None
+        proved: dict[str, int] = {}
+        for day, seqs in NIGHTS.items():
+            leaves = [Leaf(cadre_id=c, seq=s, head=self.ledgers[c].heads[s - 1]) for c, s in seqs.items()]
+            checkpoint = make_checkpoint_v2(day, f"{day}T23:59:00+08:00", leaves, signer, previous)
+            self.put_checkpoint(checkpoint)
+            changed = [leaf for leaf in leaves if proved.get(leaf.cadre_id) != leaf.seq]
+            paths = inclusion_proofs(leaves, [leaf.cadre_id for leaf in changed])
+            for leaf in changed:
+                proof = InclusionProof(
+                    checkpoint=day, root=checkpoint.root, leaf=leaf, path=paths[leaf.cadre_id]
+                )
+                self.files[keys.cadre_proof(leaf.cadre_id)] = proof.model_dump(mode="json")
+                proved[leaf.cadre_id] = leaf.seq
+            previous = CheckpointLink(date=day, root=checkpoint.root)
+        self.files[keys.CHECKPOINT_INDEX] = {"checkpoints": list(NIGHTS)}
+        self.files[keys.LATEST_CHECKPOINT] = previous.model_dump(mode="json") if previous else None
+        self.files = json.loads(json.dumps(self.files))
+
+    def proof(self, cadre_id: str = "c0001") -> InclusionProof:
+        return InclusionProof.model_validate(self.files[keys.cadre_proof(cadre_id)])
+
+    def put_checkpoint(self, checkpoint: Checkpoint) -> None:
+        self.files[keys.checkpoint(checkpoint.date)] = checkpoint.model_dump(mode="json", exclude_none=True)
+
+
+def listed(checkpoint: Checkpoint) -> list[Leaf]:
+    """The leaves a v1 checkpoint lists."""
+    assert checkpoint.leaves is not None, "a v1 checkpoint lists its leaves"
+    return checkpoint.leaves

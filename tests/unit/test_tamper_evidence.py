@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from tests.unit.tamper_support import DAYS, SIGNER, MemorySigner, Site, leaves_for, rev, revs
+from tests.unit.tamper_support import DAYS, SIGNER, MemorySigner, Site, leaves_for, listed, rev, revs
 from worklog.publish.tamper import (
     ALGORITHM,
     CadreLedger,
@@ -36,8 +36,8 @@ from worklog.publish.tamper import (
     verify_checkpoint,
     verify_inclusion,
     verify_signature,
-    verify_site,
 )
+from worklog.publish.verification import verify_site
 
 # --- public chain ---------------------------------------------------------------------------------
 
@@ -163,7 +163,7 @@ def test_local_signer_round_trip(tmp_path: Path) -> None:
     assert LocalSigner(tmp_path / "other.pem").key_id != signer.key_id
 
     checkpoint = make_checkpoint("2026-11-20", "2026-11-21T00:05:00+08:00", leaves_for(5)[::-1], signer)
-    assert checkpoint.leaves == leaves_for(5)
+    assert listed(checkpoint) == leaves_for(5)
     assert checkpoint.key_id == signer.key_id and checkpoint.signature_algorithm == "ECDSA_SHA_256"
     assert verify_checkpoint(checkpoint, again.public_key_pem()) == []
     assert verify_checkpoint(checkpoint, LocalSigner(tmp_path / "other.pem").public_key_pem()) != []
@@ -178,13 +178,13 @@ def test_verify_checkpoint_reports_each_problem() -> None:
 
     assert problems() == ""
     assert "root mismatch" in problems(
-        leaves=[*good.leaves[:3], good.leaves[3].model_copy(update={"seq": 9})]
+        leaves=[*listed(good)[:3], listed(good)[3].model_copy(update={"seq": 9})]
     )
-    assert "root mismatch" in problems(leaves=good.leaves[:3])
-    assert "bad signature" in problems(root=merkle_root(good.leaves[:3]), leaves=good.leaves[:3])
+    assert "root mismatch" in problems(leaves=listed(good)[:3])
+    assert "bad signature" in problems(root=merkle_root(listed(good)[:3]), leaves=listed(good)[:3])
     assert "bad signature" in problems(date="2026-11-21")
-    assert "not sorted" in problems(leaves=good.leaves[::-1])
-    assert "two leaves" in problems(leaves=[*good.leaves, good.leaves[0]])
+    assert "not sorted" in problems(leaves=listed(good)[::-1])
+    assert "two leaves" in problems(leaves=[*listed(good), listed(good)[0]])
     assert "unknown algorithm" in problems(algorithm="v0")
     assert "bad signature" in problems(signature="not base64!")
     assert "bad signature" in problems(signature_algorithm="RSASSA_PSS_SHA_256")
@@ -345,7 +345,7 @@ def test_altered_checkpoint_leaves_are_detected() -> None:
         checkpoint = site.checkpoint(day)
         leaves = [
             leaf.model_copy(update={"head": heads[leaf.seq - 1]}) if leaf.cadre_id == "c0001" else leaf
-            for leaf in checkpoint.leaves
+            for leaf in listed(checkpoint)
         ]
         site.put_checkpoint(checkpoint.model_copy(update={"leaves": leaves}))
     problems = site.verify()
@@ -353,7 +353,7 @@ def test_altered_checkpoint_leaves_are_detected() -> None:
     assert not any("do not match the signed head" in p for p in problems)
     for day in DAYS:  # recomputing the root too only moves the failure to the signature
         checkpoint = site.checkpoint(day)
-        site.put_checkpoint(checkpoint.model_copy(update={"root": merkle_root(checkpoint.leaves)}))
+        site.put_checkpoint(checkpoint.model_copy(update={"root": merkle_root(listed(checkpoint))}))
     problems = site.verify()
     assert not any("root mismatch" in p for p in problems)
     assert sum("bad signature" in p for p in problems) == 2
@@ -363,7 +363,7 @@ def test_forged_signature_is_detected() -> None:
     site = Site()
     forger = MemorySigner("memory")
     checkpoint = site.checkpoint(DAYS[1])
-    forged = make_checkpoint(checkpoint.date, checkpoint.created_at, checkpoint.leaves, forger)
+    forged = make_checkpoint(checkpoint.date, checkpoint.created_at, listed(checkpoint), forger)
     site.put_checkpoint(forged)
     assert site.verify() == ["checkpoint 2026-11-20: bad signature (ECDSA_SHA_256, key memory)"]
     site.files["ledger/public-key.pem"] = forger.public_key_pem()  # swapping the key breaks the others
@@ -390,7 +390,7 @@ def test_a_later_checkpoint_signing_a_shorter_log_is_reported() -> None:
         leaf.model_copy(update={"seq": 2, "head": site.ledger().heads[1]})
         if leaf.cadre_id == "c0001"
         else leaf
-        for leaf in first.leaves
+        for leaf in listed(first)
     ]
     site.put_checkpoint(make_checkpoint(DAYS[1], "t", shorter, SIGNER))
     assert site.verify() == ["checkpoint 2026-11-20 signs seq 2, below seq 3 signed on 2026-11-19"]

@@ -21,6 +21,7 @@ AUDITS = "audits/index.html"
 LEDGER = "ledger/index.html"
 PUBLIC_KEY = "ledger/public-key.pem"
 CHECKPOINT_INDEX = "ledger/checkpoints/index.json"
+LATEST_CHECKPOINT = "ledger/checkpoints/latest.json"  # {"date", "root"} of the newest checkpoint
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -98,6 +99,12 @@ def audit_file(round_id: str, name: str) -> str:
 def cadre_ledger(cadre_id: str) -> str:
     """A cadre's published revisions and their public hash chain."""
     return f"ledger/cadres/{segment(cadre_id)}.json"
+
+
+def cadre_proof(cadre_id: str) -> str:
+    """The cadre's inclusion proof: its leaf under the root of a dated checkpoint (rewritten only
+    when the cadre's leaf changes)."""
+    return f"ledger/proofs/{segment(cadre_id)}.json"
 
 
 def checkpoint(day: str) -> str:

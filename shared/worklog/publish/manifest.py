@@ -19,6 +19,8 @@ class CadreState(BaseModel):
     head: str = tamper.GENESIS
     months: list[str] = Field(default_factory=list)
     profile: list[str] = Field(default_factory=list)  # name, title, unit the pages were built with
+    proved: str = ""  # the head the cadre's inclusion proof is for ("": no proof yet, write one)
+    proof_date: str = ""  # the date of the checkpoint that proof names
 
 
 class Manifest(BaseModel):

@@ -13,14 +13,17 @@ them and the manifest last, so a run that stops half-way leaves no broken link, 
 got that far.
 
 Tamper evidence: each cadre's published revisions and their public hash chain go to
-``ledger/cadres/<id>.json``; a checkpoint over every cadre's head (a Merkle root, signed) is
-written each day to the ledger bucket under Object Lock and mirrored at ``ledger/checkpoints/``.
+``ledger/cadres/<id>.json``; a checkpoint over every cadre's head (a Merkle root, signed, with the
+count and the previous day's root but not the leaves) is written each day to the ledger bucket
+under Object Lock and mirrored at ``ledger/checkpoints/<date>.json``; the cadres whose head moved
+get an inclusion proof against it (``ledger/proofs/<id>.json``), every other proof stays valid.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -38,7 +41,7 @@ from worklog.models.notices import Notice
 from worklog.models.publication import PublicationPolicy
 from worklog.models.roster import Cadre, Unit
 from worklog.periods import LockdownPolicy
-from worklog.publish import keys, render, tamper
+from worklog.publish import checkpoints, keys, render, tamper
 from worklog.publish import pages as pg
 from worklog.publish.cadre_log import CadreLog, public_revisions
 from worklog.publish.manifest import CadreState, Manifest
@@ -395,30 +398,36 @@ class Publisher:
         return rows
 
     # --- tamper evidence ----------------------------------------------------------------------
-    def _checkpoint(self, run: _Run) -> pg.CheckpointRef:
-        """The day's signed checkpoint over every cadre's head (kept as it is when a run of the same
-        day finds the same root), its index, and the key that verifies it."""
+    def _checkpoint(self, run: _Run, changed: Collection[str] = ()) -> pg.CheckpointRef:
+        """The day's signed checkpoint (root, count, the previous day's root; no leaves), kept as it
+        is when a run of the same day finds the same root; the inclusion proofs of the cadres whose
+        leaf changed (and of ``changed``); the index, the latest pointer and the key that verifies."""
         day = run.day.isoformat()
-        leaves = [
-            tamper.Leaf(cadre_id=cadre_id, seq=state.seq, head=state.head)
-            for cadre_id, state in sorted(run.manifest.cadres.items())
-            if state.seq > 0
-        ]
-        checkpoint = tamper.make_checkpoint(day, iso_now(self.clock), leaves, self.signer)
-        previous = self.site.get_json(keys.checkpoint(day))
-        if previous is not None and previous.get("root") == checkpoint.root:
-            checkpoint = tamper.Checkpoint.model_validate(previous)  # the same day, nothing new: keep it
+        leaves = checkpoints.leaves(run.manifest)
+        root = tamper.merkle_root(leaves)
+        stored = self.site.get_json(keys.checkpoint(day))
+        rewritten = stored is None or stored.get("root") != root
+        if rewritten:
+            previous = checkpoints.previous_link(self.site, run.manifest, day)
+            checkpoint = tamper.make_checkpoint_v2(day, iso_now(self.clock), leaves, self.signer, previous)
+            self.ledger.put_json(
+                keys.ledger_checkpoint(day), checkpoint.model_dump(mode="json", exclude_none=True)
+            )
         else:
-            self.ledger.put_json(keys.ledger_checkpoint(day), checkpoint.model_dump(mode="json"))
-        run.site.json(keys.checkpoint(day), checkpoint.model_dump(mode="json"))
+            checkpoint = tamper.Checkpoint.model_validate(stored)  # the same day, nothing new: keep it
+        run.site.json(keys.checkpoint(day), checkpoint.model_dump(mode="json", exclude_none=True))
+        checkpoints.write_proofs(
+            run.site, run.manifest, leaves, checkpoint, rewritten=rewritten, changed=set(changed)
+        )
         if day not in run.manifest.checkpoints:
             run.manifest.checkpoints.append(day)
         run.site.json(keys.CHECKPOINT_INDEX, {"checkpoints": run.manifest.checkpoints})
+        run.site.json(keys.LATEST_CHECKPOINT, {"date": day, "root": checkpoint.root})
         run.site.put(keys.PUBLIC_KEY, self.signer.public_key_pem().encode(), PEM)
         return pg.CheckpointRef(
             date=checkpoint.date,
             root=checkpoint.root,
-            leaves=len(checkpoint.leaves),
+            leaves=checkpoint.size,
             signature_algorithm=checkpoint.signature_algorithm,
         )
 
@@ -431,7 +440,7 @@ class Publisher:
                     pg.CheckpointRef(
                         date=d,
                         root=stored["root"],
-                        leaves=len(stored["leaves"]),
+                        leaves=tamper.Checkpoint.model_validate(stored).size,
                         signature_algorithm=stored["signature_algorithm"],
                     )
                 )

@@ -1,10 +1,12 @@
-"""Public tamper evidence: per-cadre public hash chains and signed daily checkpoints.
+"""Public tamper evidence: per-cadre public hash chains, signed daily checkpoints, inclusion proofs.
 
 The site publishes, per cadre, the published (masked) revisions and a hash chain over them
 (``ledger/cadres/<cadre_id>.json``). Every day a checkpoint (``ledger/checkpoints/<date>.json``)
 signs an RFC 6962 Merkle root over every cadre's ``(cadre_id, seq, head)``, with a key whose public
-half is at ``ledger/public-key.pem``. Rewriting, inserting or deleting a published revision after a
-checkpoint changes a head that the checkpoint signed, and ``verify_site`` reports it.
+half is at ``ledger/public-key.pem``. A v2 checkpoint holds the root, the count and the previous
+day's root, not the leaves; each cadre's ``ledger/proofs/<cadre_id>.json`` proves its leaf is under
+the root of a named dated checkpoint. Rewriting, inserting or deleting a published revision after
+a checkpoint changes a head that the checkpoint signed, and ``verification.verify_site`` reports it.
 """
 
 from __future__ import annotations
@@ -17,22 +19,20 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from worklog import aws
-from worklog.publish import keys
 
-ALGORITHM = "worklog-public-chain-v1"
+ALGORITHM = "worklog-public-chain-v1"  # checkpoints that list every leaf (still verifiable)
+ALGORITHM_V2 = "worklog-public-chain-v2"  # checkpoints without leaves, chained; per-cadre proofs
 SIGNATURE_ALGORITHM = "ECDSA_SHA_256"  # KMS key spec ECC_NIST_P256; LocalSigner uses the same curve
 GENESIS = "0" * 64
-
-M = TypeVar("M", bound=BaseModel)
 
 
 class PublishedRevision(BaseModel):
@@ -136,6 +136,42 @@ def _path(hashes_: list[bytes], index: int) -> list[tuple[str, str]]:
     return [*_path(hashes_[k:], index - k), ("L", _tree(hashes_[:k]).hex())]
 
 
+class _Tree:
+    """The RFC 6962 tree over sorted leaves, its subtree hashes kept: N proofs cost O(N log N)."""
+
+    def __init__(self, ordered: list[Leaf]) -> None:
+        self.hashes = [leaf_hash(leaf) for leaf in ordered]
+        self._memo: dict[tuple[int, int], bytes] = {}
+
+    def node(self, lo: int, hi: int) -> bytes:
+        if hi - lo == 1:
+            return self.hashes[lo]
+        if (lo, hi) not in self._memo:
+            k = lo + _split(hi - lo)
+            self._memo[(lo, hi)] = node_hash(self.node(lo, k), self.node(k, hi))
+        return self._memo[(lo, hi)]
+
+    def path(self, index: int) -> list[tuple[str, str]]:
+        lo, hi, steps = 0, len(self.hashes), []
+        while hi - lo > 1:
+            k = lo + _split(hi - lo)
+            if index < k:
+                steps.append(("R", self.node(k, hi).hex()))
+                hi = k
+            else:
+                steps.append(("L", self.node(lo, k).hex()))
+                lo = k
+        return steps[::-1]  # from the leaf up
+
+
+def inclusion_proofs(leaves: list[Leaf], cadre_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """The inclusion proof of each of ``cadre_ids`` (every one must have a leaf), the tree built once."""
+    ordered = _sorted(leaves)
+    index = {leaf.cadre_id: i for i, leaf in enumerate(ordered)}
+    tree = _Tree(ordered)
+    return {cadre_id: tree.path(index[cadre_id]) for cadre_id in cadre_ids}
+
+
 def inclusion_proof(leaves: list[Leaf], cadre_id: str) -> list[tuple[str, str]]:
     """``(side, sibling hex)`` from the cadre's leaf up to the root; side "L": the sibling is left."""
     ordered = _sorted(leaves)
@@ -161,19 +197,59 @@ def verify_inclusion(leaf: Leaf, proof: list[tuple[str, str]], root: str) -> boo
 # --- Signed checkpoints -------------------------------------------------------------------------
 
 
+class CheckpointLink(BaseModel):
+    date: str
+    root: str
+
+
 class Checkpoint(BaseModel):
+    """v1 lists every leaf (its size grows with the cadres); v2 holds only the count and the link to
+    the checkpoint before it, and each cadre's ``InclusionProof`` shows its leaf is under the root."""
+
     date: str  # YYYY-MM-DD
     created_at: str
     algorithm: str = ALGORITHM
-    leaves: list[Leaf]  # sorted by cadre_id
+    leaves: list[Leaf] | None = None  # v1 only: sorted by cadre_id
+    count: int | None = None  # v2 only: the number of leaves
+    previous: CheckpointLink | None = None  # v2 only: the checkpoint of the last earlier day, if any
     root: str
     key_id: str
     signature_algorithm: str  # a KMS signing algorithm name, e.g. "ECDSA_SHA_256"
-    signature: str  # base64 of the signature over checkpoint_message(date, root, len(leaves))
+    signature: str  # base64 of the signature over signed_message(checkpoint)
+
+    @property
+    def size(self) -> int:
+        """How many leaves the root is over."""
+        return len(self.leaves) if self.leaves is not None else self.count or 0
+
+
+class InclusionProof(BaseModel):
+    """One cadre's leaf and the path from it to the root of the dated checkpoint it was proved against."""
+
+    algorithm: str = ALGORITHM_V2
+    checkpoint: str  # the date of the checkpoint (``ledger/checkpoints/<date>.json``)
+    root: str  # that checkpoint's root, for the reader; the verifier uses the checkpoint's own
+    leaf: Leaf
+    path: list[tuple[str, str]]
 
 
 def checkpoint_message(date: str, root: str, count: int) -> bytes:
+    """What a v1 checkpoint signs (kept: checkpoints signed before v2 stay verifiable)."""
     return canonical({"date": date, "root": root, "count": count, "algorithm": ALGORITHM})
+
+
+def checkpoint_message_v2(date: str, root: str, count: int, previous: CheckpointLink | None) -> bytes:
+    link = previous.model_dump(mode="json") if previous is not None else None
+    return canonical(
+        {"algorithm": ALGORITHM_V2, "date": date, "root": root, "count": count, "previous": link}
+    )
+
+
+def signed_message(checkpoint: Checkpoint) -> bytes:
+    """The bytes the checkpoint's signature is over, by its version."""
+    if checkpoint.algorithm == ALGORITHM_V2:
+        return checkpoint_message_v2(checkpoint.date, checkpoint.root, checkpoint.size, checkpoint.previous)
+    return checkpoint_message(checkpoint.date, checkpoint.root, checkpoint.size)
 
 
 class Signer(Protocol):
@@ -267,6 +343,25 @@ def make_checkpoint(date: str, created_at: str, leaves: list[Leaf], signer: Sign
     )
 
 
+def make_checkpoint_v2(
+    date: str, created_at: str, leaves: list[Leaf], signer: Signer, previous: CheckpointLink | None
+) -> Checkpoint:
+    """A checkpoint whose size does not grow with the cadres: the root, the count, the previous link."""
+    root = merkle_root(leaves)
+    signature = signer.sign(checkpoint_message_v2(date, root, len(leaves), previous))
+    return Checkpoint(
+        date=date,
+        created_at=created_at,
+        algorithm=ALGORITHM_V2,
+        count=len(leaves),
+        previous=previous,
+        root=root,
+        key_id=signer.key_id,
+        signature_algorithm=signer.algorithm,
+        signature=base64.b64encode(signature).decode("ascii"),
+    )
+
+
 _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "256": hashes.SHA256,
     "384": hashes.SHA384,
@@ -298,12 +393,16 @@ def verify_signature(public_key_pem: str, algorithm: str, message: bytes, signat
 def verify_checkpoint(checkpoint: Checkpoint, public_key_pem: str) -> list[str]:
     """Problems with a checkpoint: unknown algorithm, unsorted leaves, root mismatch, bad signature."""
     problems: list[str] = []
-    if checkpoint.algorithm != ALGORITHM:
+    if checkpoint.algorithm not in (ALGORITHM, ALGORITHM_V2):
         problems.append(f"unknown algorithm {checkpoint.algorithm!r}")
+    elif checkpoint.algorithm == ALGORITHM_V2 and (checkpoint.leaves is not None or checkpoint.count is None):
+        problems.append("a v2 checkpoint holds a count and no leaves")
+    elif checkpoint.algorithm == ALGORITHM and checkpoint.leaves is None:
+        problems.append("a v1 checkpoint lists its leaves")
     try:
-        if _sorted(checkpoint.leaves) != checkpoint.leaves:
+        if checkpoint.leaves is not None and _sorted(checkpoint.leaves) != checkpoint.leaves:
             problems.append("leaves are not sorted by cadre_id")
-        if merkle_root(checkpoint.leaves) != checkpoint.root:
+        if checkpoint.leaves is not None and merkle_root(checkpoint.leaves) != checkpoint.root:
             problems.append("root mismatch: the leaves do not hash to the signed root")
     except ValueError as e:
         problems.append(str(e))
@@ -311,94 +410,8 @@ def verify_checkpoint(checkpoint: Checkpoint, public_key_pem: str) -> list[str]:
         signature = base64.b64decode(checkpoint.signature, validate=True)
     except (binascii.Error, ValueError):
         signature = b""
-    message = checkpoint_message(checkpoint.date, checkpoint.root, len(checkpoint.leaves))
-    if not verify_signature(public_key_pem, checkpoint.signature_algorithm, message, signature):
+    if not verify_signature(
+        public_key_pem, checkpoint.signature_algorithm, signed_message(checkpoint), signature
+    ):
         problems.append(f"bad signature ({checkpoint.signature_algorithm}, key {checkpoint.key_id})")
-    return problems
-
-
-# --- Verifying the public site ------------------------------------------------------------------
-
-
-def _load(model: type[M], data: Any, what: str, problems: list[str]) -> M | None:
-    if data is None:
-        problems.append(f"{what} is missing")
-        return None
-    try:
-        return model.model_validate(data)
-    except ValidationError as e:
-        problems.append(f"{what} is malformed: {e.error_count()} error(s)")
-        return None
-
-
-def _fetch(fetch: Callable[[str], Any | None], key: Callable[[str], str], value: str) -> Any | None:
-    """The object at ``key(value)``; None when ``value`` cannot be part of a key (no such object)."""
-    try:
-        path = key(value)
-    except ValueError:
-        return None
-    return fetch(path)
-
-
-def _check_ledger(ledger: CadreLedger, cadre_id: str) -> tuple[list[str], list[str]]:
-    """The recomputed heads, and the problems of the ledger on its own."""
-    problems: list[str] = []
-    if ledger.cadre_id != cadre_id:
-        problems.append(f"ledger is for cadre {ledger.cadre_id}, not {cadre_id}")
-    for i, revision in enumerate(ledger.revisions):
-        if revision.seq != i + 1:
-            problems.append(
-                f"revision #{i + 1} has seq {revision.seq}: published revisions were inserted or deleted"
-            )
-            break
-    heads = replay(ledger)
-    if len(ledger.heads) != len(heads):
-        problems.append(f"ledger lists {len(ledger.heads)} heads for {len(heads)} revisions")
-    bad = next((i for i, (a, b) in enumerate(zip(ledger.heads, heads, strict=False)) if a != b), None)
-    if bad is not None:
-        problems.append(f"published head after seq {bad + 1} does not match the recomputed chain")
-    return heads, problems
-
-
-def verify_site(fetch: Callable[[str], Any | None], cadre_id: str) -> list[str]:
-    """Check a cadre's published log against the public key and every signed checkpoint.
-
-    ``fetch(path)`` returns the parsed JSON (text for .pem) of a site path, or None if missing.
-    Returns human-readable problems; empty means consistent with every checkpoint."""
-    problems: list[str] = []
-    pem = fetch(keys.PUBLIC_KEY)
-    if isinstance(pem, bytes):
-        pem = pem.decode()
-    if not isinstance(pem, str):
-        problems.append(f"public key {keys.PUBLIC_KEY} is missing")
-        pem = None
-    heads: list[str] | None = None
-    ledger = _load(CadreLedger, _fetch(fetch, keys.cadre_ledger, cadre_id), f"ledger of {cadre_id}", problems)
-    if ledger is not None:
-        heads, ledger_problems = _check_ledger(ledger, cadre_id)
-        problems += ledger_problems
-    index = fetch(keys.CHECKPOINT_INDEX)
-    dates = index.get("checkpoints") if isinstance(index, dict) else None
-    if not isinstance(dates, list) or not all(isinstance(d, str) for d in dates):
-        return [*problems, f"checkpoint index {keys.CHECKPOINT_INDEX} is missing or malformed"]
-    signed: tuple[str, int] | None = None  # (date, seq) of the latest checkpoint with this cadre
-    for date in sorted(dates):
-        what = f"checkpoint {date}"
-        checkpoint = _load(Checkpoint, _fetch(fetch, keys.checkpoint, date), what, problems)
-        if checkpoint is None:
-            continue
-        if checkpoint.date != date:
-            problems.append(f"{what} is dated {checkpoint.date}")
-        if pem is not None:
-            problems += [f"{what}: {p}" for p in verify_checkpoint(checkpoint, pem)]
-        for leaf in (leaf for leaf in checkpoint.leaves if leaf.cadre_id == cadre_id):
-            if signed is not None and leaf.seq < signed[1]:
-                problems.append(f"{what} signs seq {leaf.seq}, below seq {signed[1]} signed on {signed[0]}")
-            signed = (date, leaf.seq)
-            if heads is None:
-                continue
-            if not 1 <= leaf.seq <= len(heads):
-                problems.append(f"{what} signs seq {leaf.seq} but the log has {len(heads)} revisions")
-            elif heads[leaf.seq - 1] != leaf.head:
-                problems.append(f"{what}: revisions 1..{leaf.seq} do not match the signed head")
     return problems

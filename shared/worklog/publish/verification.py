@@ -1,0 +1,205 @@
+"""Verifying the public site: a cadre's published log against its inclusion proof and the signed
+checkpoints (``python -m worklog.cli verify-site``).
+
+A cadre's proof names the dated checkpoint it was proved against; the verifier replays the cadre's
+chain, checks that its last head is the proof's leaf, that the leaf is under that checkpoint's signed
+root, and that the checkpoints from the newest back to that one form an unbroken signed chain. A
+cadre with no proof yet (a site published before proofs) is checked against the v1 checkpoints that
+list every leaf, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from worklog.publish import keys
+from worklog.publish.tamper import (
+    ALGORITHM,
+    ALGORITHM_V2,
+    CadreLedger,
+    Checkpoint,
+    CheckpointLink,
+    InclusionProof,
+    replay,
+    verify_checkpoint,
+    verify_inclusion,
+)
+
+M = TypeVar("M", bound=BaseModel)
+Fetch = Callable[[str], Any | None]
+MAX_CHAIN = 3660  # days of checkpoints walked back at most (ten years)
+
+
+def _load(model: type[M], data: Any, what: str, problems: list[str]) -> M | None:
+    if data is None:
+        problems.append(f"{what} is missing")
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        problems.append(f"{what} is malformed: {e.error_count()} error(s)")
+        return None
+
+
+def _fetch(fetch: Fetch, key: Callable[[str], str], value: str) -> Any | None:
+    """The object at ``key(value)``; None when ``value`` cannot be part of a key (no such object)."""
+    try:
+        path = key(value)
+    except ValueError:
+        return None
+    return fetch(path)
+
+
+def _check_ledger(ledger: CadreLedger, cadre_id: str) -> tuple[list[str], list[str]]:
+    """The recomputed heads, and the problems of the ledger on its own."""
+    problems: list[str] = []
+    if ledger.cadre_id != cadre_id:
+        problems.append(f"ledger is for cadre {ledger.cadre_id}, not {cadre_id}")
+    for i, revision in enumerate(ledger.revisions):
+        if revision.seq != i + 1:
+            problems.append(
+                f"revision #{i + 1} has seq {revision.seq}: published revisions were inserted or deleted"
+            )
+            break
+    heads = replay(ledger)
+    if len(ledger.heads) != len(heads):
+        problems.append(f"ledger lists {len(ledger.heads)} heads for {len(heads)} revisions")
+    bad = next((i for i, (a, b) in enumerate(zip(ledger.heads, heads, strict=False)) if a != b), None)
+    if bad is not None:
+        problems.append(f"published head after seq {bad + 1} does not match the recomputed chain")
+    return heads, problems
+
+
+def _public_key(fetch: Fetch, problems: list[str]) -> str | None:
+    pem = fetch(keys.PUBLIC_KEY)
+    if isinstance(pem, bytes):
+        pem = pem.decode()
+    if not isinstance(pem, str):
+        problems.append(f"public key {keys.PUBLIC_KEY} is missing")
+        return None
+    return pem
+
+
+def _signed_checkpoint(fetch: Fetch, day: str, pem: str | None, problems: list[str]) -> Checkpoint | None:
+    """The checkpoint of ``day``, its problems (date, signature, v1 root) added to ``problems``."""
+    what = f"checkpoint {day}"
+    checkpoint = _load(Checkpoint, _fetch(fetch, keys.checkpoint, day), what, problems)
+    if checkpoint is None:
+        return None
+    if checkpoint.date != day:
+        problems.append(f"{what} is dated {checkpoint.date}")
+    if pem is not None:
+        problems += [f"{what}: {p}" for p in verify_checkpoint(checkpoint, pem)]
+    return checkpoint
+
+
+def verify_site(fetch: Fetch, cadre_id: str) -> list[str]:
+    """Check a cadre's published log against the public key, its inclusion proof and the signed
+    checkpoints.
+
+    ``fetch(path)`` returns the parsed JSON (text for .pem) of a site path, or None if missing.
+    Returns human-readable problems; empty means consistent with the signed checkpoints."""
+    problems: list[str] = []
+    pem = _public_key(fetch, problems)
+    heads: list[str] | None = None
+    ledger = _load(CadreLedger, _fetch(fetch, keys.cadre_ledger, cadre_id), f"ledger of {cadre_id}", problems)
+    if ledger is not None:
+        heads, ledger_problems = _check_ledger(ledger, cadre_id)
+        problems += ledger_problems
+    stored = _fetch(fetch, keys.cadre_proof, cadre_id)
+    if stored is None:
+        return problems + _verify_v1(fetch, cadre_id, heads, pem)
+    proof = _load(InclusionProof, stored, f"inclusion proof of {cadre_id}", problems)
+    if proof is None:
+        return problems
+    problems += _verify_proof(fetch, proof, cadre_id, ledger, heads, pem)
+    return problems
+
+
+def _verify_proof(
+    fetch: Fetch,
+    proof: InclusionProof,
+    cadre_id: str,
+    ledger: CadreLedger | None,
+    heads: list[str] | None,
+    pem: str | None,
+) -> list[str]:
+    problems: list[str] = []
+    leaf, what = proof.leaf, f"proof against checkpoint {proof.checkpoint}"
+    if proof.algorithm != ALGORITHM_V2:
+        problems.append(f"{what}: unknown algorithm {proof.algorithm!r}")
+    if leaf.cadre_id != cadre_id:
+        problems.append(f"{what} is for cadre {leaf.cadre_id}, not {cadre_id}")
+    if ledger is not None and heads is not None:
+        if leaf.seq != len(heads):
+            problems.append(f"{what} signs seq {leaf.seq} but the log has {len(heads)} revisions")
+        elif heads and heads[-1] != leaf.head:
+            problems.append(f"{what}: revisions 1..{leaf.seq} do not match the signed head")
+    checkpoint = _signed_checkpoint(fetch, proof.checkpoint, pem, problems)
+    if checkpoint is None:
+        return problems
+    if not verify_inclusion(leaf, proof.path, checkpoint.root):
+        problems.append(f"{what}: the leaf is not under the checkpoint's signed root")
+    if ledger is not None and ledger.revisions:
+        saved_on = ledger.revisions[-1].saved_at[:10]  # the revision's own date, as it was saved
+        if proof.checkpoint < saved_on:
+            problems.append(f"{what} is older than the last published revision (saved {saved_on})")
+    problems += _verify_chain(fetch, checkpoint, pem)
+    return problems
+
+
+def _verify_chain(fetch: Fetch, proved: Checkpoint, pem: str | None) -> list[str]:
+    """The newest checkpoint, and each one back to ``proved`` through their signed ``previous`` links:
+    a checkpoint removed from the history, or one replaced after a later one linked to it, breaks it."""
+    problems: list[str] = []
+    latest = _load(CheckpointLink, fetch(keys.LATEST_CHECKPOINT), "latest checkpoint", problems)
+    if latest is None:
+        return problems
+    if latest.date < proved.date:
+        return [f"the latest checkpoint {latest.date} is older than checkpoint {proved.date}"]
+    link: CheckpointLink | None = latest
+    for _ in range(MAX_CHAIN):
+        if link is None or link.date < proved.date:
+            return [*problems, f"checkpoint {proved.date} is not in the chain of signed checkpoints"]
+        if link.date == proved.date:
+            if link.root != proved.root:
+                problems.append(f"checkpoint {proved.date}: root differs from the one the next day links")
+            return problems
+        checkpoint = _signed_checkpoint(fetch, link.date, pem, problems)
+        if checkpoint is None:
+            return problems
+        if checkpoint.root != link.root:
+            problems.append(f"checkpoint {link.date}: root differs from the one the next day links")
+        # a v1 checkpoint has no link, and every proof names a checkpoint from the first v2 day on
+        link = checkpoint.previous if checkpoint.algorithm != ALGORITHM else None
+    return problems
+
+
+def _verify_v1(fetch: Fetch, cadre_id: str, heads: list[str] | None, pem: str | None) -> list[str]:
+    """A cadre without a proof: every v1 checkpoint (listing every leaf) that lists it."""
+    problems: list[str] = []
+    index = fetch(keys.CHECKPOINT_INDEX)
+    dates = index.get("checkpoints") if isinstance(index, dict) else None
+    if not isinstance(dates, list) or not all(isinstance(d, str) for d in dates):
+        return [f"checkpoint index {keys.CHECKPOINT_INDEX} is missing or malformed"]
+    signed: tuple[str, int] | None = None  # (date, seq) of the latest checkpoint with this cadre
+    for date in sorted(dates):
+        what = f"checkpoint {date}"
+        checkpoint = _signed_checkpoint(fetch, date, pem, problems)
+        listed = checkpoint.leaves if checkpoint is not None and checkpoint.leaves is not None else []
+        for leaf in (leaf for leaf in listed if leaf.cadre_id == cadre_id):
+            if signed is not None and leaf.seq < signed[1]:
+                problems.append(f"{what} signs seq {leaf.seq}, below seq {signed[1]} signed on {signed[0]}")
+            signed = (date, leaf.seq)
+            if heads is None:
+                continue
+            if not 1 <= leaf.seq <= len(heads):
+                problems.append(f"{what} signs seq {leaf.seq} but the log has {len(heads)} revisions")
+            elif heads[leaf.seq - 1] != leaf.head:
+                problems.append(f"{what}: revisions 1..{leaf.seq} do not match the signed head")
+    if signed is None and heads:  # a log with revisions that no checkpoint or proof covers
+        problems.append(f"inclusion proof of {cadre_id} is missing")
+    return problems

@@ -23,7 +23,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from infra.template import ROOT
+from infra.template import ROOT, FunctionSpec
 
 # What the Lambda runtime provides; the layer must not ship it (decided in the build slice).
 RUNTIME_DISTS = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
@@ -113,8 +113,25 @@ def build(base: Path) -> tuple[Path, Path]:
     return layer, runtime
 
 
-def _time_import(module: str, paths: list[str], cwd: Path) -> float:
-    env = {"AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
+def lambda_env(spec: FunctionSpec) -> dict[str, str]:
+    """What Lambda puts in a function's environment, plus the template's variables. The X-Ray SDK
+    and Powertools read these: in Lambda (``LAMBDA_TASK_ROOT``) the SDK samples locally instead of
+    building an X-Ray client at import."""
+    return {
+        **spec.environment,
+        "LAMBDA_TASK_ROOT": str(spec.code_dir),
+        "AWS_LAMBDA_FUNCTION_NAME": f"worklog-{spec.name}",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "_HANDLER": spec.handler,
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "PATH": "/usr/bin:/bin",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def _time_import(module: str, paths: list[str], cwd: Path, env: dict[str, str]) -> float:
     out = subprocess.run(
         [sys.executable, "-I", "-S", "-B", "-c", _CHILD.format(paths=paths, module=module)],
         cwd=cwd,
@@ -138,10 +155,11 @@ def measure(rounds: int = 5) -> list[tuple[str, float, float]]:
             for spec in specs:
                 task = str(spec.code_dir)
                 paths = [task, str(layer), str(runtime)]
+                env = lambda_env(spec)
                 mine, ref = [], []
                 for _ in range(rounds):
-                    ref.append(_time_import(REFERENCE, [str(runtime)], spec.code_dir))
-                    mine.append(_time_import(spec.handler.split(".")[0], paths, spec.code_dir))
+                    ref.append(_time_import(REFERENCE, [str(runtime)], spec.code_dir, env))
+                    mine.append(_time_import(spec.handler.split(".")[0], paths, spec.code_dir, env))
                 rows.append((spec.name, statistics.median(mine), statistics.median(ref)))
             return rows
         finally:

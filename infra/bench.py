@@ -4,7 +4,8 @@
    container, a warm one, a warm one with an Idempotency-Key, and a retried (replayed) key.
 2. The entries handler's p50 time per submission beside a bare TransactWriteItems of the same
    three items, in the same run (moto in-process, so both pay the same emulator cost).
-3. Cold import of each function's handler module beside `import boto3` alone.
+3. Cold import of each function's handler module beside `import boto3` alone, under Lambda-like
+   conditions (infra/bench_cold.py: read-only byte-compiled layer, fresh interpreters, interleaved).
 
 Then the sweeps (infra/bench_sweeps.py), the public site (infra/bench_site.py) and the app in a
 browser (infra/bench_app.py).
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -24,10 +23,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from infra import bench_app, bench_notify, bench_site, bench_sweeps
+from infra import bench_app, bench_cold, bench_notify, bench_site, bench_sweeps
 from infra.counting import counting
 from infra.inprocess import InProcessStack, in_process, reset_caches
-from infra.template import ROOT
 
 BUDGET_REQUESTS_PER_SAVE = 3
 
@@ -131,33 +129,6 @@ def handler_vs_bare(stack: InProcessStack, n: int) -> tuple[float, float]:
     return _p50(handler_times), _p50(bare_times)
 
 
-def cold_imports(repeat: int = 3) -> list[tuple[str, float]]:
-    from infra.template import Stack, load_template
-
-    def timed(code: str, cwd: Path) -> float:
-        samples = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-c", code],
-                cwd=cwd,
-                check=True,
-                capture_output=True,
-                env={
-                    "PYTHONPATH": f"{ROOT / 'shared'}",
-                    "AWS_DEFAULT_REGION": "us-east-1",
-                    "PATH": "/usr/bin:/bin",
-                },
-            )
-            samples.append(time.perf_counter() - start)
-        return statistics.median(samples) * 1000
-
-    rows = [("import boto3 (reference)", timed("import boto3", ROOT))]
-    for spec in Stack(load_template()).functions():
-        rows.append((f"import {spec.name} handler", timed("import handler", spec.code_dir)))
-    return rows
-
-
 def report(sections: list[tuple[str, Callable[[], None]]]) -> None:
     for title, body in sections:
         print(f"\n## {title}")
@@ -179,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--app-runs", type=int, default=5, help="throttled loads of the app timed per profile (bench_app)"
+    )
+    parser.add_argument(
+        "--cold-rounds", type=int, default=5, help="fresh interpreters per handler and per boto3 (bench_cold)"
     )
     args = parser.parse_args(argv)
     print("# worklog benchmark (moto in-process; counts are exact, times are this machine's)")
@@ -209,11 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_notify.run([int(n) for n in args.morning_sizes.split(",") if n])
     bench_site.run()
     bench_app.run(args.app_runs)
-    print("\n## Cold import (median of 3 fresh interpreters)")
-    rows_imp = cold_imports()
-    base = rows_imp[0][1]
-    for name, ms in rows_imp:
-        print(f"{name:34} {ms:8.1f} ms  ×{ms / base:.2f} of boto3")
+    bench_cold.run(args.cold_rounds)
     return 0
 
 

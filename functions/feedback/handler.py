@@ -25,12 +25,11 @@ from worklog.messages import MSG
 from worklog.models.notices import FeedbackIn, FeedbackReceipt, NoticeId
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 from worklog.publish.pages import FeedbackResult
-from worklog.publish.render import render_feedback_result
 from worklog.settings import get_settings
 from worklog.vetting.senders import viewer_address
 from worklog.vetting.service import NoticeService
 
-app = http.create_app()
+app = http.create_app(tokens=False)  # public: no token is ever verified here
 FORM = http.FORM
 # What the notice page's form posts, and what scripts send; anything else is 415.
 ACCEPTS = frozenset({http.JSON, FORM})
@@ -44,6 +43,14 @@ REQUEST_BODIES = {("post", "/feedback/{notice_id}"): (FeedbackIn, (content_types
 def body_limit(path: str) -> int:
     """The largest body the route takes, in bytes (413 beyond; infra.openapi documents it)."""
     return MAX_BYTES
+
+
+def _page(result: FeedbackResult) -> str:
+    # The site's renderer (Jinja2 and the site's models) loads with the first form post, not with
+    # every cold start: a JSON post never needs it.
+    from worklog.publish.render import render_feedback_result
+
+    return render_feedback_result(result)
 
 
 def _is_form(event: dict[str, Any]) -> bool:
@@ -98,7 +105,7 @@ def post_feedback(notice_id: Annotated[NoticeId, Path()]):
         message=MSG["feedback_received"],
     )
     if form:
-        page = render_feedback_result(
+        page = _page(
             FeedbackResult(
                 ok=True, title=MSG["feedback_received_title"], message=receipt.message, notice_id=notice_id
             )
@@ -113,7 +120,7 @@ def _as_html(result: dict[str, Any]) -> dict[str, Any]:
         error = json.loads(result.get("body") or "{}")
     except ValueError:
         error = {}
-    page = render_feedback_result(
+    page = _page(
         FeedbackResult(
             ok=False,
             title=MSG["feedback_failed_title"],

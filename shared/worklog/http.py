@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -25,7 +25,6 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
 from worklog.auth.principals import Principal, PrincipalResolver
-from worklog.auth.tokens import TokenVerifier
 from worklog.clock import system_clock, today
 from worklog.errors import (
     InvalidJson,
@@ -39,6 +38,9 @@ from worklog.models.common import ErrorBody
 from worklog.observability import logger
 from worklog.roster.repository import RosterRepository
 from worklog.settings import get_settings
+
+if TYPE_CHECKING:
+    from worklog.auth.tokens import TokenVerifier
 
 _ERROR_TEXT = {
     400: "请求体不是合法的 JSON",
@@ -107,7 +109,11 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def create_app() -> LambdaFunctionUrlResolver:
+def create_app(*, tokens: bool = True) -> LambdaFunctionUrlResolver:
+    """``tokens``: the function verifies tokens, so PyJWT and cryptography load with it, at init;
+    a public function (feedback) never loads them."""
+    if tokens:
+        import worklog.auth.tokens  # noqa: F401 - loaded where it is needed, at import
     app = LambdaFunctionUrlResolver(enable_validation=True, serializer=_dumps)
 
     @app.exception_handler(WorklogError)
@@ -143,6 +149,8 @@ def create_app() -> LambdaFunctionUrlResolver:
 
 @lru_cache(maxsize=1)
 def _verifier() -> TokenVerifier:
+    from worklog.auth.tokens import TokenVerifier
+
     return TokenVerifier(get_settings())
 
 

@@ -6,13 +6,16 @@ rules (docs/rules.md) are one nested model with defaults, overridable by ``WORKL
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from collections.abc import Mapping
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from worklog.models.notifications import Channel
 from worklog.models.publication import PublicationPolicy
@@ -94,8 +97,60 @@ class NotifySettings(BaseModel):
         return self
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
+def _merged(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        both = isinstance(out.get(key), dict) and isinstance(value, Mapping)
+        out[key] = _merged(out[key], value) if both else value
+    return out
+
+
+def _nested(field: Any) -> bool:
+    return isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+
+
+def from_environment(model: type[BaseModel], environ: Mapping[str, str]) -> dict[str, Any]:
+    """The values ``environ`` gives ``model``'s fields: each from the variable its alias names (any
+    case); a nested model's also as JSON in that variable and field by field as
+    ``<ALIAS>__<FIELD>[__<FIELD>...]``, the latter winning. (A plain model and this function instead
+    of pydantic-settings: the same reading, without its import in every cold start.)"""
+    env = {name.lower(): value for name, value in environ.items()}
+    found: dict[str, Any] = {}
+    for field in model.model_fields.values():
+        alias = str(field.validation_alias)
+        key = alias.lower()
+        if not _nested(field):
+            if key in env:
+                found[alias] = env[key]
+            continue
+        value: dict[str, Any] = json.loads(env[key]) if env.get(key) else {}
+        for name, raw in sorted(env.items()):
+            if name.startswith(key + "__"):
+                *path, last = name[len(key) + 2 :].split("__")
+                value = _merged(value, _nest(path, {last: raw}))
+        if value:
+            found[alias] = value
+    return found
+
+
+def _nest(path: list[str], leaf: dict[str, Any]) -> dict[str, Any]:
+    for part in reversed(path):
+        leaf = {part: leaf}
+    return leaf
+
+
+class Settings(BaseModel):
+    """Read from the environment when built (``from_environment``); keyword arguments, by the
+    variables' names, win over it."""
+
+    model_config = ConfigDict(extra="ignore", validate_default=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _environment(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        return _merged(from_environment(cls, os.environ), data)
 
     roster_table: str = Field("worklog-roster", validation_alias="ROSTER_TABLE")
     journal_table: str = Field("worklog-journal", validation_alias="JOURNAL_TABLE")

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 from worklog import messages
 from worklog.access import EVALUATOR_ROLES, Act, refuse_self
-from worklog.audit.evaluation import evaluation_workbook
 from worklog.audit.rounds import in_post, quarter_of
 from worklog.audit.tables import AuditTables
 from worklog.auth.principals import Principal
@@ -108,6 +107,9 @@ class EvaluationService:
         )
 
     def unit_sheet(self, who: Principal, quarter: str, unit_id: str) -> bytes:
+        # openpyxl only when a sheet is asked for, not in every cold start of the cases function.
+        from worklog.audit.evaluation import evaluation_workbook
+
         figures = self.unit_figures(who, quarter, unit_id, act="导出考评表")
         return evaluation_workbook(
             district=get_settings().district_name,

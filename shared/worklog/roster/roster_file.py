@@ -15,9 +15,6 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
-import openpyxl
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
 from worklog.roster.roster_row import RosterRow, cell_value
 
 RosterFormat = Literal["json", "csv", "xlsx"]
@@ -162,6 +159,10 @@ def _decode_text(content: bytes) -> str:
 
 
 def _xlsx_records(content: bytes) -> list[list[Any]]:
+    # openpyxl only when a workbook is read: the admin function's cold start should not pay for it.
+    import openpyxl
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds (zip, xml, key errors) on a bad file

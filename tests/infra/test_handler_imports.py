@@ -1,0 +1,64 @@
+"""What a function's cold start does not load (docs/benchmarks.md, "Cold import").
+
+Each handler module is imported in a fresh interpreter, as Lambda does, and the modules it must not
+pull in are looked up in ``sys.modules``: PyJWT only where tokens are verified, openpyxl only when a
+sheet is read or written, Jinja2 only where pages are rendered, pydantic-settings nowhere. No timing
+here: the times are the bench's (infra/bench_cold.py).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from functools import cache
+
+import pytest
+
+from infra.template import ROOT, FunctionSpec, Stack, load_template
+
+FUNCTIONS = {spec.code_dir.name: spec for spec in Stack(load_template()).functions()}
+# Modules no function loads at import: each is loaded by the one route that needs it.
+NEVER_AT_IMPORT = ("openpyxl", "pydantic_settings")
+# The public feedback function never verifies a token, and renders its page only for form posts.
+NOT_IN = {"feedback": ("jwt", "cryptography", "jinja2")}
+# Functions that do verify tokens load PyJWT at init, not in their first request.
+TOKEN_FUNCTIONS = ("entries", "reviews", "cases", "admin")
+
+_PROBE = "import json, sys\nimport handler\nprint(json.dumps(sorted(sys.modules)))\n"
+
+
+@cache
+def loaded_by(name: str) -> frozenset[str]:
+    spec = FUNCTIONS[name]
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", _probe(spec)],
+        cwd=spec.code_dir,
+        env={"AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin", **spec.environment},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return frozenset(module.split(".")[0] for module in json.loads(out.stdout.splitlines()[-1]))
+
+
+def _probe(spec: FunctionSpec) -> str:
+    paths = [str(spec.code_dir), str(ROOT / "shared")]
+    return f"import sys\nsys.path[:0] = {paths!r}\n{_PROBE}"
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_a_cold_start_loads_no_library_that_only_some_requests_need(name: str) -> None:
+    # Given the function's handler module, When a fresh interpreter imports it
+    loaded = loaded_by(name)
+    # Then the libraries of single routes, and those the function never needs, are not loaded
+    assert loaded.isdisjoint(NEVER_AT_IMPORT + NOT_IN.get(name, ())), sorted(
+        loaded & set(NEVER_AT_IMPORT + NOT_IN.get(name, ()))
+    )
+
+
+@pytest.mark.parametrize("name", TOKEN_FUNCTIONS)
+def test_a_function_that_verifies_tokens_loads_pyjwt_at_init(name: str) -> None:
+    # Given a function behind sign-in, When its handler module is imported, Then PyJWT is loaded
+    # already, so its first request does not pay for it
+    assert "jwt" in loaded_by(name)

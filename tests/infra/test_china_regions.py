@@ -35,7 +35,7 @@ def test_cfn_lint_reports_nothing_for_cn_north_1(parameters: dict[str, str]) -> 
 
     args = ManualArgs(include_checks=["I"], regions=[CHINA])
     if parameters:
-        args["parameters"] = [parameters]  # type: ignore[list-item]  # cfn-lint wraps a plain mapping
+        args["parameters"] = [parameters]  # cfn-lint wraps a plain mapping in a ParameterSet
 
     matches = lint_file(TEMPLATE_PATH, config=args)
 

@@ -122,15 +122,16 @@ def watching_logs() -> Iterator[LogWatch]:
             watch.texts.add(checked.strip())
         return checked
 
-    powertools_logger.addHandler(watch.powertools)
+    functions_logger = logging.getLogger(ours)  # the standard logger behind Powertools' Logger
+    functions_logger.addHandler(watch.powertools)
     logging.getLogger().addHandler(watch.others)
-    common._checked = recording  # type: ignore[assignment]  # looked up at each call
+    common._checked = recording  # looked up at each call, so the models built before see it too
     try:
         yield watch
     finally:
-        common._checked = original  # type: ignore[assignment]
+        common._checked = original
         logging.getLogger().removeHandler(watch.others)
-        powertools_logger.removeHandler(watch.powertools)
+        functions_logger.removeHandler(watch.powertools)
 
 
 def report(leaks: list[Leak], limit: int = 10) -> str:

@@ -73,14 +73,16 @@ class Upload:
 # --------------------------------------------------------------------------- the app's config
 
 
-def app_config(outputs: Mapping[str, str], parameters: Mapping[str, str], region: str) -> dict[str, Any]:
+def app_config(outputs: Mapping[str, str], parameters: Mapping[str, str]) -> dict[str, Any]:
     """config.json: how the app signs in on this stack.
 
     With the stack's own Cognito user pool: the pool as issuer, the hosted sign-in pages for the
     authorization request and for signing out, and the token endpoints through the front door
     (/oauth2/*: the app's CSP allows no other origin for fetch). With an external issuer
     (TokenIssuer given): that issuer and TokenAudience as the client id; the app finds its
-    endpoints from the issuer, and there is no sign-out URL to give.
+    endpoints from the issuer, and there is no sign-out URL to give. The pool's issuer URL is the
+    stack's output TokenIssuerUrl, the very value the functions verify tokens against (its host
+    depends on the partition's URL suffix), never spelt here.
     """
     app_url = _required(outputs, "AppUrl")
     if not app_url.endswith("/"):
@@ -106,12 +108,12 @@ def app_config(outputs: Mapping[str, str], parameters: Mapping[str, str], region
             "revocation_endpoint": None,
             "end_session_endpoint": None,
         }
-    pool = _required(outputs, "UserPoolId")
+    authority = _required(outputs, "TokenIssuerUrl")
     client_id = _required(outputs, "UserPoolClientId")
     hosted = _required(outputs, "HostedUiUrl").rstrip("/")
     back_to = f"client_id={quote(client_id, safe='')}&logout_uri={quote(app_url, safe='')}"
     return {
-        "authority": f"https://cognito-idp.{region}.amazonaws.com/{pool}",
+        "authority": authority,
         "client_id": client_id,
         **config,
         "sign_out_url": f"{hosted}/logout?{back_to}",
@@ -249,19 +251,23 @@ def deploy(session: Any, stack_name: str, dist: Path, *, now: datetime | None = 
         raise DeployError("no AWS region: pass --region or set it in samconfig.toml")
     plan(dist)  # a missing build is said before anything is written
     outputs, parameters = describe(session.client("cloudformation"), stack_name)
-    config = app_config(outputs, parameters, region)
+    config = app_config(outputs, parameters)
     (dist / CONFIG_NAME).write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     uploads = plan(dist)
     moment = now or datetime.now(UTC)
     bucket = _required(outputs, "AppBucketName")
     deleted = upload(session.client("s3"), bucket, uploads, now=moment)
     paths = invalidation_paths(uploads)
-    invalidation = invalidate(
-        session.client("cloudfront"),
-        _required(outputs, "DistributionId"),
-        paths,
-        reference=f"worklog-app-{moment.strftime('%Y%m%dT%H%M%S%fZ')}",
-    )
+    invalidation = None
+    # In the China regions the template builds no distribution: the front door is the operator's
+    # (README, "AWS China regions"), and so is clearing its cache.
+    if not region.startswith("cn-") or outputs.get("DistributionId"):
+        invalidation = invalidate(
+            session.client("cloudfront"),
+            _required(outputs, "DistributionId"),
+            paths,
+            reference=f"worklog-app-{moment.strftime('%Y%m%dT%H%M%S%fZ')}",
+        )
     return {
         "bucket": bucket,
         "uploaded": [u.key for u in uploads],

@@ -1,4 +1,4 @@
-"""review-assignment: weekly, last week's logs to reviewers; unfinished reviews overdue."""
+"""review-assignment: daily (only a week's first run assigns it): last week's logs to reviewers; overdue."""
 
 from __future__ import annotations
 

@@ -6,10 +6,14 @@ cfn-lint and the SAM translator check the whole template in test_template.py."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from infra.local.schedule_expressions import CronExpression, parse_expression
 from tests.infra.test_template import of_type
 from worklog.observability import HEARTBEAT_DIMENSION, HEARTBEAT_JOBS, HEARTBEAT_METRIC, NAMESPACE
 
@@ -109,7 +113,7 @@ def test_each_job_has_a_heartbeat_alarm_on_the_metric_the_code_puts(
         ("missing-entry-check", 26),
         ("disclosure-publisher", 26),
         ("notifier-morning", 26),
-        ("review-assignment", 7 * 24),
+        ("review-assignment", 26),
     ],
 )
 def test_a_heartbeat_alarm_fires_only_after_a_whole_period_without_a_run(
@@ -122,6 +126,50 @@ def test_a_heartbeat_alarm_fires_only_after_a_whole_period_without_a_run(
     assert alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"]
     assert window == silence_hours * 3600
     assert window <= SEVEN_DAYS and alarm["Period"] >= 3600
+
+
+# Each heartbeat job's schedule: (function, event). The notifier's morning run takes its expression from
+# a parameter, read at its default.
+HEARTBEAT_SCHEDULES = {
+    "missing-entry-check": ("MissingEntryCheckFunction", "Nightly"),
+    "disclosure-publisher": ("DisclosurePublisherFunction", "Nightly"),
+    "notifier-morning": ("NotifierFunction", "Morning"),
+    "review-assignment": ("ReviewAssignmentFunction", "Daily"),
+}
+RUN_AND_METRIC_SLACK = timedelta(hours=2)  # a run's length plus the metric's delay, at most
+
+
+def fire_times(template: dict[str, Any], job: str, days: int) -> list[datetime]:
+    function, event = HEARTBEAT_SCHEDULES[job]
+    schedule = template["Resources"][function]["Properties"]["Events"][event]["Properties"]
+    expression = schedule["ScheduleExpression"]
+    if isinstance(expression, dict):
+        expression = template["Parameters"][expression["Ref"]]["Default"]
+    tz = ZoneInfo(schedule["ScheduleExpressionTimezone"])
+    cron = parse_expression(expression)
+    assert isinstance(cron, CronExpression), job
+    start = datetime(2026, 11, 1, tzinfo=tz)
+    times: list[datetime] = []
+    moment: datetime | None = start
+    while moment is not None and moment < start + timedelta(days):
+        times.append(moment)
+        moment = cron.next_after(moment, tz)
+    return times[1:]  # the start itself is no run
+
+
+@pytest.mark.parametrize("job", sorted(HEARTBEAT_SCHEDULES))
+def test_every_job_runs_often_enough_for_its_heartbeat_window_with_slack(
+    resources: dict[str, dict[str, Any]], template: dict[str, Any], job: str
+) -> None:
+    # Given the job's schedule over four weeks, when the longest gap between two runs is taken,
+    # then a run late by the slack still lands before the alarm's window has gone silent: a
+    # weekly job's seven days, CloudWatch's longest window, would leave none (decision 23).
+    assert sorted(HEARTBEAT_SCHEDULES) == sorted(HEARTBEAT_JOBS)
+    alarm = heartbeat_alarms(resources)[job]
+    window = timedelta(seconds=alarm["Period"] * alarm["EvaluationPeriods"])
+    times = fire_times(template, job, days=28)
+    longest = max(later - earlier for earlier, later in pairwise(times))
+    assert longest + RUN_AND_METRIC_SLACK <= window, (job, longest, window)
 
 
 def test_every_alarm_notifies_the_alarm_topic_when_it_fires_and_when_it_clears(

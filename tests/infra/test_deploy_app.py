@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -14,6 +15,7 @@ from moto import mock_aws
 
 from infra import deploy_app
 from infra.deploy_app import DeployError, app_config, plan, stack_settings
+from infra.template import Stack
 
 REGION = "ap-southeast-1"
 APP_URL = "https://d111111abcdef8.cloudfront.net/"
@@ -23,6 +25,7 @@ COGNITO_OUTPUTS = {
     "AppBucketName": "worklog-app",
     "DistributionId": "E2QWRUHAPOMQZL",
     "UserPoolId": f"{REGION}_AbCdEf123",
+    "TokenIssuerUrl": f"https://cognito-idp.{REGION}.amazonaws.com/{REGION}_AbCdEf123",
     "UserPoolClientId": "1h2g3f4e5d6c7b8a9",
     "HostedUiUrl": f"https://worklog-123456789012.auth.{REGION}.amazoncognito.com",
 }
@@ -53,7 +56,7 @@ def build(dist: Path) -> Path:
 
 
 def test_the_config_signs_in_with_the_stacks_user_pool_through_the_front_door() -> None:
-    config = app_config(COGNITO_OUTPUTS, {"TokenIssuer": "", "TokenAudience": ""}, REGION)
+    config = app_config(COGNITO_OUTPUTS, {"TokenIssuer": "", "TokenAudience": ""})
 
     assert config == {
         "authority": f"https://cognito-idp.{REGION}.amazonaws.com/{REGION}_AbCdEf123",
@@ -77,10 +80,12 @@ def test_the_config_signs_in_with_the_stacks_user_pool_through_the_front_door() 
 
 def test_with_an_external_issuer_the_config_names_it_and_its_audience() -> None:
     outputs = {
-        k: v for k, v in COGNITO_OUTPUTS.items() if k not in {"UserPoolId", "UserPoolClientId", "HostedUiUrl"}
+        k: v
+        for k, v in COGNITO_OUTPUTS.items()
+        if k not in {"UserPoolId", "UserPoolClientId", "HostedUiUrl", "TokenIssuerUrl"}
     }
 
-    config = app_config(outputs, EXTERNAL, REGION)
+    config = app_config(outputs, EXTERNAL)
 
     assert config["authority"] == EXTERNAL["TokenIssuer"]
     assert config["client_id"] == EXTERNAL["TokenAudience"]
@@ -90,9 +95,9 @@ def test_with_an_external_issuer_the_config_names_it_and_its_audience() -> None:
 
 def test_a_stack_without_the_front_door_outputs_is_a_clear_error() -> None:
     with pytest.raises(DeployError, match="no output AppUrl"):
-        app_config({"UserPoolId": "p"}, {}, REGION)
+        app_config({"UserPoolId": "p"}, {})
     with pytest.raises(DeployError, match="TokenAudience"):
-        app_config(COGNITO_OUTPUTS, {"TokenIssuer": "https://id.example.org"}, REGION)
+        app_config(COGNITO_OUTPUTS, {"TokenIssuer": "https://id.example.org"})
 
 
 # --------------------------------------------------------------------------- the plan
@@ -227,9 +232,7 @@ def test_a_deploy_puts_each_file_with_its_headers_and_the_config_beside_them(
     stored = json.loads(s3.get_object(Bucket="worklog-app", Key="config.json")["Body"].read())
     assert stored == json.loads((dist / "config.json").read_text(encoding="utf-8")) == done["config"]
     assert stored["client_id"] == COGNITO_OUTPUTS["UserPoolClientId"]
-    assert (
-        stored["authority"] == f"https://cognito-idp.{REGION}.amazonaws.com/{COGNITO_OUTPUTS['UserPoolId']}"
-    )
+    assert stored["authority"] == COGNITO_OUTPUTS["TokenIssuerUrl"]
     # And the revalidated files are invalidated at the edge, the immutable assets not
     cloudfront = aws.client("cloudfront")
     [summary] = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"]["Items"]
@@ -302,3 +305,47 @@ def test_the_command_without_a_build_says_to_build_first(
     assert "make web" in capsys.readouterr().err
     assert "Contents" not in aws.client("s3").list_objects_v2(Bucket="worklog-app")
     assert list(tmp_path.iterdir()) == []  # not even a config.json left behind
+
+
+def test_the_authority_is_the_issuer_the_functions_verify_tokens_against(template: dict[str, Any]) -> None:
+    # Given the template as deployed (its user pool's issuer is built with the partition's suffix)
+    stack = Stack(template)
+    outputs = {key: stack.resolve(o["Value"]) for key, o in template["Outputs"].items()}
+    entries = {spec.logical_id: spec for spec in stack.functions()}["EntriesFunction"]
+
+    # When the app's config is made from the stack's outputs
+    config = app_config(outputs, {"TokenIssuer": "", "TokenAudience": ""})
+
+    # Then the app signs in where the functions' tokens come from
+    assert config["authority"] == outputs["TokenIssuerUrl"] == entries.environment["TOKEN_ISSUER"]
+    china = Stack(template, parameters=EXTERNAL, region="cn-north-1")
+    assert china.resolve(template["Outputs"]["TokenIssuerUrl"]["Value"]) == EXTERNAL["TokenIssuer"]
+
+
+def test_in_china_without_a_distribution_the_app_goes_up_and_nothing_is_invalidated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        session = boto3.session.Session(region_name="cn-north-1")
+        session.client("s3").create_bucket(
+            Bucket="worklog-app", CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
+        )
+        template = json.loads(json.dumps(STACK_TEMPLATE))
+        template["Outputs"] = {
+            key: {"Value": value}
+            for key, value in {**COGNITO_OUTPUTS, "AppUrl": "https://rz.example.gov.cn/"}.items()
+            if key not in {"DistributionId", "UserPoolId", "UserPoolClientId", "HostedUiUrl"}
+        }
+        template["Parameters"]["TokenIssuer"]["Default"] = EXTERNAL["TokenIssuer"]
+        template["Parameters"]["TokenAudience"]["Default"] = EXTERNAL["TokenAudience"]
+        session.client("cloudformation").create_stack(
+            StackName="worklog-cn", TemplateBody=json.dumps(template)
+        )
+
+        done = deploy_app.deploy(session, "worklog-cn", build(tmp_path / "dist"))
+
+    assert done["invalidation"] is None and "index.html" in done["uploaded"]
+    assert done["config"]["authority"] == EXTERNAL["TokenIssuer"]

@@ -128,7 +128,9 @@ def test_user_pool_logs_in_by_cadre_id_and_has_no_self_sign_up(resources: dict[s
 
 def test_load_template_turns_short_tags_into_long_forms(template: dict[str, Any]) -> None:
     assert template["AWSTemplateFormatVersion"] == "2010-09-09"  # a string, not a date
-    assert template["Conditions"]["UseCognito"] == {"Fn::Equals": [{"Ref": "TokenIssuer"}, ""]}
+    assert template["Conditions"]["UseCognito"] == {
+        "Fn::And": [{"Fn::Equals": [{"Ref": "TokenIssuer"}, ""]}, {"Condition": "OutsideChina"}]
+    }
     assert template["Outputs"]["AppBucketName"]["Value"] == {"Ref": "AppBucket"}
     assert template["Outputs"]["DistributionDomainName"]["Value"] == {
         "Fn::GetAtt": ["Distribution", "DomainName"]

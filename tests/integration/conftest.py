@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from infra.inprocess import InProcessStack
 from tests.conftest import set_clock
 from tests.integration.audit_support import ENTRY, INSPECTORS
+from tests.integration.log_privacy_support import LogWatch, report, watching_logs
 from worklog.models.roster import Unit
 from worklog.roster.repository import RosterRepository
 
@@ -26,3 +29,17 @@ def audited(stack: InProcessStack) -> InProcessStack:
             assert stack.call("entries", "PUT", f"/entries/{day}", ENTRY, as_=who).status in (200, 201)
     set_clock(2026, 10, 8, 9)  # the first working day of 2026-Q4
     return stack
+
+
+# --- no personal data in logs (tests/integration/log_privacy_support.py) -------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_logs() -> Iterator[LogWatch]:
+    """Every line the functions log while the integration tests run is held, at the session's end,
+    against every free text the tests wrote and the patterns of mobile and ID-card numbers."""
+    with watching_logs() as watch:
+        yield watch
+    leaks = watch.leaks()
+    if leaks:
+        pytest.fail(report(leaks), pytrace=False)

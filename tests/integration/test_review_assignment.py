@@ -456,3 +456,34 @@ def test_the_catch_up_looks_back_only_as_far_as_configured(
 def test_the_first_run_ever_catches_nothing_up(district: InProcessStack, events: Published) -> None:
     summary = run(district, "2026-11-30")
     assert summary["caught_up_weeks"] == [] and week_of_reviews("2026-11-16") == {}
+
+
+# --- daily runs (the schedule fires every day; decision 23) -------------------------------------
+def test_the_other_days_of_a_week_assign_nothing_new_and_tell_nobody_again(
+    district: InProcessStack, events: Published
+) -> None:
+    run(district, "2026-11-23")
+    before, told = compliance_items(district), len(of_type(events, "ReviewAssigned"))
+
+    later = [run(district, f"2026-11-{day}") for day in range(24, 30)]  # Tuesday to Sunday
+
+    assert compliance_items(district) == before
+    assert len(of_type(events, "ReviewAssigned")) == told
+    assert {(s["week_start"], s["new_assignments"], s["marked_overdue"]) for s in later} == {
+        ("2026-11-16", 0, 0)
+    }
+
+
+def test_a_monday_that_did_not_run_is_made_good_by_tuesday_with_the_usual_due_date(
+    district: InProcessStack, events: Published
+) -> None:
+    run(district, "2026-11-16")  # the week before ran; Monday 11-23 did not
+
+    summary = run(district, "2026-11-24")
+
+    assert (summary["week_start"], summary["due"], summary["new_assignments"]) == (
+        "2026-11-16",
+        "2026-11-29",
+        len(ACTIVE),
+    )
+    assert [e["week_start"] for e in of_type(events, "ReviewAssigned")].count("2026-11-16") > 0

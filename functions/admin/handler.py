@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
+from worklog.auth import tokens
 from worklog.errors import NotFound, ValidationFailed, invalid
 from worklog.holidays import describe_year, load_schedule, schedule_history
 from worklog.messages import MSG
@@ -309,4 +310,4 @@ def put_answer(
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return http.handle(app, event, context, limit=body_limit)
+    return http.handle(app, event, context, subject_of=tokens.subject, limit=body_limit)

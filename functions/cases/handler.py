@@ -15,6 +15,7 @@ from worklog.audit.dossier import Dossier, people_named
 from worklog.audit.grading import EvaluationService
 from worklog.audit.repository import AuditRepository
 from worklog.audit.service import AuditService
+from worklog.auth import tokens
 from worklog.auth.principals import Principal
 from worklog.compliance.cases import CaseService
 from worklog.compliance.repository import ComplianceRepository
@@ -329,7 +330,10 @@ def get_unit_evaluations(
 def get_evaluation_sheet(
     quarter: Annotated[Quarter, Path()], unit_id: Annotated[CadreRef, Path()]
 ):  # no return annotation: Powertools would validate the workbook's bytes as a model
-    sheet = EvaluationService().unit_sheet(http.principal(app), quarter, unit_id)
+    # openpyxl loads with the first sheet asked for, not in every cold start of this function.
+    from worklog.audit.evaluation import unit_sheet
+
+    sheet = unit_sheet(EvaluationService(), http.principal(app), quarter, unit_id)
     return Response(
         200,
         http.XLSX,
@@ -342,4 +346,4 @@ def get_evaluation_sheet(
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return http.handle(app, event, context)
+    return http.handle(app, event, context, subject_of=tokens.subject)

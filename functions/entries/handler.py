@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
+from worklog.auth import tokens
 from worklog.journal.repository import container_repository
 from worklog.journal.service import JournalService
 from worklog.models.common import Day
@@ -334,4 +335,4 @@ def _chain_fields(record: dict[str, Any]) -> dict[str, Any]:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return http.handle(app, event, context, guarded=_guarded)
+    return http.handle(app, event, context, subject_of=tokens.subject, guarded=_guarded)

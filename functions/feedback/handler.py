@@ -29,7 +29,7 @@ from worklog.settings import get_settings
 from worklog.vetting.senders import viewer_address
 from worklog.vetting.service import NoticeService
 
-app = http.create_app(tokens=False)  # public: no token is ever verified here
+app = http.create_app()  # public: no token is ever verified here (subject_of=None below)
 FORM = http.FORM
 # What the notice page's form posts, and what scripts send; anything else is 415.
 ACCEPTS = frozenset({http.JSON, FORM})
@@ -134,7 +134,7 @@ def _as_html(result: dict[str, Any]) -> dict[str, Any]:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = http.handle(app, event, context, limit=body_limit, public=True, accepts=ACCEPTS)
+    result = http.handle(app, event, context, subject_of=None, limit=body_limit, accepts=ACCEPTS)
     if _is_form(event) and int(result.get("statusCode", 200)) >= 400:
         return _as_html(result)
     return result

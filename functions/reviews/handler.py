@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
+from worklog.auth import tokens
 from worklog.compliance.figures import FiguresService
 from worklog.compliance.reviews import ReviewService
 from worklog.models.common import Day
@@ -169,4 +170,4 @@ def get_unit_export(
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return http.handle(app, event, context)
+    return http.handle(app, event, context, subject_of=tokens.subject)

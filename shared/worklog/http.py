@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -38,9 +38,6 @@ from worklog.models.common import ErrorBody
 from worklog.observability import logger
 from worklog.roster.repository import RosterRepository
 from worklog.settings import get_settings
-
-if TYPE_CHECKING:
-    from worklog.auth.tokens import TokenVerifier
 
 _ERROR_TEXT = {
     400: "请求体不是合法的 JSON",
@@ -109,11 +106,7 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def create_app(*, tokens: bool = True) -> LambdaFunctionUrlResolver:
-    """``tokens``: the function verifies tokens, so PyJWT and cryptography load with it, at init;
-    a public function (feedback) never loads them."""
-    if tokens:
-        import worklog.auth.tokens  # noqa: F401 - loaded where it is needed, at import
+def create_app() -> LambdaFunctionUrlResolver:
     app = LambdaFunctionUrlResolver(enable_validation=True, serializer=_dumps)
 
     @app.exception_handler(WorklogError)
@@ -148,13 +141,6 @@ def create_app(*, tokens: bool = True) -> LambdaFunctionUrlResolver:
 
 
 @lru_cache(maxsize=1)
-def _verifier() -> TokenVerifier:
-    from worklog.auth.tokens import TokenVerifier
-
-    return TokenVerifier(get_settings())
-
-
-@lru_cache(maxsize=1)
 def _principals() -> PrincipalResolver:
     return PrincipalResolver(RosterRepository(), ttl_seconds=get_settings().principal_cache_seconds)
 
@@ -163,9 +149,14 @@ def _principals() -> PrincipalResolver:
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def authenticate(headers: dict[str, str], *, fresh: bool = False) -> Principal:
+# What a function that takes tokens verifies them with: ``worklog.auth.tokens.subject``, passed by its
+# handler, so PyJWT and cryptography load with the functions that verify tokens and no other.
+SubjectOf = Callable[[str | None], str]
+
+
+def authenticate(headers: dict[str, str], subject_of: SubjectOf, *, fresh: bool = False) -> Principal:
     """The caller; ``fresh`` reads their roster profile now instead of from the cache."""
-    subject = _verifier().subject(headers.get("authorization"))
+    subject = subject_of(headers.get("authorization"))
     principal = _principals().resolve(subject, today(system_clock), fresh=fresh)
     logger.append_keys(cadre_id=principal.cadre_id)
     return principal
@@ -258,20 +249,21 @@ def handle(
     event: dict[str, Any],
     context: Any,
     *,
+    subject_of: SubjectOf | None,
     limit: Callable[[str], int] | None = None,
-    public: bool = False,
     guarded: Callable[[str], bool] | None = None,
     accepts: frozenset[str] = JSON_ONLY,
 ) -> dict[str, Any]:
     """What every request passes before routing, cheapest first; then route.
 
     1. body size (413): ``limit(path)`` may raise a route's limit; nothing is parsed yet;
-    2. authentication (401), unless ``public`` or a CORS preflight, so that no one without a token
-       gets the body parsed (or learns anything from how it is refused). A write (any method but
-       GET, HEAD and OPTIONS) is authorised on the roster as it is now: its caller is resolved
-       fresh, one consistent GetItem, unless ``guarded(path)`` says the write's own transaction
-       checks the caller's roster profile (the journal's saves, whose request budget has no room
-       for the read). Reads may use the container's cache (``principal_cache_seconds``);
+    2. authentication (401) with ``subject_of`` (None: a public function; every handler says which
+       it is), unless a CORS preflight, so that no one without a token gets the body parsed (or
+       learns anything from how it is refused). A write (any method but GET, HEAD and OPTIONS) is
+       authorised on the roster as it is now: its caller is resolved fresh, one consistent GetItem,
+       unless ``guarded(path)`` says the write's own transaction checks the caller's roster profile
+       (the journal's saves, whose request budget has no room for the read). Reads may use the
+       container's cache (``principal_cache_seconds``);
     3. for POST/PUT/PATCH, the media type (415: ``accepts`` lists what the function takes) and,
        for JSON, its syntax (400/422); any other method's body is dropped unread.
     """
@@ -282,10 +274,10 @@ def handle(
         raw = raw_body(event)
         if len(raw) > max_bytes:
             raise PayloadTooLarge(MSG["payload_too_large"].format(limit=max_bytes))
-        if not public and method != "OPTIONS":
+        if subject_of is not None and method != "OPTIONS":
             headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
             fresh = method not in READ_METHODS and not (guarded and guarded(path))
-            app.append_context(principal=authenticate(headers, fresh=fresh))
+            app.append_context(principal=authenticate(headers, subject_of, fresh=fresh))
         if method in BODY_METHODS:
             if check_media_type(event, raw, accepts) == JSON:
                 check_json(event, raw)

@@ -201,7 +201,7 @@ def test_a_fault_of_ours_before_routing_is_a_500_in_the_apis_shape_not_a_crash(
 ) -> None:
     from worklog import http
 
-    def broken(headers: dict[str, str]) -> None:
+    def broken(headers: dict[str, str], subject_of: object, *, fresh: bool) -> None:
         raise RuntimeError("the roster table is gone")
 
     monkeypatch.setattr(http, "authenticate", broken)

@@ -21,8 +21,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from worklog import sheets
+from worklog.audit.grading import EvaluationService
+from worklog.auth.principals import Principal
+from worklog.clock import iso_now
 from worklog.labels import CASE_KIND_LABELS, FINDING_LABELS, GRADE_LABELS, LATE_LABEL, VERDICT_LABELS, listing
 from worklog.models.grades import SheetRow, in_roster_order, on_time_rate, quarter_label
+from worklog.settings import get_settings
 
 VERDICT_CODES = tuple(VERDICT_LABELS)
 FINDING_CODES = tuple(FINDING_LABELS)
@@ -147,3 +151,18 @@ def _print_setup(ws: Any, signature_row: int) -> None:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def unit_sheet(service: EvaluationService, who: Principal, quarter: str, unit_id: str) -> bytes:
+    """The sheet of ``unit_id`` for ``quarter``, as ``who`` may see it (the figures' own checks).
+
+    Here, with openpyxl, and not a method of the service: the cases function loads this module only
+    when a sheet is asked for, so its cold start carries no openpyxl."""
+    figures = service.unit_figures(who, quarter, unit_id, act="导出考评表")
+    return evaluation_workbook(
+        district=get_settings().district_name,
+        unit_name=figures.unit.name,
+        quarter=quarter,
+        rows=figures.rows,
+        generated_at=iso_now(service.clock)[:16].replace("T", " "),
+    )

@@ -18,7 +18,6 @@ from worklog.errors import Forbidden, NotFound, invalid
 from worklog.models.audits import Evaluation, EvaluationIn, UnitEvaluationOut
 from worklog.models.grades import SheetRow, in_roster_order
 from worklog.models.roster import Cadre, Unit
-from worklog.settings import get_settings
 
 
 @dataclass
@@ -104,19 +103,6 @@ class EvaluationService:
             closed=quarter_of(quarter).last_day < today(self.clock),
             rows=figures.rows,
             names=names,
-        )
-
-    def unit_sheet(self, who: Principal, quarter: str, unit_id: str) -> bytes:
-        # openpyxl only when a sheet is asked for, not in every cold start of the cases function.
-        from worklog.audit.evaluation import evaluation_workbook
-
-        figures = self.unit_figures(who, quarter, unit_id, act="导出考评表")
-        return evaluation_workbook(
-            district=get_settings().district_name,
-            unit_name=figures.unit.name,
-            quarter=quarter,
-            rows=figures.rows,
-            generated_at=iso_now(self.clock)[:16].replace("T", " "),
         )
 
     def _sheet_row(self, cadre: Cadre, first: date, last: date, grade: Evaluation | None) -> SheetRow:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
@@ -31,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from worklog import aws
 from worklog.errors import ServiceUnavailable, Unauthenticated
 from worklog.messages import MSG
-from worklog.settings import Settings
+from worklog.settings import Settings, get_settings
 
 RS256 = "RS256"
 ES256 = "ES256"
@@ -178,3 +179,14 @@ def _key_source(url: str) -> _KeySource:
     if parsed.scheme == "file":
         return _FileKeys(Path(unquote(parsed.path)))
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600, timeout=5)
+
+
+@lru_cache(maxsize=1)
+def _verifier() -> TokenVerifier:
+    return TokenVerifier(get_settings())
+
+
+def subject(authorization: str | None) -> str:
+    """The subject of a valid bearer token in ``authorization`` (the container's verifier, built on
+    first use from the settings); 401 for a missing, invalid or expired one."""
+    return _verifier().subject(authorization)

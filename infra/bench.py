@@ -6,8 +6,9 @@
    three items, in the same run (moto in-process, so both pay the same emulator cost).
 3. Cold import of each function's handler module beside `import boto3` alone.
 
-Then the sweeps (infra/bench_sweeps.py), the public site (infra/bench_site.py) and the app in a
-browser (infra/bench_app.py).
+Then the sweeps (infra/bench_sweeps.py), the public site (infra/bench_site.py), the nightly publish
+after 1% changed (infra/bench_publish.py; the province's row with --publish-province) and the app
+in a browser (infra/bench_app.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from infra import bench_app, bench_notify, bench_site, bench_sweeps
+from infra import bench_app, bench_notify, bench_publish, bench_site, bench_sweeps
 from infra.counting import counting
 from infra.inprocess import InProcessStack, in_process, reset_caches
 from infra.template import ROOT
@@ -178,6 +179,16 @@ def main(argv: list[str] | None = None) -> int:
         help="roster sizes for the sweeps, comma-separated (80000 takes the emulator about twenty minutes)",
     )
     parser.add_argument(
+        "--publish-sizes",
+        default="800",
+        help="roster sizes for the nightly publish after 1%% changed, comma-separated (bench_publish)",
+    )
+    parser.add_argument(
+        "--publish-province",
+        action="store_true",
+        help="add the province's row, 100,000 cadres, to the publish benchmark (takes the emulator hours)",
+    )
+    parser.add_argument(
         "--app-runs", type=int, default=5, help="throttled loads of the app timed per profile (bench_app)"
     )
     args = parser.parse_args(argv)
@@ -208,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     bench_sweeps.run([int(n) for n in args.sweep_sizes.split(",") if n])
     bench_notify.run([int(n) for n in args.morning_sizes.split(",") if n])
     bench_site.run()
+    bench_publish.run(
+        [int(n) for n in args.publish_sizes.split(",") if n] + [100_000] * args.publish_province
+    )
     bench_app.run(args.app_runs)
     print("\n## Cold import (median of 3 fresh interpreters)")
     rows_imp = cold_imports()

@@ -207,8 +207,13 @@ class Publisher:
         list it, pages that went out with links as text whole again, and the manifest last."""
         run = self._start(day)
         self._figures(run.manifest, run.day, run.units)
+        by_unit: dict[str, list[Cadre]] = {}
+        for cadre in run.cadres:  # once: a province has thousands of units and 100,000 cadres
+            by_unit.setdefault(cadre.unit_id, []).append(cadre)
         for unit in run.units.values():
-            run.site.page(render.render_unit(self._unit_page(unit, run.cadres, run.manifest)))
+            run.site.page(
+                render.render_unit(self._unit_page(unit, by_unit.get(unit.unit_id, []), run.manifest))
+            )
         notices = self._publish_notices(run)
         rounds = self._publish_audits(run)
         checkpoint = self._checkpoint(run)
@@ -453,6 +458,7 @@ class Publisher:
         rounds: list[pg.AuditRoundView],
         checkpoint: pg.CheckpointRef,
     ) -> pg.HomePage:
+        active = Counter(c.unit_id for c in run.cadres if c.active_on(run.day))
         return pg.HomePage(
             district=self.district,
             generated_on=run.day,
@@ -461,7 +467,7 @@ class Publisher:
                     unit_id=u.unit_id,
                     name=u.name,
                     category=u.category or "",
-                    members=sum(1 for c in run.cadres if c.unit_id == u.unit_id and c.active_on(run.day)),
+                    members=active[u.unit_id],
                 )
                 for u in sorted(run.units.values(), key=lambda u: u.unit_id)
             ],

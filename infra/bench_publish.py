@@ -105,7 +105,7 @@ def one_size(n: int) -> None:
         k = _change(stack, n)
         system_clock.set(datetime(2026, 11, 21, 2, tzinfo=SHANGHAI))
         sizes, site = _sizes()
-        seen, shard_times, plan_s, summary = _nightly(site)
+        seen, shard_times, plan_s, _ = _nightly(site)
         bound = lower_bound(n, k)
     total = sum(seen.values())
     ops = ", ".join(f"{op}×{c}" for op, c in sorted(seen.items()))
@@ -115,7 +115,19 @@ def one_size(n: int) -> None:
         f"{plan_s:>7.1f} {sum(shard_times) / len(shard_times):>7.2f} {max(shard_times):>7.2f} "
         f"{sizes[largest] / 1024:>9.1f}  {largest}"
     )
-    print(f"{'':>8} full build {full_s:.0f} s; cadres rendered {summary['cadres_rendered']}; requests: {ops}")
+    kinds = Counter(_kind(key) for key in sizes)
+    print(f"{'':>8} full build {full_s:.0f} s; requests: {ops}")
+    print(f"{'':>8} site objects written: " + ", ".join(f"{kind} {c}" for kind, c in sorted(kinds.items())))
+    shared = sorted(key for key in sizes if _kind(key) == "shared")
+    print(f"{'':>8} shared: {', '.join(shared[:12])}{' …' if len(shared) > 12 else ''}")
+
+
+def _kind(key: str) -> str:
+    from worklog.publish import keys
+
+    if key == keys.MANIFEST or key.startswith("manifest/"):
+        return "manifests"
+    return "shared" if keys.cadre_of(key) is None else "cadres'"
 
 
 def run(sizes: list[int]) -> None:

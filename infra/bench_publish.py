@@ -90,13 +90,54 @@ def _change(stack: InProcessStack, n: int) -> int:
     return k
 
 
+def _load(n: int) -> None:
+    """The sweeps' district of n cadres, each with one entry saved on the sweeps' day (its revision,
+    view and chain head), straight into the in-process emulator: the benchmark measures the
+    publisher, not the loading."""
+    from infra.bench_sweeps import DAY, _district
+    from infra.seed import _in_process_moto
+    from worklog.calendar import WorkingCalendar
+    from worklog.journal.records import Head, append, head_item, revision_item, view_item
+    from worklog.journal.repository import JournalRepository
+    from worklog.periods import LockdownPolicy, day_period
+    from worklog.roster.repository import RosterRepository, cadre_item, unit_item
+    from worklog.roster.standing import standing_items
+    from worklog.settings import Rules
+
+    roster, journal = RosterRepository(), JournalRepository()
+    write = _in_process_moto(journal.table)
+    assert write is not None
+    units, cadres = _district(n)
+    write(roster.table, [unit_item(u) for u in units] + [cadre_item(c) for c in cadres])
+    policy = LockdownPolicy(Rules(), WorkingCalendar())
+    items, revisions = [], []
+    for c in cadres:
+        step = append(
+            Head(c.cadre_id),
+            period=day_period(DAY),
+            body={"items": [{"content": "召开专题会议，研究部署重点工作", "status": "done"}]},
+            reason=None,
+            saved_at=f"{DAY.isoformat()}T18:00:00.000+08:00",
+            author=c.cadre_id,
+            unit_id=c.unit_id,
+            policy=policy,
+        )
+        items += [
+            revision_item(step.record),
+            view_item(step.record, first_saved_at=step.record["saved_at"], unit_id=c.unit_id),
+            head_item(step.after),
+        ]
+        revisions.append(step.record)
+    write(journal.table, items)
+    write(roster.table, standing_items(revisions))
+
+
 def one_size(n: int) -> None:
-    from infra import bench_sweeps
     from worklog.clock import SHANGHAI, system_clock
     from worklog.publish.publisher import Publisher
 
     with in_process(Path(tempfile.mkdtemp(prefix="worklog-publish-"))) as stack:
-        bench_sweeps._load(n)
+        _load(n)
         system_clock.set(datetime(2026, 11, 20, 2, tzinfo=SHANGHAI))
         began = time.perf_counter()
         Publisher().run(full=True)

@@ -156,3 +156,28 @@ def test_the_nightly_run_reads_a_chain_from_where_the_last_publish_left_it(
     ledger = fetch_from(stack)(keys.cadre_ledger("c0001"))
     assert [r["period"] for r in ledger["revisions"]] == ["2026-11-19", "2026-11-20"]
     assert verify_site(fetch_from(stack), "c0001") == []
+
+
+def test_a_site_published_before_shards_is_split_by_the_next_run_which_writes_nothing_else(
+    sharded: InProcessStack,
+) -> None:
+    """Given a site whose manifest.json still holds every cadre and object (no shards)."""
+    Publisher().run()
+    s3, bucket = boto3.client("s3"), sharded.stack.names["SiteBucket"]
+    manifest = json.loads(s3.get_object(Bucket=bucket, Key=keys.MANIFEST)["Body"].read())
+    for n in range(manifest["shards"]):
+        shard = fetch_from(sharded)(keys.manifest_shard(n)) or {"cadres": {}, "objects": {}}
+        manifest["cadres"] = {**manifest.get("cadres", {}), **shard["cadres"]}
+        manifest["objects"] = {**manifest["objects"], **shard["objects"]}
+        s3.delete_object(Bucket=bucket, Key=keys.manifest_shard(n))
+    for state in manifest["cadres"].values():
+        state["profile"] = state["profile"][:3]  # as older runs recorded it: no unit name
+    del manifest["shards"]
+    s3.put_object(Bucket=bucket, Key=keys.MANIFEST, Body=json.dumps(manifest).encode())
+
+    again = Publisher().run()
+
+    assert again.written == []  # every cadre rendered again (older profiles), the same bytes
+    pages = site(sharded)
+    assert "cadres" not in json.loads(pages[keys.MANIFEST])  # they are in the shards now
+    assert any(k.startswith("manifest/shards/") for k in pages)

@@ -114,11 +114,11 @@ def split(p: Publisher, manifest: Manifest, shards: int) -> None:
         parts[shard_of(cadre_id, shards)].cadres[cadre_id] = state
     shared: dict[str, str] = {}
     for key, digest in manifest.objects.items():
-        cadre_id = keys.cadre_of(key)
-        if cadre_id is None:
+        owner = keys.cadre_of(key)
+        if owner is None:
             shared[key] = digest
         else:
-            parts[shard_of(cadre_id, shards)].objects[key] = digest
+            parts[shard_of(owner, shards)].objects[key] = digest
     for n, part in enumerate(parts):
         if part.cadres or part.objects:
             p.put_json(keys.manifest_shard(n), part.model_dump_json().encode())

@@ -1,16 +1,19 @@
 """The disclosure publisher: renders the public site into the site bucket, incrementally.
 
-What it reads each night: the roster, every cadre's chain head (BatchGetItem, 100 a request), the
-whole chain of only those cadres whose head moved (or whose newest revisions were still waiting
-for the publication delay), the notices and audit rounds; and once per closed month the day
-partitions that give each unit's figures for it.
+A run is planned (``start``): the roster, every cadre's chain head (BatchGetItem, 100 a request),
+one batch per shard of the manifest. Each batch (``take_batch``, from the publish queue; or here,
+when there is one batch) renders the cadres of its shard whose head moved (or whose newest
+revisions were still waiting for the publication delay, or whose profile changed), reading each
+chain from where the last publish left it, and writes its shard of the manifest last
+(``worklog.publish.batch``). The batch that counts the run's last one does the last step: the notices
+and audit rounds, once per closed month the day partitions that give each unit's figures for it,
+the units, the checkpoint, the ledger page and home, and ``manifest.json`` last. One run at a time:
+a lock item (``worklog.publish.runs``; docs/decisions.md, 24).
 
-What it writes: only objects whose content changed. The manifest (``manifest.json`` in the site
-bucket) records the SHA-256 of every object written and what each cadre's pages were built from;
-each object also carries its hash as metadata. Pages are written before the indexes that link
-them and the manifest last, so a run that stops half-way leaves no broken link, and the next run
-(which finds the manifest unchanged) writes whatever differs — the same bytes where the first run
-got that far.
+What it writes: only objects whose content changed (each object carries its SHA-256 as metadata;
+the manifest and its shards record them). Pages are written before the indexes that link them and
+the manifests last, so a run that stops half-way leaves no link to a page that was never written,
+and the next run writes whatever differs — the same bytes where the first run got that far.
 
 Tamper evidence: each cadre's published revisions and their public hash chain go to
 ``ledger/cadres/<id>.json``; a checkpoint over every cadre's head (a Merkle root, signed) is

@@ -123,11 +123,14 @@ def test_runs_never_overlap_and_a_run_asked_for_meanwhile_follows_the_one_runnin
     publish(sharded)
     first_run = queued()
     assert publish(sharded)["busy"] is True  # e.g. a notice opened while the night's run goes on
+    assert publish(sharded, full=True)["busy"] is True  # and an operator's full rebuild
+    assert publish(sharded)["busy"] is True  # a later incremental one does not undo the full one
     assert queued() == []  # no second run's batches beside the first's
     for message in first_run:
         deliver(sharded, message)
-    following = queued()  # the last batch of the first run started the one asked for
+    following = queued()  # the last batch of the first run started the one asked for, once
     assert len(following) == len(first_run)
+    assert all(json.loads(m["Body"])["full"] for m in following)
     assert {json.loads(m["Body"])["run"] for m in following}.isdisjoint(
         {json.loads(m["Body"])["run"] for m in first_run}
     )

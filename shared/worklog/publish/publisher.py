@@ -170,7 +170,7 @@ class Publisher:
         run_id = f"{day.isoformat()}-{uuid.uuid4().hex[:12]}"
         manifest, shards, batches = plan(self, run_id, day, full)
         summary = PublishSummary(day, full, batches=len(batches))
-        if not self.runs.acquire(run_id, len(batches)):
+        if not self.runs.acquire(run_id, len(batches), full=full):
             summary.busy = True
             return summary
         try:
@@ -185,8 +185,8 @@ class Publisher:
         except BaseException:
             self.runs.release(run_id)
             raise
-        if self.runs.release(run_id):
-            self.start(queue=queue)  # asked for while this one ran
+        if pending := self.runs.release(run_id):
+            self.start(full=pending == "full", queue=queue)  # asked for while this one ran
         return summary
 
     def take_batch(self, message: dict[str, Any], queue: PublishQueue | None = None) -> PublishSummary:
@@ -201,8 +201,8 @@ class Publisher:
             # Also when this is a redelivery of a counted batch: the last step may have died
             # half-way; it writes only what differs, so doing it twice is safe.
             summary.add(self._finish(batch.day))
-            if self.runs.release(batch.run_id):
-                self.start(queue=queue)
+            if pending := self.runs.release(batch.run_id):
+                self.start(full=pending == "full", queue=queue)
         return summary
 
     def _finish(self, day: date) -> BatchResult:

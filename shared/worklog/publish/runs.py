@@ -28,7 +28,7 @@ class RunState:
     run_id: str
     batches: int
     done: frozenset[int]
-    pending: bool
+    pending: str | None  # "full" or "incremental": a run asked for while this one runs
 
     @property
     def complete(self) -> bool:
@@ -40,7 +40,7 @@ def _state(item: Mapping[str, Any]) -> RunState:
         run_id=item["run_id"]["S"],
         batches=int(item["batches"]["N"]),
         done=frozenset(int(n) for n in item.get("done", {}).get("NS", [])),
-        pending=bool(item.get("pending", {}).get("BOOL", False)),
+        pending=item.get("pending", {}).get("S"),
     )
 
 
@@ -53,9 +53,9 @@ class PublishRuns:
     def client(self) -> Any:
         return self._client or aws.client("dynamodb")
 
-    def acquire(self, run_id: str, batches: int) -> bool:
-        """Take the lock for a run of ``batches`` batches; False (and the run noted as pending)
-        when another run holds it."""
+    def acquire(self, run_id: str, batches: int, *, full: bool = False) -> bool:
+        """Take the lock for a run of ``batches`` batches; False (and the run noted as pending: a
+        full one wins over an incremental one) when another run holds it."""
         now = int(time.time())
         try:
             self.client.put_item(
@@ -74,9 +74,9 @@ class PublishRuns:
             self.client.update_item(
                 TableName=self.table,
                 Key={"id": {"S": RUN_ID}},
-                UpdateExpression="SET pending = :t",
+                UpdateExpression="SET pending = :p" if full else "SET pending = if_not_exists(pending, :p)",
                 ConditionExpression="attribute_exists(id)",
-                ExpressionAttributeValues={":t": {"BOOL": True}},
+                ExpressionAttributeValues={":p": {"S": "full" if full else "incremental"}},
             )
             return False
 
@@ -96,8 +96,8 @@ class PublishRuns:
             return None
         return _state(item)
 
-    def release(self, run_id: str) -> bool:
-        """End the run: whether another run was asked for meanwhile."""
+    def release(self, run_id: str) -> str | None:
+        """End the run: the run asked for meanwhile ("full" or "incremental"), if any."""
         try:
             old = self.client.delete_item(
                 TableName=self.table,
@@ -107,8 +107,9 @@ class PublishRuns:
                 ReturnValues="ALL_OLD",
             ).get("Attributes", {})
         except self.client.exceptions.ConditionalCheckFailedException:
-            return False
-        return bool(old.get("pending", {}).get("BOOL", False))
+            return None
+        pending = old.get("pending", {}).get("S")
+        return str(pending) if pending else None
 
 
 class PublishQueue:

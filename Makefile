@@ -6,7 +6,7 @@
 #                 (installs Chromium and CJK fonts for the browser tests when missing)
 #   make lint     ruff + mypy
 #   make bench    request counts and timings (docs/benchmarks.md), the app's in the system Chromium (builds it
-#                 first); BENCH_ARGS="--sweep-sizes 800,8000,80000 --morning-sizes 800,80000"
+#                 first); BENCH_ARGS="--sweep-sizes 800,8000,80000 --morning-sizes 800,80000 --publish-province"
 #   make build    sam build (python3.13, arm64, no Docker), then the layer pruned of boto3's family and
 #                 byte-compiled (python -m infra.layer)
 #   make lock     after a change to pyproject's dependencies: requirements.lock (uv, versions kept where they

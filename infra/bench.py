@@ -7,8 +7,9 @@
 3. Cold import of each function's handler module beside `import boto3` alone, under Lambda-like
    conditions (infra/bench_cold.py: read-only byte-compiled layer, fresh interpreters, interleaved).
 
-Then the sweeps (infra/bench_sweeps.py), the public site (infra/bench_site.py) and the app in a
-browser (infra/bench_app.py).
+Then the sweeps (infra/bench_sweeps.py), the public site (infra/bench_site.py), the nightly publish
+after 1% changed (infra/bench_publish.py; the province's row with --publish-province) and the app
+in a browser (infra/bench_app.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from infra import bench_app, bench_cold, bench_notify, bench_site, bench_sweeps
+from infra import bench_app, bench_cold, bench_notify, bench_publish, bench_site, bench_sweeps
 from infra.counting import counting
 from infra.inprocess import InProcessStack, in_process, reset_caches
 
@@ -149,6 +150,16 @@ def main(argv: list[str] | None = None) -> int:
         help="roster sizes for the sweeps, comma-separated (80000 takes the emulator about twenty minutes)",
     )
     parser.add_argument(
+        "--publish-sizes",
+        default="800",
+        help="roster sizes for the nightly publish after 1%% changed, comma-separated (bench_publish)",
+    )
+    parser.add_argument(
+        "--publish-province",
+        action="store_true",
+        help="add the province's row, 100,000 cadres, to the publish benchmark (takes the emulator hours)",
+    )
+    parser.add_argument(
         "--app-runs", type=int, default=5, help="throttled loads of the app timed per profile (bench_app)"
     )
     parser.add_argument(
@@ -182,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     bench_sweeps.run([int(n) for n in args.sweep_sizes.split(",") if n])
     bench_notify.run([int(n) for n in args.morning_sizes.split(",") if n])
     bench_site.run()
+    bench_publish.run(
+        [int(n) for n in args.publish_sizes.split(",") if n] + [100_000] * args.publish_province
+    )
     bench_app.run(args.app_runs)
     bench_cold.run(args.cold_rounds)
     return 0

@@ -1,29 +1,60 @@
 """disclosure-publisher: renders the public site into the site bucket, only what changed.
 
 Nightly at 02:00 Shanghai time, and on NoticeOpened / AuditCommitted / AuditDrawn events from the
-bus. ``{"full": true}`` rebuilds every page (the CLI's `publish-site --full` does the same).
+bus. ``{"full": true}`` rebuilds every page (the CLI's `publish-site --full` does the same). A run
+plans one batch per shard of the manifest; with more than one, the batches go out through the
+publish queue and come back here as SQS messages, one at a time; the batch that finds them all
+done writes the shared pages and the checkpoint (docs/decisions.md).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog.observability import heartbeat, logger, metrics, tracer
-from worklog.publish.publisher import Publisher
+from worklog.publish.publisher import Publisher, PublishSummary
+from worklog.publish.runs import PublishQueue
+from worklog.settings import get_settings
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def _queue() -> PublishQueue | None:
+    return PublishQueue() if get_settings().publish_queue_url else None
+
+
+def _report(summary: PublishSummary) -> dict[str, Any]:
+    result = summary.as_dict()
+    metrics.add_metric(name="SiteObjectsWritten", unit="Count", value=result["objects_written"])
+    logger.info("site published", **{k: v for k, v in result.items() if k != "written"})
+    return result
+
+
+def _record(record: SQSRecord) -> None:
+    _report(Publisher().take_batch(json.loads(record.body), _queue()))
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    from_bus = "detail-type" in (event or {})
-    full = bool((event or {}).get("full")) if not from_bus else False
-    summary = Publisher().run(full=full).as_dict()
+def lambda_handler(
+    event: dict[str, Any], context: LambdaContext
+) -> dict[str, Any] | PartialItemFailureResponse:
+    event = event or {}
+    if "Records" in event:
+        return process_partial_response(
+            event=event, record_handler=_record, processor=processor, context=context
+        )
+    from_bus = "detail-type" in event
+    full = bool(event.get("full")) if not from_bus else False
+    result = _report(Publisher().start(full=full, queue=_queue()))
     if not from_bus:
         # Only the scheduled run counts: publishes on events would hide a nightly run that never came.
         heartbeat("disclosure-publisher")
-    metrics.add_metric(name="SiteObjectsWritten", unit="Count", value=summary["objects_written"])
-    logger.info("site published", **{k: v for k, v in summary.items() if k != "written"})
-    return summary
+    return result

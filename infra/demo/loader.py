@@ -166,6 +166,7 @@ def publish_site(dynamodb: Any, calendar: WorkingCalendar) -> int:
     from worklog.compliance.review_repository import ReviewRepository
     from worklog.journal.repository import JournalRepository
     from worklog.publish.publisher import Publisher, Records
+    from worklog.publish.runs import PublishRuns
     from worklog.publish.site import SiteStore
     from worklog.vetting.repository import NoticeRepository
 
@@ -180,5 +181,5 @@ def publish_site(dynamodb: Any, calendar: WorkingCalendar) -> int:
         notices=NoticeRepository(client=dynamodb),
         calendar=calendar,
     )
-    publisher = Publisher(records=records, site=SiteStore(client=site))
+    publisher = Publisher(records=records, site=SiteStore(client=site), runs=PublishRuns(client=dynamodb))
     return len(publisher.run(full=True).written)

@@ -160,6 +160,11 @@ class Settings(BaseModel):
     ledger_bucket: str = Field("worklog-ledger", validation_alias="LEDGER_BUCKET")
     event_bus: str = Field("worklog", validation_alias="EVENT_BUS")
     sweep_queue_url: str = Field("", validation_alias="SWEEP_QUEUE_URL")
+    # The publisher's batches (cadre shards) go through this queue; unset, a run does them inline.
+    publish_queue_url: str = Field("", validation_alias="PUBLISH_QUEUE_URL")
+    # Cadres a shard of the publisher's manifest (one batch of a run) is sized for, when the site
+    # is first published; the number of shards is then kept (docs/decisions.md).
+    publish_shard_cadres: int = Field(1000, ge=1, validation_alias="PUBLISH_SHARD_CADRES")
     # One run of the nightly check reads at most this many pages of the roster (1 MB each on
     # DynamoDB) and hands the rest on through the sweep queue; 0 reads it all in one run.
     sweep_slice_pages: int = Field(16, ge=0, validation_alias="SWEEP_SLICE_PAGES")

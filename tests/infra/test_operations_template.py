@@ -124,7 +124,7 @@ def test_every_function_has_its_log_group_kept_for_the_parameters_days(template:
 
 # --------------------------------------------------------------------------- concurrency
 
-RESERVED = {"FeedbackFunction": 10, "DisclosurePublisherFunction": 1}
+RESERVED = {"FeedbackFunction": 10, "DisclosurePublisherFunction": 6}
 
 
 def reserved(template: dict[str, Any], parameters: dict[str, str]) -> dict[str, Any]:
@@ -148,7 +148,7 @@ def test_the_default_reserves_no_concurrency_so_an_account_with_a_quota_of_10_ca
     assert reserved(template, {}) == {}
 
 
-def test_reserving_caps_the_public_feedback_at_10_and_runs_the_publisher_one_at_a_time(
+def test_reserving_caps_the_public_feedback_at_10_and_the_publisher_above_its_batches(
     template: dict[str, Any],
 ) -> None:
     assert reserved(template, {"ReserveConcurrency": "true"}) == RESERVED

@@ -378,6 +378,8 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
         n["RosterTable"]: common,
         n["JournalTable"]: common,
         n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:Query"},
+        # The run's lock and batch count, and only that item (a condition on its key).
+        n["IdempotencyTable"]: {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
     }
 
 

@@ -189,6 +189,15 @@ class JournalRepository(TableRepository):
         )
         return sorted(items, key=lambda r: int(r["seq"]))
 
+    def revisions_after(self, cadre_id: str, seq: int) -> list[dict[str, Any]]:
+        """A cadre's revisions after ``seq``, in chain order (the by_seq index: only those are read)."""
+        items = self._query(
+            IndexName="by_seq",
+            KeyConditionExpression="pk = :p AND seq > :n",
+            ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}, ":n": {"N": str(seq)}},
+        )
+        return sorted(items, key=lambda r: int(r["seq"]))
+
     def partition(self, cadre_id: str) -> Iterator[dict[str, Any]]:
         """Everything stored for a cadre: head, revisions and views (verification)."""
         return self._query(

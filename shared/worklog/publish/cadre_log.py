@@ -29,11 +29,14 @@ from worklog.publish.policy import (
 Revisions = list[tamper.PublishedRevision]
 
 
-def public_revisions(chain: list[dict[str, Any]], day: date, policy: PublicationPolicy) -> Revisions:
-    """The revisions of ``chain`` public on ``day``: past the publication delay and up to the first
-    gap in their sequence (a revision still waiting holds back every later one)."""
+def public_revisions(
+    chain: list[dict[str, Any]], day: date, policy: PublicationPolicy, *, after: int = 0
+) -> Revisions:
+    """The revisions of ``chain`` (the chain after revision ``after``) public on ``day``: past the
+    publication delay and up to the first gap in their sequence (a revision still waiting holds
+    back every later one)."""
     public = [r for r in chain if is_public_yet(str(r["saved_at"]), day, policy)]
-    public = public[: next((i for i, r in enumerate(public) if r["seq"] != i + 1), len(public))]
+    public = public[: next((i for i, r in enumerate(public) if r["seq"] != after + i + 1), len(public))]
     return [public_revision(r, policy) for r in public]
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from worklog.models.audits import ledger_key
 
 MANIFEST = "manifest.json"  # what the publisher wrote and from what (read back by the next run)
+_CADRE_OBJECT = re.compile(r"^(?:cadres/([^/]+)/.*|ledger/cadres/([^/]+)\.json)$")
 HOME = "index.html"
 NOTICES = "notices/index.html"
 AUDITS = "audits/index.html"
@@ -115,6 +116,17 @@ def checkpoint(day: str) -> str:
 def ledger_checkpoint(day: str) -> str:
     """The day's signed checkpoint in the ledger bucket (under Object Lock)."""
     return f"checkpoints/{segment(day)}.json"
+
+
+def manifest_shard(shard: int) -> str:
+    """One shard of the manifest: what its cadres' pages were built from, and their objects."""
+    return f"manifest/shards/{int(shard):04d}.json"
+
+
+def cadre_of(key: str) -> str | None:
+    """The cadre whose pages or ledger an object is (None: a page shared by the whole site)."""
+    m = _CADRE_OBJECT.fullmatch(key)
+    return (m.group(1) or m.group(2)) if m else None
 
 
 # --- links ------------------------------------------------------------------------------------

@@ -1,16 +1,19 @@
 """The disclosure publisher: renders the public site into the site bucket, incrementally.
 
-What it reads each night: the roster, every cadre's chain head (BatchGetItem, 100 a request), the
-whole chain of only those cadres whose head moved (or whose newest revisions were still waiting
-for the publication delay), the notices and audit rounds; and once per closed month the day
-partitions that give each unit's figures for it.
+A run is planned (``start``): the roster, every cadre's chain head (BatchGetItem, 100 a request),
+one batch per shard of the manifest. Each batch (``take_batch``, from the publish queue; or here,
+when there is one batch) renders the cadres of its shard whose head moved (or whose newest
+revisions were still waiting for the publication delay, or whose profile changed), reading each
+chain from where the last publish left it, and writes its shard of the manifest last
+(``worklog.publish.batch``). The batch that counts the run's last one does the last step: the notices
+and audit rounds, once per closed month the day partitions that give each unit's figures for it,
+the units, the checkpoint, the ledger page and home, and ``manifest.json`` last. One run at a time:
+a lock item (``worklog.publish.runs``; docs/decisions.md, 28).
 
-What it writes: only objects whose content changed. The manifest (``manifest.json`` in the site
-bucket) records the SHA-256 of every object written and what each cadre's pages were built from;
-each object also carries its hash as metadata. Pages are written before the indexes that link
-them and the manifest last, so a run that stops half-way leaves no broken link, and the next run
-(which finds the manifest unchanged) writes whatever differs — the same bytes where the first run
-got that far.
+What it writes: only objects whose content changed (each object carries its SHA-256 as metadata;
+the manifest and its shards record them). Pages are written before the indexes that link them and
+the manifests last, so a run that stops half-way leaves no link to a page that was never written,
+and the next run writes whatever differs — the same bytes where the first run got that far.
 
 Tamper evidence: each cadre's published revisions and their public hash chain go to
 ``ledger/cadres/<id>.json``; a checkpoint over every cadre's head (a Merkle root, signed, with the
@@ -22,6 +25,7 @@ get an inclusion proof against it (``ledger/proofs/<id>.json``), every other pro
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -43,8 +47,9 @@ from worklog.models.roster import Cadre, Unit
 from worklog.periods import LockdownPolicy
 from worklog.publish import checkpoints, keys, render, tamper
 from worklog.publish import pages as pg
-from worklog.publish.cadre_log import CadreLog, public_revisions
-from worklog.publish.manifest import CadreState, Manifest
+from worklog.publish.batch import Batch, BatchResult, CadrePages, ShardPublisher, plan, split
+from worklog.publish.manifest import CadreState, Manifest, ShardManifest
+from worklog.publish.runs import PublishQueue, PublishRuns
 from worklog.publish.site import JSON, PEM, SiteStore, SiteWriter
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
@@ -62,11 +67,20 @@ class PublishSummary:
     cadres_rendered: int = 0
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
+    batches: int = 0  # handed out through the queue, or done here
+    busy: bool = False  # another run held the lock: this one is noted and follows it
+
+    def add(self, result: BatchResult) -> None:
+        self.cadres_rendered += result.cadres_rendered
+        self.written += result.written
+        self.unchanged += result.unchanged
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "date": self.day.isoformat(),
             "full": self.full,
+            "batches": self.batches,
+            "busy": self.busy,
             "cadres_rendered": self.cadres_rendered,
             "objects_written": len(self.written),
             "objects_unchanged": self.unchanged,
@@ -107,20 +121,19 @@ def make_signer() -> tamper.Signer:
 
 @dataclass
 class _Run:
-    """One run's state: what the bucket held, what this run has built so far, what it writes."""
+    """The last step's state: what the bucket held, what it has built so far, what it writes."""
 
     day: date
-    full: bool
     manifest: Manifest
     site: SiteWriter
     cadres: list[Cadre]
     units: dict[str, Unit]
-    cadres_rendered: int = 0
 
 
 class Publisher:
-    """The nightly run that renders the public site (``run``); ``ledger`` and ``signer`` are where
-    the tamper evidence goes (the ledger bucket, under Object Lock, and the checkpoints' key)."""
+    """The nightly run that renders the public site (``start``, ``take_batch``; ``run`` does it all
+    in this process); ``ledger`` and ``signer`` are where the tamper evidence goes (the ledger
+    bucket, under Object Lock, and the checkpoints' key); ``runs`` holds the run's lock and count."""
 
     def __init__(
         self,
@@ -130,6 +143,7 @@ class Publisher:
         ledger: LedgerStore | None = None,
         signer: tamper.Signer | None = None,
         policy: PublicationPolicy | None = None,
+        runs: PublishRuns | None = None,
         clock: Clock = system_clock,
     ) -> None:
         records = records or Records()
@@ -139,104 +153,101 @@ class Publisher:
         self.site = site or SiteStore()
         self.ledger = ledger or LedgerStore()
         self.signer = signer or make_signer()
+        self.runs = runs or PublishRuns()
         settings = get_settings()
         self.policy = policy or settings.publication
         self.clock = clock
         self.district = settings.district_name
         self.feedback_url = settings.feedback_url.rstrip("/")
 
-    # --- the run ------------------------------------------------------------------------------
+    # --- the run: plan, batches, last step -----------------------------------------------------
     def run(self, *, full: bool = False) -> PublishSummary:
-        """Pages before the indexes that link them, the day's checkpoint before the pages that list
-        it, pages that went out with links as text whole again, and the manifest last."""
-        run = self._start(full)
-        self._publish_cadres(run)
-        self._publish_cadre_indexes(run)
+        """The whole run in this process: every batch, then the last step."""
+        return self.start(full=full, queue=None)
+
+    def start(self, *, full: bool = False, queue: PublishQueue | None = None) -> PublishSummary:
+        """Plan the run, one batch per manifest shard, under the run lock. With a queue and more
+        than one batch the batches go out through it (``take_batch`` does each); otherwise they
+        are done here, then the last step. ``full`` renders every cadre again."""
+        day = today(self.clock)
+        run_id = f"{day.isoformat()}-{uuid.uuid4().hex[:12]}"
+        manifest, shards, batches = plan(self, run_id, day, full)
+        summary = PublishSummary(day, full, batches=len(batches))
+        if not self.runs.acquire(run_id, len(batches), full=full):
+            summary.busy = True
+            return summary
+        try:
+            if not manifest.shards:
+                split(self, manifest, shards)
+            if queue is not None and len(batches) > 1:
+                queue.send([b.message() for b in batches])
+                return summary
+            for batch in batches:
+                summary.add(ShardPublisher(self).publish(batch, manifest.objects))
+            summary.add(self._finish(day))
+        except BaseException:
+            self.runs.release(run_id)
+            raise
+        if pending := self.runs.release(run_id):
+            self.start(full=pending == "full", queue=queue)  # asked for while this one ran
+        return summary
+
+    def take_batch(self, message: dict[str, Any], queue: PublishQueue | None = None) -> PublishSummary:
+        """One batch from the queue; the batch that finds every batch done does the last step."""
+        batch = Batch.from_message(message)
+        stored = self.site.get_json(keys.MANIFEST)
+        shared = Manifest.model_validate(stored).objects if stored else {}
+        summary = PublishSummary(batch.day, batch.full, batches=1)
+        summary.add(ShardPublisher(self).publish(batch, shared))
+        state = self.runs.batch_done(batch.run_id, batch.number)
+        if state is not None and state.complete:
+            # Also when this is a redelivery of a counted batch: the last step may have died
+            # half-way; it writes only what differs, so doing it twice is safe.
+            summary.add(self._finish(batch.day))
+            if pending := self.runs.release(batch.run_id):
+                self.start(full=pending == "full", queue=queue)
+        return summary
+
+    def _finish(self, day: date) -> BatchResult:
+        """The last step: pages shared by the whole site, the day's checkpoint before the pages that
+        list it, pages that went out with links as text whole again, and the manifest last."""
+        run = self._start(day)
         self._figures(run.manifest, run.day, run.units)
+        by_unit: dict[str, list[Cadre]] = {}
+        for cadre in run.cadres:  # once: a province has thousands of units and 100,000 cadres
+            by_unit.setdefault(cadre.unit_id, []).append(cadre)
         for unit in run.units.values():
-            run.site.page(render.render_unit(self._unit_page(unit, run.cadres, run.manifest)))
+            run.site.page(
+                render.render_unit(self._unit_page(unit, by_unit.get(unit.unit_id, []), run.manifest))
+            )
         notices = self._publish_notices(run)
         rounds = self._publish_audits(run)
         checkpoint = self._checkpoint(run)
         run.site.page(render.render_ledger(self._ledger_page(run.manifest)))
         run.site.page(render.render_home(self._home_page(run, notices, rounds, checkpoint)))
         run.site.finish()
-        self._write_manifest(run)
-        return PublishSummary(
-            run.day, full, run.cadres_rendered, written=run.site.changed, unchanged=run.site.unchanged
-        )
+        run.manifest.objects = run.site.objects()
+        self.put_json(keys.MANIFEST, run.manifest.model_dump_json(exclude={"cadres"}).encode())
+        return BatchResult(written=run.site.changed, unchanged=run.site.unchanged)
 
-    def _start(self, full: bool) -> _Run:
+    def _start(self, day: date) -> _Run:
+        """The last step's view: the manifest, with every cadre's state read from the shards."""
         stored = self.site.get_json(keys.MANIFEST)
-        previous = Manifest.model_validate(stored) if stored else Manifest()
-        # A full rebuild ignores what was rendered (every page is rendered and compared again) but
-        # keeps the checkpoint history, and still knows which objects the bucket holds.
-        before = (
-            Manifest(
-                checkpoints=previous.checkpoints, figures=previous.figures, figure_units=previous.figure_units
-            )
-            if full
-            else previous
-        )
+        manifest = Manifest.model_validate(stored) if stored else Manifest()
+        for n in range(manifest.shards):
+            part = self.site.get_json(keys.manifest_shard(n))
+            if part is not None:
+                manifest.cadres.update(ShardManifest.model_validate(part).cadres)
         return _Run(
-            day=today(self.clock),
-            full=full,
-            manifest=before.model_copy(deep=True),
-            site=SiteWriter(self.site, previous.objects),
+            day=day,
+            manifest=manifest,
+            site=SiteWriter(self.site, manifest.objects, promised=CadrePages(manifest.cadres)),
             cadres=sorted(self.roster.list_cadres(), key=lambda c: c.cadre_id),
             units={u.unit_id: u for u in self.roster.list_units()},
         )
 
-    def _write_manifest(self, run: _Run) -> None:
-        run.manifest.objects = run.site.objects()
-        body = run.manifest.model_dump_json().encode()
-        self.site.put(keys.MANIFEST, body, JSON, hashlib.sha256(body).hexdigest())
-
-    # --- cadres -------------------------------------------------------------------------------
-    def _publish_cadres(self, run: _Run) -> None:
-        """Each cadre whose chain moved, whose newest revisions were waiting for the publication
-        delay, or whose name, title or unit changed: its ledger and pages."""
-        heads = self.journal.head_seqs([c.cadre_id for c in run.cadres])
-        for cadre in run.cadres:
-            state = run.manifest.cadres.get(cadre.cadre_id, CadreState())
-            seq = heads.get(cadre.cadre_id, 0)
-            profile = [cadre.name, cadre.title or "", cadre.unit_id]
-            if not run.full and state.seen_seq == seq and state.seq == seq and state.profile == profile:
-                continue  # nothing new, nothing waiting for the publication delay, same profile
-            log = CadreLog(
-                self.district,
-                self.calendar,
-                cadre,
-                run.units.get(cadre.unit_id),
-                public_revisions(self.journal.all_revisions(cadre.cadre_id), run.day, self.policy),
-            )
-            run.site.json(keys.cadre_ledger(cadre.cadre_id), log.ledger.model_dump(mode="json"))
-            for history in log.revisions_pages():
-                run.site.page(render.render_revisions(history))
-            for month in log.months:
-                run.site.page(render.render_cadre_month(log.month_page(month)))
-            run.manifest.cadres[cadre.cadre_id] = CadreState(
-                seen_seq=seq, seq=log.seq, head=log.head, months=log.months, profile=profile
-            )
-            run.cadres_rendered += 1
-
-    def _publish_cadre_indexes(self, run: _Run) -> None:
-        for cadre in run.cadres:
-            state = run.manifest.cadres.get(cadre.cadre_id)
-            if state is not None and state.months:
-                page = self._cadre_index(cadre, run.units.get(cadre.unit_id), state)
-                run.site.page(render.render_cadre_index(page))
-
-    def _cadre_index(self, cadre: Cadre, unit: Unit | None, state: CadreState) -> pg.CadreIndexPage:
-        return pg.CadreIndexPage(
-            district=self.district,
-            cadre=pg.CadreRef(cadre_id=cadre.cadre_id, name=cadre.name, title=cadre.title or ""),
-            unit_id=unit.unit_id if unit else "",
-            unit_name=unit.name if unit else "",
-            months=state.months,
-            seq=state.seq,
-            head=state.head,
-        )
+    def put_json(self, key: str, body: bytes) -> None:
+        self.site.put(key, body, JSON, hashlib.sha256(body).hexdigest())
 
     # --- units: figures of closed months ------------------------------------------------------
     def _closed_months(self, day: date) -> list[str]:
@@ -459,6 +470,7 @@ class Publisher:
         rounds: list[pg.AuditRoundView],
         checkpoint: pg.CheckpointRef,
     ) -> pg.HomePage:
+        active = Counter(c.unit_id for c in run.cadres if c.active_on(run.day))
         return pg.HomePage(
             district=self.district,
             generated_on=run.day,
@@ -467,7 +479,7 @@ class Publisher:
                     unit_id=u.unit_id,
                     name=u.name,
                     category=u.category or "",
-                    members=sum(1 for c in run.cadres if c.unit_id == u.unit_id and c.active_on(run.day)),
+                    members=active[u.unit_id],
                 )
                 for u in sorted(run.units.values(), key=lambda u: u.unit_id)
             ],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Container
 from typing import Any
 
 from worklog import aws
@@ -55,20 +56,25 @@ class SiteWriter:
 
     ``published`` is the SHA-256 of every object the bucket holds, as the last run recorded it."""
 
-    def __init__(self, store: SiteStore, published: dict[str, str]) -> None:
+    def __init__(
+        self, store: SiteStore, published: dict[str, str], promised: Container[str] = frozenset()
+    ) -> None:
         self.store = store
         self.published = published
         self.written: dict[str, str] = {}  # key -> SHA-256 of what this run wrote (or found unchanged)
         self.changed: list[str] = []  # keys actually put, in order
         self.unchanged = 0
         self._existing = set(published)
+        # What exists, or is written by another step of the same run (a batch's pages link to the
+        # shared pages the last step writes; those link to the batches' cadre pages).
+        self._present = _Either(self._existing, promised)
         self._incomplete: list[Page] = []  # pages that went out with some links as text
 
     def page(self, page: Page) -> None:
         """Write a page with its links to the objects that exist (itself included)."""
-        if not page.complete(self._existing):
+        if not page.complete(self._present):
             self._incomplete.append(page)
-        self.put(page.key, page.html(self._existing).encode(), HTML)
+        self.put(page.key, page.html(self._present).encode(), HTML)
 
     def json(self, key: str, value: Any) -> None:
         self.put(key, tamper.canonical(value), JSON)
@@ -87,8 +93,16 @@ class SiteWriter:
     def finish(self) -> None:
         """Write whole the pages that went out with links to objects written after them."""
         for page in self._incomplete:
-            self.put(page.key, page.html(self._existing).encode(), HTML)
+            self.put(page.key, page.html(self._present).encode(), HTML)
 
     def objects(self) -> dict[str, str]:
         """Every object the bucket holds now, with its SHA-256 (for the manifest)."""
         return {**self.published, **self.written}
+
+
+class _Either(Container[str]):
+    def __init__(self, first: Container[str], second: Container[str]) -> None:
+        self.first, self.second = first, second
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.first or key in self.second

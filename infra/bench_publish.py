@@ -1,0 +1,182 @@
+"""Publish benchmark (part of `make bench`): the nightly publish after 1% of the cadres saved a new
+entry — requests against the lower bound, time per shard, the largest object written — at a
+district's size by default, and a province's (100,000 cadres) with ``--publish-province``.
+
+The roster (units of 13) and one entry a cadre come from the sweeps' loader; a full build
+publishes them; then 1% of the cadres save an entry through the API and the next night's run goes
+through the publish queue as on AWS: planned, one batch per manifest shard, the batch that counts
+the last one doing the shared pages and the checkpoint.
+
+The lower bound is what any incremental publisher must do for k changed cadres of N: read the
+roster (its pages, read alone), learn every cadre's chain head (⌈N / 100⌉ BatchGetItem), read each
+changed cadre's new revisions (k Query), write each one's ledger file, month page and index (3k
+PutObject), and the day's checkpoint, its index, the ledger page and the home page (4) plus the
+checkpoint under Object Lock (1). Everything above it is the price of the layout: manifests and
+their shards, the last published ledger files, the queue, the pages compared and not written.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime
+from math import ceil
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from infra.counting import counting
+from infra.inprocess import InProcessStack, in_process
+
+CHANGED = 0.01
+
+
+def _sizes() -> tuple[dict[str, int], Any]:
+    """A site bucket that records the size of every object it writes."""
+    from worklog.publish.site import SiteStore
+
+    sizes: dict[str, int] = {}
+
+    class Recording(SiteStore):
+        def put(self, key: str, body: bytes, content_type: str, digest: str) -> None:
+            sizes[key] = max(sizes.get(key, 0), len(body))
+            super().put(key, body, content_type, digest)
+
+    return sizes, Recording()
+
+
+def _nightly(site: Any) -> tuple[Counter[str], list[float], float, dict[str, Any]]:
+    """The night's run through the queue: the plan, then each batch as the event source hands it."""
+    from worklog.publish.publisher import Publisher
+    from worklog.publish.runs import PublishQueue
+    from worklog.settings import get_settings
+
+    sqs, url = boto3.client("sqs"), get_settings().publish_queue_url
+    shard_times: list[float] = []
+    with counting() as seen:
+        started = time.perf_counter()
+        summary = Publisher(site=site).start(queue=PublishQueue())
+        plan_s = time.perf_counter() - started
+        while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            for message in messages:
+                began = time.perf_counter()
+                Publisher(site=site).take_batch(json.loads(message["Body"]), PublishQueue())
+                shard_times.append(time.perf_counter() - began)
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    if not shard_times:  # one shard: the plan did it in the same invocation
+        shard_times.append(plan_s)
+    return seen, shard_times, plan_s, summary.as_dict()
+
+
+def lower_bound(n: int, k: int) -> int:
+    from worklog.roster.repository import RosterRepository
+
+    with counting() as seen:
+        sum(1 for _ in RosterRepository().list_cadres())
+    return sum(seen.values()) + ceil(n / 100) + k + 3 * k + 5
+
+
+def _change(stack: InProcessStack, n: int) -> int:
+    """1% of the cadres (at least one) save an entry for the day after the first one."""
+    k = max(1, round(n * CHANGED))
+    for i in sorted(random.Random(n).sample(range(n), k)):
+        body = {"items": [{"content": "走访辖区企业，协调解决用工问题", "status": "done"}]}
+        resp = stack.call("entries", "PUT", "/entries/2026-11-20", body, as_=f"c{i:06d}")
+        assert resp.status in (200, 201), resp.body
+    return k
+
+
+def _load(n: int) -> None:
+    """The sweeps' district of n cadres, each with one entry saved on the sweeps' day (its revision,
+    view and chain head), straight into the in-process emulator: the benchmark measures the
+    publisher, not the loading."""
+    from infra.bench_sweeps import DAY, _district
+    from infra.seed import _in_process_moto
+    from worklog.calendar import WorkingCalendar
+    from worklog.journal.records import Head, append, head_item, revision_item, view_item
+    from worklog.journal.repository import JournalRepository
+    from worklog.periods import LockdownPolicy, day_period
+    from worklog.roster.repository import RosterRepository, cadre_item, unit_item
+    from worklog.roster.standing import standing_items
+    from worklog.settings import Rules
+
+    roster, journal = RosterRepository(), JournalRepository()
+    write = _in_process_moto(journal.table)
+    assert write is not None
+    units, cadres = _district(n)
+    write(roster.table, [unit_item(u) for u in units] + [cadre_item(c) for c in cadres])
+    policy = LockdownPolicy(Rules(), WorkingCalendar())
+    items, revisions = [], []
+    for c in cadres:
+        step = append(
+            Head(c.cadre_id),
+            period=day_period(DAY),
+            body={"items": [{"content": "召开专题会议，研究部署重点工作", "status": "done"}]},
+            reason=None,
+            saved_at=f"{DAY.isoformat()}T18:00:00.000+08:00",
+            author=c.cadre_id,
+            unit_id=c.unit_id,
+            policy=policy,
+        )
+        items += [
+            revision_item(step.record),
+            view_item(step.record, first_saved_at=step.record["saved_at"], unit_id=c.unit_id),
+            head_item(step.after),
+        ]
+        revisions.append(step.record)
+    write(journal.table, items)
+    write(roster.table, standing_items(revisions))
+
+
+def one_size(n: int) -> None:
+    from worklog.clock import SHANGHAI, system_clock
+    from worklog.publish.publisher import Publisher
+
+    with in_process(Path(tempfile.mkdtemp(prefix="worklog-publish-"))) as stack:
+        _load(n)
+        system_clock.set(datetime(2026, 11, 20, 2, tzinfo=SHANGHAI))
+        began = time.perf_counter()
+        Publisher().run(full=True)
+        full_s = time.perf_counter() - began
+        system_clock.set(datetime(2026, 11, 20, 18, tzinfo=SHANGHAI))
+        k = _change(stack, n)
+        system_clock.set(datetime(2026, 11, 21, 2, tzinfo=SHANGHAI))
+        sizes, site = _sizes()
+        seen, shard_times, plan_s, _ = _nightly(site)
+        bound = lower_bound(n, k)
+    total = sum(seen.values())
+    ops = ", ".join(f"{op}×{c}" for op, c in sorted(seen.items()))
+    largest = max(sizes, key=lambda key: sizes[key])
+    print(
+        f"{n:>8} {k:>6} {len(shard_times):>6} {total:>9} {bound:>6} {total / bound:>6.2f} "
+        f"{plan_s:>7.1f} {sum(shard_times) / len(shard_times):>7.2f} {max(shard_times):>7.2f} "
+        f"{sizes[largest] / 1024:>9.1f}  {largest}"
+    )
+    kinds = Counter(_kind(key) for key in sizes)
+    print(f"{'':>8} full build {full_s:.0f} s; requests: {ops}")
+    print(f"{'':>8} site objects written: " + ", ".join(f"{kind} {c}" for kind, c in sorted(kinds.items())))
+    shared = sorted(key for key in sizes if _kind(key) == "shared")
+    print(f"{'':>8} shared: {', '.join(shared[:12])}{' …' if len(shared) > 12 else ''}")
+
+
+def _kind(key: str) -> str:
+    from worklog.publish import keys
+
+    if key == keys.MANIFEST or key.startswith("manifest/"):
+        return "manifests"
+    return "shared" if keys.cadre_of(key) is None else "cadres'"
+
+
+def run(sizes: list[int]) -> None:
+    print("\n## Nightly publish after 1% of the cadres saved an entry (moto in-process, through the queue)")
+    print("lower bound: roster pages + ⌈N/100⌉ BatchGetItem + k Query + 3k PutObject + 5 (see the module)")
+    print(
+        f"{'cadres':>8} {'k':>6} {'shards':>6} {'requests':>9} {'bound':>6} {'ratio':>6} "
+        f"{'plan s':>7} {'shard s':>7} {'max s':>7} {'largest KB':>9}  object"
+    )
+    for n in sizes:
+        one_size(n)

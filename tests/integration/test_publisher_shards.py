@@ -20,7 +20,7 @@ from worklog.journal.repository import JournalRepository
 from worklog.publish import batch as batch_module
 from worklog.publish import keys
 from worklog.publish.publisher import Publisher
-from worklog.publish.tamper import verify_site
+from worklog.publish.verification import verify_site
 from worklog.settings import get_settings
 
 

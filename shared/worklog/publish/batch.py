@@ -70,6 +70,34 @@ class BatchResult:
     unchanged: int = 0
 
 
+@dataclass
+class PublishSummary:
+    day: date
+    full: bool
+    cadres_rendered: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    batches: int = 0  # handed out through the queue, or done here
+    busy: bool = False  # another run held the lock: this one is noted and follows it
+
+    def add(self, result: BatchResult) -> None:
+        self.cadres_rendered += result.cadres_rendered
+        self.written += result.written
+        self.unchanged += result.unchanged
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.day.isoformat(),
+            "full": self.full,
+            "batches": self.batches,
+            "busy": self.busy,
+            "cadres_rendered": self.cadres_rendered,
+            "objects_written": len(self.written),
+            "objects_unchanged": self.unchanged,
+            "written": self.written[:50],
+        }
+
+
 class CadrePages(Container[str]):
     """The cadre pages that exist once every batch is done: each published cadre's index and months."""
 

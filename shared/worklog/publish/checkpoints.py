@@ -10,7 +10,7 @@ checkpoint it was proved against, so a cadre whose leaf did not move keeps a val
 from __future__ import annotations
 
 from worklog.publish import keys, tamper
-from worklog.publish.manifest import Manifest
+from worklog.publish.manifest import Manifest, ShardManifest, shard_of
 from worklog.publish.site import SiteStore, SiteWriter
 
 
@@ -59,3 +59,12 @@ def write_proofs(
         state = manifest.cadres[leaf.cadre_id]
         state.proved, state.proof_date = leaf.head, day
     return [leaf.cadre_id for leaf in due]
+
+
+def shards_to_save(
+    count: int, shards: dict[int, ShardManifest], proved: list[str]
+) -> list[tuple[int, ShardManifest]]:
+    """The shards of the cadres just proved, which hold the proof state ``write_proofs`` set (the
+    manifest's states are the shards' own objects). Saved after the proofs: unsaved, the next night
+    would find them unproved and prove them again, every cadre every night."""
+    return [(n, shards[n]) for n in sorted({shard_of(c, count) for c in proved}) if n in shards]

@@ -47,7 +47,7 @@ from worklog.models.roster import Cadre, Unit
 from worklog.periods import LockdownPolicy
 from worklog.publish import checkpoints, keys, render, tamper
 from worklog.publish import pages as pg
-from worklog.publish.batch import Batch, BatchResult, CadrePages, ShardPublisher, plan, split
+from worklog.publish.batch import Batch, BatchResult, CadrePages, PublishSummary, ShardPublisher, plan, split
 from worklog.publish.manifest import CadreState, Manifest, ShardManifest
 from worklog.publish.runs import PublishQueue, PublishRuns
 from worklog.publish.site import JSON, PEM, SiteStore, SiteWriter
@@ -58,34 +58,6 @@ from worklog.text import mask_personal_data
 from worklog.vetting.repository import NoticeRepository
 
 MONTHS_OF_FIGURES = 12
-
-
-@dataclass
-class PublishSummary:
-    day: date
-    full: bool
-    cadres_rendered: int = 0
-    written: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    batches: int = 0  # handed out through the queue, or done here
-    busy: bool = False  # another run held the lock: this one is noted and follows it
-
-    def add(self, result: BatchResult) -> None:
-        self.cadres_rendered += result.cadres_rendered
-        self.written += result.written
-        self.unchanged += result.unchanged
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "date": self.day.isoformat(),
-            "full": self.full,
-            "batches": self.batches,
-            "busy": self.busy,
-            "cadres_rendered": self.cadres_rendered,
-            "objects_written": len(self.written),
-            "objects_unchanged": self.unchanged,
-            "written": self.written[:50],
-        }
 
 
 class Records:
@@ -128,6 +100,10 @@ class _Run:
     site: SiteWriter
     cadres: list[Cadre]
     units: dict[str, Unit]
+    # The shards as read: their cadres' states are the manifest's own objects, so a proof written
+    # by the checkpoint step shows in the shard it is saved back to.
+    shards: dict[int, ShardManifest] = field(default_factory=dict)
+    proved: list[str] = field(default_factory=list)  # the cadres whose proof this run wrote
 
 
 class Publisher:
@@ -223,6 +199,8 @@ class Publisher:
         notices = self._publish_notices(run)
         rounds = self._publish_audits(run)
         checkpoint = self._checkpoint(run)
+        for n, part in checkpoints.shards_to_save(run.manifest.shards, run.shards, run.proved):
+            self.put_json(keys.manifest_shard(n), part.model_dump_json().encode())
         run.site.page(render.render_ledger(self._ledger_page(run.manifest)))
         run.site.page(render.render_home(self._home_page(run, notices, rounds, checkpoint)))
         run.site.finish()
@@ -234,16 +212,19 @@ class Publisher:
         """The last step's view: the manifest, with every cadre's state read from the shards."""
         stored = self.site.get_json(keys.MANIFEST)
         manifest = Manifest.model_validate(stored) if stored else Manifest()
+        shards = {}
         for n in range(manifest.shards):
             part = self.site.get_json(keys.manifest_shard(n))
             if part is not None:
-                manifest.cadres.update(ShardManifest.model_validate(part).cadres)
+                shards[n] = ShardManifest.model_validate(part)
+                manifest.cadres.update(shards[n].cadres)
         return _Run(
             day=day,
             manifest=manifest,
             site=SiteWriter(self.site, manifest.objects, promised=CadrePages(manifest.cadres)),
             cadres=sorted(self.roster.list_cadres(), key=lambda c: c.cadre_id),
             units={u.unit_id: u for u in self.roster.list_units()},
+            shards=shards,
         )
 
     def put_json(self, key: str, body: bytes) -> None:
@@ -427,7 +408,7 @@ class Publisher:
         else:
             checkpoint = tamper.Checkpoint.model_validate(stored)  # the same day, nothing new: keep it
         run.site.json(keys.checkpoint(day), checkpoint.model_dump(mode="json", exclude_none=True))
-        checkpoints.write_proofs(
+        run.proved = checkpoints.write_proofs(
             run.site, run.manifest, leaves, checkpoint, rewritten=rewritten, changed=set(changed)
         )
         if day not in run.manifest.checkpoints:

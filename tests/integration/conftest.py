@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
+from infra.calls import WRITE_ENV, load, missing, recorder, save
 from infra.inprocess import InProcessStack
 from tests.conftest import set_clock
 from tests.integration.audit_support import ENTRY, INSPECTORS
@@ -26,3 +31,26 @@ def audited(stack: InProcessStack) -> InProcessStack:
             assert stack.call("entries", "PUT", f"/entries/{day}", ENTRY, as_=who).status in (200, 201)
     set_clock(2026, 10, 8, 9)  # the first working day of 2026-Q4
     return stack
+
+
+# --- the AWS calls each function makes (infra/calls.py, tests/infra/test_grants.py) -----------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def aws_calls() -> Iterator[None]:
+    """Records the handlers' AWS calls; at the end, a call the committed record lacks fails the run
+    (its grant would be missing too): regenerate it with ``python -m infra.calls record``."""
+    recorder.install()
+    yield
+    seen = recorder.lines()
+    target = os.environ.get(WRITE_ENV)
+    if target:
+        save(seen, Path(target))
+        return
+    unrecorded = missing(seen, load())
+    if unrecorded:
+        pytest.fail(
+            "AWS calls missing from tests/infra/aws_calls.json (grant them in template.yaml and run "
+            "`python -m infra.calls record`):\n  " + "\n  ".join(unrecorded),
+            pytrace=False,
+        )

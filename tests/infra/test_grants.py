@@ -47,6 +47,17 @@ EXCEPTIONS: dict[tuple[str, str, str], str] = {
     ("DisclosurePublisherFunction", "s3:ListBucket", "LedgerBucket"): (
         "as the mirror's GetObject: a file not there yet reads as 404 only with ListBucket"
     ),
+    **{
+        ("NotifierFunction", action, resource): (
+            "the morning run's tests run MorningRun directly (test_notify_morning.py), not the handler: "
+            + why
+        )
+        for action, resource, why in (
+            ("dynamodb:BatchGetItem", "OutboxTable", "the preferences, 100 a request"),
+            ("dynamodb:BatchWriteItem", "OutboxTable", "the digests, 25 a request"),
+            ("dynamodb:Query", "OutboxTable/index/gsi1", "who has the morning's digest (a resumed run)"),
+        )
+    },
     ("NotifierFunction", "dynamodb:Query", "JournalTable/index/by_day"): (
         "done-by-morning reads the day's submissions; the morning tests owe nothing that was written"
     ),
@@ -200,3 +211,41 @@ def test_every_grant_is_used_by_a_recorded_call(stack: Stack, function: str) -> 
                 if not any(like(action, c.action) and like(resource, t) for c, t in targets):
                     unused.append(f"{statement.get('Sid')}: {action} on {resource}")
     assert not unused, f"{function} is granted what no recorded call uses: {unused}"
+
+
+def allowed(stack: Stack, function: str, line: str) -> bool:
+    call = Call.parse(line)
+    target = arn(stack, call.resource)
+    found = statements(stack, function)
+    if any(s["Effect"] == "Deny" and applies(s, call, target) for s in found):
+        return False
+    return any(
+        s["Effect"] == "Allow" and applies(s, call, target) and holds(s.get("Condition") or {}, call)
+        for s in found
+    )
+
+
+def test_the_publisher_reads_audit_evidence_but_cannot_write_it(stack: Stack) -> None:
+    # Given the publisher's grants, then it may read the ledger's audits/ and write only checkpoints/.
+    assert allowed(stack, "DisclosurePublisherFunction", "s3:GetObject LedgerBucket/audits/")
+    assert not allowed(stack, "DisclosurePublisherFunction", "s3:PutObject LedgerBucket/audits/")
+    assert allowed(stack, "DisclosurePublisherFunction", "s3:PutObject LedgerBucket/checkpoints/")
+
+
+@pytest.mark.parametrize("function", ["EntriesFunction", "MissingEntryCheckFunction"])
+def test_standing_writers_cannot_touch_a_profiles_roles_or_unit(stack: Stack, function: str) -> None:
+    # Given a function that keeps the cadres' standings, then an update of a standing's marks is
+    # allowed, and one that writes roles or a unit (a profile's attributes) is not.
+    standing = "leave:*,pk,roster_pk,roster_sk,sk" if function == "EntriesFunction" else "miss:*,pk,sk"
+    assert allowed(stack, function, f"dynamodb:UpdateItem RosterTable key=CADRE# attributes={standing}")
+    for attribute in ("roles", "unit_id"):
+        line = f"dynamodb:UpdateItem RosterTable key=CADRE# attributes=pk,sk,{attribute}"
+        assert not allowed(stack, function, line)
+
+
+def test_the_public_feedback_function_reaches_only_the_notices_partitions(stack: Stack) -> None:
+    # Given the feedback function (no token), then it reaches NOTICE#, RATE# and SENDER-SECRET#
+    # items of the compliance table and no case, review or audit item.
+    assert allowed(stack, "FeedbackFunction", "dynamodb:PutItem ComplianceTable key=NOTICE#")
+    for prefix in ("CASE#", "AUDIT#", "REVIEWER#", "CADRE#"):
+        assert not allowed(stack, "FeedbackFunction", f"dynamodb:GetItem ComplianceTable key={prefix}")

@@ -74,7 +74,7 @@ class Recorder:
 
         if self._original is not None:
             return
-        original = self._original = BaseClient._make_api_call
+        original = self._original = BaseClient._make_api_call  # type: ignore[attr-defined]
         recorder = self
 
         def recorded(client: Any, operation: str, params: Mapping[str, Any]) -> Any:
@@ -93,7 +93,7 @@ class Recorder:
                     lines.add(f"s3:ListBucket {names.of(params['Bucket'])}")
                 raise
 
-        BaseClient._make_api_call = recorded  # type: ignore[method-assign]
+        BaseClient._make_api_call = recorded  # type: ignore[attr-defined]
 
     @contextmanager
     def invoking(self, function: str, stack: Any) -> Iterator[None]:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from infra.calls import recorder
 from infra.local.events import HttpResponse, to_function_url_event, to_http_response
 from infra.local.harness import (
     EnvironmentPatch,
@@ -47,7 +48,8 @@ class InProcessStack:
         return self.issuer.issue(cadre_id)
 
     def invoke(self, function: str, event: Mapping[str, Any]) -> Any:
-        with self._locks[function]:
+        # The AWS calls made meanwhile are this function's (infra.calls, when recording).
+        with self._locks[function], recorder.invoking(self.functions[function].logical_id, self.stack):
             return self.handler(function)(dict(event), LambdaContext(function))
 
     def call(

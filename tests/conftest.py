@@ -11,6 +11,7 @@ import boto3
 import pytest
 from hypothesis import HealthCheck, settings
 
+from infra.calls import recorder
 from infra.inprocess import InProcessStack, in_process
 from worklog.bus import EventBus
 from worklog.clock import SHANGHAI, system_clock
@@ -84,6 +85,7 @@ def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Published]:
     published: Published = []
 
     def spy(self: EventBus, detail_type: str, details: Any) -> int:
+        recorder.note("events:PutEvents EventBus")  # the call the spy stands in for (infra.calls)
         published.extend((detail_type, dict(d)) for d in details)
         return 1
 

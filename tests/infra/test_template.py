@@ -339,45 +339,49 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
                 by_table.setdefault(table, set()).update(as_list(statement["Action"]))
         return by_table
 
+    # The per-table summary of what test_grants.py holds to the recorded calls (tests/infra/aws_calls.json).
     n = stack.names
-    common = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
-    idempotency = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    get, put, update, query = "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"
+    batch_get = "dynamodb:BatchGetItem"
+    idempotency = {get, put, update, "dynamodb:DeleteItem"}
     assert grants("EntriesFunction") == {
-        n["JournalTable"]: common
-        | {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
+        # Saves are transactions of Puts: no UpdateItem, no ConditionCheck on the journal.
+        n["JournalTable"]: {get, batch_get, query, put},
         # A save's transaction checks the author's roster profile, and the cadre's standing
-        # learns of leave and late saves in it.
-        n["RosterTable"]: common | {"dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
+        # learns of leave and late saves in it (limited to the standing's attributes).
+        n["RosterTable"]: {get, query, update, "dynamodb:ConditionCheckItem"},
         n["IdempotencyTable"]: idempotency,
         # The caller's notifications (the inbox) and their preferences.
-        n["OutboxTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"},
+        n["OutboxTable"]: {get, put, update, query},
     }
     assert grants("AdminFunction") == {
         # Puts only: role change records are append-only (no UpdateItem, no BatchWriteItem deletes).
-        n["RosterTable"]: common | {"dynamodb:PutItem"},
+        n["RosterTable"]: {get, batch_get, query, put},
+        # Answers to public feedback are sent with an Idempotency-Key.
         n["IdempotencyTable"]: idempotency,
         # Vetting notices and the answers to their feedback.
-        n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+        n["ComplianceTable"]: {get, put, query},
     }
     # The functions whose writes the app's outbox retries with an Idempotency-Key (verdicts; case
     # moves, findings and grades) keep Powertools' records there, as entries and admin do.
     assert grants("ReviewsFunction")[n["IdempotencyTable"]] == idempotency
     assert grants("CasesFunction")[n["IdempotencyTable"]] == idempotency
     assert grants("FeedbackFunction") == {
-        n["RosterTable"]: {"dynamodb:GetItem", "dynamodb:Query"},
+        # The working calendar's stored schedules.
+        n["RosterTable"]: {query},
         # Notices, the day's sender secret, and one transaction per post (ConditionCheck at midnight).
-        n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"},
+        n["ComplianceTable"]: {get, put, "dynamodb:ConditionCheckItem"},
     }
     assert grants("NotifierFunction") == {
-        n["OutboxTable"]: common | {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"},
-        n["RosterTable"]: common,
+        n["OutboxTable"]: {get, batch_get, query, put, update, "dynamodb:BatchWriteItem"},
+        n["RosterTable"]: {get, batch_get, query},
         # Done-by-morning reads who has written what from the journal's by_day index, nothing else.
-        n["JournalTable"]: {"dynamodb:Query"},
+        n["JournalTable"]: {query},
     }
     assert grants("DisclosurePublisherFunction") == {
-        n["RosterTable"]: common,
-        n["JournalTable"]: common,
-        n["ComplianceTable"]: {"dynamodb:GetItem", "dynamodb:Query"},
+        n["RosterTable"]: {query},
+        n["JournalTable"]: {batch_get, query},
+        n["ComplianceTable"]: {query},
         # The run's lock and batch count, and only that item (a condition on its key).
         n["IdempotencyTable"]: {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
     }

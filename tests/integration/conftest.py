@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from infra.calls import WRITE_ENV, load, missing, recorder, save
 from infra.inprocess import InProcessStack
 from tests.conftest import set_clock
 from tests.integration.audit_support import ENTRY, INSPECTORS
@@ -43,3 +46,26 @@ def no_personal_data_in_logs() -> Iterator[LogWatch]:
     leaks = watch.leaks()
     if leaks:
         pytest.fail(report(leaks), pytrace=False)
+
+
+# --- the AWS calls each function makes (infra/calls.py, tests/infra/test_grants.py) -----------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def aws_calls() -> Iterator[None]:
+    """Records the handlers' AWS calls; at the end, a call the committed record lacks fails the run
+    (its grant would be missing too): regenerate it with ``python -m infra.calls record``."""
+    recorder.install()
+    yield
+    seen = recorder.lines()
+    target = os.environ.get(WRITE_ENV)
+    if target:
+        save(seen, Path(target))
+        return
+    unrecorded = missing(seen, load())
+    if unrecorded:
+        pytest.fail(
+            "AWS calls missing from tests/infra/aws_calls.json (grant them in template.yaml and run "
+            "`python -m infra.calls record`):\n  " + "\n  ".join(unrecorded),
+            pytrace=False,
+        )

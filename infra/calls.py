@@ -40,7 +40,8 @@ _TRANSACT = {
 }
 _S3_ACTIONS = {"HeadObject": "GetObject", "ListObjectsV2": "ListBucket", "ListObjects": "ListBucket"}
 # A literal partition key (ROSTER, CALENDAR) or the prefix of a composite one (CADRE#).
-_LITERAL = re.compile(r"[A-Z][A-Z0-9_-]*")
+# A key that is a name, not an id: upper case (``SETTINGS``) or lower-case words (``publish-run``).
+_LITERAL = re.compile(r"[A-Z][A-Z0-9_-]*|[a-z]+(?:-[a-z]+)+")
 _PREFIX = re.compile(r"[A-Z][A-Z0-9_-]*#")
 
 
@@ -136,7 +137,9 @@ def describe(service: str, operation: str, params: Mapping[str, Any], names: Nam
     if service == "s3":
         return _s3(operation, params, names)
     if service == "sqs":
-        return [f"sqs:{operation} {names.of(params.get('QueueUrl') or params.get('QueueName', '*'))}"]
+        # A batch call is authorised as its single action (IAM has no sqs:SendMessageBatch).
+        action = operation.removesuffix("Batch")
+        return [f"sqs:{action} {names.of(params.get('QueueUrl') or params.get('QueueName', '*'))}"]
     if service == "events":
         buses = {names.of(e.get("EventBusName") or "default") for e in params.get("Entries", [])}
         return [f"events:{operation} {bus}" for bus in sorted(buses)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from worklog.publish import keys, tamper
 from worklog.publish.manifest import Manifest
-from worklog.publish.site import SiteStore, SiteWriter
+from worklog.publish.site import PEM, SiteStore, SiteWriter
 
 
 def leaves(manifest: Manifest) -> list[tamper.Leaf]:
@@ -59,3 +59,16 @@ def write_proofs(
         state = manifest.cadres[leaf.cadre_id]
         state.proved, state.proof_date = leaf.head, day
     return [leaf.cadre_id for leaf in due]
+
+
+def publish_key(site: SiteWriter, public_key_pem: str) -> str:
+    """Publish the signer's public key: as the current key (``public-key.pem``, for readers that know
+    only it and for v1 checkpoints) and, once, under its fingerprint, where it stays after the key is
+    rotated (never rewritten: the name is the hash of the content). Returns the fingerprint."""
+    fingerprint = tamper.key_fingerprint(public_key_pem)
+    body = public_key_pem.encode()
+    site.put(keys.PUBLIC_KEY, body, PEM)
+    by_fingerprint = keys.signing_key(fingerprint)
+    if by_fingerprint not in site.published and by_fingerprint not in site.written:
+        site.put(by_fingerprint, body, PEM)
+    return fingerprint

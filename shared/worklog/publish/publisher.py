@@ -45,7 +45,7 @@ from worklog.publish import checkpoints, keys, render, tamper
 from worklog.publish import pages as pg
 from worklog.publish.cadre_log import CadreLog, public_revisions
 from worklog.publish.manifest import CadreState, Manifest
-from worklog.publish.site import JSON, PEM, SiteStore, SiteWriter
+from worklog.publish.site import JSON, SiteStore, SiteWriter
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import get_settings
@@ -423,7 +423,7 @@ class Publisher:
             run.manifest.checkpoints.append(day)
         run.site.json(keys.CHECKPOINT_INDEX, {"checkpoints": run.manifest.checkpoints})
         run.site.json(keys.LATEST_CHECKPOINT, {"date": day, "root": checkpoint.root})
-        run.site.put(keys.PUBLIC_KEY, self.signer.public_key_pem().encode(), PEM)
+        checkpoints.publish_key(run.site, self.signer.public_key_pem())
         return pg.CheckpointRef(
             date=checkpoint.date,
             root=checkpoint.root,

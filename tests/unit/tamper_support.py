@@ -22,8 +22,8 @@ from worklog.publish.tamper import (
     PublishedRevision,
     build_ledger,
     inclusion_proofs,
-    make_checkpoint,
     key_fingerprint,
+    make_checkpoint,
     make_checkpoint_v2,
 )
 from worklog.publish.verification import verify_site

@@ -117,7 +117,11 @@ def test_a_proof_against_an_unsigned_checkpoint_is_detected() -> None:
     checkpoint = Checkpoint.model_validate(site.files[keys.checkpoint(SECOND)])
     forged = make_checkpoint_v2(SECOND, "t", [], MemorySigner("forger"), checkpoint.previous)
     # the forger names the site's key (a key of its own is not published: see test_key_rotation)
-    named = {"root": checkpoint.root, "count": checkpoint.count, "key_fingerprint": checkpoint.key_fingerprint}
+    named = {
+        "root": checkpoint.root,
+        "count": checkpoint.count,
+        "key_fingerprint": checkpoint.key_fingerprint,
+    }
     site.put_checkpoint(forged.model_copy(update=named))
     assert site.verify("c0001") == [f"checkpoint {SECOND}: bad signature (ECDSA_SHA_256, key forger)"]
 

@@ -172,3 +172,17 @@ def test_the_checkpoint_model_keeps_the_fingerprint_through_json() -> None:
     checkpoint = make_checkpoint_v2(FIRST, "t", [], SIGNER, None)
     again = Checkpoint.model_validate_json(checkpoint.model_dump_json(exclude_none=True))
     assert again.key_fingerprint == fingerprint(SIGNER)
+
+
+def test_verify_site_on_the_command_line_takes_pinned_fingerprints(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`verify-site URL CADRE --trusted-key-id FP ...` accepts the keys pinned and reports others."""
+    from worklog import cli
+
+    site = rotated()
+    monkeypatch.setattr(cli, "from_web", lambda url, text=(): site.fetch)
+    pins = ["--trusted-key-id", fingerprint(SIGNER), "--trusted-key-id", fingerprint(NEW)]
+    assert cli.main(["verify-site", "https://site.example/", "c0002", *pins]) == 0
+    assert cli.main(["verify-site", "https://site.example/", "c0002", pins[0], pins[3]]) == 1
+    assert "is not one of the trusted keys" in capsys.readouterr().out

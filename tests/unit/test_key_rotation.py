@@ -4,14 +4,25 @@ key, every key is published once under ``ledger/keys/<fingerprint>.pem`` and nev
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from tests.unit.tamper_support import NIGHTS, SIGNER, MemorySigner, ProvedSite, Site
+from worklog import cli
 from worklog.publish import checkpoints, keys
 from worklog.publish.site import SiteStore, SiteWriter
-from worklog.publish.tamper import Checkpoint, Leaf, key_fingerprint, make_checkpoint_v2
+from worklog.publish.tamper import (
+    Checkpoint,
+    KmsSigner,
+    Leaf,
+    key_fingerprint,
+    make_checkpoint_v2,
+    verify_checkpoint,
+)
 from worklog.publish.verification import verify_site
 
 FIRST, SECOND = NIGHTS
@@ -178,11 +189,31 @@ def test_verify_site_on_the_command_line_takes_pinned_fingerprints(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`verify-site URL CADRE --trusted-key-id FP ...` accepts the keys pinned and reports others."""
-    from worklog import cli
-
     site = rotated()
     monkeypatch.setattr(cli, "from_web", lambda url, text=(): site.fetch)
     pins = ["--trusted-key-id", fingerprint(SIGNER), "--trusted-key-id", fingerprint(NEW)]
     assert cli.main(["verify-site", "https://site.example/", "c0002", *pins]) == 0
     assert cli.main(["verify-site", "https://site.example/", "c0002", pins[0], pins[3]]) == 1
     assert "is not one of the trusted keys" in capsys.readouterr().out
+
+
+def test_a_kms_keys_fingerprint_is_the_sha256_of_what_get_public_key_returns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The operator's check (`aws kms get-public-key … | base64 -d | sha256sum`) gives the name the
+    checkpoints use; a run asks KMS for the public half once, however often it needs it."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        client = boto3.client("kms", region_name="us-east-1")
+        key_id = client.create_key(KeyUsage="SIGN_VERIFY", KeySpec="ECC_NIST_P256")["KeyMetadata"]["KeyId"]
+        der = client.get_public_key(KeyId=key_id)["PublicKey"]
+        calls: list[str] = []
+        real = client.get_public_key
+        monkeypatch.setattr(client, "get_public_key", lambda **kw: calls.append(kw["KeyId"]) or real(**kw))
+        signer = KmsSigner(key_id, client=client)
+        checkpoint = make_checkpoint_v2(FIRST, "t", [], signer, None)
+        assert checkpoint.key_fingerprint == hashlib.sha256(bytes(der)).hexdigest()
+        assert verify_checkpoint(checkpoint, signer.public_key_pem()) == []
+        assert calls == [key_id]

@@ -340,6 +340,7 @@ class KmsSigner:
     def __init__(self, key_id: str, client: Any = None) -> None:
         self.key_id = key_id
         self._client = client if client is not None else aws.client("kms")
+        self._pem: str | None = None  # a key's public half never changes: fetched once per run
 
     def sign(self, message: bytes) -> bytes:
         response = self._client.sign(
@@ -348,8 +349,10 @@ class KmsSigner:
         return bytes(response["Signature"])
 
     def public_key_pem(self) -> str:
-        der = self._client.get_public_key(KeyId=self.key_id)["PublicKey"]
-        return _pem(serialization.load_der_public_key(bytes(der)))
+        if self._pem is None:
+            der = self._client.get_public_key(KeyId=self.key_id)["PublicKey"]
+            self._pem = _pem(serialization.load_der_public_key(bytes(der)))
+        return self._pem
 
 
 def make_checkpoint(date: str, created_at: str, leaves: list[Leaf], signer: Signer) -> Checkpoint:

@@ -211,7 +211,12 @@ def test_a_kms_keys_fingerprint_is_the_sha256_of_what_get_public_key_returns(
         der = client.get_public_key(KeyId=key_id)["PublicKey"]
         calls: list[str] = []
         real = client.get_public_key
-        monkeypatch.setattr(client, "get_public_key", lambda **kw: calls.append(kw["KeyId"]) or real(**kw))
+
+        def counted(**kwargs: Any) -> Any:
+            calls.append(kwargs["KeyId"])
+            return real(**kwargs)
+
+        monkeypatch.setattr(client, "get_public_key", counted)
         signer = KmsSigner(key_id, client=client)
         checkpoint = make_checkpoint_v2(FIRST, "t", [], signer, None)
         assert checkpoint.key_fingerprint == hashlib.sha256(bytes(der)).hexdigest()

@@ -11,12 +11,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.unit.tamper_support import NIGHTS, SIGNER, MemorySigner, ProvedSite, Site
+from tests.unit.tamper_support import DAYS, NIGHTS, SIGNER, MemorySigner, ProvedSite, Site
 from worklog import cli
 from worklog.publish import checkpoints, keys
 from worklog.publish.site import SiteStore, SiteWriter
 from worklog.publish.tamper import (
     Checkpoint,
+    CheckpointLink,
     KmsSigner,
     Leaf,
     key_fingerprint,
@@ -222,3 +223,31 @@ def test_a_kms_keys_fingerprint_is_the_sha256_of_what_get_public_key_returns(
         assert checkpoint.key_fingerprint == hashlib.sha256(bytes(der)).hexdigest()
         assert verify_checkpoint(checkpoint, signer.public_key_pem()) == []
         assert calls == [key_id]
+
+
+def test_v1_checkpoints_still_verify_after_a_rotation_with_the_key_of_the_first_v2_checkpoint() -> None:
+    """Given a site with v1 checkpoints (11-19, 11-20), then v2 nights signed with the same key (11-21)
+    and, after a rotation, with NEW (11-22), when a cadre without a proof is checked against the v1
+    checkpoints, then they are checked with the key the first v2 checkpoint names (the key before v2
+    could not be rotated), not with public-key.pem, which is now NEW."""
+    site = Site()
+    ledgers = {c: site.ledger(c) for c in ("c0001", "c0002")}
+    previous: CheckpointLink | None = None
+    for day, signer in (("2026-11-21", SIGNER), ("2026-11-22", NEW)):
+        leaves = [
+            Leaf(cadre_id=c, seq=len(ledger.heads), head=ledger.heads[-1]) for c, ledger in ledgers.items()
+        ]
+        checkpoint = make_checkpoint_v2(day, "t", leaves, signer, previous)
+        site.files[keys.checkpoint(day)] = checkpoint.model_dump(mode="json", exclude_none=True)
+        site.files[keys.PUBLIC_KEY] = site.files[keys.signing_key(fingerprint(signer))] = (
+            signer.public_key_pem()
+        )
+        previous = CheckpointLink(date=day, root=checkpoint.root)
+    site.files[keys.CHECKPOINT_INDEX] = {"checkpoints": [*DAYS, "2026-11-21", "2026-11-22"]}
+    assert site.files[keys.PUBLIC_KEY] == NEW.public_key_pem()
+    assert site.verify("c0001") == site.verify("c0002") == []
+    del site.files[keys.signing_key(fingerprint(SIGNER))]  # the old key's file removed: reported
+    assert (
+        f"checkpoint {DAYS[0]}: public key {keys.signing_key(fingerprint(SIGNER))} is missing"
+        in site.verify()
+    )

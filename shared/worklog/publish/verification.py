@@ -77,22 +77,28 @@ def _check_ledger(ledger: CadreLedger, cadre_id: str) -> tuple[list[str], list[s
 class _Keys:
     """The public keys the checkpoints name, each fetched once. A v2 checkpoint names the fingerprint
     of its key: the key file under that name must hash to it (a replaced key file is caught). A v1
-    checkpoint names none and is checked with the current key, ``public-key.pem``. ``trusted``
-    (fingerprints the verifier learned elsewhere) pins the keys: any other key is reported."""
+    checkpoint names none: it is checked with ``v1_key`` when set (the key of the first v2
+    checkpoint: keys could not be rotated before v2, so it is the key that signed every v1 one),
+    else with the current key, ``public-key.pem``. ``trusted`` (fingerprints the verifier learned
+    elsewhere) pins the keys: any other key is reported."""
 
     def __init__(self, fetch: Fetch, trusted: Collection[str]) -> None:
         self.fetch = fetch
         self.trusted = set(trusted)
+        self.v1_key: str | None = None
         self._pems: dict[str, tuple[str | None, list[str]]] = {}
 
     def pem(self, checkpoint: Checkpoint) -> tuple[str | None, list[str]]:
         """The PEM that verifies ``checkpoint`` (None if there is none to trust), and the problems."""
         if checkpoint.algorithm == ALGORITHM:
-            path, expected = keys.PUBLIC_KEY, None
+            expected = self.v1_key
         elif checkpoint.key_fingerprint is None:
             return None, ["names no key (a v2 checkpoint names the fingerprint of its key)"]
         else:
             expected = checkpoint.key_fingerprint
+        if expected is None:
+            path = keys.PUBLIC_KEY
+        else:
             try:
                 path = keys.signing_key(expected)
             except ValueError:
@@ -216,6 +222,27 @@ def _verify_chain(fetch: Fetch, proved: Checkpoint, keyring: _Keys) -> list[str]
     return problems
 
 
+def _memo(fetch: Fetch) -> Fetch:
+    seen: dict[str, Any] = {}
+
+    def fetch_once(path: str) -> Any | None:
+        if path not in seen:
+            seen[path] = fetch(path)
+        return seen[path]
+
+    return fetch_once
+
+
+def _first_v2_key(fetch: Fetch, dates: list[str]) -> str | None:
+    """The key the first v2 checkpoint names (a string, checked when used), if there is one."""
+    for date in dates:
+        stored = _fetch(fetch, keys.checkpoint, date)
+        if isinstance(stored, dict) and stored.get("algorithm") == ALGORITHM_V2:
+            named = stored.get("key_fingerprint")
+            return named if isinstance(named, str) else None
+    return None
+
+
 def _verify_v1(fetch: Fetch, cadre_id: str, heads: list[str] | None, keyring: _Keys) -> list[str]:
     """A cadre without a proof: every v1 checkpoint (listing every leaf) that lists it."""
     problems: list[str] = []
@@ -223,6 +250,8 @@ def _verify_v1(fetch: Fetch, cadre_id: str, heads: list[str] | None, keyring: _K
     dates = index.get("checkpoints") if isinstance(index, dict) else None
     if not isinstance(dates, list) or not all(isinstance(d, str) for d in dates):
         return [f"checkpoint index {keys.CHECKPOINT_INDEX} is missing or malformed"]
+    fetch = _memo(fetch)  # every checkpoint is read twice: for the v1 key, then to check it
+    keyring.v1_key = _first_v2_key(fetch, sorted(dates))
     signed: tuple[str, int] | None = None  # (date, seq) of the latest checkpoint with this cadre
     for date in sorted(dates):
         what = f"checkpoint {date}"

@@ -2,14 +2,14 @@
 
 The site publishes, per cadre, the published (masked) revisions and a hash chain over them
 (``ledger/cadres/<cadre_id>.json``). Every day a checkpoint (``ledger/checkpoints/<date>.json``)
-signs an RFC 6962 Merkle root over every cadre's ``(cadre_id, seq, head)``. A v1 checkpoint is
-verified with the current key, ``ledger/public-key.pem``; a v2 checkpoint names (and signs) the
-fingerprint of its key, published for good at ``ledger/keys/<fingerprint>.pem``, so the signing key
-can be rotated without orphaning older checkpoints. A v2 checkpoint holds the root, the count and
-the previous day's root, not the leaves; each cadre's ``ledger/proofs/<cadre_id>.json`` proves its
-leaf is under the root of a named dated checkpoint. Rewriting, inserting or deleting a published
-revision after a checkpoint changes a head that the checkpoint signed, and
-``verification.verify_site`` reports it.
+signs an RFC 6962 Merkle root over every cadre's ``(cadre_id, seq, head)``. A v2 checkpoint names
+(and signs) the fingerprint of its key, published for good at ``ledger/keys/<fingerprint>.pem``, so
+the signing key can be rotated without orphaning older checkpoints; a v1 checkpoint names no key
+(``verification._Keys`` says which it is checked with; ``ledger/public-key.pem`` is the current
+one). A v2 checkpoint holds the root, the count and the previous day's root, not the leaves; each
+cadre's ``ledger/proofs/<cadre_id>.json`` proves its leaf is under the root of a named dated
+checkpoint. Rewriting, inserting or deleting a published revision after a checkpoint changes a head
+that the checkpoint signed, and ``verification.verify_site`` reports it.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ A cadre's proof names the dated checkpoint it was proved against; the verifier r
 chain, checks that its last head is the proof's leaf, that the leaf is under that checkpoint's signed
 root, and that the checkpoints from the newest back to that one form an unbroken signed chain. A
 cadre with no proof yet (a site published before proofs) is checked against the v1 checkpoints that
-list every leaf, as before.
+list every leaf, as before. Every checkpoint is checked with the key it names by fingerprint
+(``_Keys``): a rotated key leaves the older checkpoints verifiable, a swapped key file is caught,
+and ``trusted_keys`` pins the keys a verifier learned other than from the site.
 """
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ AWS credentials; against the local runtime, load `.local/env` first (the runtime
   verify-audit ROUND_ID [--folder DIR | --url URL]           recompute a published audit draw
                                                              (default: from the ledger bucket)
   publish-site [--full]                                      render the public site now (--full: every page)
-  verify-site SITE_URL CADRE_ID                              re-hash a cadre's published log and check it
+  verify-site SITE_URL CADRE_ID [--trusted-key-id FP]...     re-hash a cadre's published log and check it
                                                              against its inclusion proof and the chain
-                                                             of signed checkpoints
+                                                             of signed checkpoints (--trusted-key-id:
+                                                             accept only these signing keys)
   forget-feedback-senders                                    drop the sender hash older versions kept on
                                                              stored public feedback
 """
@@ -115,7 +116,8 @@ def _publish_site(args: argparse.Namespace) -> int:
 
 
 def _verify_site(args: argparse.Namespace) -> int:
-    problems = verify_site(from_web(args.site_url, text=(".pem",)), args.cadre_id)
+    fetch = from_web(args.site_url, text=(".pem",))
+    problems = verify_site(fetch, args.cadre_id, trusted_keys=args.trusted_key_id or ())
     out = {"site": args.site_url, "cadre_id": args.cadre_id, "ok": not problems, "problems": problems}
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0 if not problems else 1
@@ -171,6 +173,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     site.add_argument("site_url", help="the public site's address, e.g. http://127.0.0.1:8080/site/")
     site.add_argument("cadre_id")
+    site.add_argument(
+        "--trusted-key-id",
+        action="append",
+        metavar="FINGERPRINT",
+        help="a signing key's fingerprint (ledger/keys/<fingerprint>.pem) learned other than from the site;"
+        " repeat for each key: a checkpoint signed with any other key is reported",
+    )
     site.set_defaults(run=_verify_site)
     forget = commands.add_parser(
         "forget-feedback-senders", help="drop the sender hash older versions kept on stored feedback"

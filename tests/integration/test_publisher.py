@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from posixpath import dirname, join, normpath
 from typing import Any
 
@@ -17,7 +18,8 @@ from tests.conftest import set_clock
 from worklog import schedules
 from worklog.publish import keys
 from worklog.publish import site as site_module
-from worklog.publish.publisher import Records
+from worklog.publish.publisher import Publisher, Records
+from worklog.publish.tamper import LocalSigner, key_fingerprint
 from worklog.publish.verification import verify_site
 
 PAYLOAD = "<script>window.pwned=1</script><img src=x onerror=alert(1)>"
@@ -408,3 +410,31 @@ def test_the_publisher_built_with_its_defaults_reads_the_working_calendar_from_t
     records = Records()
     # Then the calendar is the one the stored schedules give, shared with the other use cases
     assert records.calendar is schedules.current_calendar()
+
+
+def test_a_key_rotated_between_two_nights_leaves_both_nights_verifiable(
+    logged: InProcessStack, tmp_path: Path
+) -> None:
+    """Given the night of 11-20 signed with the stack's key, when the key is rotated and c0001 logs
+    on 11-20, then the night of 11-21 is signed with the new key, both keys are published under their
+    fingerprints (the old one written once and kept), public-key.pem is the new key, and every cadre
+    verifies: c0002's proof still names 11-20, whose checkpoint names the old key."""
+    publish(logged)
+    old = json.loads(site(logged)["ledger/checkpoints/2026-11-20.json"])["key_fingerprint"]
+    set_clock(2026, 11, 20, 18)
+    entry = {"items": [{"content": "调研课后服务", "status": "done"}]}
+    assert logged.call("entries", "PUT", "/entries/2026-11-20", entry, as_="c0001").status == 201
+    set_clock(2026, 11, 21, 2)
+    rotated = LocalSigner(tmp_path / "rotated-key.pem")
+    nightly = Publisher(signer=rotated).run().as_dict()
+    new = key_fingerprint(rotated.public_key_pem())
+    pages = site(logged)
+    assert json.loads(pages["ledger/checkpoints/2026-11-21.json"])["key_fingerprint"] == new != old
+    assert keys.signing_key(new) in nightly["written"] and keys.signing_key(old) not in nightly["written"]
+    assert pages[keys.PUBLIC_KEY].decode() == rotated.public_key_pem()
+    assert key_fingerprint(pages[keys.signing_key(old)].decode()) == old
+    assert json.loads(pages["ledger/proofs/c0002.json"])["checkpoint"] == "2026-11-20"
+    for cadre_id in ("c0001", "c0002"):
+        assert verify_site(fetch_from(logged), cadre_id) == [], cadre_id
+        assert verify_site(fetch_from(logged), cadre_id, trusted_keys={old, new}) == [], cadre_id
+    assert verify_site(fetch_from(logged), "c0002", trusted_keys={new}) != []  # pinned: the old key is not

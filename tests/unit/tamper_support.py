@@ -22,6 +22,7 @@ from worklog.publish.tamper import (
     PublishedRevision,
     build_ledger,
     inclusion_proofs,
+    key_fingerprint,
     make_checkpoint,
     make_checkpoint_v2,
 )
@@ -125,8 +126,9 @@ class ProvedSite(Site):
     nights (its proof names 11-20), c0002 only on the first (its proof still names 11-19), c0003 was
     added on the second."""
 
-    def __init__(self, signer: Any = SIGNER) -> None:
-        self.files = {keys.PUBLIC_KEY: signer.public_key_pem()}
+    def __init__(self, signer: Any = SIGNER, signers: dict[str, Any] | None = None) -> None:
+        """``signers``: the signer of a night other than ``signer`` (a key rotated between nights)."""
+        self.files = {}
         self.ledgers = {
             "c0001": build_ledger("c0001", revs(5)),
             "c0002": build_ledger("c0002", revs(3)),
@@ -138,8 +140,10 @@ class ProvedSite(Site):
         proved: dict[str, int] = {}
         for day, seqs in NIGHTS.items():
             leaves = [Leaf(cadre_id=c, seq=s, head=self.ledgers[c].heads[s - 1]) for c, s in seqs.items()]
-            checkpoint = make_checkpoint_v2(day, f"{day}T23:59:00+08:00", leaves, signer, previous)
+            night_signer = (signers or {}).get(day, signer)
+            checkpoint = make_checkpoint_v2(day, f"{day}T23:59:00+08:00", leaves, night_signer, previous)
             self.put_checkpoint(checkpoint)
+            self.publish_key(night_signer)
             changed = [leaf for leaf in leaves if proved.get(leaf.cadre_id) != leaf.seq]
             paths = inclusion_proofs(leaves, [leaf.cadre_id for leaf in changed])
             for leaf in changed:
@@ -152,6 +156,12 @@ class ProvedSite(Site):
         self.files[keys.CHECKPOINT_INDEX] = {"checkpoints": list(NIGHTS)}
         self.files[keys.LATEST_CHECKPOINT] = previous.model_dump(mode="json") if previous else None
         self.files = json.loads(json.dumps(self.files))
+
+    def publish_key(self, signer: Any) -> None:
+        """What the publisher writes: the current key, and each key under its fingerprint."""
+        pem = signer.public_key_pem()
+        self.files[keys.PUBLIC_KEY] = pem
+        self.files[keys.signing_key(key_fingerprint(pem))] = pem
 
     def proof(self, cadre_id: str = "c0001") -> InclusionProof:
         return InclusionProof.model_validate(self.files[keys.cadre_proof(cadre_id)])

@@ -327,6 +327,8 @@ def test_ledger_page_explains_verification(site: dict[str, str]) -> None:
     text = page.all_text()
     assert "python -m worklog.cli verify-site <网站地址> <干部编号>" in text
     assert "k-2026" in text and "Ed25519" in text and "9c" * 32 in text
+    # each checkpoint is checked with the key it names, kept by fingerprint; a verifier may pin keys
+    assert "ledger/keys/<公钥指纹>.pem" in text and "--trusted-key-id <公钥指纹>" in text
     hrefs = {a["href"] for a in page.find("a")}
     assert {"public-key.pem", "checkpoints/2026-11-22.json", "checkpoints/2026-11-21.json"} <= hrefs
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from worklog.publish import keys, tamper
 from worklog.publish.manifest import Manifest, ShardManifest, shard_of
-from worklog.publish.site import SiteStore, SiteWriter
+from worklog.publish.site import PEM, SiteStore, SiteWriter
 
 
 def leaves(manifest: Manifest) -> list[tamper.Leaf]:
@@ -68,3 +68,16 @@ def shards_to_save(
     manifest's states are the shards' own objects). Saved after the proofs: unsaved, the next night
     would find them unproved and prove them again, every cadre every night."""
     return [(n, shards[n]) for n in sorted({shard_of(c, count) for c in proved}) if n in shards]
+
+
+def publish_key(site: SiteWriter, public_key_pem: str) -> str:
+    """Publish the signer's public key: as the current key (``public-key.pem``, for readers that know
+    only it and for v1 checkpoints) and, once, under its fingerprint, where it stays after the key is
+    rotated (never rewritten: the name is the hash of the content). Returns the fingerprint."""
+    fingerprint = tamper.key_fingerprint(public_key_pem)
+    body = public_key_pem.encode()
+    site.put(keys.PUBLIC_KEY, body, PEM)
+    by_fingerprint = keys.signing_key(fingerprint)
+    if by_fingerprint not in site.published and by_fingerprint not in site.written:
+        site.put(by_fingerprint, body, PEM)
+    return fingerprint

@@ -20,11 +20,12 @@ HOME = "index.html"
 NOTICES = "notices/index.html"
 AUDITS = "audits/index.html"
 LEDGER = "ledger/index.html"
-PUBLIC_KEY = "ledger/public-key.pem"
+PUBLIC_KEY = "ledger/public-key.pem"  # the current signing key (what a v1 checkpoint verifies with)
 CHECKPOINT_INDEX = "ledger/checkpoints/index.json"
 LATEST_CHECKPOINT = "ledger/checkpoints/latest.json"  # {"date", "root"} of the newest checkpoint
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 HALF = re.compile(r"^(\d{4})-H([12])$")  # a half-year: year, half
 _PERIOD_KEY = re.compile(r"^(?:ENTRY-(\d{4}-\d{2})-\d{2}|PLAN-(\d{4}-\d{2})|SUMMARY-\d{4}-H[12])$")
@@ -106,6 +107,15 @@ def cadre_proof(cadre_id: str) -> str:
     """The cadre's inclusion proof: its leaf under the root of a dated checkpoint (rewritten only
     when the cadre's leaf changes)."""
     return f"ledger/proofs/{segment(cadre_id)}.json"
+
+
+def signing_key(fingerprint: str) -> str:
+    """A public key the checkpoints were ever signed with, named by its fingerprint (the SHA-256 of
+    its DER SubjectPublicKeyInfo): written once, never replaced or removed, so a rotation leaves
+    every older checkpoint verifiable."""
+    if not _FINGERPRINT.fullmatch(fingerprint):
+        raise ValueError(f"not a key fingerprint (64 lowercase hex digits): {fingerprint!r}")
+    return f"ledger/keys/{fingerprint}.pem"
 
 
 def checkpoint(day: str) -> str:

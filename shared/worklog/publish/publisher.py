@@ -50,7 +50,7 @@ from worklog.publish import pages as pg
 from worklog.publish.batch import Batch, BatchResult, CadrePages, PublishSummary, ShardPublisher, plan, split
 from worklog.publish.manifest import CadreState, Manifest, ShardManifest
 from worklog.publish.runs import PublishQueue, PublishRuns
-from worklog.publish.site import JSON, PEM, SiteStore, SiteWriter
+from worklog.publish.site import JSON, SiteStore, SiteWriter
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import get_settings
@@ -415,7 +415,7 @@ class Publisher:
             run.manifest.checkpoints.append(day)
         run.site.json(keys.CHECKPOINT_INDEX, {"checkpoints": run.manifest.checkpoints})
         run.site.json(keys.LATEST_CHECKPOINT, {"date": day, "root": checkpoint.root})
-        run.site.put(keys.PUBLIC_KEY, self.signer.public_key_pem().encode(), PEM)
+        checkpoints.publish_key(run.site, self.signer.public_key_pem())
         return pg.CheckpointRef(
             date=checkpoint.date,
             root=checkpoint.root,

@@ -2,11 +2,14 @@
 
 The site publishes, per cadre, the published (masked) revisions and a hash chain over them
 (``ledger/cadres/<cadre_id>.json``). Every day a checkpoint (``ledger/checkpoints/<date>.json``)
-signs an RFC 6962 Merkle root over every cadre's ``(cadre_id, seq, head)``, with a key whose public
-half is at ``ledger/public-key.pem``. A v2 checkpoint holds the root, the count and the previous
-day's root, not the leaves; each cadre's ``ledger/proofs/<cadre_id>.json`` proves its leaf is under
-the root of a named dated checkpoint. Rewriting, inserting or deleting a published revision after
-a checkpoint changes a head that the checkpoint signed, and ``verification.verify_site`` reports it.
+signs an RFC 6962 Merkle root over every cadre's ``(cadre_id, seq, head)``. A v2 checkpoint names
+(and signs) the fingerprint of its key, published for good at ``ledger/keys/<fingerprint>.pem``, so
+the signing key can be rotated without orphaning older checkpoints; a v1 checkpoint names no key
+(``verification._Keys`` says which it is checked with; ``ledger/public-key.pem`` is the current
+one). A v2 checkpoint holds the root, the count and the previous day's root, not the leaves; each
+cadre's ``ledger/proofs/<cadre_id>.json`` proves its leaf is under the root of a named dated
+checkpoint. Rewriting, inserting or deleting a published revision after a checkpoint changes a head
+that the checkpoint signed, and ``verification.verify_site`` reports it.
 """
 
 from __future__ import annotations
@@ -213,7 +216,8 @@ class Checkpoint(BaseModel):
     count: int | None = None  # v2 only: the number of leaves
     previous: CheckpointLink | None = None  # v2 only: the checkpoint of the last earlier day, if any
     root: str
-    key_id: str
+    key_id: str  # the signer's own name for its key (a KMS key ARN, "local:…"); not used to verify
+    key_fingerprint: str | None = None  # v2 only: ``key_fingerprint`` of the key that verifies it
     signature_algorithm: str  # a KMS signing algorithm name, e.g. "ECDSA_SHA_256"
     signature: str  # base64 of the signature over signed_message(checkpoint)
 
@@ -238,17 +242,29 @@ def checkpoint_message(date: str, root: str, count: int) -> bytes:
     return canonical({"date": date, "root": root, "count": count, "algorithm": ALGORITHM})
 
 
-def checkpoint_message_v2(date: str, root: str, count: int, previous: CheckpointLink | None) -> bytes:
+def checkpoint_message_v2(
+    date: str, root: str, count: int, previous: CheckpointLink | None, key_fingerprint: str | None
+) -> bytes:
+    """What a v2 checkpoint signs; the key's fingerprint too, so no one can relabel which key it names."""
     link = previous.model_dump(mode="json") if previous is not None else None
     return canonical(
-        {"algorithm": ALGORITHM_V2, "date": date, "root": root, "count": count, "previous": link}
+        {
+            "algorithm": ALGORITHM_V2,
+            "date": date,
+            "root": root,
+            "count": count,
+            "previous": link,
+            "key": key_fingerprint,
+        }
     )
 
 
 def signed_message(checkpoint: Checkpoint) -> bytes:
     """The bytes the checkpoint's signature is over, by its version."""
     if checkpoint.algorithm == ALGORITHM_V2:
-        return checkpoint_message_v2(checkpoint.date, checkpoint.root, checkpoint.size, checkpoint.previous)
+        return checkpoint_message_v2(
+            checkpoint.date, checkpoint.root, checkpoint.size, checkpoint.previous, checkpoint.key_fingerprint
+        )
     return checkpoint_message(checkpoint.date, checkpoint.root, checkpoint.size)
 
 
@@ -259,6 +275,14 @@ class Signer(Protocol):
     def sign(self, message: bytes) -> bytes: ...
 
     def public_key_pem(self) -> str: ...
+
+
+def key_fingerprint(public_key_pem: str) -> str:
+    """The SHA-256 (hex) of a public key's DER SubjectPublicKeyInfo: the same key in any PEM layout
+    gives the same fingerprint. Raises ValueError when the text is not a public key."""
+    key = serialization.load_pem_public_key(public_key_pem.encode())
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()
 
 
 def _pem(public_key: PublicKeyTypes) -> str:
@@ -316,6 +340,7 @@ class KmsSigner:
     def __init__(self, key_id: str, client: Any = None) -> None:
         self.key_id = key_id
         self._client = client if client is not None else aws.client("kms")
+        self._pem: str | None = None  # a key's public half never changes: fetched once per run
 
     def sign(self, message: bytes) -> bytes:
         response = self._client.sign(
@@ -324,8 +349,10 @@ class KmsSigner:
         return bytes(response["Signature"])
 
     def public_key_pem(self) -> str:
-        der = self._client.get_public_key(KeyId=self.key_id)["PublicKey"]
-        return _pem(serialization.load_der_public_key(bytes(der)))
+        if self._pem is None:
+            der = self._client.get_public_key(KeyId=self.key_id)["PublicKey"]
+            self._pem = _pem(serialization.load_der_public_key(bytes(der)))
+        return self._pem
 
 
 def make_checkpoint(date: str, created_at: str, leaves: list[Leaf], signer: Signer) -> Checkpoint:
@@ -346,9 +373,11 @@ def make_checkpoint(date: str, created_at: str, leaves: list[Leaf], signer: Sign
 def make_checkpoint_v2(
     date: str, created_at: str, leaves: list[Leaf], signer: Signer, previous: CheckpointLink | None
 ) -> Checkpoint:
-    """A checkpoint whose size does not grow with the cadres: the root, the count, the previous link."""
+    """A checkpoint whose size does not grow with the cadres: the root, the count, the previous link,
+    and the fingerprint of the signer's public key."""
     root = merkle_root(leaves)
-    signature = signer.sign(checkpoint_message_v2(date, root, len(leaves), previous))
+    fingerprint = key_fingerprint(signer.public_key_pem())
+    signature = signer.sign(checkpoint_message_v2(date, root, len(leaves), previous, fingerprint))
     return Checkpoint(
         date=date,
         created_at=created_at,
@@ -357,6 +386,7 @@ def make_checkpoint_v2(
         previous=previous,
         root=root,
         key_id=signer.key_id,
+        key_fingerprint=fingerprint,
         signature_algorithm=signer.algorithm,
         signature=base64.b64encode(signature).decode("ascii"),
     )
@@ -397,6 +427,8 @@ def verify_checkpoint(checkpoint: Checkpoint, public_key_pem: str) -> list[str]:
         problems.append(f"unknown algorithm {checkpoint.algorithm!r}")
     elif checkpoint.algorithm == ALGORITHM_V2 and (checkpoint.leaves is not None or checkpoint.count is None):
         problems.append("a v2 checkpoint holds a count and no leaves")
+    elif checkpoint.algorithm == ALGORITHM_V2 and checkpoint.key_fingerprint is None:
+        problems.append("a v2 checkpoint names the fingerprint of its key")
     elif checkpoint.algorithm == ALGORITHM and checkpoint.leaves is None:
         problems.append("a v1 checkpoint lists its leaves")
     try:

@@ -379,7 +379,7 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
         n["JournalTable"]: {query},
     }
     assert grants("DisclosurePublisherFunction") == {
-        n["RosterTable"]: {query},
+        n["RosterTable"]: {batch_get, query},  # a batch's cadres by id
         n["JournalTable"]: {batch_get, query},
         n["ComplianceTable"]: {query},
         # The run's lock and batch count, and only that item (a condition on its key).

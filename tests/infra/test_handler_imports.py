@@ -2,8 +2,9 @@
 
 Each handler module is imported in a fresh interpreter, as Lambda does, and the modules it must not
 pull in are looked up in ``sys.modules``: PyJWT only where tokens are verified, openpyxl only when a
-sheet is read or written, Jinja2 only where pages are rendered, pydantic-settings nowhere. No timing
-here: the times are the bench's (infra/bench_cold.py).
+sheet is read or written, Jinja2 only where pages are rendered, pydantic-settings nowhere; our own
+pydantic models only in the functions that use them. No timing here: the times are the bench's
+(infra/bench_cold.py).
 """
 
 from __future__ import annotations
@@ -24,12 +25,26 @@ NEVER_AT_IMPORT = ("openpyxl", "pydantic_settings")
 NOT_IN = {"feedback": ("jwt", "cryptography", "jinja2")}
 # Functions that do verify tokens load PyJWT at init, not in their first request.
 TOKEN_FUNCTIONS = ("entries", "reviews", "cases", "admin")
+# Model modules are built at import (pydantic's schema build), so a function loads only those it
+# uses: the roster's models need only the contact details, not the notifier's models; the access
+# rules need the case and review models only as annotations.
+NOTIFICATION_MODELS = "worklog.models.notifications"
+NOTIFICATION_FUNCTIONS = ("entries", "notifier")  # the inbox (/me/notifications) and the sender
+MODELS_NOT_IN = {
+    "feedback": ("worklog.models.cases", "worklog.models.reviews", "worklog.models.entries"),
+    "admin": ("worklog.models.cases", "worklog.models.reviews", "worklog.models.entries"),
+}
 
 _PROBE = "import json, sys\nimport handler\nprint(json.dumps(sorted(sys.modules)))\n"
 
 
-@cache
 def loaded_by(name: str) -> frozenset[str]:
+    """The top-level packages a fresh import of the function's handler loads."""
+    return frozenset(module.split(".")[0] for module in modules_of(name))
+
+
+@cache
+def modules_of(name: str) -> frozenset[str]:
     spec = FUNCTIONS[name]
     out = subprocess.run(
         [sys.executable, "-I", "-c", _probe(spec)],
@@ -39,7 +54,7 @@ def loaded_by(name: str) -> frozenset[str]:
         text=True,
         check=True,
     )
-    return frozenset(module.split(".")[0] for module in json.loads(out.stdout.splitlines()[-1]))
+    return frozenset(json.loads(out.stdout.splitlines()[-1]))
 
 
 def _probe(spec: FunctionSpec) -> str:
@@ -62,3 +77,18 @@ def test_a_function_that_verifies_tokens_loads_pyjwt_at_init(name: str) -> None:
     # Given a function behind sign-in, When its handler module is imported, Then PyJWT is loaded
     # already, so its first request does not pay for it
     assert "jwt" in loaded_by(name)
+
+
+@pytest.mark.parametrize("name", sorted(set(FUNCTIONS) - set(NOTIFICATION_FUNCTIONS)))
+def test_only_the_notifying_functions_build_the_notification_models(name: str) -> None:
+    # Given a function that neither serves the inbox nor sends digests, When its handler module is
+    # imported, Then the notification models are not built (the roster needs only the contact details)
+    assert NOTIFICATION_MODELS not in modules_of(name)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS_NOT_IN))
+def test_a_function_builds_no_model_it_does_not_use(name: str) -> None:
+    # Given a function that reads no case, review or entry at import, When its handler is imported
+    loaded = modules_of(name)
+    # Then those model modules are not built
+    assert loaded.isdisjoint(MODELS_NOT_IN[name]), sorted(loaded & set(MODELS_NOT_IN[name]))

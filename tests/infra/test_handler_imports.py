@@ -16,6 +16,7 @@ from functools import cache
 
 import pytest
 
+from infra.bench_cold import lambda_env
 from infra.template import ROOT, FunctionSpec, Stack, load_template
 
 FUNCTIONS = {spec.code_dir.name: spec for spec in Stack(load_template()).functions()}
@@ -49,7 +50,8 @@ def modules_of(name: str) -> frozenset[str]:
     out = subprocess.run(
         [sys.executable, "-I", "-c", _probe(spec)],
         cwd=spec.code_dir,
-        env={"AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin", **spec.environment},
+        # Lambda's environment: Powertools' Tracer is on (it turns itself off outside Lambda)
+        env=lambda_env(spec),
         capture_output=True,
         text=True,
         check=True,
@@ -92,3 +94,13 @@ def test_a_function_builds_no_model_it_does_not_use(name: str) -> None:
     loaded = modules_of(name)
     # Then those model modules are not built
     assert loaded.isdisjoint(MODELS_NOT_IN[name]), sorted(loaded & set(MODELS_NOT_IN[name]))
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_the_tracer_patches_botocore_alone(name: str) -> None:
+    # Given a function in Lambda's environment, When its handler module is imported
+    loaded = modules_of(name)
+    # Then the AWS calls are traced, and no other library's X-Ray patch (nor sqlite3) is loaded
+    assert "aws_xray_sdk.ext.botocore.patch" in loaded
+    others = {m for m in loaded if m.startswith("aws_xray_sdk.ext.") and m.endswith(".patch")}
+    assert others == {"aws_xray_sdk.ext.botocore.patch"} and "sqlite3" not in loaded, sorted(others)

@@ -22,12 +22,15 @@ from typing import TYPE_CHECKING, Literal
 
 from worklog import messages
 from worklog.errors import Forbidden
-from worklog.models.cases import Case, CaseKind
-from worklog.models.reviews import ReadPurpose, StoredReview
+from worklog.models.common import ReadPurpose
 from worklog.models.roster import Cadre, Role, Unit
 
+# Only annotations need these: the case and review models are built where cases and reviews are read
+# (decisions: what a handler loads at cold start).
 if TYPE_CHECKING:
     from worklog.auth.principals import Principal
+    from worklog.models.cases import Case
+    from worklog.models.reviews import StoredReview
 
 Access = ReadPurpose | Literal["own"]
 
@@ -129,6 +132,8 @@ def holds_case(who: Principal, case: Case) -> bool:
     """Whether the caller is on the owner side of the case, whoever the case is about: a unit-head
     talk's unit head, any district leader for a leaders' talk, the Discipline Commission and the Org
     Dept for an accountability case."""
+    from worklog.models.cases import CaseKind  # loaded already: the case was built from it
+
     if case.kind is CaseKind.ACCOUNTABILITY or case.owner_role in ACCOUNTABILITY_HOLDERS:
         return who.has(*ACCOUNTABILITY_HOLDERS)
     if case.owner_role == "district_leader":

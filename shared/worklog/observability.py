@@ -10,7 +10,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
 
 logger = Logger()
-tracer = Tracer()
+# Only botocore: the AWS calls are the subsegments worth having, and the SDK's patch_all would import
+# its patch for every library it supports (and sqlite3) at cold start, none of which the functions use.
+TRACED_MODULES = ("botocore",)
+tracer = Tracer(patch_modules=TRACED_MODULES)
 # The template sets the namespace; a process that imports this before its environment is set (a
 # test session) still gets one, or Powertools refuses to flush a full metric set.
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "Worklog"

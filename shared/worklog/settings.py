@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from worklog.models.notifications import Channel
+from worklog.models.contact import Channel
 from worklog.models.publication import PublicationPolicy
 
 

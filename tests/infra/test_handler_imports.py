@@ -2,8 +2,9 @@
 
 Each handler module is imported in a fresh interpreter, as Lambda does, and the modules it must not
 pull in are looked up in ``sys.modules``: PyJWT only where tokens are verified, openpyxl only when a
-sheet is read or written, Jinja2 only where pages are rendered, pydantic-settings nowhere. No timing
-here: the times are the bench's (infra/bench_cold.py).
+sheet is read or written, Jinja2 only where pages are rendered, pydantic-settings nowhere; our own
+pydantic models only in the functions that use them. No timing here: the times are the bench's
+(infra/bench_cold.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from functools import cache
 
 import pytest
 
+from infra.bench_cold import lambda_env
 from infra.template import ROOT, FunctionSpec, Stack, load_template
 
 FUNCTIONS = {spec.code_dir.name: spec for spec in Stack(load_template()).functions()}
@@ -24,22 +26,39 @@ NEVER_AT_IMPORT = ("openpyxl", "pydantic_settings")
 NOT_IN = {"feedback": ("jwt", "cryptography", "jinja2")}
 # Functions that do verify tokens load PyJWT at init, not in their first request.
 TOKEN_FUNCTIONS = ("entries", "reviews", "cases", "admin")
+# Model modules are built at import (pydantic's schema build), so a function loads only those it
+# uses: the roster's models need only the contact details, not the notifier's models; the access
+# rules need the case and review models only as annotations.
+NOTIFICATION_MODELS = "worklog.models.notifications"
+NOTIFICATION_FUNCTIONS = ("entries", "notifier")  # the inbox (/me/notifications) and the sender
+MODELS_NOT_IN = {
+    "feedback": ("worklog.models.cases", "worklog.models.reviews", "worklog.models.entries"),
+    "admin": ("worklog.models.cases", "worklog.models.reviews", "worklog.models.entries"),
+    # The notifier reads an audit's assignments only for an audit notice
+    "notifier": ("worklog.models.audits", "worklog.models.reviews", "worklog.models.cases"),
+}
 
 _PROBE = "import json, sys\nimport handler\nprint(json.dumps(sorted(sys.modules)))\n"
 
 
-@cache
 def loaded_by(name: str) -> frozenset[str]:
+    """The top-level packages a fresh import of the function's handler loads."""
+    return frozenset(module.split(".")[0] for module in modules_of(name))
+
+
+@cache
+def modules_of(name: str) -> frozenset[str]:
     spec = FUNCTIONS[name]
     out = subprocess.run(
         [sys.executable, "-I", "-c", _probe(spec)],
         cwd=spec.code_dir,
-        env={"AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin", **spec.environment},
+        # Lambda's environment: Powertools' Tracer is on (it turns itself off outside Lambda)
+        env=lambda_env(spec),
         capture_output=True,
         text=True,
         check=True,
     )
-    return frozenset(module.split(".")[0] for module in json.loads(out.stdout.splitlines()[-1]))
+    return frozenset(json.loads(out.stdout.splitlines()[-1]))
 
 
 def _probe(spec: FunctionSpec) -> str:
@@ -62,3 +81,28 @@ def test_a_function_that_verifies_tokens_loads_pyjwt_at_init(name: str) -> None:
     # Given a function behind sign-in, When its handler module is imported, Then PyJWT is loaded
     # already, so its first request does not pay for it
     assert "jwt" in loaded_by(name)
+
+
+@pytest.mark.parametrize("name", sorted(set(FUNCTIONS) - set(NOTIFICATION_FUNCTIONS)))
+def test_only_the_notifying_functions_build_the_notification_models(name: str) -> None:
+    # Given a function that neither serves the inbox nor sends digests, When its handler module is
+    # imported, Then the notification models are not built (the roster needs only the contact details)
+    assert NOTIFICATION_MODELS not in modules_of(name)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS_NOT_IN))
+def test_a_function_builds_no_model_it_does_not_use(name: str) -> None:
+    # Given a function that reads no case, review, entry or audit at import, When its handler is imported
+    loaded = modules_of(name)
+    # Then those model modules are not built
+    assert loaded.isdisjoint(MODELS_NOT_IN[name]), sorted(loaded & set(MODELS_NOT_IN[name]))
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_the_tracer_patches_botocore_alone(name: str) -> None:
+    # Given a function in Lambda's environment, When its handler module is imported
+    loaded = modules_of(name)
+    # Then the AWS calls are traced, and no other library's X-Ray patch (nor sqlite3) is loaded
+    assert "aws_xray_sdk.ext.botocore.patch" in loaded
+    others = {m for m in loaded if m.startswith("aws_xray_sdk.ext.") and m.endswith(".patch")}
+    assert others == {"aws_xray_sdk.ext.botocore.patch"} and "sqlite3" not in loaded, sorted(others)

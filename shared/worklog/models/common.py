@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -19,6 +19,11 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from worklog.text import find_forbidden, normalise_newlines
+
+# Why a caller other than the owner may read a cadre's entries (each such read is logged). Here
+# rather than in worklog.models.reviews so that worklog.access, which every function loads, does not
+# build the review models at cold start.
+ReadPurpose = Literal["review", "unit_head", "district_leader", "inspector", "vetting"]
 
 # Years the system accepts anywhere a client names a date or period: keeps date arithmetic far from
 # the ends of the calendar, and rejects look-alikes such as "0" or "2026-11-20T00:00". ASCII digits

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from worklog.models.common import MULTI_LINE, YEARS, Day
-from worklog.models.notifications import ContactDetails
+from worklog.models.contact import ContactDetails
 
 ItemStatus = Literal["done", "in_progress", "not_done"]
 LeaveKind = Literal["annual", "sick", "business_trip", "training", "other"]

@@ -9,13 +9,15 @@ the ``*Out``/``*In`` models are what ``/me/notifications`` answers and takes.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-# The channels a message can go out on; the in-app inbox is not one of them: it always gets it.
-Channel = Literal["sms", "email", "wecom", "dingtalk"]
-CHANNELS: tuple[Channel, ...] = get_args(Channel)
+# The channels and the roster's contact details live in worklog.models.contact, which every function
+# loads; they are re-exported here for the notifier's code.
+from worklog.models.contact import CHANNELS as CHANNELS
+from worklog.models.contact import Channel as Channel
+from worklog.models.contact import ContactDetails as ContactDetails
 
 # What a notice is about. "accountability_opened" about the person themself is urgent.
 NoticeKind = Literal[
@@ -143,16 +145,6 @@ class ChannelState(BaseModel):
 class PreferencesOut(BaseModel):
     channels: list[ChannelState]
     inbox: Literal[True] = Field(True, description="the in-app inbox always receives everything")
-
-
-class ContactDetails(BaseModel):
-    """What the roster holds to reach a cadre (the optional columns of a roster file)."""
-
-    mobile: str | None = None
-    email: str | None = None
-    wecom_user_id: str | None = None
-    dingtalk_user_id: str | None = None
-    preferred_channel: Channel | None = None
 
 
 # After the person's preferred channel and the district's default, the channels are tried in this

@@ -15,11 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from worklog.labels import VERDICT_LABELS, describe
 from worklog.models.common import MULTI_LINE, Day
+from worklog.models.common import ReadPurpose as ReadPurpose
 from worklog.models.entries import EntryOut
 
 Verdict = Literal["adequate", "perfunctory", "suspected_falsification"]
 ReviewStatus = Literal["open", "done", "overdue"]
-ReadPurpose = Literal["review", "unit_head", "district_leader", "inspector", "vetting"]
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE]
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from worklog.models.notifications import Channel, ContactDetails
+from worklog.models.contact import Channel, ContactDetails
 
 Role = Literal[
     "cadre",

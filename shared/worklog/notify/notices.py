@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from worklog.access import ACCOUNTABILITY_HOLDERS
 from worklog.clock import FixedClock, iso_now
 from worklog.messages import NOTIFY
-from worklog.models.audits import AuditAssignment
 from worklog.models.notifications import Notice, NoticeKind
 from worklog.models.roster import Cadre, Role, Unit
+
+if TYPE_CHECKING:  # an annotation only: the audit models are built at an audit's first read
+    from worklog.models.audits import AuditAssignment
 
 ENTRY_MISSING = "EntryMissing"
 REVIEW_ASSIGNED = "ReviewAssigned"

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
-from worklog.models.notifications import Channel
+from worklog.models.contact import Channel
 from worklog.models.roster import CONTACT_FIELDS
 
 # What a spreadsheet writes in the preferred-channel column; keys lower case. Blank, or "默认",

@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from worklog.models.common import ONE_LINE
-from worklog.models.notifications import Channel
+from worklog.models.contact import Channel
 from worklog.models.roster import (
     ROLES,
     Cadre,

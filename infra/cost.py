@@ -4,8 +4,8 @@ Two kinds of figures go in, and the table says which is which:
 
 - **measured** (M): request counts from `make bench` (docs/benchmarks.md) - the DynamoDB requests
   of one save, the pages the nightly check reads, the objects one night's publish writes per
-  changed cadre, the requests per morning digest, the events and digests of a month of the demo
-  district;
+  changed cadre and per shard, the checkpoint's and a proof's size, the requests per morning
+  digest, the events and digests of a month of the demo district;
 - **assumed** (A): how people use the system (saves and app openings per cadre, public page
   views), item and page sizes, function durations, the channel mix, and every price. The prices are
   AWS list prices for one region as the author last knew them: check them against the pricing
@@ -73,8 +73,14 @@ class Usage:
     digests_per_cadre_day: float = 372 / (800 * 30)  # the demo district's month
     events_per_cadre_month: float = (594 + 1380 + 17 + 16 + 2 + 1) / 800  # the same month
     requests_per_digest: float = 1.11  # outbox and profile requests beside the send
-    objects_per_changed_cadre: int = 3  # month page, index, ledger file
-    shared_objects_per_night: int = 5  # checkpoint (site and ledger), its index, ledger page, home
+    objects_per_changed_cadre: int = 4  # month page, index, ledger file, inclusion proof
+    # checkpoint (site and ledger bucket), its index, latest.json, ledger page, home
+    shared_objects_per_night: int = 6
+    shard_cadres: int = 1000  # PUBLISH_SHARD_CADRES: one manifest shard, one batch, one SQS message
+    shard_kb_per_cadre: float = 0.46  # a shard's cadre states and object hashes (366 KB for 800)
+    manifest_kb_per_unit: float = 0.13  # manifest.json: the units' figures and pages (~1 MB at 7,700)
+    checkpoint_kb: float = 0.55  # no leaves: ~465 bytes + the key's fingerprint, at any size
+    proof_kb: float = 1.5  # a cadre's inclusion proof (~1.0 KB at 800 cadres, 1.5 KB at 100,000)
     # --- sizes and durations (A) ---
     journal_kb_per_save: float = 6.3  # revision + current view + by_seq copy + by_day projection
     write_units_per_save: float = 20  # 3 transactional items, the check, index copies, idempotency
@@ -83,7 +89,9 @@ class Usage:
     compliance_kb_per_cadre_month: float = 3.0  # assignments, verdicts, missing records
     changed_share_per_night: float = 0.95  # cadres whose log changed since the last publish
     page_kb: float = 15
-    chain_kb_read_per_changed_cadre: float = 250  # present state: the whole chain is re-read
+    # The revisions since the last publish (by_seq) and the profile: the published chain comes
+    # from the cadre's ledger file on the site (one GetObject), no longer from the table.
+    chain_kb_read_per_changed_cadre: float = 4
     api_ms: float = 80  # 512 MB functions, warm
     job_ms_per_cadre: float = 5  # nightly check, weekly assignment, publisher: 1024 MB
     send_ms_per_digest: float = 20  # notifier, 1024 MB, eight sends at a time
@@ -94,8 +102,8 @@ class Usage:
     sms_share: float = 0.8  # channel mix of digests; robots (the rest after e-mail) cost nothing
     email_share: float = 0.1
     log_kb_per_invocation: float = 1.5
-    alarms: int = 26  # 2 queues + 10 functions x (errors, throttles) + 4 heartbeats
-    custom_metrics: int = 30  # ~25 business metrics by service, 4 heartbeats
+    alarms: int = 27  # 2 queues + 10 functions x (errors, throttles) + 4 heartbeats + API 500s
+    custom_metrics: int = 31  # ~25 business metrics by service, 4 heartbeats, UnhandledErrors
     active_share: float = 1.0  # cadres who sign in during the month (Cognito MAU)
 
 
@@ -136,9 +144,19 @@ def digests(u: Usage) -> float:
     return u.cadres * u.days * u.digests_per_cadre_day
 
 
+def shards(u: Usage) -> int:
+    return math.ceil(u.cadres / u.shard_cadres)
+
+
+def publish_batches_per_night(u: Usage) -> int:
+    """Messages through PublishQueue: one per shard, none when one shard is done in the nightly run."""
+    return shards(u) if shards(u) > 1 else 0
+
+
 def job_invocations(u: Usage) -> float:
-    """Scheduled runs (nightly check, publish, morning run daily; the weekly assignment)."""
-    return 3 * u.days + u.days / 7
+    """Scheduled runs (nightly check, publish, morning run, review assignment: daily) and the
+    publisher's batches on working nights."""
+    return 4 * u.days + publish_batches_per_night(u) * u.working_days
 
 
 def lambda_lines(u: Usage, p: Prices) -> list[Line]:
@@ -146,7 +164,7 @@ def lambda_lines(u: Usage, p: Prices) -> list[Line]:
     api_gb_s = api * u.api_ms / 1000 * 0.5
     nights = u.working_days  # the check and the publish do real work after working days
     job_gb_s = nights * u.cadres * u.job_ms_per_cadre / 1000 * (1 + u.changed_share_per_night)
-    job_gb_s += u.cadres * u.job_ms_per_cadre / 1000 * u.days / 7  # weekly assignment
+    job_gb_s += u.cadres * u.job_ms_per_cadre / 1000 * u.days / 7  # the week's assigning run
     job_gb_s += digests(u) * u.send_ms_per_digest / 1000
     invocations = api + job_invocations(u) + u.events_per_cadre_month * u.cadres
     gb_s = api_gb_s + job_gb_s
@@ -171,8 +189,9 @@ def dynamodb_lines(u: Usage, p: Prices) -> list[Line]:
     writes += digests(u) * 4  # the digest written before and after its send, the notices
     reads = api_requests(u) * u.read_units_per_api_request
     roster_pass = u.cadres * u.roster_item_kb / 4 / 2  # eventually consistent, 4 KB a unit
-    reads += roster_pass * (2 * u.days + u.days / 7)  # nightly check, morning run, weekly run
+    reads += roster_pass * 3 * u.days  # nightly check, morning run, review assignment (daily)
     reads += u.working_days * u.cadres * u.changed_share_per_night * u.chain_kb_read_per_changed_cadre / 8
+    reads += u.working_days * u.cadres * 0.5  # the publish's plan: every chain head (BatchGetItem)
     gb = stored_gb(u)
     return [
         Line("DynamoDB", f"{writes:,.0f} write units", writes * p.ddb_write_unit),
@@ -182,23 +201,33 @@ def dynamodb_lines(u: Usage, p: Prices) -> list[Line]:
 
 
 def publish_objects_per_night(u: Usage) -> float:
+    """Site and ledger objects written: the changed cadres', their units', the shared ones, and the
+    manifest (every shard with a changed cadre - all of them at 95% - and manifest.json)."""
     changed = u.cadres * u.changed_share_per_night
     units = min(u.units, changed)  # a unit page where any member changed
-    return changed * u.objects_per_changed_cadre + units + u.shared_objects_per_night
+    manifests = shards(u) + 1
+    return changed * u.objects_per_changed_cadre + units + u.shared_objects_per_night + manifests
 
 
-def checkpoint_kb(u: Usage) -> float:
-    """Present state: the checkpoint lists every cadre's leaf (id, seq, head: ~110 bytes)."""
-    return u.cadres * 0.11
+def publish_gets_per_night(u: Usage) -> float:
+    """Each changed cadre's ledger file; per batch the manifest and its shard; the last step every shard."""
+    changed = u.cadres * u.changed_share_per_night
+    return changed + 3 * shards(u) + u.shared_objects_per_night
+
+
+def manifest_kb(u: Usage) -> float:
+    return u.cadres * u.shard_kb_per_cadre + u.units * u.manifest_kb_per_unit
 
 
 def s3_lines(u: Usage, p: Prices) -> list[Line]:
     puts = publish_objects_per_night(u) * u.working_days
-    gets = puts  # the publisher reads back what it compares or carries forward
-    pages_gb = u.cadres * (u.months_in_use + 2) * u.page_kb / 1024 / 1024
-    # Each rewrite keeps the page it replaced for 365 days (the site bucket's lifecycle).
-    versions_gb = puts * u.page_kb * min(u.months_in_use, 12) / 1024 / 1024
-    ledger_gb = 2 * checkpoint_kb(u) * u.days * u.months_in_use / 1024 / 1024  # site copy + ledger
+    gets = publish_gets_per_night(u) * u.working_days
+    pages_gb = u.cadres * ((u.months_in_use + 2) * u.page_kb + u.proof_kb) / 1024 / 1024
+    # Each rewrite keeps the object it replaced for 365 days (the site bucket's lifecycle); the
+    # manifest's shards are rewritten whole on a night any of their cadres changed.
+    rewritten_kb = puts * u.page_kb + manifest_kb(u) * u.working_days
+    versions_gb = rewritten_kb * min(u.months_in_use, 12) / 1024 / 1024
+    ledger_gb = 2 * u.checkpoint_kb * u.days * u.months_in_use / 1024 / 1024  # site copy + ledger
     gb = pages_gb + versions_gb + ledger_gb
     return [
         Line("S3", f"{puts:,.0f} PUTs, {gets:,.0f} GETs", puts * p.s3_put + gets * p.s3_get),
@@ -232,6 +261,8 @@ def notify_lines(u: Usage, p: Prices) -> list[Line]:
 def messaging_lines(u: Usage, p: Prices) -> list[Line]:
     events = u.events_per_cadre_month * u.cadres + 3 * u.days  # plus the publisher's own triggers
     sqs = 3 * math.ceil(u.cadres / 8000) * u.days  # sweep slices and retries: a few a night (A)
+    # The publisher's batches: sent ten a request, then received and deleted one by one.
+    sqs += (math.ceil(publish_batches_per_night(u) / 10) + 2 * publish_batches_per_night(u)) * u.working_days
     return [
         Line("EventBridge", f"{events:,.0f} events", events * p.event),
         Line("SQS", f"{sqs:,.0f} requests", sqs * p.sqs_request),

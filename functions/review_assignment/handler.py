@@ -28,7 +28,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         reminder_talks=summary.reminder_talks_opened,
         problems=len(summary.problems),
     )
-    for problem in summary.problems:
-        logger.warning("no reviewer", problem=problem)
+    for cadre in summary.unreviewed:
+        # Ids only: the problem texts name the cadre, and logs carry no personal data.
+        logger.warning("no reviewer", **cadre.model_dump(mode="json"))
     heartbeat("review-assignment")
     return summary.model_dump(mode="json")

@@ -6,6 +6,9 @@ cfn-lint and the SAM translator check the whole template in test_template.py."""
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -13,8 +16,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from infra.local.events import to_function_url_event
 from infra.local.schedule_expressions import CronExpression, parse_expression
 from tests.infra.test_template import of_type
+from tests.integration.log_privacy_support import watching_logs
+from worklog import http
 from worklog.observability import HEARTBEAT_DIMENSION, HEARTBEAT_JOBS, HEARTBEAT_METRIC, NAMESPACE
 
 SEVEN_DAYS = 7 * 86400
@@ -199,3 +205,83 @@ def test_the_alarm_topic_is_encrypted_and_mails_the_address_only_when_one_is_giv
     assert template["Conditions"]["HasAlarmEmail"] == {
         "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]
     }
+
+
+# --- an API function's 500: counted from its log, since the invocation itself succeeds ---------------
+JSON_TERM = re.compile(r'\(\$\.(\w+) = "([^"*]*)"\)')
+
+
+def unhandled_filters(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        r["Properties"]["LogGroupName"]["Ref"]: r["Properties"]
+        for r in of_type(resources, "AWS::Logs::MetricFilter").values()
+        if r["Properties"]["MetricTransformations"][0]["MetricName"] == "UnhandledErrors"
+    }
+
+
+def pattern_matches(pattern: str, line: str) -> bool:
+    """CloudWatch's JSON filter pattern, for the one form the template uses: exact string terms
+    joined by ``||``. Anything else in the pattern fails the test rather than being guessed at."""
+    terms = JSON_TERM.findall(pattern)
+    assert terms and pattern == "{ " + " || ".join(f'($.{k} = "{v}")' for k, v in terms) + " }", pattern
+    record = json.loads(line)
+    return any(record.get(key) == value for key, value in terms)
+
+
+def test_every_url_functions_log_group_counts_its_unhandled_errors_into_one_alarmed_metric(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    url_functions = {
+        lid
+        for lid, r in of_type(resources, "AWS::Serverless::Function").items()
+        if "FunctionUrlConfig" in r["Properties"]
+    }
+    groups = {
+        lid: r["Properties"]["LogGroupName"]["Fn::Sub"].removeprefix("/aws/lambda/${").removesuffix("}")
+        for lid, r in of_type(resources, "AWS::Logs::LogGroup").items()
+    }
+    filters = unhandled_filters(resources)
+    assert {groups[group] for group in filters} == url_functions and len(url_functions) == 5
+    for properties in filters.values():
+        [metric] = properties["MetricTransformations"]
+        assert (metric["MetricNamespace"], metric["MetricValue"]) == (NAMESPACE, "1")
+        assert "Dimensions" not in metric  # one metric for the five: the log says which function
+    [alarm] = [a for a in alarms(resources).values() if a["MetricName"] == "UnhandledErrors"]
+    assert (alarm["Namespace"], alarm["Statistic"], alarm["Period"]) == (NAMESPACE, "Sum", 300)
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold" and alarm["Threshold"] == 0
+    assert alarm["TreatMissingData"] == "notBreaching" and "Dimensions" not in alarm
+
+
+def logged_lines(limit: Callable[[str], int]) -> tuple[int, list[str]]:
+    """The status of a GET /boom whose route raises, and the JSON lines Powertools' logger printed."""
+    app = http.create_app()
+
+    @app.get("/boom")
+    def boom() -> dict[str, str]:
+        raise RuntimeError("a fault of ours")
+
+    event = to_function_url_event("GET", "/boom", [("host", "api.example.test")])
+    with watching_logs() as watch:
+        result = http.handle(app, event, None, subject_of=None, limit=limit)
+    return result["statusCode"], watch.powertools.lines
+
+
+def too_early(path: str) -> int:
+    raise RuntimeError("a fault of ours before routing")
+
+
+@pytest.mark.parametrize("limit", [lambda path: 1_000, too_early], ids=["in a route", "before routing"])
+def test_the_filter_matches_the_line_an_unexpected_exception_logs_and_nothing_else(
+    resources: dict[str, dict[str, Any]], limit: Callable[[str], int]
+) -> None:
+    # Given the pattern of every URL function's filter
+    patterns = {properties["FilterPattern"] for properties in unhandled_filters(resources).values()}
+    assert len(patterns) == 1
+    [pattern] = patterns
+    # When a request meets an unexpected exception, in a route or before routing
+    status, lines = logged_lines(limit)
+    # Then the answer is a 500, and exactly the line logged for it matches (the filter counts one)
+    assert status == 500
+    assert [json.loads(line)["level"] for line in lines if pattern_matches(pattern, line)] == ["ERROR"]
+    other = json.dumps({"level": "ERROR", "message": "service unavailable", "service": "entries"})
+    assert not pattern_matches(pattern, other)

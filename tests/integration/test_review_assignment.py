@@ -15,6 +15,7 @@ import pytest
 from infra.inprocess import InProcessStack
 from infra.template import ROOT
 from tests.conftest import Published, compliance_items, set_clock
+from tests.integration.log_privacy_support import readable, watching_logs
 from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository
 from worklog.compliance.weekly import WeeklyAssignment
@@ -139,6 +140,24 @@ def test_a_unit_head_without_district_leaders_is_reported_not_dropped(
     assert len(summary["problems"]) == 2
     assert any("c0002" in p for p in summary["problems"]) and any("c0010" in p for p in summary["problems"])
     assert summary["assignments"] == 2  # c0001 → c0002, c0003 → c0010
+
+
+def test_a_cadre_without_a_reviewer_is_logged_by_id_and_unit_never_by_name(
+    stack: InProcessStack, events: Published
+) -> None:
+    # Given a district without district leaders: its unit heads have no possible reviewer
+    heads = {c.cadre_id: c for c in RosterRepository().list_cadres() if c.cadre_id in {"c0002", "c0010"}}
+    # When the run reports them
+    with watching_logs() as watch:
+        run(stack, "2026-11-23")
+    # Then each warning names the cadre by id and unit, and no log line carries a name
+    warnings = [json.loads(line) for line in watch.powertools.lines if '"no reviewer"' in line]
+    assert sorted((w["cadre_id"], w["unit_id"], w["reason"]) for w in warnings) == sorted(
+        (c.cadre_id, c.unit_id, "no_leader") for c in heads.values()
+    )
+    assert all(w["level"] == "WARNING" and w["week_start"] == "2026-11-16" for w in warnings)
+    names = {c.name for c in heads.values()}
+    assert names and not [line for line in watch.lines() if any(name in readable(line) for name in names)]
 
 
 def test_the_scheduled_fixture_runs(district: InProcessStack, events: Published) -> None:

@@ -43,17 +43,29 @@ def test_text_messages_cost_the_sms_share_of_the_digests_at_the_sms_price() -> N
 
 
 def test_one_nights_publish_writes_the_changed_cadres_objects_their_units_and_the_shared_pages() -> None:
-    # Given half of 100 cadres changed, 3 objects each (measured), 10 units, 5 shared objects
+    # Given half of 100 cadres changed, 4 objects each (month page, index, ledger file, proof), 10
+    # units, 6 shared objects, and 100 cadres in one manifest shard
     usage = small(changed_share_per_night=0.5)
-    # Then 50 x 3 + 10 unit pages + 5
-    assert cost.publish_objects_per_night(usage) == pytest.approx(165)
+    assert (usage.objects_per_changed_cadre, usage.shared_objects_per_night) == (4, 6)
+    # Then 50 x 4 + 10 unit pages + 6 + the shard and manifest.json
+    assert cost.publish_objects_per_night(usage) == pytest.approx(218)
 
 
 def test_a_unit_page_is_written_at_most_once_per_changed_cadre() -> None:
     # Given more units than changed cadres (3 of 100 changed, 10 units)
     usage = small(changed_share_per_night=0.03)
     # Then at most three unit pages are counted
-    assert cost.publish_objects_per_night(usage) == pytest.approx(3 * 3 + 3 + 5)
+    assert cost.publish_objects_per_night(usage) == pytest.approx(3 * 4 + 3 + 6 + 2)
+
+
+def test_a_publish_with_more_than_one_shard_sends_one_message_a_shard_and_writes_each_shard() -> None:
+    # Given 1,000 cadres a shard: a district has one shard, done in the nightly run without a message
+    assert cost.publish_batches_per_night(small(cadres=800)) == 0
+    # When a province of 100,000 is published, every cadre changed
+    province = small(cadres=100_000, units=10, changed_share_per_night=1.0)
+    # Then one message a shard, and the 100 shards and manifest.json are among the objects written
+    assert cost.publish_batches_per_night(province) == 100
+    assert cost.publish_objects_per_night(province) == pytest.approx(100_000 * 4 + 10 + 6 + 101)
 
 
 def test_xray_traces_the_first_request_a_second_then_five_percent() -> None:

@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 from worklog import messages
 from worklog.models.roster import Cadre, Unit
@@ -35,6 +36,17 @@ class Assignment:
     week_start: date  # Monday
     week_end: date  # Sunday
     due: date  # the Sunday after week_end
+
+
+@dataclass(frozen=True)
+class Unreviewed:
+    """A cadre left without a reviewer for a week. ``text`` (Chinese, with the cadre's name) is for
+    the run's answer; logs take the ids and the reason only (no personal data in logs)."""
+
+    cadre_id: str
+    unit_id: str
+    reason: Literal["only_self", "no_leader"]  # the sole district leader; no leader in post
+    text: str
 
 
 def week_of(day: date) -> tuple[date, date]:
@@ -59,7 +71,7 @@ def unit_reviewer(cadre: Cadre, units: Mapping[str, Unit], in_post: Collection[s
 
 def assign_week(
     week_start: date, cadres: Sequence[Cadre], units: Mapping[str, Unit], *, seed: str = ""
-) -> tuple[list[Assignment], list[str]]:
+) -> tuple[list[Assignment], list[Unreviewed]]:
     """Assignments for the week starting ``week_start`` (a Monday), and problems in Chinese.
 
     Reviewers must be in post on the Monday after the week, when the review is assigned. ``seed``
@@ -88,19 +100,20 @@ def assign_week(
 
     due = week_end + timedelta(days=7)
     assignments: list[Assignment] = []
-    problems: list[str] = []
+    problems: list[Unreviewed] = []
     for cadre in reviewed:
         reviewer = reviewer_of.get(cadre.cadre_id)
         if reviewer is None:
-            problem = "only_self" if leaders == [cadre.cadre_id] else "no_leader"
-            problems.append(
-                TEXT[problem].format(
-                    name=cadre.name,
-                    cadre_id=cadre.cadre_id,
-                    week_start=week_start.isoformat(),
-                    week_end=week_end.isoformat(),
-                )
+            reason: Literal["only_self", "no_leader"] = (
+                "only_self" if leaders == [cadre.cadre_id] else "no_leader"
             )
+            text = TEXT[reason].format(
+                name=cadre.name,
+                cadre_id=cadre.cadre_id,
+                week_start=week_start.isoformat(),
+                week_end=week_end.isoformat(),
+            )
+            problems.append(Unreviewed(cadre.cadre_id, cadre.unit_id, reason, text))
             continue
         assignments.append(
             Assignment(

@@ -25,7 +25,7 @@ from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.review_repository import ReviewRepository, WeekMarks
 from worklog.compliance.reviews import evidence_key
 from worklog.models.cases import CaseKind, Subject
-from worklog.models.reviews import StoredReview, WeeklyRunSummary
+from worklog.models.reviews import StoredReview, UnreviewedCadre, WeeklyRunSummary
 from worklog.models.roster import Cadre, Unit
 from worklog.periods import Quarter
 from worklog.roster.repository import RosterRepository
@@ -193,7 +193,11 @@ class WeeklyAssignment:
             weeks.dues[week] = due
         summary.new_assignments += len(written)
         summary.reviewers_notified += len(notices)
-        summary.problems += problems
+        summary.problems += [p.text for p in problems]
+        summary.unreviewed += [
+            UnreviewedCadre(cadre_id=p.cadre_id, unit_id=p.unit_id, week_start=week, reason=p.reason)
+            for p in problems
+        ]
         if week == weeks.week_start:
             summary.assignments, summary.due = len(assignments), due
 

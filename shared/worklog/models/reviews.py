@@ -183,6 +183,17 @@ class WeeklyRunIn(BaseModel):
     date: Day | None = Field(None, description="the Monday the run is for (any day stands for its week)")
 
 
+class UnreviewedCadre(BaseModel):
+    """A cadre left without a reviewer for a week, by id: what the run logs (never the name)."""
+
+    cadre_id: str
+    unit_id: str
+    week_start: date
+    reason: Literal["only_self", "no_leader"] = Field(
+        description="only_self: the sole district leader; no_leader: no district leader in post"
+    )
+
+
 class WeeklyRunSummary(BaseModel):
     """What one run of review-assignment did (its return value, and /_local/run's answer)."""
 
@@ -197,6 +208,9 @@ class WeeklyRunSummary(BaseModel):
     marked_overdue: int = Field(description="assignments this run marked overdue")
     reminder_talks_opened: list[str] = Field(description="reviewers' reminder-talk cases opened")
     problems: list[str] = Field(description="cadres left without a reviewer, in Chinese")
+    unreviewed: list[UnreviewedCadre] = Field(
+        default_factory=list, description="the same cadres by id (what the run logs)"
+    )
     caught_up_weeks: list[date] = Field(
         default_factory=list, description="earlier weeks no run had assigned, assigned late by this run"
     )

@@ -136,7 +136,7 @@ def report(sections: list[tuple[str, Callable[[], None]]]) -> None:
         body()
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--saves", type=int, default=200, help="submissions timed for the p50")
     parser.add_argument(
@@ -165,7 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cold-rounds", type=int, default=5, help="fresh interpreters per handler and per boto3 (bench_cold)"
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     print("# worklog benchmark (moto in-process; counts are exact, times are this machine's)")
     with in_process(Path(tempfile.mkdtemp(prefix="worklog-bench-"))) as stack:
         from worklog.clock import SHANGHAI, system_clock

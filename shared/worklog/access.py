@@ -132,9 +132,9 @@ def holds_case(who: Principal, case: Case) -> bool:
     """Whether the caller is on the owner side of the case, whoever the case is about: a unit-head
     talk's unit head, any district leader for a leaders' talk, the Discipline Commission and the Org
     Dept for an accountability case."""
-    from worklog.models.cases import CaseKind  # loaded already: the case was built from it
-
-    if case.kind is CaseKind.ACCOUNTABILITY or case.owner_role in ACCOUNTABILITY_HOLDERS:
+    # The kind by its value (CaseKind is a StrEnum): this module names the case models only as
+    # annotations, so the functions that never see a case do not build them.
+    if case.kind == "accountability" or case.owner_role in ACCOUNTABILITY_HOLDERS:
         return who.has(*ACCOUNTABILITY_HOLDERS)
     if case.owner_role == "district_leader":
         return who.has("district_leader")

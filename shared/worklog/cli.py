@@ -128,7 +128,7 @@ def _forget_feedback_senders(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m worklog.cli",
         description=__doc__,
@@ -185,7 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         "forget-feedback-senders", help="drop the sender hash older versions kept on stored feedback"
     )
     forget.set_defaults(run=_forget_feedback_senders)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
     except ValidationError as err:

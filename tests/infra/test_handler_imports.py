@@ -34,8 +34,7 @@ NOTIFICATION_FUNCTIONS = ("entries", "notifier")  # the inbox (/me/notifications
 MODELS_NOT_IN = {
     "feedback": ("worklog.models.cases", "worklog.models.reviews", "worklog.models.entries"),
     "admin": ("worklog.models.cases", "worklog.models.reviews", "worklog.models.entries"),
-    # The notifier reads an audit's assignments only for an audit notice
-    "notifier": ("worklog.models.audits", "worklog.models.reviews", "worklog.models.cases"),
+    "notifier": ("worklog.models.cases",),
 }
 
 _PROBE = "import json, sys\nimport handler\nprint(json.dumps(sorted(sys.modules)))\n"

@@ -17,26 +17,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
 from worklog.dynamo import TableRepository, conditional, from_item, key, query_all, to_item
-
-# The audit models (and the review and entry models they hold) are built at their first read, not
-# at import: the notifier holds this repository for its rare audit notices and its morning run never
-# reads an audit (decisions: what a handler loads at cold start).
-if TYPE_CHECKING:
-    from worklog.models.audits import AuditAssignment, AuditRound, Evaluation, Finding
+from worklog.models.audits import AuditAssignment, AuditRound, Evaluation, Finding
 
 TRANSACTION_LIMIT = 100
-
-
-def _models() -> ModuleType:
-    from worklog.models import audits
-
-    return audits
 
 
 def _round_item(r: AuditRound) -> dict[str, Any]:
@@ -140,7 +128,7 @@ class AuditRepository(TableRepository):
         item = self.client.get_item(
             TableName=self.table, Key=key(f"AUDIT#{round_id}", "ROUND"), ConsistentRead=True
         ).get("Item")
-        return _models().AuditRound.model_validate(_data(from_item(item))) if item else None
+        return AuditRound.model_validate(_data(from_item(item))) if item else None
 
     def mark_drawn(self, r: AuditRound) -> bool:
         """committed → drawn, once."""
@@ -164,7 +152,7 @@ class AuditRepository(TableRepository):
             ExpressionAttributeValues={":p": {"S": "AUDITS"}},
             ScanIndexForward=False,
         )
-        return [_models().AuditRound.model_validate(_data(i)) for i in items]
+        return [AuditRound.model_validate(_data(i)) for i in items]
 
     # --- assignments --------------------------------------------------------------------------
     def put_assignments(self, assignments: Sequence[AuditAssignment]) -> None:
@@ -182,7 +170,7 @@ class AuditRepository(TableRepository):
             KeyConditionExpression="pk = :p AND begins_with(sk, :a)",
             ExpressionAttributeValues={":p": {"S": f"INSPECTOR#{inspector_id}"}, ":a": {"S": "AUDIT#"}},
         )
-        return [_models().AuditAssignment.model_validate(_data(i)) for i in items]
+        return [AuditAssignment.model_validate(_data(i)) for i in items]
 
     def assignment(self, inspector_id: str, round_id: str, cadre_id: str) -> AuditAssignment | None:
         item = self.client.get_item(
@@ -190,7 +178,7 @@ class AuditRepository(TableRepository):
             Key=key(f"INSPECTOR#{inspector_id}", f"AUDIT#{round_id}#CADRE#{cadre_id}"),
             ConsistentRead=True,
         ).get("Item")
-        return _models().AuditAssignment.model_validate(_data(from_item(item))) if item else None
+        return AuditAssignment.model_validate(_data(from_item(item))) if item else None
 
     def round_assignments(self, round_id: str) -> list[AuditAssignment]:
         items = query_all(
@@ -200,7 +188,7 @@ class AuditRepository(TableRepository):
             KeyConditionExpression="gsi1pk = :p",
             ExpressionAttributeValues={":p": {"S": f"AUDIT#{round_id}"}},
         )
-        return [_models().AuditAssignment.model_validate(_data(i)) for i in items]
+        return [AuditAssignment.model_validate(_data(i)) for i in items]
 
     # --- findings -----------------------------------------------------------------------------
     def put_finding(self, f: Finding) -> bool:
@@ -225,7 +213,7 @@ class AuditRepository(TableRepository):
             KeyConditionExpression="pk = :p AND begins_with(sk, :f)",
             ExpressionAttributeValues={":p": {"S": f"AUDIT#{round_id}"}, ":f": {"S": prefix}},
         )
-        return [_models().Finding.model_validate(_data(i)) for i in items]
+        return [Finding.model_validate(_data(i)) for i in items]
 
     def findings_of_cadre(self, cadre_id: str) -> list[Finding]:
         items = query_all(
@@ -235,7 +223,7 @@ class AuditRepository(TableRepository):
             KeyConditionExpression="gsi2pk = :p AND begins_with(gsi2sk, :f)",
             ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}, ":f": {"S": "FINDING#"}},
         )
-        return [_models().Finding.model_validate(_data(i)) for i in items]
+        return [Finding.model_validate(_data(i)) for i in items]
 
     # --- evaluations --------------------------------------------------------------------------
     def put_evaluation(self, e: Evaluation) -> None:
@@ -249,4 +237,4 @@ class AuditRepository(TableRepository):
             KeyConditionExpression="gsi1pk = :p",
             ExpressionAttributeValues={":p": {"S": f"EVAL#{quarter}#UNIT#{unit_id}"}},
         )
-        return [_models().Evaluation.model_validate(_data(i)) for i in items]
+        return [Evaluation.model_validate(_data(i)) for i in items]

@@ -9,20 +9,15 @@ done writes the shared pages and the checkpoint (docs/decisions.md).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog.observability import heartbeat, logger, metrics, tracer
 from worklog.publish.publisher import Publisher, PublishSummary
 from worklog.publish.runs import PublishQueue
+from worklog.queue import each_message
 from worklog.settings import get_settings
-
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def _queue() -> PublishQueue | None:
@@ -36,21 +31,21 @@ def _report(summary: PublishSummary) -> dict[str, Any]:
     return result
 
 
-def _record(record: SQSRecord) -> None:
-    _report(Publisher().take_batch(json.loads(record.body), _queue()))
+def _message(body: Any) -> None:
+    _report(Publisher().take_batch(body, _queue()))
+
+
+def _failed(message_id: str) -> None:
+    logger.exception("message failed", message_id=message_id)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
-def lambda_handler(
-    event: dict[str, Any], context: LambdaContext
-) -> dict[str, Any] | PartialItemFailureResponse:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = event or {}
     if "Records" in event:
-        return process_partial_response(
-            event=event, record_handler=_record, processor=processor, context=context
-        )
+        return each_message(event, _message, failed=_failed)
     from_bus = "detail-type" in event
     full = bool(event.get("full")) if not from_bus else False
     result = _report(Publisher().start(full=full, queue=_queue()))

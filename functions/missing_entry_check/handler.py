@@ -9,13 +9,9 @@ responses.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,10 +19,8 @@ from worklog.clock import system_clock, today
 from worklog.compliance.sweep import MissingEntryCheck
 from worklog.models.common import Day
 from worklog.observability import heartbeat, logger, metrics, tracer
-from worklog.queue import SweepQueue
+from worklog.queue import SweepQueue, each_message
 from worklog.settings import get_settings
-
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 class CheckRequest(BaseModel):
@@ -52,18 +46,18 @@ def check(request: CheckRequest) -> dict[str, Any]:
     return summary.as_dict()
 
 
-def _record(record: SQSRecord) -> None:
-    check(CheckRequest.model_validate(json.loads(record.body)))
+def _message(body: Any) -> None:
+    check(CheckRequest.model_validate(body))
+
+
+def _failed(message_id: str) -> None:
+    logger.exception("message failed", message_id=message_id)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
-def lambda_handler(
-    event: dict[str, Any], context: LambdaContext
-) -> dict[str, Any] | PartialItemFailureResponse:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "Records" in event:
-        return process_partial_response(
-            event=event, record_handler=_record, processor=processor, context=context
-        )
+        return each_message(event, _message, failed=_failed)
     return check(CheckRequest.model_validate(event))

@@ -105,3 +105,12 @@ def test_the_tracer_patches_botocore_alone(name: str) -> None:
     assert "aws_xray_sdk.ext.botocore.patch" in loaded
     others = {m for m in loaded if m.startswith("aws_xray_sdk.ext.") and m.endswith(".patch")}
     assert others == {"aws_xray_sdk.ext.botocore.patch"} and "sqlite3" not in loaded, sorted(others)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_no_function_loads_powertools_batch_utility(name: str) -> None:
+    # Given any function, the SQS-fed ones included (worklog.queue.each_message answers their
+    # partial batches), When its handler module is imported
+    loaded = modules_of(name)
+    # Then Powertools' batch utility, which loads every event source's data classes, is not loaded
+    assert "aws_lambda_powertools.utilities.batch" not in loaded

@@ -10,7 +10,6 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from infra.inprocess import InProcessStack
 from infra.local.aws import sqs_record
@@ -21,6 +20,7 @@ from worklog.publish import batch as batch_module
 from worklog.publish import keys
 from worklog.publish.publisher import Publisher
 from worklog.publish.verification import verify_site
+from worklog.queue import BatchFailed
 from worklog.settings import get_settings
 
 
@@ -103,7 +103,7 @@ def test_a_failed_batch_loses_no_other_batch_and_its_redelivery_completes_the_ru
 
     with monkeypatch.context() as failing:
         failing.setattr(batch_module.ShardPublisher, "publish", timed_out)
-        with pytest.raises(BatchProcessingError):  # the invocation fails: SQS delivers it again later
+        with pytest.raises(BatchFailed):  # the invocation fails: SQS delivers it again later
             deliver(sharded, first)
     assert batch_module.ShardPublisher.publish is original
     for message in others:

@@ -157,7 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--publish-province",
         action="store_true",
-        help="add the province's row, 100,000 cadres, to the publish benchmark (takes the emulator hours)",
+        help="add the province's row, 100,000 cadres, to the publish benchmark (about twenty minutes)",
     )
     parser.add_argument(
         "--app-runs", type=int, default=5, help="throttled loads of the app timed per profile (bench_app)"

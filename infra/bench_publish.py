@@ -3,9 +3,18 @@ entry — requests against the lower bound, time per shard, the largest object w
 district's size by default, and a province's (100,000 cadres) with ``--publish-province``.
 
 The roster (units of 13) and one entry a cadre come from the sweeps' loader; a full build
-publishes them; then 1% of the cadres save an entry through the API and the next night's run goes
-through the publish queue as on AWS: planned, one batch per manifest shard, the batch that counts
-the last one doing the shared pages and the checkpoint.
+publishes them (the night before, not measured); then 1% of the cadres save an entry through the
+API and the next night's run goes through the publish queue as on AWS: planned, one batch per
+manifest shard, the batch that counts the last one doing the shared pages and the checkpoint. Only
+that night is counted and timed.
+
+The night before is the publisher's own full run with its requests handed straight to the
+in-process emulator (``baseline_publisher``, ``infra.direct``): the same code leaves the same
+shards, manifest, pages, ledger files, proofs and checkpoint, without botocore's encoding and
+moto's parsing of every put (a province's 400,000 objects through the emulator's clients took
+hours; this way the whole 100,000 row takes about twenty minutes).
+tests/integration/test_publish_bench_baseline.py holds both ways to the same buckets and the same
+measured night, byte for byte and request for request.
 
 The lower bound is what any incremental publisher must do for k changed cadres of N: read the
 roster (its pages, read alone), learn every cadre's chain head (⌈N / 100⌉ BatchGetItem), read each
@@ -17,11 +26,16 @@ their shards, the last published ledger files, the queue, the pages compared and
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import io
 import json
 import random
+import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
 from pathlib import Path
@@ -35,15 +49,15 @@ from infra.inprocess import InProcessStack, in_process
 CHANGED = 0.01
 
 
-def _sizes() -> tuple[dict[str, int], Any]:
-    """A site bucket that records the size of every object it writes."""
+def _sizes() -> tuple[dict[str, tuple[int, str]], Any]:
+    """A site bucket that records the size and the SHA-256 of every object it writes."""
     from worklog.publish.site import SiteStore
 
-    sizes: dict[str, int] = {}
+    sizes: dict[str, tuple[int, str]] = {}
 
     class Recording(SiteStore):
         def put(self, key: str, body: bytes, content_type: str, digest: str) -> None:
-            sizes[key] = max(sizes.get(key, 0), len(body))
+            sizes[key] = (max(sizes.get(key, (0, ""))[0], len(body)), digest)
             super().put(key, body, content_type, digest)
 
     return sizes, Recording()
@@ -80,14 +94,20 @@ def lower_bound(n: int, k: int) -> int:
     return sum(seen.values()) + ceil(n / 100) + k + 3 * k + 5
 
 
+def changed_cadres(n: int) -> list[str]:
+    """The 1% of n cadres (at least one) who save an entry the day after (the same ones each run)."""
+    k = max(1, round(n * CHANGED))
+    return [f"c{i:06d}" for i in sorted(random.Random(n).sample(range(n), k))]
+
+
 def _change(stack: InProcessStack, n: int) -> int:
     """1% of the cadres (at least one) save an entry for the day after the first one."""
-    k = max(1, round(n * CHANGED))
-    for i in sorted(random.Random(n).sample(range(n), k)):
+    changed = changed_cadres(n)
+    for cadre_id in changed:
         body = {"items": [{"content": "走访辖区企业，协调解决用工问题", "status": "done"}]}
-        resp = stack.call("entries", "PUT", "/entries/2026-11-20", body, as_=f"c{i:06d}")
+        resp = stack.call("entries", "PUT", "/entries/2026-11-20", body, as_=cadre_id)
         assert resp.status in (200, 201), resp.body
-    return k
+    return len(changed)
 
 
 def _load(n: int) -> None:
@@ -132,32 +152,117 @@ def _load(n: int) -> None:
     write(roster.table, standing_items(revisions))
 
 
-def one_size(n: int) -> None:
+@dataclass
+class Night:
+    """What the measured night did: its requests, its batches' times, what it wrote."""
+
+    n: int
+    k: int
+    seen: Counter[str]
+    shard_times: list[float]
+    plan_s: float
+    bound: int
+    written: dict[str, tuple[int, str]]  # key -> (largest size, SHA-256 of the last body)
+    baseline_s: float
+    night_s: float
+    before: dict[str, str]  # the buckets after the night before, key -> SHA-256 (when asked for)
+
+
+def baseline_publisher() -> Any:
+    """The publisher of the night before, its requests handed straight to the in-process emulator
+    (``infra.direct``, as the demo loader publishes its site): the same code, the same objects,
+    without botocore's encoding and moto's parsing of 400,000 puts (a province's full build through
+    the emulator takes hours). Only the ledger bucket (one checkpoint) goes through a client."""
+    from infra.direct import DirectDynamoDB, DirectSiteBucket
+    from worklog import aws
+    from worklog.audit.repository import AuditRepository
+    from worklog.compliance.repository import ComplianceRepository
+    from worklog.compliance.review_repository import ReviewRepository
+    from worklog.journal.repository import JournalRepository
+    from worklog.publish.publisher import Publisher, Records
+    from worklog.publish.runs import PublishRuns
+    from worklog.publish.site import SiteStore
+    from worklog.roster.repository import RosterRepository
+    from worklog.settings import get_settings
+    from worklog.vetting.repository import NoticeRepository
+
+    dynamodb = DirectDynamoDB(aws.client("dynamodb"))
+    records = Records(
+        roster=RosterRepository(client=dynamodb),
+        journal=JournalRepository(client=dynamodb),
+        compliance=ComplianceRepository(client=dynamodb),
+        reviews=ReviewRepository(client=dynamodb),
+        audits=AuditRepository(client=dynamodb),
+        notices=NoticeRepository(client=dynamodb),
+    )
+    site = SiteStore(client=DirectSiteBucket(aws.client("s3"), get_settings().site_bucket))
+    return Publisher(records=records, site=site, runs=PublishRuns(client=dynamodb))
+
+
+def _buckets() -> dict[str, str]:
+    """Every object of the site and ledger buckets, bucket/key -> SHA-256 of its bytes."""
+    from worklog.settings import get_settings
+
+    s3, settings, found = boto3.client("s3"), get_settings(), {}
+    for bucket in (settings.site_bucket, settings.ledger_bucket):
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            for obj in page.get("Contents", []):
+                body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+                found[f"{bucket}/{obj['Key']}"] = hashlib.sha256(body).hexdigest()
+    return found
+
+
+def measure(n: int, *, state_dir: Path | None = None, direct: bool = True, keep: bool = False) -> Night:
+    """The night after 1% of n cadres changed. The night before (the full build) is not measured:
+    ``direct`` publishes it through ``baseline_publisher``, else through the emulator's clients;
+    ``keep`` keeps the digest of every object it left (a small n: the test that both are the same)."""
     from worklog.clock import SHANGHAI, system_clock
     from worklog.publish.publisher import Publisher
 
-    with in_process(Path(tempfile.mkdtemp(prefix="worklog-publish-"))) as stack:
+    with in_process(state_dir or Path(tempfile.mkdtemp(prefix="worklog-publish-"))) as stack:
         _load(n)
+        _progress(n, "loaded")
         system_clock.set(datetime(2026, 11, 20, 2, tzinfo=SHANGHAI))
         began = time.perf_counter()
-        Publisher().run(full=True)
-        full_s = time.perf_counter() - began
+        (baseline_publisher() if direct else Publisher()).run(full=True)
+        baseline_s = time.perf_counter() - began
+        _progress(n, f"the night before published in {baseline_s:.0f} s")
+        before = _buckets() if keep else {}
         system_clock.set(datetime(2026, 11, 20, 18, tzinfo=SHANGHAI))
-        k = _change(stack, n)
+        with contextlib.redirect_stdout(io.StringIO()):  # the functions' metrics (EMF lines)
+            k = _change(stack, n)
+        _progress(n, f"{k} cadres saved an entry")
         system_clock.set(datetime(2026, 11, 21, 2, tzinfo=SHANGHAI))
-        sizes, site = _sizes()
+        written, site = _sizes()
+        began = time.perf_counter()
         seen, shard_times, plan_s, _ = _nightly(site)
+        night_s = time.perf_counter() - began
         bound = lower_bound(n, k)
+    return Night(n, k, seen, shard_times, plan_s, bound, written, baseline_s, night_s, before)
+
+
+def _progress(n: int, step: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {n}: {step}", file=sys.stderr, flush=True)
+
+
+def one_size(n: int) -> None:
+    began = time.perf_counter()
+    night = measure(n)
+    seen, shard_times, sizes = night.seen, night.shard_times, night.written
     total = sum(seen.values())
     ops = ", ".join(f"{op}×{c}" for op, c in sorted(seen.items()))
-    largest = max(sizes, key=lambda key: sizes[key])
+    largest = max(sizes, key=lambda key: sizes[key][0])
     print(
-        f"{n:>8} {k:>6} {len(shard_times):>6} {total:>9} {bound:>6} {total / bound:>6.2f} "
-        f"{plan_s:>7.1f} {sum(shard_times) / len(shard_times):>7.2f} {max(shard_times):>7.2f} "
-        f"{sizes[largest] / 1024:>9.1f}  {largest}"
+        f"{n:>8} {night.k:>6} {len(shard_times):>6} {total:>9} {night.bound:>6} {total / night.bound:>6.2f} "
+        f"{night.plan_s:>7.1f} {sum(shard_times) / len(shard_times):>7.2f} {max(shard_times):>7.2f} "
+        f"{sizes[largest][0] / 1024:>9.1f}  {largest}"
     )
     kinds = Counter(_kind(key) for key in sizes)
-    print(f"{'':>8} full build {full_s:.0f} s; requests: {ops}")
+    print(
+        f"{'':>8} night {night.night_s:.0f} s; the night before (full build, direct, "
+        f"not counted) {night.baseline_s:.0f} s; all told {time.perf_counter() - began:.0f} s"
+    )
+    print(f"{'':>8} requests: {ops}")
     print(f"{'':>8} site objects written: " + ", ".join(f"{kind} {c}" for kind, c in sorted(kinds.items())))
     shared = sorted(key for key in sizes if _kind(key) == "shared")
     print(f"{'':>8} shared: {', '.join(shared[:12])}{' …' if len(shared) > 12 else ''}")

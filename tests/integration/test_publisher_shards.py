@@ -59,6 +59,24 @@ def deliver(stack: InProcessStack, message: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def test_the_proofs_hashes_live_in_their_cadres_shards_not_in_the_main_manifest(
+    sharded: InProcessStack,
+) -> None:
+    # Given a run of several shards, its batches delivered
+    publish(sharded)
+    for message in queued():
+        deliver(sharded, message)
+    fetch = fetch_from(sharded)
+    manifest = fetch(keys.MANIFEST)
+    # Then the main manifest lists no cadre's proof (it would grow with the cadres: 10 MB in a province)
+    assert not [k for k in manifest["objects"] if k.startswith(keys.PROOFS)]
+    # And each proof's hash is in the shard of its cadre, so a rebuild with the same bytes writes nothing
+    shards = [fetch(keys.manifest_shard(n)) or {"objects": {}} for n in range(manifest["shards"])]
+    in_shards = {k for part in shards for k in part["objects"] if k.startswith(keys.PROOFS)}
+    assert in_shards == {keys.cadre_proof(c) for c in ("c0001", "c0002", "c0003")}
+    assert Publisher().run(full=True).written == []
+
+
 def test_a_run_of_several_shards_goes_out_in_batches_and_the_last_writes_the_shared_pages(
     sharded: InProcessStack,
 ) -> None:

@@ -61,13 +61,26 @@ def write_proofs(
     return [leaf.cadre_id for leaf in due]
 
 
+def proof_hashes(shards: dict[int, ShardManifest]) -> dict[str, str]:
+    """The proofs' SHA-256 as the shards recorded them (a proof rewritten with the same bytes, as by
+    a full rebuild, is then left alone)."""
+    return {k: v for part in shards.values() for k, v in part.objects.items() if k.startswith(keys.PROOFS)}
+
+
 def shards_to_save(
-    count: int, shards: dict[int, ShardManifest], proved: list[str]
+    count: int, shards: dict[int, ShardManifest], proved: list[str], site: SiteWriter
 ) -> list[tuple[int, ShardManifest]]:
-    """The shards of the cadres just proved, which hold the proof state ``write_proofs`` set (the
-    manifest's states are the shards' own objects). Saved after the proofs: unsaved, the next night
-    would find them unproved and prove them again, every cadre every night."""
-    return [(n, shards[n]) for n in sorted({shard_of(c, count) for c in proved}) if n in shards]
+    """The shards of the cadres just proved, with the proof state ``write_proofs`` set (the
+    manifest's states are the shards' own objects) and the proofs' hashes. Saved after the proofs:
+    unsaved, the next night would find them unproved and prove them again, every cadre every night."""
+    touched = {}
+    for cadre_id in proved:
+        n = shard_of(cadre_id, count)
+        if n in shards:
+            key = keys.cadre_proof(cadre_id)
+            shards[n].objects[key] = site.objects()[key]
+            touched[n] = shards[n]
+    return sorted(touched.items())
 
 
 def publish_key(site: SiteWriter, public_key_pem: str) -> str:

@@ -15,7 +15,7 @@ from datetime import date
 from worklog.models.audits import ledger_key
 
 MANIFEST = "manifest.json"  # what the publisher wrote and from what (read back by the next run)
-_CADRE_OBJECT = re.compile(r"^(?:cadres/([^/]+)/.*|ledger/cadres/([^/]+)\.json)$")
+_CADRE_OBJECT = re.compile(r"^(?:cadres/([^/]+)/.*|ledger/(?:cadres|proofs)/([^/]+)\.json)$")
 HOME = "index.html"
 NOTICES = "notices/index.html"
 AUDITS = "audits/index.html"
@@ -103,10 +103,13 @@ def cadre_ledger(cadre_id: str) -> str:
     return f"ledger/cadres/{segment(cadre_id)}.json"
 
 
+PROOFS = "ledger/proofs/"
+
+
 def cadre_proof(cadre_id: str) -> str:
     """The cadre's inclusion proof: its leaf under the root of a dated checkpoint (rewritten only
     when the cadre's leaf changes)."""
-    return f"ledger/proofs/{segment(cadre_id)}.json"
+    return f"{PROOFS}{segment(cadre_id)}.json"
 
 
 def signing_key(fingerprint: str) -> str:
@@ -134,7 +137,8 @@ def manifest_shard(shard: int) -> str:
 
 
 def cadre_of(key: str) -> str | None:
-    """The cadre whose pages or ledger an object is (None: a page shared by the whole site)."""
+    """The cadre whose pages, ledger or proof an object is (None: a page shared by the whole site):
+    its hash is kept in the cadre's shard of the manifest, not in the main one."""
     m = _CADRE_OBJECT.fullmatch(key)
     return (m.group(1) or m.group(2)) if m else None
 

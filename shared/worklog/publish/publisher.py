@@ -199,12 +199,14 @@ class Publisher:
         notices = self._publish_notices(run)
         rounds = self._publish_audits(run)
         checkpoint = self._checkpoint(run)
-        for n, part in checkpoints.shards_to_save(run.manifest.shards, run.shards, run.proved):
+        for n, part in checkpoints.shards_to_save(run.manifest.shards, run.shards, run.proved, run.site):
             self.put_json(keys.manifest_shard(n), part.model_dump_json().encode())
         run.site.page(render.render_ledger(self._ledger_page(run.manifest)))
         run.site.page(render.render_home(self._home_page(run, notices, rounds, checkpoint)))
         run.site.finish()
-        run.manifest.objects = run.site.objects()
+        # The proofs' hashes are kept in their cadres' shards (saved above), not here: the main
+        # manifest would grow with the cadres (10 MB in a province).
+        run.manifest.objects = {k: v for k, v in run.site.objects().items() if keys.cadre_of(k) is None}
         self.put_json(keys.MANIFEST, run.manifest.model_dump_json(exclude={"cadres"}).encode())
         return BatchResult(written=run.site.changed, unchanged=run.site.unchanged)
 
@@ -221,7 +223,11 @@ class Publisher:
         return _Run(
             day=day,
             manifest=manifest,
-            site=SiteWriter(self.site, manifest.objects, promised=CadrePages(manifest.cadres)),
+            site=SiteWriter(
+                self.site,
+                {**manifest.objects, **checkpoints.proof_hashes(shards)},
+                promised=CadrePages(manifest.cadres),
+            ),
             cadres=sorted(self.roster.list_cadres(), key=lambda c: c.cadre_id),
             units={u.unit_id: u for u in self.roster.list_units()},
             shards=shards,

@@ -173,30 +173,10 @@ def baseline_publisher() -> Any:
     (``infra.direct``, as the demo loader publishes its site): the same code, the same objects,
     without botocore's encoding and moto's parsing of 400,000 puts (a province's full build through
     the emulator takes hours). Only the ledger bucket (one checkpoint) goes through a client."""
-    from infra.direct import DirectDynamoDB, DirectSiteBucket
+    from infra.direct import DirectDynamoDB, direct_publisher
     from worklog import aws
-    from worklog.audit.repository import AuditRepository
-    from worklog.compliance.repository import ComplianceRepository
-    from worklog.compliance.review_repository import ReviewRepository
-    from worklog.journal.repository import JournalRepository
-    from worklog.publish.publisher import Publisher, Records
-    from worklog.publish.runs import PublishRuns
-    from worklog.publish.site import SiteStore
-    from worklog.roster.repository import RosterRepository
-    from worklog.settings import get_settings
-    from worklog.vetting.repository import NoticeRepository
 
-    dynamodb = DirectDynamoDB(aws.client("dynamodb"))
-    records = Records(
-        roster=RosterRepository(client=dynamodb),
-        journal=JournalRepository(client=dynamodb),
-        compliance=ComplianceRepository(client=dynamodb),
-        reviews=ReviewRepository(client=dynamodb),
-        audits=AuditRepository(client=dynamodb),
-        notices=NoticeRepository(client=dynamodb),
-    )
-    site = SiteStore(client=DirectSiteBucket(aws.client("s3"), get_settings().site_bucket))
-    return Publisher(records=records, site=site, runs=PublishRuns(client=dynamodb))
+    return direct_publisher(DirectDynamoDB(aws.client("dynamodb")))
 
 
 def _buckets() -> dict[str, str]:

@@ -226,3 +226,32 @@ class DirectSiteBucket:
             },
             "ResponseMetadata": {"HTTPStatusCode": 200},
         }
+
+
+def direct_publisher(dynamodb: Any, calendar: Any = None) -> Any:
+    """The disclosure publisher on direct clients (``dynamodb``, a ``DirectDynamoDB``, and the site
+    bucket's): the same code and objects as through the emulator, without the requests' encoding
+    and parsing. The ledger bucket (checkpoints) still goes through a client."""
+    from worklog import aws
+    from worklog.audit.repository import AuditRepository
+    from worklog.compliance.repository import ComplianceRepository
+    from worklog.compliance.review_repository import ReviewRepository
+    from worklog.journal.repository import JournalRepository
+    from worklog.publish.publisher import Publisher, Records
+    from worklog.publish.runs import PublishRuns
+    from worklog.publish.site import SiteStore
+    from worklog.roster.repository import RosterRepository
+    from worklog.settings import get_settings
+    from worklog.vetting.repository import NoticeRepository
+
+    records = Records(
+        roster=RosterRepository(client=dynamodb),
+        journal=JournalRepository(client=dynamodb),
+        compliance=ComplianceRepository(client=dynamodb),
+        reviews=ReviewRepository(client=dynamodb),
+        audits=AuditRepository(client=dynamodb),
+        notices=NoticeRepository(client=dynamodb),
+        calendar=calendar,
+    )
+    site = SiteStore(client=DirectSiteBucket(aws.client("s3"), get_settings().site_bucket))
+    return Publisher(records=records, site=site, runs=PublishRuns(client=dynamodb))

@@ -29,7 +29,7 @@ from infra.demo.chains import chains
 from infra.demo.district import DemoDistrict, generate_district
 from infra.demo.plan import CachedCalendar, Journal, Window
 from infra.demo.replay import Interrupted, QuietBus, Replay, ReplaySummary
-from infra.direct import DirectDynamoDB, DirectSiteBucket
+from infra.direct import DirectDynamoDB, direct_publisher
 from infra.emulator import load_items
 from worklog import aws
 from worklog.calendar import WorkingCalendar
@@ -161,25 +161,5 @@ def _load_chains(
 def publish_site(dynamodb: Any, calendar: WorkingCalendar) -> int:
     """The disclosure publisher's full build, on direct clients. Returns the number of objects
     written."""
-    from worklog.audit.repository import AuditRepository
-    from worklog.compliance.repository import ComplianceRepository
-    from worklog.compliance.review_repository import ReviewRepository
-    from worklog.journal.repository import JournalRepository
-    from worklog.publish.publisher import Publisher, Records
-    from worklog.publish.runs import PublishRuns
-    from worklog.publish.site import SiteStore
-    from worklog.vetting.repository import NoticeRepository
-
-    settings = get_settings()
-    site = DirectSiteBucket(aws.client("s3"), settings.site_bucket)
-    records = Records(
-        roster=RosterRepository(client=dynamodb),
-        journal=JournalRepository(client=dynamodb),
-        compliance=ComplianceRepository(client=dynamodb),
-        reviews=ReviewRepository(client=dynamodb),
-        audits=AuditRepository(client=dynamodb),
-        notices=NoticeRepository(client=dynamodb),
-        calendar=calendar,
-    )
-    publisher = Publisher(records=records, site=SiteStore(client=site), runs=PublishRuns(client=dynamodb))
+    publisher = direct_publisher(dynamodb, calendar)
     return len(publisher.run(full=True).written)

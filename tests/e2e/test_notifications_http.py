@@ -20,7 +20,7 @@ import boto3
 import pytest
 import requests
 
-from tests.e2e.conftest import Runtime, runtime_env, runtime_today, start_runtime, stop_runtime, token_for
+from tests.e2e.conftest import Runtime, runtime_env, start_runtime, stop_runtime, token_for
 from worklog.calendar import WorkingCalendar
 from worklog.clock import SHANGHAI
 
@@ -67,12 +67,17 @@ def save(rt: Runtime, cadre_id: str, day: date) -> None:
     assert resp.status_code in (200, 201), resp.text
 
 
-def two_working_days(start: date) -> tuple[date, date]:
-    """The first working day X from ``start`` whose next day is a working day too and not a Monday
-    (the weekly review run fires at 08:00 on Mondays, between the night and the morning)."""
-    calendar, day = WorkingCalendar(), start
+def two_working_days(now: datetime) -> tuple[date, date]:
+    """The first working day X whose 08:00 is still to come after ``now`` and whose next day D is a
+    working day too and not a Monday. The review assignment runs every day at 08:00: X's run assigns
+    the week before the night, and D's, in the same week, assigns nothing new (a Monday's would
+    assign a new week between the night and the morning)."""
+    calendar, day = WorkingCalendar(), now.astimezone(SHANGHAI).date()
     while not (
-        calendar.is_working(day) and calendar.is_working(day + timedelta(days=1)) and day.weekday() != 6
+        at(day, 8) > now
+        and calendar.is_working(day)
+        and calendar.is_working(day + timedelta(days=1))
+        and day.weekday() != 6
     ):
         day += timedelta(days=1)
     return day, day + timedelta(days=1)
@@ -106,11 +111,13 @@ def sent(outbox: dict[str, Any]) -> int:
 def test_a_night_and_a_morning_send_one_digest_to_each_cadre_who_still_owes_and_to_nobody_else(
     night: Runtime, tmp_path: Path
 ) -> None:
-    # Given two working days X and D; the runtime brought to X 09:00 with everything before it sent
-    x, d = two_working_days(runtime_today(night))
-    if get(night, "/_local/clock")["now"] < at(x, 9).isoformat():
-        set_clock(night, at(x, 9))
-        settle(night, morning_run_finished(x))
+    # Given two working days X and D; the runtime brought to X 09:00 with everything before it sent:
+    # first X's review assignment (08:00), whose notices are for X's morning, then that morning
+    x, d = two_working_days(datetime.fromisoformat(get(night, "/_local/clock")["now"]))
+    set_clock(night, at(x, 8, 10))
+    settle(night)
+    set_clock(night, at(x, 9))
+    settle(night, morning_run_finished(x))
     writers = [u["cadre_id"] for u in get(night, "/_local/users")][:2]
     # And two cadres who write X's log in the evening
     set_clock(night, at(x, 18))

@@ -34,6 +34,14 @@ ID_CARD = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dA-Za-z])")
 # Shorter texts ("同意", "属实") could stand in a log for another reason; no test writes a personal
 # text that short.
 MIN_TEXT = 6
+# A text of digits and separators only (a date, a time, a number) is no one's personal text, and the
+# logs carry dates for good reasons: only a text with a letter or a character of a script counts.
+WORDED = re.compile(r"[^\d\s\-:./,+]")
+
+
+def personal_text(text: str) -> bool:
+    """Whether a text a client wrote is one the logs must never carry."""
+    return len(text) >= MIN_TEXT and WORDED.search(text) is not None
 
 
 @dataclass
@@ -118,7 +126,7 @@ def watching_logs() -> Iterator[LogWatch]:
 
     def recording(value: Any, *, multiline: bool) -> Any:
         checked = original(value, multiline=multiline)
-        if multiline and isinstance(checked, str) and len(checked.strip()) >= MIN_TEXT:
+        if multiline and isinstance(checked, str) and personal_text(checked.strip()):
             watch.texts.add(checked.strip())
         return checked
 

@@ -11,7 +11,7 @@ import logging
 
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
-from tests.integration.log_privacy_support import find_leaks, watching_logs
+from tests.integration.log_privacy_support import find_leaks, personal_text, watching_logs
 from worklog.models.entries import EntryIn
 from worklog.observability import logger as powertools_logger
 
@@ -57,3 +57,12 @@ def test_the_watch_records_the_texts_the_models_accept_and_every_line_logged() -
     [line] = [line for line in watch.powertools.lines if "log watch probe" in line]
     assert json.loads(line)["pages"] == 3  # the line as Powertools prints it
     assert watch.others.lines == ["some.library WARNING library probe"]
+
+
+def test_a_text_of_digits_and_separators_is_no_personal_text_but_a_worded_one_is() -> None:
+    # Given texts a client could write: a date, a time, a number; and worded ones
+    # Then only the worded ones are held against the logs, which carry dates for good reasons
+    assert not personal_text("2026-11-20") and not personal_text("08:30:00") and not personal_text("123456")
+    assert personal_text("调研课后服务工作") and personal_text("visited school 3")
+    # And a short text never counts
+    assert not personal_text("同意")

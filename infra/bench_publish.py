@@ -114,22 +114,13 @@ def _load(n: int) -> None:
     """The sweeps' district of n cadres, each with one entry saved on the sweeps' day (its revision,
     view and chain head), straight into the in-process emulator: the benchmark measures the
     publisher, not the loading."""
-    from infra.bench_sweeps import DAY, _district
-    from infra.seed import _in_process_moto
-    from worklog.calendar import WorkingCalendar
+    from infra.bench_sweeps import DAY, district_in_emulator
     from worklog.journal.records import Head, append, head_item, revision_item, view_item
-    from worklog.journal.repository import JournalRepository
-    from worklog.periods import LockdownPolicy, day_period
-    from worklog.roster.repository import RosterRepository, cadre_item, unit_item
+    from worklog.periods import day_period
+    from worklog.roster.repository import RosterRepository
     from worklog.roster.standing import standing_items
-    from worklog.settings import Rules
 
-    roster, journal = RosterRepository(), JournalRepository()
-    write = _in_process_moto(journal.table)
-    assert write is not None
-    units, cadres = _district(n)
-    write(roster.table, [unit_item(u) for u in units] + [cadre_item(c) for c in cadres])
-    policy = LockdownPolicy(Rules(), WorkingCalendar())
+    write, journal, cadres, policy = district_in_emulator(n)
     items, revisions = [], []
     for c in cadres:
         step = append(
@@ -149,7 +140,7 @@ def _load(n: int) -> None:
         ]
         revisions.append(step.record)
     write(journal.table, items)
-    write(roster.table, standing_items(revisions))
+    write(RosterRepository().table, standing_items(revisions))
 
 
 @dataclass

@@ -29,25 +29,34 @@ MISS_RATE = 0.05
 LEAVE_RATE = 0.01
 
 
-def _load(n: int) -> None:
-    """n cadres in units of ~13, entries for DAY from all but ~5%, ~1% on leave; straight into the
-    in-process emulator (the benchmark measures the sweep, not the loading)."""
+def district_in_emulator(n: int) -> tuple[Any, Any, list[Any], Any]:
+    """The district of n cadres (``_district``) written into the in-process emulator's roster; the
+    direct writer, the journal repository, the cadres and the lockdown policy, for what is loaded next."""
     from infra.seed import _in_process_moto
     from worklog.calendar import WorkingCalendar
-    from worklog.journal.records import Head, append, view_item
     from worklog.journal.repository import JournalRepository
-    from worklog.periods import Kind, LockdownPolicy, Period, day_period
+    from worklog.periods import LockdownPolicy
     from worklog.roster.repository import RosterRepository, cadre_item, unit_item
-    from worklog.roster.standing import standing_items
     from worklog.settings import Rules
 
-    rng = random.Random(n)
     roster, journal = RosterRepository(), JournalRepository()
     write = _in_process_moto(journal.table)
     assert write is not None
     units, cadres = _district(n)
     write(roster.table, [unit_item(u) for u in units] + [cadre_item(c) for c in cadres])
-    policy = LockdownPolicy(Rules(), WorkingCalendar())
+    return write, journal, cadres, LockdownPolicy(Rules(), WorkingCalendar())
+
+
+def _load(n: int) -> None:
+    """n cadres in units of ~13, entries for DAY from all but ~5%, ~1% on leave; straight into the
+    in-process emulator (the benchmark measures the sweep, not the loading)."""
+    from worklog.journal.records import Head, append, view_item
+    from worklog.periods import Kind, Period, day_period
+    from worklog.roster.repository import RosterRepository
+    from worklog.roster.standing import standing_items
+
+    rng = random.Random(n)
+    write, journal, cadres, policy = district_in_emulator(n)
     items, revisions = [], []
     for c in cadres:
         roll = rng.random()
@@ -72,7 +81,7 @@ def _load(n: int) -> None:
         items.append(view_item(step.record, first_saved_at=step.record["saved_at"], unit_id=c.unit_id))
         revisions.append(step.record)
     write(journal.table, items)
-    write(roster.table, standing_items(revisions))
+    write(RosterRepository().table, standing_items(revisions))
 
 
 def _district(n: int) -> tuple[list[Unit], list[Cadre]]:

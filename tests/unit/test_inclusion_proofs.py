@@ -225,7 +225,6 @@ def night(manifest: Manifest, day: str, *, rewritten: bool = True) -> tuple[list
         leaves,
         checkpoint,
         rewritten=rewritten,
-        changed=set(),
     )
     return written, store
 

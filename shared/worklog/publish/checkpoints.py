@@ -37,18 +37,16 @@ def write_proofs(
     checkpoint: tamper.Checkpoint,
     *,
     rewritten: bool,
-    changed: set[str],
 ) -> list[str]:
     """Prove, against ``checkpoint``, each cadre whose leaf is not the one its proof is for (new,
     changed, never proved), or whose proof names this checkpoint's day when a later run of the day
-    re-signed it (``rewritten``), or that the caller names in ``changed``. Returns their ids."""
+    re-signed it (``rewritten``). Returns their ids."""
     day = checkpoint.date
     due = [
         leaf
         for leaf in leaves_
         if (state := manifest.cadres[leaf.cadre_id]).proved != leaf.head
         or (rewritten and state.proof_date == day)
-        or leaf.cadre_id in changed
     ]
     paths = tamper.inclusion_proofs(leaves_, [leaf.cadre_id for leaf in due])
     for leaf in due:
@@ -78,7 +76,7 @@ def shards_to_save(
         n = shard_of(cadre_id, count)
         if n in shards:
             key = keys.cadre_proof(cadre_id)
-            shards[n].objects[key] = site.objects()[key]
+            shards[n].objects[key] = site.written.get(key) or site.published[key]
             touched[n] = shards[n]
     return sorted(touched.items())
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -396,10 +395,10 @@ class Publisher:
         return rows
 
     # --- tamper evidence ----------------------------------------------------------------------
-    def _checkpoint(self, run: _Run, changed: Collection[str] = ()) -> pg.CheckpointRef:
+    def _checkpoint(self, run: _Run) -> pg.CheckpointRef:
         """The day's signed checkpoint (root, count, the previous day's root; no leaves), kept as it
         is when a run of the same day finds the same root; the inclusion proofs of the cadres whose
-        leaf changed (and of ``changed``); the index, the latest pointer and the key that verifies."""
+        leaf changed; the index, the latest pointer and the key that verifies."""
         day = run.day.isoformat()
         leaves = checkpoints.leaves(run.manifest)
         root = tamper.merkle_root(leaves)
@@ -414,9 +413,7 @@ class Publisher:
         else:
             checkpoint = tamper.Checkpoint.model_validate(stored)  # the same day, nothing new: keep it
         run.site.json(keys.checkpoint(day), checkpoint.model_dump(mode="json", exclude_none=True))
-        run.proved = checkpoints.write_proofs(
-            run.site, run.manifest, leaves, checkpoint, rewritten=rewritten, changed=set(changed)
-        )
+        run.proved = checkpoints.write_proofs(run.site, run.manifest, leaves, checkpoint, rewritten=rewritten)
         if day not in run.manifest.checkpoints:
             run.manifest.checkpoints.append(day)
         run.site.json(keys.CHECKPOINT_INDEX, {"checkpoints": run.manifest.checkpoints})

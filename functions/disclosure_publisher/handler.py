@@ -31,8 +31,17 @@ def _report(summary: PublishSummary) -> dict[str, Any]:
     return result
 
 
+def _finished(summary: PublishSummary) -> PublishSummary:
+    # Only a scheduled run counts (publishes on events would hide a nightly run that never came),
+    # and only when its last step is done: a run of several batches finishes in the invocation
+    # that takes the last of them from the queue.
+    if summary.nightly_finished:
+        heartbeat("disclosure-publisher")
+    return summary
+
+
 def _message(body: Any) -> None:
-    _report(Publisher().take_batch(body, _queue()))
+    _report(_finished(Publisher().take_batch(body, _queue())))
 
 
 def _failed(message_id: str) -> None:
@@ -48,8 +57,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return each_message(event, _message, failed=_failed)
     from_bus = "detail-type" in event
     full = bool(event.get("full")) if not from_bus else False
-    result = _report(Publisher().start(full=full, queue=_queue()))
-    if not from_bus:
-        # Only the scheduled run counts: publishes on events would hide a nightly run that never came.
-        heartbeat("disclosure-publisher")
-    return result
+    return _report(_finished(Publisher().start(full=full, queue=_queue(), nightly=not from_bus)))

@@ -10,6 +10,7 @@ import pytest
 
 from infra.inprocess import InProcessStack
 from tests.conftest import set_clock
+from tests.integration.test_publisher_shards import deliver, in_shards, queued
 from worklog.observability import HEARTBEAT_DIMENSION, HEARTBEAT_JOBS, HEARTBEAT_METRIC
 from worklog.settings import get_settings
 
@@ -120,3 +121,43 @@ def test_a_sweep_slice_that_hands_the_rest_on_is_not_a_finished_night(
     # Then the night is not finished, and no heartbeat says it is
     assert summary["next_from"] is not None
     assert heartbeats(capsys.readouterr().out) == []
+
+
+@pytest.fixture
+def sharded(stack: InProcessStack, monkeypatch: pytest.MonkeyPatch) -> InProcessStack:
+    return in_shards(stack, monkeypatch)
+
+
+def test_a_nightly_publish_in_batches_puts_its_heartbeat_when_the_last_batch_finishes(
+    sharded: InProcessStack, metrics_on: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the nightly run of several shards: it plans and hands its batches to the queue
+    sharded.invoke("disclosure-publisher", {})
+    messages = queued()
+    assert len(messages) >= 2
+    # When every batch but the last is done, no heartbeat: the site is not published yet
+    for message in messages[:-1]:
+        deliver(sharded, message)
+    assert heartbeats(capsys.readouterr().out) == []
+    # Then the invocation that takes the last batch, and writes the shared pages, puts it once
+    deliver(sharded, messages[-1])
+    assert [h["job"] for h in heartbeats(capsys.readouterr().out)] == ["disclosure-publisher"]
+
+
+def test_a_nightly_publish_that_waits_for_a_running_one_puts_its_heartbeat_when_it_follows(
+    sharded: InProcessStack, metrics_on: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a run started by an event holds the lock when the nightly schedule fires
+    sharded.invoke("disclosure-publisher", {"source": "worklog", "detail-type": "NoticeOpened", "detail": {}})
+    event_run = queued()
+    assert sharded.invoke("disclosure-publisher", {})["busy"] is True
+    assert heartbeats(capsys.readouterr().out) == []
+    # When the event's run ends, the nightly one follows; its batches go out in turn
+    for message in event_run:
+        deliver(sharded, message)
+    assert heartbeats(capsys.readouterr().out) == []  # the event's run is no nightly run
+    following = queued()
+    for message in following:
+        deliver(sharded, message)
+    # Then the nightly run, done at last, is heard from once
+    assert [h["job"] for h in heartbeats(capsys.readouterr().out)] == ["disclosure-publisher"]

@@ -31,6 +31,10 @@ def save(stack: InProcessStack, cadre_id: str, day: str, content: str) -> None:
 
 @pytest.fixture
 def sharded(stack: InProcessStack, monkeypatch: pytest.MonkeyPatch) -> InProcessStack:
+    return in_shards(stack, monkeypatch)
+
+
+def in_shards(stack: InProcessStack, monkeypatch: pytest.MonkeyPatch) -> InProcessStack:
     """Given shards of two cadres (several batches for the test roster) and three cadres' entries."""
     monkeypatch.setenv("PUBLISH_SHARD_CADRES", "2")
     get_settings.cache_clear()

@@ -79,6 +79,7 @@ class PublishSummary:
     unchanged: int = 0
     batches: int = 0  # handed out through the queue, or done here
     busy: bool = False  # another run held the lock: this one is noted and follows it
+    nightly_finished: bool = False  # a nightly run's last step was done in this invocation
 
     def add(self, result: BatchResult) -> None:
         self.cadres_rendered += result.cadres_rendered
@@ -91,6 +92,7 @@ class PublishSummary:
             "full": self.full,
             "batches": self.batches,
             "busy": self.busy,
+            "nightly_finished": self.nightly_finished,
             "cadres_rendered": self.cadres_rendered,
             "objects_written": len(self.written),
             "objects_unchanged": self.unchanged,

@@ -48,7 +48,7 @@ from worklog.publish import checkpoints, keys, render, tamper
 from worklog.publish import pages as pg
 from worklog.publish.batch import Batch, BatchResult, CadrePages, PublishSummary, ShardPublisher, plan, split
 from worklog.publish.manifest import CadreState, Manifest, ShardManifest
-from worklog.publish.runs import PublishQueue, PublishRuns
+from worklog.publish.runs import Pending, PublishQueue, PublishRuns
 from worklog.publish.site import JSON, SiteStore, SiteWriter
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
@@ -140,15 +140,18 @@ class Publisher:
         """The whole run in this process: every batch, then the last step."""
         return self.start(full=full, queue=None)
 
-    def start(self, *, full: bool = False, queue: PublishQueue | None = None) -> PublishSummary:
+    def start(
+        self, *, full: bool = False, queue: PublishQueue | None = None, nightly: bool = False
+    ) -> PublishSummary:
         """Plan the run, one batch per manifest shard, under the run lock. With a queue and more
         than one batch the batches go out through it (``take_batch`` does each); otherwise they
-        are done here, then the last step. ``full`` renders every cadre again."""
+        are done here, then the last step. ``full`` renders every cadre again; ``nightly`` marks
+        the scheduled run, whose last step is the publisher's heartbeat."""
         day = today(self.clock)
         run_id = f"{day.isoformat()}-{uuid.uuid4().hex[:12]}"
         manifest, shards, batches = plan(self, run_id, day, full)
         summary = PublishSummary(day, full, batches=len(batches))
-        if not self.runs.acquire(run_id, len(batches), full=full):
+        if not self.runs.acquire(run_id, len(batches), full=full, nightly=nightly):
             summary.busy = True
             return summary
         try:
@@ -160,11 +163,11 @@ class Publisher:
             for batch in batches:
                 summary.add(ShardPublisher(self).publish(batch, manifest.objects))
             summary.add(self._finish(day))
+            summary.nightly_finished = nightly
         except BaseException:
             self.runs.release(run_id)
             raise
-        if pending := self.runs.release(run_id):
-            self.start(full=pending == "full", queue=queue)  # asked for while this one ran
+        self._follow(summary, self.runs.release(run_id), queue)
         return summary
 
     def take_batch(self, message: dict[str, Any], queue: PublishQueue | None = None) -> PublishSummary:
@@ -179,9 +182,15 @@ class Publisher:
             # Also when this is a redelivery of a counted batch: the last step may have died
             # half-way; it writes only what differs, so doing it twice is safe.
             summary.add(self._finish(batch.day))
-            if pending := self.runs.release(batch.run_id):
-                self.start(full=pending == "full", queue=queue)
+            summary.nightly_finished = state.nightly
+            self._follow(summary, self.runs.release(batch.run_id), queue)
         return summary
+
+    def _follow(self, summary: PublishSummary, pending: Pending | None, queue: PublishQueue | None) -> None:
+        """Start the run asked for while this one ran; a nightly one that finished here counts."""
+        if pending is not None:
+            following = self.start(full=pending.full, queue=queue, nightly=pending.nightly)
+            summary.nightly_finished = summary.nightly_finished or following.nightly_finished
 
     def _finish(self, day: date) -> BatchResult:
         """The last step: pages shared by the whole site, the day's checkpoint before the pages that

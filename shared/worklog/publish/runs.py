@@ -5,7 +5,9 @@ lock (runs never overlap, even without reserved concurrency); it counts the batc
 of their numbers, so a batch delivered twice is counted once; the step that finds every batch done
 writes the shared pages and the checkpoint and deletes the item. A run asked for while another
 holds the lock is remembered (``pending``) and started when that one ends. A lock left by a run
-that died expires after ``LOCK_SECONDS``.
+that died expires after ``LOCK_SECONDS``. A run started by the nightly schedule is marked
+``nightly`` (so is a pending run a nightly start asked for): the step that finishes it puts the
+publisher's heartbeat, whichever invocation that is.
 """
 
 from __future__ import annotations
@@ -29,10 +31,19 @@ class RunState:
     batches: int
     done: frozenset[int]
     pending: str | None  # "full" or "incremental": a run asked for while this one runs
+    nightly: bool = False  # started by the nightly schedule
 
     @property
     def complete(self) -> bool:
         return len(self.done) >= self.batches
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A run asked for while another held the lock: to start when that one ends."""
+
+    full: bool
+    nightly: bool
 
 
 def _state(item: Mapping[str, Any]) -> RunState:
@@ -41,6 +52,7 @@ def _state(item: Mapping[str, Any]) -> RunState:
         batches=int(item["batches"]["N"]),
         done=frozenset(int(n) for n in item.get("done", {}).get("NS", [])),
         pending=item.get("pending", {}).get("S"),
+        nightly=item.get("nightly", {}).get("BOOL", False),
     )
 
 
@@ -53,32 +65,44 @@ class PublishRuns:
     def client(self) -> Any:
         return self._client or aws.client("dynamodb")
 
-    def acquire(self, run_id: str, batches: int, *, full: bool = False) -> bool:
+    def acquire(self, run_id: str, batches: int, *, full: bool = False, nightly: bool = False) -> bool:
         """Take the lock for a run of ``batches`` batches; False (and the run noted as pending: a
-        full one wins over an incremental one) when another run holds it."""
+        full one wins over an incremental one, and a nightly one stays nightly) when another run
+        holds it."""
         now = int(time.time())
+        item: dict[str, Any] = {
+            "id": {"S": RUN_ID},
+            "run_id": {"S": run_id},
+            "batches": {"N": str(batches)},
+            "expiration": {"N": str(now + LOCK_SECONDS)},
+        }
+        if nightly:
+            item["nightly"] = {"BOOL": True}
         try:
             self.client.put_item(
                 TableName=self.table,
-                Item={
-                    "id": {"S": RUN_ID},
-                    "run_id": {"S": run_id},
-                    "batches": {"N": str(batches)},
-                    "expiration": {"N": str(now + LOCK_SECONDS)},
-                },
+                Item=item,
                 ConditionExpression="attribute_not_exists(id) OR expiration < :now",
                 ExpressionAttributeValues={":now": {"N": str(now)}},
             )
             return True
         except self.client.exceptions.ConditionalCheckFailedException:
-            self.client.update_item(
-                TableName=self.table,
-                Key={"id": {"S": RUN_ID}},
-                UpdateExpression="SET pending = :p" if full else "SET pending = if_not_exists(pending, :p)",
-                ConditionExpression="attribute_exists(id)",
-                ExpressionAttributeValues={":p": {"S": "full" if full else "incremental"}},
-            )
+            self._note_pending(full=full, nightly=nightly)
             return False
+
+    def _note_pending(self, *, full: bool, nightly: bool) -> None:
+        updates = ["pending = :p" if full else "pending = if_not_exists(pending, :p)"]
+        values: dict[str, Any] = {":p": {"S": "full" if full else "incremental"}}
+        if nightly:
+            updates.append("pending_nightly = :n")
+            values[":n"] = {"BOOL": True}
+        self.client.update_item(
+            TableName=self.table,
+            Key={"id": {"S": RUN_ID}},
+            UpdateExpression="SET " + ", ".join(updates),
+            ConditionExpression="attribute_exists(id)",
+            ExpressionAttributeValues=values,
+        )
 
     def batch_done(self, run_id: str, batch: int) -> RunState | None:
         """Count ``batch`` as done (once, however often it is delivered): the run's state after it,
@@ -96,8 +120,8 @@ class PublishRuns:
             return None
         return _state(item)
 
-    def release(self, run_id: str) -> str | None:
-        """End the run: the run asked for meanwhile ("full" or "incremental"), if any."""
+    def release(self, run_id: str) -> Pending | None:
+        """End the run: the run asked for meanwhile, if any."""
         try:
             old = self.client.delete_item(
                 TableName=self.table,
@@ -109,7 +133,9 @@ class PublishRuns:
         except self.client.exceptions.ConditionalCheckFailedException:
             return None
         pending = old.get("pending", {}).get("S")
-        return str(pending) if pending else None
+        if not pending:
+            return None
+        return Pending(full=pending == "full", nightly=old.get("pending_nightly", {}).get("BOOL", False))
 
 
 class PublishQueue:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import traceback
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
@@ -20,9 +21,10 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
+    ValidationException,
 )
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from worklog.auth.principals import Principal, PrincipalResolver
 from worklog.clock import system_clock, today
@@ -106,6 +108,19 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+def log_fault(message: str, err: Exception) -> None:
+    """Log a fault of ours (an answer 500) with its stack. A validation error's text quotes every
+    value it checked — a response model that failed on a cadre's entry would write the entry into
+    the log — so for those only each error's type and place are logged, never the values."""
+    if isinstance(err, (ValidationError, ValidationException)):
+        found = err.errors(include_input=False) if isinstance(err, ValidationError) else err.errors()
+        places = [{"type": e.get("type"), "loc": list(e.get("loc", ()))} for e in found]
+        stack = "".join(traceback.format_tb(err.__traceback__))
+        logger.error(message, error_type=type(err).__name__, errors=places, stack=stack)
+        return
+    logger.exception(message)
+
+
 def create_app() -> LambdaFunctionUrlResolver:
     app = LambdaFunctionUrlResolver(enable_validation=True, serializer=_dumps)
 
@@ -134,7 +149,7 @@ def create_app() -> LambdaFunctionUrlResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(err: Exception) -> Response:
-        logger.exception("unhandled error")
+        log_fault("unhandled error", err)
         return error_response(500, "internal_error", MSG["internal_error"])
 
     return app
@@ -286,11 +301,11 @@ def handle(
     except WorklogError as err:
         app.clear_context()
         return _as_result(error_response(err.status, err.code, err.message, err.details))
-    except Exception:
+    except Exception as err:
         # A fault of ours before routing still answers in the API's shape, never as a crashed
         # invocation (which a function URL turns into a bare 502).
         app.clear_context()
-        logger.exception("unhandled error before routing")
+        log_fault("unhandled error before routing", err)
         return _as_result(error_response(500, "internal_error", MSG["internal_error"]))
     return app.resolve(event, context)
 

@@ -29,8 +29,10 @@ from typing import Any
 from worklog.models import common
 from worklog.observability import logger as powertools_logger
 
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-ID_CARD = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dA-Za-z])")
+# Bounded by anything but a Latin letter or digit (a phone number in Chinese text is still found),
+# so the digits inside a hexadecimal id (a run's ``2026-11-20-a13912345678``) are not one.
+MOBILE = re.compile(r"(?<![\dA-Za-z])1[3-9]\d{9}(?![\dA-Za-z])")
+ID_CARD = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 # Shorter texts ("同意", "属实") could stand in a log for another reason; no test writes a personal
 # text that short.
 MIN_TEXT = 6

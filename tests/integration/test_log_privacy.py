@@ -38,13 +38,17 @@ def test_a_text_a_client_wrote_is_found_in_a_line_even_escaped() -> None:
 
 def test_mobile_and_id_card_numbers_are_found_and_other_numbers_are_not() -> None:
     phone, id_card = powertools_line("sent", to="13912345678"), powertools_line("x", who="11010519491231002X")
+    in_text = powertools_line("saved", note="电话13812345678")
     harmless = powertools_line("published", pages=139123456789, took_ms=1100000000000000000)
+    hex_ids = powertools_line("published", run="2026-11-20-a13912345678", trace="f11010519491231002e")
 
-    assert [leak.why for leak in find_leaks([phone, id_card], set())] == [
+    assert [leak.why for leak in find_leaks([phone, id_card, in_text], set())] == [
         "a mobile number: 13912345678",
         "an ID-card number: 11010519491231002X",
+        "a mobile number: 13812345678",
     ]
     assert find_leaks([harmless], set()) == []
+    assert find_leaks([hex_ids], set()) == []  # digits inside a hexadecimal id are no number
 
 
 def test_the_watch_records_the_texts_the_models_accept_and_every_line_logged() -> None:

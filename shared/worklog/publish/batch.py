@@ -22,7 +22,9 @@ from worklog.models.roster import Cadre, Unit
 from worklog.publish import keys, render, tamper
 from worklog.publish import pages as pg
 from worklog.publish.cadre_log import CadreLog, public_revisions
+from worklog.publish.departures import withdraw
 from worklog.publish.manifest import CadreState, Manifest, ShardManifest, shard_count, shard_of
+from worklog.publish.policy import is_withdrawn
 from worklog.publish.site import JSON, SiteWriter
 from worklog.settings import get_settings
 
@@ -183,9 +185,18 @@ class ShardPublisher:
         self, batch: Batch, cadre: Cadre, unit: Unit | None, shard: ShardManifest, site: SiteWriter
     ) -> bool:
         state = shard.cadres.get(cadre.cadre_id, CadreState())
+        if is_withdrawn(cadre.left_on, batch.day, self.p.policy):
+            # Checked every night from the roster row the batch reads anyway: the clock alone withdraws.
+            if state.withdrawn and not batch.full:
+                return False
+            shard.cadres[cadre.cadre_id] = withdraw(
+                site, shard.objects, cadre.cadre_id, state, batch.day, self.p.district
+            )
+            return True
         seq = batch.heads.get(cadre.cadre_id, 0)
         profile = [cadre.name, cadre.title or "", cadre.unit_id, unit.name if unit else ""]
-        if not batch.full and state.seen_seq == seq and state.seq == seq and state.profile == profile:
+        fresh = not batch.full and not state.withdrawn  # a cadre back in post is rendered whole again
+        if fresh and state.seen_seq == seq and state.seq == seq and state.profile == profile:
             return False  # nothing new, nothing waiting for the publication delay, same profile
         published = self._revisions(cadre.cadre_id, state, seq, batch)
         log = CadreLog(self.p.district, self.p.calendar, cadre, unit, published)
@@ -205,7 +216,7 @@ class ShardPublisher:
     ) -> list[tamper.PublishedRevision]:
         """The cadre's public revisions: those already published from its ledger file, the later
         ones from the journal (the whole chain on a full run, or when the file does not match)."""
-        before = self._published(cadre_id, state) if not batch.full else None
+        before = self._published(cadre_id, state) if not batch.full and not state.withdrawn else None
         if before is None:
             chain = self.p.journal.all_revisions(cadre_id)
             return public_revisions(chain, batch.day, self.p.policy)
@@ -218,7 +229,7 @@ class ShardPublisher:
         if state.seq == 0:
             return []
         stored = self.p.site.get_json(keys.cadre_ledger(cadre_id))
-        if stored is None:
+        if not isinstance(stored, dict) or "withdrawn" in stored:
             return None
         ledger = tamper.CadreLedger.model_validate(stored)
         if len(ledger.revisions) != state.seq or not ledger.heads or ledger.heads[-1] != state.head:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 
 from tests.unit.site_support import LI, ROUNDS, check_page, notice_view, resolve
 from tests.unit.tamper_support import ProvedSite
+from worklog import cli
 from worklog.models.publication import PublicationPolicy
 from worklog.publish import keys, render
 from worklog.publish.departures import cadre_pages, withdraw
@@ -155,7 +157,11 @@ def test_an_audit_row_of_a_withdrawn_cadre_shows_its_days_as_text() -> None:
 def withdrawn_site(cadre_id: str = "c0002", **changes: Any) -> ProvedSite:
     """The proved site with c0002 withdrawn after its three revisions (its proof names 11-19)."""
     site = ProvedSite()
-    fields = {"cadre_id": cadre_id, "withdrawn": "2027-11-01", "notice": render.WITHDRAWN_TEXT}
+    fields: dict[str, Any] = {
+        "cadre_id": cadre_id,
+        "withdrawn": "2027-11-01",
+        "notice": render.WITHDRAWN_TEXT,
+    }
     fields |= {"seq": 3, "head": site.ledgers["c0002"].heads[-1], **changes}
     site.files[keys.cadre_ledger("c0002")] = WithdrawnLedger.model_validate(fields).model_dump(mode="json")
     return site
@@ -190,3 +196,16 @@ def test_a_withdrawn_ledger_without_its_proof_or_with_a_broken_chain_is_reported
     site = withdrawn_site()
     site.files[keys.LATEST_CHECKPOINT]["root"] = "00" * 32
     assert verify_site(site.fetch, "c0002")
+
+
+def test_verify_site_on_the_command_line_says_the_log_was_withdrawn(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the last head was checked: the answer says so, and says nothing of it for the others."""
+    site = withdrawn_site()
+    monkeypatch.setattr(cli, "from_web", lambda url, text=(): site.fetch)
+    assert cli.main(["verify-site", "https://site.example/", "c0002"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["ok"] and answer["withdrawn"] == "2027-11-01"
+    assert cli.main(["verify-site", "https://site.example/", "c0001"]) == 0
+    assert "withdrawn" not in json.loads(capsys.readouterr().out)

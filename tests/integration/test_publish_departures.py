@@ -86,9 +86,11 @@ def test_the_night_after_the_last_public_day_the_departed_cadres_pages_become_th
     for cadre_id in ("c0001", GONE):
         assert verify_site(fetch_from(departed), cadre_id) == [], cadre_id
     assert withdrawn_on(fetch_from(departed), GONE) == "2026-12-01"
-    # And the night after, nothing of theirs is written again
+    # And the night after, nothing of theirs is written again, not even by a full rebuild
     set_clock(2026, 12, 2, 2)
     assert not [k for k in publish(departed)["written"] if keys.cadre_of(k) == GONE]
+    assert not [k for k in publish(departed, full=True)["written"] if keys.cadre_of(k) == GONE]
+    assert json.loads(site(departed)[keys.cadre_ledger(GONE)])["withdrawn"] == "2026-12-01"
 
 
 def test_a_withdrawn_ledger_altered_on_the_site_is_caught(departed: InProcessStack) -> None:
@@ -144,6 +146,25 @@ def test_a_sharded_run_withdraws_through_its_batches(
     # Then the departed cadre's pages are the notice, nothing links to a missing page, all verify
     pages = site(departed)
     assert all(WITHDRAWN_TEXT in pages[key].decode() for key in PAGES)
+    assert broken_links(pages) == []
+    for cadre_id in ("c0001", GONE):
+        assert verify_site(fetch_from(departed), cadre_id) == [], cadre_id
+
+
+def test_a_departed_cadre_the_manifest_no_longer_records_is_withdrawn_from_their_journal(
+    departed: InProcessStack,
+) -> None:
+    # Given the publisher's manifest and shards lost (the pages still in the bucket)
+    s3, bucket = boto3.client("s3"), departed.stack.names["SiteBucket"]
+    for key in [k for k in site(departed) if k == keys.MANIFEST or k.startswith("manifest/")]:
+        s3.delete_object(Bucket=bucket, Key=key)
+    # When the night after c0004's last public day runs
+    set_clock(2026, 12, 1, 2)
+    publish(departed)
+    # Then the pages the bucket still held hold the notice, and the leaf is their public chain's head
+    pages = site(departed)
+    assert all(WITHDRAWN_TEXT in pages[key].decode() and "孙涛" not in pages[key].decode() for key in PAGES)
+    assert json.loads(pages[keys.cadre_ledger(GONE)])["seq"] == 2
     assert broken_links(pages) == []
     for cadre_id in ("c0001", GONE):
         assert verify_site(fetch_from(departed), cadre_id) == [], cadre_id

@@ -189,8 +189,11 @@ class ShardPublisher:
             # Checked every night from the roster row the batch reads anyway: the clock alone withdraws.
             if state.withdrawn and not batch.full:
                 return False
+            pages: dict[str, str] = {}
+            if not state.withdrawn and state.seq == 0 and batch.heads.get(cadre.cadre_id, 0):
+                state, pages = self._unrecorded(batch, cadre, unit)
             shard.cadres[cadre.cadre_id] = withdraw(
-                site, shard.objects, cadre.cadre_id, state, batch.day, self.p.district
+                site, {**shard.objects, **pages}, cadre.cadre_id, state, batch.day, self.p.district
             )
             return True
         seq = batch.heads.get(cadre.cadre_id, 0)
@@ -210,6 +213,18 @@ class ShardPublisher:
         if state.months:
             site.page(render.render_cadre_index(self._index(cadre, unit, state)))
         return True
+
+    def _unrecorded(self, batch: Batch, cadre: Cadre, unit: Unit | None) -> tuple[CadreState, dict[str, str]]:
+        """A cadre to withdraw whom the shard does not record as published (a shard rebuilt, a roster
+        imported with departures): their public chain from the journal, for the leaf the checkpoints
+        keep, and the pages it would have (any the bucket still holds get the notice too)."""
+        seq = batch.heads.get(cadre.cadre_id, 0)
+        published = self._revisions(cadre.cadre_id, CadreState(), seq, batch)
+        log = CadreLog(self.p.district, self.p.calendar, cadre, unit, published)
+        pages = [keys.cadre_index(cadre.cadre_id), *(keys.cadre_month(cadre.cadre_id, m) for m in log.months)]
+        pages += [keys.revisions(cadre.cadre_id, h.period_key) for h in log.revisions_pages()]
+        state = CadreState(seen_seq=seq, seq=log.seq, head=log.head, months=log.months)
+        return state, dict.fromkeys(pages if log.seq else [], "")
 
     def _revisions(
         self, cadre_id: str, state: CadreState, seq: int, batch: Batch

@@ -1,7 +1,8 @@
 """One batch of a publish run: the cadres of one manifest shard, their pages and the shard.
 
 A batch renders each of its cadres whose chain moved, whose newest revisions were waiting for the
-publication delay, or whose name, title or unit changed: the cadre's ledger, pages and index. A
+publication delay, or whose name, title or unit changed: the cadre's ledger, pages and index; and
+it withdraws a departed cadre whose time on the site has passed (``worklog.publish.departures``). A
 cadre's chain is read from where the last publish left it: the revisions already published come
 from its ledger file on the site (checked against the shard's seq and head), only the later ones
 from the journal. The shard's manifest is written last: a batch that stops half-way is done again

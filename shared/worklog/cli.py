@@ -39,7 +39,7 @@ from worklog.journal.verification import verify_journal
 from worklog.models.calendar import ScheduleIn
 from worklog.models.common import Year
 from worklog.publish.publisher import Publisher
-from worklog.publish.verification import verify_site
+from worklog.publish.verification import verify_site, withdrawn_on
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import ScheduleRepository
@@ -119,6 +119,8 @@ def _verify_site(args: argparse.Namespace) -> int:
     fetch = from_web(args.site_url, text=(".pem",))
     problems = verify_site(fetch, args.cadre_id, trusted_keys=args.trusted_key_id or ())
     out = {"site": args.site_url, "cadre_id": args.cadre_id, "ok": not problems, "problems": problems}
+    if withdrawn := withdrawn_on(fetch, args.cadre_id):
+        out["withdrawn"] = withdrawn  # only the chain's last head was checked: the log is no longer public
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0 if not problems else 1
 

@@ -1,7 +1,8 @@
 """One batch of a publish run: the cadres of one manifest shard, their pages and the shard.
 
 A batch renders each of its cadres whose chain moved, whose newest revisions were waiting for the
-publication delay, or whose name, title or unit changed: the cadre's ledger, pages and index. A
+publication delay, or whose name, title or unit changed: the cadre's ledger, pages and index; and
+it withdraws a departed cadre whose time on the site has passed (``worklog.publish.departures``). A
 cadre's chain is read from where the last publish left it: the revisions already published come
 from its ledger file on the site (checked against the shard's seq and head), only the later ones
 from the journal. The shard's manifest is written last: a batch that stops half-way is done again
@@ -22,7 +23,9 @@ from worklog.models.roster import Cadre, Unit
 from worklog.publish import keys, render, tamper
 from worklog.publish import pages as pg
 from worklog.publish.cadre_log import CadreLog, public_revisions
+from worklog.publish.departures import withdraw
 from worklog.publish.manifest import CadreState, Manifest, ShardManifest, shard_count, shard_of
+from worklog.publish.policy import is_withdrawn
 from worklog.publish.site import JSON, SiteWriter
 from worklog.settings import get_settings
 
@@ -185,9 +188,21 @@ class ShardPublisher:
         self, batch: Batch, cadre: Cadre, unit: Unit | None, shard: ShardManifest, site: SiteWriter
     ) -> bool:
         state = shard.cadres.get(cadre.cadre_id, CadreState())
+        if is_withdrawn(cadre.left_on, batch.day, self.p.policy):
+            # Checked every night from the roster row the batch reads anyway: the clock alone withdraws.
+            if state.withdrawn and not batch.full:
+                return False
+            pages: dict[str, str] = {}
+            if not state.withdrawn and state.seq == 0 and batch.heads.get(cadre.cadre_id, 0):
+                state, pages = self._unrecorded(batch, cadre, unit)
+            shard.cadres[cadre.cadre_id] = withdraw(
+                site, {**shard.objects, **pages}, cadre.cadre_id, state, batch.day, self.p.district
+            )
+            return True
         seq = batch.heads.get(cadre.cadre_id, 0)
         profile = [cadre.name, cadre.title or "", cadre.unit_id, unit.name if unit else ""]
-        if not batch.full and state.seen_seq == seq and state.seq == seq and state.profile == profile:
+        fresh = not batch.full and not state.withdrawn  # a cadre back in post is rendered whole again
+        if fresh and state.seen_seq == seq and state.seq == seq and state.profile == profile:
             return False  # nothing new, nothing waiting for the publication delay, same profile
         published = self._revisions(cadre.cadre_id, state, seq, batch)
         log = CadreLog(self.p.district, self.p.calendar, cadre, unit, published)
@@ -202,12 +217,24 @@ class ShardPublisher:
             site.page(render.render_cadre_index(self._index(cadre, unit, state)))
         return True
 
+    def _unrecorded(self, batch: Batch, cadre: Cadre, unit: Unit | None) -> tuple[CadreState, dict[str, str]]:
+        """A cadre to withdraw whom the shard does not record as published (a shard rebuilt, a roster
+        imported with departures): their public chain from the journal, for the leaf the checkpoints
+        keep, and the pages it would have (any the bucket still holds get the notice too)."""
+        seq = batch.heads.get(cadre.cadre_id, 0)
+        published = self._revisions(cadre.cadre_id, CadreState(), seq, batch)
+        log = CadreLog(self.p.district, self.p.calendar, cadre, unit, published)
+        pages = [keys.cadre_index(cadre.cadre_id), *(keys.cadre_month(cadre.cadre_id, m) for m in log.months)]
+        pages += [keys.revisions(cadre.cadre_id, h.period_key) for h in log.revisions_pages()]
+        state = CadreState(seen_seq=seq, seq=log.seq, head=log.head, months=log.months)
+        return state, dict.fromkeys(pages if log.seq else [], "")
+
     def _revisions(
         self, cadre_id: str, state: CadreState, seq: int, batch: Batch
     ) -> list[tamper.PublishedRevision]:
         """The cadre's public revisions: those already published from its ledger file, the later
         ones from the journal (the whole chain on a full run, or when the file does not match)."""
-        before = self._published(cadre_id, state) if not batch.full else None
+        before = self._published(cadre_id, state) if not batch.full and not state.withdrawn else None
         if before is None:
             chain = self.p.journal.all_revisions(cadre_id)
             return public_revisions(chain, batch.day, self.p.policy)
@@ -220,7 +247,7 @@ class ShardPublisher:
         if state.seq == 0:
             return []
         stored = self.p.site.get_json(keys.cadre_ledger(cadre_id))
-        if stored is None:
+        if not isinstance(stored, dict) or "withdrawn" in stored:
             return None
         ledger = tamper.CadreLedger.model_validate(stored)
         if len(ledger.revisions) != state.seq or not ledger.heads or ledger.heads[-1] != state.head:

@@ -28,6 +28,7 @@ class CadreState(BaseModel):
     profile: list[str] = Field(default_factory=list)  # name, title, unit, unit name the pages were built with
     proved: str = ""  # the head the cadre's inclusion proof is for ("": no proof yet, write one)
     proof_date: str = ""  # the date of the checkpoint that proof names
+    withdrawn: str = ""  # the day a departed cadre's pages became the notice ("": public)
 
 
 class Manifest(BaseModel):

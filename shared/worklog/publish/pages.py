@@ -167,6 +167,7 @@ class NoticeView(_View):
     on_time_rate: str  # e.g. "96.2%"
     verdicts: dict[str, int] = {}
     findings: dict[str, int] = {}
+    withdrawn: bool = False  # the candidate left and their log is no longer public
 
     @field_validator("feedback_url")
     @classmethod
@@ -179,6 +180,7 @@ class AuditSampleRow(_View):
     cadre: CadreRef
     unit_name: str
     entries: list[date]
+    withdrawn: bool = False  # the cadre left and their log is no longer public: no links to it
 
 
 class AuditRoundView(_View):

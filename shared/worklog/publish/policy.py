@@ -77,3 +77,18 @@ def is_public_yet(saved_at: str, run_day: date, policy: PublicationPolicy) -> bo
     if moment.tzinfo is None:
         raise ValueError(f"saved_at needs an offset: {saved_at!r}")
     return moment.astimezone(SHANGHAI).date() + timedelta(days=policy.delay_days) <= run_day
+
+
+def public_until(left_on: date, policy: PublicationPolicy) -> date:
+    """The last day a departed cadre's log is public: ``departed_public_months`` after their last day
+    in post, on the same day of the month (the month's last day when it has no such day)."""
+    months = left_on.month - 1 + policy.departed_public_months
+    year, month = left_on.year + months // 12, months % 12 + 1
+    first_of_next = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, min(left_on.day, (first_of_next - timedelta(days=1)).day))
+
+
+def is_withdrawn(left_on: date | None, day: date, policy: PublicationPolicy) -> bool:
+    """Whether a cadre whose last day in post is ``left_on`` (None: in post) has their log withdrawn
+    from the public site on ``day``: once ``public_until`` has passed."""
+    return left_on is not None and day > public_until(left_on, policy)

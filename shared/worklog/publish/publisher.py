@@ -287,7 +287,7 @@ class Publisher:
             members=[
                 pg.CadreRef(cadre_id=c.cadre_id, name=c.name, title=c.title or "")
                 for c in cadres
-                if c.unit_id == unit.unit_id and c.cadre_id in manifest.cadres
+                if c.unit_id == unit.unit_id and _public(manifest, c.cadre_id)
             ],
             figures=figures[-MONTHS_OF_FIGURES:],
         )
@@ -319,7 +319,10 @@ class Publisher:
             end=n.end,
             state=n.state(run.day),
             feedback_url=f"{self.feedback_url}/feedback/{n.notice_id}",
-            months=[m for m in state.months if m >= first.strftime("%Y-%m")],
+            # A departed candidate's withdrawn log: the notice stays (it is about the promotion), its
+            # links to the log give way to the withdrawal's notice (docs/decisions.md, 30).
+            months=[] if state.withdrawn else [m for m in state.months if m >= first.strftime("%Y-%m")],
+            withdrawn=bool(state.withdrawn),
             on_time_rate=self._on_time_rate(n.candidate_id, first, last),
             verdicts=dict(
                 Counter(
@@ -399,6 +402,7 @@ class Publisher:
                     ),
                     unit_name=run.units[c["unit_id"]].name if c.get("unit_id") in run.units else "",
                     entries=[date.fromisoformat(d) for d in c.get("entries", [])],
+                    withdrawn=bool(run.manifest.cadres.get(c["cadre_id"], CadreState()).withdrawn),
                 )
             )
         return rows
@@ -480,6 +484,12 @@ class Publisher:
             rounds=rounds[:5],
             checkpoint=checkpoint,
         )
+
+
+def _public(manifest: Manifest, cadre_id: str) -> bool:
+    """Whether the cadre has pages on the site that show their log (published, not withdrawn)."""
+    state = manifest.cadres.get(cadre_id)
+    return state is not None and not state.withdrawn
 
 
 def _rate(part: int, whole: int) -> str:

@@ -70,6 +70,8 @@ WEEKDAYS = WEEKDAY_LABELS
 AUDIT_FILES = ("commitment", "snapshot", "sample", "reveal")
 CLOSED_TEXT = "公示期已结束，不再受理反映。"
 WITHHELD = "（内容不公开）"
+# What every page of a departed cadre says once their log is no longer public (docs/decisions.md, 30).
+WITHDRAWN_TEXT = "该干部日志已按规定停止公开"
 
 
 # --- revision histories ---------------------------------------------------------------------
@@ -214,6 +216,7 @@ def _env() -> Environment:
         AMENDED_LABEL=AMENDED_LABEL,
         CLOSED_TEXT=CLOSED_TEXT,
         WITHHELD=WITHHELD,
+        WITHDRAWN_TEXT=WITHDRAWN_TEXT,
         SITE_NAME=SITE_NAME,
         keys=keys,
         has_history=_has_history,
@@ -366,6 +369,14 @@ def render_cadre_month(p: CadreMonthPage) -> Page:
         older=older,
         plan_numbers=plan_numbers,
     )
+
+
+def render_withdrawn(key: str, district: str) -> Page:
+    """What a departed cadre's page (index, month, revision history) becomes once their log is no
+    longer public: the notice alone, without name or unit, under the page's own key."""
+    if keys.cadre_of(key) is None or not key.startswith("cadres/"):
+        raise ValueError(f"not a cadre's page: {key!r}")
+    return _page("withdrawn.html", key, district=district, title=WITHDRAWN_TEXT)
 
 
 def render_revisions(p: RevisionsPage) -> Page:

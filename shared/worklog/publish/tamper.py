@@ -58,6 +58,18 @@ class CadreLedger(BaseModel):
     heads: list[str]  # heads[i] = public chain head after revisions[i]
 
 
+class WithdrawnLedger(BaseModel):
+    """A cadre's ledger file once their log is no longer public (a departure's time has passed): no
+    revisions, only the public chain's last position and head, which stay the cadre's leaf in every
+    later checkpoint (docs/decisions.md, 30)."""
+
+    cadre_id: str
+    withdrawn: str  # the day the log stopped being public
+    notice: str
+    seq: int
+    head: str
+
+
 def canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 

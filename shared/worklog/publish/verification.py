@@ -7,7 +7,9 @@ root, and that the checkpoints from the newest back to that one form an unbroken
 cadre with no proof yet (a site published before proofs) is checked against the v1 checkpoints that
 list every leaf, as before. Every checkpoint is checked with the key it names by fingerprint
 (``_Keys``): a rotated key leaves the older checkpoints verifiable, a swapped key file is caught,
-and ``trusted_keys`` pins the keys a verifier learned other than from the site.
+and ``trusted_keys`` pins the keys a verifier learned other than from the site. A departed cadre
+whose log is no longer public has a withdrawn ledger file: its last position and head are checked
+against the proof and the checkpoints, and there is nothing left to replay.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from worklog.publish.tamper import (
     Checkpoint,
     CheckpointLink,
     InclusionProof,
+    WithdrawnLedger,
     key_fingerprint,
     replay,
     verify_checkpoint,
@@ -151,7 +154,10 @@ def verify_site(fetch: Fetch, cadre_id: str, trusted_keys: Collection[str] = ())
     problems: list[str] = []
     keyring = _Keys(fetch, trusted_keys)
     heads: list[str] | None = None
-    ledger = _load(CadreLedger, _fetch(fetch, keys.cadre_ledger, cadre_id), f"ledger of {cadre_id}", problems)
+    stored_ledger = _fetch(fetch, keys.cadre_ledger, cadre_id)
+    if isinstance(stored_ledger, dict) and "withdrawn" in stored_ledger:
+        return _verify_withdrawn(fetch, stored_ledger, cadre_id, keyring)
+    ledger = _load(CadreLedger, stored_ledger, f"ledger of {cadre_id}", problems)
     if ledger is not None:
         heads, ledger_problems = _check_ledger(ledger, cadre_id)
         problems += ledger_problems
@@ -163,6 +169,36 @@ def verify_site(fetch: Fetch, cadre_id: str, trusted_keys: Collection[str] = ())
         return problems
     problems += _verify_proof(fetch, proof, cadre_id, ledger, heads, keyring)
     return problems
+
+
+def withdrawn_on(fetch: Fetch, cadre_id: str) -> str | None:
+    """The day the cadre's log stopped being public, when their ledger file says it did."""
+    stored = _fetch(fetch, keys.cadre_ledger, cadre_id)
+    if isinstance(stored, dict) and isinstance(stored.get("withdrawn"), str):
+        return str(stored["withdrawn"])
+    return None
+
+
+def _verify_withdrawn(fetch: Fetch, stored: dict[str, Any], cadre_id: str, keyring: _Keys) -> list[str]:
+    """A departed cadre whose log is no longer public: no revisions to replay, but the last position
+    and head the ledger file names must be the leaf its proof puts under a signed checkpoint, and
+    that checkpoint in the chain from the newest (docs/decisions.md, 30)."""
+    problems: list[str] = []
+    ledger = _load(WithdrawnLedger, stored, f"withdrawn ledger of {cadre_id}", problems)
+    if ledger is None:
+        return problems
+    if ledger.cadre_id != cadre_id:
+        problems.append(f"ledger is for cadre {ledger.cadre_id}, not {cadre_id}")
+    stored_proof = _fetch(fetch, keys.cadre_proof, cadre_id)
+    if stored_proof is None:
+        return problems + ([f"inclusion proof of {cadre_id} is missing"] if ledger.seq else [])
+    proof = _load(InclusionProof, stored_proof, f"inclusion proof of {cadre_id}", problems)
+    if proof is None:
+        return problems
+    what = f"proof against checkpoint {proof.checkpoint}"
+    if (proof.leaf.seq, proof.leaf.head) != (ledger.seq, ledger.head):
+        problems.append(f"{what} signs seq {proof.leaf.seq}, not the withdrawn log's last position and head")
+    return problems + _verify_proof(fetch, proof, cadre_id, None, None, keyring)
 
 
 def _verify_proof(

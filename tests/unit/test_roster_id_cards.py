@@ -353,3 +353,11 @@ def test_a_roster_with_staff_numbers_and_unit_codes_imports_as_before_without_th
         "工号,姓名,单位编码\nc1,张伟,fgj\n".encode(), "csv", store, author=ADMIN, id_card_key=no_key
     )
     assert report.imported == 1 and store.id_cards == {}
+
+
+def test_an_id_card_number_a_workbook_holds_as_a_number_is_refused_as_one() -> None:
+    # Given a workbook whose ID-card column was typed as numbers (Excel keeps 15 significant digits)
+    content = xlsx_bytes(["姓名", "身份证号码", "单位编码"], [["张伟", int(ZHANG[:17] + "0"), "fgj"]])
+    # When it is imported, then the row is refused for that, not hashed from the digits left
+    report = import_roster(content, "xlsx", FakeRoster([FGJ]), author=ADMIN, id_card_key=no_key)
+    assert [(r.row, r.errors) for r in report.rejected] == [(2, [MESSAGES["id_card_number_cell"]])]

@@ -164,3 +164,20 @@ def test_without_the_key_a_sheet_with_id_card_numbers_is_refused_whole_and_nothi
     assert response.status == 503
     assert json.loads(response.body)["message"] == MESSAGES["id_card_key_missing"]
     assert roster_items(stack) == stored
+
+
+def test_a_keyed_hash_never_moves_to_another_cadre_nor_a_cadre_to_another_hash(stack: InProcessStack) -> None:
+    # Given c0001 registered with a keyed hash (as a row's transaction registers it)
+    repo = RosterRepository()
+    c0001, c0002 = repo.get_cadre("c0001"), repo.get_cadre("c0002")
+    assert c0001 is not None and c0002 is not None
+    assert repo.put_row(c0001, id_card_hash="a" * 64)
+    stored = roster_items(stack)
+    # When another cadre's row would take that hash, or c0001's row bring another one
+    taken = repo.put_row(c0002, id_card_hash="a" * 64)
+    changed = repo.put_row(c0001, id_card_hash="b" * 64)
+    # Then neither transaction writes anything, and the index still says what it said
+    assert (taken, changed) == (False, False)
+    assert roster_items(stack) == stored
+    index = repo.id_card_index(["c0001", "c0002"], ["a" * 64, "b" * 64])
+    assert (dict(index.owners), dict(index.hashes)) == ({"a" * 64: "c0001"}, {"c0001": "a" * 64})

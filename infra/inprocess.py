@@ -94,7 +94,7 @@ def in_process(state_dir: Path, *, stack_name: str = "worklog-test") -> Iterator
     reset_caches()
     try:
         with serialised_in_process_moto(), mock_aws():
-            create_stack_resources(stack)
+            create_stack_resources(stack, state_dir=state_dir)
             yield InProcessStack(stack, issuer)
     finally:
         system_clock.set(None)

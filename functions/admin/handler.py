@@ -72,6 +72,13 @@ def _roster_reader() -> bool:
 @app.post(
     IMPORT_PATH,
     summary="Import roster rows (JSON, CSV or XLSX); bad rows are rejected whole",
+    description=(
+        "A header needs 姓名, the unit (单位编码, or its name: 工作单位, 单位名称, 所在单位) and who the "
+        "row is (工号, 干部编号, 人员编号, or 身份证号码). A unit name must name exactly one unit. An "
+        "ID-card number is kept only as a keyed hash; a row without a staff number is matched by it to "
+        "the cadre an earlier import registered, or gets a cadre id generated from it. 503 when a file "
+        "holds ID-card numbers and the hash key is not configured."
+    ),
     responses=http.responses(ImportReport, WRITE_ERRORS),
     tags=["admin"],
 )

@@ -10,6 +10,7 @@ answer one request at a time.
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import time
 import uuid
@@ -72,9 +73,10 @@ def load_stack(issuer: LocalIssuer, stack_name: str) -> Any:
     return Stack(load_template(), stack_name=stack_name, parameters=parameters)
 
 
-def create_stack_resources(stack: Any) -> None:
+def create_stack_resources(stack: Any, *, state_dir: Path | None = None) -> None:
     """The template's tables, buckets, queues and buses, in whatever AWS boto3 points at now; and
-    the notifier's e-mail sender as a verified SES identity (on AWS, a first-deploy step)."""
+    what a first deploy does by hand: the notifier's e-mail sender as a verified SES identity, the
+    roster's ID-card hash key as a SecureString parameter (``seed_id_card_key``)."""
     import boto3
 
     from infra.local.notify import verify_sender
@@ -89,6 +91,38 @@ def create_stack_resources(stack: Any) -> None:
         events=session.client("events"),
     )
     verify_sender(stack, session.client("ses"))
+    seed_id_card_key(stack, session.client("ssm"), state_dir)
+
+
+ID_CARD_KEY_FILE = "id-card-key"
+
+
+def seed_id_card_key(stack: Any, ssm: Any, state_dir: Path | None) -> str | None:
+    """Put the key of the ID-card numbers' keyed hashes where the admin function reads it
+    (ID_CARD_KEY_PARAMETER), as the deploy does by hand: a random key made once per state directory
+    and kept there (a restart then matches the hashes stored before); the parameter's name, or None
+    when no function reads one."""
+    name = next(
+        (
+            f.environment["ID_CARD_KEY_PARAMETER"]
+            for f in stack.functions()
+            if "ID_CARD_KEY_PARAMETER" in f.environment
+        ),
+        None,
+    )
+    if name is None:
+        return None
+    path = None if state_dir is None else state_dir / ID_CARD_KEY_FILE
+    if path is not None and path.exists():
+        value = path.read_text().strip()
+    else:
+        value = secrets.token_hex(32)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(value + "\n")
+    ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
+    return str(name)
 
 
 # --- the environment -----------------------------------------------------------------------------

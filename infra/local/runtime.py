@@ -134,7 +134,9 @@ class LocalRuntime:
             self.aws.start()
             self._sign_in()
             self._load_stack()
-            create_stack_resources(self.stack)
+            create_stack_resources(
+                self.stack, state_dir=self.issuer.jwks_path.parent if self.issuer else None
+            )
             self._seed_robots()
             self._listeners.tap(self.stack, STACK_NAME, self.record_event)
             self.functions, self.routes = load_functions(self.stack, STACK_NAME)

@@ -1,7 +1,9 @@
 """Command line for administrators: `python -m worklog.cli <command>`.
 
 It talks to the tables named by the environment (ROSTER_TABLE, JOURNAL_TABLE, …) with the usual
-AWS credentials; against the local runtime, load `.local/env` first (the runtime writes it).
+AWS credentials, and reads the ID-card hash key from the SSM parameter ID_CARD_KEY_PARAMETER names
+when a roster holds 身份证号码; against the local runtime, load `.local/env` first (the runtime
+writes it).
 
   import-roster FILE [--format json|csv|xlsx] [--dry-run]   validate and import a roster file (role
                                                              changes are recorded as by cli:<os user>)

@@ -238,6 +238,26 @@ ROSTER_IMPORT: dict[str, str] = {
         "{label}含有不允许的字符 {code}（第 {position} 个字符）："
         "控制字符、双向文字控制符和零宽等不可见字符一律不接受"
     ),
+    # who a row is, and its unit by name (a 花名册 without staff numbers or unit codes); these
+    # messages never repeat the ID-card number itself
+    "no_identity": "缺少工号（或干部编号、人员编号）和身份证号码，无法确定是哪位干部",
+    "no_unit": "缺少单位：请填写单位编码或单位名称（工作单位）",
+    "unknown_unit_name": "没有名为“{name}”的单位：请核对单位名称，或填写单位编码",
+    "ambiguous_unit_name": "有 {count} 个单位名为“{name}”（单位编码 {unit_ids}）：请填写单位编码以区分",
+    "id_card_number_cell": "身份证号码被存为数字，后几位已丢失：请将该列设为文本格式，填写完整号码后重新导出",
+    "id_card_scientific": (
+        "身份证号码被显示为科学计数法，可能已丢失位数：请将该列设为文本格式，填写完整号码后重新导出"
+    ),
+    "id_card_old": "身份证号码是15位的旧号码：请填写18位居民身份证号码",
+    "id_card_form": "身份证号码格式不正确（应为18位：17位数字加1位数字或X）",
+    "id_card_region": "身份证号码的前两位不是有效的省级行政区划代码",
+    "id_card_birth": "身份证号码中的出生日期不存在",
+    "id_card_check": "身份证号码的校验位不符，请核对是否有错填、漏填或颠倒的数字",
+    "duplicate_id_card": "身份证号码与第 {first} 行相同",
+    "id_card_elsewhere": "该身份证号码已登记在干部 {owner} 名下，与本行的工号 {cadre_id} 不符",
+    "id_card_differs": "工号 {cadre_id} 已登记了另一个身份证号码，与本行不符：为免把两人当成一人，本行不导入",
+    "generated_id_taken": "按身份证号码生成的干部编号 {cadre_id} 已被另一名干部使用，请为本行填写工号",
+    "id_card_key_missing": "系统尚未配置身份证号码的密钥，暂时无法导入含身份证号码的花名册，请联系运维人员",
 }
 
 # vetting notices (worklog.vetting)

@@ -194,6 +194,10 @@ class Settings(BaseModel):
     edge_secret: str = Field("", validation_alias="EDGE_SECRET")
 
     district_name: str = Field("锦江区", validation_alias="DISTRICT_NAME")
+    # The SecureString SSM parameter holding the key of the ID-card numbers' keyed hashes (roster
+    # imports match cadres by them; worklog.roster.id_cards). Empty: files with ID-card numbers
+    # cannot be imported.
+    id_card_key_parameter: str = Field("", validation_alias="ID_CARD_KEY_PARAMETER")
 
     # The notifier: its outbox table, the queue of sends to retry, where the robots' webhook URLs
     # and secrets are kept (SSM SecureString parameters under this path), the app's address for

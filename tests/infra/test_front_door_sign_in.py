@@ -69,6 +69,9 @@ def test_token_verifying_functions_may_read_exactly_the_audience_parameter(stack
             path = stack.resolve(resource["Properties"]["Environment"]["Variables"]["NOTIFY_PARAMETER_PATH"])
             prefix = f"arn:aws:ssm:us-east-1:123456789012:parameter{path.rstrip('/')}"
             expected = [("ssm:GetParametersByPath", [prefix, f"{prefix}/*"])]
+        if logical_id == "AdminFunction":  # and the ID-card hash key, that one parameter only
+            key = stack.resolve(resource["Properties"]["Environment"]["Variables"]["ID_CARD_KEY_PARAMETER"])
+            expected.append(("ssm:GetParameter", f"arn:aws:ssm:us-east-1:123456789012:parameter{key}"))
         assert ssm == expected, logical_id
 
 

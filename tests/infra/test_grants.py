@@ -68,6 +68,10 @@ EXCEPTIONS: dict[tuple[str, str, str], str] = {
     ("NotifierFunction", "ssm:GetParametersByPath", "parameter/worklog/${AWS::StackName}/notify/"): (
         _NOTIFY + "the robots' webhook parameters"
     ),
+    ("AdminFunction", "kms:Decrypt", "key/aws-ssm"): (
+        "SSM decrypts the ID-card hash key's SecureString parameter with the caller's grant "
+        "(kms:ViaService): no client call of the function's own"
+    ),
     ("NotifierFunction", "kms:Decrypt", "key/aws-ssm"): (
         "SSM decrypts the robots' SecureString parameters with the caller's grant (kms:ViaService): "
         "no client call of the function's own"

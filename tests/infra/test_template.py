@@ -328,6 +328,26 @@ def test_every_dynamodb_grant_names_exact_tables_of_this_template(
             assert granted <= allowed, f"{logical_id}: {granted - allowed}"
 
 
+def test_only_the_admin_function_reads_the_id_card_hash_key_and_decrypts_it_through_ssm_only(
+    resources: dict[str, dict[str, Any]], stack: Stack
+) -> None:
+    # Given the functions that are told where the key is
+    told = {
+        logical_id
+        for logical_id, resource in of_type(resources, "AWS::Serverless::Function").items()
+        if "ID_CARD_KEY_PARAMETER" in resource["Properties"].get("Environment", {}).get("Variables", {})
+    }
+    assert told == {"AdminFunction"}
+    env = resources["AdminFunction"]["Properties"]["Environment"]["Variables"]
+    assert stack.resolve(env["ID_CARD_KEY_PARAMETER"]) == f"/worklog/{stack.stack_name}/roster/id-card-key"
+    # Then the admin function may decrypt a SecureString only as SSM's caller
+    sids = {s.get("Sid"): stack.resolve(s) for s in statements(resources["AdminFunction"])}
+    assert sids["IdCardKeyDecrypt"]["Action"] == "kms:Decrypt"
+    assert sids["IdCardKeyDecrypt"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": "ssm.us-east-1.amazonaws.com"}
+    }
+
+
 def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str, Any]], stack: Stack) -> None:
     def grants(logical_id: str) -> dict[str, set[str]]:
         by_table: dict[str, set[str]] = {}

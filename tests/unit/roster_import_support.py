@@ -12,6 +12,7 @@ import openpyxl
 
 from worklog.models.roster import Cadre, RoleChange, RoleState, Unit
 from worklog.roster.roster_file import ROW_KEY
+from worklog.roster.row_refs import IdCardIndex
 
 # The same three-row roster, as a spreadsheet with Chinese headers would hold it.
 ROSTER_ZH: list[dict[str, str]] = [
@@ -132,12 +133,20 @@ class FakeRoster:
         self.transactions: list[tuple[Cadre, Unit | None]] = []
         self.changes: list[RoleChange] = []
         self.before_write: Callable[[], None] = lambda: None  # another writer, between plan and write
+        self.id_cards: dict[str, str] = {}  # cadre id → keyed hash
+        self.owners: dict[str, str] = {}  # keyed hash → cadre id
 
     def list_units(self) -> list[Unit]:
         return list(self.units.values())
 
     def get_cadres(self, cadre_ids: Iterable[str]) -> dict[str, Cadre]:
         return {c: self.cadres[c] for c in cadre_ids if c in self.cadres}
+
+    def id_card_index(self, cadre_ids: Iterable[str], hashes: Iterable[str]) -> IdCardIndex:
+        return IdCardIndex(
+            owners={h: self.owners[h] for h in hashes if h in self.owners},
+            hashes={c: self.id_cards[c] for c in cadre_ids if c in self.id_cards},
+        )
 
     def put_row(
         self,
@@ -147,8 +156,14 @@ class FakeRoster:
         *,
         seen: Mapping[str, Cadre | None] | None = None,
         changes: Sequence[RoleChange] = (),
+        id_card_hash: str | None = None,
     ) -> bool:
         self.before_write()
+        if id_card_hash is not None and (
+            self.id_cards.get(cadre.cadre_id, id_card_hash) != id_card_hash
+            or self.owners.get(id_card_hash, cadre.cadre_id) != cadre.cadre_id
+        ):
+            return False
         others = list(others)
         if seen is not None:
             for c in (cadre, *others):
@@ -166,6 +181,9 @@ class FakeRoster:
         if unit is not None:
             self.units[unit.unit_id] = unit
         self.changes.extend(changes)
+        if id_card_hash is not None:
+            self.id_cards[cadre.cadre_id] = id_card_hash
+            self.owners[id_card_hash] = cadre.cadre_id
         return True
 
     def put_unit(self, unit: Unit) -> None:

@@ -211,7 +211,7 @@ def test_a_row_missing_fields_is_rejected_listing_every_problem() -> None:
     assert [c.cadre_id for c, _ in plan.rows] == ["c2"]
     [rejected] = plan.rejected
     assert rejected.row == 2 and rejected.cadre_id == "c1"
-    assert rejected.errors == ["缺少姓名", "缺少单位编码"]
+    assert rejected.errors == ["缺少姓名", "缺少单位：请填写单位编码或单位名称（工作单位）"]
 
 
 def test_a_malformed_cadre_id_is_rejected() -> None:

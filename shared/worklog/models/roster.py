@@ -92,8 +92,13 @@ class Cadre(BaseModel):
 
 
 class RejectedRow(BaseModel):
-    row: int = Field(description="1-based row number in the file (the header row of CSV/XLSX is row 1)")
-    cadre_id: str | None = None
+    row: int = Field(
+        description="the row number the sheet shows (CSV/XLSX: a title row and the header row counted); "
+        "JSON: the record's position from 1"
+    )
+    cadre_id: str | None = Field(
+        None, description="the row's cadre id: as written, or matched or generated from its ID-card number"
+    )
     errors: list[str]
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from worklog.models.roster import Cadre, RejectedRow, RoleChange, RoleState, Unit
+from worklog.roster.row_refs import IdCardIndex
 
 
 class RosterStore(Protocol):
@@ -21,6 +22,8 @@ class RosterStore(Protocol):
 
     def get_cadres(self, cadre_ids: Iterable[str]) -> Mapping[str, Cadre]: ...
 
+    def id_card_index(self, cadre_ids: Iterable[str], hashes: Iterable[str]) -> IdCardIndex: ...
+
     def put_row(
         self,
         cadre: Cadre,
@@ -29,6 +32,7 @@ class RosterStore(Protocol):
         *,
         seen: Mapping[str, Cadre | None] | None = None,
         changes: Sequence[RoleChange] = (),
+        id_card_hash: str | None = None,
     ) -> bool: ...
 
     def put_unit(self, unit: Unit) -> None: ...
@@ -61,13 +65,15 @@ class RoleDelta:
 @dataclass(frozen=True)
 class PlannedRow:
     """One valid row: its cadre and (when the row defines it) unit, the profile it replaces (None:
-    new to the roster), and any replaced head it demotes, as (stored, written)."""
+    new to the roster), any replaced head it demotes, as (stored, written), and the keyed hash of
+    its ID-card number (registered with the cadre when the row is written)."""
 
     row: int
     cadre: Cadre
     unit: Unit | None
     before: Cadre | None = None
     demoted: tuple[tuple[Cadre, Cadre], ...] = ()
+    id_card_hash: str | None = None
 
     @property
     def deltas(self) -> list[RoleDelta]:

@@ -4,7 +4,8 @@ Three steps, each usable on its own:
 
 * ``parse_roster`` turns the file into raw rows whose column names are normalised (English or
   Chinese headers both work). Only an unreadable file fails as a whole.
-* ``plan_import`` checks every row and decides what to write. A bad row is rejected whole, with
+* ``plan_import`` checks every row (after resolving units given by name and cadres given by
+  ID-card number: worklog.roster.row_refs) and decides what to write. A bad row is rejected whole, with
   every problem it has listed, and the other rows go on: an admin fixes the rejected rows and
   uploads them again instead of hunting one error per upload.
 * ``import_roster`` writes the plan, one transaction per row (cadre plus, when the row defines it,
@@ -15,14 +16,14 @@ Every change of what a cadre may do — roles, unit, last day in post — leaves
 changes their own: a row that would change the importing admin's own roles, unit or last day, or
 take their unit's head from them, is rejected (another admin imports it).
 
-Pure: no boto3 here; the repository is passed in.
+Pure: no boto3 here; the repository is passed in (and the ID-card hash key's source).
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,14 +34,27 @@ from worklog import messages
 from worklog.clock import Clock, iso_now, system_clock
 from worklog.errors import ValidationFailed
 from worklog.models.roster import ID_PATTERN, Cadre, ImportReport, RejectedRow, RoleChange, RoleState, Unit
+from worklog.roster.id_cards import IdCardKey, load_id_card_key
 from worklog.roster.import_plan import ImportPlan, PlannedRow, RosterStore
 from worklog.roster.roster_file import ROW_KEY, RosterFormat, UnreadableRoster, read_rows
 from worklog.roster.roster_row import RosterRow, RowKeys, cell_value
+from worklog.roster.row_refs import (
+    HASH_KEY,
+    IdCardIndex,
+    cadre_id_source,
+    explained_columns,
+    hash_id_cards,
+    id_card_hashes,
+    problems,
+    resolve_rows,
+    sheet_cadre_ids,
+)
 
 MESSAGES = messages.ROSTER_IMPORT
 
 FIELD_LABELS: dict[str, str] = {
     "cadre_id": "工号",
+    "id_card": "身份证号码",
     "name": "姓名",
     "unit_id": "单位编码",
     "unit_name": "单位名称",
@@ -100,11 +114,14 @@ def _unreadable(exc: UnreadableRoster) -> ValidationFailed:
     if exc.reason != "missing_columns":
         message = MESSAGES[exc.reason]  # json_shape shows braces: format only what has values
         return ValidationFailed(message.format(**exc.values) if exc.values else message)
-    missing: list[str] = exc.values["columns"]
+    # Each missing group of columns (one of which a header needs), named by its first column.
+    missing: list[tuple[str, ...]] = exc.values["columns"]
+    labels = ["或".join(FIELD_LABELS[c] for c in group) for group in missing]
     return ValidationFailed(
-        MESSAGES["missing_columns"].format(columns="、".join(FIELD_LABELS[c] for c in missing)),
+        MESSAGES["missing_columns"].format(columns="、".join(labels)),
         details=[
-            {"field": c, "message": MESSAGES["required"].format(label=FIELD_LABELS[c])} for c in missing
+            {"field": group[0], "message": MESSAGES["required"].format(label=label)}
+            for group, label in zip(missing, labels, strict=True)
         ],
     )
 
@@ -120,6 +137,8 @@ class _RowCheck:
     keys: RowKeys
     errors: list[str] = field(default_factory=list)
     cadre: Cadre | None = None
+    id_card_hash: str | None = None  # the keyed hash of the row's ID-card number, if it has one
+    generated: bool = False  # the cadre id was generated from that hash
 
     @property
     def cadre_id(self) -> str | None:
@@ -136,6 +155,7 @@ def plan_import(
     existing_cadres: Mapping[str, Cadre] | None = None,
     *,
     author: str | None = None,
+    id_cards: IdCardIndex | None = None,
 ) -> ImportPlan:
     """Check every row; return the rows to write and the rejected ones.
 
@@ -146,9 +166,14 @@ def plan_import(
     ``existing_cadres`` holds the stored profiles of the file's cadres and of the heads of the
     units it names: what each row changes is computed against them. ``author`` (the importing
     admin's cadre id) may not change their own roles, unit or last day, nor lose their unit's head.
+
+    Rows that name their unit by name only, or their cadre by ID-card number only (already hashed:
+    worklog.roster.row_refs), are resolved first against the stored units and ``id_cards``.
     """
     cadres = existing_cadres or {}
-    checks = [_check_row(row, row.get(ROW_KEY, number)) for number, row in enumerate(rows, start=1)]
+    resolved = resolve_rows(rows, existing_units, id_cards)
+    checks = [_check_row(row, row.get(ROW_KEY, number)) for number, row in enumerate(resolved, start=1)]
+    _check_generated_ids(checks, cadres)
     _check_across_rows(checks)
     if author is not None:
         _check_own_changes(checks, author, existing_units, cadres)
@@ -165,30 +190,41 @@ def plan_import(
 
 
 def _check_row(raw: Mapping[str, Any], number: int) -> _RowCheck:
-    """The row through the row model: its cadre, or every problem it has in the importer's words."""
-    raw_id = raw.get("cadre_id")
-    shown_id = None if raw_id is None else str(raw_id)
+    """The row through the row model: its cadre, or every problem it has in the importer's words
+    (with those its resolution found: an unknown unit name, a bad ID-card number, ...)."""
+    raw_id, found = raw.get("cadre_id"), problems(raw)
+    check = _RowCheck(
+        number, None if raw_id is None else str(raw_id), RowKeys(), id_card_hash=raw.get(HASH_KEY)
+    )
+    check.generated = cadre_id_source(raw) == "generated"
     try:
         row = RosterRow.model_validate(raw)
     except ValidationError as exc:
-        problems = exc.errors()
+        explained = explained_columns(found)
+        errors = [
+            e for e in exc.errors() if not (e["type"] == "missing" and e["loc"] and e["loc"][0] in explained)
+        ]
         # The checks across rows still see the fields this row got right, and the roles it named
         # that exist (RowKeys leaves unknown ones out).
-        failed = {problem["loc"][0] for problem in problems if problem["loc"]} - {"roles"}
-        keys = RowKeys.model_validate({k: v for k, v in raw.items() if k not in failed})
-        return _RowCheck(number, shown_id, keys, errors=_reasons(problems))
-    return _RowCheck(number, shown_id, row, cadre=row.cadre())
+        failed = {problem["loc"][0] for problem in exc.errors() if problem["loc"]} - {"roles"}
+        check.keys = RowKeys.model_validate({k: v for k, v in raw.items() if k not in failed})
+        check.errors = _reasons(errors, found)
+        return check
+    check.keys, check.errors = row, _reasons([], found)
+    check.cadre = None if found else row.cadre()
+    return check
 
 
-def _reasons(problems: list[ErrorDetails]) -> list[str]:
+def _reasons(problems: list[ErrorDetails], found: Sequence[tuple[str, str]] = ()) -> list[str]:
     """One reason per problem, in the order of the columns (FIELD_LABELS)."""
     order = list(FIELD_LABELS)
 
-    def position(problem: ErrorDetails) -> int:
-        column = problem["loc"][0] if problem["loc"] else ""
+    def position(column: Any) -> int:
         return order.index(column) if column in order else len(order)
 
-    return [_reason(problem) for problem in sorted(problems, key=position)]
+    worded = [(position(p["loc"][0] if p["loc"] else ""), _reason(p)) for p in problems]
+    worded += [(position(column), reason) for column, reason in found]
+    return [reason for _, reason in sorted(worded, key=lambda pair: pair[0])]
 
 
 def _reason(problem: ErrorDetails) -> str:
@@ -271,7 +307,8 @@ def _planned_rows(
             demoting.add(old_head.cadre_id)
             roles = [r for r in old_head.roles if r != "unit_head"]
             demoted.append((old_head, old_head.model_copy(update={"roles": roles})))
-        planned.append(PlannedRow(check.row, cadre, unit, cadres.get(cadre.cadre_id), tuple(demoted)))
+        before = cadres.get(cadre.cadre_id)
+        planned.append(PlannedRow(check.row, cadre, unit, before, tuple(demoted), check.id_card_hash))
     return planned
 
 
@@ -293,12 +330,27 @@ def _check_own_changes(
                 check.errors.append(MESSAGES["own_head_taken"].format(unit_id=check.unit_id))
 
 
+def _check_generated_ids(checks: list[_RowCheck], cadres: Mapping[str, Cadre]) -> None:
+    """A generated id is new (no import registered its hash): a stored cadre with it is someone else."""
+    for check in checks:
+        if check.generated and check.cadre_id in cadres:
+            check.errors.append(MESSAGES["generated_id_taken"].format(cadre_id=check.cadre_id))
+
+
 def _check_across_rows(checks: list[_RowCheck]) -> None:
     first_id: dict[str, int] = {}
+    first_card: dict[str, int] = {}
     first_head: dict[str, int] = {}
     unit_names: dict[str, tuple[str, int]] = {}
     unit_categories: dict[str, tuple[str, int]] = {}
     for check in checks:
+        if check.id_card_hash is not None:
+            if check.id_card_hash in first_card:
+                check.errors.append(
+                    MESSAGES["duplicate_id_card"].format(first=first_card[check.id_card_hash])
+                )
+                continue  # one person twice: that is the reason, not what else the copy repeats
+            first_card[check.id_card_hash] = check.row
         if check.cadre_id is not None:
             if check.cadre_id in first_id:
                 check.errors.append(
@@ -370,18 +422,24 @@ def import_roster(
     author: str,
     dry_run: bool = False,
     clock: Clock = system_clock,
+    id_card_key: Callable[[], IdCardKey] = load_id_card_key,
 ) -> ImportReport:
     """Parse, plan against the units and profiles already stored, and (unless ``dry_run``) write
     row by row, each row with the role changes it makes. ``author`` is who imports: the admin's
-    cadre id, or ``cli:<os user>``.
+    cadre id, or ``cli:<os user>``. ``id_card_key`` gives the key of the ID-card numbers' keyed
+    hashes; it is asked for only when the file holds such numbers.
 
     ``imported`` counts the rows that are (or, in a dry run, would be) written; ``units`` the
     distinct units created or updated. A row whose stored profile changed between the plan and its
     write (another import at the same time) is not written and is reported rejected.
     """
-    rows = parse_roster(content, fmt)
+    rows = hash_id_cards(parse_roster(content, fmt), id_card_key)
     units = {unit.unit_id: unit for unit in repo.list_units()}
-    plan = plan_import(rows, units, repo.get_cadres(_cadres_to_read(rows, units)), author=author)
+    hashes = id_card_hashes(rows)
+    index = repo.id_card_index(sheet_cadre_ids(rows), hashes) if hashes else IdCardIndex()
+    rows = resolve_rows(rows, units, index)
+    cadres = repo.get_cadres(_cadres_to_read(rows, units))
+    plan = plan_import(rows, units, cadres, author=author, id_cards=index)
     at = iso_now(clock)
     import_id = new_import_id(clock)
     rejected = list(plan.rejected)
@@ -391,7 +449,10 @@ def import_roster(
         changes = [d.stamped(at=at, by=author, import_id=import_id) for d in step.deltas]
         if not dry_run:
             others = [written for _, written in step.demoted]
-            if not repo.put_row(step.cadre, step.unit, others, seen=step.seen, changes=changes):
+            written = repo.put_row(
+                step.cadre, step.unit, others, seen=step.seen, changes=changes, id_card_hash=step.id_card_hash
+            )
+            if not written:
                 failed.add(step.cadre.cadre_id)
                 rejected.append(
                     RejectedRow(

@@ -7,6 +7,8 @@ Key design (docs/access-patterns.md):
   standing  pk=CADRE#<id>  sk=STANDING                                   by_roster: ROSTER/CADRE#<id>#STANDING
   role change  pk=CADRE#<id>  sk=ROLECHANGE#<at>#<import id>
                by_roster: ROLECHANGES/<at>#<import id>#<id>  (append-only)
+  id card    pk=CADRE#<id>  sk=IDCARD        the keyed hash of the cadre's ID-card number
+  id lookup pk=IDCARD#<keyed hash>  sk=CADRE  which cadre the hash belongs to (never the number)
   calendar  pk=CALENDAR    sk=YEAR#<yyyy>
   calendar change (append-only)  pk=CALENDAR  sk=CHANGE#<yyyy>#<loaded_at>
 """
@@ -25,12 +27,15 @@ from botocore.exceptions import ClientError
 
 from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
 from worklog.models.roster import Cadre, RoleChange, Unit
+from worklog.roster.row_refs import IdCardIndex
 from worklog.roster.standing import STANDING_SK, Standing
 
 ROSTER_PK = "ROSTER"
 UNITS_PK = "UNITS"
 ROLE_CHANGES_PK = "ROLECHANGES"
 ROLE_CHANGE_SK = "ROLECHANGE#"
+ID_CARD_SK = "IDCARD"
+ID_CARD_PK = "IDCARD#"
 # A page cursor names the last role change returned: "<at>#<import id>#<cadre id>", base64url.
 _CURSOR = re.compile(
     r"^(\d{4}-\d{2}-\d{2}T[0-9:.+-]+)#([A-Za-z0-9-]{1,40})#([A-Za-z0-9][A-Za-z0-9_-]{0,39})$"
@@ -118,6 +123,30 @@ def _unchanged_since(seen: Cadre | None) -> dict[str, Any]:
         "ExpressionAttributeNames": {"#roles": "roles", "#unit": "unit_id", "#left": "left_on"},
         "ExpressionAttributeValues": values,
     }
+
+
+def id_card_puts(table: str, cadre_id: str, id_card_hash: str) -> list[dict[str, Any]]:
+    """The two items that register a keyed hash with a cadre, for a row's transaction: under the
+    cadre (which hash is theirs) and under the hash (whose it is). Each is put only if absent or
+    already saying the same: a hash never moves to another cadre, nor a cadre to another hash."""
+    return [
+        {
+            "Put": {
+                "TableName": table,
+                "Item": to_item({"pk": f"CADRE#{cadre_id}", "sk": ID_CARD_SK, "id_card_hash": id_card_hash}),
+                "ConditionExpression": "attribute_not_exists(pk) OR id_card_hash = :h",
+                "ExpressionAttributeValues": {":h": {"S": id_card_hash}},
+            }
+        },
+        {
+            "Put": {
+                "TableName": table,
+                "Item": to_item({"pk": f"{ID_CARD_PK}{id_card_hash}", "sk": "CADRE", "cadre_id": cadre_id}),
+                "ConditionExpression": "attribute_not_exists(pk) OR cadre_id = :c",
+                "ExpressionAttributeValues": {":c": {"S": cadre_id}},
+            }
+        },
+    ]
 
 
 def unit_item(unit: Unit) -> dict[str, Any]:
@@ -260,6 +289,27 @@ class RosterRepository(TableRepository):
                 request = resp.get("UnprocessedKeys") or {}
         return found
 
+    def id_card_index(self, cadre_ids: Iterable[str], hashes: Iterable[str]) -> IdCardIndex:
+        """Whose each keyed hash is, and which hash each cadre is registered with: BatchGetItem of
+        the lookup and id-card items, read consistently, 100 keys a request."""
+        keys = [key(f"CADRE#{c}", ID_CARD_SK) for c in sorted(set(cadre_ids))]
+        keys += [key(f"{ID_CARD_PK}{h}", "CADRE") for h in sorted(set(hashes))]
+        owners: dict[str, str] = {}
+        registered: dict[str, str] = {}
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {
+                self.table: {"Keys": keys[start : start + 100], "ConsistentRead": True}
+            }
+            while request:
+                resp = self.client.batch_get_item(RequestItems=request)
+                for item in map(from_item, resp.get("Responses", {}).get(self.table, [])):
+                    if item["sk"] == ID_CARD_SK:
+                        registered[item["pk"].removeprefix("CADRE#")] = item["id_card_hash"]
+                    else:
+                        owners[item["pk"].removeprefix(ID_CARD_PK)] = item["cadre_id"]
+                request = resp.get("UnprocessedKeys") or {}
+        return IdCardIndex(owners=owners, hashes=registered)
+
     # --- role changes -------------------------------------------------------------------------
     def role_changes(
         self,
@@ -306,12 +356,14 @@ class RosterRepository(TableRepository):
         *,
         seen: Mapping[str, Cadre | None] | None = None,
         changes: Sequence[RoleChange] = (),
+        id_card_hash: str | None = None,
     ) -> bool:
         """One roster row, atomically: the cadre, (when the row defines it) its unit, ``others``
         (a replaced head losing the unit_head role) and the role changes they make (append-only:
         each put only if new). With ``seen`` (cadre id → the profile the import planned from, None
         for a new one) each profile is written only if it is still that one; False if one was
-        changed meanwhile, and then nothing is written."""
+        changed meanwhile, and then nothing is written. ``id_card_hash`` registers the keyed hash
+        of the row's ID-card number with the cadre (id_card_puts)."""
         puts: list[dict[str, Any]] = []
         for c in (cadre, *others):
             put: dict[str, Any] = {"TableName": self.table, "Item": to_item(cadre_item(c))}
@@ -320,6 +372,8 @@ class RosterRepository(TableRepository):
             puts.append({"Put": put})
         if unit is not None:
             puts.append({"Put": {"TableName": self.table, "Item": to_item(unit_item(unit))}})
+        if id_card_hash is not None:
+            puts.extend(id_card_puts(self.table, cadre.cadre_id, id_card_hash))
         for change in changes:
             item = to_item(role_change_item(change))
             puts.append(

@@ -29,6 +29,16 @@ COLUMN_ALIASES: dict[str, str] = {
     "cadreid": "cadre_id",
     "工号": "cadre_id",
     "人员编号": "cadre_id",
+    "干部编号": "cadre_id",
+    # The ID-card number: a matching key, kept only as a keyed hash (worklog.roster.id_cards).
+    "身份证号": "id_card",
+    "身份证号码": "id_card",
+    "身份证": "id_card",
+    "公民身份号码": "id_card",
+    "居民身份证号码": "id_card",
+    "身份证件号码": "id_card",
+    "idcard": "id_card",
+    "idcardnumber": "id_card",
     "姓名": "name",
     "unitid": "unit_id",
     "单位编码": "unit_id",
@@ -36,10 +46,14 @@ COLUMN_ALIASES: dict[str, str] = {
     "unitname": "unit_name",
     "单位": "unit_name",
     "单位名称": "unit_name",
+    # What a 花名册 calls the unit: its name, resolved to a stored unit (worklog.roster.row_refs).
+    "工作单位": "unit_name",
+    "所在单位": "unit_name",
     "category": "unit_category",
     "unitcategory": "unit_category",
     "单位类别": "unit_category",
     "职务": "title",
+    "现任职务": "title",
     "职级": "rank",
     "role": "roles",
     "角色": "roles",
@@ -77,7 +91,10 @@ COLUMN_ALIASES: dict[str, str] = {
     "channel": "preferred_channel",
     "preferredchannel": "preferred_channel",
 }
-REQUIRED_COLUMNS: tuple[str, ...] = ("cadre_id", "name", "unit_id")
+# Each group names the columns of which a header needs one: who (a staff number or the ID-card
+# number), the name, and the unit (its code or its name).
+REQUIRED_COLUMNS: tuple[tuple[str, ...], ...] = (("cadre_id", "id_card"), ("name",), ("unit_id", "unit_name"))
+ID_CARD = "id_card"
 _HEADER_SEARCH_ROWS = 10
 
 
@@ -125,7 +142,7 @@ def _parse_json(content: bytes) -> list[dict[str, Any]]:
         row: dict[str, Any] = {ROW_KEY: number}
         for header, value in item.items():
             column = _column_name(header)
-            cell = cell_value(value)
+            cell = _cell(column, value)
             if column is not None and cell is not None:
                 row.setdefault(column, cell)
         rows.append(row)
@@ -196,7 +213,7 @@ def _rows_from_table(records: Iterable[list[Any]]) -> list[dict[str, Any]]:
                 continue
             columns = [_column_name(v) for v in record]
             first_seen = first_seen or columns
-            if all(c in columns for c in REQUIRED_COLUMNS):
+            if all(any(c in columns for c in group) for group in REQUIRED_COLUMNS):
                 header = columns
             elif number >= _HEADER_SEARCH_ROWS:
                 break
@@ -204,7 +221,7 @@ def _rows_from_table(records: Iterable[list[Any]]) -> list[dict[str, Any]]:
         row: dict[str, Any] = {ROW_KEY: number}
         for column, value in zip(header, record, strict=False):
             # Two headers may map to one column (单位 and 单位名称): the first non-empty one wins.
-            cell = cell_value(value)
+            cell = _cell(column, value)
             if column is not None and cell is not None:
                 row.setdefault(column, cell)
         if len(row) > 1:
@@ -212,9 +229,17 @@ def _rows_from_table(records: Iterable[list[Any]]) -> list[dict[str, Any]]:
     if header is None:
         if first_seen is None:
             raise UnreadableRoster("empty")
-        missing = [c for c in REQUIRED_COLUMNS if c not in first_seen]
+        missing = [group for group in REQUIRED_COLUMNS if not any(c in first_seen for c in group)]
         raise UnreadableRoster("missing_columns", columns=missing)
     return rows
+
+
+def _cell(column: str | None, value: Any) -> Any:
+    """A cell as every format yields it; a number in the ID-card column stays a number, so that it
+    is refused as one (its last digits are lost) and not read as the digits left."""
+    if column == ID_CARD and isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return cell_value(value)
 
 
 def _column_name(header: Any) -> str | None:

@@ -117,7 +117,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import roster rows (JSON, CSV or XLSX); bad rows are rejected whole */
+        /**
+         * Import roster rows (JSON, CSV or XLSX); bad rows are rejected whole
+         * @description A header needs 姓名, the unit (单位编码, or its name: 工作单位, 单位名称, 所在单位) and who the row is (工号, 干部编号, 人员编号, or 身份证号码). A unit name must name exactly one unit. An ID-card number is kept only as a keyed hash; a row without a staff number is matched by it to the cadre an earlier import registered, or gets a cadre id generated from it. 503 when a file holds ID-card numbers and the hash key is not configured.
+         */
         post: operations["post_import_admin_roster_imports_post"];
         delete?: never;
         options?: never;
@@ -2295,10 +2298,13 @@ export interface components {
         RejectedRow: {
             /**
              * Row
-             * @description 1-based row number in the file (the header row of CSV/XLSX is row 1)
+             * @description the row number the sheet shows (CSV/XLSX: a title row and the header row counted); JSON: the record's position from 1
              */
             row: number;
-            /** Cadre Id */
+            /**
+             * Cadre Id
+             * @description the row's cadre id: as written, or matched or generated from its ID-card number
+             */
             cadre_id?: string | null;
             /** Errors */
             errors: string[];

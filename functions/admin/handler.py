@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
 from worklog.auth import tokens
+from worklog.compliance.withdrawal import ProvisionalWithdrawal
 from worklog.errors import NotFound, ValidationFailed, invalid
 from worklog.holidays import describe_year, load_schedule, schedule_history
 from worklog.messages import MSG
@@ -204,7 +205,10 @@ def put_calendar(
     created, described = load_schedule(year, body, author, repo, confirm=confirm, dry_run=dry_run)
     if dry_run:
         return Response(200, content_types.APPLICATION_JSON, described)
+    withdrawn = ProvisionalWithdrawal().run(year, current_calendar())
     logger.info("calendar loaded", year=year, author=author, first_load=created, confirmed=confirm)
+    logger.info("provisional misses withdrawn", **withdrawn.as_dict())
+    described = described.model_copy(update={"withdrawn_misses": withdrawn.withdrawn})
     return Response(201 if created else 200, content_types.APPLICATION_JSON, described)
 
 

@@ -34,9 +34,12 @@ class MissingRecord(BaseModel):
     period: str
     due: date
     provisional: bool
-    status: Literal["missing", "late_submitted"] = "missing"
+    # withdrawn: found on a provisional day that the official schedule, loaded later, made a day
+    # off (docs/decisions.md): it was never owed, and nothing counts it.
+    status: Literal["missing", "late_submitted", "withdrawn"] = "missing"
     detected_at: str
     submitted_at: str | None = None
+    withdrawn_at: str | None = None
 
     @property
     def sort_key(self) -> str:
@@ -173,6 +176,38 @@ class ComplianceRepository(TableRepository):
                 },
             }
         }
+
+    def withdraw_action(self, record: MissingRecord, at: str) -> dict[str, Any]:
+        """Withdraw a provisional record still missing (a condition: a second withdrawal, or a
+        record saved late meanwhile, fails it and changes nothing)."""
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": key(f"CADRE#{record.cadre_id}", record.sort_key),
+                "UpdateExpression": "SET #s = :withdrawn, withdrawn_at = :at",
+                "ConditionExpression": "#s = :missing AND provisional = :yes",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {
+                    ":withdrawn": {"S": "withdrawn"},
+                    ":missing": {"S": "missing"},
+                    ":yes": {"BOOL": True},
+                    ":at": {"S": at},
+                },
+            }
+        }
+
+    def transact(self, actions: list[dict[str, Any]]) -> bool:
+        """One small transaction; False (nothing written) when one of its conditions failed."""
+        try:
+            self.client.transact_write_items(TransactItems=actions)
+        except ClientError as err:
+            reasons = err.response.get("CancellationReasons") or []
+            if err.response["Error"]["Code"] == "TransactionCanceledException" and any(
+                r.get("Code") == "ConditionalCheckFailed" for r in reasons
+            ):
+                return False
+            raise
+        return True
 
     # --- cases --------------------------------------------------------------------------------
     def open_case(self, case: Case) -> bool:

@@ -103,3 +103,8 @@ class CalendarLoadOut(CalendarYearOut):
         description="days whose working status the load changes (changed, for a dry run would change), "
         "in order — for a year in use the same days the 409 confirmation lists",
     )
+    withdrawn_misses: list[str] = Field(
+        default_factory=list,
+        description="provisional missing records (cadre_id/kind/period) on days this schedule makes days "
+        "off, withdrawn by this load (their cadres are told); empty for a dry run and when a load repeats",
+    )

@@ -79,6 +79,13 @@ MSG: dict[str, str] = {
         "{year} 年的工作日安排已在使用（{why}）。{what}。"
         "如确需替换，请确认后重新提交（接口加 ?confirm=true，命令行加 --confirm），替换将留档备查"
     ),
+    "calendar_not_loaded": (
+        "{years} 年的法定节假日安排尚未载入，暂按周一至周五计算工作日：据此发出的缺填提醒不会升级问责；"
+        "载入后，落在节假日上的缺填记录自动撤销"
+    ),
+    "calendar_next_year_warning": (
+        "{year} 年的法定节假日安排尚未载入：请在年底前按国务院办公厅通知载入（PUT /admin/calendar/{year}）"
+    ),
     "calendar_changed_meanwhile": "{year} 年的工作日安排刚被他人修改，请刷新后重新确认",
     "unknown_cadre": "花名册中没有该人员",
     "unknown_unit": "没有该单位",

@@ -127,3 +127,78 @@ def test_a_load_before_the_year_begins_withdraws_nothing(stack: InProcessStack, 
     resp = load_2027(stack, confirm=False)
     assert resp.status == 201 and json.loads(resp.body)["withdrawn_misses"] == []
     assert not any(kind == "EntryMissingWithdrawn" for kind, _ in events)
+
+
+# --- GET /me and the admins' warning -------------------------------------------------------------
+def me(stack: InProcessStack) -> dict[str, Any]:
+    resp = stack.call("entries", "GET", "/me", as_="c0001")
+    assert resp.status == 200
+    calendar: dict[str, Any] = json.loads(resp.body)["calendar"]
+    return calendar
+
+
+def test_get_me_says_plainly_which_years_holidays_are_not_loaded(stack: InProcessStack) -> None:
+    # In November 2026 (the library knows 2026) nothing is provisional
+    assert me(stack) == {
+        "years": [{"year": 2026, "source": "library", "provisional": False}],
+        "provisional": False,
+        "note": None,
+    }
+    # From 1 December next year is in view too, and it is not loaded
+    set_clock(2026, 12, 1, 9)
+    december = me(stack)
+    assert [(y["year"], y["provisional"]) for y in december["years"]] == [(2026, False), (2027, True)]
+    assert december["provisional"] and "2027 年的法定节假日安排尚未载入" in december["note"]
+    # In January 2027 the year in course is the provisional one
+    set_clock(2027, 1, 4, 9)
+    january = me(stack)
+    assert january["years"] == [{"year": 2027, "source": "provisional", "provisional": True}]
+    assert "2027 年" in january["note"]
+    # Once the admin loads 2027, GET /me says nothing more
+    load_2027(stack)
+    assert me(stack) == {
+        "years": [{"year": 2027, "source": "official", "provisional": False}],
+        "provisional": False,
+        "note": None,
+    }
+
+
+def status(stack: InProcessStack) -> dict[str, Any]:
+    resp = stack.call("admin", "GET", "/admin/calendar/status", as_="c0003")
+    assert resp.status == 200
+    answer: dict[str, Any] = json.loads(resp.body)
+    return answer
+
+
+def warnings(events: Published) -> list[dict[str, Any]]:
+    return [d for kind, d in events if kind == "CalendarNotLoaded"]
+
+
+def test_admins_are_warned_from_1_december_once_a_day_until_next_year_is_loaded(
+    stack: InProcessStack, events: Published
+) -> None:
+    # In November: no warning
+    assert not check(stack, "2026-11-19")["calendar_warning"] and not warnings(events)
+    assert status(stack)["warning"] is False
+    # On 1 December the night's check warns, once (a re-run that day does not)
+    set_clock(2026, 12, 1, 1, 30)
+    assert check(stack, "2026-11-30")["calendar_warning"]
+    assert not check(stack, "2026-11-30")["calendar_warning"]
+    assert [(w["year"], w["on"]) for w in warnings(events)] == [(2027, "2026-12-01")]
+    assert "2027" in warnings(events)[0]["message"]
+    seen = status(stack)
+    assert seen["warning"] and seen["last_warned_on"] == "2026-12-01" and seen["today"] == "2026-12-01"
+    # the next night again
+    set_clock(2026, 12, 2, 1, 30)
+    assert check(stack, "2026-12-01")["calendar_warning"] and len(warnings(events)) == 2
+    # When the admin loads 2027, the warning stops
+    load_2027(stack, confirm=False)
+    set_clock(2026, 12, 3, 1, 30)
+    assert not check(stack, "2026-12-02")["calendar_warning"] and len(warnings(events)) == 2
+    after = status(stack)
+    assert not after["warning"] and not after["provisional"] and after["last_warned_on"] == "2026-12-02"
+
+
+def test_only_admins_read_the_calendar_status(stack: InProcessStack) -> None:
+    assert stack.call("admin", "GET", "/admin/calendar/status", as_="c0001").status == 403
+    assert stack.call("admin", "GET", "/admin/calendar/status").status == 401

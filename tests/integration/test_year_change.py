@@ -77,7 +77,6 @@ def test_loading_the_schedule_withdraws_only_the_provisional_misses_on_its_days_
     assert sorted(answer["withdrawn_misses"]) == sorted(f"{c}/entry/2027-01-01" for c in OWING)
     assert {c: r.status for c, r in records("2027-01-01").items()} == dict.fromkeys(OWING, "withdrawn")
     assert all(r.withdrawn_at for r in records("2027-01-01").values())
-    assert all("entry/2027-01-01" not in misses_in_standing(c) for c in OWING)
     # and their cadres, who were reminded of them, are told
     told = [d for kind, d in events[reminded:] if kind == "EntryMissingWithdrawn"]
     assert sorted(d["cadre_id"] for d in told) == sorted(OWING)
@@ -87,6 +86,13 @@ def test_loading_the_schedule_withdraws_only_the_provisional_misses_on_its_days_
         assert {(r.status, r.provisional) for r in records(day).values()} == {("missing", True)}
         assert all(f"entry/{day}" in misses_in_standing(c) for c in OWING)
     assert {(r.status, r.provisional) for r in records("2026-12-31").values()} == {("missing", False)}
+    # and the next nightly check drops the withdrawn misses from the standings, and only those
+    check(stack, "2027-01-06")
+    assert all("entry/2027-01-01" not in misses_in_standing(c) for c in OWING)
+    assert all(
+        {"entry/2027-01-04", "entry/2027-01-05", "entry/2027-01-06"} <= misses_in_standing(c) for c in OWING
+    )
+    assert {r.status for r in records("2027-01-01").values()} == {"withdrawn"}
 
 
 def test_loading_the_same_schedule_twice_withdraws_and_tells_nothing_more(

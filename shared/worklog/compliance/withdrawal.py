@@ -4,9 +4,10 @@ A year nobody has a schedule for is provisional (Mon–Fri assumed): the nightly
 is missing on its working days and reminds, but never escalates (docs/rules.md). Loading the
 year's official schedule later re-judges nothing already recorded except this one thing: a
 provisional record still ``missing`` whose due date the schedule makes a day off (a holiday, or a
-weekday moved to one) was never owed, so it is withdrawn — its status becomes ``withdrawn``, its
-miss leaves the cadre's standing (the ladder reads misses from there, and it never counted a
-provisional one anyway), and the cadre, who was reminded of it, is told with an event.
+weekday moved to one) was never owed, so it is withdrawn — its status becomes ``withdrawn`` and
+the cadre, who was reminded of it, is told with an event. Its miss leaves the cadre's standing at
+the next nightly check, which keeps the standings and drops any provisional miss on a day the
+calendar now calls a day off (the ladder never counted a provisional miss meanwhile).
 
 Everything else stands as recorded: a provisional miss on a day that stays a working day stays
 provisional (reminded, never escalated after the fact), a late-submitted one keeps its facts.
@@ -23,9 +24,7 @@ from typing import Any
 from worklog.bus import EventBus
 from worklog.calendar import DayKind, WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
-from worklog.compliance.repository import ComplianceRepository, MissingRecord
-from worklog.roster.standing import MISS, sweep_update
-from worklog.settings import get_settings
+from worklog.compliance.missing import MissingRecord, MissingRecords
 
 MISSING_WITHDRAWN = "EntryMissingWithdrawn"
 
@@ -74,11 +73,11 @@ class ProvisionalWithdrawal:
     def __init__(
         self,
         *,
-        compliance: ComplianceRepository | None = None,
+        compliance: MissingRecords | None = None,
         bus: EventBus | None = None,
         clock: Clock = system_clock,
     ) -> None:
-        self.compliance = compliance or ComplianceRepository()
+        self.compliance = compliance or MissingRecords()
         self.bus = bus or EventBus()
         self.clock = clock
 
@@ -95,9 +94,6 @@ class ProvisionalWithdrawal:
         # The notices first, then the writes (as the nightly check's reminders): a run cut short in
         # between tells someone twice (same id, which the notifier keeps once) rather than never.
         self.bus.publish(MISSING_WITHDRAWN, [_notice(r, year) for r in found])
-        table, now = get_settings().roster_table, iso_now(self.clock)
-        for r in found:
-            standing = {"Update": sweep_update(table, r.cadre_id, [], [f"{MISS}{r.kind}/{r.period}"])}
-            if self.compliance.transact([self.compliance.withdraw_action(r, now), standing]):
-                summary.withdrawn.append(r.record_id)
+        now = iso_now(self.clock)
+        summary.withdrawn = [r.record_id for r in found if self.compliance.withdraw(r, now)]
         return summary

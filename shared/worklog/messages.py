@@ -319,6 +319,10 @@ NOTIFY: dict[str, str] = {
     "accountability_subject": "有一件关于您的问责案件已立案，请登录查看",
     "accountability_holder": "有一件问责案件待您处理",
     "audit_assigned": "{quarter} 抽查：{count} 名干部的日志待您核查",
+    # a provisional miss withdrawn once the year's schedule made its day a holiday: nothing to do
+    "entry_withdrawn": "{period}已确定为节假日，该日工作日志无需填写，此前的提醒已撤销",
+    "calendar_not_loaded": "{year}年法定节假日安排尚未载入，请按国务院办公厅通知及时载入",
+    "for_information": "请知悉：",
     # a line's last day, in the app's words (截止日期, 最迟可于 ... 前)
     "due": "（请于 {due} 前完成）",
     "overdue": "（已过截止日期 {due}，最迟可于 {last_day} 前补交）",

@@ -2117,7 +2117,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "entry_missing" | "review_assigned" | "review_overdue" | "talk_opened" | "accountability_opened" | "audit_assigned";
+            kind: "entry_missing" | "review_assigned" | "review_overdue" | "talk_opened" | "accountability_opened" | "audit_assigned" | "entry_withdrawn" | "calendar_not_loaded";
             /** Title */
             title: string;
             /** Due */

@@ -11,8 +11,12 @@ from typing import Any
 
 from infra.inprocess import InProcessStack
 from tests.conftest import Published, compliance_items, set_clock
+from tests.integration.notify_support import FakeDeliverer
 from worklog.compliance.repository import ComplianceRepository
+from worklog.notify.intake import Intake
+from worklog.notify.repository import OutboxRepository
 from worklog.roster.repository import RosterRepository
+from worklog.schedules import current_calendar
 
 ENTRY = {"items": [{"content": "召开专题会议，研究部署冬季安全生产工作", "status": "done"}]}
 PLAN = {"items": [{"content": "完成年度总结"}]}
@@ -208,3 +212,20 @@ def test_admins_are_warned_from_1_december_once_a_day_until_next_year_is_loaded(
 def test_only_admins_read_the_calendar_status(stack: InProcessStack) -> None:
     assert stack.call("admin", "GET", "/admin/calendar/status", as_="c0001").status == 403
     assert stack.call("admin", "GET", "/admin/calendar/status").status == 401
+
+
+def test_the_cadres_told_of_a_withdrawal_get_it_with_their_next_morning(
+    stack: InProcessStack, events: Published
+) -> None:
+    # Given the load withdrew the misses of 1 Jan (on Wednesday 6 Jan, 10:00)
+    provisional_new_year(stack)
+    set_clock(2027, 1, 6, 10)
+    load_2027(stack)
+    told = [d for kind, d in events if kind == "EntryMissingWithdrawn"]
+    # When the notifier takes the events in
+    intake = Intake(calendar=current_calendar(), sender=FakeDeliverer())
+    stored = sum(intake.take("EntryMissingWithdrawn", d).stored for d in told)
+    # Then each cadre has one notice, for information, waiting for Thursday's morning
+    notices = [n for page in OutboxRepository().morning_pages(date(2027, 1, 7)) for n in page]
+    assert stored == 4 and sorted(n.person_id for n in notices) == sorted(OWING)
+    assert {(n.kind, n.link) for n in notices} == {("entry_withdrawn", "/calendar/2027-01")}

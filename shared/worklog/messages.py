@@ -333,6 +333,8 @@ NOTIFY: dict[str, str] = {
     "greeting": "{name}，您好：",
     "act": "请登录干部工作日志办理：{link}",
     "title_morning": "{day} 工作提醒：{count} 项待办",
+    "title_morning_info": "{day} 工作提醒：{count} 条通知，无需办理",
+    "sms_info": "{name}您好，{day}通知您：{items}。详情请登录{link}查看。",
     "title_urgent": "重要提醒：{title}",
     "subject": "干部工作日志 · {title}",
     "sms_full": "{name}您好，{day}您有{count}项待办：{items}。请登录{link}办理。",

@@ -132,7 +132,8 @@ def _sms(person: Cadre, groups: Groups, day: date, link: str, signature: str) ->
     owed, waiting, told = groups
     lines = owed + waiting + told
     items = "；".join(f"{i}.{line.title}{deadline(line)}" for i, line in enumerate(lines, start=1))
-    full = NOTIFY["sms_full"].format(
+    # Nothing to do, only news (a withdrawn reminder): not called 待办.
+    full = NOTIFY["sms_full" if owed or waiting else "sms_info"].format(
         name=person.name, day=cn_date(day), count=len(lines), items=items, link=link
     )
     segments = sms_segments(full, signature)
@@ -171,7 +172,12 @@ def compose(
         digest_id, title = f"urgent-{lines[0].notice_id}", NOTIFY["title_urgent"].format(title=lines[0].title)
     else:
         digest_id = morning_id(morning)
-        title = NOTIFY["title_morning"].format(day=cn_date(morning), count=len(lines))
+        to_do = len(groups[0]) + len(groups[1])
+        title = (
+            NOTIFY["title_morning"].format(day=cn_date(morning), count=to_do)
+            if to_do
+            else NOTIFY["title_morning_info"].format(day=cn_date(morning), count=len(lines))
+        )
     digest = Digest(
         digest_id=digest_id,
         person_id=person.cadre_id,

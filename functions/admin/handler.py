@@ -13,10 +13,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
 from worklog.auth import tokens
+from worklog.clock import system_clock, today
+from worklog.compliance.withdrawal import ProvisionalWithdrawal
 from worklog.errors import NotFound, ValidationFailed, invalid
-from worklog.holidays import describe_year, load_schedule, schedule_history
+from worklog.holidays import calendar_status, describe_year, load_schedule, schedule_history
 from worklog.messages import MSG
-from worklog.models.calendar import CalendarHistory, CalendarLoadOut, CalendarYearOut, ScheduleIn
+from worklog.models.calendar import (
+    CalendarHistory,
+    CalendarLoadOut,
+    CalendarStatusOut,
+    CalendarYearOut,
+    ScheduleIn,
+)
 from worklog.models.common import Day, Year
 from worklog.models.notices import (
     AnswerIn,
@@ -183,6 +191,20 @@ def get_cadre(cadre_id: Annotated[CadreId, Path()]) -> Cadre:
 CALENDAR_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
 
 
+# Before /admin/calendar/<year>, so that "status" is never read as a year.
+@app.get(
+    "/admin/calendar/status",
+    summary="Whether this year's (and from 1 December next year's) holidays are loaded, and whether the "
+    "warning that next year's are not stands (the nightly check puts it on the bus once a day at most)",
+    responses=http.responses(CalendarStatusOut, ERRORS),
+    tags=["admin"],
+)
+def get_calendar_status() -> CalendarStatusOut:
+    _admin()
+    on = today(system_clock)
+    return calendar_status(current_calendar(), on, ScheduleRepository().last_warned_on(on.year + 1))
+
+
 @app.put(
     "/admin/calendar/<year>",
     summary="Load a year's official holiday schedule. A year in use (loaded before, or some of its days "
@@ -211,7 +233,10 @@ def put_calendar(
     created, described = load_schedule(year, body, author, repo, confirm=confirm, dry_run=dry_run)
     if dry_run:
         return Response(200, content_types.APPLICATION_JSON, described)
+    withdrawn = ProvisionalWithdrawal().run(year, current_calendar())
     logger.info("calendar loaded", year=year, author=author, first_load=created, confirmed=confirm)
+    logger.info("provisional misses withdrawn", **withdrawn.as_dict())
+    described = described.model_copy(update={"withdrawn_misses": withdrawn.withdrawn})
     return Response(201 if created else 200, content_types.APPLICATION_JSON, described)
 
 

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
 from worklog.auth import tokens
+from worklog.holidays import calendar_notice
 from worklog.journal.repository import container_repository
 from worklog.journal.service import JournalService
 from worklog.models.common import Day
@@ -236,7 +237,8 @@ def list_leaves(
 @app.get("/me", summary="Who I am and what I owe now", responses=http.responses(MeOut, ERRORS), tags=["me"])
 def get_me() -> MeOut:
     who = http.principal(app)
-    on, working, on_leave, owes = service().owed(who)
+    journal = service()
+    on, working, on_leave, owes = journal.owed(who)
     unit = RosterRepository().get_unit(who.unit_id)
     return MeOut(
         cadre_id=who.cadre_id,
@@ -250,6 +252,7 @@ def get_me() -> MeOut:
         on_leave=on_leave,
         owes=owes,
         contact=who.cadre.contact(),
+        calendar=calendar_notice(journal.calendar, on),
     )
 
 

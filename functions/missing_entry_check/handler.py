@@ -1,6 +1,8 @@
 """missing-entry-check: nightly, what is owed and missing; reminders; the escalation ladder.
 
-Scheduled at 01:30 Shanghai time for the day before (or for ``{"date": "YYYY-MM-DD"}``). One run
+Scheduled at 01:30 Shanghai time for the day before (or for ``{"date": "YYYY-MM-DD"}``). From 1
+December while next year's holidays are not loaded, it also warns the admins (``CalendarNotLoaded``
+on the bus, once a day at most). One run
 reads at most SWEEP_SLICE_PAGES pages of the roster; if there is more, it sends
 ``{"date": ..., "from": "<cadre id>"}`` to the sweep queue and the next run goes on from there.
 SQS messages (those, and ``{"date": ...}`` re-runs of whole dates) are handled with partial-batch
@@ -17,9 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from worklog.clock import system_clock, today
 from worklog.compliance.sweep import MissingEntryCheck
+from worklog.holidays import warn_next_year
 from worklog.models.common import Day
 from worklog.observability import heartbeat, logger, metrics, tracer
 from worklog.queue import SweepQueue, each_message
+from worklog.schedules import ScheduleRepository
 from worklog.settings import get_settings
 
 
@@ -37,13 +41,16 @@ def check(request: CheckRequest) -> dict[str, Any]:
         slice_pages=settings.sweep_slice_pages or None, page_items=settings.sweep_page_items or None
     )
     summary = sweep.run(day, request.start)
+    warned = False
+    if request.start is None:  # a night's first slice (or a date's re-run), not every slice
+        warned = warn_next_year(sweep.calendar, ScheduleRepository(), sweep.bus)
     if summary.next_from is not None:
         SweepQueue().send({"date": day.isoformat(), "from": summary.next_from})
     else:
         heartbeat("missing-entry-check")  # the night's last slice: the whole roster is checked
     metrics.add_metric(name="EntryMissing", unit="Count", value=summary.new_missing)
-    logger.info("missing-entry check", **summary.as_dict())
-    return summary.as_dict()
+    logger.info("missing-entry check", **summary.as_dict(), calendar_warning=warned)
+    return {**summary.as_dict(), "calendar_warning": warned}
 
 
 def _message(body: Any) -> None:

@@ -34,6 +34,7 @@ from typing import Literal
 from pydantic import TypeAdapter, ValidationError
 
 from worklog.audit.verify import from_folder, from_ledger, from_web, verify_round
+from worklog.compliance.withdrawal import ProvisionalWithdrawal
 from worklog.errors import WorklogError
 from worklog.holidays import load_schedule
 from worklog.journal.repository import JournalRepository
@@ -44,7 +45,7 @@ from worklog.publish.publisher import Publisher
 from worklog.publish.verification import verify_site, withdrawn_on
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import RosterRepository
-from worklog.schedules import ScheduleRepository
+from worklog.schedules import ScheduleRepository, current_calendar
 from worklog.vetting.repository import NoticeRepository
 
 FORMATS: dict[str, Literal["json", "csv", "xlsx"]] = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
@@ -85,6 +86,10 @@ def _load_calendar(args: argparse.Namespace) -> int:
     created, described = load_schedule(
         args.year, data, "cli", ScheduleRepository(), confirm=args.confirm, dry_run=args.dry_run
     )
+    if not args.dry_run:
+        # After the load: provisional misses on the days it makes days off are withdrawn.
+        withdrawn = ProvisionalWithdrawal().run(args.year, current_calendar())
+        described = described.model_copy(update={"withdrawn_misses": withdrawn.withdrawn})
     verb = "would load " if args.dry_run else ("loaded " if created else "replaced ")
     print(verb + described.model_dump_json(indent=2))
     return 0

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from worklog import schedules
+from worklog.bus import EventBus
 from worklog.calendar import DayKind, DaySource, WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.errors import Conflict, ValidationFailed, invalid
@@ -24,10 +25,13 @@ from worklog.models.calendar import (
     CalendarChange,
     CalendarHistory,
     CalendarLoadOut,
+    CalendarNoticeOut,
+    CalendarStatusOut,
     CalendarYearOut,
     DayChange,
     OfficialSchedule,
     ScheduleIn,
+    YearSource,
 )
 from worklog.models.common import MAX_YEAR, MIN_YEAR
 from worklog.schedules import ScheduleRepository
@@ -224,3 +228,67 @@ def describe_year(
         loaded_by=schedule.loaded_by if schedule else None,
         note=note,
     )
+
+
+# --- the year change: which years' holidays are known --------------------------------------------
+# From this month on, next year's schedule is looked for (the State Council publishes it in November).
+WARN_FROM_MONTH = 12
+
+
+def years_in_view(on: date) -> list[int]:
+    """The year in course, and from 1 December the next one too."""
+    return [on.year, on.year + 1] if on.month >= WARN_FROM_MONTH else [on.year]
+
+
+def calendar_notice(calendar: WorkingCalendar, on: date) -> CalendarNoticeOut:
+    """What ``GET /me`` says of the calendar: which years in view are provisional, in plain words."""
+    years = [
+        YearSource(year=y, source=str(source), provisional=source is DaySource.PROVISIONAL)
+        for y in years_in_view(on)
+        for source in [calendar.source_of_year(y)]
+    ]
+    waiting = [y.year for y in years if y.provisional]
+    note = MSG["calendar_not_loaded"].format(years="、".join(map(str, waiting))) if waiting else None
+    return CalendarNoticeOut(years=years, provisional=bool(waiting), note=note)
+
+
+def next_year_waiting(calendar: WorkingCalendar, on: date) -> bool:
+    """From 1 December: next year has no official or library schedule yet (the admins' warning)."""
+    return on.month >= WARN_FROM_MONTH and calendar.source_of_year(on.year + 1) is DaySource.PROVISIONAL
+
+
+def calendar_status(calendar: WorkingCalendar, on: date, last_warned_on: date | None) -> CalendarStatusOut:
+    """``GET /admin/calendar/status``: the notice, and whether next year's warning stands."""
+    notice = calendar_notice(calendar, on)
+    return CalendarStatusOut(
+        **notice.model_dump(),
+        today=on,
+        warning=next_year_waiting(calendar, on),
+        last_warned_on=last_warned_on,
+    )
+
+
+CALENDAR_NOT_LOADED = "CalendarNotLoaded"
+
+
+def warn_next_year(
+    calendar: WorkingCalendar, repo: ScheduleRepository, bus: EventBus, clock: Clock = system_clock
+) -> bool:
+    """From 1 December while next year is provisional: one ``CalendarNotLoaded`` event on the bus
+    a day at most (the nightly check calls this on each run; a day's warning is recorded, and a
+    second run that day finds it). Returns whether a warning went out."""
+    on = today(clock)
+    if not next_year_waiting(calendar, on):
+        return False
+    year = on.year + 1
+    if repo.last_warned_on(year) == on:
+        return False
+    # The event first, then its record: a run cut short in between warns twice rather than never.
+    detail = {
+        "year": year,
+        "on": on.isoformat(),
+        "message": MSG["calendar_next_year_warning"].format(year=year),
+    }
+    bus.publish(CALENDAR_NOT_LOADED, [detail])
+    repo.note_warning(year, on, iso_now(clock))
+    return True

@@ -79,6 +79,13 @@ MSG: dict[str, str] = {
         "{year} 年的工作日安排已在使用（{why}）。{what}。"
         "如确需替换，请确认后重新提交（接口加 ?confirm=true，命令行加 --confirm），替换将留档备查"
     ),
+    "calendar_not_loaded": (
+        "{years} 年的法定节假日安排尚未载入，暂按周一至周五计算工作日：据此发出的缺填提醒不会升级问责；"
+        "载入后，落在节假日上的缺填记录自动撤销"
+    ),
+    "calendar_next_year_warning": (
+        "{year} 年的法定节假日安排尚未载入：请在年底前按国务院办公厅通知载入（PUT /admin/calendar/{year}）"
+    ),
     "calendar_changed_meanwhile": "{year} 年的工作日安排刚被他人修改，请刷新后重新确认",
     "unknown_cadre": "花名册中没有该人员",
     "unknown_unit": "没有该单位",
@@ -332,6 +339,10 @@ NOTIFY: dict[str, str] = {
     "accountability_subject": "有一件关于您的问责案件已立案，请登录查看",
     "accountability_holder": "有一件问责案件待您处理",
     "audit_assigned": "{quarter} 抽查：{count} 名干部的日志待您核查",
+    # a provisional miss withdrawn once the year's schedule made its day a holiday: nothing to do
+    "entry_withdrawn": "{period}已确定为节假日，该日工作日志无需填写，此前的提醒已撤销",
+    "calendar_not_loaded": "{year}年法定节假日安排尚未载入，请按国务院办公厅通知及时载入",
+    "for_information": "请知悉：",
     # a line's last day, in the app's words (截止日期, 最迟可于 ... 前)
     "due": "（请于 {due} 前完成）",
     "overdue": "（已过截止日期 {due}，最迟可于 {last_day} 前补交）",
@@ -342,6 +353,8 @@ NOTIFY: dict[str, str] = {
     "greeting": "{name}，您好：",
     "act": "请登录干部工作日志办理：{link}",
     "title_morning": "{day} 工作提醒：{count} 项待办",
+    "title_morning_info": "{day} 工作提醒：{count} 条通知，无需办理",
+    "sms_info": "{name}您好，{day}通知您：{items}。详情请登录{link}查看。",
     "title_urgent": "重要提醒：{title}",
     "subject": "干部工作日志 · {title}",
     "sms_full": "{name}您好，{day}您有{count}项待办：{items}。请登录{link}办理。",

@@ -9,13 +9,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from botocore.exceptions import ClientError
 from cachetools import TTLCache, cached
 
 from worklog.calendar import WorkingCalendar
-from worklog.dynamo import TableRepository, query_all, to_item
+from worklog.dynamo import TableRepository, conditional, query_all, to_item
 from worklog.models.calendar import CalendarChange, OfficialSchedule
 
 _TTL_SECONDS = 300.0
@@ -80,6 +81,26 @@ class ScheduleRepository(TableRepository):
             ExpressionAttributeValues={":p": {"S": "CALENDAR"}, ":s": {"S": f"CHANGE#{year}#"}},
         ):
             yield CalendarChange.model_validate(_strip_keys(item))
+
+    def note_warning(self, year: int, on: date, at: str) -> bool:
+        """Record that admins were warned on ``on`` that ``year`` is not loaded; False if already."""
+        item = {"pk": "CALENDAR", "sk": f"WARNED#{year}#{on.isoformat()}", "year": year, "at": at}
+        return conditional(
+            lambda: self.client.put_item(
+                TableName=self.table, Item=to_item(item), ConditionExpression="attribute_not_exists(pk)"
+            )
+        )
+
+    def last_warned_on(self, year: int) -> date | None:
+        """The last day admins were warned that ``year`` is not loaded (one Query, newest first)."""
+        items = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+            ExpressionAttributeValues={":p": {"S": "CALENDAR"}, ":s": {"S": f"WARNED#{year}#"}},
+            ScanIndexForward=False,
+            Limit=1,
+        ).get("Items", [])
+        return date.fromisoformat(items[0]["sk"]["S"].rsplit("#", 1)[1]) if items else None
 
     def list_schedules(self) -> dict[int, OfficialSchedule]:
         items = query_all(

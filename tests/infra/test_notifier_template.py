@@ -44,7 +44,7 @@ def by_sid(resources: dict[str, dict[str, Any]], logical_id: str) -> dict[str, d
 def test_the_intake_rule_takes_every_event_the_design_tells_someone_about(stack: Stack) -> None:
     # Given the events of the design's table, each one published by the package
     events = design_events()
-    assert len(events) == 6
+    assert len(events) == 8
     assert [e for e in events if not published_by_the_package(e)] == []
 
     # Then the notifier's one rule on the bus matches exactly those, from the worklog source

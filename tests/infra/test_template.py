@@ -379,8 +379,9 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
         n["RosterTable"]: {get, batch_get, query, put},
         # Answers to public feedback are sent with an Idempotency-Key.
         n["IdempotencyTable"]: idempotency,
-        # Vetting notices and the answers to their feedback.
-        n["ComplianceTable"]: {get, put, query},
+        # Vetting notices and the answers to their feedback; after a schedule's load, the
+        # withdrawal of provisional misses on its days off (their status only).
+        n["ComplianceTable"]: {get, put, query, update},
     }
     # The functions whose writes the app's outbox retries with an Idempotency-Key (verdicts; case
     # moves, findings and grades) keep Powertools' records there, as entries and admin do.

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from infra.inprocess import InProcessStack
+from tests.conftest import Published, set_clock
 from worklog import cli
+from worklog.compliance.repository import ComplianceRepository
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import ScheduleRepository
 
@@ -174,3 +176,21 @@ def test_verify_chain_detects_a_dropped_newest_revision_and_an_edited_view(stack
         TableName=table, Key={"pk": {"S": "CADRE#c0002"}, "sk": {"S": "REV#ENTRY#2026-11-20#0001"}}
     )
     assert cli.main(["verify-chain", "c0002"]) == 1
+
+
+def test_a_late_load_from_the_command_line_withdraws_the_provisional_misses_on_its_holidays(
+    stack: InProcessStack, tmp_path: Path, capsys: pytest.CaptureFixture[str], events: Published
+) -> None:
+    # Given the nightly check recorded 1 Jan 2027 missing while 2027 was provisional
+    set_clock(2027, 1, 4, 9)
+    assert stack.invoke("missing-entry-check", {"date": "2027-01-01"})["new_missing"] == 4
+    path = tmp_path / "2027.json"
+    path.write_text(json.dumps({"holidays": ["2027-01-01"], "workdays": []}), "utf-8")
+    capsys.readouterr()
+    # When the admin loads 2027 with 1 Jan off from the command line (the year is in use)
+    assert cli.main(["load-calendar", "2027", str(path), "--confirm"]) == 0
+    # Then the four misses are withdrawn, the answer lists them, and their cadres are told
+    loaded = json.loads(capsys.readouterr().out.removeprefix("loaded "))
+    assert len(loaded["withdrawn_misses"]) == 4
+    assert {r.status for r in ComplianceRepository().missing_due_on(date(2027, 1, 1))} == {"withdrawn"}
+    assert len([d for kind, d in events if kind == "EntryMissingWithdrawn"]) == 4

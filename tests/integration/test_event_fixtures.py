@@ -60,6 +60,7 @@ EXPECTED = {
     "admin/12-get-role-changes.json": 200,  # the roles the import in 01 gave
     "admin/13-post-notice-dry-run.json": 200,  # the notice it would open; nothing stored
     "admin/14-put-calendar-dry-run.json": 200,  # a preview of 2028: nothing stored
+    "admin/15-get-calendar-status.json": 200,  # 2026 known, 2027 loaded in 05
     "feedback/01-post-feedback-json.json": 201,
     "feedback/02-post-feedback-form.json": 201,  # an HTML confirmation page
     "audit-sampling/quarterly.json": 200,  # scheduled: the first working day of 2026-Q4

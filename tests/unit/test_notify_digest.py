@@ -124,3 +124,35 @@ def test_an_urgent_notice_is_a_digest_of_its_own() -> None:
     assert digest.digest_id == "urgent-accountability_opened/AC-1/c1" and digest.urgent
     assert message.sms[0].startswith(SIGNATURE) and all(len(s) <= 70 for s in message.sms)
     assert "您需要完成的事项" in message.text
+
+
+def test_a_withdrawn_reminder_is_told_for_information_after_the_things_to_do() -> None:
+    withdrawn = notice(
+        "entry_withdrawn/c1/entry/2027-01-01",
+        kind="entry_withdrawn",
+        title="1月1日已确定为节假日，该日工作日志无需填写，此前的提醒已撤销",
+        link="/calendar/2027-01",
+    )
+    digest, message = compose(
+        PERSON, [withdrawn, REVIEW, MISSING], at=AT, morning=MORNING, settings=SETTINGS, app_url=""
+    )
+    assert [line.kind for line in digest.lines] == ["entry_missing", "review_assigned", "entry_withdrawn"]
+    text = message.text
+    assert text.index("您需要完成的事项") < text.index("等待您处理的事项") < text.index("请知悉")
+    assert text.index("请知悉") < text.index("无需填写")
+    assert "请知悉" in message.html
+
+
+def test_a_morning_with_only_news_is_not_called_a_to_do() -> None:
+    withdrawn = notice(
+        "entry_withdrawn/c1/entry/2027-01-01",
+        kind="entry_withdrawn",
+        title="1月1日已确定为节假日，该日工作日志无需填写，此前的提醒已撤销",
+        link="/calendar/2027-01",
+    )
+    digest, message = compose(PERSON, [withdrawn], at=AT, morning=MORNING, settings=SETTINGS, app_url="")
+    assert digest.title == "11月25日 工作提醒：1 条通知，无需办理"
+    assert "待办" not in "".join(message.sms) and "无需填写" in "".join(message.sms)
+    # and with things to do beside it, only they are counted as to-dos
+    mixed, _ = compose(PERSON, [withdrawn, MISSING], at=AT, morning=MORNING, settings=SETTINGS, app_url="")
+    assert mixed.title == "11月25日 工作提醒：1 项待办"

@@ -214,3 +214,39 @@ def test_an_audit_tells_each_assigned_inspector_in_post_once() -> None:
 
 def test_an_unknown_event_tells_nobody() -> None:
     assert notices_of("AuditCommitted", {"round_id": "x"}, roster=holders(), now=NOW) == []
+
+
+# --- the year change ------------------------------------------------------------------------------
+WITHDRAWN = {
+    "reminder_id": "c1/entry/2027-01-01",
+    "cadre_id": "c1",
+    "unit_id": "jyj",
+    "kind": "entry",
+    "period": "2027-01-01",
+    "due": "2027-01-01",
+    "year": 2027,
+}
+
+
+def test_a_withdrawn_miss_tells_its_cadre_that_nothing_is_owed_and_links_to_the_month() -> None:
+    [notice] = notices_of("EntryMissingWithdrawn", WITHDRAWN, roster=holders(), now=NOW)
+    assert (notice.person_id, notice.kind) == ("c1", "entry_withdrawn")
+    assert notice.notice_id == "entry_withdrawn/c1/entry/2027-01-01"
+    assert "1月1日" in notice.title and "无需填写" in notice.title
+    assert notice.link == "/calendar/2027-01" and notice.due is None and notice.last_day is None
+    assert (
+        notices_of("EntryMissingWithdrawn", {**WITHDRAWN, "cadre_id": "gone"}, roster=holders(), now=NOW)
+        == []
+    )
+
+
+def test_the_calendar_warning_tells_every_admin_in_post_once_a_day() -> None:
+    admins = [
+        *CADRES,
+        cadre("a1", unit="zzb", roles=("cadre", "admin")),
+        cadre("a2", roles=("admin",), left=date(2026, 1, 1)),
+    ]
+    detail = {"year": 2027, "on": "2026-12-01", "message": "…"}
+    notices = notices_of("CalendarNotLoaded", detail, roster=holders(FakeRoster(admins, UNITS)), now=NOW)
+    assert [(n.person_id, n.notice_id) for n in notices] == [("a1", "calendar_not_loaded/2027/2026-12-01/a1")]
+    assert "2027年法定节假日安排尚未载入" in notices[0].title and notices[0].link == "/holidays"

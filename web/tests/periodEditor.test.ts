@@ -58,7 +58,7 @@ beforeEach(() => {
   globalThis.indexedDB = new IDBFactory()
   resetDbForTests()
   setActivePinia(createPinia())
-  useSession().me = { cadre_id: 'c1', name: '张三', unit_id: 'u1', title: '科员', roles: ['cadre'], today: '2026-12-02', working_day: true, on_leave: false, owes: [], contact: {} } as Me
+  useSession().me = { cadre_id: 'c1', name: '张三', unit_id: 'u1', title: '科员', roles: ['cadre'], today: '2026-12-02', working_day: true, on_leave: false, owes: [], contact: {}, calendar: { years: [], provisional: false, note: null } } as Me
   useOutbox().owner = 'c1'
   fetchMock.mockReset()
   vi.stubGlobal('fetch', fetchMock)

@@ -38,7 +38,7 @@ beforeEach(() => {
   globalThis.indexedDB = new IDBFactory()
   resetDbForTests()
   setActivePinia(createPinia())
-  useSession().me = { cadre_id: 'h1', name: '刘主任', unit_id: 'u1', title: '主任', roles: ['unit_head'], today: '2026-12-09', working_day: true, on_leave: false, owes: [], contact: {} } as Me
+  useSession().me = { cadre_id: 'h1', name: '刘主任', unit_id: 'u1', title: '主任', roles: ['unit_head'], today: '2026-12-09', working_day: true, on_leave: false, owes: [], contact: {}, calendar: { years: [], provisional: false, note: null } } as Me
   useOutbox().owner = 'h1'
   fetchMock.mockReset()
   vi.stubGlobal('fetch', fetchMock)

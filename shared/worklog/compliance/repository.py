@@ -1,4 +1,4 @@
-"""ComplianceRepository: missing records and cases in the compliance table.
+"""ComplianceRepository: missing records (their reads and withdrawal in ``missing``) and cases.
 
 Key design (docs/access-patterns.md):
   missing record  pk=CADRE#<id>  sk=MISS#<due>#<kind>#<period>
@@ -13,52 +13,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel
 
-from worklog.dynamo import TableRepository, conditional, from_item, key, query_all, to_item
+from worklog.compliance.missing import MissingRecord, MissingRecords, missing_item
+from worklog.dynamo import conditional, from_item, key, query_all, to_item
 from worklog.errors import Conflict
 from worklog.messages import MSG
 from worklog.models.cases import Case
-
-
-class MissingRecord(BaseModel):
-    """Something a cadre owed and had not saved when the nightly check ran."""
-
-    cadre_id: str
-    unit_id: str
-    kind: Literal["entry", "plan", "summary"]
-    period: str
-    due: date
-    provisional: bool
-    status: Literal["missing", "late_submitted"] = "missing"
-    detected_at: str
-    submitted_at: str | None = None
-
-    @property
-    def sort_key(self) -> str:
-        return f"MISS#{self.due.isoformat()}#{self.kind}#{self.period}"
-
-    @property
-    def record_id(self) -> str:
-        return f"{self.cadre_id}/{self.kind}/{self.period}"
-
-
-def missing_item(record: MissingRecord) -> dict[str, Any]:
-    return {
-        "pk": f"CADRE#{record.cadre_id}",
-        "sk": record.sort_key,
-        "gsi1pk": f"MISSDAY#{record.due.isoformat()}",
-        "gsi1sk": f"UNIT#{record.unit_id}#CADRE#{record.cadre_id}#{record.kind}",
-        **record.model_dump(mode="json", exclude_none=True),
-    }
-
-
-def _missing(item: dict[str, Any]) -> MissingRecord:
-    return MissingRecord.model_validate({k: v for k, v in item.items() if k in MissingRecord.model_fields})
 
 
 def case_item(case: Case) -> dict[str, Any]:
@@ -81,35 +44,10 @@ def _case(item: dict[str, Any]) -> Case:
     return Case.model_validate(json.loads(item["data"]))
 
 
-class ComplianceRepository(TableRepository):
-    table_setting = "compliance_table"
+class ComplianceRepository(MissingRecords):
+    """Missing records (``MissingRecords``: reads, withdrawals) and their nightly writes; cases."""
 
-    # --- missing records ----------------------------------------------------------------------
-    def missing_due_on(self, day: date, unit_id: str | None = None) -> list[MissingRecord]:
-        condition, values = "gsi1pk = :p", {":p": {"S": f"MISSDAY#{day.isoformat()}"}}
-        if unit_id:
-            condition += " AND begins_with(gsi1sk, :u)"
-            values[":u"] = {"S": f"UNIT#{unit_id}#"}
-        items = query_all(
-            self.client,
-            TableName=self.table,
-            IndexName="gsi1",
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=values,
-        )
-        return [_missing(i) for i in items]
-
-    def missing_of(self, cadre_id: str, kind: str | None = None) -> list[MissingRecord]:
-        """A cadre's missing records, oldest first (optionally of one kind)."""
-        items = query_all(
-            self.client,
-            TableName=self.table,
-            KeyConditionExpression="pk = :p AND begins_with(sk, :m)",
-            ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}, ":m": {"S": "MISS#"}},
-        )
-        records = [_missing(i) for i in items]
-        return [r for r in records if kind is None or r.kind == kind]
-
+    # --- the nightly check's writes (the reads and withdrawals: MissingRecords) ---------------
     def write_sweep(self, groups: Iterable[list[dict[str, Any]]]) -> set[str]:
         """The nightly check's writes, in transactions of at most 100 actions, each cadre's group
         (its new missing records, late-submitted marks and standing update) kept whole.

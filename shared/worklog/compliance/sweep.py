@@ -221,10 +221,22 @@ class MissingEntryCheck:
                 # was due: its miss is kept until its period locks.
                 locked=lambda m: self._locks_after(m.kind, m.period) < day,
             )
-            removes = [n for n in stale + consumed if n not in {f"{MISS}{m.key}" for m in changed}]
+            kept = {f"{MISS}{m.key}" for m in changed}
+            removes = [
+                n for n in dict.fromkeys(stale + self._withdrawn(standing) + consumed) if n not in kept
+            ]
             if changed or removes:
                 groups.append([*actions, {"Update": sweep_update(table, cadre_id, changed, removes)}])
         return groups, marked
+
+    def _withdrawn(self, standing: Standing) -> list[str]:
+        """Provisional misses on days the calendar now calls days off: a schedule loaded since
+        withdrew their records (worklog.compliance.withdrawal), so the standing forgets them."""
+        return [
+            f"{MISS}{m.key}"
+            for m in standing.misses.values()
+            if m.provisional and not self.calendar.is_working(m.due)
+        ]
 
     # --- the ladder ---------------------------------------------------------------------------
     def _climb(

@@ -84,6 +84,40 @@ class CalendarYearOut(BaseModel):
     note: str | None = None
 
 
+class YearSource(BaseModel):
+    year: int
+    source: Literal["official", "library", "provisional"] = Field(
+        description="official (loaded by an admin) | library (chinese-calendar) | provisional (Mon–Fri)"
+    )
+    provisional: bool = Field(description="the year's holidays are not loaded: Mon–Fri assumed (待定)")
+
+
+class CalendarNoticeOut(BaseModel):
+    """Whether the holidays of the year in course (and, from 1 December, of the next) are known."""
+
+    years: list[YearSource] = Field(
+        description="this year, and from 1 December the next year too, each with where its working days "
+        "come from"
+    )
+    provisional: bool = Field(description="one of these years has no official or library schedule yet")
+    note: str | None = Field(
+        None, description="a plain statement (Chinese) of which years' holidays are not loaded; null if none"
+    )
+
+
+class CalendarStatusOut(CalendarNoticeOut):
+    """Answer of GET /admin/calendar/status."""
+
+    today: date = Field(description="today in Asia/Shanghai")
+    warning: bool = Field(
+        description="from 1 December: next year's schedule is still not loaded (the nightly check also "
+        "puts a CalendarNotLoaded event on the bus, at most once a day)"
+    )
+    last_warned_on: date | None = Field(
+        None, description="the last day the nightly check sent that warning for next year (null: never)"
+    )
+
+
 class CalendarLoadOut(CalendarYearOut):
     """Answer of PUT /admin/calendar/{year}: the year as it now is (a dry run: as it would be), and
     what the load changes."""
@@ -102,4 +136,9 @@ class CalendarLoadOut(CalendarYearOut):
         default_factory=list,
         description="days whose working status the load changes (changed, for a dry run would change), "
         "in order — for a year in use the same days the 409 confirmation lists",
+    )
+    withdrawn_misses: list[str] = Field(
+        default_factory=list,
+        description="provisional missing records (cadre_id/kind/period) on days this schedule makes days "
+        "off, withdrawn by this load (their cadres are told); empty for a dry run and when a load repeats",
     )

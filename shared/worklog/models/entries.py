@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from worklog.models.calendar import CalendarNoticeOut
 from worklog.models.common import MULTI_LINE, YEARS, Day
 from worklog.models.contact import ContactDetails
 
@@ -217,6 +218,10 @@ class MeOut(BaseModel):
     owes: list[Owed]
     contact: ContactDetails = Field(
         description="how the roster reaches me (my own details only; the district's admins keep them)"
+    )
+    calendar: CalendarNoticeOut = Field(
+        description="whether this year's holidays (from 1 December, next year's too) are loaded: when not, "
+        "working days are assumed Mon–Fri, reminders go out but never escalate, and ``note`` says so"
     )
 
 

@@ -27,6 +27,8 @@ NoticeKind = Literal[
     "talk_opened",
     "accountability_opened",
     "audit_assigned",
+    "entry_withdrawn",
+    "calendar_not_loaded",
 ]
 DeliveryStatus = Literal["queued", "sent", "retrying", "failed", "muted", "no_channel"]
 

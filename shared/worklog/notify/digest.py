@@ -23,6 +23,10 @@ HOME_PATH = "/today"
 BREAKS = "；。，、）"
 
 
+# Told for information only: nothing to do (not counted among the to-dos of a digest's title).
+INFORMATION = frozenset({"entry_withdrawn"})
+
+
 def is_owed(notice: Notice | NoticeLine, urgent: bool = False) -> bool:
     """Owed by the person themself (their own log; a case about them), not waiting on their role."""
     return notice.kind == "entry_missing" or (notice.kind == "accountability_opened" and urgent)
@@ -51,8 +55,9 @@ def _line(n: Notice) -> NoticeLine:
     )
 
 
-def grouped(notices: list[Notice]) -> tuple[list[NoticeLine], list[NoticeLine]]:
-    """(owed, waiting), each deduplicated by notice id and ordered by last day (none last)."""
+def grouped(notices: list[Notice]) -> tuple[list[NoticeLine], list[NoticeLine], list[NoticeLine]]:
+    """(owed, waiting, for information), each deduplicated by notice id and ordered by last day
+    (none last)."""
     seen: dict[str, Notice] = {}
     for n in notices:
         seen.setdefault(n.notice_id, n)
@@ -62,8 +67,9 @@ def grouped(notices: list[Notice]) -> tuple[list[NoticeLine], list[NoticeLine]]:
 
     ordered = sorted(seen.values(), key=order)
     owed = [_line(n) for n in ordered if is_owed(n, n.urgent)]
-    waiting = [_line(n) for n in ordered if not is_owed(n, n.urgent)]
-    return owed, waiting
+    told = [_line(n) for n in ordered if n.kind in INFORMATION]
+    waiting = [_line(n) for n in ordered if not is_owed(n, n.urgent) and n.kind not in INFORMATION]
+    return owed, waiting, told
 
 
 def sms_segments(text: str, signature: str = "", limit: int = SMS_SEGMENT) -> list[str]:
@@ -84,10 +90,18 @@ def sms_segments(text: str, signature: str = "", limit: int = SMS_SEGMENT) -> li
     return segments
 
 
-def _text(person: Cadre, owed: list[NoticeLine], waiting: list[NoticeLine], link: str, app_url: str) -> str:
+Groups = tuple[list[NoticeLine], list[NoticeLine], list[NoticeLine]]
+
+
+def _headed(groups: Groups) -> list[tuple[str, list[NoticeLine]]]:
+    owed, waiting, told = groups
+    return [(NOTIFY["owed"], owed), (NOTIFY["waiting"], waiting), (NOTIFY["for_information"], told)]
+
+
+def _text(person: Cadre, groups: Groups, link: str, app_url: str) -> str:
     lines = [NOTIFY["greeting"].format(name=person.name)]
     number = 0
-    for header, group in ((NOTIFY["owed"], owed), (NOTIFY["waiting"], waiting)):
+    for header, group in _headed(groups):
         if not group:
             continue
         lines.append(header)
@@ -99,10 +113,10 @@ def _text(person: Cadre, owed: list[NoticeLine], waiting: list[NoticeLine], link
     return "\n".join(lines)
 
 
-def _html(person: Cadre, owed: list[NoticeLine], waiting: list[NoticeLine], link: str, app_url: str) -> str:
+def _html(person: Cadre, groups: Groups, link: str, app_url: str) -> str:
     e = html.escape
     parts = [f"<p>{e(NOTIFY['greeting'].format(name=person.name))}</p>"]
-    for header, group in ((NOTIFY["owed"], owed), (NOTIFY["waiting"], waiting)):
+    for header, group in _headed(groups):
         if not group:
             continue
         items = "".join(
@@ -114,12 +128,12 @@ def _html(person: Cadre, owed: list[NoticeLine], waiting: list[NoticeLine], link
     return "".join(parts)
 
 
-def _sms(
-    person: Cadre, owed: list[NoticeLine], waiting: list[NoticeLine], day: date, link: str, signature: str
-) -> list[str]:
-    lines = owed + waiting
+def _sms(person: Cadre, groups: Groups, day: date, link: str, signature: str) -> list[str]:
+    owed, waiting, told = groups
+    lines = owed + waiting + told
     items = "；".join(f"{i}.{line.title}{deadline(line)}" for i, line in enumerate(lines, start=1))
-    full = NOTIFY["sms_full"].format(
+    # Nothing to do, only news (a withdrawn reminder): not called 待办.
+    full = NOTIFY["sms_full" if owed or waiting else "sms_info"].format(
         name=person.name, day=cn_date(day), count=len(lines), items=items, link=link
     )
     segments = sms_segments(full, signature)
@@ -131,7 +145,7 @@ def _sms(
         day=cn_date(day),
         count=len(lines),
         owed=len(owed),
-        waiting=len(waiting),
+        waiting=len(waiting) + len(told),
         first=cn_date(min(days)) if days else "",
         link=link,
     )
@@ -149,8 +163,8 @@ def compose(
 ) -> tuple[Digest, Message]:
     """One person's digest of a morning (``morning`` given) or of one urgent notice (None), and the
     message for the channels. Its delivery starts ``queued``."""
-    owed, waiting = grouped(notices)
-    lines = owed + waiting
+    groups = grouped(notices)
+    lines = [line for group in groups for line in group]
     paths = {line.link for line in lines}
     link = link_of(paths.pop() if len(paths) == 1 else HOME_PATH, app_url)
     day = morning or date.fromisoformat(at[:10])
@@ -158,7 +172,12 @@ def compose(
         digest_id, title = f"urgent-{lines[0].notice_id}", NOTIFY["title_urgent"].format(title=lines[0].title)
     else:
         digest_id = morning_id(morning)
-        title = NOTIFY["title_morning"].format(day=cn_date(morning), count=len(lines))
+        to_do = len(groups[0]) + len(groups[1])
+        title = (
+            NOTIFY["title_morning"].format(day=cn_date(morning), count=to_do)
+            if to_do
+            else NOTIFY["title_morning_info"].format(day=cn_date(morning), count=len(lines))
+        )
     digest = Digest(
         digest_id=digest_id,
         person_id=person.cadre_id,
@@ -174,13 +193,13 @@ def compose(
             settings.sms_signature,
         )
     else:
-        sms = _sms(person, owed, waiting, day, link, settings.sms_signature)
+        sms = _sms(person, groups, day, link, settings.sms_signature)
     message = Message(
         person_id=person.cadre_id,
         digest_id=digest_id,
         subject=NOTIFY["subject"].format(title=title),
-        text=_text(person, owed, waiting, link, app_url),
-        html=_html(person, owed, waiting, link, app_url),
+        text=_text(person, groups, link, app_url),
+        html=_html(person, groups, link, app_url),
         sms=sms,
         link=link,
     )

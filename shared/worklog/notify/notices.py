@@ -28,6 +28,8 @@ REVIEW_OVERDUE = "ReviewOverdue"
 TALK_OPENED = "ReminderTalkOpened"
 ACCOUNTABILITY_OPENED = "AccountabilityCaseOpened"
 AUDIT_DRAWN = "AuditDrawn"
+ENTRY_WITHDRAWN = "EntryMissingWithdrawn"
+CALENDAR_NOT_LOADED = "CalendarNotLoaded"
 
 # The app's screens (web/src/router.ts) that act on each owed thing.
 ENTRY_PATHS = {"entry": "/day/{period}", "plan": "/plan/{period}", "summary": "/summary/{period}"}
@@ -35,6 +37,8 @@ REVIEW_PATH = "/review"
 CASE_PATH = "/case/{case_id}"
 MY_MATTERS_PATH = "/matters"
 INSPECT_PATH = "/inspect/{round_id}"
+CALENDAR_PATH = "/calendar/{month}"
+HOLIDAYS_PATH = "/holidays"
 
 
 class RosterReader(Protocol):
@@ -240,6 +244,39 @@ def _audit(d: dict[str, Any], holders: Holders, received: str) -> list[Notice]:
     ]
 
 
+def _withdrawn(d: dict[str, Any], holders: Holders, received: str) -> list[Notice]:
+    """A provisional miss withdrawn (its day turned out a holiday): its cadre, who was reminded."""
+    if d["cadre_id"] not in holders.present([d["cadre_id"]]):
+        return []
+    kind, period = d["kind"], d["period"]
+    notice = _notice(
+        "entry_withdrawn",
+        d["cadre_id"],
+        f"entry_withdrawn/{d['reminder_id']}",
+        ENTRY_WITHDRAWN,
+        received,
+        title=NOTIFY["entry_withdrawn"].format(period=period_words(kind, period)),
+        link=CALENDAR_PATH.format(month=d["due"][:7]),
+    )
+    return [notice]
+
+
+def _calendar(d: dict[str, Any], holders: Holders, received: str) -> list[Notice]:
+    """Next year's schedule not loaded (from 1 December): every admin in post, once a day."""
+    return [
+        _notice(
+            "calendar_not_loaded",
+            person,
+            f"calendar_not_loaded/{d['year']}/{d['on']}/{person}",
+            CALENDAR_NOT_LOADED,
+            received,
+            title=NOTIFY["calendar_not_loaded"].format(year=d["year"]),
+            link=HOLIDAYS_PATH,
+        )
+        for person in holders.with_role(["admin"])
+    ]
+
+
 def notices_of(detail_type: str, detail: dict[str, Any], *, roster: Holders, now: datetime) -> list[Notice]:
     """The notices an event makes; an event the notifier does not know makes none."""
     received = iso_now(FixedClock(now))
@@ -253,4 +290,8 @@ def notices_of(detail_type: str, detail: dict[str, Any], *, roster: Holders, now
         return _accountability(detail, roster, received)
     if detail_type == AUDIT_DRAWN:
         return _audit(detail, roster, received)
+    if detail_type == ENTRY_WITHDRAWN:
+        return _withdrawn(detail, roster, received)
+    if detail_type == CALENDAR_NOT_LOADED:
+        return _calendar(detail, roster, received)
     return []

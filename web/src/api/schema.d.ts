@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/admin/calendar/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether this year's (and from 1 December next year's) holidays are loaded, and whether the warning that next year's are not stands (the nightly check puts it on the bus once a day at most) */
+        get: operations["get_calendar_status_admin_calendar_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/calendar/{year}": {
         parameters: {
             query?: never;
@@ -1264,6 +1281,69 @@ export interface components {
              * @description days whose working status the load changes (changed, for a dry run would change), in order — for a year in use the same days the 409 confirmation lists
              */
             changed_days?: components["schemas"]["DayChange"][];
+            /**
+             * Withdrawn Misses
+             * @description provisional missing records (cadre_id/kind/period) on days this schedule makes days off, withdrawn by this load (their cadres are told); empty for a dry run and when a load repeats
+             */
+            withdrawn_misses?: string[];
+        };
+        /**
+         * CalendarNoticeOut
+         * @description Whether the holidays of the year in course (and, from 1 December, of the next) are known.
+         */
+        CalendarNoticeOut: {
+            /**
+             * Years
+             * @description this year, and from 1 December the next year too, each with where its working days come from
+             */
+            years: components["schemas"]["YearSource"][];
+            /**
+             * Provisional
+             * @description one of these years has no official or library schedule yet
+             */
+            provisional: boolean;
+            /**
+             * Note
+             * @description a plain statement (Chinese) of which years' holidays are not loaded; null if none
+             */
+            note?: string | null;
+        };
+        /**
+         * CalendarStatusOut
+         * @description Answer of GET /admin/calendar/status.
+         */
+        CalendarStatusOut: {
+            /**
+             * Years
+             * @description this year, and from 1 December the next year too, each with where its working days come from
+             */
+            years: components["schemas"]["YearSource"][];
+            /**
+             * Provisional
+             * @description one of these years has no official or library schedule yet
+             */
+            provisional: boolean;
+            /**
+             * Note
+             * @description a plain statement (Chinese) of which years' holidays are not loaded; null if none
+             */
+            note?: string | null;
+            /**
+             * Today
+             * Format: date
+             * @description today in Asia/Shanghai
+             */
+            today: string;
+            /**
+             * Warning
+             * @description from 1 December: next year's schedule is still not loaded (the nightly check also puts a CalendarNotLoaded event on the bus, at most once a day)
+             */
+            warning: boolean;
+            /**
+             * Last Warned On
+             * @description the last day the nightly check sent that warning for next year (null: never)
+             */
+            last_warned_on?: string | null;
         };
         /** CalendarYearOut */
         CalendarYearOut: {
@@ -1928,6 +2008,8 @@ export interface components {
             owes: components["schemas"]["Owed"][];
             /** @description how the roster reaches me (my own details only; the district's admins keep them) */
             contact: components["schemas"]["ContactDetails"];
+            /** @description whether this year's holidays (from 1 December, next year's too) are loaded: when not, working days are assumed Mon–Fri, reminders go out but never escalate, and ``note`` says so */
+            calendar: components["schemas"]["CalendarNoticeOut"];
         };
         /** MonthCalendarOut */
         MonthCalendarOut: {
@@ -2038,7 +2120,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "entry_missing" | "review_assigned" | "review_overdue" | "talk_opened" | "accountability_opened" | "audit_assigned";
+            kind: "entry_missing" | "review_assigned" | "review_overdue" | "talk_opened" | "accountability_opened" | "audit_assigned" | "entry_withdrawn" | "calendar_not_loaded";
             /** Title */
             title: string;
             /** Due */
@@ -3039,6 +3121,22 @@ export interface components {
              */
             cases?: string[];
         };
+        /** YearSource */
+        YearSource: {
+            /** Year */
+            year: number;
+            /**
+             * Source
+             * @description official (loaded by an admin) | library (chinese-calendar) | provisional (Mon–Fri)
+             * @enum {string}
+             */
+            source: "official" | "library" | "provisional";
+            /**
+             * Provisional
+             * @description the year's holidays are not loaded: Mon–Fri assumed (待定)
+             */
+            provisional: boolean;
+        };
     };
     responses: never;
     parameters: never;
@@ -3048,6 +3146,89 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    get_calendar_status_admin_calendar_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarStatusOut"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未认证：缺少、无效或过期的令牌，或令牌主体不在花名册中 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权访问 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 校验失败（code 为 validation_error 等，details 列出字段） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖的服务暂时不可用（如身份提供方），请稍后重试 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_calendar_admin_calendar__year__get: {
         parameters: {
             query?: never;

@@ -1,0 +1,147 @@
+"""The nightly archiver: every revision saved since the last night, whole and unmasked, appended to
+the ledger bucket as one object per night (``worklog.archive.nights``), after the publisher.
+
+Which cadres moved is the publisher's way: every cadre's HEAD (BatchGetItem, 100 a request), then
+the revisions after the last archived seq (the by_seq index). Each moved cadre's night lines are
+its new revisions, the current views of the periods they touched (built from the revision with the
+journal's own ``view_item``) and its HEAD as read; a revision saved after the HEAD was read waits
+for the next night, so a night never holds a revision its HEAD does not count.
+
+Idempotent: a night's object is written once (never overwritten), then its index, then the
+progress (each cadre's last archived seq). A run that finds tonight's object already there, or a
+night the progress has not taken in (a crash between the object and the progress), takes that
+night in from its object and writes nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from worklog.archive import nights
+from worklog.archive.store import ArchiveStore
+from worklog.clock import Clock, system_clock, today
+from worklog.journal.records import revision_item, view_item
+from worklog.journal.repository import JournalRepository
+from worklog.publish import tamper
+from worklog.publish.publisher import make_signer
+from worklog.roster.repository import RosterRepository
+
+
+@dataclass
+class ArchiveSummary:
+    night: date
+    written: bool = False  # tonight's object was written by this run
+    cadres: int = 0
+    revisions: int = 0
+    lines: int = 0
+    recovered: list[str] | None = None  # nights taken in from their objects (a crash, a re-run)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "night": self.night.isoformat(),
+            "written": self.written,
+            "cadres": self.cadres,
+            "revisions": self.revisions,
+            "lines": self.lines,
+            "recovered": self.recovered or [],
+        }
+
+
+class Archiver:
+    def __init__(
+        self,
+        *,
+        store: ArchiveStore | None = None,
+        journal: JournalRepository | None = None,
+        roster: RosterRepository | None = None,
+        signer: tamper.Signer | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.store = store or ArchiveStore()
+        self.journal = journal or JournalRepository()
+        self.roster = roster or RosterRepository()
+        self.signer = signer
+        self.clock = clock
+
+    def run(self, night: date | None = None) -> ArchiveSummary:
+        day = night or today(self.clock)
+        summary = ArchiveSummary(day, recovered=[])
+        progress = self.store.progress()
+        moved = self._recover(progress, summary)
+        if progress.night >= day.isoformat():
+            if moved:
+                self.store.put_progress(progress)
+            return summary  # tonight (or a later night) is archived already: nothing new
+        lines = self._lines(progress, summary)
+        body = nights.encode(lines)
+        summary.written = self.store.put_night(day, body, self.clock.now())
+        if not summary.written:  # another run wrote the night meanwhile: take in what it wrote
+            body = self.store.get_bytes(nights.night_key(day)) or b""
+            summary.cadres = summary.revisions = summary.lines = 0
+        index = nights.index_of(day, nights.night_key(day), body)
+        self.store.put_index(index)
+        progress.fold(index)
+        self.store.put_progress(progress)
+        self._keep_signing_key()
+        return summary
+
+    def _recover(self, progress: nights.Progress, summary: ArchiveSummary) -> bool:
+        """Take in the nights written after the progress's last (their index, or their object)."""
+        moved = False
+        for day in self.store.nights_after(progress.night):
+            index = self.store.index(day)
+            if index is None:
+                body = self.store.get_bytes(nights.night_key(day)) or b""
+                index = nights.index_of(day, nights.night_key(day), body)
+                self.store.put_index(index)
+            if progress.fold(index):
+                moved = True
+                assert summary.recovered is not None
+                summary.recovered.append(index.night)
+        return moved
+
+    def _lines(self, progress: nights.Progress, summary: ArchiveSummary) -> list[dict[str, Any]]:
+        ids = sorted(c.cadre_id for c in self.roster.list_cadres())
+        heads = self.journal.head_items(ids)
+        lines: list[dict[str, Any]] = []
+        for cadre_id in ids:
+            head = heads.get(cadre_id)
+            last = progress.seqs.get(cadre_id, 0)
+            if head is None or int(head["head_seq"]) <= last:
+                continue
+            revisions = [
+                r for r in self.journal.revisions_after(cadre_id, last) if r["seq"] <= head["head_seq"]
+            ]
+            if not revisions:
+                continue
+            lines += self._cadre_lines(cadre_id, revisions, head)
+            summary.cadres += 1
+            summary.revisions += len(revisions)
+        summary.lines = len(lines)
+        return lines
+
+    def _cadre_lines(
+        self, cadre_id: str, revisions: list[dict[str, Any]], head: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """A cadre's new revisions, the views of the periods they touched, and its HEAD."""
+        lines = [nights.line(nights.JOURNAL, "revision", revision_item(r)) for r in revisions]
+        latest = {f"{str(r['kind']).upper()}#{r['period']}": r for r in revisions}
+        stored = self.journal.get_views(cadre_id, sorted(latest))
+        for sk, record in sorted(latest.items()):
+            view = stored.get(sk)
+            if view is None:
+                continue  # a view always follows its revision; none means nothing to restore it from
+            rebuilt = view_item(
+                record, first_saved_at=str(view["first_saved_at"]), unit_id=str(view["unit_id"])
+            )
+            lines.append(nights.line(nights.JOURNAL, "view", rebuilt))
+        lines.append(nights.line(nights.JOURNAL, "head", head))
+        return lines
+
+    def _keep_signing_key(self) -> None:
+        """The public key of the checkpoints, in the archive too: it verifies on its own."""
+        signer = self.signer or make_signer()
+        pem = signer.public_key_pem()
+        self.store.put_key(tamper.key_fingerprint(pem), pem)

@@ -20,8 +20,8 @@ AWS credentials; against the local runtime, load `.local/env` first (the runtime
                                                              recompute every cadre's chain from the
                                                              archive alone and check it against the
                                                              signed checkpoints from DAY to DAY
-  restore --into TABLE=NAME... [--to DAY]                    rebuild a table (journal) from the archive
-                                                             into a new, empty table NAME
+  restore --into TABLE=NAME... [--to DAY]                    rebuild the journal and/or compliance table
+                                                             from the archive into new, empty tables
   forget-feedback-senders                                    drop the sender hash older versions kept on
                                                              stored public feedback
 """
@@ -42,6 +42,7 @@ from worklog.archive.restore import restore
 from worklog.archive.store import ArchiveStore
 from worklog.archive.verify import verify_archive
 from worklog.audit.verify import from_folder, from_ledger, from_web, verify_round
+from worklog.compliance.repository import ComplianceRepository
 from worklog.errors import ValidationFailed, WorklogError
 from worklog.holidays import load_schedule
 from worklog.journal.repository import JournalRepository
@@ -154,7 +155,7 @@ def _verify_archive(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-RESTORABLE = ("journal",)
+RESTORABLE = ("journal", "compliance")
 
 
 def _restore(args: argparse.Namespace) -> int:
@@ -163,12 +164,17 @@ def _restore(args: argparse.Namespace) -> int:
     if unknown or not targets:
         text = ARCHIVE["unknown_table"].format(table=", ".join(unknown) or "-")
         raise ValidationFailed(text, code="unknown_table")
-    summary = restore(ArchiveStore(), JournalRepository(table=targets["journal"]), last=args.last)
-    print(
-        json.dumps(
-            {"journal": {"table": targets["journal"], **summary.as_dict()}}, ensure_ascii=False, indent=2
-        )
+    done = restore(
+        ArchiveStore(),
+        journal=JournalRepository(table=targets["journal"]) if "journal" in targets else None,
+        compliance=ComplianceRepository(table=targets["compliance"]) if "compliance" in targets else None,
+        last=args.last,
     )
+    out = {
+        name: summary.as_dict()
+        for name, summary in zip([t for t in RESTORABLE if t in targets], done, strict=True)
+    }
+    print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -245,7 +251,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         metavar="TABLE=NAME",
-        help="e.g. journal=worklog-restore-journal",
+        help="journal=NAME or compliance=NAME (repeat for both)",
     )
     rebuild.add_argument("--to", dest="last", type=_day, help="the last night restored (default: all)")
     rebuild.set_defaults(run=_restore)

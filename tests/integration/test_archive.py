@@ -4,8 +4,10 @@ nothing, and the night's object encrypted and locked."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -33,7 +35,8 @@ def save(stack: InProcessStack, path: str, body: dict[str, Any], who: str, metho
 
 
 def work_day(stack: InProcessStack, day: date) -> None:
-    """The writers' entries of ``day`` (c0001 corrects hers), then the night: publisher, archiver."""
+    """The writers' entries of ``day`` (c0001 corrects hers), then the night: the missing-entry check
+    (c0010 writes nothing), the publisher, the archiver."""
     set_clock(day.year, day.month, day.day, 18)
     for who in WRITERS:
         save(
@@ -46,6 +49,8 @@ def work_day(stack: InProcessStack, day: date) -> None:
         "c0001",
     )
     night = day + timedelta(days=1)
+    set_clock(night.year, night.month, night.day, 1, 30)
+    stack.invoke("missing-entry-check", {"date": day.isoformat()})
     set_clock(night.year, night.month, night.day, 2)
     stack.invoke("disclosure-publisher", {})
     set_clock(night.year, night.month, night.day, 3, 30)
@@ -53,9 +58,13 @@ def work_day(stack: InProcessStack, day: date) -> None:
 
 
 @pytest.fixture
-def district(stack: InProcessStack) -> InProcessStack:
-    """Given three nights of entries, a monthly plan and a leave, each night published and archived."""
+def district(stack: InProcessStack, tmp_path: Path) -> InProcessStack:
+    """Given three nights of entries, a monthly plan, a leave and a role change, each night checked,
+    published and archived."""
     set_clock(2026, 11, 16, 18)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("工号,姓名,单位编码,角色\nc0001,李明,jyj,干部；管理员\n", "utf-8")
+    assert cli.main(["import-roster", str(roster)]) == 0
     save(stack, "/plans/2026-11", {"items": [{"content": "完成校舍安全排查", "target": "100所"}]}, "c0002")
     save(
         stack,
@@ -88,20 +97,40 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, d
     return code, json.loads(capsys.readouterr().out)
 
 
-def test_a_restore_drill_rebuilds_the_journal_from_the_archive_alone(
+def scan(table: str) -> list[dict[str, Any]]:
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
+
+
+def test_a_restore_drill_rebuilds_the_journal_and_compliance_tables_from_the_archive_alone(
     district: InProcessStack, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Given the journal as the functions left it
+    # Given the journal and the compliance records as the functions left them
     live = JournalRepository()
     before = {c: sorted(live.partition(c), key=lambda i: i["sk"]) for c in WRITERS}
+    compliance = district.stack.names["ComplianceTable"]
+    records = scan(compliance)
+    assert any(i["sk"]["S"].startswith("MISS#") for i in records)  # c0010's missing entries
 
-    # When the journal table is deleted and the archive restored into a new table
-    boto3.client("dynamodb").delete_table(TableName=live.table)
+    # When both tables are deleted and the archive restored into new tables
+    for table in (live.table, compliance):
+        boto3.client("dynamodb").delete_table(TableName=table)
     create_table_like(district, "JournalTable", "worklog-test-restore-journal")
-    code, restored = run_cli(["restore", "--into", "journal=worklog-test-restore-journal"], capsys)
+    create_table_like(district, "ComplianceTable", "worklog-test-restore-compliance")
+    code, restored = run_cli(
+        [
+            "restore",
+            "--into",
+            "journal=worklog-test-restore-journal",
+            "--into",
+            "compliance=worklog-test-restore-compliance",
+        ],
+        capsys,
+    )
 
-    # Then the new table holds the very items the old one held, and every chain verifies on it
+    # Then the new tables hold the very items the old ones held, and every chain verifies on them
     assert code == 0 and restored["journal"]["revisions"] == 3 * len(NIGHTS) + len(NIGHTS) + 2
+    assert scan("worklog-test-restore-compliance") == records
     rebuilt = JournalRepository(table="worklog-test-restore-journal")
     for cadre_id in WRITERS:
         assert sorted(rebuilt.partition(cadre_id), key=lambda i: i["sk"]) == before[cadre_id]
@@ -262,6 +291,25 @@ def test_the_first_night_holds_every_cadre_that_saved_with_their_views_and_heads
 ) -> None:
     s3, bucket = ledger(district)
     body = s3.get_object(Bucket=bucket, Key=nights.night_key(NIGHTS[0]))["Body"].read()
-    kinds = sorted({(x["item"]["cadre_id"], x["kind"]) for x in nights.decode(body)})
+    lines = list(nights.decode(body))
+    kinds = sorted({(x["item"]["cadre_id"], x["kind"]) for x in lines if x["table"] == "journal"})
     assert kinds == sorted((c, k) for c in WRITERS for k in ("head", "revision", "view"))
+    assert [x["item"]["cadre_id"] for x in lines if x["kind"] == "role_change"] == ["c0001"]
     assert {c.cadre_id for c in CADRES} >= set(WRITERS)
+
+
+def test_a_compliance_item_is_archived_again_only_when_it_changed(district: InProcessStack) -> None:
+    # Given the nights' compliance lines: each night's check adds c0010's missing entry of the day
+    s3, bucket = ledger(district)
+    keys_by_night = []
+    for night in NIGHTS:
+        body = s3.get_object(Bucket=bucket, Key=nights.night_key(night))["Body"].read()
+        keys_by_night.append(
+            {nights.item_key(x["item"]) for x in nights.decode(body) if x["table"] == "compliance"}
+        )
+
+    # Then each night holds the miss its check found, and no miss is archived again unchanged
+    for day, found in zip(WORK_DAYS, keys_by_night, strict=True):
+        assert f"CADRE#c0010\tMISS#{day}#entry#{day}" in found
+    for earlier, later in itertools.pairwise(keys_by_night):
+        assert not {k for k in earlier & later if "MISS#" in k}

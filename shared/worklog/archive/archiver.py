@@ -1,5 +1,7 @@
 """The nightly archiver: every revision saved since the last night, whole and unmasked, appended to
-the ledger bucket as one object per night (``worklog.archive.nights``), after the publisher.
+the ledger bucket as one object per night (``worklog.archive.nights``), after the publisher; with
+it the compliance items that are new or changed since (a Scan of the table, each item's digest
+held against the one last archived) and the role changes after the last one archived.
 
 Which cadres moved is the publisher's way: every cadre's HEAD (BatchGetItem, 100 a request), then
 the revisions after the last archived seq (the by_seq index). Each moved cadre's night lines are
@@ -22,6 +24,7 @@ from typing import Any
 from worklog.archive import nights
 from worklog.archive.store import ArchiveStore
 from worklog.clock import Clock, system_clock, today
+from worklog.compliance.repository import ComplianceRepository
 from worklog.journal.records import revision_item, view_item
 from worklog.journal.repository import JournalRepository
 from worklog.publish import tamper
@@ -56,12 +59,14 @@ class Archiver:
         store: ArchiveStore | None = None,
         journal: JournalRepository | None = None,
         roster: RosterRepository | None = None,
+        compliance: ComplianceRepository | None = None,
         signer: tamper.Signer | None = None,
         clock: Clock = system_clock,
     ) -> None:
         self.store = store or ArchiveStore()
         self.journal = journal or JournalRepository()
         self.roster = roster or RosterRepository()
+        self.compliance = compliance or ComplianceRepository()
         self.signer = signer
         self.clock = clock
 
@@ -79,30 +84,43 @@ class Archiver:
         summary.written = self.store.put_night(day, body, self.clock.now())
         if not summary.written:  # another run wrote the night meanwhile: take in what it wrote
             body = self.store.get_bytes(nights.night_key(day)) or b""
+            lines = list(nights.decode(body))
             summary.cadres = summary.revisions = summary.lines = 0
-        index = nights.index_of(day, nights.night_key(day), body)
-        self.store.put_index(index)
-        progress.fold(index)
+        self.store.put_index(nights.index_of(day, nights.night_key(day), body))
+        progress.fold(day.isoformat(), lines)
         self.store.put_progress(progress)
         self._keep_signing_key()
         return summary
 
     def _recover(self, progress: nights.Progress, summary: ArchiveSummary) -> bool:
-        """Take in the nights written after the progress's last (their index, or their object)."""
+        """Take in the nights written after the progress's last, from their objects (a crash
+        between a night and the progress); an index that is missing is written."""
         moved = False
         for day in self.store.nights_after(progress.night):
-            index = self.store.index(day)
-            if index is None:
-                body = self.store.get_bytes(nights.night_key(day)) or b""
-                index = nights.index_of(day, nights.night_key(day), body)
-                self.store.put_index(index)
-            if progress.fold(index):
+            body = self.store.get_bytes(nights.night_key(day)) or b""
+            if self.store.index(day) is None:
+                self.store.put_index(nights.index_of(day, nights.night_key(day), body))
+            if progress.fold(day.isoformat(), nights.decode(body)):
                 moved = True
                 assert summary.recovered is not None
-                summary.recovered.append(index.night)
+                summary.recovered.append(day.isoformat())
         return moved
 
     def _lines(self, progress: nights.Progress, summary: ArchiveSummary) -> list[dict[str, Any]]:
+        lines = self._journal_lines(progress, summary)
+        lines += [
+            nights.line(nights.COMPLIANCE, "item", item)
+            for item in self.compliance.stored_items()
+            if progress.compliance.get(nights.item_key(item)) != nights.item_digest(item)
+        ]
+        lines += [
+            nights.line(nights.ROSTER, "role_change", item)
+            for item in self.roster.role_changes_after(progress.role_changes)
+        ]
+        summary.lines = len(lines)
+        return lines
+
+    def _journal_lines(self, progress: nights.Progress, summary: ArchiveSummary) -> list[dict[str, Any]]:
         ids = sorted(c.cadre_id for c in self.roster.list_cadres())
         heads = self.journal.head_items(ids)
         lines: list[dict[str, Any]] = []
@@ -119,7 +137,6 @@ class Archiver:
             lines += self._cadre_lines(cadre_id, revisions, head)
             summary.cadres += 1
             summary.revisions += len(revisions)
-        summary.lines = len(lines)
         return lines
 
     def _cadre_lines(

@@ -9,11 +9,16 @@
 A line is ``{"table": ..., "kind": ..., "item": {...}}``: the item as the table stores it (a
 revision whole, the body as its stored JSON text). Journal lines are ``revision`` (immutable),
 ``view`` and ``head`` (the current view of a period and the chain head as of that night: a later
-night's replaces an earlier one's).
+night's replaces an earlier one's). Compliance lines (``item``) are the compliance table's items
+that are new or changed since the last night (reviews and their verdicts, missing records, cases
+with their history, audit rounds and findings, evaluations, notices), in DynamoDB's own attribute
+values so that they restore exactly (binary values as base64); roster lines (``role_change``) are
+the district's role changes, append-only.
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
@@ -29,6 +34,8 @@ NIGHTS = "archive/nights/"
 PROGRESS = "archive/progress.json"
 _NIGHT = re.compile(r"^archive/nights/(\d{4})/(\d{2})/(\d{2})\.jsonl\.gz$")
 JOURNAL = "journal"
+COMPLIANCE = "compliance"
+ROSTER = "roster"
 
 
 def night_key(day: date) -> str:
@@ -55,11 +62,47 @@ def line(table: str, kind: str, item: dict[str, Any]) -> dict[str, Any]:
     return {"table": table, "kind": kind, "item": item}
 
 
+def _binary(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} cannot be archived")
+
+
+def stored_attributes(item: dict[str, Any]) -> dict[str, Any]:
+    """An archived compliance item back into attribute values (base64 text into bytes)."""
+
+    def value(attribute: dict[str, Any]) -> dict[str, Any]:
+        ((kind, raw),) = attribute.items()
+        if kind == "B":
+            return {"B": base64.b64decode(raw)}
+        if kind == "BS":
+            return {"BS": [base64.b64decode(x) for x in raw]}
+        if kind == "L":
+            return {"L": [value(x) for x in raw]}
+        if kind == "M":
+            return {"M": {k: value(v) for k, v in raw.items()}}
+        return attribute
+
+    return {k: value(v) for k, v in item.items()}
+
+
+def item_key(item: dict[str, Any]) -> str:
+    """An item's table key, as one text (compliance items are in attribute values)."""
+    pk, sk = (item[name].get("S") if isinstance(item[name], dict) else item[name] for name in ("pk", "sk"))
+    return f"{pk}\t{sk}"
+
+
+def item_digest(item: dict[str, Any]) -> str:
+    text = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_binary)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 def encode(lines: Iterable[dict[str, Any]]) -> bytes:
     """The night's object: one canonical JSON object a line, gzip with no timestamp or name (the
     same lines always give the same bytes)."""
     text = "".join(
-        json.dumps(x, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n" for x in lines
+        json.dumps(x, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_binary) + "\n"
+        for x in lines
     )
     return gzip.compress(text.encode("utf-8"), mtime=0)
 
@@ -86,18 +129,28 @@ class NightIndex(BaseModel):
 
 
 class Progress(BaseModel):
-    """How far the archive has got: the last night folded in, and each cadre's last archived seq."""
+    """How far the archive has got: the last night folded in, each cadre's last archived seq, the
+    digest of each compliance item as last archived, and the last role change archived."""
 
     night: str = ""
     seqs: dict[str, int] = Field(default_factory=dict)
+    compliance: dict[str, str] = Field(default_factory=dict)  # item key -> digest
+    role_changes: str = ""  # roster_sk of the last role change archived
 
-    def fold(self, index: NightIndex) -> bool:
-        """Take a night in (once: a night at or before ``night`` is already in). True if it moved."""
-        if index.night <= self.night:
+    def fold(self, night: str, lines: Iterable[dict[str, Any]]) -> bool:
+        """Take a night's lines in (once: a night at or before ``night`` is in). True if it moved."""
+        if night <= self.night:
             return False
-        for cadre_id, (_, last) in index.seqs.items():
-            self.seqs[cadre_id] = max(self.seqs.get(cadre_id, 0), last)
-        self.night = index.night
+        for entry in lines:
+            table, kind, item = entry.get("table"), entry.get("kind"), entry.get("item") or {}
+            if table == JOURNAL and kind == "revision":
+                cadre_id = str(item["cadre_id"])
+                self.seqs[cadre_id] = max(self.seqs.get(cadre_id, 0), int(item["seq"]))
+            elif table == COMPLIANCE:
+                self.compliance[item_key(item)] = item_digest(item)
+            elif table == ROSTER:
+                self.role_changes = max(self.role_changes, str(item.get("roster_sk", "")))
+        self.night = night
         return True
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
+from worklog.dynamo import TableRepository, from_item, is_empty, key, query_all, to_item
 from worklog.journal.records import Head, decode, head_from_item, head_item, revision_item
 from worklog.roster.repository import batch_write
 
@@ -144,7 +144,7 @@ class JournalRepository(TableRepository):
     # --- restore --------------------------------------------------------------------------------
     def is_empty(self) -> bool:
         """Whether the table holds no item at all (a restore writes only into an empty table)."""
-        return not self.client.scan(TableName=self.table, Limit=1).get("Items")
+        return is_empty(self.client, self.table)
 
     def put_items(self, items: list[dict[str, Any]]) -> int:
         """Stored items written as they are (a restore from the archive): BatchWriteItem, 25 a

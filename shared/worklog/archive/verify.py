@@ -26,7 +26,8 @@ from worklog.chain import revision_hash
 from worklog.journal.records import decode
 from worklog.models.publication import PublicationPolicy
 from worklog.publish import tamper
-from worklog.publish.cadre_log import public_revisions
+from worklog.publish.cadre_log import public_revision
+from worklog.publish.policy import is_public_yet
 
 
 @dataclass
@@ -79,8 +80,9 @@ def verify_archive(
         report.revisions += len(revisions)
         report.problems += check_chain(cadre_id, revisions, archived.heads.get(cadre_id))
     covered = archived.nights[-1] if archived.nights else ""
-    chains = {c: _ordered(r) for c, r in archived.revisions.items()}
-    for day in store.checkpoint_days():
+    chains = [PublicChain.of(c, _ordered(r), policy) for c, r in sorted(archived.revisions.items())]
+    archived.revisions.clear()  # each cadre's public chain is all the checkpoints need
+    for day in store.checkpoint_days():  # oldest first: each chain's public prefix only grows
         if (first and day < first.isoformat()) or (last and day > last.isoformat()) or day > covered:
             continue
         report.checkpoints += 1
@@ -184,26 +186,42 @@ def _signing_key(store: ArchiveStore, checkpoint: tamper.Checkpoint, trusted: Co
     return pem.decode()
 
 
-def leaves_on(
-    chains: dict[str, list[dict[str, Any]]], checkpoint: tamper.Checkpoint, policy: PublicationPolicy
-) -> list[tamper.Leaf]:
-    """Each cadre's leaf as the publisher computed it for ``checkpoint`` (none: nothing public yet)."""
-    made = datetime.fromisoformat(checkpoint.created_at)
-    day = date.fromisoformat(checkpoint.date)
-    leaves = []
-    for cadre_id, chain in sorted(chains.items()):
-        before = [r for r in chain if datetime.fromisoformat(str(r["saved_at"])) <= made]
-        public = public_revisions(before, day, policy)
-        if public:
-            ledger = tamper.build_ledger(cadre_id, public)
-            leaves.append(tamper.Leaf(cadre_id=cadre_id, seq=len(public), head=ledger.heads[-1]))
-    return leaves
+@dataclass
+class PublicChain:
+    """A cadre's archived chain as the site publishes it: each revision's save time and the public
+    chain's head after it (computed once), and how many of them the last checkpoint counted."""
+
+    cadre_id: str
+    saved: list[str]
+    heads: list[str]
+    counted: int = 0
+
+    @classmethod
+    def of(cls, cadre_id: str, chain: list[dict[str, Any]], policy: PublicationPolicy) -> PublicChain:
+        # Up to the first gap: the publisher never publishes past one.
+        whole = chain[: next((i for i, r in enumerate(chain) if int(r["seq"]) != i + 1), len(chain))]
+        ledger = tamper.build_ledger(cadre_id, [public_revision(r, policy) for r in whole])
+        return cls(cadre_id, [str(r["saved_at"]) for r in whole], ledger.heads)
+
+    def leaf(self, checkpoint: tamper.Checkpoint, policy: PublicationPolicy) -> tamper.Leaf | None:
+        """The leaf the publisher computed for ``checkpoint``: the revisions saved before it was
+        signed and public on its day, up to the first that was not (``public_revisions``' rule)."""
+        made, day = datetime.fromisoformat(checkpoint.created_at), date.fromisoformat(checkpoint.date)
+
+        def counted(saved_at: str) -> bool:
+            return datetime.fromisoformat(saved_at) <= made and is_public_yet(saved_at, day, policy)
+
+        n = self.counted if all(counted(x) for x in self.saved[: self.counted][-1:]) else 0
+        while n < len(self.saved) and counted(self.saved[n]):
+            n += 1
+        self.counted = n
+        return tamper.Leaf(cadre_id=self.cadre_id, seq=n, head=self.heads[n - 1]) if n else None
 
 
 def check_checkpoint(
     store: ArchiveStore,
     day: str,
-    chains: dict[str, list[dict[str, Any]]],
+    chains: list[PublicChain],
     policy: PublicationPolicy,
     trusted: Collection[str],
 ) -> list[str]:
@@ -220,10 +238,7 @@ def check_checkpoint(
             f"{what}: its signing key {checkpoint.key_fingerprint} is not in the archive (or not trusted)"
         ]
     problems = [f"{what}: {p}" for p in tamper.verify_checkpoint(checkpoint, pem)]
-    try:
-        leaves = leaves_on(chains, checkpoint, policy)
-    except ValueError as err:  # a chain with a gap cannot be published
-        return [*problems, f"{what}: the archive cannot rebuild the public chains ({err})"]
+    leaves = [leaf for chain in chains if (leaf := chain.leaf(checkpoint, policy)) is not None]
     if tamper.merkle_root(leaves) != checkpoint.root:
         problems.append(
             f"{what}: the root recomputed from the archive ({len(leaves)} cadres) differs from the signed"

@@ -154,6 +154,14 @@ def test_a_restore_refuses_a_table_that_holds_anything(
     assert len(list(live.partition("c0001"))) == count
 
 
+def test_a_restore_names_only_the_tables_it_can_rebuild(
+    stack: InProcessStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # When a restore names a table the archive does not rebuild (the roster), it is refused as such
+    assert cli.main(["restore", "--into", "roster=worklog-test-restore-roster"]) == 2
+    assert "unknown_table" in capsys.readouterr().err
+
+
 def altered_night(stack: InProcessStack, day: date, change: Any) -> None:
     """Write a new version of a night's object through the emulator (Object Lock keeps the first)."""
     s3, bucket = ledger(stack)
@@ -313,3 +321,21 @@ def test_a_compliance_item_is_archived_again_only_when_it_changed(district: InPr
         assert f"CADRE#c0010\tMISS#{day}#entry#{day}" in found
     for earlier, later in itertools.pairwise(keys_by_night):
         assert not {k for k in earlier & later if "MISS#" in k}
+
+
+def test_what_the_compliance_table_forgets_by_itself_is_not_archived(stack: InProcessStack) -> None:
+    # Given the day's sender secret of the public feedback (kept for a day, then expired by TTL)
+    table = stack.stack.names["ComplianceTable"]
+    secret = {"pk": {"S": "SENDER-SECRET#2026-11-17"}, "sk": {"S": "SECRET"}, "secret": {"B": b"k" * 32}}
+    boto3.client("dynamodb").put_item(TableName=table, Item={**secret, "expires_at": {"N": "1795449600"}})
+
+    # When a night is archived
+    work_day(stack, WORK_DAYS[0])
+
+    # Then the night holds the day's records but not the secret
+    s3, bucket = ledger(stack)
+    body = s3.get_object(Bucket=bucket, Key=nights.night_key(NIGHTS[0]))["Body"].read()
+    archived = [x["item"] for x in nights.decode(body) if x["table"] == "compliance"]
+    assert archived and not [
+        i for i in archived if "expires_at" in i or i["pk"]["S"].startswith("SENDER-SECRET#")
+    ]

@@ -111,7 +111,10 @@ class Archiver:
         lines += [
             nights.line(nights.COMPLIANCE, "item", item)
             for item in self.compliance.stored_items()
-            if progress.compliance.get(nights.item_key(item)) != nights.item_digest(item)
+            # What the table forgets by itself (TTL: rate-limit windows, the day's sender secret,
+            # which must not outlive its day) the archive does not keep either.
+            if "expires_at" not in item
+            and progress.compliance.get(nights.item_key(item)) != nights.item_digest(item)
         ]
         lines += [
             nights.line(nights.ROSTER, "role_change", item)

@@ -84,3 +84,12 @@ def test_the_archiver_writes_its_nights_encrypted_and_locked_and_cannot_delete(
         for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
     ]
     assert not [a for a in granted if "Delete" in a or "Bypass" in a or a.endswith("*")]
+
+
+def test_the_ledger_bucket_expires_nothing_but_the_old_versions_of_the_archives_progress(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    rules = resources["LedgerBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert [(r["Prefix"], r["Status"], set(r) - {"Id", "Prefix", "Status"}) for r in rules] == [
+        ("archive/progress.json", "Enabled", {"NoncurrentVersionExpiration"})
+    ]

@@ -269,7 +269,8 @@ def test_a_crash_between_a_night_and_its_progress_archives_no_revision_twice(
     # Given the progress put back to before the last night (as if the run died after the object)
     store = ArchiveStore()
     store.put_progress(
-        nights.Progress(night=NIGHTS[1].isoformat(), seqs={"c0001": 4, "c0002": 3, "c0003": 3})
+        nights.Progress(night=NIGHTS[1].isoformat(), seqs={"c0001": 4, "c0002": 3, "c0003": 3}),
+        datetime(2026, 11, 20, 3, 30, tzinfo=UTC),
     )
 
     # When the next night's run comes after a day of saves
@@ -292,6 +293,12 @@ def test_a_night_is_encrypted_with_the_archive_key_and_locked_for_the_retention(
     assert head["ObjectLockMode"] == "COMPLIANCE"
     made = datetime(2026, 11, 17, 19, 30, tzinfo=UTC)  # 03:30 in Shanghai, the night's run
     assert head["ObjectLockRetainUntilDate"] >= made + timedelta(days=settings.archive_retention_days - 1)
+    # while the progress, working state a run can rebuild from the nights, is locked a day only
+    progress = s3.head_object(Bucket=bucket, Key=nights.PROGRESS)
+    assert progress["ObjectLockMode"] == "GOVERNANCE"
+    assert progress["ObjectLockRetainUntilDate"] <= datetime(2026, 11, 20, 19, 30, tzinfo=UTC) + timedelta(
+        days=1
+    )
 
 
 def test_the_first_night_holds_every_cadre_that_saved_with_their_views_and_heads(

@@ -77,7 +77,7 @@ class Archiver:
         moved = self._recover(progress, summary)
         if progress.night >= day.isoformat():
             if moved:
-                self.store.put_progress(progress)
+                self.store.put_progress(progress, self.clock.now())
             return summary  # tonight (or a later night) is archived already: nothing new
         lines = self._lines(progress, summary)
         body = nights.encode(lines)
@@ -88,7 +88,7 @@ class Archiver:
             summary.cadres = summary.revisions = summary.lines = 0
         self.store.put_index(nights.index_of(day, nights.night_key(day), body))
         progress.fold(day.isoformat(), lines)
-        self.store.put_progress(progress)
+        self.store.put_progress(progress, self.clock.now())
         self._keep_signing_key()
         return summary
 

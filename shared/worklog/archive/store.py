@@ -17,7 +17,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from worklog.archive import nights
-from worklog.audit.ledger import LedgerStore
+from worklog.audit.ledger import LedgerStore, dumps
 from worklog.publish import keys
 from worklog.settings import get_settings
 
@@ -66,8 +66,19 @@ class ArchiveStore(LedgerStore):
     def put_index(self, index: nights.NightIndex) -> None:
         self.put_json(nights.index_key(date.fromisoformat(index.night)), index.model_dump(mode="json"))
 
-    def put_progress(self, progress: nights.Progress) -> None:
-        self.put_json(nights.PROGRESS, progress.model_dump(mode="json"))
+    def put_progress(self, progress: nights.Progress, now: datetime) -> None:
+        """The progress, a new version each night. Unlike the nights it is working state, which a
+        run can rebuild from the nights: locked for a day only (GOVERNANCE), so that the bucket's
+        lifecycle rule can expire its old versions instead of keeping one a night for years."""
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=nights.PROGRESS,
+            Body=dumps(progress.model_dump(mode="json")),
+            ContentType="application/json; charset=utf-8",
+            ChecksumAlgorithm="SHA256",
+            ObjectLockMode="GOVERNANCE",
+            ObjectLockRetainUntilDate=now.astimezone(UTC) + timedelta(days=1),
+        )
 
     def put_key(self, fingerprint: str, pem: str) -> bool:
         """A signing key's public half, once (its name is the hash of its content)."""

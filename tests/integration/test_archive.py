@@ -282,6 +282,28 @@ def test_a_crash_between_a_night_and_its_progress_archives_no_revision_twice(
     assert store.progress().seqs["c0001"] == 2 * (len(NIGHTS) + 1)
 
 
+def test_a_lost_progress_is_rebuilt_from_the_nights_and_no_revision_is_archived_twice(
+    district: InProcessStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the progress gone (a delete marker over it: its lock is a day only)
+    s3, bucket = ledger(district)
+    s3.delete_object(Bucket=bucket, Key=nights.PROGRESS)
+
+    # When the next night's run comes after a day of saves
+    work_day(district, NIGHTS[-1])
+
+    # Then it took every night in again, and every revision and compliance item is archived once
+    code, report = run_cli(["verify-archive"], capsys)
+    assert code == 0, report["problems"]
+    tonight = NIGHTS[-1] + timedelta(days=1)
+    assert ArchiveStore().progress().night == tonight.isoformat()
+    body = s3.get_object(Bucket=bucket, Key=nights.night_key(tonight))["Body"].read()
+    misses = {x["item"]["sk"]["S"] for x in nights.decode(body) if x["table"] == "compliance"}
+    assert f"MISS#{NIGHTS[-1]}#entry#{NIGHTS[-1]}" in misses and not any(
+        str(d) in m for d in WORK_DAYS for m in misses
+    )
+
+
 def test_a_night_is_encrypted_with_the_archive_key_and_locked_for_the_retention(
     district: InProcessStack,
 ) -> None:

@@ -217,10 +217,16 @@ def test_a_rehashed_rewrite_still_breaks_the_signed_checkpoint(
 
     altered_night(district, NIGHTS[0], forge)
 
-    # When the first night is verified, then the checkpoint that signed the original does not match
+    # When the first night is verified, then the checkpoint that signed the original does not match,
+    # and the cadre's inclusion proof of that morning, archived with it, names the cadre and seqs
     code, report = run_cli(["verify-archive", "--to", NIGHTS[0].isoformat()], capsys)
     assert code == 1
     assert any(p.startswith(f"checkpoint {NIGHTS[0]}: the root recomputed") for p in report["problems"])
+    assert (
+        f"cadre c0003 seq 1..2: the archived revisions do not give the head signed in checkpoint {NIGHTS[0]}"
+        " (one of them was changed, added or removed)"
+    ) in report["problems"]
+    assert not [p for p in report["problems"] if p.startswith(("cadre c0001", "cadre c0002"))]
 
 
 def test_a_missing_and_an_inserted_revision_are_named(

@@ -27,8 +27,9 @@ from worklog.clock import Clock, system_clock, today
 from worklog.compliance.repository import ComplianceRepository
 from worklog.journal.records import revision_item, view_item
 from worklog.journal.repository import JournalRepository
-from worklog.publish import tamper
+from worklog.publish import keys, tamper
 from worklog.publish.publisher import make_signer
+from worklog.publish.site import SiteStore
 from worklog.roster.repository import RosterRepository
 
 
@@ -60,6 +61,7 @@ class Archiver:
         journal: JournalRepository | None = None,
         roster: RosterRepository | None = None,
         compliance: ComplianceRepository | None = None,
+        site: SiteStore | None = None,
         signer: tamper.Signer | None = None,
         clock: Clock = system_clock,
     ) -> None:
@@ -67,6 +69,7 @@ class Archiver:
         self.journal = journal or JournalRepository()
         self.roster = roster or RosterRepository()
         self.compliance = compliance or ComplianceRepository()
+        self.site = site or SiteStore()
         self.signer = signer
         self.clock = clock
 
@@ -158,6 +161,9 @@ class Archiver:
             )
             lines.append(nights.line(nights.JOURNAL, "view", rebuilt))
         lines.append(nights.line(nights.JOURNAL, "head", head))
+        proof = self.site.get_json(keys.cadre_proof(cadre_id))
+        if proof is not None:  # the publisher's evidence of the cadre's public head, signed through the root
+            lines.append(nights.line(nights.SITE, "proof", proof))
         return lines
 
     def _keep_signing_key(self) -> None:

@@ -13,7 +13,9 @@ night's replaces an earlier one's). Compliance lines (``item``) are the complian
 that are new or changed since the last night (reviews and their verdicts, missing records, cases
 with their history, audit rounds and findings, evaluations, notices), in DynamoDB's own attribute
 values so that they restore exactly (binary values as base64); roster lines (``role_change``) are
-the district's role changes, append-only.
+the district's role changes, append-only; site lines (``proof``) are the public site's inclusion
+proofs of the cadres archived that night, as the publisher wrote them (evidence of their public
+chain's head at a signed checkpoint: ``verify.check_proofs``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ _NIGHT = re.compile(r"^archive/nights/(\d{4})/(\d{2})/(\d{2})\.jsonl\.gz$")
 JOURNAL = "journal"
 COMPLIANCE = "compliance"
 ROSTER = "roster"
+SITE = "site"
 
 
 def night_key(day: date) -> str:

@@ -43,6 +43,8 @@ def archived_items(store: ArchiveStore, last: date | None = None) -> tuple[dict[
         body = store.get_bytes(key, first.get(key))
         count += 1
         for entry in nights.decode(body or b""):
+            if entry["table"] not in (nights.JOURNAL, nights.COMPLIANCE):
+                continue  # role changes and the site's proofs are kept for the record, not restored
             items = tables.setdefault(str(entry["table"]), {})
             at = nights.item_key(entry["item"])
             if entry["kind"] == "revision":

@@ -37,6 +37,7 @@ class Archived:
     revisions: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     heads: dict[str, dict[str, Any]] = field(default_factory=dict)
     nights: list[str] = field(default_factory=list)
+    proofs: list[dict[str, Any]] = field(default_factory=list)  # the site's, archived with the cadres
 
 
 @dataclass
@@ -87,7 +88,17 @@ def verify_archive(
             continue
         report.checkpoints += 1
         report.problems += check_checkpoint(store, day, chains, policy, trusted_keys)
+    within = [
+        p
+        for p in archived.proofs
+        if _in(str(p.get("checkpoint")), first, last) and p["checkpoint"] <= covered
+    ]
+    report.problems += check_proofs(store, within, {c.cadre_id: c for c in chains}, trusted_keys)
     return report
+
+
+def _in(day: str, first: date | None, last: date | None) -> bool:
+    return not ((first and day < first.isoformat()) or (last and day > last.isoformat()))
 
 
 def read_nights(store: ArchiveStore, last: date | None, problems: list[str]) -> Archived:
@@ -129,12 +140,15 @@ def _read_night(store: ArchiveStore, day: date, body: bytes, archived: Archived)
                 )
     for entry in lines:
         if entry.get("table") != nights.JOURNAL:
-            continue
+            continue  # compliance items and role changes have no chain; proofs are taken below
         item = entry.get("item") or {}
         if entry.get("kind") == "revision":
             archived.revisions[str(item.get("cadre_id"))].append(decode(item))
         elif entry.get("kind") == "head":
             archived.heads[str(item.get("cadre_id"))] = item
+    archived.proofs += [
+        e["item"] for e in lines if e.get("table") == nights.SITE and e.get("kind") == "proof"
+    ]
     return problems
 
 
@@ -245,3 +259,54 @@ def check_checkpoint(
             f" root ({checkpoint.size}): a revision before it was changed, added or removed"
         )
     return problems
+
+
+def check_proofs(
+    store: ArchiveStore,
+    proofs: list[dict[str, Any]],
+    chains: dict[str, PublicChain],
+    trusted: Collection[str],
+) -> list[str]:
+    """Each archived inclusion proof whose leaf is under its checkpoint's signed root holds the public
+    head of its cadre's chain at its seq: a head that the archive no longer gives names the cadre and
+    the seqs between the last proof it still matches and this one (a rewrite with every later hash
+    recomputed, which the chain check alone cannot see)."""
+    roots: dict[str, str | None] = {}
+    problems: list[str] = []
+    matched: dict[str, int] = defaultdict(int)
+    for proof in sorted(
+        proofs, key=lambda p: (str(p.get("leaf", {}).get("cadre_id")), str(p.get("checkpoint")))
+    ):
+        try:
+            parsed = tamper.InclusionProof.model_validate(proof)
+        except ValidationError:
+            problems.append("an archived inclusion proof is malformed")
+            continue
+        leaf, day = parsed.leaf, parsed.checkpoint
+        if day not in roots:
+            roots[day] = _signed_root(store, day, trusted)
+        root = roots[day]
+        if root is None or not tamper.verify_inclusion(leaf, parsed.path, root):
+            continue  # not evidence: a proof the signed checkpoints do not back proves nothing
+        chain = chains.get(leaf.cadre_id)
+        if chain is not None and leaf.seq <= len(chain.heads) and chain.heads[leaf.seq - 1] == leaf.head:
+            matched[leaf.cadre_id] = max(matched[leaf.cadre_id], leaf.seq)
+            continue
+        low = matched[leaf.cadre_id] + 1
+        problems.append(
+            f"cadre {leaf.cadre_id} seq {low}..{leaf.seq}: the archived revisions do not give the head"
+            f" signed in checkpoint {day} (one of them was changed, added or removed)"
+        )
+    return problems
+
+
+def _signed_root(store: ArchiveStore, day: str, trusted: Collection[str]) -> str | None:
+    """The root of ``day``'s checkpoint if its signature verifies with a key the archive keeps."""
+    try:
+        checkpoint = tamper.Checkpoint.model_validate(store.checkpoint(day))
+    except ValidationError:
+        return None
+    pem = _signing_key(store, checkpoint, trusted)
+    if pem is None or tamper.verify_checkpoint(checkpoint, pem):
+        return None
+    return checkpoint.root

@@ -269,6 +269,16 @@ def test_a_re_run_of_a_night_writes_nothing_new(district: InProcessStack) -> Non
     assert night_versions(district) == versions
 
 
+def test_a_night_asked_for_ahead_of_the_clock_is_named_for_today(stack: InProcessStack) -> None:
+    # Given the clock on a night, when the archiver is asked to name the night a year ahead
+    set_clock(2026, 11, 18, 3, 30)
+    ran = stack.invoke("archiver", {"night": "2027-11-18"})
+
+    # Then the night is today's: the nights up to that later date are not skipped
+    assert ran["night"] == "2026-11-18"
+    assert ArchiveStore().progress().night == "2026-11-18"
+
+
 def test_a_crash_between_a_night_and_its_progress_archives_no_revision_twice(
     district: InProcessStack, capsys: pytest.CaptureFixture[str]
 ) -> None:

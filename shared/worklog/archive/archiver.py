@@ -74,7 +74,8 @@ class Archiver:
         self.clock = clock
 
     def run(self, night: date | None = None) -> ArchiveSummary:
-        day = night or today(self.clock)
+        # A night is named for the day it runs on; a later name would hide every night before it.
+        day = min(night or today(self.clock), today(self.clock))
         summary = ArchiveSummary(day, recovered=[])
         progress = self.store.progress()
         moved = self._recover(progress, summary)

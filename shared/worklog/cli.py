@@ -18,6 +18,12 @@ writes it).
                                                              against its inclusion proof and the chain
                                                              of signed checkpoints (--trusted-key-id:
                                                              accept only these signing keys)
+  verify-archive [--from DAY] [--to DAY] [--trusted-key-id FP]...
+                                                             recompute every cadre's chain from the
+                                                             archive alone and check it against the
+                                                             signed checkpoints from DAY to DAY
+  restore --into TABLE=NAME... [--to DAY]                    rebuild the journal and/or compliance table
+                                                             from the archive into new, empty tables
   forget-feedback-senders                                    drop the sender hash older versions kept on
                                                              stored public feedback
 """
@@ -28,24 +34,31 @@ import argparse
 import getpass
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
 from pydantic import TypeAdapter, ValidationError
 
+from worklog.archive.restore import restore
+from worklog.archive.store import ArchiveStore
+from worklog.archive.verify import verify_archive
 from worklog.audit.verify import from_folder, from_ledger, from_web, verify_round
+from worklog.compliance.repository import ComplianceRepository
 from worklog.compliance.withdrawal import ProvisionalWithdrawal
-from worklog.errors import WorklogError
+from worklog.errors import ValidationFailed, WorklogError
 from worklog.holidays import load_schedule
 from worklog.journal.repository import JournalRepository
 from worklog.journal.verification import verify_journal
+from worklog.messages import ARCHIVE
 from worklog.models.calendar import ScheduleIn
-from worklog.models.common import Year
+from worklog.models.common import Day, Year
 from worklog.publish.publisher import Publisher
 from worklog.publish.verification import verify_site, withdrawn_on
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import ScheduleRepository, current_calendar
+from worklog.settings import get_settings
 from worklog.vetting.repository import NoticeRepository
 
 FORMATS: dict[str, Literal["json", "csv", "xlsx"]] = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
@@ -132,6 +145,48 @@ def _verify_site(args: argparse.Namespace) -> int:
     return 0 if not problems else 1
 
 
+def _day(text: str) -> date:
+    try:
+        return TypeAdapter(Day).validate_python(text)
+    except ValidationError as err:
+        raise argparse.ArgumentTypeError(f"{text!r}: a day is YYYY-MM-DD") from err
+
+
+def _verify_archive(args: argparse.Namespace) -> int:
+    report = verify_archive(
+        ArchiveStore(),
+        get_settings().publication,
+        first=args.first,
+        last=args.last,
+        trusted_keys=args.trusted_key_id or (),
+    )
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    return 0 if report.ok else 1
+
+
+RESTORABLE = ("journal", "compliance")
+
+
+def _restore(args: argparse.Namespace) -> int:
+    targets = dict(pair.partition("=")[::2] for pair in args.into)
+    unknown = sorted(set(targets) - set(RESTORABLE)) or [t for t, name in targets.items() if not name]
+    if unknown or not targets:
+        text = ARCHIVE["unknown_table"].format(table=", ".join(unknown) or "-")
+        raise ValidationFailed(text, code="unknown_table")
+    done = restore(
+        ArchiveStore(),
+        journal=JournalRepository(table=targets["journal"]) if "journal" in targets else None,
+        compliance=ComplianceRepository(table=targets["compliance"]) if "compliance" in targets else None,
+        last=args.last,
+    )
+    out = {
+        name: summary.as_dict()
+        for name, summary in zip([t for t in RESTORABLE if t in targets], done, strict=True)
+    }
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+    return 0
+
+
 def _forget_feedback_senders(args: argparse.Namespace) -> int:
     print(json.dumps({"rewritten": NoticeRepository().forget_senders()}))
     return 0
@@ -190,6 +245,25 @@ def _parser() -> argparse.ArgumentParser:
         " repeat for each key: a checkpoint signed with any other key is reported",
     )
     site.set_defaults(run=_verify_site)
+    archive = commands.add_parser(
+        "verify-archive", help="recompute every chain from the archive and check the signed checkpoints"
+    )
+    archive.add_argument("--from", dest="first", type=_day, help="the first checkpoint day checked")
+    archive.add_argument("--to", dest="last", type=_day, help="the last night read and checkpoint checked")
+    archive.add_argument(
+        "--trusted-key-id", action="append", metavar="FINGERPRINT", help="accept only these signing keys"
+    )
+    archive.set_defaults(run=_verify_archive)
+    rebuild = commands.add_parser("restore", help="rebuild a table from the archive into a new, empty table")
+    rebuild.add_argument(
+        "--into",
+        action="append",
+        required=True,
+        metavar="TABLE=NAME",
+        help="journal=NAME or compliance=NAME (repeat for both)",
+    )
+    rebuild.add_argument("--to", dest="last", type=_day, help="the last night restored (default: all)")
+    rebuild.set_defaults(run=_restore)
     forget = commands.add_parser(
         "forget-feedback-senders", help="drop the sender hash older versions kept on stored feedback"
     )

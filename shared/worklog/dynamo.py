@@ -68,6 +68,37 @@ def query_all(client: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = last
 
 
+def scan_raw(client: Any, table: str) -> Iterator[dict[str, Any]]:
+    """Every item of a table as DynamoDB stores it (attribute values, types kept), page by page."""
+    kwargs: dict[str, Any] = {"TableName": table}
+    while True:
+        page = client.scan(**kwargs)
+        yield from page.get("Items", [])
+        last = page.get("LastEvaluatedKey")
+        if not last:
+            return
+        kwargs["ExclusiveStartKey"] = last
+
+
+def put_raw(client: Any, table: str, items: list[dict[str, Any]]) -> int:
+    """Items as DynamoDB stores them (attribute values), BatchWriteItem 25 a request, unprocessed
+    ones sent again. Returns the requests made."""
+    requests = 0
+    pending = [{"PutRequest": {"Item": i}} for i in items]
+    while pending:
+        chunk, pending = pending[:25], pending[25:]
+        while chunk:
+            resp = client.batch_write_item(RequestItems={table: chunk})
+            requests += 1
+            chunk = resp.get("UnprocessedItems", {}).get(table, [])
+    return requests
+
+
+def is_empty(client: Any, table: str) -> bool:
+    """Whether a table holds no item at all."""
+    return not client.scan(TableName=table, Limit=1).get("Items")
+
+
 class TableRepository:
     """Base of the repositories: the one table each owns (named by a setting unless given) and
     the DynamoDB client it talks through, created lazily on first use."""

@@ -367,3 +367,9 @@ NOTIFY: dict[str, str] = {
     "date": "{month}月{day}日",
     "rest_day": "{day} 不是工作日，不发送晨间提醒",
 }
+
+# The archive's restore (worklog.archive.restore), worded for the administrator at the command line.
+ARCHIVE: dict[str, str] = {
+    "table_not_empty": "表 {table} 不是空表：恢复只写入新建的空表，不覆盖任何已有数据",
+    "unknown_table": "无法恢复到 {table}：只能恢复 journal（日志）表和 compliance（督办）表",
+}

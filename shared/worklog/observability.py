@@ -25,7 +25,13 @@ FUNCTION_URL_CORRELATION = correlation_paths.LAMBDA_FUNCTION_URL
 # when a job's metric is missing over its period (tests/infra/test_alarms.py holds both to these).
 HEARTBEAT_METRIC = "RunFinished"
 HEARTBEAT_DIMENSION = "job"
-HEARTBEAT_JOBS = ("missing-entry-check", "review-assignment", "disclosure-publisher", "notifier-morning")
+HEARTBEAT_JOBS = (
+    "missing-entry-check",
+    "review-assignment",
+    "disclosure-publisher",
+    "notifier-morning",
+    "archiver",
+)
 
 
 def heartbeat(job: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -212,6 +212,15 @@ class Settings(BaseModel):
     # Checkpoints are signed with this KMS key when set, else with a local key file.
     signing_key_id: str = Field("", validation_alias="SIGNING_KEY_ID")
     signing_key_file: str = Field("", validation_alias="SIGNING_KEY_FILE")
+
+    # The archive (worklog.archive): its customer-managed KMS key (empty: the bucket's default
+    # encryption, as locally), and the Object Lock each night's object is written under (empty
+    # mode: the bucket's default retention).
+    archive_key_id: str = Field("", validation_alias="ARCHIVE_KEY_ID")
+    archive_lock_mode: Literal["", "GOVERNANCE", "COMPLIANCE"] = Field(
+        "", validation_alias="ARCHIVE_LOCK_MODE"
+    )
+    archive_retention_days: int = Field(3650, ge=1, validation_alias="ARCHIVE_RETENTION_DAYS")
 
     def signing_key_path(self) -> Path:
         return Path(self.signing_key_file or Path(".local") / "signing-key.pem")

@@ -120,6 +120,7 @@ def test_each_job_has_a_heartbeat_alarm_on_the_metric_the_code_puts(
         ("disclosure-publisher", 26),
         ("notifier-morning", 26),
         ("review-assignment", 26),
+        ("archiver", 26),
     ],
 )
 def test_a_heartbeat_alarm_fires_only_after_a_whole_period_without_a_run(
@@ -141,6 +142,7 @@ HEARTBEAT_SCHEDULES = {
     "disclosure-publisher": ("DisclosurePublisherFunction", "Nightly"),
     "notifier-morning": ("NotifierFunction", "Morning"),
     "review-assignment": ("ReviewAssignmentFunction", "Daily"),
+    "archiver": ("ArchiverFunction", "Nightly"),
 }
 RUN_AND_METRIC_SLACK = timedelta(hours=2)  # a run's length plus the metric's delay, at most
 

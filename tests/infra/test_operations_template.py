@@ -84,7 +84,12 @@ def test_the_scheduled_jobs_retry_then_fail_into_the_failure_queue(
 ) -> None:
     # EventBridge Scheduler invokes a function asynchronously: a run that fails after Lambda's own
     # retries must land in the queue, not vanish.
-    for logical_id in ("MissingEntryCheckFunction", "ReviewAssignmentFunction", "AuditSamplingFunction"):
+    for logical_id in (
+        "MissingEntryCheckFunction",
+        "ReviewAssignmentFunction",
+        "AuditSamplingFunction",
+        "ArchiverFunction",
+    ):
         config = resources[logical_id]["Properties"]["EventInvokeConfig"]
         assert config["MaximumRetryAttempts"] == 2
         assert config["DestinationConfig"]["OnFailure"] == {
@@ -182,7 +187,7 @@ def test_schedule_names_are_the_stacks_so_two_stacks_share_an_account(template: 
     # default schedule group) would collide with the first.
     ours, theirs = schedule_names(template, "worklog-a"), schedule_names(template, "worklog-b")
 
-    assert len(ours) == len(set(ours)) == 5
+    assert len(ours) == len(set(ours)) == 6
     assert not set(ours) & set(theirs)
     assert all(name.startswith("worklog-a-") for name in ours)
 

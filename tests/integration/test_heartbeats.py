@@ -52,6 +52,7 @@ SCHEDULED_RUNS = [
     ("review-assignment", {"date": "2026-11-23"}, "review-assignment"),
     ("disclosure-publisher", {}, "disclosure-publisher"),
     ("notifier", {"run": "morning", "date": "2026-11-24"}, "notifier-morning"),
+    ("archiver", {}, "archiver"),
 ]
 
 

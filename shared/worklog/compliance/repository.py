@@ -12,13 +12,22 @@ Keys are deterministic, so a sweep that runs twice for one date finds what the f
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from worklog.compliance.missing import MissingRecord, MissingRecords, missing_item
-from worklog.dynamo import conditional, from_item, key, query_all, to_item
+from worklog.dynamo import (
+    conditional,
+    from_item,
+    is_empty,
+    key,
+    put_raw,
+    query_all,
+    scan_raw,
+    to_item,
+)
 from worklog.errors import Conflict
 from worklog.messages import MSG
 from worklog.models.cases import Case
@@ -162,3 +171,15 @@ class ComplianceRepository(MissingRecords):
             ExpressionAttributeValues={":p": {"S": f"CADRE#{cadre_id}"}, ":c": {"S": "CASE#"}},
         )
         return [_case(i) for i in items]
+
+    # --- the archive (worklog.archive) ----------------------------------------------------------
+    def stored_items(self) -> Iterator[dict[str, Any]]:
+        """Every item of the table as stored (attribute values): the archive keeps them whole."""
+        return scan_raw(self.client, self.table)
+
+    def is_empty(self) -> bool:
+        return is_empty(self.client, self.table)
+
+    def put_stored_items(self, items: list[dict[str, Any]]) -> int:
+        """Items as stored (a restore from the archive), 25 a request. Returns the requests made."""
+        return put_raw(self.client, self.table, items)

@@ -18,8 +18,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
+from worklog.dynamo import TableRepository, from_item, is_empty, key, query_all, to_item
 from worklog.journal.records import Head, decode, head_from_item, head_item, revision_item
+from worklog.roster.repository import batch_write
 
 
 class StaleHead(Exception):
@@ -117,19 +118,38 @@ class JournalRepository(TableRepository):
 
     def head_seqs(self, cadre_ids: list[str]) -> dict[str, int]:
         """Each cadre's chain length (0: no revision yet): BatchGetItem, 100 keys a request."""
-        found: dict[str, int] = {}
+        heads = self._heads_of(cadre_ids, "cadre_id, head_seq")
+        return {cadre_id: int(item["head_seq"]) for cadre_id, item in heads.items()}
+
+    def head_items(self, cadre_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Each cadre's HEAD item whole (the archive keeps it): BatchGetItem, 100 keys a request."""
+        return self._heads_of(cadre_ids, None)
+
+    def _heads_of(self, cadre_ids: list[str], projection: str | None) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
         keys = [key(f"CADRE#{c}", "HEAD") for c in cadre_ids]
         for start in range(0, len(keys), 100):
-            request: dict[str, Any] = {
-                self.table: {"Keys": keys[start : start + 100], "ProjectionExpression": "cadre_id, head_seq"}
-            }
+            wanted: dict[str, Any] = {"Keys": keys[start : start + 100]}
+            if projection:
+                wanted["ProjectionExpression"] = projection
+            request: dict[str, Any] = {self.table: wanted}
             while request:
                 resp = self.client.batch_get_item(RequestItems=request)
                 for item in resp.get("Responses", {}).get(self.table, []):
                     values = from_item(item)
-                    found[str(values["cadre_id"])] = int(values["head_seq"])
+                    found[str(values["cadre_id"])] = values
                 request = resp.get("UnprocessedKeys") or {}
         return found
+
+    # --- restore --------------------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        """Whether the table holds no item at all (a restore writes only into an empty table)."""
+        return is_empty(self.client, self.table)
+
+    def put_items(self, items: list[dict[str, Any]]) -> int:
+        """Stored items written as they are (a restore from the archive): BatchWriteItem, 25 a
+        request, unprocessed ones sent again. Returns the requests made."""
+        return batch_write(self.client, self.table, items)
 
     # --- reads --------------------------------------------------------------------------------
     def get_view(self, cadre_id: str, period_key: str) -> dict[str, Any] | None:

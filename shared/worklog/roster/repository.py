@@ -347,6 +347,17 @@ class RosterRepository(TableRepository):
         more = bool(page.get("LastEvaluatedKey")) and bool(changes)
         return changes, role_change_cursor(changes[-1]) if more else None
 
+    def role_changes_after(self, marker: str) -> Iterator[dict[str, Any]]:
+        """The district's role changes as stored, oldest first, after ``marker`` (a ``roster_sk`` of
+        the ROLECHANGES partition; "" for all): the archive's increment."""
+        return query_all(
+            self.client,
+            TableName=self.table,
+            IndexName="by_roster",
+            KeyConditionExpression="roster_pk = :p AND roster_sk > :m",
+            ExpressionAttributeValues={":p": {"S": ROLE_CHANGES_PK}, ":m": {"S": marker or "0"}},
+        )
+
     # --- writes -------------------------------------------------------------------------------
     def put_row(
         self,

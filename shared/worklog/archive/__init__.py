@@ -1,0 +1,1 @@
+"""The archive: every revision, whole and unmasked, appended nightly to the ledger bucket, locked."""

@@ -36,7 +36,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -245,6 +245,15 @@ def _parser() -> argparse.ArgumentParser:
         " repeat for each key: a checkpoint signed with any other key is reported",
     )
     site.set_defaults(run=_verify_site)
+    _archive_commands(commands)
+    forget = commands.add_parser(
+        "forget-feedback-senders", help="drop the sender hash older versions kept on stored feedback"
+    )
+    forget.set_defaults(run=_forget_feedback_senders)
+    return parser
+
+
+def _archive_commands(commands: Any) -> None:
     archive = commands.add_parser(
         "verify-archive", help="recompute every chain from the archive and check the signed checkpoints"
     )
@@ -264,11 +273,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument("--to", dest="last", type=_day, help="the last night restored (default: all)")
     rebuild.set_defaults(run=_restore)
-    forget = commands.add_parser(
-        "forget-feedback-senders", help="drop the sender hash older versions kept on stored feedback"
-    )
-    forget.set_defaults(run=_forget_feedback_senders)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

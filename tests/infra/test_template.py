@@ -353,16 +353,21 @@ def test_only_the_admin_function_reads_the_id_card_hash_key_and_decrypts_it_thro
     }
 
 
+def table_grants(resource: dict[str, Any], stack: Stack) -> dict[str, set[str]]:
+    """A function's DynamoDB actions by table name (indexes counted as their table)."""
+    by_table: dict[str, set[str]] = {}
+    for statement in statements(resource):
+        for arn in as_list(stack.resolve(statement["Resource"])):
+            if ":table/" not in arn:
+                continue  # buckets, queues, the bus, the signing key
+            table = arn.split(":table/")[1].split("/index/")[0]
+            by_table.setdefault(table, set()).update(as_list(statement["Action"]))
+    return by_table
+
+
 def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str, Any]], stack: Stack) -> None:
     def grants(logical_id: str) -> dict[str, set[str]]:
-        by_table: dict[str, set[str]] = {}
-        for statement in statements(resources[logical_id]):
-            for arn in as_list(stack.resolve(statement["Resource"])):
-                if ":table/" not in arn:
-                    continue  # buckets, queues, the bus, the signing key
-                table = arn.split(":table/")[1].split("/index/")[0]
-                by_table.setdefault(table, set()).update(as_list(statement["Action"]))
-        return by_table
+        return table_grants(resources[logical_id], stack)
 
     # The per-table summary of what test_grants.py holds to the recorded calls (tests/infra/aws_calls.json).
     n = stack.names
@@ -411,9 +416,16 @@ def test_grants_are_the_least_each_function_needs(resources: dict[str, dict[str,
         # The run's lock and batch count, and only that item (a condition on its key).
         n["IdempotencyTable"]: {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
     }
-    assert grants("ArchiverFunction") == {
-        n["RosterTable"]: {query},  # the roster, and the role changes after the last archived
-        n["JournalTable"]: {batch_get, query},  # the HEADs and views; the revisions after the last seq
+
+
+def test_the_archiver_reads_and_never_writes_a_table(
+    resources: dict[str, dict[str, Any]], stack: Stack
+) -> None:
+    n = stack.names
+    assert table_grants(resources["ArchiverFunction"], stack) == {
+        n["RosterTable"]: {"dynamodb:Query"},  # the roster, and the role changes after the last archived
+        # The HEADs and views; the revisions after the last seq.
+        n["JournalTable"]: {"dynamodb:BatchGetItem", "dynamodb:Query"},
         # The items new or changed since the last night: the table has no index of changes.
         n["ComplianceTable"]: {"dynamodb:Scan"},
     }

@@ -16,7 +16,6 @@ Figures are per unit; no page ranks or compares individuals.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Container
 from dataclasses import dataclass
@@ -37,11 +36,11 @@ from worklog.labels import (
     PLAN_PROGRESS_LABELS,
     ROUND_KIND_LABELS,
     ROUND_STATE_LABELS,
-    SECTION_LABELS,
     VERDICT_LABELS,
     WEEKDAY_LABELS,
 )
 from worklog.publish import keys
+from worklog.publish.bodies import body_view
 from worklog.publish.pages import (
     AuditRoundView,
     CadreIndexPage,
@@ -387,7 +386,7 @@ def render_revisions(p: RevisionsPage) -> Page:
         title=f"{p.cadre.name} {p.period_label} 修订记录",
         p=p,
         month=keys.period_month(p.period_key),
-        revisions=[(rev, _body_view(body)) for rev, body in p.revisions],
+        revisions=[(rev, body_view(body)) for rev, body in p.revisions],
     )
 
 
@@ -467,41 +466,3 @@ def render_feedback_result(r: FeedbackResult, site_url: str | None = None) -> st
         links=links,
         **chrome,
     )
-
-
-# --- revision bodies ------------------------------------------------------------------------
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _body_view(body: dict[str, Any]) -> dict[str, Any]:
-    """A revision's public body (entry, plan or summary shape) as display rows."""
-    items: list[dict[str, str | None]] = []
-    raw_items = body.get("items")
-    for raw in raw_items if isinstance(raw_items, list) else []:
-        item = raw if isinstance(raw, dict) else {"content": _text(raw)}
-        status = item.get("status")
-        progress = item.get("progress")
-        content = item.get("content")
-        target = item.get("target")
-        items.append(
-            {
-                "content": _text(content) if content is not None else None,
-                "status": STATUS_LABELS.get(str(status)) if status else None,
-                "progress": PROGRESS_LABELS.get(str(progress)) if progress else None,
-                "target": _text(target) if target else None,
-                "internal": "1" if item.get("internal") else None,
-            }
-        )
-    sections = [
-        (label, _text(body[name]))
-        for name, label in SECTION_LABELS.items()
-        if body.get(name) not in (None, "")
-    ]
-    known = {"items", *SECTION_LABELS}
-    extra = [
-        (name, _text(body[name])) for name in sorted(body) if name not in known and body[name] is not None
-    ]
-    return {"has_items": isinstance(raw_items, list), "items": items, "sections": sections, "extra": extra}

@@ -37,11 +37,12 @@ from worklog.models.roster import ID_PATTERN, Cadre, ImportReport, RejectedRow, 
 from worklog.roster.id_cards import IdCardKey, load_id_card_key
 from worklog.roster.import_plan import ImportPlan, PlannedRow, RosterStore
 from worklog.roster.roster_file import ROW_KEY, RosterFormat, UnreadableRoster, read_rows
-from worklog.roster.roster_row import RosterRow, RowKeys, cell_value
+from worklog.roster.roster_row import RosterRow, RowKeys
 from worklog.roster.row_refs import (
     HASH_KEY,
     IdCardIndex,
     cadre_id_source,
+    cadres_to_read,
     explained_columns,
     hash_id_cards,
     id_card_hashes,
@@ -414,6 +415,19 @@ def _final_units(accepted: list[_RowCheck], existing: Mapping[str, Unit]) -> dic
 
 
 # === import ==========================================================================================
+def _plan(
+    content: bytes, fmt: RosterFormat, repo: RosterStore, *, author: str, id_card_key: Callable[[], IdCardKey]
+) -> tuple[list[dict[str, Any]], dict[str, Unit], ImportPlan]:
+    """The file's rows, ID-card numbers hashed and references resolved, the stored units, the plan."""
+    rows = hash_id_cards(parse_roster(content, fmt), id_card_key)
+    units = {unit.unit_id: unit for unit in repo.list_units()}
+    hashes = id_card_hashes(rows)
+    index = repo.id_card_index(sheet_cadre_ids(rows), hashes) if hashes else IdCardIndex()
+    rows = resolve_rows(rows, units, index)
+    cadres = repo.get_cadres(cadres_to_read(rows, units))
+    return rows, units, plan_import(rows, units, cadres, author=author, id_cards=index)
+
+
 def import_roster(
     content: bytes,
     fmt: RosterFormat,
@@ -433,13 +447,7 @@ def import_roster(
     distinct units created or updated. A row whose stored profile changed between the plan and its
     write (another import at the same time) is not written and is reported rejected.
     """
-    rows = hash_id_cards(parse_roster(content, fmt), id_card_key)
-    units = {unit.unit_id: unit for unit in repo.list_units()}
-    hashes = id_card_hashes(rows)
-    index = repo.id_card_index(sheet_cadre_ids(rows), hashes) if hashes else IdCardIndex()
-    rows = resolve_rows(rows, units, index)
-    cadres = repo.get_cadres(_cadres_to_read(rows, units))
-    plan = plan_import(rows, units, cadres, author=author, id_cards=index)
+    rows, units, plan = _plan(content, fmt, repo, author=author, id_card_key=id_card_key)
     at = iso_now(clock)
     import_id = new_import_id(clock)
     rejected = list(plan.rejected)
@@ -481,19 +489,3 @@ def new_import_id(clock: Clock = system_clock) -> str:
     """Sortable by time and unique: the import's second in Shanghai time and random hex."""
     stamp = iso_now(clock)[:19].replace("-", "").replace(":", "")
     return f"{stamp}-{secrets.token_hex(4)}"
-
-
-def _cadres_to_read(rows: list[dict[str, Any]], units: Mapping[str, Unit]) -> set[str]:
-    """The stored profiles a plan needs: each row's cadre, and the heads of the units rows name
-    (a row claiming a unit's head may take the role from them)."""
-    wanted: set[str] = set()
-    for row in rows:
-        for column in ("cadre_id", "unit_id"):
-            value = cell_value(row.get(column))
-            if not isinstance(value, str) or not _ID.fullmatch(value):
-                continue
-            if column == "cadre_id":
-                wanted.add(value)
-            elif value in units and units[value].head_id:
-                wanted.add(str(units[value].head_id))
-    return wanted

@@ -27,6 +27,7 @@ from worklog import messages
 from worklog.models.roster import ID_PATTERN, Unit
 from worklog.roster.id_cards import BadIdCard, IdCardKey, generated_cadre_id, normalise_id_card
 from worklog.roster.roster_file import ID_CARD
+from worklog.roster.roster_row import cell_value
 
 MESSAGES = messages.ROSTER_IMPORT
 
@@ -182,3 +183,19 @@ def explained_columns(found: list[tuple[str, str]]) -> set[str]:
 
 def cadre_id_source(row: Mapping[str, Any]) -> CadreIdSource:
     return row.get(SOURCE_KEY) or "sheet"
+
+
+def cadres_to_read(rows: list[dict[str, Any]], units: Mapping[str, Unit]) -> set[str]:
+    """The stored profiles a plan needs: each row's cadre, and the heads of the units rows name
+    (a row claiming a unit's head may take the role from them)."""
+    wanted: set[str] = set()
+    for row in rows:
+        for column in ("cadre_id", "unit_id"):
+            value = cell_value(row.get(column))
+            if not isinstance(value, str) or not _ID.fullmatch(value):
+                continue
+            if column == "cadre_id":
+                wanted.add(value)
+            elif value in units and units[value].head_id:
+                wanted.add(str(units[value].head_id))
+    return wanted

@@ -41,6 +41,17 @@ class MissingRecord(BaseModel):
     def record_id(self) -> str:
         return f"{self.cadre_id}/{self.kind}/{self.period}"
 
+    def event_fields(self) -> dict[str, Any]:
+        """What every event about this record tells (a reminder, a withdrawal)."""
+        return {
+            "reminder_id": self.record_id,
+            "cadre_id": self.cadre_id,
+            "unit_id": self.unit_id,
+            "kind": self.kind,
+            "period": self.period,
+            "due": self.due.isoformat(),
+        }
+
 
 def missing_item(record: MissingRecord) -> dict[str, Any]:
     return {

@@ -159,12 +159,7 @@ class MissingEntryCheck:
     def _reminder(self, record: MissingRecord) -> dict[str, Any]:
         last_day = self._locks_after(record.kind, record.period)
         return {
-            "reminder_id": record.record_id,
-            "cadre_id": record.cadre_id,
-            "unit_id": record.unit_id,
-            "kind": record.kind,
-            "period": record.period,
-            "due": record.due.isoformat(),
+            **record.event_fields(),
             "can_still_save_until": last_day.isoformat(),
             "provisional": record.provisional,
         }

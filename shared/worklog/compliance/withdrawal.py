@@ -56,15 +56,7 @@ def days_off_passed(year: int, calendar: WorkingCalendar, until: date) -> list[d
 
 
 def _notice(record: MissingRecord, year: int) -> dict[str, Any]:
-    return {
-        "reminder_id": record.record_id,
-        "cadre_id": record.cadre_id,
-        "unit_id": record.unit_id,
-        "kind": record.kind,
-        "period": record.period,
-        "due": record.due.isoformat(),
-        "year": year,
-    }
+    return {**record.event_fields(), "year": year}
 
 
 class ProvisionalWithdrawal:

@@ -25,7 +25,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from worklog.dynamo import TableRepository, from_item, key, query_all, to_item
+from worklog.dynamo import TableRepository, from_item, key, put_raw, query_all, to_item
 from worklog.models.roster import Cadre, RoleChange, Unit
 from worklog.roster.row_refs import IdCardIndex
 from worklog.roster.standing import STANDING_SK, Standing
@@ -417,12 +417,4 @@ class RosterRepository(TableRepository):
 
 def batch_write(client: Any, table: str, items: list[dict[str, Any]]) -> int:
     """BatchWriteItem in chunks of 25, re-sending unprocessed items; returns requests made."""
-    requests = 0
-    pending = [{"PutRequest": {"Item": to_item(i)}} for i in items]
-    while pending:
-        chunk, pending = pending[:25], pending[25:]
-        while chunk:
-            resp = client.batch_write_item(RequestItems={table: chunk})
-            requests += 1
-            chunk = resp.get("UnprocessedItems", {}).get(table, [])
-    return requests
+    return put_raw(client, table, [to_item(i) for i in items])

@@ -60,6 +60,8 @@ from pydantic import (
     model_validator,
 )
 
+from worklog.models.common import Model
+
 ALGORITHM = "worklog-stratified-es"
 VERSION = "1"
 MIN_SEED_BYTES = 32
@@ -81,7 +83,7 @@ def _iso_date(value: str) -> str:
 IsoDate = Annotated[str, AfterValidator(_iso_date)]
 
 
-class Candidate(BaseModel):
+class Candidate(Model):
     """A cadre who may be drawn, with the quarter's record that weights the draw."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -100,14 +102,14 @@ class Candidate(BaseModel):
         return sorted(entries)
 
 
-class Inspector(BaseModel):
+class Inspector(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     cadre_id: Id
     unit_id: Id
 
 
-class Snapshot(BaseModel):
+class Snapshot(Model):
     """The published input of a draw. Lists are sorted on validation, so their given order never matters."""
 
     model_config = ConfigDict(extra="forbid")
@@ -147,7 +149,7 @@ class Snapshot(BaseModel):
         )
 
 
-class SampledCadre(BaseModel):
+class SampledCadre(Model):
     cadre_id: str
     unit_id: str
     weight: int
@@ -155,7 +157,7 @@ class SampledCadre(BaseModel):
     inspectors: list[str]
 
 
-class Sample(BaseModel):
+class Sample(Model):
     round_id: str
     algorithm: str
     version: str

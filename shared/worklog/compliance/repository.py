@@ -17,15 +17,15 @@ from datetime import date
 from typing import Any, Literal
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel
 
 from worklog.dynamo import TableRepository, conditional, from_item, key, query_all, to_item
 from worklog.errors import Conflict
 from worklog.messages import MSG
 from worklog.models.cases import Case
+from worklog.models.common import Model
 
 
-class MissingRecord(BaseModel):
+class MissingRecord(Model):
     """Something a cadre owed and had not saved when the nightly check ran."""
 
     cadre_id: str

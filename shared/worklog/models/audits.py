@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL, GRADE_LABELS, describe
-from worklog.models.common import MULTI_LINE, ONE_LINE, YEARS
+from worklog.models.common import MULTI_LINE, ONE_LINE, YEARS, Model
 from worklog.models.grades import Grade, SheetRow, on_time_rate, quarter_label
 from worklog.models.reviews import CadreEntries, ReviewPlanItem
 
@@ -41,7 +41,7 @@ def ledger_key(round_id: str, name: str) -> str:
     return f"{ledger_folder(round_id)}{name}.json"
 
 
-class AuditRound(BaseModel):
+class AuditRound(Model):
     """A round as stored (the seed stays private until ``state`` is drawn)."""
 
     round_id: str
@@ -66,7 +66,7 @@ class AuditRound(BaseModel):
     draw_reason: str | None = Field(None, description="why it was drawn then (published in the reveal)")
 
 
-class AuditAssignment(BaseModel):
+class AuditAssignment(Model):
     """One inspector's part of a round: one sampled cadre and the entries to check."""
 
     round_id: str
@@ -78,7 +78,7 @@ class AuditAssignment(BaseModel):
     assigned_at: str
 
 
-class Finding(BaseModel):
+class Finding(Model):
     round_id: str
     cadre_id: str
     day: date
@@ -90,7 +90,7 @@ class Finding(BaseModel):
     case_id: str | None = None
 
 
-class Evaluation(BaseModel):
+class Evaluation(Model):
     quarter: str
     cadre_id: str
     unit_id: str
@@ -101,7 +101,7 @@ class Evaluation(BaseModel):
 
 
 # --- inputs ---------------------------------------------------------------------------------
-class Input(BaseModel):
+class Input(Model):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -135,7 +135,7 @@ class EvaluationIn(Input):
 
 
 # --- outputs --------------------------------------------------------------------------------
-class AuditRoundOut(BaseModel):
+class AuditRoundOut(Model):
     round_id: str
     kind: RoundKind
     quarter: str
@@ -165,11 +165,11 @@ class AuditRoundOut(BaseModel):
         )
 
 
-class AuditRoundList(BaseModel):
+class AuditRoundList(Model):
     rounds: list[AuditRoundOut]
 
 
-class SampleCheckOut(BaseModel):
+class SampleCheckOut(Model):
     """One inspector's check of one sampled day: the finding's result, or pending."""
 
     day: date
@@ -179,14 +179,14 @@ class SampleCheckOut(BaseModel):
     case_id: str | None = Field(description="the accountability case a falsified finding opened")
 
 
-class SampleInspectorOut(BaseModel):
+class SampleInspectorOut(Model):
     inspector_id: str
     name: str
     unit_id: str
     checks: list[SampleCheckOut] = Field(description="one per sampled day, oldest first")
 
 
-class SampleCadreOut(BaseModel):
+class SampleCadreOut(Model):
     cadre_id: str
     name: str
     unit_id: str = Field(description="the cadre's unit when the round was drawn")
@@ -195,7 +195,7 @@ class SampleCadreOut(BaseModel):
     inspectors: list[SampleInspectorOut]
 
 
-class SampleProgress(BaseModel):
+class SampleProgress(Model):
     cadres: int = Field(description="sampled cadres")
     inspectors: int = Field(description="inspectors with a part in the round")
     checks: int = Field(description="inspector × sampled day: findings the round calls for")
@@ -204,7 +204,7 @@ class SampleProgress(BaseModel):
     results: dict[str, int] = Field(description="recorded findings per result code (every code, 0 included)")
 
 
-class AuditSampleOut(BaseModel):
+class AuditSampleOut(Model):
     """A drawn round's sample and the state of its findings (no log text: the days, not the entries)."""
 
     round: AuditRoundOut
@@ -212,7 +212,7 @@ class AuditSampleOut(BaseModel):
     cadres: list[SampleCadreOut] = Field(description="sampled cadres by id")
 
 
-class AssignmentOut(BaseModel):
+class AssignmentOut(Model):
     round_id: str
     quarter: str
     cadre_id: str
@@ -223,7 +223,7 @@ class AssignmentOut(BaseModel):
     findings: list[FindingOut]
 
 
-class FindingOut(BaseModel):
+class FindingOut(Model):
     round_id: str
     cadre_id: str
     day: date
@@ -250,11 +250,11 @@ class SampledEntries(CadreEntries):
     )
 
 
-class AssignmentList(BaseModel):
+class AssignmentList(Model):
     assignments: list[AssignmentOut]
 
 
-class EvaluationOut(BaseModel):
+class EvaluationOut(Model):
     quarter: str
     cadre_id: str
     unit_id: str
@@ -269,7 +269,7 @@ class EvaluationOut(BaseModel):
         return cls(**e.model_dump(), grade_text=GRADE_LABELS[e.grade])
 
 
-class VerdictCounts(BaseModel):
+class VerdictCounts(Model):
     """Weekly review verdicts on the cadre's weeks of the quarter, by verdict."""
 
     adequate: int = 0
@@ -277,7 +277,7 @@ class VerdictCounts(BaseModel):
     suspected_falsification: int = 0
 
 
-class FindingCounts(BaseModel):
+class FindingCounts(Model):
     """Audit findings on the cadre's days of the quarter, by result."""
 
     verified: int = 0
@@ -285,14 +285,14 @@ class FindingCounts(BaseModel):
     falsified: int = 0
 
 
-class CaseCounts(BaseModel):
+class CaseCounts(Model):
     """Cases opened about the cadre over the quarter's days counted, by kind (whatever their state now)."""
 
     reminder_talk: int = 0
     accountability: int = 0
 
 
-class CadreQuarterOut(BaseModel):
+class CadreQuarterOut(Model):
     """One cadre's quarter as the evaluation sheet counts it, and the grade given so far. No log text."""
 
     cadre_id: str
@@ -336,7 +336,7 @@ class CadreQuarterOut(BaseModel):
         )
 
 
-class UnitEvaluationOut(BaseModel):
+class UnitEvaluationOut(Model):
     """A unit's quarter for its evaluators: the figures of the evaluation sheet per cadre, in roster
     order (never ranked), with the grades given so far."""
 
@@ -374,6 +374,3 @@ class UnitEvaluationOut(BaseModel):
             closed=closed,
             cadres=[CadreQuarterOut.of(r, names) for r in rows],
         )
-
-
-AssignmentOut.model_rebuild()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from worklog.models.common import ONE_LINE, Day
+from worklog.models.common import ONE_LINE, Day, Model
 
 
-class ScheduleIn(BaseModel):
+class ScheduleIn(Model):
     """Body of PUT /admin/calendar/{year}."""
 
     model_config = ConfigDict(extra="forbid")
@@ -29,7 +29,7 @@ class ScheduleIn(BaseModel):
         return self
 
 
-class OfficialSchedule(BaseModel):
+class OfficialSchedule(Model):
     """Stored schedule of one year."""
 
     year: int
@@ -40,7 +40,7 @@ class OfficialSchedule(BaseModel):
     loaded_by: str
 
 
-class DayChange(BaseModel):
+class DayChange(Model):
     """A day whose working status a load changes."""
 
     date: date
@@ -48,7 +48,7 @@ class DayChange(BaseModel):
     working_after: bool
 
 
-class CalendarChange(BaseModel):
+class CalendarChange(Model):
     """One load of a year's schedule, as recorded (append-only, never changed)."""
 
     year: int
@@ -66,12 +66,12 @@ class CalendarChange(BaseModel):
     changed_days: list[DayChange] = Field(description="days whose working status changed, in order")
 
 
-class CalendarHistory(BaseModel):
+class CalendarHistory(Model):
     year: int
     changes: list[CalendarChange] = Field(description="every load of the year, oldest first")
 
 
-class CalendarYearOut(BaseModel):
+class CalendarYearOut(Model):
     year: int
     source: str = Field(
         description="official (loaded by an admin) | library (chinese-calendar) | provisional (Mon–Fri)"

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from worklog.models.common import YEARS
+from worklog.models.common import YEARS, Model
 
 
 class Grade(StrEnum):
@@ -21,7 +21,7 @@ class Grade(StrEnum):
     POOR = "poor"
 
 
-class SheetRow(BaseModel):
+class SheetRow(Model):
     """One cadre's line on the sheet: the quarter's figures and the grade given (if any yet)."""
 
     cadre_id: str

@@ -6,12 +6,14 @@ The public views it governs are built in ``worklog.publish.policy``; the masking
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from worklog.models.common import Model
 
 INTERNAL_PLACEHOLDER = "内部事项，不予公开"
 
 
-class PublicationPolicy(BaseModel):
+class PublicationPolicy(Model):
     """The one settings model of what the public site shows."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

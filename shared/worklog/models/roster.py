@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
+from worklog.models.common import Model
 from worklog.models.contact import Channel, ContactDetails
 
 Role = Literal[
@@ -48,7 +49,7 @@ CONTACT_FIELDS: tuple[str, ...] = (
 )
 
 
-class Unit(BaseModel):
+class Unit(Model):
     """A unit (单位): a bureau, an office, a street, or the district leadership."""
 
     model_config = ConfigDict(extra="forbid")
@@ -59,7 +60,7 @@ class Unit(BaseModel):
     head_id: CadreId | None = None
 
 
-class Cadre(BaseModel):
+class Cadre(Model):
     """A cadre on the roster. Roles come from here, never from the token."""
 
     model_config = ConfigDict(extra="forbid")
@@ -91,13 +92,13 @@ class Cadre(BaseModel):
         return not (self.left_on and day > self.left_on)
 
 
-class RejectedRow(BaseModel):
+class RejectedRow(Model):
     row: int = Field(description="1-based row number in the file (the header row of CSV/XLSX is row 1)")
     cadre_id: str | None = None
     errors: list[str]
 
 
-class RoleState(BaseModel):
+class RoleState(Model):
     """What the roster lets a cadre do: their roles, their unit (a unit head heads it), and their
     last day in post."""
 
@@ -110,7 +111,7 @@ class RoleState(BaseModel):
         return cls(roles=list(cadre.roles), unit_id=cadre.unit_id, left_on=cadre.left_on)
 
 
-class RoleChange(BaseModel):
+class RoleChange(Model):
     """One change of what a cadre may do, as written by a roster import: stored in the same
     transaction as the roster row it describes, append-only (never updated or deleted)."""
 
@@ -130,12 +131,12 @@ class RoleChange(BaseModel):
     after: RoleState
 
 
-class RoleChangeList(BaseModel):
+class RoleChangeList(Model):
     changes: list[RoleChange] = Field(description="newest first")
     next_cursor: str | None = Field(None, description="pass as cursor for the next page; none: no more")
 
 
-class ImportReport(BaseModel):
+class ImportReport(Model):
     dry_run: bool
     received: int
     imported: int
@@ -153,7 +154,7 @@ class ImportReport(BaseModel):
 MAX_IMPORT_CHARS = 4 * 1024 * 1024 - 1024
 
 
-class RosterImportIn(BaseModel):
+class RosterImportIn(Model):
     """Body of POST /admin/roster/imports. XLSX content is always base64."""
 
     model_config = ConfigDict(extra="forbid")
@@ -169,9 +170,9 @@ class RosterImportIn(BaseModel):
     dry_run: bool = Field(False, description="validate and report without writing")
 
 
-class UnitList(BaseModel):
+class UnitList(Model):
     units: list[Unit]
 
 
-class CadreList(BaseModel):
+class CadreList(Model):
     cadres: list[Cadre]

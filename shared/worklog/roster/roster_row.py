@@ -18,16 +18,16 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from worklog.models.common import ONE_LINE
+from worklog.models.common import ONE_LINE, Model
 from worklog.models.contact import Channel
 from worklog.models.roster import (
     ROLES,
@@ -148,7 +148,7 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not strip_blanks(value))
 
 
-class RowKeys(BaseModel):
+class RowKeys(Model):
     """What the checks across rows read of a row (duplicate ids and heads, one name per unit,
     units that exist): of a rejected row too, with the fields it got right and the roles it
     named that exist."""
@@ -160,7 +160,9 @@ class RowKeys(BaseModel):
     unit_id: RowUnitId | None = None
     unit_name: Annotated[UnitName, ONE_LINE] | None = None
     unit_category: Annotated[UnitCategory, ONE_LINE] | None = None
-    roles: Annotated[list[Role], AfterValidator(_with_cadre), BeforeValidator(_known_roles)] = ["cadre"]
+    roles: Annotated[list[Role], AfterValidator(_with_cadre), BeforeValidator(_known_roles)] = Field(
+        default_factory=lambda: ["cadre"]
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -190,7 +192,9 @@ class RosterRow(RowKeys):
     unit_id: RowUnitId
     title: Annotated[PostTitle, ONE_LINE] = ""
     rank: Annotated[Rank, ONE_LINE] = ""
-    roles: Annotated[list[Role], AfterValidator(_with_cadre), BeforeValidator(_role_names)] = ["cadre"]
+    roles: Annotated[list[Role], AfterValidator(_with_cadre), BeforeValidator(_role_names)] = Field(
+        default_factory=lambda: ["cadre"]
+    )
     joined_on: RowDay = None
     left_on: RowDay = None
     mobile: RowMobile | None = None

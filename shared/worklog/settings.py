@@ -4,8 +4,6 @@ Resource names come from template.yaml (``!Ref`` into each function's environmen
 rules (docs/rules.md) are one nested model with defaults, overridable by ``WORKLOG_RULES__*``.
 """
 
-from __future__ import annotations
-
 import json
 import os
 import re
@@ -91,7 +89,7 @@ class NotifySettings(Model):
     send_attempts: int = Field(3, ge=1, le=10, description="tries of a send before the retry queue")
 
     @model_validator(mode="after")
-    def _time_of_the_schedule(self) -> NotifySettings:
+    def _time_of_the_schedule(self) -> "NotifySettings":
         found = DIGEST_CRON.match(self.digest_schedule or "")
         if found:
             self.digest_time = time(int(found[2]), int(found[1]))

@@ -37,8 +37,6 @@ Algorithm ``worklog-stratified-es``, version 1:
 Comparing ``u`` values of the same purpose needs no floating point: compare ``x``.
 """
 
-from __future__ import annotations
-
 import hashlib
 import hmac
 import json
@@ -129,7 +127,7 @@ class Snapshot(Model):
     weight_per_adverse: int = Field(default=3, ge=0)
 
     @model_validator(mode="after")
-    def _normalise(self) -> Snapshot:
+    def _normalise(self) -> "Snapshot":
         for name, people in (("candidate", self.candidates), ("inspector", self.inspectors)):
             ids = [p.cadre_id for p in people]
             if len(set(ids)) != len(ids):

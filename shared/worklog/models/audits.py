@@ -5,8 +5,6 @@ forbidden); ``…Out`` models are what the API returns. A round's seed is never 
 draw has been published.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Literal
 
@@ -115,7 +113,7 @@ class AuditRequestIn(Input):
     reason: Reason = Field(description="why (recorded and published)")
 
     @model_validator(mode="after")
-    def _one_kind(self) -> AuditRequestIn:
+    def _one_kind(self) -> "AuditRequestIn":
         if (self.quarter is None) == (self.size is None):
             raise ValueError("give either quarter or size")
         if self.quarter is not None and self.unit_id is not None:
@@ -157,7 +155,7 @@ class AuditRoundOut(Model):
     ledger_prefix: str = Field(description="where the round's files are in the ledger bucket")
 
     @classmethod
-    def of(cls, r: AuditRound) -> AuditRoundOut:
+    def of(cls, r: AuditRound) -> "AuditRoundOut":
         return cls(
             **r.model_dump(exclude={"seed", "requested_by", "size", "unit_id", "drawn_by"}),
             seed=r.seed if r.state == "drawn" else None,
@@ -212,17 +210,6 @@ class AuditSampleOut(Model):
     cadres: list[SampleCadreOut] = Field(description="sampled cadres by id")
 
 
-class AssignmentOut(Model):
-    round_id: str
-    quarter: str
-    cadre_id: str
-    cadre_name: str = Field(description="the sampled cadre's name on the roster")
-    unit_id: str = Field(description="the cadre's unit when the round was drawn")
-    unit_name: str
-    entries: list[date]
-    findings: list[FindingOut]
-
-
 class FindingOut(Model):
     round_id: str
     cadre_id: str
@@ -236,8 +223,19 @@ class FindingOut(Model):
     case_id: str | None
 
     @classmethod
-    def of(cls, f: Finding) -> FindingOut:
+    def of(cls, f: Finding) -> "FindingOut":
         return cls(**f.model_dump(), result_text=FINDING_LABELS[f.result])
+
+
+class AssignmentOut(Model):
+    round_id: str
+    quarter: str
+    cadre_id: str
+    cadre_name: str = Field(description="the sampled cadre's name on the roster")
+    unit_id: str = Field(description="the cadre's unit when the round was drawn")
+    unit_name: str
+    entries: list[date]
+    findings: list[FindingOut]
 
 
 class SampledEntries(CadreEntries):
@@ -265,7 +263,7 @@ class EvaluationOut(Model):
     at: str
 
     @classmethod
-    def of(cls, e: Evaluation) -> EvaluationOut:
+    def of(cls, e: Evaluation) -> "EvaluationOut":
         return cls(**e.model_dump(), grade_text=GRADE_LABELS[e.grade])
 
 
@@ -314,7 +312,7 @@ class CadreQuarterOut(Model):
     graded_at: str | None
 
     @classmethod
-    def of(cls, row: SheetRow, names: dict[str, str]) -> CadreQuarterOut:
+    def of(cls, row: SheetRow, names: dict[str, str]) -> "CadreQuarterOut":
         return cls(
             cadre_id=row.cadre_id,
             name=row.name,
@@ -363,7 +361,7 @@ class UnitEvaluationOut(Model):
         closed: bool,
         rows: list[SheetRow],
         names: dict[str, str],
-    ) -> UnitEvaluationOut:
+    ) -> "UnitEvaluationOut":
         return cls(
             quarter=quarter,
             quarter_text=quarter_label(quarter),

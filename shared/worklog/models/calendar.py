@@ -1,7 +1,5 @@
 """A year's official working-day schedule (国务院办公厅 holiday arrangement), as an admin loads it."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Literal
 
@@ -22,7 +20,7 @@ class ScheduleIn(Model):
     source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), ONE_LINE] = ""
 
     @model_validator(mode="after")
-    def _disjoint(self) -> ScheduleIn:
+    def _disjoint(self) -> "ScheduleIn":
         both = set(self.holidays) & set(self.workdays)
         if both:
             raise ValueError(f"dates listed as both holiday and workday: {sorted(both)}")

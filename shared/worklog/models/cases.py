@@ -5,8 +5,6 @@ ladder's, worklog.compliance.ladder); outputs add the Chinese labels a client sh
 ``worklog.labels``.
 """
 
-from __future__ import annotations
-
 import datetime
 from datetime import date
 from enum import StrEnum
@@ -121,7 +119,7 @@ class CaseEventOut(Model):
     details: dict[str, str] = Field(description="for a talk: talk_date, said, response")
 
     @classmethod
-    def of(cls, event: CaseEvent) -> CaseEventOut:
+    def of(cls, event: CaseEvent) -> "CaseEventOut":
         return cls(
             at=event.at,
             by=event.by,
@@ -164,7 +162,7 @@ class CaseOut(Model):
         cadre_name: str = "",
         cadre_unit_name: str = "",
         actions: list[CaseMove] | None = None,
-    ) -> CaseOut:
+    ) -> "CaseOut":
         return cls(
             case_id=case.case_id,
             kind=case.kind,

@@ -1,7 +1,5 @@
 """Shapes shared by every API: the error body, the date every client sends, and the checked text."""
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
 from datetime import date, datetime

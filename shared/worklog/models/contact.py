@@ -6,8 +6,6 @@ digests, the inbox) are built only where they are used (decisions: what a handle
 start).
 """
 
-from __future__ import annotations
-
 from typing import Literal, get_args
 
 from worklog.models.common import Model

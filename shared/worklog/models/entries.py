@@ -4,8 +4,6 @@ Inputs forbid unknown fields; outputs are what the API returns; stored revisions
 worklog.journal.records. Size limits here are the defaults of worklog.settings.Rules.
 """
 
-from __future__ import annotations
-
 import datetime
 from datetime import date
 from typing import Annotated, Literal

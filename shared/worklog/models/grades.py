@@ -2,8 +2,6 @@
 figures and the grade given), and how a quarter and an on-time rate are written. The sheet that
 prints them is worklog.audit.evaluation; what the API returns is worklog.models.audits."""
 
-from __future__ import annotations
-
 import re
 from enum import StrEnum
 

@@ -1,7 +1,5 @@
 """Promotion-vetting notices (干部任前公示) and the public's feedback on them."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Literal
 

@@ -6,8 +6,6 @@ channel preferences.
 the ``*Out``/``*In`` models are what ``/me/notifications`` answers and takes.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Literal
 

@@ -4,8 +4,6 @@ The public views it governs are built in ``worklog.publish.policy``; the masking
 ``worklog.text.mask_personal_data``.
 """
 
-from __future__ import annotations
-
 from pydantic import ConfigDict, Field
 
 from worklog.models.common import Model

@@ -5,8 +5,6 @@ Inputs forbid unknown fields; ``StoredReview`` and ``ReadRecord`` are what the c
 holds (worklog.compliance.review_repository); the rest is what the API returns.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal

@@ -1,7 +1,5 @@
 """Roster and organisation: units, cadres, roles."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Literal, get_args
 
@@ -82,7 +80,7 @@ class Cadre(Model):
     def contact(self) -> ContactDetails:
         return ContactDetails.model_validate({name: getattr(self, name) for name in CONTACT_FIELDS})
 
-    def without_contacts(self) -> Cadre:
+    def without_contacts(self) -> "Cadre":
         """The record as a reader other than an admin may see it: no way to reach the cadre."""
         return self.model_copy(update=dict.fromkeys(CONTACT_FIELDS))
 
@@ -107,7 +105,7 @@ class RoleState(Model):
     left_on: date | None = None
 
     @classmethod
-    def of(cls, cadre: Cadre) -> RoleState:
+    def of(cls, cadre: Cadre) -> "RoleState":
         return cls(roles=list(cadre.roles), unit_id=cadre.unit_id, left_on=cadre.left_on)
 
 

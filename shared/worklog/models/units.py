@@ -1,7 +1,5 @@
 """Per-unit figures of closed months (单位概况): counts per unit, never per cadre."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from worklog.labels import VERDICT_LABELS

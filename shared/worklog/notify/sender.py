@@ -27,8 +27,6 @@ A retry message carries the person's roster profile (to reach them again) and th
 carry ids, channels and error codes only, never a mobile, an e-mail, a webhook URL or a secret.
 """
 
-from __future__ import annotations
-
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor

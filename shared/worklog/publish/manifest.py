@@ -9,8 +9,6 @@ not rendered again; one that moved is read from where the last publish left it) 
 their objects. One batch of a run owns a shard: no two batches ever write the same one.
 """
 
-from __future__ import annotations
-
 import hashlib
 import math
 

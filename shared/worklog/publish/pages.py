@@ -6,8 +6,6 @@ them into HTML. They are frozen: a page is a pure function of its view model, so
 give byte-identical pages.
 """
 
-from __future__ import annotations
-
 import re
 from datetime import date
 from typing import Any, Literal

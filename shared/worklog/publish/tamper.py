@@ -12,8 +12,6 @@ checkpoint. Rewriting, inserting or deleting a published revision after a checkp
 that the checkpoint signed, and ``verification.verify_site`` reports it.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import hashlib

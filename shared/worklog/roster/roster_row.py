@@ -9,8 +9,6 @@ whose type names the importer's reason (``not_text`` is pydantic's ``string_type
 words them (worklog.roster.importer), one reason per bad field, one per unknown role.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -212,7 +210,7 @@ class RosterRow(RowKeys):
         return left_on
 
     @model_validator(mode="after")
-    def _preferred_channel_reachable(self) -> RosterRow:
+    def _preferred_channel_reachable(self) -> "RosterRow":
         check_reachable(self)
         return self
 

@@ -32,7 +32,13 @@ TOKEN_FUNCTIONS = ("entries", "reviews", "cases", "admin")
 NOTIFICATION_MODELS = "worklog.models.notifications"
 NOTIFICATION_FUNCTIONS = ("entries", "notifier")  # the inbox (/me/notifications) and the sender
 MODELS_NOT_IN = {
-    "feedback": ("worklog.models.cases", "worklog.models.reviews", "worklog.models.entries"),
+    # feedback: the site's page models only for a form post's page, with the renderer
+    "feedback": (
+        "worklog.models.cases",
+        "worklog.models.reviews",
+        "worklog.models.entries",
+        "worklog.publish.pages",
+    ),
     "admin": ("worklog.models.cases", "worklog.models.reviews", "worklog.models.entries"),
     "notifier": ("worklog.models.cases",),
 }

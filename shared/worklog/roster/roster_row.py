@@ -146,6 +146,11 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not strip_blanks(value))
 
 
+def _cadre_only() -> list[Role]:
+    """A row that names no role is a cadre's (a new list for each row)."""
+    return ["cadre"]
+
+
 class RowKeys(Model):
     """What the checks across rows read of a row (duplicate ids and heads, one name per unit,
     units that exist): of a rejected row too, with the fields it got right and the roles it
@@ -159,7 +164,7 @@ class RowKeys(Model):
     unit_name: Annotated[UnitName, ONE_LINE] | None = None
     unit_category: Annotated[UnitCategory, ONE_LINE] | None = None
     roles: Annotated[list[Role], AfterValidator(_with_cadre), BeforeValidator(_known_roles)] = Field(
-        default_factory=lambda: ["cadre"]
+        default_factory=_cadre_only
     )
 
     @model_validator(mode="before")
@@ -191,7 +196,7 @@ class RosterRow(RowKeys):
     title: Annotated[PostTitle, ONE_LINE] = ""
     rank: Annotated[Rank, ONE_LINE] = ""
     roles: Annotated[list[Role], AfterValidator(_with_cadre), BeforeValidator(_role_names)] = Field(
-        default_factory=lambda: ["cadre"]
+        default_factory=_cadre_only
     )
     joined_on: RowDay = None
     left_on: RowDay = None

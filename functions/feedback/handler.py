@@ -24,7 +24,6 @@ from worklog.errors import InvalidJson, ValidationFailed
 from worklog.messages import MSG
 from worklog.models.notices import FeedbackIn, FeedbackReceipt, NoticeId
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
-from worklog.publish.pages import FeedbackResult
 from worklog.settings import get_settings
 from worklog.vetting.senders import viewer_address
 from worklog.vetting.service import NoticeService
@@ -45,12 +44,13 @@ def body_limit(path: str) -> int:
     return MAX_BYTES
 
 
-def _page(result: FeedbackResult) -> str:
-    # The site's renderer (Jinja2 and the site's models) loads with the first form post, not with
-    # every cold start: a JSON post never needs it.
+def _page(ok: bool, title: str, message: str, notice_id: str | None = None) -> str:
+    # The site's renderer (Jinja2) and the site's page models load with the first form post, not
+    # with every cold start: a JSON post never needs them.
+    from worklog.publish.pages import FeedbackResult
     from worklog.publish.render import render_feedback_result
 
-    return render_feedback_result(result)
+    return render_feedback_result(FeedbackResult(ok=ok, title=title, message=message, notice_id=notice_id))
 
 
 def _is_form(event: dict[str, Any]) -> bool:
@@ -105,11 +105,7 @@ def post_feedback(notice_id: Annotated[NoticeId, Path()]):
         message=MSG["feedback_received"],
     )
     if form:
-        page = _page(
-            FeedbackResult(
-                ok=True, title=MSG["feedback_received_title"], message=receipt.message, notice_id=notice_id
-            )
-        )
+        page = _page(True, MSG["feedback_received_title"], receipt.message, notice_id)
         return Response(201, HTML, page)
     return Response(201, content_types.APPLICATION_JSON, receipt.model_dump_json())
 
@@ -120,13 +116,7 @@ def _as_html(result: dict[str, Any]) -> dict[str, Any]:
         error = json.loads(result.get("body") or "{}")
     except ValueError:
         error = {}
-    page = _page(
-        FeedbackResult(
-            ok=False,
-            title=MSG["feedback_failed_title"],
-            message=str(error.get("message") or MSG["feedback_failed"]),
-        )
-    )
+    page = _page(False, MSG["feedback_failed_title"], str(error.get("message") or MSG["feedback_failed"]))
     return {**result, "headers": {**(result.get("headers") or {}), "Content-Type": HTML}, "body": page}
 
 

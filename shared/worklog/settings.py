@@ -4,8 +4,6 @@ Resource names come from template.yaml (``!Ref`` into each function's environmen
 rules (docs/rules.md) are one nested model with defaults, overridable by ``WORKLOG_RULES__*``.
 """
 
-from __future__ import annotations
-
 import json
 import os
 import re
@@ -17,11 +15,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from worklog.models.common import Model
 from worklog.models.contact import Channel
 from worklog.models.publication import PublicationPolicy
 
 
-class Rules(BaseModel):
+class Rules(Model):
     """The domain's defaults, in one place."""
 
     correction_window_days: int = Field(
@@ -52,7 +51,7 @@ class Rules(BaseModel):
     max_import_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
 
 
-class FeedbackLimits(BaseModel):
+class FeedbackLimits(Model):
     """How much public feedback on vetting notices is taken (``WORKLOG_FEEDBACK__*``).
 
     Every limit is a sliding window (any ``window_minutes``), not a clock hour, except the daily cap
@@ -72,7 +71,7 @@ class FeedbackLimits(BaseModel):
 DIGEST_CRON = re.compile(r"^cron\(([0-5]?[0-9]) (1?[0-9]|2[0-3]) .+\)$")
 
 
-class NotifySettings(BaseModel):
+class NotifySettings(Model):
     """How reminders reach people (worklog.notify): when the morning digest goes out, the hours an
     urgent notice may go out at once, the district's default channel, what messages are signed with."""
 
@@ -90,7 +89,7 @@ class NotifySettings(BaseModel):
     send_attempts: int = Field(3, ge=1, le=10, description="tries of a send before the retry queue")
 
     @model_validator(mode="after")
-    def _time_of_the_schedule(self) -> NotifySettings:
+    def _time_of_the_schedule(self) -> "NotifySettings":
         found = DIGEST_CRON.match(self.digest_schedule or "")
         if found:
             self.digest_time = time(int(found[2]), int(found[1]))
@@ -139,7 +138,7 @@ def _nest(path: list[str], leaf: dict[str, Any]) -> dict[str, Any]:
     return leaf
 
 
-class Settings(BaseModel):
+class Settings(Model):
     """Read from the environment when built (``from_environment``); keyword arguments, by the
     variables' names, win over it."""
 

@@ -18,8 +18,6 @@ proofs of the cadres archived that night, as the publisher wrote them (evidence 
 chain's head at a signed checkpoint: ``verify.check_proofs``).
 """
 
-from __future__ import annotations
-
 import base64
 import gzip
 import hashlib
@@ -29,7 +27,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from worklog.models.common import Model
 
 PREFIX = "archive/"
 NIGHTS = "archive/nights/"
@@ -120,7 +120,7 @@ def digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-class NightIndex(BaseModel):
+class NightIndex(Model):
     """What a night holds, written after its object (a crash between the two is repaired from the
     object itself: ``index_of``)."""
 
@@ -131,7 +131,7 @@ class NightIndex(BaseModel):
     seqs: dict[str, list[int]] = Field(default_factory=dict)  # cadre -> [first, last] revision seq
 
 
-class Progress(BaseModel):
+class Progress(Model):
     """How far the archive has got: the last night folded in, each cadre's last archived seq, the
     digest of each compliance item as last archived, and the last role change archived."""
 

@@ -37,8 +37,6 @@ Algorithm ``worklog-stratified-es``, version 1:
 Comparing ``u`` values of the same purpose needs no floating point: compare ``x``.
 """
 
-from __future__ import annotations
-
 import hashlib
 import hmac
 import json
@@ -59,6 +57,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from worklog.models.common import Model
 
 ALGORITHM = "worklog-stratified-es"
 VERSION = "1"
@@ -81,7 +81,7 @@ def _iso_date(value: str) -> str:
 IsoDate = Annotated[str, AfterValidator(_iso_date)]
 
 
-class Candidate(BaseModel):
+class Candidate(Model):
     """A cadre who may be drawn, with the quarter's record that weights the draw."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -100,14 +100,14 @@ class Candidate(BaseModel):
         return sorted(entries)
 
 
-class Inspector(BaseModel):
+class Inspector(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     cadre_id: Id
     unit_id: Id
 
 
-class Snapshot(BaseModel):
+class Snapshot(Model):
     """The published input of a draw. Lists are sorted on validation, so their given order never matters."""
 
     model_config = ConfigDict(extra="forbid")
@@ -127,7 +127,7 @@ class Snapshot(BaseModel):
     weight_per_adverse: int = Field(default=3, ge=0)
 
     @model_validator(mode="after")
-    def _normalise(self) -> Snapshot:
+    def _normalise(self) -> "Snapshot":
         for name, people in (("candidate", self.candidates), ("inspector", self.inspectors)):
             ids = [p.cadre_id for p in people]
             if len(set(ids)) != len(ids):
@@ -147,7 +147,7 @@ class Snapshot(BaseModel):
         )
 
 
-class SampledCadre(BaseModel):
+class SampledCadre(Model):
     cadre_id: str
     unit_id: str
     weight: int
@@ -155,7 +155,7 @@ class SampledCadre(BaseModel):
     inspectors: list[str]
 
 
-class Sample(BaseModel):
+class Sample(Model):
     round_id: str
     algorithm: str
     version: str

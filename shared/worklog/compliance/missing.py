@@ -7,17 +7,14 @@ not build the case models at import.
                   gsi1: MISSDAY#<due> / UNIT#<unit>#CADRE#<id>#<kind>
 """
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from worklog.dynamo import TableRepository, conditional, key, query_all
+from worklog.models.common import Model
 
 
-class MissingRecord(BaseModel):
+class MissingRecord(Model):
     """Something a cadre owed and had not saved when the nightly check ran."""
 
     cadre_id: str

@@ -9,8 +9,6 @@ Key design (docs/access-patterns.md):
 Keys are deterministic, so a sweep that runs twice for one date finds what the first run wrote.
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any

@@ -5,15 +5,13 @@ forbidden); ``…Out`` models are what the API returns. A round's seed is never 
 draw has been published.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL, GRADE_LABELS, describe
-from worklog.models.common import MULTI_LINE, ONE_LINE, YEARS
+from worklog.models.common import MULTI_LINE, ONE_LINE, YEARS, Model
 from worklog.models.grades import Grade, SheetRow, on_time_rate, quarter_label
 from worklog.models.reviews import CadreEntries, ReviewPlanItem
 
@@ -41,7 +39,7 @@ def ledger_key(round_id: str, name: str) -> str:
     return f"{ledger_folder(round_id)}{name}.json"
 
 
-class AuditRound(BaseModel):
+class AuditRound(Model):
     """A round as stored (the seed stays private until ``state`` is drawn)."""
 
     round_id: str
@@ -66,7 +64,7 @@ class AuditRound(BaseModel):
     draw_reason: str | None = Field(None, description="why it was drawn then (published in the reveal)")
 
 
-class AuditAssignment(BaseModel):
+class AuditAssignment(Model):
     """One inspector's part of a round: one sampled cadre and the entries to check."""
 
     round_id: str
@@ -78,7 +76,7 @@ class AuditAssignment(BaseModel):
     assigned_at: str
 
 
-class Finding(BaseModel):
+class Finding(Model):
     round_id: str
     cadre_id: str
     day: date
@@ -90,7 +88,7 @@ class Finding(BaseModel):
     case_id: str | None = None
 
 
-class Evaluation(BaseModel):
+class Evaluation(Model):
     quarter: str
     cadre_id: str
     unit_id: str
@@ -101,7 +99,7 @@ class Evaluation(BaseModel):
 
 
 # --- inputs ---------------------------------------------------------------------------------
-class Input(BaseModel):
+class Input(Model):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -115,7 +113,7 @@ class AuditRequestIn(Input):
     reason: Reason = Field(description="why (recorded and published)")
 
     @model_validator(mode="after")
-    def _one_kind(self) -> AuditRequestIn:
+    def _one_kind(self) -> "AuditRequestIn":
         if (self.quarter is None) == (self.size is None):
             raise ValueError("give either quarter or size")
         if self.quarter is not None and self.unit_id is not None:
@@ -135,7 +133,7 @@ class EvaluationIn(Input):
 
 
 # --- outputs --------------------------------------------------------------------------------
-class AuditRoundOut(BaseModel):
+class AuditRoundOut(Model):
     round_id: str
     kind: RoundKind
     quarter: str
@@ -157,7 +155,7 @@ class AuditRoundOut(BaseModel):
     ledger_prefix: str = Field(description="where the round's files are in the ledger bucket")
 
     @classmethod
-    def of(cls, r: AuditRound) -> AuditRoundOut:
+    def of(cls, r: AuditRound) -> "AuditRoundOut":
         return cls(
             **r.model_dump(exclude={"seed", "requested_by", "size", "unit_id", "drawn_by"}),
             seed=r.seed if r.state == "drawn" else None,
@@ -165,11 +163,11 @@ class AuditRoundOut(BaseModel):
         )
 
 
-class AuditRoundList(BaseModel):
+class AuditRoundList(Model):
     rounds: list[AuditRoundOut]
 
 
-class SampleCheckOut(BaseModel):
+class SampleCheckOut(Model):
     """One inspector's check of one sampled day: the finding's result, or pending."""
 
     day: date
@@ -179,14 +177,14 @@ class SampleCheckOut(BaseModel):
     case_id: str | None = Field(description="the accountability case a falsified finding opened")
 
 
-class SampleInspectorOut(BaseModel):
+class SampleInspectorOut(Model):
     inspector_id: str
     name: str
     unit_id: str
     checks: list[SampleCheckOut] = Field(description="one per sampled day, oldest first")
 
 
-class SampleCadreOut(BaseModel):
+class SampleCadreOut(Model):
     cadre_id: str
     name: str
     unit_id: str = Field(description="the cadre's unit when the round was drawn")
@@ -195,7 +193,7 @@ class SampleCadreOut(BaseModel):
     inspectors: list[SampleInspectorOut]
 
 
-class SampleProgress(BaseModel):
+class SampleProgress(Model):
     cadres: int = Field(description="sampled cadres")
     inspectors: int = Field(description="inspectors with a part in the round")
     checks: int = Field(description="inspector × sampled day: findings the round calls for")
@@ -204,7 +202,7 @@ class SampleProgress(BaseModel):
     results: dict[str, int] = Field(description="recorded findings per result code (every code, 0 included)")
 
 
-class AuditSampleOut(BaseModel):
+class AuditSampleOut(Model):
     """A drawn round's sample and the state of its findings (no log text: the days, not the entries)."""
 
     round: AuditRoundOut
@@ -212,18 +210,7 @@ class AuditSampleOut(BaseModel):
     cadres: list[SampleCadreOut] = Field(description="sampled cadres by id")
 
 
-class AssignmentOut(BaseModel):
-    round_id: str
-    quarter: str
-    cadre_id: str
-    cadre_name: str = Field(description="the sampled cadre's name on the roster")
-    unit_id: str = Field(description="the cadre's unit when the round was drawn")
-    unit_name: str
-    entries: list[date]
-    findings: list[FindingOut]
-
-
-class FindingOut(BaseModel):
+class FindingOut(Model):
     round_id: str
     cadre_id: str
     day: date
@@ -236,8 +223,19 @@ class FindingOut(BaseModel):
     case_id: str | None
 
     @classmethod
-    def of(cls, f: Finding) -> FindingOut:
+    def of(cls, f: Finding) -> "FindingOut":
         return cls(**f.model_dump(), result_text=FINDING_LABELS[f.result])
+
+
+class AssignmentOut(Model):
+    round_id: str
+    quarter: str
+    cadre_id: str
+    cadre_name: str = Field(description="the sampled cadre's name on the roster")
+    unit_id: str = Field(description="the cadre's unit when the round was drawn")
+    unit_name: str
+    entries: list[date]
+    findings: list[FindingOut]
 
 
 class SampledEntries(CadreEntries):
@@ -250,11 +248,11 @@ class SampledEntries(CadreEntries):
     )
 
 
-class AssignmentList(BaseModel):
+class AssignmentList(Model):
     assignments: list[AssignmentOut]
 
 
-class EvaluationOut(BaseModel):
+class EvaluationOut(Model):
     quarter: str
     cadre_id: str
     unit_id: str
@@ -265,11 +263,11 @@ class EvaluationOut(BaseModel):
     at: str
 
     @classmethod
-    def of(cls, e: Evaluation) -> EvaluationOut:
+    def of(cls, e: Evaluation) -> "EvaluationOut":
         return cls(**e.model_dump(), grade_text=GRADE_LABELS[e.grade])
 
 
-class VerdictCounts(BaseModel):
+class VerdictCounts(Model):
     """Weekly review verdicts on the cadre's weeks of the quarter, by verdict."""
 
     adequate: int = 0
@@ -277,7 +275,7 @@ class VerdictCounts(BaseModel):
     suspected_falsification: int = 0
 
 
-class FindingCounts(BaseModel):
+class FindingCounts(Model):
     """Audit findings on the cadre's days of the quarter, by result."""
 
     verified: int = 0
@@ -285,14 +283,14 @@ class FindingCounts(BaseModel):
     falsified: int = 0
 
 
-class CaseCounts(BaseModel):
+class CaseCounts(Model):
     """Cases opened about the cadre over the quarter's days counted, by kind (whatever their state now)."""
 
     reminder_talk: int = 0
     accountability: int = 0
 
 
-class CadreQuarterOut(BaseModel):
+class CadreQuarterOut(Model):
     """One cadre's quarter as the evaluation sheet counts it, and the grade given so far. No log text."""
 
     cadre_id: str
@@ -314,7 +312,7 @@ class CadreQuarterOut(BaseModel):
     graded_at: str | None
 
     @classmethod
-    def of(cls, row: SheetRow, names: dict[str, str]) -> CadreQuarterOut:
+    def of(cls, row: SheetRow, names: dict[str, str]) -> "CadreQuarterOut":
         return cls(
             cadre_id=row.cadre_id,
             name=row.name,
@@ -336,7 +334,7 @@ class CadreQuarterOut(BaseModel):
         )
 
 
-class UnitEvaluationOut(BaseModel):
+class UnitEvaluationOut(Model):
     """A unit's quarter for its evaluators: the figures of the evaluation sheet per cadre, in roster
     order (never ranked), with the grades given so far."""
 
@@ -363,7 +361,7 @@ class UnitEvaluationOut(BaseModel):
         closed: bool,
         rows: list[SheetRow],
         names: dict[str, str],
-    ) -> UnitEvaluationOut:
+    ) -> "UnitEvaluationOut":
         return cls(
             quarter=quarter,
             quarter_text=quarter_label(quarter),
@@ -374,6 +372,3 @@ class UnitEvaluationOut(BaseModel):
             closed=closed,
             cadres=[CadreQuarterOut.of(r, names) for r in rows],
         )
-
-
-AssignmentOut.model_rebuild()

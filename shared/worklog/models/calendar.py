@@ -1,16 +1,14 @@
 """A year's official working-day schedule (国务院办公厅 holiday arrangement), as an admin loads it."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from worklog.models.common import ONE_LINE, Day
+from worklog.models.common import ONE_LINE, Day, Model
 
 
-class ScheduleIn(BaseModel):
+class ScheduleIn(Model):
     """Body of PUT /admin/calendar/{year}."""
 
     model_config = ConfigDict(extra="forbid")
@@ -22,14 +20,14 @@ class ScheduleIn(BaseModel):
     source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), ONE_LINE] = ""
 
     @model_validator(mode="after")
-    def _disjoint(self) -> ScheduleIn:
+    def _disjoint(self) -> "ScheduleIn":
         both = set(self.holidays) & set(self.workdays)
         if both:
             raise ValueError(f"dates listed as both holiday and workday: {sorted(both)}")
         return self
 
 
-class OfficialSchedule(BaseModel):
+class OfficialSchedule(Model):
     """Stored schedule of one year."""
 
     year: int
@@ -40,7 +38,7 @@ class OfficialSchedule(BaseModel):
     loaded_by: str
 
 
-class DayChange(BaseModel):
+class DayChange(Model):
     """A day whose working status a load changes."""
 
     date: date
@@ -48,7 +46,7 @@ class DayChange(BaseModel):
     working_after: bool
 
 
-class CalendarChange(BaseModel):
+class CalendarChange(Model):
     """One load of a year's schedule, as recorded (append-only, never changed)."""
 
     year: int
@@ -66,12 +64,12 @@ class CalendarChange(BaseModel):
     changed_days: list[DayChange] = Field(description="days whose working status changed, in order")
 
 
-class CalendarHistory(BaseModel):
+class CalendarHistory(Model):
     year: int
     changes: list[CalendarChange] = Field(description="every load of the year, oldest first")
 
 
-class CalendarYearOut(BaseModel):
+class CalendarYearOut(Model):
     year: int
     source: str = Field(
         description="official (loaded by an admin) | library (chinese-calendar) | provisional (Mon–Fri)"
@@ -84,7 +82,7 @@ class CalendarYearOut(BaseModel):
     note: str | None = None
 
 
-class YearSource(BaseModel):
+class YearSource(Model):
     year: int
     source: Literal["official", "library", "provisional"] = Field(
         description="official (loaded by an admin) | library (chinese-calendar) | provisional (Mon–Fri)"
@@ -92,7 +90,7 @@ class YearSource(BaseModel):
     provisional: bool = Field(description="the year's holidays are not loaded: Mon–Fri assumed (待定)")
 
 
-class CalendarNoticeOut(BaseModel):
+class CalendarNoticeOut(Model):
     """Whether the holidays of the year in course (and, from 1 December, of the next) are known."""
 
     years: list[YearSource] = Field(

@@ -5,18 +5,16 @@ ladder's, worklog.compliance.ladder); outputs add the Chinese labels a client sh
 ``worklog.labels``.
 """
 
-from __future__ import annotations
-
 import datetime
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from worklog import messages
 from worklog.labels import CASE_KIND_LABELS, CASE_STATE_LABELS
-from worklog.models.common import MULTI_LINE, Day
+from worklog.models.common import MULTI_LINE, Day, Model
 from worklog.models.roster import Role
 
 # User-facing text lives in worklog.messages; the ladder and the cases name their part TEXT.
@@ -52,7 +50,7 @@ CaseAction = Literal["opened", "talk_recorded", "escalated", "closed", "evidence
 IsoTimestamp = Annotated[str, AfterValidator(_iso_timestamp)]
 
 
-class CaseEvent(BaseModel):
+class CaseEvent(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     at: IsoTimestamp = Field(description="server time, ISO 8601")
@@ -62,7 +60,7 @@ class CaseEvent(BaseModel):
     details: dict[str, str] = Field(default_factory=dict)
 
 
-class Case(BaseModel):
+class Case(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     case_id: str
@@ -94,7 +92,7 @@ CaseMove = Literal["talks", "escalation", "closure"]
 _ACTION_TEXT = {"opened": TEXT["note_opened"], **ACTION_TEXT}
 
 
-class Input(BaseModel):
+class Input(Model):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -112,7 +110,7 @@ class ReasonIn(Input):
     reason: CaseReason
 
 
-class CaseEventOut(BaseModel):
+class CaseEventOut(Model):
     at: str = Field(description="server time, ISO 8601 with +08:00")
     by: str = Field(description='the cadre id who acted, or "system" for the sweeps')
     action: CaseAction
@@ -121,7 +119,7 @@ class CaseEventOut(BaseModel):
     details: dict[str, str] = Field(description="for a talk: talk_date, said, response")
 
     @classmethod
-    def of(cls, event: CaseEvent) -> CaseEventOut:
+    def of(cls, event: CaseEvent) -> "CaseEventOut":
         return cls(
             at=event.at,
             by=event.by,
@@ -132,7 +130,7 @@ class CaseEventOut(BaseModel):
         )
 
 
-class CaseOut(BaseModel):
+class CaseOut(Model):
     """A case with its whole history, oldest event first."""
 
     case_id: str
@@ -164,7 +162,7 @@ class CaseOut(BaseModel):
         cadre_name: str = "",
         cadre_unit_name: str = "",
         actions: list[CaseMove] | None = None,
-    ) -> CaseOut:
+    ) -> "CaseOut":
         return cls(
             case_id=case.case_id,
             kind=case.kind,
@@ -186,11 +184,11 @@ class CaseOut(BaseModel):
         )
 
 
-class CaseList(BaseModel):
+class CaseList(Model):
     cases: list[CaseOut] = Field(description="newest first")
 
 
-class EscalationOut(BaseModel):
+class EscalationOut(Model):
     case: CaseOut = Field(description="the reminder-talk case, now escalated")
     opened: CaseOut = Field(description="the accountability case it opened (or joined, if one was open)")
 
@@ -198,7 +196,7 @@ class EscalationOut(BaseModel):
 EvidenceKind = Literal["miss", "review", "finding", "case", "unknown"]
 
 
-class EvidenceOut(BaseModel):
+class EvidenceOut(Model):
     key: str
     kind: EvidenceKind
     date: datetime.date | None = Field(
@@ -208,7 +206,7 @@ class EvidenceOut(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
-class CaseDossier(BaseModel):
+class CaseDossier(Model):
     """GET /cases/{case_id}/dossier: the case and its evidence, looked up."""
 
     case: CaseOut

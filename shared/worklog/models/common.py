@@ -1,7 +1,5 @@
 """Shapes shared by every API: the error body, the date every client sends, and the checked text."""
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -10,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     BeforeValidator,
+    ConfigDict,
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
@@ -19,6 +18,15 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from worklog.text import find_forbidden, normalise_newlines
+
+
+class Model(BaseModel):
+    """The base of every model of worklog. Its validator and serializer (pydantic's core schema) are
+    built at the model's first use, not when its module is imported: a cold start builds only the
+    models its requests use, and none of those it never touches (docs/decisions.md, decision 26)."""
+
+    model_config = ConfigDict(defer_build=True)
+
 
 # Why a caller other than the owner may read a cadre's entries (each such read is logged). Here
 # rather than in worklog.models.reviews so that worklog.access, which every function loads, does not
@@ -134,7 +142,7 @@ MULTI_LINE = CheckedText(multiline=True)
 """Multi-line text: line feeds and tabs allowed; CRLF and lone CR are stored as LF."""
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     code: str = Field(description="stable snake_case error code", examples=["period_locked"])
     message: str = Field(description="human-readable message (Simplified Chinese)")
     details: list[dict[str, Any]] | None = Field(

@@ -6,18 +6,16 @@ digests, the inbox) are built only where they are used (decisions: what a handle
 start).
 """
 
-from __future__ import annotations
-
 from typing import Literal, get_args
 
-from pydantic import BaseModel
+from worklog.models.common import Model
 
 # The channels a message can go out on; the in-app inbox is not one of them: it always gets it.
 Channel = Literal["sms", "email", "wecom", "dingtalk"]
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
 
 
-class ContactDetails(BaseModel):
+class ContactDetails(Model):
     """What the roster holds to reach a cadre (the optional columns of a roster file)."""
 
     mobile: str | None = None

@@ -4,16 +4,14 @@ Inputs forbid unknown fields; outputs are what the API returns; stored revisions
 worklog.journal.records. Size limits here are the defaults of worklog.settings.Rules.
 """
 
-from __future__ import annotations
-
 import datetime
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
 from worklog.models.calendar import CalendarNoticeOut
-from worklog.models.common import MULTI_LINE, YEARS, Day
+from worklog.models.common import MULTI_LINE, YEARS, Day, Model
 from worklog.models.contact import ContactDetails
 
 ItemStatus = Literal["done", "in_progress", "not_done"]
@@ -30,7 +28,7 @@ MonthLabel = Annotated[str, StringConstraints(pattern=rf"^{YEARS}-(0[1-9]|1[0-2]
 HalfLabel = Annotated[str, StringConstraints(pattern=rf"^{YEARS}-H[12]$")]
 
 
-class Input(BaseModel):
+class Input(Model):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -49,7 +47,7 @@ class EntryIn(Input):
     reason: Reason | None = None
 
 
-class SavedEntry(BaseModel):
+class SavedEntry(Model):
     date: date
     revision: int
     hash: str
@@ -58,7 +56,7 @@ class SavedEntry(BaseModel):
     saved_at: str
 
 
-class EntryItemOut(BaseModel):
+class EntryItemOut(Model):
     """An item as stored (output: never re-validated against today's input limits)."""
 
     content: str
@@ -67,7 +65,7 @@ class EntryItemOut(BaseModel):
     internal: bool = False
 
 
-class EntryOut(BaseModel):
+class EntryOut(Model):
     date: date
     items: list[EntryItemOut]
     mistakes: str | None = None
@@ -79,7 +77,7 @@ class EntryOut(BaseModel):
     saved_at: str
 
 
-class EntryList(BaseModel):
+class EntryList(Model):
     entries: list[EntryOut]
 
 
@@ -95,13 +93,13 @@ class PlanIn(Input):
     reason: Reason | None = None
 
 
-class PlanItem(BaseModel):
+class PlanItem(Model):
     id: str
     content: str
     target: str | None = None
 
 
-class SavedPlan(BaseModel):
+class SavedPlan(Model):
     month: str
     revision: int
     hash: str
@@ -111,7 +109,7 @@ class SavedPlan(BaseModel):
     item_ids: list[str] = Field(description="ids of the plan's items, as assigned")
 
 
-class PlanOut(BaseModel):
+class PlanOut(Model):
     month: str
     items: list[PlanItem]
     revision: int
@@ -129,7 +127,7 @@ class SummaryIn(Input):
     reason: Reason | None = None
 
 
-class SavedSummary(BaseModel):
+class SavedSummary(Model):
     half: str
     revision: int
     hash: str
@@ -138,7 +136,7 @@ class SavedSummary(BaseModel):
     saved_at: str
 
 
-class SummaryOut(BaseModel):
+class SummaryOut(Model):
     half: str
     achievements: str
     problems: str
@@ -160,7 +158,7 @@ class LeaveIn(Input):
     note: Note | None = None
 
 
-class LeaveOut(BaseModel):
+class LeaveOut(Model):
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
     from_: date = Field(alias="from")
@@ -171,12 +169,12 @@ class LeaveOut(BaseModel):
     hash: str
 
 
-class LeaveList(BaseModel):
+class LeaveList(Model):
     leaves: list[LeaveOut]
 
 
 # --- revisions ------------------------------------------------------------------------------
-class RevisionOut(BaseModel):
+class RevisionOut(Model):
     """One stored revision: chain fields plus the saved body's fields."""
 
     model_config = ConfigDict(extra="allow")
@@ -191,12 +189,12 @@ class RevisionOut(BaseModel):
     previous_hash: str | None
 
 
-class RevisionList(BaseModel):
+class RevisionList(Model):
     revisions: list[RevisionOut]
 
 
 # --- what the cadre owes --------------------------------------------------------------------
-class Owed(BaseModel):
+class Owed(Model):
     kind: Literal["entry", "plan", "summary"]
     period: str = Field(description="date, month or half-year")
     due: date
@@ -205,7 +203,7 @@ class Owed(BaseModel):
     provisional: bool = Field(description="the working-day calendar for this date is provisional (Mon–Fri)")
 
 
-class MeOut(BaseModel):
+class MeOut(Model):
     cadre_id: str
     name: str
     unit_id: str
@@ -226,7 +224,7 @@ class MeOut(BaseModel):
 
 
 # --- my month as a calendar -----------------------------------------------------------------
-class CalendarDayOut(BaseModel):
+class CalendarDayOut(Model):
     """One day of ``GET /me/calendar``. Whether an entry was saved for it, and late, is in
     ``GET /entries``; this says what the working calendar and the obligation rule make of the day."""
 
@@ -250,7 +248,7 @@ class CalendarDayOut(BaseModel):
     locked: bool = Field(description="past the last day an entry for this date can be saved")
 
 
-class MonthCalendarOut(BaseModel):
+class MonthCalendarOut(Model):
     month: str = Field(description="YYYY-MM")
     today: date = Field(description="today in Asia/Shanghai, by the server's clock")
     source: Literal["official", "library", "provisional"] = Field(

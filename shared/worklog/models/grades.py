@@ -2,14 +2,12 @@
 figures and the grade given), and how a quarter and an on-time rate are written. The sheet that
 prints them is worklog.audit.evaluation; what the API returns is worklog.models.audits."""
 
-from __future__ import annotations
-
 import re
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from worklog.models.common import YEARS
+from worklog.models.common import YEARS, Model
 
 
 class Grade(StrEnum):
@@ -21,7 +19,7 @@ class Grade(StrEnum):
     POOR = "poor"
 
 
-class SheetRow(BaseModel):
+class SheetRow(Model):
     """One cadre's line on the sheet: the quarter's figures and the grade given (if any yet)."""
 
     cadre_id: str

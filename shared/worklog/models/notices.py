@@ -1,13 +1,11 @@
 """Promotion-vetting notices (干部任前公示) and the public's feedback on them."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
-from worklog.models.common import MULTI_LINE, ONE_LINE, Day
+from worklog.models.common import MULTI_LINE, ONE_LINE, Day, Model
 
 NoticeId = Annotated[str, StringConstraints(pattern=r"^N[0-9]{8}-[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 FeedbackId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
@@ -22,7 +20,7 @@ MIN_WORKING_DAYS = 5
 MAX_CALENDAR_DAYS = 60  # from start to end; also bounds the search for the notices open on a day
 
 
-class Notice(BaseModel):
+class Notice(Model):
     notice_id: str
     candidate_id: str
     candidate_name: str
@@ -38,7 +36,7 @@ class Notice(BaseModel):
         return "upcoming" if on < self.start else "open" if on <= self.end else "closed"
 
 
-class Feedback(BaseModel):
+class Feedback(Model):
     # Nothing about the sender: items stored before this carry a "source" hash, dropped on load
     # (and from the item whenever it is rewritten).
     model_config = ConfigDict(extra="ignore")
@@ -54,7 +52,7 @@ class Feedback(BaseModel):
 
 
 # --- inputs ---------------------------------------------------------------------------------
-class NoticeIn(BaseModel):
+class NoticeIn(Model):
     model_config = ConfigDict(extra="forbid")
 
     candidate_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
@@ -71,21 +69,21 @@ class NoticeIn(BaseModel):
     )
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(Model):
     model_config = ConfigDict(extra="forbid")
 
     content: FeedbackText = Field(description="what the sender wants the Org Dept to know")
     contact: Contact = Field("", description="optional: how to reach the sender")
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(Model):
     model_config = ConfigDict(extra="forbid")
 
     answer: Answer
 
 
 # --- outputs --------------------------------------------------------------------------------
-class NoticeOut(BaseModel):
+class NoticeOut(Model):
     notice_id: str
     candidate_id: str
     candidate_name: str
@@ -100,18 +98,18 @@ class NoticeOut(BaseModel):
     opened_at: str
 
 
-class NoticeList(BaseModel):
+class NoticeList(Model):
     notices: list[NoticeOut]
 
 
-class FeedbackReceipt(BaseModel):
+class FeedbackReceipt(Model):
     notice_id: str
     feedback_id: str
     received_at: str
     message: str
 
 
-class FeedbackOut(BaseModel):
+class FeedbackOut(Model):
     feedback_id: str
     content: str
     contact: str
@@ -121,6 +119,6 @@ class FeedbackOut(BaseModel):
     answered_at: str | None
 
 
-class FeedbackList(BaseModel):
+class FeedbackList(Model):
     notice_id: str
     feedback: list[FeedbackOut]

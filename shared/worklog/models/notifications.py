@@ -6,15 +6,14 @@ channel preferences.
 the ``*Out``/``*In`` models are what ``/me/notifications`` answers and takes.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 # The channels and the roster's contact details live in worklog.models.contact, which every function
 # loads; they are re-exported here for the notifier's code.
+from worklog.models.common import Model
 from worklog.models.contact import CHANNELS as CHANNELS
 from worklog.models.contact import Channel as Channel
 from worklog.models.contact import ContactDetails as ContactDetails
@@ -33,7 +32,7 @@ NoticeKind = Literal[
 DeliveryStatus = Literal["queued", "sent", "retrying", "failed", "muted", "no_channel"]
 
 
-class Notice(BaseModel):
+class Notice(Model):
     """One thing one person is told, from one event. ``notice_id`` is deterministic (from the
     event's own ids), so a replayed event stores nothing new."""
 
@@ -54,7 +53,7 @@ class Notice(BaseModel):
     received_at: str = Field(description="server time the event was taken in (ISO 8601, +08:00)")
 
 
-class Delivery(BaseModel):
+class Delivery(Model):
     """One attempt to get a digest to a person through one channel: the evidence of who was told."""
 
     channel: Channel | None = None
@@ -65,7 +64,7 @@ class Delivery(BaseModel):
     error: str | None = None
 
 
-class NoticeLine(BaseModel):
+class NoticeLine(Model):
     """A notice as a digest lists it."""
 
     notice_id: str
@@ -76,7 +75,7 @@ class NoticeLine(BaseModel):
     link: str
 
 
-class Digest(BaseModel):
+class Digest(Model):
     """What one person is told at once: a morning's digest (``digest_id`` ``morning-<date>``), or an
     urgent notice sent within daytime hours (``urgent-<notice id>``). It is also their inbox item."""
 
@@ -90,7 +89,7 @@ class Digest(BaseModel):
     read_at: str | None = None
 
 
-class Preferences(BaseModel):
+class Preferences(Model):
     """A person's choices: channels muted (the inbox cannot be)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -106,7 +105,7 @@ NotificationId = Annotated[
 ]
 
 
-class NotificationOut(BaseModel):
+class NotificationOut(Model):
     id: NotificationId = Field(description="the item's id (its time and digest id), used to mark it read")
     at: str
     title: str
@@ -117,13 +116,13 @@ class NotificationOut(BaseModel):
     status: DeliveryStatus
 
 
-class NotificationList(BaseModel):
+class NotificationList(Model):
     items: list[NotificationOut] = Field(description="newest first")
     unread: int = Field(description="unread items among the newest 100")
     next: str | None = Field(None, description="cursor of the next (older) page")
 
 
-class MarkReadIn(BaseModel):
+class MarkReadIn(Model):
     model_config = ConfigDict(extra="forbid")
 
     ids: list[NotificationId] = Field(
@@ -132,19 +131,19 @@ class MarkReadIn(BaseModel):
     all: bool = Field(False, description="mark every unread item read")
 
 
-class MarkReadOut(BaseModel):
+class MarkReadOut(Model):
     marked: int = Field(description="items this request marked read (already read or not mine: not counted)")
     unread: int = Field(description="unread items among the newest 100, after marking")
 
 
-class ChannelState(BaseModel):
+class ChannelState(Model):
     channel: Channel
     available: bool = Field(description="the roster has what this channel needs (a mobile, an e-mail, an id)")
     muted: bool
     preferred: bool = Field(description="the channel a digest goes out on while it is not muted")
 
 
-class PreferencesOut(BaseModel):
+class PreferencesOut(Model):
     channels: list[ChannelState]
     inbox: Literal[True] = Field(True, description="the in-app inbox always receives everything")
 
@@ -164,7 +163,7 @@ def morning_id(day: date) -> str:
     return f"morning-{day.isoformat()}"
 
 
-class Message(BaseModel):
+class Message(Model):
     """A digest made ready for the channels (worklog.notify.digest makes it; the channel adapters
     send the part that is theirs)."""
 

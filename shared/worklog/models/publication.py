@@ -4,17 +4,17 @@ The public views it governs are built in ``worklog.publish.policy``; the masking
 ``worklog.text.mask_personal_data``.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from worklog.models.common import Model
 
 INTERNAL_PLACEHOLDER = "内部事项，不予公开"
 MAX_DEPARTED_MONTHS = 1200  # a hundred years: beyond it a departure's deadline would leave the calendar
 
 
-class PublicationPolicy(BaseModel):
+class PublicationPolicy(Model):
     """The one settings model of what the public site shows."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -5,16 +5,14 @@ Inputs forbid unknown fields; ``StoredReview`` and ``ReadRecord`` are what the c
 holds (worklog.compliance.review_repository); the rest is what the API returns.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
 from worklog.labels import VERDICT_LABELS, describe
-from worklog.models.common import MULTI_LINE, Day
+from worklog.models.common import MULTI_LINE, Day, Model
 from worklog.models.common import ReadPurpose as ReadPurpose
 from worklog.models.entries import EntryOut
 
@@ -31,7 +29,7 @@ class SignalKind(StrEnum):
     BULK_BACKFILL = "bulk_backfill"
 
 
-class Signal(BaseModel):
+class Signal(Model):
     """A hint for the reviewer about one cadre's log; never a verdict."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -53,7 +51,7 @@ class Signal(BaseModel):
 
 
 # --- stored ---------------------------------------------------------------------------------
-class StoredReview(BaseModel):
+class StoredReview(Model):
     """One weekly assignment as the compliance table holds it."""
 
     assignment_id: str = Field(description="<week_start>#<cadre_id>: deterministic, one per cadre and week")
@@ -80,7 +78,7 @@ class StoredReview(BaseModel):
         return self.status == "overdue" or self.overdue_marked_at is not None
 
 
-class ReadRecord(BaseModel):
+class ReadRecord(Model):
     """One read of a cadre's log by someone else."""
 
     owner_cadre_id: str = Field(description="whose log was read")
@@ -94,7 +92,7 @@ class ReadRecord(BaseModel):
 
 
 # --- inputs ---------------------------------------------------------------------------------
-class VerdictIn(BaseModel):
+class VerdictIn(Model):
     model_config = ConfigDict(extra="forbid")
 
     verdict: Verdict = Field(description=describe(VERDICT_LABELS))
@@ -102,7 +100,7 @@ class VerdictIn(BaseModel):
 
 
 # --- outputs --------------------------------------------------------------------------------
-class ReviewOut(BaseModel):
+class ReviewOut(Model):
     assignment_id: str
     week_start: date
     week_end: date
@@ -124,11 +122,11 @@ class ReviewOut(BaseModel):
     overdue_marked_at: str | None = None
 
 
-class ReviewList(BaseModel):
+class ReviewList(Model):
     reviews: list[ReviewOut]
 
 
-class ReviewPlanItem(BaseModel):
+class ReviewPlanItem(Model):
     month: str = Field(description="YYYY-MM of the plan the item belongs to")
     id: str
     content: str
@@ -136,7 +134,7 @@ class ReviewPlanItem(BaseModel):
     referenced_on: list[date] = Field(description="days of the reviewed week whose entries cite this item")
 
 
-class ReviewDetail(BaseModel):
+class ReviewDetail(Model):
     review: ReviewOut
     entries: list[EntryOut] = Field(description="the reviewee's entries of the week (current views)")
     plan_items: list[ReviewPlanItem] = Field(description="items of the monthly plans the week falls in")
@@ -149,7 +147,7 @@ class VerdictOut(ReviewOut):
     )
 
 
-class CadreEntries(BaseModel):
+class CadreEntries(Model):
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
     cadre_id: str
@@ -159,7 +157,7 @@ class CadreEntries(BaseModel):
     entries: list[EntryOut]
 
 
-class ReadOut(BaseModel):
+class ReadOut(Model):
     reader_id: str
     reader_name: str
     reader_roles: list[str]
@@ -169,12 +167,12 @@ class ReadOut(BaseModel):
     read_at: str
 
 
-class ReadList(BaseModel):
+class ReadList(Model):
     reads: list[ReadOut] = Field(description="newest first")
 
 
 # --- the weekly run -------------------------------------------------------------------------
-class WeeklyRunIn(BaseModel):
+class WeeklyRunIn(Model):
     """The scheduled event: empty from the scheduler; ``date`` picks the Monday to run for
     (/_local/run, tests, a manual re-run). Other fields the scheduler may add are ignored."""
 
@@ -183,7 +181,7 @@ class WeeklyRunIn(BaseModel):
     date: Day | None = Field(None, description="the Monday the run is for (any day stands for its week)")
 
 
-class UnreviewedCadre(BaseModel):
+class UnreviewedCadre(Model):
     """A cadre left without a reviewer for a week, by id: what the run logs (never the name)."""
 
     cadre_id: str
@@ -194,7 +192,7 @@ class UnreviewedCadre(BaseModel):
     )
 
 
-class WeeklyRunSummary(BaseModel):
+class WeeklyRunSummary(Model):
     """What one run of review-assignment did (its return value, and /_local/run's answer)."""
 
     run_date: date = Field(description="the Monday the run is for")

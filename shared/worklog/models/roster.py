@@ -1,12 +1,11 @@
 """Roster and organisation: units, cadres, roles."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
+from worklog.models.common import Model
 from worklog.models.contact import Channel, ContactDetails
 
 Role = Literal[
@@ -48,7 +47,7 @@ CONTACT_FIELDS: tuple[str, ...] = (
 )
 
 
-class Unit(BaseModel):
+class Unit(Model):
     """A unit (单位): a bureau, an office, a street, or the district leadership."""
 
     model_config = ConfigDict(extra="forbid")
@@ -59,7 +58,7 @@ class Unit(BaseModel):
     head_id: CadreId | None = None
 
 
-class Cadre(BaseModel):
+class Cadre(Model):
     """A cadre on the roster. Roles come from here, never from the token."""
 
     model_config = ConfigDict(extra="forbid")
@@ -81,7 +80,7 @@ class Cadre(BaseModel):
     def contact(self) -> ContactDetails:
         return ContactDetails.model_validate({name: getattr(self, name) for name in CONTACT_FIELDS})
 
-    def without_contacts(self) -> Cadre:
+    def without_contacts(self) -> "Cadre":
         """The record as a reader other than an admin may see it: no way to reach the cadre."""
         return self.model_copy(update=dict.fromkeys(CONTACT_FIELDS))
 
@@ -91,7 +90,7 @@ class Cadre(BaseModel):
         return not (self.left_on and day > self.left_on)
 
 
-class RejectedRow(BaseModel):
+class RejectedRow(Model):
     row: int = Field(
         description="the row number the sheet shows (CSV/XLSX: a title row and the header row counted); "
         "JSON: the record's position from 1"
@@ -102,7 +101,7 @@ class RejectedRow(BaseModel):
     errors: list[str]
 
 
-class RoleState(BaseModel):
+class RoleState(Model):
     """What the roster lets a cadre do: their roles, their unit (a unit head heads it), and their
     last day in post."""
 
@@ -111,11 +110,11 @@ class RoleState(BaseModel):
     left_on: date | None = None
 
     @classmethod
-    def of(cls, cadre: Cadre) -> RoleState:
+    def of(cls, cadre: Cadre) -> "RoleState":
         return cls(roles=list(cadre.roles), unit_id=cadre.unit_id, left_on=cadre.left_on)
 
 
-class RoleChange(BaseModel):
+class RoleChange(Model):
     """One change of what a cadre may do, as written by a roster import: stored in the same
     transaction as the roster row it describes, append-only (never updated or deleted)."""
 
@@ -135,12 +134,12 @@ class RoleChange(BaseModel):
     after: RoleState
 
 
-class RoleChangeList(BaseModel):
+class RoleChangeList(Model):
     changes: list[RoleChange] = Field(description="newest first")
     next_cursor: str | None = Field(None, description="pass as cursor for the next page; none: no more")
 
 
-class ImportReport(BaseModel):
+class ImportReport(Model):
     dry_run: bool
     received: int
     imported: int
@@ -158,7 +157,7 @@ class ImportReport(BaseModel):
 MAX_IMPORT_CHARS = 4 * 1024 * 1024 - 1024
 
 
-class RosterImportIn(BaseModel):
+class RosterImportIn(Model):
     """Body of POST /admin/roster/imports. XLSX content is always base64."""
 
     model_config = ConfigDict(extra="forbid")
@@ -174,9 +173,9 @@ class RosterImportIn(BaseModel):
     dry_run: bool = Field(False, description="validate and report without writing")
 
 
-class UnitList(BaseModel):
+class UnitList(Model):
     units: list[Unit]
 
 
-class CadreList(BaseModel):
+class CadreList(Model):
     cadres: list[Cadre]

@@ -1,13 +1,12 @@
 """Per-unit figures of closed months (单位概况): counts per unit, never per cadre."""
 
-from __future__ import annotations
-
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from worklog.labels import VERDICT_LABELS
+from worklog.models.common import Model
 
 
-class MonthFigures(BaseModel):
+class MonthFigures(Model):
     """One unit's month, in person-days and person-weeks. No cadre is named or ranked: these are the
     unit's totals, as the public site shows the entry figures."""
 
@@ -23,30 +22,30 @@ class MonthFigures(BaseModel):
     )
 
 
-class UnitFiguresOut(BaseModel):
+class UnitFiguresOut(Model):
     unit_id: str
     unit_name: str
     closed_through: str = Field(description="the latest closed month (YYYY-MM)")
     months: list[MonthFigures] = Field(description="the months asked for, oldest first")
 
 
-class UnitMonthRow(BaseModel):
+class UnitMonthRow(Model):
     unit_id: str
     unit_name: str
     figures: MonthFigures
 
 
-class DistrictFiguresOut(BaseModel):
+class DistrictFiguresOut(Model):
     month: str
     closed_through: str = Field(description="the latest closed month (YYYY-MM)")
     units: list[UnitMonthRow] = Field(description="every unit in roster order (never sorted by a figure)")
 
 
-class UnitName(BaseModel):
+class UnitName(Model):
     unit_id: str
     name: str
     category: str = ""
 
 
-class UnitNames(BaseModel):
+class UnitNames(Model):
     units: list[UnitName] = Field(description="every unit in roster order")

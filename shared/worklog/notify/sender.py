@@ -27,18 +27,17 @@ A retry message carries the person's roster profile (to reach them again) and th
 carry ids, channels and error codes only, never a mobile, an e-mail, a webhook URL or a secret.
 """
 
-from __future__ import annotations
-
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from worklog import aws
 from worklog.clock import Clock, iso_now, system_clock
+from worklog.models.common import Model
 from worklog.models.notifications import Channel, Delivery, Message, Preferences, channel_order
 from worklog.models.roster import Cadre
 from worklog.notify.channels import ChannelAdapter, SendFailed, default_adapters
@@ -65,7 +64,7 @@ class DeliveryJob(NamedTuple):
     at: str
 
 
-class RetryMessage(BaseModel):
+class RetryMessage(Model):
     """The body of a retry-queue message: the person by id only (no mobile or e-mail waits in the
     queue; the retry reads the roster's profile as it is then)."""
 

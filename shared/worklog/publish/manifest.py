@@ -9,18 +9,17 @@ not rendered again; one that moved is read from where the last publish left it) 
 their objects. One batch of a run owns a shard: no two batches ever write the same one.
 """
 
-from __future__ import annotations
-
 import hashlib
 import math
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from worklog.models.common import Model
 from worklog.publish import pages as pg
 from worklog.publish import tamper
 
 
-class CadreState(BaseModel):
+class CadreState(Model):
     seen_seq: int = 0  # the chain head when this cadre was last rendered
     seq: int = 0  # the last published revision
     head: str = tamper.GENESIS
@@ -31,7 +30,7 @@ class CadreState(BaseModel):
     withdrawn: str = ""  # the day a departed cadre's pages became the notice ("": public)
 
 
-class Manifest(BaseModel):
+class Manifest(Model):
     objects: dict[str, str] = Field(default_factory=dict)
     # Every cadre's state: in the shards; read into a run's memory, never stored here (an older
     # manifest that still holds them is split into shards by the next run).
@@ -42,7 +41,7 @@ class Manifest(BaseModel):
     shards: int = 0  # 0: not split yet
 
 
-class ShardManifest(BaseModel):
+class ShardManifest(Model):
     cadres: dict[str, CadreState] = Field(default_factory=dict)
     objects: dict[str, str] = Field(default_factory=dict)
 

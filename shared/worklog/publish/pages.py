@@ -6,14 +6,14 @@ them into HTML. They are frozen: a page is a pure function of its view model, so
 give byte-identical pages.
 """
 
-from __future__ import annotations
-
 import re
 from datetime import date
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from worklog.models.common import Model
 
 Status = Literal["done", "in_progress", "not_done"]
 
@@ -34,7 +34,7 @@ def web_origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
-class _View(BaseModel):
+class _View(Model):
     model_config = ConfigDict(frozen=True)
 
 
@@ -56,12 +56,13 @@ class RevisionView(_View):
 class EntryView(_View):
     date: date
     state: Literal["saved", "missing", "leave", "not_owed"]  # not_owed: weekend/holiday/not in post
-    items: list[ItemView] = []
+    items: list[ItemView] = Field(default_factory=list)
     mistakes: str | None = None
     reflections: str | None = None
     late: bool = False  # shown as 补记
     amended: bool = False  # shown as 修订, with the reasons of later revisions
-    revisions: list[RevisionView] = []  # all revisions, oldest first; linked to the revision history
+    # all revisions, oldest first; linked to the revision history
+    revisions: list[RevisionView] = Field(default_factory=list)
 
 
 class PlanItemView(_View):
@@ -76,7 +77,7 @@ class PlanView(_View):
     items: list[PlanItemView]
     late: bool = False
     amended: bool = False
-    revisions: list[RevisionView] = []
+    revisions: list[RevisionView] = Field(default_factory=list)
 
 
 class SummaryView(_View):
@@ -86,7 +87,7 @@ class SummaryView(_View):
     next_steps: str
     late: bool = False
     amended: bool = False
-    revisions: list[RevisionView] = []
+    revisions: list[RevisionView] = Field(default_factory=list)
 
 
 class CadreRef(_View):
@@ -165,8 +166,8 @@ class NoticeView(_View):
     feedback_url: str  # absolute URL of the public feedback endpoint for this notice (form action)
     months: list[str]  # the candidate's published months of the last 12 months
     on_time_rate: str  # e.g. "96.2%"
-    verdicts: dict[str, int] = {}
-    findings: dict[str, int] = {}
+    verdicts: dict[str, int] = Field(default_factory=dict)
+    findings: dict[str, int] = Field(default_factory=dict)
     withdrawn: bool = False  # the candidate left and their log is no longer public
 
     @field_validator("feedback_url")
@@ -197,7 +198,7 @@ class AuditRoundView(_View):
     version: str | None
     reason: str = ""
     draw_reason: str | None = None
-    sample: list[AuditSampleRow] = []
+    sample: list[AuditSampleRow] = Field(default_factory=list)
 
 
 class CheckpointRef(_View):

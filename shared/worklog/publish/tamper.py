@@ -12,8 +12,6 @@ checkpoint. Rewriting, inserting or deleting a published revision after a checkp
 that the checkpoint signed, and ``verification.verify_site`` reports it.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import hashlib
@@ -28,9 +26,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
-from pydantic import BaseModel
 
 from worklog import aws
+from worklog.models.common import Model
 
 ALGORITHM = "worklog-public-chain-v1"  # checkpoints that list every leaf (still verifiable)
 ALGORITHM_V2 = "worklog-public-chain-v2"  # checkpoints without leaves, chained; per-cadre proofs
@@ -38,7 +36,7 @@ SIGNATURE_ALGORITHM = "ECDSA_SHA_256"  # KMS key spec ECC_NIST_P256; LocalSigner
 GENESIS = "0" * 64
 
 
-class PublishedRevision(BaseModel):
+class PublishedRevision(Model):
     """One revision as the site shows it (the body is the public, masked body)."""
 
     seq: int
@@ -52,13 +50,13 @@ class PublishedRevision(BaseModel):
     chain_hash: str  # the journal's hash, where it may be shown; the publisher leaves it empty (masking)
 
 
-class CadreLedger(BaseModel):
+class CadreLedger(Model):
     cadre_id: str
     revisions: list[PublishedRevision]  # ascending seq
     heads: list[str]  # heads[i] = public chain head after revisions[i]
 
 
-class WithdrawnLedger(BaseModel):
+class WithdrawnLedger(Model):
     """A cadre's ledger file once their log is no longer public (a departure's time has passed): no
     revisions, only the public chain's last position and head, which stay the cadre's leaf in every
     later checkpoint (docs/decisions.md, 30)."""
@@ -102,7 +100,7 @@ def replay(ledger: CadreLedger) -> list[str]:
 # --- Merkle tree (RFC 6962) over every cadre's head ---------------------------------------------
 
 
-class Leaf(BaseModel):
+class Leaf(Model):
     cadre_id: str
     seq: int
     head: str  # the public head after revision ``seq``
@@ -212,12 +210,12 @@ def verify_inclusion(leaf: Leaf, proof: list[tuple[str, str]], root: str) -> boo
 # --- Signed checkpoints -------------------------------------------------------------------------
 
 
-class CheckpointLink(BaseModel):
+class CheckpointLink(Model):
     date: str
     root: str
 
 
-class Checkpoint(BaseModel):
+class Checkpoint(Model):
     """v1 lists every leaf (its size grows with the cadres); v2 holds only the count and the link to
     the checkpoint before it, and each cadre's ``InclusionProof`` shows its leaf is under the root."""
 
@@ -239,7 +237,7 @@ class Checkpoint(BaseModel):
         return len(self.leaves) if self.leaves is not None else self.count or 0
 
 
-class InclusionProof(BaseModel):
+class InclusionProof(Model):
     """One cadre's leaf and the path from it to the root of the dated checkpoint it was proved against."""
 
     algorithm: str = ALGORITHM_V2

@@ -9,8 +9,6 @@ whose type names the importer's reason (``not_text`` is pydantic's ``string_type
 words them (worklog.roster.importer), one reason per bad field, one per unknown role.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -18,16 +16,16 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from worklog.models.common import ONE_LINE
+from worklog.models.common import ONE_LINE, Model
 from worklog.models.contact import Channel
 from worklog.models.roster import (
     ROLES,
@@ -148,7 +146,12 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not strip_blanks(value))
 
 
-class RowKeys(BaseModel):
+def _cadre_only() -> list[Role]:
+    """A row that names no role is a cadre's (a new list for each row)."""
+    return ["cadre"]
+
+
+class RowKeys(Model):
     """What the checks across rows read of a row (duplicate ids and heads, one name per unit,
     units that exist): of a rejected row too, with the fields it got right and the roles it
     named that exist."""
@@ -160,7 +163,9 @@ class RowKeys(BaseModel):
     unit_id: RowUnitId | None = None
     unit_name: Annotated[UnitName, ONE_LINE] | None = None
     unit_category: Annotated[UnitCategory, ONE_LINE] | None = None
-    roles: Annotated[list[Role], AfterValidator(_with_cadre), BeforeValidator(_known_roles)] = ["cadre"]
+    roles: Annotated[list[Role], AfterValidator(_with_cadre), BeforeValidator(_known_roles)] = Field(
+        default_factory=_cadre_only
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -190,7 +195,9 @@ class RosterRow(RowKeys):
     unit_id: RowUnitId
     title: Annotated[PostTitle, ONE_LINE] = ""
     rank: Annotated[Rank, ONE_LINE] = ""
-    roles: Annotated[list[Role], AfterValidator(_with_cadre), BeforeValidator(_role_names)] = ["cadre"]
+    roles: Annotated[list[Role], AfterValidator(_with_cadre), BeforeValidator(_role_names)] = Field(
+        default_factory=_cadre_only
+    )
     joined_on: RowDay = None
     left_on: RowDay = None
     mobile: RowMobile | None = None
@@ -208,7 +215,7 @@ class RosterRow(RowKeys):
         return left_on
 
     @model_validator(mode="after")
-    def _preferred_channel_reachable(self) -> RosterRow:
+    def _preferred_channel_reachable(self) -> "RosterRow":
         check_reachable(self)
         return self
 

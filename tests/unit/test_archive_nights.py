@@ -4,10 +4,11 @@ the naming of every missing, altered or inserted revision."""
 from __future__ import annotations
 
 import copy
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from worklog.archive import nights
+from worklog.archive.store import ArchiveStore
 from worklog.archive.verify import check_chain
 from worklog.journal.records import Head, build_revision, head_item, revision_item
 from worklog.periods import day_period
@@ -102,3 +103,35 @@ def test_revisions_dropped_from_the_end_are_named_by_the_head_that_counts_them()
         "cadre c0001 seq 4: missing from the archive (its head counts it)",
         "cadre c0001 seq 5: missing from the archive (its head counts it)",
     ]
+
+
+class _Listing:
+    """list_object_versions as S3 answers it: a key's versions newest first, in pages."""
+
+    def __init__(self, pages: list[list[dict[str, Any]]]) -> None:
+        self.pages = pages
+
+    def list_object_versions(self, **kwargs: Any) -> dict[str, Any]:
+        n = int(kwargs.get("KeyMarker") or 0)
+        more = n + 1 < len(self.pages)
+        page: dict[str, Any] = {"Versions": self.pages[n], "IsTruncated": more}
+        if more:
+            page |= {"NextKeyMarker": str(n + 1), "NextVersionIdMarker": "v"}
+        return page
+
+
+def test_a_keys_first_version_is_the_oldest_even_when_both_were_written_in_one_second() -> None:
+    # Given the archiver's night and a version written over it within the same second (LastModified
+    # counts whole seconds), listed as S3 lists them: newest first, over two pages
+    second = datetime(2026, 11, 20, 3, 30, 1, tzinfo=UTC)
+    key = "archive/nights/2026/11/19.jsonl.gz"
+    listing = _Listing(
+        [
+            [{"Key": key, "VersionId": "over", "IsLatest": True, "LastModified": second}],
+            [{"Key": key, "VersionId": "archived", "IsLatest": False, "LastModified": second}],
+        ]
+    )
+    # When the first versions are asked for
+    first = ArchiveStore(bucket="ledger", client=listing).first_versions("archive/nights/")
+    # Then the one the archiver wrote is the night's
+    assert first == {key: "archived"}

@@ -135,7 +135,10 @@ class ArchiveStore(LedgerStore):
                 for v in page.get("Versions", [])
             ]
             if not page.get("IsTruncated"):
-                return sorted(found, key=lambda v: (v.key, v.modified, not v.latest))
+                # S3 lists a key's versions newest first, and LastModified counts whole seconds: two
+                # versions written within one second are ordered by their place in the listing.
+                place = {id(v): n for n, v in enumerate(found)}
+                return sorted(found, key=lambda v: (v.key, v.modified, -place[id(v)]))
             kwargs["KeyMarker"], kwargs["VersionIdMarker"] = (
                 page["NextKeyMarker"],
                 page["NextVersionIdMarker"],

@@ -7,8 +7,6 @@ import base64
 import binascii
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
@@ -49,6 +47,7 @@ from worklog.models.roster import (
 )
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 from worklog.periods import check_range
+from worklog.resolver import Path, Query, Response, content_types
 from worklog.roster.importer import import_roster
 from worklog.roster.repository import BadCursor, RosterRepository
 from worklog.schedules import ScheduleRepository, current_calendar

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
@@ -53,6 +51,7 @@ from worklog.models.cases import (
 from worklog.models.common import Day
 from worklog.models.roster import Role
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
+from worklog.resolver import Path, Query, Response, content_types
 from worklog.roster.repository import RosterRepository
 
 app = http.create_app()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
@@ -45,6 +43,7 @@ from worklog.models.notifications import (
 from worklog.notify.inbox import InboxService
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
 from worklog.periods import day_period, half_period, month_period
+from worklog.resolver import Path, Query, Response
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import get_settings

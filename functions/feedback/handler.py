@@ -14,8 +14,6 @@ import json
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
@@ -24,6 +22,7 @@ from worklog.errors import InvalidJson, ValidationFailed
 from worklog.messages import MSG
 from worklog.models.notices import FeedbackIn, FeedbackReceipt, NoticeId
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
+from worklog.resolver import Path, Response, content_types
 from worklog.settings import get_settings
 from worklog.vetting.senders import viewer_address
 from worklog.vetting.service import NoticeService

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from worklog import http, idempotency
@@ -19,6 +17,7 @@ from worklog.models.reviews import CadreEntries, ReadList, ReviewDetail, ReviewL
 from worklog.models.roster import CadreId, UnitId
 from worklog.models.units import DistrictFiguresOut, UnitFiguresOut, UnitName, UnitNames
 from worklog.observability import FUNCTION_URL_CORRELATION, logger, metrics, tracer
+from worklog.resolver import Path, Query, Response
 from worklog.roster.repository import RosterRepository
 
 app = http.create_app()

@@ -16,14 +16,6 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
-    RequestValidationError,
-    ValidationException,
-)
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, ValidationError
 
 from worklog.auth.principals import Principal, PrincipalResolver
@@ -38,6 +30,16 @@ from worklog.errors import (
 from worklog.messages import MSG
 from worklog.models.common import ErrorBody
 from worklog.observability import logger
+from worklog.resolver import (
+    LambdaFunctionUrlResolver,
+    NotFoundError,
+    OpenAPIResponse,
+    RequestUnsupportedContentType,
+    RequestValidationError,
+    Response,
+    ValidationException,
+    content_types,
+)
 from worklog.roster.repository import RosterRepository
 from worklog.settings import get_settings
 

@@ -19,8 +19,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -35,6 +33,7 @@ from pydantic import BaseModel
 from worklog import aws
 from worklog.errors import Conflict, ValidationFailed
 from worklog.messages import MSG
+from worklog.resolver import Header, LambdaFunctionUrlResolver, Response, content_types
 from worklog.settings import get_settings
 
 KEY_RULE = r"^[A-Za-z0-9._:-]{1,128}$"

@@ -9,6 +9,7 @@ pydantic models only in the functions that use them. No timing here: the times a
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -158,3 +159,43 @@ def test_no_function_loads_powertools_batch_utility(name: str) -> None:
     loaded = modules_of(name)
     # Then Powertools' batch utility, which loads every event source's data classes, is not loaded
     assert "aws_lambda_powertools.utilities.batch" not in loaded
+
+
+# Powertools' event handlers and event data classes a function URL does not need: the resolvers of
+# other event sources (AppSync loads asyncio) and the data classes of every other event source.
+OTHER_EVENT_HANDLERS = (
+    "aws_lambda_powertools.event_handler.appsync",
+    "aws_lambda_powertools.event_handler.bedrock_agent",
+    "aws_lambda_powertools.event_handler.events_appsync",
+    "aws_lambda_powertools.event_handler.http_resolver",
+    "aws_lambda_powertools.utilities.data_classes.sqs_event",
+    "aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event",
+    "aws_lambda_powertools.utilities.data_classes.appsync_resolver_event",
+)
+URL_FUNCTIONS = ("entries", "reviews", "cases", "admin", "feedback")
+
+
+@pytest.mark.parametrize("name", URL_FUNCTIONS)
+def test_a_function_url_loads_only_the_function_url_resolver(name: str) -> None:
+    # Given a function behind a URL, When a fresh interpreter imports its handler module
+    loaded = modules_of(name)
+    # Then Powertools' Function URL resolver is loaded, and none of the other resolvers or event
+    # sources its packages' __init__ would have imported (worklog.resolver defers them)
+    assert "aws_lambda_powertools.event_handler.lambda_function_url" in loaded
+    assert loaded.isdisjoint(OTHER_EVENT_HANDLERS), sorted(loaded & set(OTHER_EVENT_HANDLERS))
+
+
+def test_only_worklog_resolver_imports_powertools_event_handlers() -> None:
+    # Given every module of the layer and every handler
+    doors = ("aws_lambda_powertools.event_handler", "aws_lambda_powertools.utilities.data_classes")
+    offenders = []
+    for path in [*(ROOT / "shared" / "worklog").rglob("*.py"), *(ROOT / "functions").rglob("*.py")]:
+        if path == ROOT / "shared" / "worklog" / "resolver.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.startswith(doors)]
+    # Then none imports Powertools' event handlers or data classes but worklog.resolver: an import
+    # that came first would run the packages' __init__ and load every resolver again
+    assert offenders == []

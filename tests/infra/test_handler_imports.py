@@ -24,7 +24,12 @@ FUNCTIONS = {spec.code_dir.name: spec for spec in Stack(load_template()).functio
 # Modules no function loads at import: each is loaded by the one route that needs it.
 NEVER_AT_IMPORT = ("openpyxl", "pydantic_settings")
 # The public feedback function never verifies a token, and renders its page only for form posts.
-NOT_IN = {"feedback": ("jwt", "cryptography", "jinja2")}
+NOT_IN = {
+    "feedback": ("jwt", "cryptography", "jinja2"),
+    # Jinja2 at the first page rendered: the archiver never renders, nor the publisher's planning run.
+    "archiver": ("jinja2",),
+    "disclosure_publisher": ("jinja2",),
+}
 # Functions that do verify tokens load PyJWT at init, not in their first request.
 TOKEN_FUNCTIONS = ("entries", "reviews", "cases", "admin")
 # Model modules are built at import (pydantic's schema build), so a function loads only those it

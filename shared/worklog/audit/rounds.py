@@ -30,7 +30,8 @@ from worklog.audit.tables import AuditTables
 from worklog.bus import EventBus
 from worklog.clock import Clock, iso_now, system_clock
 from worklog.errors import Conflict, NotFound
-from worklog.models.audits import AuditAssignment, AuditRound, ledger_key
+from worklog.models.audit_keys import ledger_key
+from worklog.models.audits import AuditAssignment, AuditRound
 from worklog.models.roster import Cadre
 from worklog.periods import Quarter
 from worklog.text import mask_personal_data

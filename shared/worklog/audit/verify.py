@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from worklog.audit import sampling
 from worklog.audit.ledger import LedgerStore
-from worklog.models.audits import ledger_key
+from worklog.models.audit_keys import ledger_key
 
 FILES = ("commitment", "snapshot", "sample", "reveal")
 Fetch = Callable[[str], Any]

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from worklog.labels import FINDING_LABELS, FINDING_PENDING_LABEL, GRADE_LABELS, describe
+from worklog.models.audit_keys import ledger_folder
 from worklog.models.common import MULTI_LINE, ONE_LINE, YEARS, Model
 from worklog.models.grades import Grade, SheetRow, on_time_rate, quarter_label
 from worklog.models.reviews import CadreEntries, ReviewPlanItem
@@ -27,16 +28,6 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 CadreRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
 
 SPOT_MAX = 200
-
-
-def ledger_folder(round_id: str) -> str:
-    """Where a round's files are: the same key in the ledger bucket and on the public site."""
-    return f"audits/{round_id}/"
-
-
-def ledger_key(round_id: str, name: str) -> str:
-    """One of a round's JSON files (commitment, snapshot, sample, reveal)."""
-    return f"{ledger_folder(round_id)}{name}.json"
 
 
 class AuditRound(Model):

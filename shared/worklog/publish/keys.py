@@ -12,7 +12,7 @@ import posixpath
 import re
 from datetime import date
 
-from worklog.models.audits import ledger_key
+from worklog.models.audit_keys import ledger_key
 
 MANIFEST = "manifest.json"  # what the publisher wrote and from what (read back by the next run)
 _CADRE_OBJECT = re.compile(r"^(?:cadres/([^/]+)/.*|ledger/(?:cadres|proofs)/([^/]+)\.json)$")

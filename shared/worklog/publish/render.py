@@ -21,9 +21,8 @@ from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from worklog.labels import (
@@ -57,6 +56,9 @@ from worklog.publish.pages import (
     UnitPage,
     web_origin,
 )
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 SITE_NAME = "干部工作日志公开"
 TEMPLATES = Path(__file__).with_name("templates")
@@ -189,6 +191,10 @@ def csp(form_origin: str | None) -> str:
 
 @functools.cache
 def _env() -> Environment:
+    # Jinja2 at the first page rendered, not at import: the archiver and the publisher's planning
+    # run import this module's keys and never render (docs/benchmarks.md, "Cold import").
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     env = Environment(
         autoescape=True,
         loader=FileSystemLoader(TEMPLATES),

@@ -28,7 +28,6 @@ from worklog.compliance.repository import ComplianceRepository
 from worklog.journal.records import revision_item, view_item
 from worklog.journal.repository import JournalRepository
 from worklog.publish import keys, tamper
-from worklog.publish.publisher import make_signer
 from worklog.publish.site import SiteStore
 from worklog.roster.repository import RosterRepository
 
@@ -169,6 +168,6 @@ class Archiver:
 
     def _keep_signing_key(self) -> None:
         """The public key of the checkpoints, in the archive too: it verifies on its own."""
-        signer = self.signer or make_signer()
+        signer = self.signer or tamper.make_signer()
         pem = signer.public_key_pem()
         self.store.put_key(tamper.key_fingerprint(pem), pem)

@@ -83,13 +83,6 @@ class Records:
         self.calendar = calendar or current_calendar()
 
 
-def make_signer() -> tamper.Signer:
-    settings = get_settings()
-    if settings.signing_key_id:
-        return tamper.KmsSigner(settings.signing_key_id)
-    return tamper.LocalSigner(settings.signing_key_path())
-
-
 @dataclass
 class _Run:
     """The last step's state: what the bucket held, what it has built so far, what it writes."""
@@ -127,7 +120,7 @@ class Publisher:
         self.calendar = records.calendar
         self.site = site or SiteStore()
         self.ledger = ledger or LedgerStore()
-        self.signer = signer or make_signer()
+        self.signer = signer or tamper.make_signer()
         self.runs = runs or PublishRuns()
         settings = get_settings()
         self.policy = policy or settings.publication

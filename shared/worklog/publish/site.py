@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Container
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from worklog import aws
 from worklog.publish import tamper
-from worklog.publish.render import Page
 from worklog.settings import get_settings
+
+if TYPE_CHECKING:
+    from worklog.publish.render import Page
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json; charset=utf-8"

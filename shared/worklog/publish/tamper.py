@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from worklog import aws
 from worklog.models.common import Model
+from worklog.settings import get_settings
 
 ALGORITHM = "worklog-public-chain-v1"  # checkpoints that list every leaf (still verifiable)
 ALGORITHM_V2 = "worklog-public-chain-v2"  # checkpoints without leaves, chained; per-cadre proofs
@@ -363,6 +364,14 @@ class KmsSigner:
             der = self._client.get_public_key(KeyId=self.key_id)["PublicKey"]
             self._pem = _pem(serialization.load_der_public_key(bytes(der)))
         return self._pem
+
+
+def make_signer() -> Signer:
+    """The checkpoints' signer the settings name: the KMS key, else the local key file."""
+    settings = get_settings()
+    if settings.signing_key_id:
+        return KmsSigner(settings.signing_key_id)
+    return LocalSigner(settings.signing_key_path())
 
 
 def make_checkpoint(date: str, created_at: str, leaves: list[Leaf], signer: Signer) -> Checkpoint:

@@ -23,6 +23,8 @@ from infra.template import ROOT, FunctionSpec, Stack, load_template
 FUNCTIONS = {spec.code_dir.name: spec for spec in Stack(load_template()).functions()}
 # Modules no function loads at import: each is loaded by the one route that needs it.
 NEVER_AT_IMPORT = ("openpyxl", "pydantic_settings")
+# The roster file's import (its rows, cells, unit names): the admin function's import route only.
+ROSTER_IMPORT = ("worklog.roster.importer", "worklog.roster.row_refs", "worklog.roster.roster_row")
 # The public feedback function never verifies a token, and renders its page only for form posts.
 NOT_IN = {
     "feedback": ("jwt", "cryptography", "jinja2"),
@@ -212,3 +214,11 @@ def test_only_worklog_resolver_imports_powertools_event_handlers() -> None:
     # Then none imports Powertools' event handlers or data classes but worklog.resolver: an import
     # that came first would run the packages' __init__ and load every resolver again
     assert offenders == []
+
+
+@pytest.mark.parametrize("name", sorted(set(FUNCTIONS) - {"admin"}))
+def test_only_the_admin_function_loads_the_roster_files_import(name: str) -> None:
+    # Given a function that imports no roster file, When its handler module is imported
+    loaded = modules_of(name)
+    # Then the roster's repository is there without the code that reads a file's rows
+    assert loaded.isdisjoint(ROSTER_IMPORT), sorted(loaded & set(ROSTER_IMPORT))

@@ -22,6 +22,8 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -30,6 +32,16 @@ from botocore.exceptions import BotoCoreError, ClientError
 from worklog import aws, messages
 from worklog.errors import ServiceUnavailable
 from worklog.settings import get_settings
+
+
+@dataclass(frozen=True)
+class IdCardIndex:
+    """What the roster holds of the keyed hashes a file's rows carry: the cadre each hash belongs to,
+    and the hash each of the file's cadres is registered with."""
+
+    owners: Mapping[str, str] = field(default_factory=dict)  # keyed hash → cadre id
+    hashes: Mapping[str, str] = field(default_factory=dict)  # cadre id → keyed hash
+
 
 # The first two digits: a province-level division (GB/T 2260), 83 for Taiwan residents' permits
 # and 91 for foreigners' permanent residence cards of the new form.

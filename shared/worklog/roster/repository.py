@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 
 from worklog.dynamo import TableRepository, from_item, key, put_raw, query_all, to_item
 from worklog.models.roster import Cadre, RoleChange, Unit
-from worklog.roster.row_refs import IdCardIndex
+from worklog.roster.id_cards import IdCardIndex
 from worklog.roster.standing import STANDING_SK, Standing
 
 ROSTER_PK = "ROSTER"

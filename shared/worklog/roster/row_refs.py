@@ -20,12 +20,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from worklog import messages
 from worklog.models.roster import ID_PATTERN, Unit
-from worklog.roster.id_cards import BadIdCard, IdCardKey, generated_cadre_id, normalise_id_card
+from worklog.roster.id_cards import BadIdCard, IdCardIndex, IdCardKey, generated_cadre_id, normalise_id_card
 from worklog.roster.roster_file import ID_CARD
 from worklog.roster.roster_row import cell_value
 
@@ -38,15 +37,6 @@ SOURCE_KEY = "_cadre_id_from"  # where the row's cadre id came from, when not fr
 RESOLVED_KEY = "_resolved"  # the row has been through resolve_rows
 CadreIdSource = Literal["sheet", "id_card", "generated"]
 _ID = re.compile(ID_PATTERN)
-
-
-@dataclass(frozen=True)
-class IdCardIndex:
-    """What the roster holds of the keyed hashes a file's rows carry: the cadre each hash belongs to,
-    and the hash each of the file's cadres is registered with."""
-
-    owners: Mapping[str, str] = field(default_factory=dict)  # keyed hash → cadre id
-    hashes: Mapping[str, str] = field(default_factory=dict)  # cadre id → keyed hash
 
 
 def _blank(value: Any) -> bool:

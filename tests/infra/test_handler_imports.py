@@ -3,8 +3,8 @@
 Each handler module is imported in a fresh interpreter, as Lambda does, and the modules it must not
 pull in are looked up in ``sys.modules``: PyJWT only where tokens are verified, openpyxl only when a
 sheet is read or written, Jinja2 only where pages are rendered, pydantic-settings and the X-Ray SDK
-nowhere; our own pydantic models only in the functions that use them. No timing here: the times are the bench's
-(infra/bench_cold.py).
+nowhere; our own pydantic models only in the functions that use them. No timing here: the times
+are the bench's (infra/bench_cold.py).
 """
 
 from __future__ import annotations

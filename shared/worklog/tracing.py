@@ -236,9 +236,10 @@ def _propagate(params: dict[str, Any], context: dict[str, Any], **_: Any) -> Non
     """The call's trace header, as the SDK adds it, so a service that carries traces on (SQS, SNS,
     EventBridge) links what it triggers to this call. SigV4 never signs this header."""
     opened = context.get(_CALL_KEY)
-    if opened is not None:
+    headers = params.get("headers")
+    if opened is not None and isinstance(headers, dict):
         invocation, document, _aws = opened
-        params["headers"][OUTGOING_HEADER] = f"Root={invocation.root};Parent={document['id']};Sampled=1"
+        headers[OUTGOING_HEADER] = f"Root={invocation.root};Parent={document['id']};Sampled=1"
 
 
 def _close_call(http_response: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:

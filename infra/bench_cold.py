@@ -116,9 +116,8 @@ def build(base: Path) -> tuple[Path, Path]:
 
 
 def lambda_env(spec: FunctionSpec) -> dict[str, str]:
-    """What Lambda puts in a function's environment, plus the template's variables. The X-Ray SDK
-    and Powertools read these: in Lambda (``LAMBDA_TASK_ROOT``) the SDK samples locally instead of
-    building an X-Ray client at import."""
+    """What Lambda puts in a function's environment, plus the template's variables: Powertools reads
+    these at import (and the X-Ray SDK did: outside Lambda it built an X-Ray client at import)."""
     return {
         **spec.environment,
         "LAMBDA_TASK_ROOT": str(spec.code_dir),

@@ -2,8 +2,9 @@
 
     <python3.13> -m infra.layer [.aws-sam/build]
 
-1. Prune: pip installs the layer's requirements with their dependencies, so aws-xray-sdk brings
-   botocore (and with it jmespath, s3transfer's kin, urllib3, python-dateutil, six). Every
+1. Prune: pip installs the layer's requirements with their dependencies, so one that depends on
+   botocore would bring it (and with it jmespath, s3transfer's kin, urllib3, python-dateutil, six:
+   the X-Ray SDK did, when the layer had it). Every
    distribution not pinned in shared/requirements.txt is removed, file by file from its RECORD:
    the runtime provides boto3's family, and a layer copy would shadow it (docs/decisions.md).
    A pinned distribution missing, or at another version, fails the build.

@@ -121,7 +121,7 @@ def _as_html(result: dict[str, Any]) -> dict[str, Any]:
 
 @logger.inject_lambda_context(correlation_id_path=FUNCTION_URL_CORRELATION, clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = http.handle(app, event, context, subject_of=None, limit=body_limit, accepts=ACCEPTS)
     if _is_form(event) and int(result.get("statusCode", 200)) >= 400:

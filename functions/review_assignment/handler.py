@@ -13,7 +13,7 @@ from worklog.observability import heartbeat, logger, metrics, tracer
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     run = WeeklyRunIn.model_validate(event or {})
     summary = WeeklyAssignment().run(run.date)

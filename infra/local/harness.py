@@ -26,8 +26,9 @@ REGION = "us-east-1"
 LOCAL_EMAIL_SENDER = "worklog@example.gov.cn"
 # One process hosts every function: the functions' service names cannot all hold at once.
 _PER_FUNCTION = "POWERTOOLS_SERVICE_NAME"
-# A developer's profile must never point the process at a real account.
-_UNSET = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "POWERTOOLS_DEV")
+# A developer's profile must never point the process at a real account; and no trace header is
+# inherited (there is no X-Ray daemon here: worklog.tracing sends nothing without a header).
+_UNSET = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "POWERTOOLS_DEV", "_X_AMZN_TRACE_ID")
 
 
 class StartupError(RuntimeError):
@@ -161,7 +162,6 @@ def aws_environment(endpoint: str | None) -> dict[str, str]:
         "AWS_SESSION_TOKEN": "testing",
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
         "AWS_EC2_METADATA_DISABLED": "true",
-        "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
     }
     if endpoint is not None:

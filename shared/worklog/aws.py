@@ -2,7 +2,8 @@
 
 ``AWS_ENDPOINT_URL`` (honoured by boto3 itself) points them at the embedded AWS of the local
 runtime; nothing here knows whether it runs locally or on AWS. Hooks registered through
-``on_request`` see every request of every client (the benchmark counts them this way).
+``on_request`` see every request of every client (the benchmark counts them this way). Every API
+call of these clients is traced (``worklog.tracing``) when the invocation is.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+
+from worklog import tracing
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
 _hooks: list[Callable[..., None]] = []
@@ -30,6 +33,7 @@ def client(service: str) -> Any:
     with _lock:
         c = boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
         c.meta.events.register("before-send", _dispatch)
+        tracing.instrument(c.meta.events)
         return c
 
 

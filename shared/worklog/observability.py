@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
 
+from worklog.tracing import Tracer
+
 logger = Logger()
-# Only botocore: the AWS calls are the subsegments worth having, and the SDK's patch_all would import
-# its patch for every library it supports (and sqlite3) at cold start, none of which the functions use.
-TRACED_MODULES = ("botocore",)
-tracer = Tracer(patch_modules=TRACED_MODULES)
+# Our own X-Ray subsegments (worklog.tracing), not Powertools' Tracer: the X-Ray SDK it imports was
+# the largest library of a handler's cold start after pydantic.
+tracer = Tracer()
 # The template sets the namespace; a process that imports this before its environment is set (a
 # test session) still gets one, or Powertools refuses to flush a full metric set.
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "Worklog"

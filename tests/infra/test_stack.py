@@ -353,7 +353,6 @@ def test_load_handler_imports_each_handler_once_under_its_own_name(
     for spec in specs:
         for key, value in spec.environment.items():
             monkeypatch.setenv(key, value)
-        monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
 
         handler = load_handler(spec)
 

@@ -201,7 +201,9 @@ def _unsigned(jwk: Mapping[str, Any], name: str) -> bytes:
     value = jwk.get(name)
     if not isinstance(value, str) or not value:
         raise ValueError(f"{name} is not a base64url string")
-    return b64url_decode(value)
+    # The issuer's own key set, fetched over TLS, is no forger's input: "=" padding, which some
+    # issuers' libraries write, is tolerated there (and only there).
+    return b64url_decode(value.rstrip("="))
 
 
 def _rsa_key(jwk: Mapping[str, Any]) -> VerifyingKey | None:

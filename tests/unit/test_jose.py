@@ -17,6 +17,8 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from tests.unit.jose_support import (
     AUDIENCE,
@@ -434,3 +436,44 @@ JWKS = _jwk_variants()
 def test_a_jwk_is_usable_only_as_a_public_rsa_or_p256_key_for_its_one_algorithm(variant: str) -> None:
     jwk, pinned = JWKS[variant]
     assert jose.pinned_algorithm(jwk) == pinned
+
+
+# --------------------------------------------------------------------------- whatever a client sends
+
+GENUINE = rs_token(claims(exp=2**31 - 1))  # valid until 2038, so the property holds whenever it runs
+TOKEN_CHARACTERS = st.sampled_from(ALPHABET + "=+/.~ !\n\u00e9")
+
+
+@given(position=st.integers(0, len(GENUINE) - 1), replacement=TOKEN_CHARACTERS)
+def test_any_one_character_changed_in_a_genuine_token_makes_it_invalid(
+    position: int, replacement: str
+) -> None:
+    # Given a genuine token, When one character is replaced by another (base64url or not), Then it is
+    # refused: each token has exactly one spelling and every character is covered by the signature
+    assume(GENUINE[position] != replacement)
+    changed = GENUINE[:position] + replacement + GENUINE[position + 1 :]
+    with pytest.raises(jose.InvalidToken):
+        _verify(changed)
+
+
+@given(
+    text=st.text(max_size=400)
+    | st.lists(st.text(ALPHABET, max_size=60), min_size=1, max_size=5).map(".".join)
+)
+def test_whatever_text_is_sent_as_a_token_the_verifier_raises_invalid_token_and_nothing_else(
+    text: str,
+) -> None:
+    with pytest.raises(jose.InvalidToken):
+        _verify(text)
+
+
+def _verify(token: str) -> dict[str, Any]:
+    key = jose.verifying_key(rsa_jwk(RSA_KEY.public_key()))
+    assert key is not None
+    return jose.verified_claims(
+        jose.parse_compact(token), key, now=time.time(), issuer=ISSUER, audience=AUDIENCE
+    )
+
+
+def test_the_genuine_token_the_properties_change_is_itself_valid() -> None:
+    assert _verify(GENUINE)["sub"] == "c0001"

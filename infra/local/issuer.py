@@ -3,7 +3,7 @@
 One RSA key is generated on first use and kept in ``.local/issuer-key.pem`` (gitignored) so tokens
 survive restarts; its public half is written as a JWKS to ``.local/jwks.json``. The handlers get
 ``JWKS_URL=file://…/jwks.json`` and read the key set from the file (worklog.auth.tokens), so no
-socket is needed. (PyJWT's own PyJWKClient accepts only http(s) URLs.)
+socket is needed (worklog.auth.jwks). PyJWT signs here; the handlers verify with worklog.auth.jose.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ class LocalIssuer:
         now: int | None = None,
     ) -> str:
         """A signed token for ``cadre_id``; ``claims`` adds to (never replaces) the registered ones."""
-        # iat/exp use real time, not the runtime's movable clock: PyJWT verifies them against
+        # iat/exp use real time, not the runtime's movable clock: the handlers verify them against
         # real time, so a token minted "in the future" would be rejected as not yet valid.
         issued = int(time.time()) if now is None else now
         registered = {

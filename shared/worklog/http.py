@@ -167,7 +167,8 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 # What a function that takes tokens verifies them with: ``worklog.auth.tokens.subject``, passed by its
-# handler, so PyJWT and cryptography load with the functions that verify tokens and no other.
+# handler, so the verifier and cryptography's primitives load with the functions that verify tokens
+# and no other.
 SubjectOf = Callable[[str | None], str]
 
 

@@ -1,10 +1,11 @@
 """What a function's cold start does not load (docs/benchmarks.md, "Cold import").
 
 Each handler module is imported in a fresh interpreter, as Lambda does, and the modules it must not
-pull in are looked up in ``sys.modules``: PyJWT only where tokens are verified, openpyxl only when a
-sheet is read or written, Jinja2 only where pages are rendered, pydantic-settings and the X-Ray SDK
-nowhere; our own pydantic models only in the functions that use them. No timing here: the times
-are the bench's (infra/bench_cold.py).
+pull in are looked up in ``sys.modules``: our token verifier (worklog.auth.jose, on cryptography's
+primitives) only where tokens are verified and PyJWT nowhere, openpyxl only when a sheet is read or
+written, Jinja2 only where pages are rendered, pydantic-settings and the X-Ray SDK nowhere; our own
+pydantic models only in the functions that use them. No timing here: the times are the bench's
+(infra/bench_cold.py).
 """
 
 from __future__ import annotations
@@ -22,19 +23,20 @@ from infra.template import ROOT, FunctionSpec, Stack, load_template
 
 FUNCTIONS = {spec.code_dir.name: spec for spec in Stack(load_template()).functions()}
 # Modules no function loads at import: each is loaded by the one route that needs it.
-NEVER_AT_IMPORT = ("openpyxl", "pydantic_settings")
+# PyJWT is a test and local-runtime dependency only: tokens are verified by worklog.auth.jose.
+NEVER_AT_IMPORT = ("openpyxl", "pydantic_settings", "jwt")
 # The roster file's import (its rows, cells, unit names): the admin function's import route only.
 ROSTER_IMPORT = ("worklog.roster.importer", "worklog.roster.row_refs", "worklog.roster.roster_row")
 # The public feedback function never verifies a token, and renders its page only for form posts.
 NOT_IN = {
-    "feedback": ("jwt", "cryptography", "jinja2"),
+    "feedback": ("cryptography", "jinja2"),
     # Jinja2 at the first page rendered: the archiver never renders, nor the publisher's planning run.
     "archiver": ("jinja2",),
     "disclosure_publisher": ("jinja2",),
 }
 # The X-Ray SDK and what it patched with: our own tracer (worklog.tracing) replaced Powertools'.
 TRACING_LIBRARIES = ("aws_xray_sdk", "wrapt")
-# Functions that do verify tokens load PyJWT at init, not in their first request.
+# Functions that do verify tokens load their verifier at init, not in their first request.
 TOKEN_FUNCTIONS = ("entries", "reviews", "cases", "admin")
 # Model modules are built at import (pydantic's schema build), so a function loads only those it
 # uses: the roster's models need only the contact details, not the notifier's models; the access
@@ -118,11 +120,34 @@ def test_a_cold_start_loads_no_library_that_only_some_requests_need(name: str) -
     )
 
 
+# The primitives an RS256 / ES256 verifier needs; the rest of cryptography (X.509, SSH and PKCS#12
+# serialization, the other key types) is what PyJWT used to load at a cold start.
+VERIFIER = (
+    "worklog.auth.jose",
+    "cryptography.hazmat.primitives.asymmetric.rsa",
+    "cryptography.hazmat.primitives.asymmetric.ec",
+    "cryptography.hazmat.primitives.asymmetric.padding",
+    "cryptography.hazmat.primitives.hashes",
+)
+NOT_FOR_VERIFYING = (
+    "cryptography.x509",
+    "cryptography.hazmat.primitives.serialization.ssh",
+    "cryptography.hazmat.primitives.serialization.pkcs12",
+    "cryptography.hazmat.primitives.asymmetric.ed25519",
+    "cryptography.hazmat.primitives.asymmetric.x25519",
+    "cryptography.hazmat.primitives.hmac",
+)
+
+
 @pytest.mark.parametrize("name", TOKEN_FUNCTIONS)
-def test_a_function_that_verifies_tokens_loads_pyjwt_at_init(name: str) -> None:
-    # Given a function behind sign-in, When its handler module is imported, Then PyJWT is loaded
-    # already, so its first request does not pay for it
-    assert "jwt" in loaded_by(name)
+def test_a_function_that_verifies_tokens_loads_its_verifier_at_init(name: str) -> None:
+    # Given a function behind sign-in, When its handler module is imported
+    loaded = modules_of(name)
+    # Then our verifier and the primitives it uses are loaded already, so its first request does not
+    # pay for them
+    assert set(VERIFIER) <= loaded, sorted(set(VERIFIER) - loaded)
+    # And none of the rest of cryptography, which only a general-purpose JWT library needs
+    assert loaded.isdisjoint(NOT_FOR_VERIFYING), sorted(loaded & set(NOT_FOR_VERIFYING))
 
 
 @pytest.mark.parametrize("name", sorted(set(FUNCTIONS) - set(NOTIFICATION_FUNCTIONS)))

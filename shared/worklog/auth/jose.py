@@ -1,4 +1,4 @@
-"""Compact JWS verification of OIDC tokens (RFC 7515, 7518, 7519), on cryptography's primitives alone.
+"""Compact JWS verification of OIDC tokens (RFC 7515, 7518, 7519).
 
 Only what the issuers' ID tokens need, so nothing a forger could steer: two algorithms, each pinned
 to the one key type that allows it (an RSA public key of at least 2048 bits verifies RS256 only, an
@@ -10,23 +10,24 @@ one that is well signed and would be valid but for its age, :class:`TokenExpired
 
 The general-purpose library this replaces loaded all of cryptography (X.509, SSH serialization,
 every curve) at a cold start to verify these two algorithms (docs/benchmarks.md, "Cold import").
+RS256, the algorithm of Cognito's and the local issuer's keys, needs no library at all: verifying
+RSASSA-PKCS1-v1_5 is one modular exponentiation and a comparison with the encoding the signature
+must have (:class:`RsaPublicKey`). ES256 needs elliptic-curve arithmetic, so cryptography's EC
+primitives are loaded the first time a key set holds a P-256 key.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 RS256 = "RS256"
 ES256 = "ES256"
@@ -39,6 +40,9 @@ _ES256_SIGNATURE_BYTES = 2 * _P256_BYTES
 # such a key is never one to verify with.
 _SECRET_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+# The DER of DigestInfo's algorithm part for SHA-256, which precedes the digest in an
+# RSASSA-PKCS1-v1_5 encoding (RFC 8017 §9.2, note 1).
+_SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
 
 
 class InvalidToken(Exception):
@@ -131,34 +135,87 @@ def parse_compact(token: str) -> CompactJWS:
 
 
 @dataclass(frozen=True)
+class RsaPublicKey:
+    """An RSA public key (n, e), as much of one as verifying RS256 needs."""
+
+    n: int
+    e: int
+
+    def __post_init__(self) -> None:
+        # What a library checks of public numbers: an odd modulus, an odd exponent from 3 below it.
+        if self.n < 3 or self.n % 2 == 0 or not 3 <= self.e < self.n or self.e % 2 == 0:
+            raise ValueError("not an RSA public key")
+
+    @property
+    def key_size(self) -> int:
+        return self.n.bit_length()
+
+    def verifies(self, signing_input: bytes, signature: bytes) -> bool:
+        """RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2.2): the signature, raised to ``e`` modulo
+        ``n``, must be exactly the encoding of the input's digest. Comparing the whole encoding,
+        rather than parsing the padding and the DigestInfo out of it, leaves a forger no lenient
+        parser to aim at."""
+        k = (self.key_size + 7) // 8
+        if len(signature) != k:  # exactly as long as the modulus (§8.2.2, step 1)
+            return False
+        s = int.from_bytes(signature, "big")
+        if s >= self.n:
+            return False
+        digest_info = _SHA256_DIGEST_INFO + hashlib.sha256(signing_input).digest()
+        expected = b"\x00\x01" + b"\xff" * (k - len(digest_info) - 3) + b"\x00" + digest_info
+        return hmac.compare_digest(pow(s, self.e, self.n).to_bytes(k, "big"), expected)
+
+
+@dataclass(frozen=True)
+class P256PublicKey:
+    """A point on P-256, checked on the curve, verifying ES256 with cryptography's EC primitives."""
+
+    x: bytes
+    y: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.x) != _P256_BYTES or len(self.y) != _P256_BYTES:  # RFC 7518 §6.2.1.2
+            raise ValueError("a P-256 coordinate is 32 bytes")
+        self.key()  # ValueError for a point that is not on the curve (an invalid-curve attack's key)
+
+    def key(self) -> Any:
+        # Loaded with the first P-256 key: the functions' cold start does without the library
+        # (RS256 needs none), and an issuer with EC keys pays for it once, at its key set.
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b"\x04" + self.x + self.y)
+
+    def verifies(self, signing_input: bytes, signature: bytes) -> bool:
+        """ES256: the signature is raw r || s, not the DER an ECDSA library takes, so any other
+        length is not ES256 (a DER signature, or one for another curve). r and s outside [1, n) are
+        refused by cryptography's verify. A high s (n - s of a valid one) verifies, as ECDSA defines:
+        RFC 7518 does not ask for low s, and half of a signer's genuine signatures have one."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+        if len(signature) != _ES256_SIGNATURE_BYTES:
+            return False
+        r = int.from_bytes(signature[:_P256_BYTES], "big")
+        s = int.from_bytes(signature[_P256_BYTES:], "big")
+        try:
+            self.key().verify(encode_dss_signature(r, s), signing_input, ec.ECDSA(hashes.SHA256()))
+        except InvalidSignature:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
 class VerifyingKey:
     """A public key from an issuer's key set, with the one algorithm it verifies."""
 
     algorithm: str
-    public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey
+    public_key: RsaPublicKey | P256PublicKey
 
     def verifies(self, signing_input: bytes, signature: bytes) -> bool:
         """Whether ``signature`` is this key's signature of ``signing_input`` by its algorithm."""
-        key = self.public_key
-        try:
-            if isinstance(key, rsa.RSAPublicKey):
-                # RSASSA-PKCS1-v1_5: the signature is exactly as long as the modulus (RFC 8017 §8.2.2).
-                if len(signature) != (key.key_size + 7) // 8:
-                    return False
-                key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
-            else:
-                # Raw r || s, not the DER an ECDSA library takes: any other length is not ES256
-                # (a DER signature, or one for another curve). r and s outside [1, n) are refused by
-                # cryptography's verify. A high s (n - s of a valid one) verifies, as ECDSA defines:
-                # RFC 7518 does not ask for low s, and half of a signer's genuine signatures have one.
-                if len(signature) != _ES256_SIGNATURE_BYTES:
-                    return False
-                r = int.from_bytes(signature[:_P256_BYTES], "big")
-                s = int.from_bytes(signature[_P256_BYTES:], "big")
-                key.verify(encode_dss_signature(r, s), signing_input, ec.ECDSA(hashes.SHA256()))
-        except InvalidSignature:
-            return False
-        return True
+        return self.public_key.verifies(signing_input, signature)
 
 
 def verifying_key(jwk: object) -> VerifyingKey | None:
@@ -209,17 +266,12 @@ def _unsigned(jwk: Mapping[str, Any], name: str) -> bytes:
 def _rsa_key(jwk: Mapping[str, Any]) -> VerifyingKey | None:
     n = int.from_bytes(_unsigned(jwk, "n"), "big")
     e = int.from_bytes(_unsigned(jwk, "e"), "big")
-    key = rsa.RSAPublicNumbers(e, n).public_key()  # ValueError for an even or out-of-range e or n
+    key = RsaPublicKey(n, e)  # ValueError for an even or out-of-range e or n
     return VerifyingKey(RS256, key) if key.key_size >= MIN_RSA_BITS else None
 
 
 def _p256_key(jwk: Mapping[str, Any]) -> VerifyingKey:
-    x, y = _unsigned(jwk, "x"), _unsigned(jwk, "y")
-    if len(x) != _P256_BYTES or len(y) != _P256_BYTES:  # RFC 7518 §6.2.1.2: the full coordinate length
-        raise ValueError("a P-256 coordinate is 32 bytes")
-    # ValueError for a point that is not on the curve (an invalid-curve attack's key)
-    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b"\x04" + x + y)
-    return VerifyingKey(ES256, key)
+    return VerifyingKey(ES256, P256PublicKey(_unsigned(jwk, "x"), _unsigned(jwk, "y")))
 
 
 def _numeric_date(claims: Mapping[str, Any], name: str) -> float | None:

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from worklog import coldstart  # first: the collector rests while the modules below load
+
+# isort: split
+
 import base64
 import binascii
 from typing import Annotated, Any
@@ -342,3 +346,6 @@ def put_answer(
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return http.handle(app, event, context, subject_of=tokens.subject, limit=body_limit)
+
+
+coldstart.done()

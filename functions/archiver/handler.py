@@ -7,6 +7,10 @@ night's object (default: today in Shanghai). A re-run of a night writes nothing 
 
 from __future__ import annotations
 
+from worklog import coldstart  # first: the collector rests while the modules below load
+
+# isort: split
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -33,3 +37,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.info("archive night", **summary)
     heartbeat("archiver")
     return summary
+
+
+coldstart.done()

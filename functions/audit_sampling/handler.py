@@ -8,6 +8,10 @@ snapshot, the sample and the seed) and commits the seed of the quarter that star
 
 from __future__ import annotations
 
+from worklog import coldstart  # first: the collector rests while the modules below load
+
+# isort: split
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -33,3 +37,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     metrics.add_metric(name="AuditDrawn", unit="Count", value=1 if run.drawn else 0)
     logger.info("audit sampling", **run.as_dict())
     return run.as_dict()
+
+
+coldstart.done()

@@ -4,6 +4,10 @@ per-unit evaluation sheet (XLSX)."""
 
 from __future__ import annotations
 
+from worklog import coldstart  # first: the collector rests while the modules below load
+
+# isort: split
+
 from typing import Annotated, Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -346,3 +350,6 @@ def get_evaluation_sheet(
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return http.handle(app, event, context, subject_of=tokens.subject)
+
+
+coldstart.done()

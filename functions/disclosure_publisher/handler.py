@@ -9,6 +9,10 @@ done writes the shared pages and the checkpoint (docs/decisions.md).
 
 from __future__ import annotations
 
+from worklog import coldstart  # first: the collector rests while the modules below load
+
+# isort: split
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -58,3 +62,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     from_bus = "detail-type" in event
     full = bool(event.get("full")) if not from_bus else False
     return _report(_finished(Publisher().start(full=full, queue=_queue(), nightly=not from_bus)))
+
+
+coldstart.done()

@@ -3,6 +3,10 @@ GET /me/calendar, and the in-app inbox of reminders (/me/notifications) with its
 
 from __future__ import annotations
 
+from worklog import coldstart  # first: the collector rests while the modules below load
+
+# isort: split
+
 from typing import Annotated, Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -338,3 +342,6 @@ def _chain_fields(record: dict[str, Any]) -> dict[str, Any]:
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return http.handle(app, event, context, subject_of=tokens.subject, guarded=_guarded)
+
+
+coldstart.done()

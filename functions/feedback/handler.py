@@ -10,6 +10,10 @@ of the day); nothing stored with the feedback identifies the sender.
 
 from __future__ import annotations
 
+from worklog import coldstart  # first: the collector rests while the modules below load
+
+# isort: split
+
 import json
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -127,3 +131,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if _is_form(event) and int(result.get("statusCode", 200)) >= 400:
         return _as_html(result)
     return result
+
+
+coldstart.done()

@@ -11,6 +11,10 @@ responses.
 
 from __future__ import annotations
 
+from worklog import coldstart  # first: the collector rests while the modules below load
+
+# isort: split
+
 from datetime import timedelta
 from typing import Any
 
@@ -68,3 +72,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if "Records" in event:
         return each_message(event, _message, failed=_failed)
     return check(CheckRequest.model_validate(event))
+
+
+coldstart.done()

@@ -10,6 +10,10 @@ Three doors, one function:
 
 from __future__ import annotations
 
+from worklog import coldstart  # first: the collector rests while the modules below load
+
+# isort: split
+
 from dataclasses import asdict, is_dataclass
 from typing import Any, Literal
 
@@ -86,3 +90,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
         return morning(event)
     logger.error("notifier: an event it does not know", keys=sorted(event))
     raise ValueError("the notifier takes bus events, the morning schedule's input or retry-queue records")
+
+
+coldstart.done()

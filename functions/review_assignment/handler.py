@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from worklog import coldstart  # first: the collector rests while the modules below load
+
+# isort: split
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -33,3 +37,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.warning("no reviewer", **cadre.model_dump(mode="json"))
     heartbeat("review-assignment")
     return summary.model_dump(mode="json")
+
+
+coldstart.done()

@@ -3,6 +3,10 @@ units' figures of closed months (单位概况) and a unit's month exported as XL
 
 from __future__ import annotations
 
+from worklog import coldstart  # first: the collector rests while the modules below load
+
+# isort: split
+
 from typing import Annotated, Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -170,3 +174,6 @@ def get_unit_export(
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return http.handle(app, event, context, subject_of=tokens.subject)
+
+
+coldstart.done()

@@ -241,3 +241,37 @@ def test_only_the_admin_function_loads_the_roster_files_import(name: str) -> Non
     loaded = modules_of(name)
     # Then the roster's repository is there without the code that reads a file's rows
     assert loaded.isdisjoint(ROSTER_IMPORT), sorted(loaded & set(ROSTER_IMPORT))
+
+
+_PLUGIN_SCAN = (
+    "import json, sys\nimport handler\n"
+    "loader = sys.modules.get('pydantic.plugin._loader')\n"
+    "print(json.dumps([] if loader is None or loader._plugins is None else ['scanned']))\n"
+)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_no_function_scans_the_installed_distributions_for_pydantic_plugins(name: str) -> None:
+    # Given any function in its template environment (PYDANTIC_DISABLE_PLUGINS), When its handler
+    # module is imported and pydantic builds its first schema
+    scanned = _run_probe(name, _PLUGIN_SCAN)
+    # Then pydantic did not read every distribution's entry points looking for plugins
+    assert scanned == []
+
+
+_COLLECTOR = (
+    "import gc, json\ncollections = []\n"
+    "gc.callbacks.append(lambda phase, info: collections.append(info) if phase == 'start' else None)\n"
+    "import handler\n"
+    "print(json.dumps([gc.isenabled(), gc.get_freeze_count() > 0, len(collections)]))\n"
+)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_the_collector_rests_while_a_handler_loads_and_works_after(name: str) -> None:
+    # Given any function, When a fresh interpreter imports its handler module
+    enabled, frozen, collections = _run_probe(name, _COLLECTOR)
+    # Then the garbage collector did not run while its modules loaded (worklog.coldstart), what was
+    # loaded is frozen out of later collections, and the collector is on for the requests
+    assert collections <= 2, collections  # the interpreter's own, before the handler's first line
+    assert enabled and frozen

@@ -10,6 +10,10 @@ one). A v2 checkpoint holds the root, the count and the previous day's root, not
 cadre's ``ledger/proofs/<cadre_id>.json`` proves its leaf is under the root of a named dated
 checkpoint. Rewriting, inserting or deleting a published revision after a checkpoint changes a head
 that the checkpoint signed, and ``verification.verify_site`` reports it.
+
+cryptography is imported by the code that signs or checks a signature, not with the module: the
+publisher's batches and the archiver build chains and proofs (hashlib) and never sign, and a
+container that does not sign does not load it (docs/benchmarks.md, "Cold import").
 """
 
 import base64
@@ -20,16 +24,14 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+from typing import TYPE_CHECKING, Any, Protocol
 
 from worklog import aws
 from worklog.models.common import Model
 from worklog.settings import get_settings
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 ALGORITHM = "worklog-public-chain-v1"  # checkpoints that list every leaf (still verifiable)
 ALGORITHM_V2 = "worklog-public-chain-v2"  # checkpoints without leaves, chained; per-cadre proofs
@@ -291,12 +293,16 @@ class Signer(Protocol):
 def key_fingerprint(public_key_pem: str) -> str:
     """The SHA-256 (hex) of a public key's DER SubjectPublicKeyInfo: the same key in any PEM layout
     gives the same fingerprint. Raises ValueError when the text is not a public key."""
+    from cryptography.hazmat.primitives import serialization
+
     key = serialization.load_pem_public_key(public_key_pem.encode())
     der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return hashlib.sha256(der).hexdigest()
 
 
-def _pem(public_key: PublicKeyTypes) -> str:
+def _pem(public_key: "PublicKeyTypes") -> str:
+    from cryptography.hazmat.primitives import serialization
+
     spki = serialization.PublicFormat.SubjectPublicKeyInfo
     return public_key.public_bytes(serialization.Encoding.PEM, spki).decode("ascii")
 
@@ -307,6 +313,9 @@ class LocalSigner:
     algorithm = SIGNATURE_ALGORITHM
 
     def __init__(self, path: Path) -> None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         self.path = path
         if not path.exists():
             self._create(path)
@@ -321,6 +330,9 @@ class LocalSigner:
 
     @staticmethod
     def _create(path: Path) -> None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
@@ -337,6 +349,9 @@ class LocalSigner:
             tmp.unlink()
 
     def sign(self, message: bytes) -> bytes:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         return self._key.sign(message, ec.ECDSA(hashes.SHA256()))
 
     def public_key_pem(self) -> str:
@@ -360,6 +375,8 @@ class KmsSigner:
         return bytes(response["Signature"])
 
     def public_key_pem(self) -> str:
+        from cryptography.hazmat.primitives import serialization
+
         if self._pem is None:
             der = self._client.get_public_key(KeyId=self.key_id)["PublicKey"]
             self._pem = _pem(serialization.load_der_public_key(bytes(der)))
@@ -411,19 +428,21 @@ def make_checkpoint_v2(
     )
 
 
-_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
-    "256": hashes.SHA256,
-    "384": hashes.SHA384,
-    "512": hashes.SHA512,
-}
-
-
 def verify_signature(public_key_pem: str, algorithm: str, message: bytes, signature: bytes) -> bool:
     """A signature made with the KMS signing ``algorithm`` (ECDSA_*, RSASSA_PSS_*, RSASSA_PKCS1_V1_5_*)."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
     family, _, bits = algorithm.rpartition("_SHA_")
-    if bits not in _HASHES:
+    hashing: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+        "256": hashes.SHA256,
+        "384": hashes.SHA384,
+        "512": hashes.SHA512,
+    }
+    if bits not in hashing:
         return False
-    digest = _HASHES[bits]()
+    digest = hashing[bits]()
     try:
         key = serialization.load_pem_public_key(public_key_pem.encode())
         if family == "ECDSA" and isinstance(key, ec.EllipticCurvePublicKey):

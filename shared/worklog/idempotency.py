@@ -16,18 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from pydantic import BaseModel
 
 from worklog import aws
@@ -35,6 +27,9 @@ from worklog.errors import Conflict, ValidationFailed
 from worklog.messages import MSG
 from worklog.resolver import Header, LambdaFunctionUrlResolver, Response, content_types
 from worklog.settings import get_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
 
 KEY_RULE = r"^[A-Za-z0-9._:-]{1,128}$"
 KEY_PATTERN = re.compile(KEY_RULE)
@@ -48,17 +43,42 @@ KeyHeader = Annotated[
         description="optional: a retry with the same key and body gets the first response, writes nothing",
     ),
 ]
-_CONFIG = IdempotencyConfig(
-    event_key_jmespath="[cadre_id, method, path, key]",
-    payload_validation_jmespath="body",
-    expires_after_seconds=24 * 3600,
-)
+
+
+@dataclass(frozen=True)
+class _Utility:
+    config: IdempotencyConfig
+    store: DynamoDBPersistenceLayer
+    idempotent_function: Callable[..., Any]
+    mismatch: type[Exception]
+    in_progress: type[Exception]
 
 
 @lru_cache(maxsize=1)
-def _store() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(
+def _utility() -> _Utility:
+    """Powertools' idempotency utility (its persistence layer, JMESPath, serializers), loaded at the
+    container's first write that carries a key, not at cold start: reads and unkeyed writes never use
+    it (docs/benchmarks.md, "Cold import")."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    config = IdempotencyConfig(
+        event_key_jmespath="[cadre_id, method, path, key]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=24 * 3600,
+    )
+    store = DynamoDBPersistenceLayer(
         table_name=get_settings().idempotency_table, boto3_client=aws.client("dynamodb")
+    )
+    return _Utility(
+        config, store, idempotent_function, IdempotencyValidationError, IdempotencyAlreadyInProgressError
     )
 
 
@@ -90,9 +110,10 @@ def respond(
         status, result = run()
         return {"status": status, "body": result.model_dump(mode="json", by_alias=True)}
 
-    _CONFIG.register_lambda_context(app.lambda_context)
-    guarded = idempotent_function(
-        data_keyword_argument="request", persistence_store=_store(), config=_CONFIG
+    utility = _utility()
+    utility.config.register_lambda_context(app.lambda_context)
+    guarded = utility.idempotent_function(
+        data_keyword_argument="request", persistence_store=utility.store, config=utility.config
     )(once)
     request = {
         "cadre_id": cadre_id,
@@ -103,9 +124,9 @@ def respond(
     }
     try:
         outcome = guarded(request=request)
-    except IdempotencyValidationError as err:
+    except utility.mismatch as err:
         raise Conflict(MSG["idempotency_mismatch"], code="idempotency_key_reused") from err
-    except IdempotencyAlreadyInProgressError as err:
+    except utility.in_progress as err:
         raise Conflict(MSG["idempotency_in_progress"], code="request_in_progress") from err
     return Response(
         int(outcome["status"]), content_types.APPLICATION_JSON, model.model_validate(outcome["body"])

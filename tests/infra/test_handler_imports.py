@@ -273,3 +273,11 @@ def test_the_collector_rests_while_a_handler_loads_and_works_after(name: str) ->
     # loaded is frozen out of later collections, and the collector is on for the requests
     assert collections <= 2, collections  # the interpreter's own, before the handler's first line
     assert enabled and frozen
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_powertools_idempotency_loads_with_the_first_keyed_write_not_at_import(name: str) -> None:
+    # Given any function, When its handler module is imported
+    loaded = modules_of(name)
+    # Then Powertools' idempotency utility is not loaded: only a write with an Idempotency-Key uses it
+    assert "aws_lambda_powertools.utilities.idempotency" not in loaded

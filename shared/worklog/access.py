@@ -15,7 +15,7 @@ Pure: no AWS, no clock; the services pass today's date in.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
@@ -24,6 +24,7 @@ from worklog import messages
 from worklog.errors import Forbidden
 from worklog.models.common import ReadPurpose
 from worklog.models.roster import Cadre, Role, Unit
+from worklog.records import datarecord
 
 # Only annotations need these: the case and review models are built where cases and reviews are read
 # (decisions: what a handler loads at cold start).
@@ -66,7 +67,7 @@ class Door(StrEnum):
     UNIT_EXPORT = "GET /units/{unit_id}/export/{month}"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class ReadFacts:
     """What a door knows about one read, gathered before it is decided.
 
@@ -188,7 +189,7 @@ def _inspector(f: ReadFacts) -> bool:
     )
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class ReadRule:
     key: str
     reader: str
@@ -258,7 +259,7 @@ READ_RULES: tuple[ReadRule, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Refusal:
     key: str
     reader: str

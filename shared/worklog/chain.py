@@ -12,8 +12,9 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from worklog.records import datarecord
 
 # The fields of a revision that the hash covers, in the stored record.
 HASHED_FIELDS = (
@@ -73,7 +74,7 @@ def revision_hash(record: Mapping[str, Any], previous_hash: str | None) -> str:
     return hashlib.sha256(canonical_bytes(payload)).hexdigest()
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class ChainVerdict:
     ok: bool
     length: int

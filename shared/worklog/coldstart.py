@@ -12,10 +12,12 @@ its end, which moves every object alive then into the collector's permanent gene
 (``gc.freeze``) and turns it on again. Without the freeze the pause would only postpone the work:
 the objects created meanwhile would all be young, and the first collection after it would walk
 every one of them. Frozen, they are never walked again, by the young collections nor by the full
-ones of the container's later requests; and they were to live as long as the container anyway. Importing this module more than once in a process (a test
-session imports many handlers) pauses it only the first time; :func:`done` turns it on only if it
-was on when the pause began, so code that turned it off itself is left as it was. A handler whose
-import fails leaves it paused, in a container Lambda then throws away.
+ones of the container's later requests; and they were to live as long as the container anyway.
+
+Importing this module more than once in a process (a test session imports many handlers) pauses it
+only the first time; :func:`done` turns it on only if it was on when the pause began, so code that
+turned it off itself is left as it was. A handler whose import fails leaves it paused, in a
+container Lambda then throws away.
 """
 
 import gc

@@ -10,7 +10,6 @@ whose status changed (``GET /admin/calendar/{year}/history``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
@@ -34,6 +33,7 @@ from worklog.models.calendar import (
     YearSource,
 )
 from worklog.models.common import MAX_YEAR, MIN_YEAR
+from worklog.records import datarecord
 from worklog.schedules import ScheduleRepository
 
 # How many changed days the 409 message spells out (details list them all).
@@ -93,7 +93,7 @@ def _confirmation_required(year: int, in_use: list[str], changes: list[DayChange
 InUse = Literal["schedule_loaded", "days_passed"]
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class _Load:
     """A year's new schedule weighed against what is stored: what it replaces and changes."""
 

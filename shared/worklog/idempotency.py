@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,6 +24,7 @@ from pydantic import BaseModel
 from worklog import aws
 from worklog.errors import Conflict, ValidationFailed
 from worklog.messages import MSG
+from worklog.records import datarecord
 from worklog.resolver import Header, LambdaFunctionUrlResolver, Response, content_types
 from worklog.settings import get_settings
 
@@ -45,7 +45,7 @@ KeyHeader = Annotated[
 ]
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class _Utility:
     config: IdempotencyConfig
     store: DynamoDBPersistenceLayer

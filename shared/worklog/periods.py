@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -24,6 +23,7 @@ from worklog.errors import PeriodLocked, ValidationFailed, invalid
 from worklog.messages import MSG
 from worklog.models.common import YEARS
 from worklog.models.roster import Cadre
+from worklog.records import datarecord
 from worklog.settings import Rules
 
 
@@ -38,7 +38,7 @@ MONTH_RE = re.compile(rf"^({YEARS})-(0[1-9]|1[0-2])$")
 HALF_RE = re.compile(rf"^({YEARS})-H([12])$")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Period:
     kind: Kind
     label: str  # "2026-11-20" | "2026-11" | "2026-H1"
@@ -126,7 +126,7 @@ def _add_months(d: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Window:
     opens: date  # first day it may be written
     due: date  # written after this day → late
@@ -205,7 +205,7 @@ class LockdownPolicy:
 OnLeaveDay = Callable[[date], bool]
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Owing:
     """When a period is owed: its obligation window (the days it can be written in and still be on
     time, which is also what leave must cover to excuse it) and whether its due date is a working
@@ -219,7 +219,7 @@ class Owing:
     provisional: bool
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class EntryDay:
     """One day's entry as the two rules see it on a given day: what a calendar shows beside the
     entry itself (whether one was saved, and late, is the journal's to say)."""
@@ -321,7 +321,7 @@ class ObligationPolicy:
         ]
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Quarter:
     year: int
     number: int  # 1..4

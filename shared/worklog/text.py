@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+
+from worklog.records import datarecord
 
 # Ordinary blanks trimmed from either end of a text: the space separators (category Zs) and tab,
 # CR, LF. Not the other characters Python counts as whitespace (U+000B, U+001C–U+001F, U+0085,
@@ -46,7 +47,7 @@ _KINDS = {
 }
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class ForbiddenCharacter:
     """The first refused character of a text: where it is (1-based) and what it is."""
 

@@ -281,3 +281,34 @@ def test_powertools_idempotency_loads_with_the_first_keyed_write_not_at_import(n
     loaded = modules_of(name)
     # Then Powertools' idempotency utility is not loaded: only a write with an Idempotency-Key uses it
     assert "aws_lambda_powertools.utilities.idempotency" not in loaded
+
+
+_DATACLASSES = (
+    "import json, sys\nimport handler\n"
+    "print(json.dumps(sorted(f'{c.__module__}.{c.__qualname__}' for m in list(sys.modules.values())\n"
+    "    if getattr(m, '__name__', '').startswith('worklog') for c in vars(m).values()\n"
+    "    if isinstance(c, type) and c.__module__ == m.__name__ and '__dataclass_fields__' in vars(c))))\n"
+)
+# Made at import: DayInfo (slots=True makes a new class, which a record cannot do in place), and the
+# records a module builds an instance of at import: the access table's rules and refusals, the
+# ladder's and the signals' defaults, the journal's first head and append, a text rule that
+# pydantic metadata carries.
+DATACLASSES_AT_IMPORT = [
+    "worklog.access.ReadRule",
+    "worklog.access.Refusal",
+    "worklog.calendar.DayInfo",
+    "worklog.compliance.ladder.LadderSettings",
+    "worklog.compliance.signals.SignalSettings",
+    "worklog.journal.records.Appended",
+    "worklog.journal.records.Head",
+    "worklog.models.common.CheckedText",
+]
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_a_cold_start_writes_no_dataclass_methods_of_ours(name: str) -> None:
+    # Given any function, When a fresh interpreter imports its handler module
+    made = _run_probe(name, _DATACLASSES)
+    # Then none of our dataclasses had its methods written yet (worklog.records.datarecord): each is
+    # made at its first instance
+    assert sorted(set(made) - set(DATACLASSES_AT_IMPORT)) == []

@@ -16,8 +16,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.unit.jose_support import ISSUER, RSA_KEY, answer, claims, compact, rs256, rsa_jwk
-from worklog.auth.jose import RsaPublicKey
 from worklog.auth import jwks
+from worklog.auth.jose import RsaPublicKey
 from worklog.auth.jwks import FileKeys, KeySetUnavailable, RemoteKeys, key_source, parse_key_set
 from worklog.auth.tokens import TokenVerifier
 from worklog.errors import ServiceUnavailable

@@ -17,7 +17,6 @@ night in from its object and writes nothing new.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -29,10 +28,11 @@ from worklog.journal.records import revision_item, view_item
 from worklog.journal.repository import JournalRepository
 from worklog.publish import keys, tamper
 from worklog.publish.site import SiteStore
+from worklog.records import datarecord
 from worklog.roster.repository import RosterRepository
 
 
-@dataclass
+@datarecord
 class ArchiveSummary:
     night: date
     written: bool = False  # tonight's object was written by this run

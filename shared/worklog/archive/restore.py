@@ -9,7 +9,6 @@ holds them as stored), written into new, empty tables only: a restore never over
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,9 +18,10 @@ from worklog.compliance.repository import ComplianceRepository
 from worklog.errors import Conflict
 from worklog.journal.repository import JournalRepository
 from worklog.messages import ARCHIVE
+from worklog.records import datarecord
 
 
-@dataclass
+@datarecord
 class RestoreSummary:
     table: str
     items: int = 0

@@ -10,7 +10,6 @@ bucket and report a key with more than one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,10 +18,11 @@ from botocore.exceptions import ClientError
 from worklog.archive import nights
 from worklog.audit.ledger import LedgerStore, dumps
 from worklog.publish import keys
+from worklog.records import datarecord
 from worklog.settings import get_settings
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Version:
     key: str
     version_id: str

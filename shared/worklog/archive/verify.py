@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from typing import Any
 
@@ -28,9 +28,10 @@ from worklog.models.publication import PublicationPolicy
 from worklog.publish import tamper
 from worklog.publish.cadre_log import public_revision
 from worklog.publish.policy import is_public_yet
+from worklog.records import datarecord
 
 
-@dataclass
+@datarecord
 class Archived:
     """What the nights hold: every cadre's revisions (as archived, in archive order) and last head."""
 
@@ -40,7 +41,7 @@ class Archived:
     proofs: list[dict[str, Any]] = field(default_factory=list)  # the site's, archived with the cadres
 
 
-@dataclass
+@datarecord
 class ArchiveReport:
     problems: list[str] = field(default_factory=list)
     nights: int = 0
@@ -200,7 +201,7 @@ def _signing_key(store: ArchiveStore, checkpoint: tamper.Checkpoint, trusted: Co
     return pem.decode()
 
 
-@dataclass
+@datarecord
 class PublicChain:
     """A cadre's archived chain as the site publishes it: each revision's save time and the public
     chain's head after it (computed once), and how many of them the last checkpoint counted."""

@@ -5,7 +5,6 @@ No log text is read here."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from worklog import messages
@@ -18,9 +17,10 @@ from worklog.errors import Forbidden, NotFound, invalid
 from worklog.models.audits import Evaluation, EvaluationIn, UnitEvaluationOut
 from worklog.models.grades import SheetRow, in_roster_order
 from worklog.models.roster import Cadre, Unit
+from worklog.records import datarecord
 
 
-@dataclass
+@datarecord
 class UnitFigures:
     """A unit's quarter as the evaluators see it: each cadre's figures and grade, in roster order,
     counted from ``first`` through ``last``."""

@@ -3,16 +3,16 @@ ended and commit the seed of the quarter that starts (worklog.audit.rounds)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from worklog.audit.rounds import Rounds
 from worklog.clock import Clock, system_clock, today
 from worklog.periods import Quarter
+from worklog.records import datarecord
 
 
-@dataclass
+@datarecord
 class QuarterlyRunSummary:
     """What one run did (the handler's answer and its log line)."""
 

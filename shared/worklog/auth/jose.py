@@ -26,8 +26,9 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from worklog.records import datarecord
 
 RS256 = "RS256"
 ES256 = "ES256"
@@ -103,7 +104,7 @@ def json_object(data: bytes) -> dict[str, Any]:
     return value
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class CompactJWS:
     """A token split into its parts, nothing verified yet."""
 
@@ -134,7 +135,7 @@ def parse_compact(token: str) -> CompactJWS:
     return CompactJWS(header, payload, signature, f"{encoded_header}.{encoded_payload}".encode("ascii"))
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class RsaPublicKey:
     """An RSA public key (n, e), as much of one as verifying RS256 needs."""
 
@@ -166,7 +167,7 @@ class RsaPublicKey:
         return hmac.compare_digest(pow(s, self.e, self.n).to_bytes(k, "big"), expected)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class P256PublicKey:
     """A point on P-256, checked on the curve, verifying ES256 with cryptography's EC primitives."""
 
@@ -206,7 +207,7 @@ class P256PublicKey:
         return True
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class VerifyingKey:
     """A public key from an issuer's key set, with the one algorithm it verifies."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from datetime import date
 
 from cachetools import TTLCache
@@ -19,10 +18,11 @@ from cachetools import TTLCache
 from worklog.errors import Forbidden, Unauthenticated
 from worklog.messages import MSG
 from worklog.models.roster import Cadre, Role
+from worklog.records import datarecord
 from worklog.roster.repository import RosterRepository
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Principal:
     cadre_id: str
     name: str

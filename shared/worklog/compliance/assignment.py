@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
 from worklog import messages
 from worklog.models.roster import Cadre, Unit
+from worklog.records import datarecord
 
 TEXT = messages.ASSIGNMENT
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Assignment:
     assignment_id: str
     reviewer_id: str
@@ -38,7 +38,7 @@ class Assignment:
     due: date  # the Sunday after week_end
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Unreviewed:
     """A cadre left without a reviewer for a week. ``text`` (Chinese, with the cadre's name) is for
     the run's answer; logs take the ids and the reason only (no personal data in logs)."""

@@ -22,7 +22,6 @@ roster, the event bus and the clock are injected; the defaults are the productio
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from worklog import messages
@@ -39,6 +38,7 @@ from worklog.messages import MSG
 from worklog.models.cases import Case, CaseKind, CaseMove, CaseOut, CaseState, Subject, TalkIn
 from worklog.models.roster import Cadre, Role, Unit
 from worklog.observability import logger
+from worklog.records import datarecord
 from worklog.roster.repository import RosterRepository
 
 TEXT = messages.CASES
@@ -72,7 +72,7 @@ class Publisher(Protocol):
     def publish(self, detail_type: str, details: Iterable[Mapping[str, Any]]) -> int: ...
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Escalation:
     case: Case  # the reminder-talk case, escalated
     opened: Case  # the accountability case it opened or joined

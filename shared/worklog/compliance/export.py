@@ -15,7 +15,6 @@ Every piece of text is written as a plain string: text that looks like a formula
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
@@ -36,6 +35,7 @@ from worklog.labels import ITEM_STATUS_LABELS, LATE_LABEL, WEEKDAY_LABELS, label
 from worklog.models.entries import EntryOut
 from worklog.models.roster import Cadre
 from worklog.periods import month_period
+from worklog.records import datarecord
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import get_settings
@@ -63,7 +63,7 @@ LATE_MARK = LATE_LABEL
 TEXT = messages.EXPORT
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class ExportRow:
     name: str
     title: str
@@ -148,7 +148,7 @@ def content_disposition(ascii_name: str, name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class ExportFile:
     body: bytes
     disposition: str

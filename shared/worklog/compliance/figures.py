@@ -19,7 +19,7 @@ The figures come from what the system already keeps, read by day and by week (do
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, timedelta
 
 from worklog import messages
@@ -33,6 +33,7 @@ from worklog.errors import Forbidden, NotFound, invalid
 from worklog.journal.repository import JournalRepository, container_repository
 from worklog.models.units import DistrictFiguresOut, MonthFigures, UnitFiguresOut, UnitMonthRow
 from worklog.periods import LockdownPolicy, check_range, month_period
+from worklog.records import datarecord
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings
@@ -42,21 +43,21 @@ MAX_MONTHS = 12  # one call covers at most a year of one unit
 TEXT = messages.FIGURES
 
 
-@dataclass
+@datarecord
 class EntryCounts:
     on_time: int = 0
     late: int = 0
     missing: int = 0
 
 
-@dataclass
+@datarecord
 class WeekCounts:
     assigned: int = 0
     reviewed: int = 0
     perfunctory: int = 0
 
 
-@dataclass
+@datarecord
 class UnitMonth:
     entries: EntryCounts = field(default_factory=EntryCounts)
     weeks: WeekCounts = field(default_factory=WeekCounts)

@@ -22,7 +22,6 @@ kept as they were.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from worklog.calendar import WorkingCalendar
@@ -40,9 +39,10 @@ from worklog.models.cases import (
 )
 from worklog.models.roster import Role
 from worklog.periods import Quarter
+from worklog.records import datarecord
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class LadderSettings:
     misses_for_talk: int = 3
     talk_window_working_days: int = 10

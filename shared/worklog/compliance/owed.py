@@ -16,12 +16,12 @@ but never escalated (docs/rules.md).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from worklog.models.roster import Cadre
 from worklog.periods import ObligationPolicy
+from worklog.records import datarecord
 
 OnLeave = Callable[[str, date], bool]
 
@@ -32,7 +32,7 @@ class OwedKind(StrEnum):
     SUMMARY = "summary"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Obligation:
     cadre_id: str
     unit_id: str

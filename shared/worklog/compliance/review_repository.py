@@ -19,7 +19,6 @@ item was busy is retried item by item, so each item ends up written or refused b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -27,6 +26,7 @@ from botocore.exceptions import ClientError
 
 from worklog.dynamo import TableRepository, conditional, from_item, key, query_all, to_item
 from worklog.models.reviews import ReadRecord, StoredReview, Verdict
+from worklog.records import datarecord
 
 TRANSACTION_LIMIT = 100  # items per TransactWriteItems
 RUN_PK = "WEEKLY_RUN"
@@ -63,7 +63,7 @@ def read_item(record: ReadRecord) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class WeekMarks:
     """Which steps of the weekly run are done for one review week."""
 

@@ -21,7 +21,6 @@ open nothing twice. A case that already exists for that day takes the new eviden
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from worklog import messages
@@ -65,6 +64,7 @@ from worklog.models.reviews import (
     VerdictOut,
 )
 from worklog.periods import Quarter, check_range
+from worklog.records import datarecord
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings
@@ -76,7 +76,7 @@ RECENT_WEEKS = 4  # GET /reviews without ?week: unfinished ones plus the last fo
 
 
 # --- rules ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class VerdictDecision:
     replay: bool  # the same verdict again: answer as before, write nothing
     late: bool  # recorded after the due date

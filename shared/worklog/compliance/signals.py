@@ -24,12 +24,12 @@ import math
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from worklog import messages
 from worklog.clock import SHANGHAI
 from worklog.models.reviews import Signal, SignalKind
+from worklog.records import datarecord
 
 MESSAGES = messages.SIGNALS
 
@@ -65,7 +65,7 @@ _EPS = 1e-9
 _KIND_ORDER: dict[SignalKind, int] = {kind: rank for rank, kind in enumerate(SignalKind)}
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class LoggedDay:
     """One cadre's daily entry as the signals see it: the current texts and when it was first saved."""
 
@@ -80,7 +80,7 @@ class LoggedDay:
             raise ValueError("first_saved_at must be timezone-aware (server time, Asia/Shanghai)")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class SignalSettings:
     shingle_size: int = 3
     duplicate_threshold: float = 0.8

@@ -11,7 +11,7 @@ calendar is provisional remind but never escalate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -39,6 +39,7 @@ from worklog.journal.repository import JournalRepository
 from worklog.models.cases import Case, CaseKind, CaseState, Subject
 from worklog.models.roster import Cadre
 from worklog.periods import LockdownPolicy, ObligationPolicy, day_period, half_period, month_period
+from worklog.records import datarecord
 from worklog.roster.repository import RosterRepository
 from worklog.roster.standing import LATE, MISS, Miss, Standing, sweep_update
 from worklog.schedules import current_calendar
@@ -50,7 +51,7 @@ ENTRY_MISSING = "EntryMissing"
 LEAVE_KEPT_DAYS = 62
 
 
-@dataclass
+@datarecord
 class CheckSummary:
     date: date
     provisional: bool
@@ -336,7 +337,7 @@ class MissingEntryCheck:
         self.bus.publish(ACCOUNTABILITY_OPENED, [opened_event(case)])
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class _Counted:
     """A miss the ladder counts: its record id and due date."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,6 +27,7 @@ from worklog.models.cases import CaseKind, Subject
 from worklog.models.reviews import StoredReview, UnreviewedCadre, WeeklyRunSummary
 from worklog.models.roster import Cadre, Unit
 from worklog.periods import Quarter
+from worklog.records import datarecord
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import Rules, get_settings
@@ -35,7 +35,7 @@ from worklog.settings import Rules, get_settings
 REVIEW_DUE_AFTER = timedelta(days=13)  # a week's reviews are due the Sunday after the week ends
 
 
-@dataclass
+@datarecord
 class RunWeeks:
     """The weeks one run looks at, as its marks show them."""
 
@@ -61,7 +61,7 @@ class RunWeeks:
         return self.dues.get(week, week + REVIEW_DUE_AFTER) < self.monday
 
 
-@dataclass
+@datarecord
 class Roster:
     """The roster as the run reads it once."""
 

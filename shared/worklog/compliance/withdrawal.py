@@ -17,7 +17,7 @@ same schedule twice, or re-running after an interruption, withdraws and tells no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,11 +25,12 @@ from worklog.bus import EventBus
 from worklog.calendar import DayKind, WorkingCalendar
 from worklog.clock import Clock, iso_now, system_clock, today
 from worklog.compliance.missing import MissingRecord, MissingRecords
+from worklog.records import datarecord
 
 MISSING_WITHDRAWN = "EntryMissingWithdrawn"
 
 
-@dataclass
+@datarecord
 class WithdrawalSummary:
     year: int
     days_off: list[date] = field(default_factory=list)

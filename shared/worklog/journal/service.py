@@ -15,7 +15,6 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -55,6 +54,7 @@ from worklog.periods import (
     month_period,
     spoken_date,
 )
+from worklog.records import datarecord
 from worklog.roster.repository import RosterRepository, profile_guard
 from worklog.roster.standing import revision_update
 from worklog.settings import Rules, get_settings
@@ -62,7 +62,7 @@ from worklog.settings import Rules, get_settings
 MAX_ATTEMPTS = 5
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Saved:
     created: bool
     record: dict[str, Any]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from worklog.chain import ChainVerdict, verify_chain
 from worklog.journal.records import head_from_item
 from worklog.journal.repository import JournalRepository
+from worklog.records import datarecord
 
 
-@dataclass
+@datarecord
 class JournalReport:
     cadre_id: str
     chain: ChainVerdict

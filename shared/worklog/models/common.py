@@ -1,7 +1,6 @@
 """Shapes shared by every API: the error body, the date every client sends, and the checked text."""
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -17,6 +16,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
+from worklog.records import datarecord
 from worklog.text import find_forbidden, normalise_newlines
 
 
@@ -96,7 +96,7 @@ def _checked(value: Any, *, multiline: bool) -> Any:
     return text
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class CheckedText:
     """Metadata of an Annotated str: the rule of worklog.text, and its mention in the JSON schema
     (``x-text``), so that the spec says it too."""

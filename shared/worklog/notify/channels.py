@@ -36,7 +36,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from typing import Any, Literal, Protocol
 from urllib.parse import quote_plus
@@ -48,6 +48,7 @@ from worklog.clock import Clock, system_clock
 from worklog.models.notifications import Channel, Message
 from worklog.models.roster import Cadre
 from worklog.observability import logger
+from worklog.records import datarecord
 from worklog.settings import Settings, get_settings
 
 RobotKind = Literal["wecom", "dingtalk"]
@@ -176,7 +177,7 @@ class EmailChannel:
 
 
 # --- the robots' configuration (SSM) -------------------------------------------------------------
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Robot:
     """A group robot's webhook; neither part shows in a repr (they are secrets)."""
 

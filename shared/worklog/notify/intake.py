@@ -4,7 +4,7 @@ as a one-notice digest (once: its ``URGENT#`` guard)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from worklog.notify.notices import Holders, RosterReader, notices_of
 from worklog.notify.repository import OutboxRepository
 from worklog.notify.slots import WorkingDays, in_daytime, morning_of
 from worklog.observability import logger
+from worklog.records import datarecord
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import Settings, get_settings
@@ -27,7 +28,7 @@ from worklog.settings import Settings, get_settings
 URGENT_STALE = timedelta(minutes=15)
 
 
-@dataclass
+@datarecord
 class IntakeSummary:
     detail_type: str
     event_id: str | None = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from datetime import date
 from math import ceil
 from typing import Any, Protocol
@@ -28,6 +28,7 @@ from worklog.notify.repository import OutboxRepository
 from worklog.notify.slots import WorkingDays
 from worklog.notify.wiring import default_sender
 from worklog.observability import logger
+from worklog.records import datarecord
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import Settings, get_settings
@@ -76,7 +77,7 @@ def morning_lower_bound(*, notice_pages: int, persons: int, period_pages: int, s
     return sum(counts.values()) + sends
 
 
-@dataclass
+@datarecord
 class MorningSummary:
     day: date
     rest_day: bool = False

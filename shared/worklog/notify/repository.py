@@ -9,7 +9,6 @@ morning's digest also on gsi1 ``SENT#<date>``); a morning run's marker and the u
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -19,6 +18,7 @@ from worklog.clock import SHANGHAI
 from worklog.dynamo import TableRepository, conditional, from_item, key, to_item
 from worklog.models.notifications import Delivery, Digest, Notice, Preferences
 from worklog.notify.inbox import PREFS_SK, digest_item
+from worklog.records import datarecord
 from worklog.roster.repository import batch_write
 
 # A pending notice is kept this long after its morning (then DynamoDB's TTL removes it).
@@ -26,7 +26,7 @@ NOTICE_KEPT_DAYS = 62
 BATCH_GET = 100
 
 
-@dataclass
+@datarecord
 class RunState:
     """A morning run's marker: when it first started (a resumed run keeps that time)."""
 

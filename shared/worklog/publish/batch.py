@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Container
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -27,13 +27,14 @@ from worklog.publish.departures import withdraw
 from worklog.publish.manifest import CadreState, Manifest, ShardManifest, shard_count, shard_of
 from worklog.publish.policy import is_withdrawn
 from worklog.publish.site import JSON, SiteWriter
+from worklog.records import datarecord
 from worklog.settings import get_settings
 
 if TYPE_CHECKING:
     from worklog.publish.publisher import Publisher
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Batch:
     """What a batch is asked to do: its shard's cadres on the roster, with their chain heads."""
 
@@ -66,14 +67,14 @@ class Batch:
         )
 
 
-@dataclass
+@datarecord
 class BatchResult:
     cadres_rendered: int = 0
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
 
 
-@dataclass
+@datarecord
 class PublishSummary:
     day: date
     full: bool

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, timedelta
 from typing import Any
 
@@ -50,6 +50,7 @@ from worklog.publish.batch import Batch, BatchResult, CadrePages, PublishSummary
 from worklog.publish.manifest import CadreState, Manifest, ShardManifest
 from worklog.publish.runs import Pending, PublishQueue, PublishRuns
 from worklog.publish.site import JSON, SiteStore, SiteWriter
+from worklog.records import datarecord
 from worklog.roster.repository import RosterRepository
 from worklog.schedules import current_calendar
 from worklog.settings import get_settings
@@ -83,7 +84,7 @@ class Records:
         self.calendar = calendar or current_calendar()
 
 
-@dataclass
+@datarecord
 class _Run:
     """The last step's state: what the bucket held, what it has built so far, what it writes."""
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Container
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -56,6 +55,7 @@ from worklog.publish.pages import (
     UnitPage,
     web_origin,
 )
+from worklog.records import datarecord
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -238,7 +238,7 @@ class Link(NamedTuple):
     text: str  # what shows instead while the target does not exist
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Page:
     """A rendered page: its key and its HTML, with each link to another object kept apart.
 

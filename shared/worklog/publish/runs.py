@@ -15,17 +15,17 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from worklog import aws
+from worklog.records import datarecord
 from worklog.settings import get_settings
 
 RUN_ID = "publish-run"
 LOCK_SECONDS = 3 * 3600
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class RunState:
     run_id: str
     batches: int
@@ -38,7 +38,7 @@ class RunState:
         return len(self.done) >= self.batches
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Pending:
     """A run asked for while another held the lock: to start when that one ends."""
 

@@ -23,7 +23,7 @@ import hmac
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from typing import Any
 
@@ -31,10 +31,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from worklog import aws, messages
 from worklog.errors import ServiceUnavailable
+from worklog.records import datarecord
 from worklog.settings import get_settings
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class IdCardIndex:
     """What the roster holds of the keyed hashes a file's rows carry: the cadre each hash belongs to,
     and the hash each of the file's cadres is registered with."""

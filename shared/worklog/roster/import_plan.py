@@ -8,10 +8,11 @@ stamped with who, when and which import only when the import runs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal, Protocol
 
 from worklog.models.roster import Cadre, RejectedRow, RoleChange, RoleState, Unit
+from worklog.records import datarecord
 from worklog.roster.row_refs import IdCardIndex
 
 
@@ -38,7 +39,7 @@ class RosterStore(Protocol):
     def put_unit(self, unit: Unit) -> None: ...
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class RoleDelta:
     """A change of what a cadre may do that a planned row makes (stamped into a RoleChange when
     the import runs)."""
@@ -62,7 +63,7 @@ class RoleDelta:
         )
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class PlannedRow:
     """One valid row: its cadre and (when the row defines it) unit, the profile it replaces (None:
     new to the roster), any replaced head it demotes, as (stored, written), and the keyed hash of
@@ -94,7 +95,7 @@ class PlannedRow:
         return {self.cadre.cadre_id: self.before, **{stored.cadre_id: stored for stored, _ in self.demoted}}
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class ImportPlan:
     """What an import would write: each valid row (cadre, unit, role changes), and the rejected
     rows."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from pydantic import ValidationError
@@ -34,6 +34,7 @@ from worklog import messages
 from worklog.clock import Clock, iso_now, system_clock
 from worklog.errors import ValidationFailed
 from worklog.models.roster import ID_PATTERN, Cadre, ImportReport, RejectedRow, RoleChange, RoleState, Unit
+from worklog.records import datarecord
 from worklog.roster.id_cards import IdCardKey, load_id_card_key
 from worklog.roster.import_plan import ImportPlan, PlannedRow, RosterStore
 from worklog.roster.roster_file import ROW_KEY, RosterFormat, UnreadableRoster, read_rows
@@ -128,7 +129,7 @@ def _unreadable(exc: UnreadableRoster) -> ValidationFailed:
 
 
 # === plan ============================================================================================
-@dataclass
+@datarecord
 class _RowCheck:
     """One row while it is being checked; ``errors`` collects every problem before the verdict.
     ``keys`` are what the checks across rows read: the whole row when the model accepted it."""

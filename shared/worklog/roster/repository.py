@@ -19,7 +19,7 @@ import base64
 import binascii
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from typing import Any
 
@@ -27,6 +27,7 @@ from botocore.exceptions import ClientError
 
 from worklog.dynamo import TableRepository, from_item, key, put_raw, query_all, to_item
 from worklog.models.roster import Cadre, RoleChange, Unit
+from worklog.records import datarecord
 from worklog.roster.id_cards import IdCardIndex
 from worklog.roster.standing import STANDING_SK, Standing
 
@@ -159,7 +160,7 @@ def unit_item(unit: Unit) -> dict[str, Any]:
     }
 
 
-@dataclass
+@datarecord
 class RosterSlice:
     """Cadres of one id range of the roster with their standings, in id order; ``next_from`` is
     where the next slice starts (None: this slice reached the end), ``pages`` what it read."""

@@ -21,9 +21,11 @@ The nightly check removes what has aged out of every window it uses, so the item
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from typing import Any
+
+from worklog.records import datarecord
 
 STANDING_SK = "STANDING"
 LEAVE = "leave:"
@@ -39,7 +41,7 @@ def standing_roster_sk(cadre_id: str) -> str:
     return f"CADRE#{cadre_id}#{STANDING_SK}"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Miss:
     """A missing record as the standing remembers it."""
 
@@ -67,7 +69,7 @@ class Miss:
         }
 
 
-@dataclass
+@datarecord
 class Standing:
     cadre_id: str
     leave: dict[date, date] = field(default_factory=dict)

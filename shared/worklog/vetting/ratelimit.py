@@ -15,17 +15,18 @@ again and is judged again.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import Literal
 
 from worklog.clock import SHANGHAI
+from worklog.records import datarecord
 from worklog.settings import FeedbackLimits
 
 Limit = Literal["sender", "notice_window", "notice_day"]
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Tally:
     """A rate-limit record as read. ``version`` is the token the next write is conditional on
     ("" when none is stored). An expired record reads as empty but keeps its version."""
@@ -43,14 +44,14 @@ class Tally:
         return Tally(version=self.version, expires_at=self.expires_at) if self.expired(now) else self
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Refusal:
     limit: Limit
     allowed: int
     retry_at: datetime | None  # when a place frees up (None: on the next day)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Verdict:
     """What to write when the post is accepted (``refusal`` is None), else why not."""
 

@@ -14,10 +14,10 @@ import hmac
 import ipaddress
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from worklog.clock import SHANGHAI
+from worklog.records import datarecord
 
 SECRET_BYTES = 32
 # A day's secret is deleted by TTL this long after its day began (DynamoDB deletes eventually; the
@@ -31,7 +31,7 @@ EDGE_HEADER = "x-worklog-edge"
 VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class DaySecret:
     day: date
     secret: bytes

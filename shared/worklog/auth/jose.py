@@ -26,6 +26,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 from worklog.records import datarecord
@@ -177,9 +178,11 @@ class P256PublicKey:
     def __post_init__(self) -> None:
         if len(self.x) != _P256_BYTES or len(self.y) != _P256_BYTES:  # RFC 7518 §6.2.1.2
             raise ValueError("a P-256 coordinate is 32 bytes")
-        self.key()  # ValueError for a point that is not on the curve (an invalid-curve attack's key)
+        _ = self.key  # ValueError for a point that is not on the curve (an invalid-curve attack's key)
 
+    @cached_property
     def key(self) -> Any:
+        # Built once, with the key set; every token it verifies reuses it.
         # Loaded with the first P-256 key: the functions' cold start does without the library
         # (RS256 needs none), and an issuer with EC keys pays for it once, at its key set.
         from cryptography.hazmat.primitives.asymmetric import ec
@@ -201,7 +204,7 @@ class P256PublicKey:
         r = int.from_bytes(signature[:_P256_BYTES], "big")
         s = int.from_bytes(signature[_P256_BYTES:], "big")
         try:
-            self.key().verify(encode_dss_signature(r, s), signing_input, ec.ECDSA(hashes.SHA256()))
+            self.key.verify(encode_dss_signature(r, s), signing_input, ec.ECDSA(hashes.SHA256()))
         except InvalidSignature:
             return False
         return True
